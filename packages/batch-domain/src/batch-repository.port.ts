@@ -1,0 +1,35 @@
+// Storage of batches and their items. Reads for status are shaped so that an adapter can serve
+// them with a few indexed lookups whatever the batch's size.
+import { Batch } from './batch';
+import { BatchId } from './batch-id';
+import { FailureResult, ItemOutcome, NewBatchItem, SuccessResult } from './batch-item';
+
+export interface BatchLocator {
+  readonly tenantId: string;
+  readonly targetType: string;
+  readonly batchId: BatchId;
+}
+
+export interface BatchStatusView {
+  readonly batch: Batch;
+  /** The first `listLimit` failed items, in input order. */
+  readonly failures: readonly FailureResult[];
+  /** The first `listLimit` succeeded items, in input order. */
+  readonly successes: readonly SuccessResult[];
+  /** True when either list was cut at `listLimit`. */
+  readonly hasMore: boolean;
+}
+
+export interface BatchRepository {
+  /** Stores a new batch with all its items, atomically; item positions follow iteration order. */
+  add(batch: Batch, items: Iterable<NewBatchItem>): Promise<void>;
+
+  /**
+   * Stores the batch's new counters together with the outcomes that produced them, atomically.
+   * Each outcome addresses an item that was pending.
+   */
+  recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void>;
+
+  /** The batch and the heads of its result lists, or null when this tenant has no such batch of that type. */
+  findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null>;
+}

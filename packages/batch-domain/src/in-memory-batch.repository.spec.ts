@@ -1,0 +1,3 @@
+import { InMemoryBatchRepository, describeBatchRepositoryContract } from './testing';
+
+describeBatchRepositoryContract('InMemoryBatchRepository', async () => ({ repository: new InMemoryBatchRepository() }));

@@ -1,0 +1,29 @@
+// Public entry of the batch domain: generic batch processing, reusable by any service that
+// applies many items of one kind to one target type.
+export { ok, err, domainError } from './result';
+export type { Result, Violation, DomainError } from './result';
+export { parseBatchId, batchIdFromUuid } from './batch-id';
+export type { BatchId } from './batch-id';
+export { Batch, BATCH_STATUSES, TERMINAL_STATUSES } from './batch';
+export type {
+  Actor,
+  BatchCounts,
+  BatchOperation,
+  BatchSnapshot,
+  BatchSource,
+  BatchStatus,
+  CallbackState,
+  ItemOutcomeKind,
+  SubmitBatchProps,
+} from './batch';
+export type { FailureResult, ItemOutcome, ItemResult, ItemState, NewBatchItem, SuccessResult } from './batch-item';
+export type { BatchLocator, BatchRepository, BatchStatusView } from './batch-repository.port';
+export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
+export { GetBatchStatus, STATUS_LIST_LIMIT } from './get-batch-status.use-case';
+export type {
+  BatchStatusReport,
+  GetBatchStatusError,
+  GetBatchStatusInput,
+  GetBatchStatusOptions,
+  TargetTypeRule,
+} from './get-batch-status.use-case';

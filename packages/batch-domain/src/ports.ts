@@ -1,0 +1,26 @@
+// Small ports every use case may need: time, ids, and who is calling.
+import { DomainError, Result } from './result';
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export interface IdGenerator {
+  /** A fresh random uuid, lower case. */
+  uuid(): string;
+}
+
+/** The caller behind a verified access token. */
+export interface Principal {
+  readonly tenantId: string;
+  readonly subject: string | null;
+}
+
+/**
+ * Verifies an access token for a tenant. Every use case calls it first, so that any entry point
+ * (HTTP, a queue consumer, a CLI) gets the same checks.
+ */
+export interface AccessVerifier {
+  verify(token: string | undefined, tenantId: string): Promise<Result<Principal, DomainError<'UNAUTHORIZED'>>>;
+}

@@ -1,0 +1,117 @@
+// The behaviour every BatchRepository must show. Run it against each adapter and the in-memory fake.
+import { BatchRepository } from '../batch-repository.port';
+import { aBatch, aBatchId, outcomesFor, someItems, storeBatch } from './builders';
+
+export interface RepositoryFixture {
+  repository: BatchRepository;
+  close?: () => Promise<void>;
+}
+
+export function describeBatchRepositoryContract(name: string, open: () => Promise<RepositoryFixture>): void {
+  describe(`BatchRepository contract: ${name}`, () => {
+    let fixture: RepositoryFixture;
+    let repository: BatchRepository;
+
+    beforeEach(async () => {
+      fixture = await open();
+      repository = fixture.repository;
+    });
+    afterEach(async () => {
+      await fixture.close?.();
+    });
+
+    const locate = (batchId = aBatchId(), tenantId = 'acme', targetType = 'parcel') => ({ tenantId, targetType, batchId });
+
+    it('finds a stored batch with its counters and derived status', async () => {
+      await storeBatch(repository, 'SSF..');
+      const view = await repository.findStatus(locate(), 10);
+      expect(view).not.toBeNull();
+      expect(view!.batch.status).toBe('IN_PROGRESS');
+      expect(view!.batch.counts).toEqual({ total: 5, success: 2, failed: 1, cancelled: 0, pending: 2 });
+      expect(view!.batch.toSnapshot()).toMatchObject({ tenantId: 'acme', targetType: 'parcel', operation: 'create', source: 'json' });
+    });
+
+    it('keeps every snapshot field across a round trip', async () => {
+      const batch = aBatch({ createdBy: { id: 'u-1', name: 'Ada' }, source: 'file', operation: 'update', hasCallback: true });
+      await repository.add(batch, someItems(3, { withRows: true }));
+      const view = await repository.findStatus(locate(), 10);
+      expect(view!.batch.toSnapshot()).toEqual(batch.toSnapshot());
+    });
+
+    it('lists successes and failures in input order with their details', async () => {
+      await storeBatch(repository, 'FSSF', { source: 'file' });
+      const view = await repository.findStatus(locate(), 10);
+      expect(view!.successes).toEqual([
+        { seq: 1, refId: 'r-2', row: 3, outcome: 'success', resultId: 'parcel:2' },
+        { seq: 2, refId: 'r-3', row: 4, outcome: 'success', resultId: 'parcel:3' },
+      ]);
+      expect(view!.failures).toEqual([
+        { seq: 0, refId: 'r-1', row: 2, outcome: 'failed', reason: 'item 1 is not valid', code: 'ITEM_INVALID' },
+        { seq: 3, refId: 'r-4', row: 5, outcome: 'failed', reason: 'item 4 is not valid', code: 'ITEM_INVALID' },
+      ]);
+      expect(view!.hasMore).toBe(false);
+    });
+
+    it('cuts the lists at the limit and says there is more', async () => {
+      await storeBatch(repository, 'SSSFF');
+      const view = await repository.findStatus(locate(), 2);
+      expect(view!.successes.map((s) => s.refId)).toEqual(['r-1', 'r-2']);
+      expect(view!.failures.map((f) => f.refId)).toEqual(['r-4', 'r-5']);
+      expect(view!.hasMore).toBe(true);
+    });
+
+    it('says there is no more when the lists fit exactly', async () => {
+      await storeBatch(repository, 'SSFF');
+      expect((await repository.findStatus(locate(), 2))!.hasMore).toBe(false);
+    });
+
+    it("hides another tenant's batch", async () => {
+      await storeBatch(repository, 'S');
+      expect(await repository.findStatus(locate(aBatchId(), 'globex'), 10)).toBeNull();
+    });
+
+    it('hides a batch under another target type', async () => {
+      await storeBatch(repository, 'S');
+      expect(await repository.findStatus(locate(aBatchId(), 'acme', 'pallet'), 10)).toBeNull();
+    });
+
+    it('answers null for an unknown batch', async () => {
+      expect(await repository.findStatus(locate(aBatchId(99)), 10)).toBeNull();
+    });
+
+    it('keeps batches of different tenants with the same id apart', async () => {
+      await storeBatch(repository, 'S');
+      await storeBatch(repository, 'FF', { tenantId: 'globex' });
+      expect((await repository.findStatus(locate(), 10))!.batch.counts.total).toBe(1);
+      expect((await repository.findStatus(locate(aBatchId(), 'globex'), 10))!.batch.counts.total).toBe(2);
+    });
+
+    it('refuses items that do not match the total, storing nothing', async () => {
+      await expect(repository.add(aBatch({ total: 3 }), someItems(2))).rejects.toThrow();
+      expect(await repository.findStatus(locate(), 10)).toBeNull();
+    });
+
+    it('refuses an outcome for an item that is not pending, changing nothing', async () => {
+      const batch = await storeBatch(repository, 'S..');
+      const before = await repository.findStatus(locate(), 10);
+      batch.recordOutcomes(['failed', 'success'], 2);
+      const outcomes = [...outcomesFor('.S'), ...outcomesFor('F')];
+      await expect(repository.recordOutcomes(batch, outcomes)).rejects.toThrow();
+      const after = await repository.findStatus(locate(), 10);
+      expect(after!.batch.toSnapshot()).toEqual(before!.batch.toSnapshot());
+      expect(after!.failures).toEqual([]);
+    });
+
+    it('records outcomes in steps until the batch finishes', async () => {
+      const batch = await storeBatch(repository, '...');
+      batch.recordOutcomes(['success'], 5);
+      await repository.recordOutcomes(batch, outcomesFor('S'));
+      batch.recordOutcomes(['failed', 'success'], 6);
+      await repository.recordOutcomes(batch, outcomesFor('FS', 1));
+      const view = await repository.findStatus(locate(), 10);
+      expect(view!.batch.status).toBe('PARTIAL_SUCCESS');
+      expect(view!.batch.toSnapshot().completedAt).toBe(6);
+      expect(view!.successes.map((s) => s.seq)).toEqual([0, 2]);
+    });
+  });
+}

@@ -1,0 +1,59 @@
+// Small deterministic builders: aBatch({...}) and the items and outcomes that go with it.
+import { Batch, SubmitBatchProps } from '../batch';
+import { batchIdFromUuid } from '../batch-id';
+import { ItemOutcome, NewBatchItem } from '../batch-item';
+import { BatchRepository } from '../batch-repository.port';
+
+export const T0 = Date.UTC(2026, 0, 1);
+
+export function aBatchId(n = 1): ReturnType<typeof batchIdFromUuid> {
+  return batchIdFromUuid(`0b000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`);
+}
+
+export function aBatch(overrides: Partial<SubmitBatchProps> = {}, now = T0): Batch {
+  const result = Batch.submit(
+    { id: aBatchId(), tenantId: 'acme', targetType: 'parcel', operation: 'create', source: 'json', total: 3, ...overrides },
+    now,
+  );
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}
+
+export function someItems(count: number, options: { withRows?: boolean } = {}): NewBatchItem[] {
+  return Array.from({ length: count }, (_, i) => ({
+    refId: `r-${i + 1}`,
+    row: options.withRows ? i + 2 : null,
+    input: { refID: `r-${i + 1}`, n: i + 1 },
+  }));
+}
+
+/** 'S' succeeds, 'F' fails, anything else stays pending: plan('SSF') for items 0..2. */
+export function outcomesFor(plan: string, firstSeq = 0): ItemOutcome[] {
+  const outcomes: ItemOutcome[] = [];
+  [...plan].forEach((step, i) => {
+    const seq = firstSeq + i;
+    if (step === 'S') outcomes.push({ seq, kind: 'success', resultId: `parcel:${seq + 1}` });
+    if (step === 'F') outcomes.push({ seq, kind: 'failed', reason: `item ${seq + 1} is not valid`, code: 'ITEM_INVALID' });
+  });
+  return outcomes;
+}
+
+/** Stores a batch and records the planned outcomes through the port, the way processing would. */
+export async function storeBatch(
+  repository: BatchRepository,
+  plan: string,
+  overrides: Partial<SubmitBatchProps> = {},
+  now = T0,
+): Promise<Batch> {
+  const batch = aBatch({ total: plan.length, ...overrides }, now);
+  await repository.add(batch, someItems(plan.length, { withRows: batch.toSnapshot().source === 'file' }));
+  const outcomes = outcomesFor(plan);
+  if (outcomes.length > 0) {
+    batch.recordOutcomes(
+      outcomes.map((o) => o.kind),
+      now + 1000,
+    );
+    await repository.recordOutcomes(batch, outcomes);
+  }
+  return batch;
+}
