@@ -1,0 +1,79 @@
+import { FixedClock, StaticAccessVerifier } from '@container-service/batch-domain/testing';
+import { DefineContainerType, GetContainerType, ListContainerTypes } from './container-type.use-cases';
+import { InMemoryContainerTypeRepository } from './testing';
+
+function setUp() {
+  const types = new InMemoryContainerTypeRepository();
+  const access = new StaticAccessVerifier().grant('tok', 'acme').grant('tok-g', 'globex');
+  const clock = new FixedClock(5000);
+  return {
+    types,
+    define: new DefineContainerType(types, access, clock),
+    get: new GetContainerType(types, access),
+    list: new ListContainerTypes(types, access),
+  };
+}
+
+const caller = { accessToken: 'tok', tenantId: 'acme' };
+
+describe('DefineContainerType', () => {
+  it('defines a type with timestamps and actor', async () => {
+    const { define } = setUp();
+    const result = await define.execute({ ...caller, actor: { id: 'u1' }, body: { name: 'bag', isLeaf: true, attributes: [{ name: 'w', dataType: 'number' }] } });
+    expect(result.ok && result.value).toMatchObject({ name: 'bag', isLeaf: true, createdAt: 5000, updatedAt: 5000, createdBy: { id: 'u1' } });
+  });
+
+  it('refuses a second type of the same name', async () => {
+    const { define } = setUp();
+    await define.execute({ ...caller, body: { name: 'bag' } });
+    const again = await define.execute({ ...caller, body: { name: 'bag' } });
+    expect(!again.ok && again.error.code).toBe('CONTAINER_TYPE_EXISTS');
+  });
+
+  it('lists every broken rule of a definition', async () => {
+    const { define, types } = setUp();
+    const result = await define.execute({ ...caller, body: { name: 'b4g', isLeaf: 'no', attributes: [{ name: 'w' }] } });
+    expect(!result.ok && result.error.violations?.map((v) => v.path)).toEqual(['name', 'isLeaf', 'attributes[0].dataType']);
+    expect((await types.list('acme', { limit: 10 })).items).toEqual([]);
+  });
+
+  it('checks the token before the body', async () => {
+    const { define } = setUp();
+    const result = await define.execute({ accessToken: 'nope', tenantId: 'acme', body: { name: '!' } });
+    expect(!result.ok && result.error.code).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('GetContainerType', () => {
+  it("does not find another tenant's type", async () => {
+    const { define, get } = setUp();
+    await define.execute({ ...caller, body: { name: 'bag' } });
+    const result = await get.execute({ accessToken: 'tok-g', tenantId: 'globex', name: 'bag' });
+    expect(!result.ok && result.error.code).toBe('CONTAINER_TYPE_NOT_FOUND');
+  });
+});
+
+describe('ListContainerTypes', () => {
+  it('pages through the tenant’s types with an opaque cursor', async () => {
+    const { define, list } = setUp();
+    for (const name of ['crate', 'bag', 'box']) await define.execute({ ...caller, body: { name } });
+    const first = await list.execute({ ...caller, limit: '2' });
+    expect(first.ok && first.value.items.map((t) => t.name)).toEqual(['bag', 'box']);
+    const cursor = first.ok ? first.value.nextCursor : null;
+    expect(cursor).toEqual(expect.any(String));
+    const second = await list.execute({ ...caller, limit: '2', cursor });
+    expect(second.ok && second.value).toMatchObject({ items: [{ name: 'crate' }], nextCursor: null });
+  });
+
+  it.each([
+    [{ limit: '0' }, 'limit'],
+    [{ limit: '501' }, 'limit'],
+    [{ limit: 'ten' }, 'limit'],
+    [{ cursor: '%%%' }, 'cursor'],
+    [{ cursor: Buffer.from('not a name!').toString('base64url') }, 'cursor'],
+  ])('refuses %p', async (query, path) => {
+    const { list } = setUp();
+    const result = await list.execute({ ...caller, ...query });
+    expect(!result.ok && result.error).toMatchObject({ code: 'VALIDATION_FAILED', violations: [{ path }] });
+  });
+});

@@ -1,0 +1,114 @@
+// Use cases for container types: define one, read one, list a tenant's. Each checks the caller first.
+import { AccessVerifier, Actor, Clock, DomainError, Result, domainError, err, ok } from '@container-service/batch-domain';
+import { ContainerType, ContainerTypeSnapshot } from './container-type';
+import { ContainerTypeRepository } from './container-type-repository.port';
+
+interface Caller {
+  readonly accessToken: string | undefined;
+  readonly tenantId: string;
+  readonly actor?: Actor | null;
+}
+
+export interface DefineContainerTypeInput extends Caller {
+  readonly body: { readonly name?: unknown; readonly isLeaf?: unknown; readonly attributes?: unknown };
+}
+
+export class DefineContainerType {
+  constructor(
+    private readonly types: ContainerTypeRepository,
+    private readonly access: AccessVerifier,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(
+    input: DefineContainerTypeInput,
+  ): Promise<Result<ContainerTypeSnapshot, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'CONTAINER_TYPE_EXISTS'>>> {
+    const principal = await this.access.verify(input.accessToken, input.tenantId);
+    if (!principal.ok) return principal;
+    const defined = ContainerType.define(
+      { tenantId: principal.value.tenantId, name: input.body.name, isLeaf: input.body.isLeaf, attributes: input.body.attributes },
+      this.clock.now(),
+      input.actor ?? null,
+    );
+    if (!defined.ok) return defined;
+    if ((await this.types.add(defined.value)) === 'exists') {
+      return err(domainError('CONTAINER_TYPE_EXISTS', `The container type '${defined.value.name}' exists already for this tenant.`));
+    }
+    return ok(defined.value.toSnapshot());
+  }
+}
+
+export interface GetContainerTypeInput extends Caller {
+  readonly name: string;
+}
+
+export class GetContainerType {
+  constructor(
+    private readonly types: ContainerTypeRepository,
+    private readonly access: AccessVerifier,
+  ) {}
+
+  async execute(input: GetContainerTypeInput): Promise<Result<ContainerTypeSnapshot, DomainError<'UNAUTHORIZED' | 'CONTAINER_TYPE_NOT_FOUND'>>> {
+    const principal = await this.access.verify(input.accessToken, input.tenantId);
+    if (!principal.ok) return principal;
+    const type = await this.types.find(principal.value.tenantId, input.name);
+    if (type === null) {
+      return err(domainError('CONTAINER_TYPE_NOT_FOUND', `No container type '${input.name.slice(0, 64)}' exists for this tenant.`));
+    }
+    return ok(type.toSnapshot());
+  }
+}
+
+export const CONTAINER_TYPE_PAGE_LIMIT = { default: 50, max: 500 } as const;
+
+export interface ListContainerTypesInput extends Caller {
+  readonly limit?: unknown;
+  readonly cursor?: unknown;
+}
+
+export interface ContainerTypeListing {
+  readonly items: readonly ContainerTypeSnapshot[];
+  readonly nextCursor: string | null;
+}
+
+export class ListContainerTypes {
+  constructor(
+    private readonly types: ContainerTypeRepository,
+    private readonly access: AccessVerifier,
+  ) {}
+
+  async execute(input: ListContainerTypesInput): Promise<Result<ContainerTypeListing, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED'>>> {
+    const principal = await this.access.verify(input.accessToken, input.tenantId);
+    if (!principal.ok) return principal;
+    const limit = parseLimit(input.limit);
+    const after = parseCursor(input.cursor);
+    if (limit === null || after === null) {
+      const violations = [
+        ...(limit === null ? [{ path: 'limit', message: `must be an integer from 1 to ${CONTAINER_TYPE_PAGE_LIMIT.max}` }] : []),
+        ...(after === null ? [{ path: 'cursor', message: 'is not a cursor this service gave out' }] : []),
+      ];
+      return err(domainError('VALIDATION_FAILED', 'The query breaks the rules listed in additionalInfo.violations.', violations));
+    }
+    const page = await this.types.list(principal.value.tenantId, { limit, after: after || null });
+    return ok({
+      items: page.items.map((type) => type.toSnapshot()),
+      nextCursor: page.nextAfter === null ? null : Buffer.from(page.nextAfter, 'utf8').toString('base64url'),
+    });
+  }
+}
+
+function parseLimit(raw: unknown): number | null {
+  if (raw === undefined || raw === '') return CONTAINER_TYPE_PAGE_LIMIT.default;
+  const text = String(raw);
+  if (!/^\d{1,4}$/.test(text)) return null;
+  const limit = Number(text);
+  return limit >= 1 && limit <= CONTAINER_TYPE_PAGE_LIMIT.max ? limit : null;
+}
+
+/** '' for no cursor, the decoded name, or null for a cursor that is not ours. */
+function parseCursor(raw: unknown): string | null {
+  if (raw === undefined || raw === '') return '';
+  if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(raw)) return null;
+  const name = Buffer.from(raw, 'base64url').toString('utf8');
+  return /^[A-Za-z]{3,16}$/.test(name) ? name : null;
+}

@@ -1,0 +1,3 @@
+import { InMemoryContainerTypeRepository, describeContainerTypeRepositoryContract } from './testing';
+
+describeContainerTypeRepositoryContract('InMemoryContainerTypeRepository', async () => ({ repository: new InMemoryContainerTypeRepository() }));

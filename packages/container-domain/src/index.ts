@@ -1,0 +1,10 @@
+// Public entry of the container domain: container types, their attribute rules, and (soon)
+// containers and the batch item handlers that create and update them.
+export { ATTRIBUTE_DATA_TYPES, MAX_ATTRIBUTES, canonicalJson, checkAttributeValue, parseAttributeConfigs } from './attribute-config';
+export type { AttributeConfig, AttributeDataType, AttributeValidation } from './attribute-config';
+export { checkRegexSafety, MAX_REGEX_LENGTH } from './safe-regex';
+export { ContainerType, containerTypeNameRule } from './container-type';
+export type { ContainerTypeSnapshot, DefineContainerTypeProps } from './container-type';
+export type { ContainerTypePage, ContainerTypeRepository } from './container-type-repository.port';
+export { CONTAINER_TYPE_PAGE_LIMIT, DefineContainerType, GetContainerType, ListContainerTypes } from './container-type.use-cases';
+export type { ContainerTypeListing, DefineContainerTypeInput, GetContainerTypeInput, ListContainerTypesInput } from './container-type.use-cases';

@@ -1,0 +1,5 @@
+// In-memory fakes, builders and the shared repository contract for container types.
+export { InMemoryContainerTypeRepository } from './in-memory-container-type.repository';
+export { T0, aContainerType } from './builders';
+export { describeContainerTypeRepositoryContract } from './container-type-repository.contract';
+export type { ContainerTypeRepositoryFixture } from './container-type-repository.contract';
