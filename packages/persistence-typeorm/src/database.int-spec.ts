@@ -1,0 +1,95 @@
+import { aBatch, someItems } from '@container-service/batch-domain/testing';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Database, parseDatabaseUrl } from './database';
+import { BatchSchema } from './schemas/batch.schema';
+import { TypeOrmBatchRepository } from './typeorm-batch.repository';
+
+const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-db-')), 'nested', 'db.sqlite')}`;
+
+describe('parseDatabaseUrl', () => {
+  it('reads a file path, relative to the working directory', () => {
+    expect(parseDatabaseUrl('sqlite:./data/x.sqlite')).toEqual({ kind: 'sqlite', file: path.resolve('data/x.sqlite') });
+    expect(parseDatabaseUrl('sqlite:///tmp/x.sqlite')).toEqual({ kind: 'sqlite', file: '/tmp/x.sqlite' });
+  });
+
+  it('reads an in-memory database', () => {
+    expect(parseDatabaseUrl('sqlite::memory:')).toEqual({ kind: 'sqlite', file: ':memory:' });
+  });
+
+  it.each(['mysql://db/x', 'sqlite:', 'file.sqlite'])('refuses %s with a clear message', (url) => {
+    expect(() => parseDatabaseUrl(url)).toThrow(/DATABASE_URL/);
+  });
+});
+
+describe('Database', () => {
+  it('creates the file and its folder, in WAL mode, and migrates once across reopenings', async () => {
+    const url = tempUrl();
+    const first = await Database.open(url);
+    expect(fs.existsSync(parseDatabaseUrl(url).file as string)).toBe(true);
+    expect(await first.writer.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    await first.close();
+    const second = await Database.open(url);
+    const applied = await second.writer.query('SELECT name FROM migrations');
+    expect(applied).toEqual([{ name: 'InitialSchema1764300000000' }]);
+    await second.close();
+  });
+
+  it('never lets a reader see a write that is not committed', async () => {
+    const database = await Database.open(tempUrl());
+    const batch = aBatch({ total: 1 });
+    let seenDuringWrite = -1;
+    await database.write(async (manager) => {
+      await manager.insert(BatchSchema, { ...rowOf(batch) });
+      seenDuringWrite = await database.reader.manager.count(BatchSchema);
+    });
+    expect(seenDuringWrite).toBe(0);
+    expect(await database.reader.manager.count(BatchSchema)).toBe(1);
+    await database.close();
+  });
+
+  it('leaves nothing behind when a write fails midway', async () => {
+    const database = await Database.open(tempUrl());
+    const repository = new TypeOrmBatchRepository(database);
+    // 1 200 items cross two insert chunks before the count check fails.
+    await expect(repository.add(aBatch({ total: 1201 }), someItems(1200))).rejects.toThrow(/1200 items/);
+    expect(await database.reader.query('SELECT COUNT(*) AS n FROM batch_items')).toEqual([{ n: 0 }]);
+    expect(await database.reader.query('SELECT COUNT(*) AS n FROM batches')).toEqual([{ n: 0 }]);
+    await database.close();
+  });
+
+  it('serves the heads of result lists from the index, without scanning the batch', async () => {
+    const database = await Database.open(tempUrl());
+    const plan = await database.reader.query(
+      "EXPLAIN QUERY PLAN SELECT seq, ref_id FROM batch_items WHERE batch_pk = 1 AND state = 'failed' ORDER BY seq LIMIT 1025",
+    );
+    const details = plan.map((step: { detail: string }) => step.detail).join(' | ');
+    expect(details).toMatch(/USING (COVERING )?INDEX ix_batch_items_state_seq \(batch_pk=\? AND state=\?\)/);
+    expect(details).not.toMatch(/TEMP B-TREE/);
+    await database.close();
+  });
+});
+
+function rowOf(batch: ReturnType<typeof aBatch>) {
+  const s = batch.toSnapshot();
+  return {
+    tenantId: s.tenantId,
+    id: s.id,
+    targetType: s.targetType,
+    operation: s.operation,
+    source: s.source,
+    total: s.total,
+    success: 0,
+    failed: 0,
+    cancelled: 0,
+    createdAt: s.createdAt,
+    startedAt: null,
+    completedAt: null,
+    cancelledAt: null,
+    createdBy: null,
+    parentBatchId: null,
+    callbackState: 'NONE',
+    callbackAttempts: 0,
+  };
+}

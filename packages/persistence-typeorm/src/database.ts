@@ -1,0 +1,99 @@
+// Opens the store named by DATABASE_URL, runs migrations, and hands out two DataSources:
+// `writer`, whose transactions are serialised here, and `reader`, a second connection that
+// only ever sees committed data. SQLite has one connection per DataSource, so without the
+// second connection a status read could see a half-done write transaction.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
+import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
+import { ContainerTypeSchema } from './schemas/container-type.schema';
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/container-service.sqlite';
+
+export type DatabaseLocation = { readonly kind: 'sqlite'; readonly file: string | ':memory:' };
+
+/** Parses DATABASE_URL: `sqlite:<path>` (created if absent) or `sqlite::memory:`. */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (!url.startsWith('sqlite:')) {
+    throw new Error(`DATABASE_URL must start with sqlite: (for example ${DEFAULT_DATABASE_URL}); got '${url.split(':')[0]}:'`);
+  }
+  const rest = url.slice('sqlite:'.length).replace(/^\/\//, '');
+  if (rest === ':memory:') return { kind: 'sqlite', file: ':memory:' };
+  if (rest.length === 0) throw new Error('DATABASE_URL names no file: use sqlite:<path> or sqlite::memory:');
+  return { kind: 'sqlite', file: path.resolve(rest) };
+}
+
+const entities = [BatchSchema, BatchItemSchema, ContainerTypeSchema];
+const migrations = [InitialSchema1764300000000];
+
+export interface OpenDatabaseOptions {
+  /** Milliseconds a statement waits on a locked database before failing. */
+  readonly busyTimeoutMs?: number;
+}
+
+export class Database {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly location: DatabaseLocation,
+    readonly writer: DataSource,
+    readonly reader: DataSource,
+  ) {}
+
+  static async open(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+    const location = parseDatabaseUrl(url);
+    if (location.file !== ':memory:') fs.mkdirSync(path.dirname(location.file), { recursive: true });
+    const timeout = options.busyTimeoutMs ?? 5000;
+    const writer = new DataSource({
+      type: 'better-sqlite3',
+      database: location.file,
+      entities,
+      migrations,
+      migrationsTransactionMode: 'all',
+      timeout,
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('journal_mode = WAL');
+        // FULL: a committed transaction survives a power cut, not just a process crash.
+        db.pragma('synchronous = FULL');
+        db.pragma('foreign_keys = ON');
+      },
+    });
+    await writer.initialize();
+    try {
+      await writer.runMigrations();
+    } catch (error) {
+      await writer.destroy();
+      throw error;
+    }
+    if (location.file === ':memory:') return new Database(location, writer, writer);
+    const reader = new DataSource({
+      type: 'better-sqlite3',
+      database: location.file,
+      entities,
+      timeout,
+      readonly: true,
+      fileMustExist: true,
+    });
+    await reader.initialize();
+    return new Database(location, writer, reader);
+  }
+
+  /** Runs `work` in a write transaction; write transactions run one at a time. */
+  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.writer.transaction((manager) => work(manager)));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Fails when the store does not answer. */
+  async ping(): Promise<void> {
+    await this.reader.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
+    if (this.writer.isInitialized) await this.writer.destroy();
+  }
+}

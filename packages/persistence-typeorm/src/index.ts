@@ -1,0 +1,5 @@
+// Public entry of the TypeORM persistence adapter: the store, and adapters for the repository ports.
+export { Database, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database';
+export type { DatabaseLocation, OpenDatabaseOptions } from './database';
+export { TypeOrmBatchRepository, ITEM_INSERT_CHUNK } from './typeorm-batch.repository';
+export { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';

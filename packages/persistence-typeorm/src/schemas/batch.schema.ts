@@ -1,0 +1,80 @@
+// Rows of the batches and batch_items tables, and their TypeORM schemas. Domain objects are
+// never TypeORM entities: mappers translate between these rows and snapshots.
+import { EntitySchema } from 'typeorm';
+
+export interface BatchRow {
+  pk: number;
+  tenantId: string;
+  id: string;
+  targetType: string;
+  operation: string;
+  source: string;
+  total: number;
+  success: number;
+  failed: number;
+  cancelled: number;
+  createdAt: number;
+  startedAt: number | null;
+  completedAt: number | null;
+  cancelledAt: number | null;
+  createdBy: string | null;
+  parentBatchId: string | null;
+  callbackState: string;
+  callbackAttempts: number;
+}
+
+export interface BatchItemRow {
+  batchPk: number;
+  seq: number;
+  refId: string;
+  row: number | null;
+  input: string;
+  state: string;
+  resultId: string | null;
+  reason: string | null;
+  code: string | null;
+}
+
+/** bigint columns come back as strings from some drivers; epoch milliseconds fit in a double. */
+const epochMs = { from: (value: string | number | null) => (value === null ? null : Number(value)), to: (value: number | null) => value };
+
+export const BatchSchema = new EntitySchema<BatchRow>({
+  name: 'Batch',
+  tableName: 'batches',
+  columns: {
+    pk: { type: 'integer', primary: true, generated: 'increment' },
+    tenantId: { name: 'tenant_id', type: 'varchar', length: 64 },
+    id: { type: 'varchar', length: 64 },
+    targetType: { name: 'target_type', type: 'varchar', length: 64 },
+    operation: { type: 'varchar', length: 16 },
+    source: { type: 'varchar', length: 16 },
+    total: { type: 'integer' },
+    success: { type: 'integer' },
+    failed: { type: 'integer' },
+    cancelled: { type: 'integer' },
+    createdAt: { name: 'created_at', type: 'bigint', transformer: epochMs },
+    startedAt: { name: 'started_at', type: 'bigint', nullable: true, transformer: epochMs },
+    completedAt: { name: 'completed_at', type: 'bigint', nullable: true, transformer: epochMs },
+    cancelledAt: { name: 'cancelled_at', type: 'bigint', nullable: true, transformer: epochMs },
+    createdBy: { name: 'created_by', type: 'text', nullable: true },
+    parentBatchId: { name: 'parent_batch_id', type: 'varchar', length: 64, nullable: true },
+    callbackState: { name: 'callback_state', type: 'varchar', length: 16 },
+    callbackAttempts: { name: 'callback_attempts', type: 'integer' },
+  },
+});
+
+export const BatchItemSchema = new EntitySchema<BatchItemRow>({
+  name: 'BatchItem',
+  tableName: 'batch_items',
+  columns: {
+    batchPk: { name: 'batch_pk', type: 'integer', primary: true },
+    seq: { type: 'integer', primary: true },
+    refId: { name: 'ref_id', type: 'varchar', length: 128 },
+    row: { type: 'integer', nullable: true },
+    input: { type: 'text' },
+    state: { type: 'varchar', length: 16 },
+    resultId: { name: 'result_id', type: 'varchar', length: 256, nullable: true },
+    reason: { type: 'text', nullable: true },
+    code: { type: 'varchar', length: 64, nullable: true },
+  },
+});

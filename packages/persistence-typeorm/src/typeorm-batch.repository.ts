@@ -1,0 +1,123 @@
+// BatchRepository over TypeORM. Items are inserted in chunks inside one transaction; a status
+// read is three indexed lookups (the batch, then the heads of its success and failure lists).
+import {
+  Batch,
+  BatchLocator,
+  BatchRepository,
+  BatchStatusView,
+  FailureResult,
+  ItemOutcome,
+  NewBatchItem,
+  SuccessResult,
+} from '@container-service/batch-domain';
+import { EntityManager } from 'typeorm';
+import { fromBatchRow, toBatchRow } from './batch.mapper';
+import { Database } from './database';
+import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
+
+/** Rows per INSERT: 9 parameters each stays far below SQLite's 32 766-parameter limit. */
+export const ITEM_INSERT_CHUNK = 500;
+
+export class TypeOrmBatchRepository implements BatchRepository {
+  constructor(private readonly database: Database) {}
+
+  async add(batch: Batch, items: Iterable<NewBatchItem>): Promise<void> {
+    await this.database.write(async (manager) => {
+      const inserted = await manager.insert(BatchSchema, toBatchRow(batch));
+      const batchPk = Number(inserted.identifiers[0]?.pk ?? inserted.raw);
+      const total = batch.counts.total;
+      let seq = 0;
+      let chunk: BatchItemRow[] = [];
+      for (const item of items) {
+        if (seq >= total) throw new Error(`Batch ${batch.id} has total ${total} but more items were given`);
+        chunk.push({
+          batchPk,
+          seq,
+          refId: item.refId,
+          row: item.row ?? null,
+          input: JSON.stringify(item.input ?? null),
+          state: 'pending',
+          resultId: null,
+          reason: null,
+          code: null,
+        });
+        seq++;
+        if (chunk.length === ITEM_INSERT_CHUNK) {
+          await manager.insert(BatchItemSchema, chunk);
+          chunk = [];
+        }
+      }
+      if (chunk.length > 0) await manager.insert(BatchItemSchema, chunk);
+      if (seq !== total) throw new Error(`Batch ${batch.id} has total ${total} but ${seq} items were given`);
+    });
+  }
+
+  async recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
+    await this.database.write(async (manager) => {
+      const batchPk = await this.pkOf(manager, batch);
+      for (const outcome of outcomes) {
+        const result = await manager
+          .createQueryBuilder()
+          .update(BatchItemSchema)
+          .set(
+            outcome.kind === 'success'
+              ? { state: 'success', resultId: outcome.resultId }
+              : { state: 'failed', reason: outcome.reason, code: outcome.code },
+          )
+          .where('batch_pk = :batchPk AND seq = :seq AND state = :pending', { batchPk, seq: outcome.seq, pending: 'pending' })
+          .execute();
+        if (result.affected !== 1) throw new Error(`Item ${outcome.seq} of ${batch.id} is not pending`);
+      }
+      const { pk: _pk, ...counters } = { pk: batchPk, ...toBatchRow(batch) };
+      await manager.update(BatchSchema, { pk: batchPk }, counters);
+    });
+  }
+
+  async findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
+    const manager = this.database.reader.manager;
+    const row = await manager.findOne(BatchSchema, {
+      where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType },
+    });
+    if (row === null) return null;
+    const [successRows, failureRows] = await Promise.all([
+      this.head(manager, row.pk, 'success', listLimit + 1),
+      this.head(manager, row.pk, 'failed', listLimit + 1),
+    ]);
+    const successes: SuccessResult[] = successRows.slice(0, listLimit).map((r) => ({
+      seq: r.seq,
+      refId: r.refId,
+      row: r.row,
+      outcome: 'success',
+      resultId: r.resultId ?? '',
+    }));
+    const failures: FailureResult[] = failureRows.slice(0, listLimit).map((r) => ({
+      seq: r.seq,
+      refId: r.refId,
+      row: r.row,
+      outcome: 'failed',
+      reason: r.reason ?? '',
+      code: r.code ?? '',
+    }));
+    return {
+      batch: fromBatchRow(row),
+      successes,
+      failures,
+      hasMore: successRows.length > listLimit || failureRows.length > listLimit,
+    };
+  }
+
+  private head(manager: EntityManager, batchPk: number, state: string, limit: number): Promise<BatchItemRow[]> {
+    return manager.find(BatchItemSchema, {
+      select: { seq: true, refId: true, row: true, resultId: true, reason: true, code: true },
+      where: { batchPk, state },
+      order: { seq: 'ASC' },
+      take: limit,
+    });
+  }
+
+  private async pkOf(manager: EntityManager, batch: Batch): Promise<number> {
+    const row = await manager.findOne(BatchSchema, { select: { pk: true }, where: { tenantId: batch.tenantId, id: batch.id } });
+    if (row === null) throw new Error(`Batch ${batch.id} is not stored`);
+    return (row as BatchRow).pk;
+  }
+}
