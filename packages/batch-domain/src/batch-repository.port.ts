@@ -30,6 +30,9 @@ export interface BatchRepository {
    */
   recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void>;
 
+  /** Stores a cancelled batch and turns every item still pending into a cancelled one, atomically. */
+  recordCancellation(batch: Batch): Promise<void>;
+
   /** The batch and the heads of its result lists, or null when this tenant has no such batch of that type. */
   findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null>;
 }

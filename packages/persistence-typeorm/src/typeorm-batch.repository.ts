@@ -68,8 +68,18 @@ export class TypeOrmBatchRepository implements BatchRepository {
           .execute();
         if (result.affected !== 1) throw new Error(`Item ${outcome.seq} of ${batch.id} is not pending`);
       }
-      const { pk: _pk, ...counters } = { pk: batchPk, ...toBatchRow(batch) };
-      await manager.update(BatchSchema, { pk: batchPk }, counters);
+      await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
+    });
+  }
+
+  async recordCancellation(batch: Batch): Promise<void> {
+    await this.database.write(async (manager) => {
+      const batchPk = await this.pkOf(manager, batch);
+      const result = await manager.update(BatchItemSchema, { batchPk, state: 'pending' }, { state: 'cancelled' });
+      if (result.affected !== batch.counts.cancelled) {
+        throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${result.affected} were pending`);
+      }
+      await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
     });
   }
 

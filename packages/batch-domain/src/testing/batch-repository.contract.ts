@@ -102,6 +102,17 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
       expect(after!.failures).toEqual([]);
     });
 
+    it('cancels the pending items, keeping the outcomes already recorded', async () => {
+      const batch = await storeBatch(repository, 'SF..');
+      batch.cancel(9);
+      await repository.recordCancellation(batch);
+      const view = await repository.findStatus(locate(), 10);
+      expect(view!.batch.status).toBe('CANCELLED');
+      expect(view!.batch.counts).toEqual({ total: 4, success: 1, failed: 1, cancelled: 2, pending: 0 });
+      expect(view!.successes.map((s) => s.refId)).toEqual(['r-1']);
+      expect(view!.failures.map((f) => f.refId)).toEqual(['r-2']);
+    });
+
     it('records outcomes in steps until the batch finishes', async () => {
       const batch = await storeBatch(repository, '...');
       batch.recordOutcomes(['success'], 5);

@@ -42,6 +42,16 @@ export class InMemoryBatchRepository implements BatchRepository {
     this.batches.set(key, batch.toSnapshot());
   }
 
+  async recordCancellation(batch: Batch): Promise<void> {
+    const key = this.key(batch.tenantId, batch.id);
+    const items = this.items.get(key);
+    if (!items) throw new Error(`Batch ${batch.id} is not stored`);
+    items.forEach((item, seq) => {
+      if (item.result === null) item.result = { seq, refId: item.refId, row: item.row, outcome: 'cancelled' };
+    });
+    this.batches.set(key, batch.toSnapshot());
+  }
+
   async findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
     const key = this.key(locator.tenantId, locator.batchId);
     const snapshot = this.batches.get(key);

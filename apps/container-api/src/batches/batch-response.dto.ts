@@ -1,0 +1,51 @@
+// OpenAPI description of the batch status answer; the presenter builds the actual JSON.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { RequestEchoDto } from '../http/openapi-envelope.dto';
+
+class CallbackStateDto {
+  @ApiProperty({ enum: ['NONE', 'PENDING', 'DELIVERED', 'FAILED'] }) state!: string;
+  @ApiProperty({ description: 'Delivery attempts so far, the successful one included.' }) attempts!: number;
+}
+
+export class BatchMetaDto {
+  @ApiProperty({ enum: ['QUEUED', 'IN_PROGRESS', 'SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'] }) status!: string;
+  @ApiProperty() success!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty() total!: number;
+  @ApiProperty({ example: 'batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e' }) batchId!: string;
+  @ApiProperty({ example: 'bag' }) containerType!: string;
+  @ApiProperty({ enum: ['create', 'update'] }) operation!: string;
+  @ApiProperty({ enum: ['json', 'file'] }) source!: string;
+  @ApiProperty() pending!: number;
+  @ApiProperty() cancelled!: number;
+  @ApiProperty({ description: 'epoch milliseconds' }) createdAt!: number;
+  @ApiProperty({ nullable: true, type: Number }) startedAt!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) completedAt!: number | null;
+  @ApiProperty({ description: 'true when errors or success hold only their first 1024 entries' }) hasMore!: boolean;
+  @ApiProperty({ type: CallbackStateDto }) callback!: CallbackStateDto;
+  @ApiPropertyOptional() parentBatchId?: string;
+}
+
+class BatchErrorDto {
+  @ApiProperty({ description: 'refID of a create item, containerId of an update item' }) refID!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ example: 'ATTRIBUTE_INVALID' }) code!: string;
+  @ApiPropertyOptional({ description: 'line in the uploaded file (header = 1); file batches only' }) row?: number;
+}
+
+class BatchSuccessDto {
+  @ApiProperty() refID!: string;
+  @ApiProperty({ example: 'bag:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e' }) id!: string;
+  @ApiPropertyOptional() row?: number;
+}
+
+export class BatchResponseDto {
+  @ApiProperty({ type: BatchMetaDto }) meta!: BatchMetaDto;
+  @ApiProperty({ type: [BatchErrorDto] }) errors!: BatchErrorDto[];
+  @ApiProperty({ type: [BatchSuccessDto] }) success!: BatchSuccessDto[];
+}
+
+export class BatchStatusEnvelopeDto {
+  @ApiProperty({ type: BatchResponseDto }) data!: BatchResponseDto;
+  @ApiProperty({ type: RequestEchoDto }) request!: RequestEchoDto;
+}

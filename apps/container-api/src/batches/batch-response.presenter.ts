@@ -1,0 +1,54 @@
+// Maps a batch status report to the contract's BatchResponse (§3). Explicit, field by field.
+import { BatchStatusReport } from '@container-service/batch-domain';
+
+export interface BatchMetaJson {
+  status: string;
+  success: number;
+  failed: number;
+  total: number;
+  batchId: string;
+  containerType: string;
+  operation: string;
+  source: string;
+  pending: number;
+  cancelled: number;
+  createdAt: number;
+  startedAt: number | null;
+  completedAt: number | null;
+  hasMore: boolean;
+  callback: { state: string; attempts: number };
+  parentBatchId?: string;
+}
+
+export interface BatchResponseJson {
+  meta: BatchMetaJson;
+  errors: Array<{ refID: string; reason: string; code: string; row?: number }>;
+  success: Array<{ refID: string; id: string; row?: number }>;
+}
+
+export function presentBatchStatus(report: BatchStatusReport): BatchResponseJson {
+  const b = report.batch;
+  const meta: BatchMetaJson = {
+    status: report.status,
+    success: b.success,
+    failed: b.failed,
+    total: b.total,
+    batchId: b.id,
+    containerType: b.targetType,
+    operation: b.operation,
+    source: b.source,
+    pending: report.pending,
+    cancelled: b.cancelled,
+    createdAt: b.createdAt,
+    startedAt: b.startedAt,
+    completedAt: b.completedAt,
+    hasMore: report.hasMore,
+    callback: { state: b.callbackState, attempts: b.callbackAttempts },
+  };
+  if (b.parentBatchId !== null) meta.parentBatchId = b.parentBatchId;
+  return {
+    meta,
+    errors: report.failures.map((f) => (f.row === null ? { refID: f.refId, reason: f.reason, code: f.code } : { refID: f.refId, reason: f.reason, code: f.code, row: f.row })),
+    success: report.successes.map((s) => (s.row === null ? { refID: s.refId, id: s.resultId } : { refID: s.refId, id: s.resultId, row: s.row })),
+  };
+}

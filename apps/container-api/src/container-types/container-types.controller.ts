@@ -1,0 +1,53 @@
+// Container types of the calling tenant: define one, read one, list them (§9).
+import { DefineContainerType, GetContainerType, ListContainerTypes } from '@container-service/container-domain';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { unwrap } from '../http/api-error';
+import { CallerInfo } from '../http/caller';
+import type { Caller } from '../http/caller';
+import { successEnvelope } from '../http/envelope';
+import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { CoreosHeaders } from '../http/openapi-headers';
+import { ContainerTypeCreatedEnvelopeDto, ContainerTypeEnvelopeDto, ContainerTypeListEnvelopeDto, CreateContainerTypeDto } from './container-type.dto';
+import { presentContainerType } from './container-type.presenter';
+
+@ApiTags('container types')
+@CoreosHeaders()
+@Controller('core/api/v2/containers/container-types')
+export class ContainerTypesController {
+  constructor(
+    private readonly defineType: DefineContainerType,
+    private readonly getType: GetContainerType,
+    private readonly listTypes: ListContainerTypes,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Define a container type; it exists when the answer comes' })
+  @ApiResponse({ status: 202, type: ContainerTypeCreatedEnvelopeDto })
+  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED and header errors' })
+  @ApiResponse({ status: 409, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_EXISTS' })
+  async create(@CallerInfo() caller: Caller, @Body() body: CreateContainerTypeDto, @Req() request: FastifyRequest) {
+    const type = unwrap(await this.defineType.execute({ ...caller, body }));
+    return successEnvelope(request, { id: type.name });
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The tenant's container types, by name, page by page" })
+  @ApiQuery({ name: 'limit', required: false, description: '1-500, default 50' })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiResponse({ status: 200, type: ContainerTypeListEnvelopeDto })
+  async list(@CallerInfo() caller: Caller, @Query('limit') limit: unknown, @Query('cursor') cursor: unknown, @Req() request: FastifyRequest) {
+    const page = unwrap(await this.listTypes.execute({ ...caller, limit, cursor }));
+    return successEnvelope(request, { items: page.items.map(presentContainerType), nextCursor: page.nextCursor });
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'One container type with its attribute configuration' })
+  @ApiResponse({ status: 200, type: ContainerTypeEnvelopeDto })
+  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  async get(@CallerInfo() caller: Caller, @Param('name') name: string, @Req() request: FastifyRequest) {
+    return successEnvelope(request, presentContainerType(unwrap(await this.getType.execute({ ...caller, name }))));
+  }
+}

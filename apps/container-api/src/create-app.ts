@@ -1,0 +1,64 @@
+// Builds the HTTP application: fastify with JSON logs and the contract's headers, the Nest
+// modules, and the OpenAPI document at /docs and /docs-json. Used by main.ts and the e2e tests.
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppDependencies, AppModule } from './app.module';
+import { createValidationPipe } from './http/validation.pipe';
+import { REQUEST_ID_HEADER, TENANT_HEADER, isValidRequestId } from './http/coreos-headers';
+import { PinoNestLogger } from './logging/logger';
+
+const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export async function createApp(deps: AppDependencies): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    bodyLimit: deps.config.jsonBodyMaxBytes,
+    requestIdHeader: false,
+    genReqId: (raw: IncomingMessage) => {
+      const id = raw.headers[REQUEST_ID_HEADER];
+      return isValidRequestId(id) ? id : `gen-${randomUUID()}`;
+    },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  const fastify = adapter.getInstance();
+  // Only JSON bodies are read here; anything else is 415 (multipart comes with file uploads).
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', async (request, reply) => {
+    const requestId = request.headers[REQUEST_ID_HEADER];
+    if (isValidRequestId(requestId)) void reply.header('X-COREOS-REQUEST-ID', requestId);
+    const tenant = request.headers[TENANT_HEADER];
+    if (typeof tenant === 'string' && TENANT_ID.test(tenant)) request.log = request.log.child({ tenant });
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request served',
+    );
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(deps), adapter, {
+    logger: new PinoNestLogger(deps.logger),
+    abortOnError: false,
+  });
+  app.useGlobalPipes(createValidationPipe());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Container Service batch API')
+      .setDescription('Create and update containers in bulk and follow every batch. Compatible with the CoreOS Container Service batch API.')
+      .setVersion('2')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  await app.init();
+  await fastify.ready();
+  return app;
+}

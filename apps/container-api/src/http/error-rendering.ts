@@ -1,0 +1,57 @@
+// Turns anything thrown while serving a request into the contract's error envelope. Expected
+// failures keep their code; anything unexpected becomes 503 SERVICE_UNAVAILABLE with Retry-After,
+// logged in full here and never shown to the client (no stack, SQL or path in a response).
+import { HttpException } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './api-error';
+import { echoRequest } from './envelope';
+
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
+export function toApiError(exception: unknown): ApiError {
+  if (exception instanceof ApiError) return exception;
+  const status = statusOf(exception);
+  if (status === 404) return new ApiError('NOT_FOUND', 'No such route. Batch routes live under /core/api/v2/containers; see /docs.');
+  if (status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is larger than this service accepts.');
+  if (status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+  if (status === 405) return new ApiError('NOT_FOUND', 'This route does not answer that method.');
+  if (status !== null && status >= 400 && status < 500) {
+    return new ApiError('VALIDATION_FAILED', `The request could not be read: ${clientMessage(exception)}`, {});
+  }
+  return new ApiError('SERVICE_UNAVAILABLE', 'The service cannot answer right now; retry after the delay in Retry-After.');
+}
+
+function statusOf(exception: unknown): number | null {
+  if (exception instanceof HttpException) return exception.getStatus();
+  const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? status : null;
+}
+
+/** Messages of client errors from fastify and Nest name the problem, never internals. */
+function clientMessage(exception: unknown): string {
+  // Nest wraps fastify's client errors in an HttpException whose cause is the original.
+  const original = exception instanceof HttpException && exception.cause !== undefined ? exception.cause : exception;
+  const code = (original as { code?: unknown } | null)?.code;
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'this content type is not accepted.';
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'the JSON body is empty.';
+  if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return 'Content-Length does not match the body.';
+  if (original instanceof Error && /prototype|constructor/i.test(original.message)) return 'the body holds a forbidden __proto__ or constructor key.';
+  if (original instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'the body is not valid JSON.';
+  return 'the body is not valid JSON or not of the expected shape.';
+}
+
+export interface ErrorLogger {
+  error(object: Record<string, unknown>, message: string): void;
+}
+
+export function renderError(request: FastifyRequest, reply: FastifyReply, exception: unknown, logger: ErrorLogger): void {
+  const error = toApiError(exception);
+  if (error.code === 'SERVICE_UNAVAILABLE' && !(exception instanceof ApiError)) {
+    logger.error({ err: exception, reqId: request.id }, 'request failed unexpectedly');
+  }
+  if (error.code === 'SERVICE_UNAVAILABLE') reply.header('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+  void reply
+    .status(error.status)
+    .type('application/json; charset=utf-8')
+    .send({ error: { code: error.code, description: error.description, additionalInfo: error.additionalInfo }, request: echoRequest(request) });
+}

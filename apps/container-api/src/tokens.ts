@@ -1,0 +1,9 @@
+// Injection tokens, all in one place.
+export const APP_CONFIG = Symbol('AppConfig');
+export const DATABASE = Symbol('Database');
+export const ACCESS_VERIFIER = Symbol('AccessVerifier');
+export const CLOCK = Symbol('Clock');
+export const ID_GENERATOR = Symbol('IdGenerator');
+export const BATCH_REPOSITORY = Symbol('BatchRepository');
+export const CONTAINER_TYPE_REPOSITORY = Symbol('ContainerTypeRepository');
+export const LOGGER = Symbol('Logger');

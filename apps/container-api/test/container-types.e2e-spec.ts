@@ -1,0 +1,121 @@
+import { BASE, TestApp, startTestApp } from './support/test-app';
+
+describe('container types over HTTP', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const bag = {
+    name: 'bag',
+    isLeaf: false,
+    attributes: [
+      { name: 'weight', dataType: 'number', required: true, validation: { range: { min: 0, max: 100 } } },
+      { name: 'seal', dataType: 'string', defaultValue: 'S-1', validation: { regex: '^S-\\d+$' } },
+    ],
+  };
+
+  it('defines a type (202 with its id) and reads it back', async () => {
+    const created = await t.request(`${BASE}/container-types`, {
+      method: 'POST',
+      headers: await t.headers('acme', { 'X-COREOS-USERINFO': JSON.stringify({ id: 'u-7', name: 'Ada', role: 'x' }) }),
+      body: { ...bag, colour: 'ignored' },
+    });
+    expect(created.status).toBe(202);
+    expect(created.body.data).toEqual({ id: 'bag' });
+    expect(created.body.request).toMatchObject({ uri: `${BASE}/container-types`, method: 'POST', queryString: '' });
+
+    const read = await t.request(`${BASE}/container-types/bag`, { headers: await t.headers() });
+    expect(read.status).toBe(200);
+    expect(read.body.data).toEqual({
+      id: 'bag',
+      name: 'bag',
+      isLeaf: false,
+      attributes: [
+        { name: 'weight', dataType: 'number', required: true, validation: { range: { min: 0, max: 100 } } },
+        { name: 'seal', dataType: 'string', required: false, defaultValue: 'S-1', validation: { regex: '^S-\\d+$' } },
+      ],
+      createdAt: expect.any(Number),
+      updatedAt: expect.any(Number),
+      createdBy: { id: 'u-7', name: 'Ada' },
+      updatedBy: { id: 'u-7', name: 'Ada' },
+    });
+  });
+
+  it('answers 409 CONTAINER_TYPE_EXISTS for a second type of that name', async () => {
+    const again = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: bag });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('CONTAINER_TYPE_EXISTS');
+  });
+
+  it("keeps tenants apart: another tenant neither sees the type nor collides with it", async () => {
+    const read = await t.request(`${BASE}/container-types/bag`, { headers: await t.headers('globex') });
+    expect(read.status).toBe(404);
+    expect(read.body.error.code).toBe('CONTAINER_TYPE_NOT_FOUND');
+    const created = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers('globex'), body: { name: 'bag' } });
+    expect(created.status).toBe(202);
+  });
+
+  it('treats names as case-sensitive', async () => {
+    const read = await t.request(`${BASE}/container-types/BAG`, { headers: await t.headers() });
+    expect(read.status).toBe(404);
+  });
+
+  it('lists the tenant’s types by name with a cursor', async () => {
+    for (const name of ['pallet', 'box']) {
+      expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name } })).status).toBe(202);
+    }
+    const first = await t.request(`${BASE}/container-types?limit=2`, { headers: await t.headers() });
+    expect(first.status).toBe(200);
+    expect(first.body.data.items.map((i: { id: string }) => i.id)).toEqual(['bag', 'box']);
+    const second = await t.request(`${BASE}/container-types?limit=2&cursor=${first.body.data.nextCursor}`, { headers: await t.headers() });
+    expect(second.body.data).toMatchObject({ items: [{ id: 'pallet' }], nextCursor: null });
+    const bad = await t.request(`${BASE}/container-types?limit=0`, { headers: await t.headers() });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.additionalInfo.violations[0].path).toBe('limit');
+  });
+
+  it.each([
+    ['a bad name', { name: 'b4g' }, 'name'],
+    ['a repeated attribute', { name: 'crate', attributes: [{ name: 'a', dataType: 'string' }, { name: 'a', dataType: 'string' }] }, 'attributes[1].name'],
+    ['min above max', { name: 'crate', attributes: [{ name: 'a', dataType: 'number', validation: { range: { min: 2, max: 1 } } }] }, 'attributes[0].validation.range'],
+    ['an unsafe regex', { name: 'crate', attributes: [{ name: 'a', dataType: 'string', validation: { regex: '^(a+)+$' } }] }, 'attributes[0].validation.regex'],
+    ['an invalid regex', { name: 'crate', attributes: [{ name: 'a', dataType: 'string', validation: { regex: '[' } }] }, 'attributes[0].validation.regex'],
+    ['a default failing its rules', { name: 'crate', attributes: [{ name: 'a', dataType: 'number', defaultValue: 'x' }] }, 'attributes[0].defaultValue'],
+  ])('refuses %s with 400 VALIDATION_FAILED naming the path, storing nothing', async (_what, body, path) => {
+    const response = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expect(response.body.error.additionalInfo.violations.map((v: { path: string }) => v.path)).toContain(path);
+    expect((await t.request(`${BASE}/container-types/crate`, { headers: await t.headers() })).status).toBe(404);
+  });
+
+  it('answers 415 for a body that is not JSON', async () => {
+    const response = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), rawBody: 'name=bag', contentType: 'text/plain' });
+    expect(response.status).toBe(415);
+    expect(response.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it.each([
+    ['malformed JSON', '{"name": "crate"'],
+    ['an empty body', ''],
+    ['a JSON array', '[1]'],
+    ['a prototype-polluting body', '{"name":"crate","__proto__":{"isAdmin":true}}'],
+  ])('answers 400 VALIDATION_FAILED for %s', async (_what, rawBody) => {
+    const response = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), rawBody });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+
+  it('answers 400 INVALID_HEADER for a malformed X-COREOS-USERINFO', async () => {
+    for (const userInfo of ['not json', '{"name":"no id"}', '{"id":""}', '[1]', `{"id":"${'x'.repeat(65)}"}`]) {
+      const response = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers('acme', { 'X-COREOS-USERINFO': userInfo }), body: { name: 'crate' } });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('INVALID_HEADER');
+    }
+  });
+});

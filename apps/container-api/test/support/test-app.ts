@@ -1,0 +1,109 @@
+// Starts the real app on a loopback port, over a real SQLite file in a temporary folder, with
+// its JSON logs captured, and gives tests a small HTTP client and a token minter.
+import { Clock } from '@container-service/batch-domain';
+import { Database } from '@container-service/persistence-typeorm';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SignJWT } from 'jose';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { resolveVerificationKey } from '../../src/auth/signing-key';
+import { loadConfig } from '../../src/config/app-config';
+import { createApp } from '../../src/create-app';
+import { createLogger } from '../../src/logging/logger';
+
+export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
+export const BASE = '/core/api/v2/containers';
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string | undefined>;
+  body?: unknown;
+  rawBody?: string;
+  contentType?: string;
+}
+
+export interface TestApp {
+  readonly url: string;
+  readonly app: NestFastifyApplication;
+  readonly database: Database;
+  readonly dir: string;
+  readonly logs: string[];
+  token(tenant?: string, claims?: Record<string, unknown>, options?: { expiresIn?: number | string; secret?: string; alg?: string }): Promise<string>;
+  /** Identity headers for a tenant, with a fresh token. */
+  headers(tenant?: string, extra?: Record<string, string>): Promise<Record<string, string>>;
+  request(pathAndQuery: string, options?: RequestOptions): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(env: Record<string, string> = {}, clock?: Clock): Promise<TestApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-e2e-'));
+  const config = loadConfig({
+    AUTH_JWT_SECRET: TEST_SECRET,
+    DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`,
+    DATA_DIR: dir,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  const database = await Database.open(config.databaseUrl);
+  const app = await createApp({ config, database, verificationKey: resolveVerificationKey(config.auth, config.dataDir), logger, ...(clock ? { clock } : {}) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  let requestNo = 0;
+
+  const token: TestApp['token'] = async (tenant = 'acme', claims = {}, options = {}) =>
+    new SignJWT({ tid: tenant, ...claims })
+      .setProtectedHeader({ alg: options.alg ?? 'HS256' })
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? '1h')
+      .sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
+
+  return {
+    url,
+    app,
+    database,
+    dir,
+    logs,
+    token,
+    async headers(tenant = 'acme', extra = {}) {
+      return { 'X-COREOS-REQUEST-ID': `req-${++requestNo}`, 'X-COREOS-TID': tenant, 'X-COREOS-ACCESS': await token(tenant), ...extra };
+    },
+    async request(pathAndQuery, options = {}) {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(options.headers ?? {})) if (v !== undefined) headers[k] = v;
+      let body: string | undefined = options.rawBody;
+      if (options.body !== undefined) body = JSON.stringify(options.body);
+      if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+      const response = await fetch(url + pathAndQuery, { method: options.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, headers: response.headers, body: parsed, text };
+    },
+    async close() {
+      await app.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
