@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
 import { AppDependencies, AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { REQUEST_ID_HEADER, TENANT_HEADER, isValidRequestId } from './http/coreos-headers';
@@ -16,7 +17,8 @@ const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export async function createApp(deps: AppDependencies): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // One line per request comes from the onResponse hook below, with the tenant in it.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.jsonBodyMaxBytes,
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => {

@@ -29,9 +29,28 @@ async function main(): Promise<void> {
   }
 
   const app = await createApp({ config, database, verificationKey, logger });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen({ port: config.port, host: config.host });
-  logger.info({ host: config.host, port: config.port, database: config.databaseUrl }, 'container-api listening');
+  const url = await app.getUrl();
+  logger.info({ url, database: config.databaseUrl }, 'container-api listening');
+
+  // A clean stop: stop accepting, finish the requests in hand, close the store, exit 0.
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopping');
+    const forced = setTimeout(() => {
+      logger.error('requests did not finish within 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    forced.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 
   if (verificationKey.kind === 'secret' && verificationKey.development) {
     const token = await mintToken(verificationKey.key, { tenantId: 'demo', ttlSeconds: 24 * 3600, subject: 'demo' });

@@ -51,6 +51,8 @@ export class JwtAccessVerifier implements AccessVerifier {
         ...(this.options.audience ? { audience: this.options.audience } : {}),
       }));
     } catch (error) {
+      // A key endpoint that cannot be reached is our failure, not the caller's: it surfaces as 503.
+      if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid || !(error instanceof joseErrors.JOSEError)) throw error;
       return denied(describeFailure(error));
     }
     if (typeof payload.tid !== 'string' || payload.tid.length === 0) return denied('The access token carries no tid (tenant) claim.');

@@ -93,7 +93,7 @@ export async function startTestApp(env: Record<string, string> = {}, clock?: Clo
       if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
       const response = await fetch(url + pathAndQuery, { method: options.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
       const text = await response.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {

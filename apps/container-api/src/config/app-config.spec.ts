@@ -1,0 +1,45 @@
+import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+
+const SECRET = 'x'.repeat(32);
+
+describe('loadConfig', () => {
+  it('has defaults for a laptop: port 3000, SQLite in ./data, development auth', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: 'sqlite:./data/container-service.sqlite',
+      dataDir: path.resolve('data'),
+      logLevel: 'info',
+      auth: { key: { kind: 'development' }, issuer: null, audience: null },
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({ PORT: '8080', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a', LOG_LEVEL: 'warn' });
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: 'sqlite::memory:', logLevel: 'warn', auth: { key: { kind: 'secret', secret: SECRET }, issuer: 'i', audience: 'a' } });
+  });
+
+  it('reads a PEM public key given inline with escaped newlines', () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const config = loadConfig({ AUTH_PUBLIC_KEY: pem.replace(/\n/g, '\\n') });
+    expect(config.auth.key).toEqual({ kind: 'public-key', pem });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be an integer/],
+    [{ PORT: '70000' }, /PORT must be an integer from 0 to 65535/],
+    [{ DATABASE_URL: 'postgres://x' }, /DATABASE_URL must start with sqlite:/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ AUTH_JWT_SECRET: 'short' }, /AUTH_JWT_SECRET must be at least 32 bytes/],
+    [{ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp/jwks' }, /only one of/],
+    [{ AUTH_JWKS_URL: 'not a url' }, /AUTH_JWKS_URL must be an absolute/],
+    [{ AUTH_PUBLIC_KEY: '/no/such/file.pem' }, /AUTH_PUBLIC_KEY/],
+    [{ NODE_ENV: 'production' }, /NODE_ENV=production needs an access token key/],
+  ])('refuses %p with one clear line', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

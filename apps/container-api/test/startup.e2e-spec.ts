@@ -1,0 +1,122 @@
+// The built service as a process: development mode, production refusal, configuration errors,
+// a clean stop on SIGTERM, and the token command.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { jwtVerify } from 'jose';
+import { BASE } from './support/test-app';
+
+const DIST = path.resolve(__dirname, '../dist');
+const MAIN = path.join(DIST, 'main.js');
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  devToken: string | null;
+  output: () => string;
+}
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' };
+  return { ...env, ...extra };
+}
+
+function start(dir: string, extra: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(process.execPath, [MAIN], { cwd: dir, env: cleanEnv(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
+      const development = !('AUTH_JWT_SECRET' in extra);
+      const devToken = /"token":"([^"]+)"/.exec(out)?.[1] ?? null;
+      if (url && (!development || devToken)) {
+        clearTimeout(timer);
+        resolve({ child, url, devToken, output: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+function stop(running: Running): Promise<number | null> {
+  return new Promise((resolve) => {
+    running.child.removeAllListeners('exit');
+    running.child.on('exit', (code) => resolve(code));
+    running.child.kill('SIGTERM');
+  });
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-'));
+
+describe('the service process', () => {
+  it('starts in development mode on the SQLite default, prints a demo token, and keeps its secret across restarts', async () => {
+    const dir = tmp();
+    const first = await start(dir);
+    expect(first.devToken).toEqual(expect.any(String));
+    expect(fs.existsSync(path.join(dir, 'data', 'container-service.sqlite'))).toBe(true);
+    expect(fs.statSync(path.join(dir, 'data', 'dev-jwt-secret')).mode & 0o777).toBe(0o600);
+
+    const headers = { 'X-COREOS-REQUEST-ID': 'startup-1', 'X-COREOS-TID': 'demo', 'X-COREOS-ACCESS': first.devToken! };
+    const unknown = await fetch(`${first.url}${BASE}/bag/batch/status?batchId=batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e`, { headers });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('BATCH_NOT_FOUND');
+    expect(await stop(first)).toBe(0);
+
+    const second = await start(dir);
+    const again = await fetch(`${second.url}${BASE}/bag/batch/status?batchId=batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e`, { headers });
+    expect(again.status).toBe(404);
+    expect(await stop(second)).toBe(0);
+  }, 60_000);
+
+  it('refuses to start in production without a token key, saying what to set', () => {
+    const result = spawnSync(process.execPath, [MAIN], { cwd: tmp(), env: cleanEnv({ NODE_ENV: 'production' }), encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'container-api: configuration error: NODE_ENV=production needs an access token key: set AUTH_JWT_SECRET, AUTH_PUBLIC_KEY or AUTH_JWKS_URL',
+    );
+  });
+
+  it('refuses a bad setting with one line naming it', () => {
+    const result = spawnSync(process.execPath, [MAIN], { cwd: tmp(), env: cleanEnv({ PORT: 'http' }), encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual(["container-api: configuration error: PORT must be an integer from 0 to 65535; got 'http'"]);
+  });
+
+  it('mints tokens for any tenant with the configured secret', async () => {
+    const secret = 'cli-secret-that-is-at-least-32-bytes-long';
+    const result = spawnSync(process.execPath, [path.join(DIST, 'cli/mint-token.js'), '--tenant', 'acme', '--ttl', '2h'], {
+      env: cleanEnv({ AUTH_JWT_SECRET: secret }),
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    const { payload } = await jwtVerify(result.stdout.trim(), new TextEncoder().encode(secret));
+    expect(payload.tid).toBe('acme');
+    expect(payload.exp! - payload.iat!).toBe(7200);
+  });
+
+  it('mints tokens the development service accepts', async () => {
+    const dir = tmp();
+    const running = await start(dir);
+    const minted = spawnSync(process.execPath, [path.join(DIST, 'cli/mint-token.js'), '--tenant', 'acme'], { cwd: dir, env: cleanEnv({}), encoding: 'utf8' });
+    expect(minted.status).toBe(0);
+    const response = await fetch(`${running.url}${BASE}/container-types`, {
+      headers: { 'X-COREOS-REQUEST-ID': 'cli-1', 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': minted.stdout.trim() },
+    });
+    expect(response.status).toBe(200);
+    expect(await stop(running)).toBe(0);
+  }, 60_000);
+
+  it('refuses a token command without a tenant', () => {
+    const result = spawnSync(process.execPath, [path.join(DIST, 'cli/mint-token.js')], { env: cleanEnv({ AUTH_JWT_SECRET: 'x'.repeat(32) }), encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--tenant is required/);
+  });
+});
