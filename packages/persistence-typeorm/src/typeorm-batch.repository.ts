@@ -15,6 +15,8 @@ import { fromBatchRow, toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
 
+type HeadRow = Pick<BatchItemRow, 'seq' | 'refId' | 'row' | 'resultId' | 'reason' | 'code'>;
+
 /** Rows per INSERT: 9 parameters each stays far below SQLite's 32 766-parameter limit. */
 export const ITEM_INSERT_CHUNK = 500;
 
@@ -116,13 +118,16 @@ export class TypeOrmBatchRepository implements BatchRepository {
     };
   }
 
-  private head(manager: EntityManager, batchPk: number, state: string, limit: number): Promise<BatchItemRow[]> {
-    return manager.find(BatchItemSchema, {
-      select: { seq: true, refId: true, row: true, resultId: true, reason: true, code: true },
-      where: { batchPk, state },
-      order: { seq: 'ASC' },
-      take: limit,
-    });
+  /** The first `limit` items in one state, in input order: a range scan of ix_batch_items_state_seq. */
+  private head(manager: EntityManager, batchPk: number, state: string, limit: number): Promise<HeadRow[]> {
+    return manager
+      .createQueryBuilder()
+      .select(['i.seq AS seq', 'i.ref_id AS "refId"', 'i.row AS row', 'i.result_id AS "resultId"', 'i.reason AS reason', 'i.code AS code'])
+      .from(BatchItemSchema, 'i')
+      .where('i.batch_pk = :batchPk AND i.state = :state', { batchPk, state })
+      .orderBy('i.seq', 'ASC')
+      .limit(limit)
+      .getRawMany<HeadRow>();
   }
 
   private async pkOf(manager: EntityManager, batch: Batch): Promise<number> {
