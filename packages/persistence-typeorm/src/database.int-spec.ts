@@ -2,6 +2,7 @@ import { aBatch, someItems } from '@container-service/batch-domain/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { toBatchRow } from './batch.mapper';
 import { Database, parseDatabaseUrl } from './database';
 import { BatchSchema } from './schemas/batch.schema';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
@@ -41,7 +42,7 @@ describe('Database', () => {
     const batch = aBatch({ total: 1 });
     let seenDuringWrite = -1;
     await database.write(async (manager) => {
-      await manager.insert(BatchSchema, { ...rowOf(batch) });
+      await manager.insert(BatchSchema, toBatchRow(batch));
       seenDuringWrite = await database.reader.manager.count(BatchSchema);
     });
     expect(seenDuringWrite).toBe(0);
@@ -70,26 +71,3 @@ describe('Database', () => {
     await database.close();
   });
 });
-
-function rowOf(batch: ReturnType<typeof aBatch>) {
-  const s = batch.toSnapshot();
-  return {
-    tenantId: s.tenantId,
-    id: s.id,
-    targetType: s.targetType,
-    operation: s.operation,
-    source: s.source,
-    total: s.total,
-    success: 0,
-    failed: 0,
-    cancelled: 0,
-    createdAt: s.createdAt,
-    startedAt: null,
-    completedAt: null,
-    cancelledAt: null,
-    createdBy: null,
-    parentBatchId: null,
-    callbackState: 'NONE',
-    callbackAttempts: 0,
-  };
-}
