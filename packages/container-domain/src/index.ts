@@ -1,9 +1,31 @@
-// Public entry of the container domain: container types, their attribute rules, and (soon)
-// containers and the batch item handlers that create and update them.
+// Public entry of the container domain: container types, their attribute rules, and the
+// per-item rules of container creates and updates.
 export { ATTRIBUTE_DATA_TYPES, MAX_ATTRIBUTES, canonicalJson, checkAttributeValue, parseAttributeConfigs } from './attribute-config';
 export type { AttributeConfig, AttributeDataType, AttributeValidation } from './attribute-config';
 export { checkRegexSafety, MAX_REGEX_LENGTH } from './safe-regex';
 export { ContainerType, containerTypeNameRule } from './container-type';
+export {
+  MAX_ITEM_LINES,
+  MAX_TRACKING_DETAILS,
+  QUANTITY_UNITS,
+  checkAttributes,
+  mergeAttributes,
+  parseCreateInput,
+  parseItemLines,
+  parseTrackingDetails,
+  parseUpdateInput,
+} from './container-input';
+export type {
+  Attributes,
+  ContainerCreateInput,
+  ContainerUpdateInput,
+  ItemLine,
+  ItemRejection,
+  ItemRuleCode,
+  Money,
+  TrackingDetail,
+  TypeRules,
+} from './container-input';
 export type { ContainerTypeSnapshot, DefineContainerTypeProps } from './container-type';
 export type { ContainerTypePage, ContainerTypeRepository } from './container-type-repository.port';
 export { CONTAINER_TYPE_PAGE_LIMIT, DefineContainerType, GetContainerType, ListContainerTypes } from './container-type.use-cases';
