@@ -27,3 +27,8 @@ export type {
   GetBatchStatusOptions,
   TargetTypeRule,
 } from './get-batch-status.use-case';
+export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';
+export type { SubmitBatchError, SubmitBatchInput, SubmitBatchOptions, TargetTypeDirectory } from './submit-batch.use-case';
+export { ProcessBatchChunk, DEFAULT_CHUNK_SIZE } from './process-batch-chunk.use-case';
+export type { ChunkReport } from './process-batch-chunk.use-case';
+export type { BatchContext, BatchLease, BatchProcessingStore, HandledOutcome, ItemHandler, PendingItem } from './batch-processing.port';

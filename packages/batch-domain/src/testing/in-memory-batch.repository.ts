@@ -2,6 +2,7 @@
 import { Batch } from '../batch';
 import { FailureResult, ItemOutcome, ItemResult, NewBatchItem, SuccessResult } from '../batch-item';
 import { BatchLocator, BatchRepository, BatchStatusView } from '../batch-repository.port';
+import { BatchLease, BatchProcessingStore, PendingItem } from '../batch-processing.port';
 import { BatchSnapshot } from '../batch';
 
 interface StoredItem {
@@ -11,9 +12,66 @@ interface StoredItem {
   result: ItemResult | null;
 }
 
-export class InMemoryBatchRepository implements BatchRepository {
-  private readonly batches = new Map<string, BatchSnapshot>();
-  private readonly items = new Map<string, StoredItem[]>();
+/** The in-memory transaction: writes made through it are undone when the work throws. */
+export interface InMemoryTx {
+  readonly id: number;
+}
+
+export class InMemoryBatchRepository implements BatchRepository, BatchProcessingStore<InMemoryTx> {
+  private batches = new Map<string, BatchSnapshot>();
+  private items = new Map<string, StoredItem[]>();
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  private txCount = 0;
+
+  async transaction<T>(work: (tx: InMemoryTx) => Promise<T>): Promise<T> {
+    const batches = new Map(this.batches);
+    const items = new Map([...this.items].map(([k, v]) => [k, v.map((item) => ({ ...item }))]));
+    try {
+      return await work({ id: ++this.txCount });
+    } catch (error) {
+      this.batches = batches;
+      this.items = items;
+      throw error;
+    }
+  }
+
+  async load(_tx: InMemoryTx, locator: BatchLocator): Promise<Batch | null> {
+    const snapshot = this.batches.get(this.key(locator.tenantId, locator.batchId));
+    return snapshot && snapshot.targetType === locator.targetType ? Batch.fromSnapshot(snapshot) : null;
+  }
+
+  async pendingItems(_tx: InMemoryTx, locator: BatchLocator, limit: number): Promise<PendingItem[]> {
+    const items = this.items.get(this.key(locator.tenantId, locator.batchId)) ?? [];
+    return items
+      .map((item, seq) => ({ item, seq }))
+      .filter(({ item }) => item.result === null)
+      .slice(0, limit)
+      .map(({ item, seq }) => ({ seq, refId: item.refId, row: item.row, input: structuredClone(item.input) }));
+  }
+
+  async claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null> {
+    const open = [...this.batches.entries()]
+      .filter(([key, s]) => s.completedAt === null && (this.leases.get(key)?.expiresAt ?? 0) <= now)
+      .sort(([, a], [, b]) => a.createdAt - b.createdAt);
+    const first = open[0];
+    if (!first) return null;
+    this.leases.set(first[0], { owner, expiresAt });
+    const s = first[1];
+    return { locator: { tenantId: s.tenantId, targetType: s.targetType, batchId: s.id }, owner, expiresAt };
+  }
+
+  async renew(lease: BatchLease, now: number, expiresAt: number): Promise<boolean> {
+    const key = this.key(lease.locator.tenantId, lease.locator.batchId);
+    const held = this.leases.get(key);
+    if (!held || held.owner !== lease.owner) return false;
+    this.leases.set(key, { owner: lease.owner, expiresAt: Math.max(expiresAt, now) });
+    return true;
+  }
+
+  async release(lease: BatchLease): Promise<void> {
+    const key = this.key(lease.locator.tenantId, lease.locator.batchId);
+    if (this.leases.get(key)?.owner === lease.owner) this.leases.delete(key);
+  }
 
   async add(batch: Batch, items: Iterable<NewBatchItem>): Promise<void> {
     const key = this.key(batch.tenantId, batch.id);
@@ -22,6 +80,10 @@ export class InMemoryBatchRepository implements BatchRepository {
     if (stored.length !== batch.counts.total) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${stored.length} items`);
     this.batches.set(key, batch.toSnapshot());
     this.items.set(key, stored);
+  }
+
+  recordChunk(_tx: InMemoryTx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
+    return this.recordOutcomes(batch, outcomes);
   }
 
   async recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {

@@ -1,5 +1,6 @@
 // In-memory fakes, builders and the shared repository contract, for tests of this package and its users.
 export { InMemoryBatchRepository } from './in-memory-batch.repository';
+export type { InMemoryTx } from './in-memory-batch.repository';
 export { FixedClock, SequentialIdGenerator, StaticAccessVerifier } from './fakes';
 export { T0, aBatch, aBatchId, outcomesFor, someItems, storeBatch } from './builders';
 export { describeBatchRepositoryContract } from './batch-repository.contract';

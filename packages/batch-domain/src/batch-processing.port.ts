@@ -1,0 +1,67 @@
+// Ports for processing: a store whose transactions let an item's own writes and its recorded
+// outcome commit together (this is what makes processing exactly-once across crashes), and the
+// handler that applies items of one kind. `Tx` is opaque here: the adapter that provides the
+// store also provides what handlers write through.
+import { Actor, Batch, BatchOperation } from './batch';
+import { BatchId } from './batch-id';
+import { ItemOutcome } from './batch-item';
+import { BatchLocator } from './batch-repository.port';
+
+/** An item waiting to be applied, in input order. */
+export interface PendingItem {
+  readonly seq: number;
+  readonly refId: string;
+  readonly row: number | null;
+  readonly input: unknown;
+}
+
+/** What a handler knows of the batch it applies items for. */
+export interface BatchContext {
+  readonly batchId: BatchId;
+  readonly tenantId: string;
+  readonly targetType: string;
+  readonly operation: BatchOperation;
+  readonly createdBy: Actor | null;
+  /** Epoch milliseconds of this chunk's processing. */
+  readonly now: number;
+}
+
+/** An item's outcome without its position: the processor fills that in. */
+export type HandledOutcome =
+  | { readonly kind: 'success'; readonly resultId: string }
+  | { readonly kind: 'failed'; readonly reason: string; readonly code: string };
+
+export interface ItemHandler<Tx> {
+  /**
+   * Applies a chunk of items in input order inside the transaction `tx` and returns one outcome
+   * per item, in the same order. Writes go through `tx`, so later items see earlier ones.
+   * Expected failures are outcomes; a throw rolls the whole chunk back.
+   */
+  handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]>;
+}
+
+export interface BatchLease {
+  readonly locator: BatchLocator;
+  readonly owner: string;
+  readonly expiresAt: number;
+}
+
+export interface BatchProcessingStore<Tx> {
+  /** Runs `work` in one transaction: all or nothing. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** The batch, read inside the transaction. */
+  load(tx: Tx, locator: BatchLocator): Promise<Batch | null>;
+  /** Up to `limit` pending items in input order. */
+  pendingItems(tx: Tx, locator: BatchLocator, limit: number): Promise<PendingItem[]>;
+  /** The batch's new counters and the outcomes behind them, inside the transaction. */
+  recordChunk(tx: Tx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void>;
+  /**
+   * Takes the oldest unfinished batch that no live lease holds, for `owner` until `expiresAt`;
+   * null when there is none.
+   */
+  claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null>;
+  /** Extends a lease still held by its owner; false when it was lost. */
+  renew(lease: BatchLease, now: number, expiresAt: number): Promise<boolean>;
+  /** Gives a lease up. */
+  release(lease: BatchLease): Promise<void>;
+}

@@ -1,0 +1,66 @@
+import { SubmitBatch } from './submit-batch.use-case';
+import { FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier } from './testing';
+
+function setUp(known = ['parcel']) {
+  const batches = new InMemoryBatchRepository();
+  const submit = new SubmitBatch(
+    batches,
+    { exists: async (_tenant, name) => known.includes(name) },
+    new StaticAccessVerifier().grant('tok', 'acme'),
+    new FixedClock(1000),
+    new SequentialIdGenerator(),
+    {
+      targetType: { parameter: 'parcelKind', description: 'must be letters', test: (n) => /^[a-z]+$/.test(n) },
+      targetTypeNotFoundCode: 'PARCEL_KIND_NOT_FOUND',
+      maxItems: 3,
+      referenceField: { create: 'ref', update: 'parcelId' },
+      cleanItem: (_op, item) => ({ ref: item.ref, parcelId: item.parcelId }),
+    },
+  );
+  const run = (payload: unknown, overrides = {}) =>
+    submit.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', operation: 'create', source: 'json', payload, actor: null, ...overrides });
+  return { batches, run };
+}
+
+describe('SubmitBatch', () => {
+  it('stores the batch with its items, cleaned, and answers its id', async () => {
+    const { batches, run } = setUp();
+    const result = await run([{ ref: 'a', junk: 1 }, { ref: 'b' }]);
+    expect(result).toEqual({ ok: true, value: { batchId: 'batch:00000000-0000-4000-8000-000000000001', total: 2 } });
+    const view = await batches.findStatus({ tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : ('' as never) }, 10);
+    expect(view!.batch.status).toBe('QUEUED');
+    const pending = await batches.pendingItems({ id: 0 }, { tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : ('' as never) }, 10);
+    expect(pending.map((p) => p.input)).toEqual([{ ref: 'a' }, { ref: 'b' }]);
+  });
+
+  it.each([
+    ['no array', { ref: 'a' }, ['payload']],
+    ['no items', [], ['payload']],
+    ['too many items', [{ ref: 'a' }, { ref: 'b' }, { ref: 'c' }, { ref: 'd' }], ['payload']],
+    ['a missing reference', [{ ref: 'a' }, {}], ['payload[1].ref']],
+    ['a repeated reference', [{ ref: 'a' }, { ref: 'a' }], ['payload[1].ref']],
+    ['an item that is no object', ['x', { ref: 'b' }, { ref: '' }], ['payload[0]', 'payload[2].ref']],
+  ])('refuses %s, listing every violation and storing nothing', async (_what, payload, paths) => {
+    const { run } = setUp();
+    const result = await run(payload);
+    expect(!result.ok && result.error.code).toBe('VALIDATION_FAILED');
+    expect(!result.ok && result.error.violations?.map((v) => v.path)).toEqual(paths);
+  });
+
+  it('uses the update reference field for updates', async () => {
+    const { run } = setUp();
+    const result = await run([{ ref: 'a' }], { operation: 'update' });
+    expect(!result.ok && result.error.violations?.[0]?.path).toBe('payload[0].parcelId');
+  });
+
+  it('answers the configured code for an unknown target type, after the body checks', async () => {
+    const { run } = setUp([]);
+    expect(await run([{ ref: 'a' }])).toMatchObject({ ok: false, error: { code: 'PARCEL_KIND_NOT_FOUND' } });
+    expect(await run([])).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('checks the token first', async () => {
+    const { run } = setUp();
+    expect(await run([], { accessToken: 'bad' })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+  });
+});

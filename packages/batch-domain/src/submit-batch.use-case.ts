@@ -1,0 +1,108 @@
+// SubmitBatch: checks a whole request (item count, every item's reference present and unique),
+// then the target type, then stores the batch and all its items atomically. Nothing is stored
+// when any whole-request rule is broken; every broken rule is listed.
+import { Actor, Batch, BatchOperation, BatchSource } from './batch';
+import { BatchId, batchIdFromUuid } from './batch-id';
+import { NewBatchItem } from './batch-item';
+import { BatchRepository } from './batch-repository.port';
+import { AccessVerifier, Clock, IdGenerator } from './ports';
+import { DomainError, Result, Violation, domainError, err, ok } from './result';
+import { TargetTypeRule } from './get-batch-status.use-case';
+
+export const MAX_REPORTED_VIOLATIONS = 100;
+
+/** Tells whether a tenant has a target type. */
+export interface TargetTypeDirectory {
+  exists(tenantId: string, name: string): Promise<boolean>;
+}
+
+export interface SubmitBatchOptions {
+  readonly targetType: TargetTypeRule;
+  /** The code answered when the tenant has no such target type. */
+  readonly targetTypeNotFoundCode: string;
+  readonly maxItems: number;
+  /** The field that holds each item's reference, per operation (e.g. refID, containerId). */
+  readonly referenceField: Readonly<Record<BatchOperation, string>>;
+  /** Keeps the fields of an item that are stored; unknown fields are dropped. */
+  readonly cleanItem?: (operation: BatchOperation, item: Record<string, unknown>) => unknown;
+}
+
+export interface SubmitBatchInput {
+  readonly accessToken: string | undefined;
+  readonly tenantId: string;
+  readonly targetType: string;
+  readonly operation: BatchOperation;
+  readonly source: BatchSource;
+  readonly payload: unknown;
+  readonly actor: Actor | null;
+}
+
+export type SubmitBatchError = DomainError<string>;
+
+export class SubmitBatch {
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly targetTypes: TargetTypeDirectory,
+    private readonly access: AccessVerifier,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly options: SubmitBatchOptions,
+  ) {}
+
+  async execute(input: SubmitBatchInput): Promise<Result<{ batchId: BatchId; total: number }, SubmitBatchError>> {
+    const principal = await this.access.verify(input.accessToken, input.tenantId);
+    if (!principal.ok) return principal;
+    const rule = this.options.targetType;
+    if (!rule.test(input.targetType)) {
+      return err(domainError('VALIDATION_FAILED', `${rule.parameter} ${rule.description}.`, [{ path: rule.parameter, message: rule.description }]));
+    }
+    const items = this.checkPayload(input.operation, input.payload);
+    if (!items.ok) return items;
+    if (!(await this.targetTypes.exists(principal.value.tenantId, input.targetType))) {
+      return err(domainError(this.options.targetTypeNotFoundCode, `No ${rule.parameter} '${input.targetType}' exists for this tenant.`));
+    }
+    const batchId = batchIdFromUuid(this.ids.uuid());
+    const batch = Batch.submit(
+      { id: batchId, tenantId: principal.value.tenantId, targetType: input.targetType, operation: input.operation, source: input.source, total: items.value.length, createdBy: input.actor },
+      this.clock.now(),
+    );
+    if (!batch.ok) return batch;
+    await this.batches.add(batch.value, items.value);
+    return ok({ batchId, total: items.value.length });
+  }
+
+  private checkPayload(operation: BatchOperation, payload: unknown): Result<NewBatchItem[], DomainError<'VALIDATION_FAILED'>> {
+    const refused = (violations: Violation[]) =>
+      err(domainError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', violations.slice(0, MAX_REPORTED_VIOLATIONS)));
+    const { maxItems } = this.options;
+    if (!Array.isArray(payload)) return refused([{ path: 'payload', message: `must be an array of 1 to ${maxItems} items` }]);
+    if (payload.length === 0 || payload.length > maxItems) {
+      return refused([{ path: 'payload', message: `must hold 1 to ${maxItems} items; it holds ${payload.length}` }]);
+    }
+    const field = this.options.referenceField[operation];
+    const violations: Violation[] = [];
+    const firstSeen = new Map<string, number>();
+    const items: NewBatchItem[] = [];
+    payload.forEach((item, i) => {
+      const at = `payload[${i}]`;
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        violations.push({ path: at, message: 'must be an object' });
+        return;
+      }
+      const record = item as Record<string, unknown>;
+      const ref = Object.prototype.hasOwnProperty.call(record, field) ? record[field] : undefined;
+      if (typeof ref !== 'string' || ref.length < 1 || ref.length > 128) {
+        violations.push({ path: `${at}.${field}`, message: 'is required: a string of 1 to 128 characters' });
+        return;
+      }
+      const earlier = firstSeen.get(ref);
+      if (earlier !== undefined) {
+        violations.push({ path: `${at}.${field}`, message: `repeats the ${field} of payload[${earlier}]` });
+        return;
+      }
+      firstSeen.set(ref, i);
+      items.push({ refId: ref, row: null, input: this.options.cleanItem ? this.options.cleanItem(operation, record) : record });
+    });
+    return violations.length > 0 ? refused(violations) : ok(items);
+  }
+}
