@@ -30,3 +30,5 @@ export type { ContainerTypeSnapshot, DefineContainerTypeProps } from './containe
 export type { ContainerTypePage, ContainerTypeRepository } from './container-type-repository.port';
 export { CONTAINER_TYPE_PAGE_LIMIT, DefineContainerType, GetContainerType, ListContainerTypes } from './container-type.use-cases';
 export type { ContainerTypeListing, DefineContainerTypeInput, GetContainerTypeInput, ListContainerTypesInput } from './container-type.use-cases';
+export type { ContainerReader, ContainerSnapshot, ContainerStore, ContainerStoreProvider, TrackingOwner } from './container';
+export { CreateContainerHandler, UpdateContainerHandler } from './container-item.handlers';

@@ -3,3 +3,4 @@ export { InMemoryContainerTypeRepository } from './in-memory-container-type.repo
 export { T0, aContainerType } from './builders';
 export { describeContainerTypeRepositoryContract } from './container-type-repository.contract';
 export type { ContainerTypeRepositoryFixture } from './container-type-repository.contract';
+export { InMemoryContainerStore } from './in-memory-container.store';

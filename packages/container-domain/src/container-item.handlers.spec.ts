@@ -1,0 +1,106 @@
+import { BatchContext, PendingItem } from '@container-service/batch-domain';
+import { SequentialIdGenerator, aBatchId } from '@container-service/batch-domain/testing';
+import { CreateContainerHandler, UpdateContainerHandler } from './container-item.handlers';
+import { InMemoryContainerStore } from './testing';
+
+const context = (targetType = 'bag'): BatchContext => ({ batchId: aBatchId(), tenantId: 'acme', targetType, operation: 'create', createdBy: { id: 'u-1' }, now: 7000 });
+const pending = (inputs: unknown[]): PendingItem[] => inputs.map((input, seq) => ({ seq, refId: `r-${seq}`, row: null, input }));
+
+function setUp() {
+  const store = new InMemoryContainerStore()
+    .withType('acme', 'bag', false, [{ name: 'weight', dataType: 'number', required: true }])
+    .withType('acme', 'box', true)
+    .withType('globex', 'bag', false);
+  return { store, create: new CreateContainerHandler(store, new SequentialIdGenerator()), update: new UpdateContainerHandler(store) };
+}
+
+describe('CreateContainerHandler', () => {
+  it('creates containers with ids {type}:{uuid}, timestamps and actor', async () => {
+    const { store, create } = setUp();
+    const [outcome] = await create.handleChunk(null, context(), pending([{ refID: 'r-0', attributes: { weight: 2 } }]));
+    expect(outcome).toEqual({ kind: 'success', resultId: 'bag:00000000-0000-4000-8000-000000000001' });
+    expect(store.containers.get('bag:00000000-0000-4000-8000-000000000001')).toMatchObject({ refId: 'r-0', createdAt: 7000, createdBy: { id: 'u-1' }, isContainerizable: true });
+  });
+
+  it('lets the first of two colliding items win, in input order', async () => {
+    const { create } = setUp();
+    const outcomes = await create.handleChunk(
+      null,
+      context(),
+      pending([
+        { refID: 'a', scannableId: 'S1', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] },
+        { refID: 'b', scannableId: 'S1', attributes: { weight: 1 } },
+        { refID: 'c', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] },
+        { refID: 'd', attributes: { weight: 1 }, trackingDetails: [{ operator: 'UPS', trackingId: 'T1' }] },
+      ]),
+    );
+    expect(outcomes.map((o) => (o.kind === 'success' ? 'ok' : o.code))).toEqual(['ok', 'SCANNABLE_ID_TAKEN', 'TRACKING_ID_TAKEN', 'ok']);
+  });
+
+  it('allows the same scannable id under another type, and the same ids for another tenant', async () => {
+    const { create } = setUp();
+    await create.handleChunk(null, context(), pending([{ refID: 'a', scannableId: 'S1', attributes: { weight: 1 } }]));
+    const [box] = await create.handleChunk(null, context('box'), pending([{ refID: 'b', scannableId: 'S1' }]));
+    expect(box!.kind).toBe('success');
+    const [other] = await create.handleChunk(null, { ...context(), tenantId: 'globex' }, pending([{ refID: 'c', scannableId: 'S1' }]));
+    expect(other!.kind).toBe('success');
+  });
+
+  it('checks the parent: it must exist for the tenant and not be a leaf', async () => {
+    const { create } = setUp();
+    const [bag] = await create.handleChunk(null, context(), pending([{ refID: 'p', attributes: { weight: 1 } }]));
+    const [box] = await create.handleChunk(null, context('box'), pending([{ refID: 'x' }]));
+    const bagId = bag!.kind === 'success' ? bag!.resultId : '';
+    const boxId = box!.kind === 'success' ? box!.resultId : '';
+    const outcomes = await create.handleChunk(null, context('box'), pending([{ refID: 'a', parentId: bagId }, { refID: 'b', parentId: boxId }, { refID: 'c', parentId: 'bag:nope' }]));
+    expect(outcomes.map((o) => (o.kind === 'success' ? 'ok' : o.code))).toEqual(['ok', 'PARENT_INVALID', 'PARENT_INVALID']);
+    const [foreign] = await create.handleChunk(null, { ...context('bag'), tenantId: 'globex' }, pending([{ refID: 'd', parentId: bagId }]));
+    expect(foreign).toMatchObject({ kind: 'failed', code: 'PARENT_INVALID' });
+  });
+
+  it('fails an item alone with the rule it breaks', async () => {
+    const { create } = setUp();
+    const outcomes = await create.handleChunk(null, context(), pending([{ refID: 'a' }, { refID: 'b', attributes: { weight: 1 } }]));
+    expect(outcomes[0]).toEqual({ kind: 'failed', code: 'ATTRIBUTE_INVALID', reason: "attribute 'weight' is required" });
+    expect(outcomes[1]!.kind).toBe('success');
+  });
+});
+
+describe('UpdateContainerHandler', () => {
+  async function withContainer() {
+    const fixture = setUp();
+    const [created] = await fixture.create.handleChunk(null, context(), pending([{ refID: 'a', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] }]));
+    return { ...fixture, id: created!.kind === 'success' ? created!.resultId : '' };
+  }
+
+  it('merges attributes, replaces tracking details and frees the dropped ids', async () => {
+    const { store, create, update, id } = await withContainer();
+    const [outcome] = await update.handleChunk(null, { ...context(), now: 9000 }, pending([{ containerId: id, data: { attributes: { weight: 5 }, trackingDetails: [{ operator: 'UPS', trackingId: 'U1' }] } }]));
+    expect(outcome).toEqual({ kind: 'success', resultId: id });
+    expect(store.containers.get(id)).toMatchObject({ attributes: { weight: 5 }, trackingDetails: [{ operator: 'UPS', trackingId: 'U1', isPrimary: true }], updatedAt: 9000, createdAt: 7000 });
+    const [reuse] = await create.handleChunk(null, context(), pending([{ refID: 'b', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] }]));
+    expect(reuse!.kind).toBe('success');
+  });
+
+  it('fails an unknown container, or one of another type or tenant, with CONTAINER_NOT_FOUND', async () => {
+    const { update, id } = await withContainer();
+    expect((await update.handleChunk(null, context(), pending([{ containerId: 'bag:missing', data: {} }])))[0]).toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
+    expect((await update.handleChunk(null, context('box'), pending([{ containerId: id, data: {} }])))[0]).toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
+    expect((await update.handleChunk(null, { ...context(), tenantId: 'globex' }, pending([{ containerId: id, data: {} }])))[0]).toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
+  });
+
+  it('keeps its own tracking ids without calling them taken, and refuses another container’s', async () => {
+    const { create, update, id } = await withContainer();
+    const [same] = await update.handleChunk(null, context(), pending([{ containerId: id, data: { trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] } }]));
+    expect(same!.kind).toBe('success');
+    await create.handleChunk(null, context(), pending([{ refID: 'z', attributes: { weight: 1 }, trackingDetails: [{ operator: 'FDX', trackingId: 'F1' }] }]));
+    const [taken] = await update.handleChunk(null, context(), pending([{ containerId: id, data: { trackingDetails: [{ operator: 'FDX', trackingId: 'F1' }] } }]));
+    expect(taken).toMatchObject({ kind: 'failed', code: 'TRACKING_ID_TAKEN' });
+  });
+
+  it('refuses removing a required attribute, and items on a non-leaf type', async () => {
+    const { update, id } = await withContainer();
+    const outcomes = await update.handleChunk(null, context(), pending([{ containerId: id, data: { attributes: { weight: null } } }, { containerId: id, data: { items: [{ name: 'Shirt', cost: { total: { amount: 1, currency: 'EUR' } } }] } }]));
+    expect(outcomes.map((o) => (o.kind === 'failed' ? o.code : 'ok'))).toEqual(['ATTRIBUTE_INVALID', 'ITEMS_NOT_ALLOWED']);
+  });
+});
