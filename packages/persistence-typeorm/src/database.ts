@@ -8,6 +8,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 import { ContainerTypeSchema } from './schemas/container-type.schema';
+import { ContainerSchema, ContainerTrackingSchema } from './schemas/container.schema';
+import { ContainersAndLeases1764400000000 } from './migrations/1764400000000-containers-and-leases';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/container-service.sqlite';
 
@@ -24,8 +26,8 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
   return { kind: 'sqlite', file: path.resolve(rest) };
 }
 
-const entities = [BatchSchema, BatchItemSchema, ContainerTypeSchema];
-const migrations = [InitialSchema1764300000000];
+const entities = [BatchSchema, BatchItemSchema, ContainerTypeSchema, ContainerSchema, ContainerTrackingSchema];
+const migrations = [InitialSchema1764300000000, ContainersAndLeases1764400000000];
 
 export interface OpenDatabaseOptions {
   /** Milliseconds a statement waits on a locked database before failing. */

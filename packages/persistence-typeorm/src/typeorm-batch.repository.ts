@@ -55,28 +55,12 @@ export class TypeOrmBatchRepository implements BatchRepository {
   }
 
   async recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
-    await this.database.write(async (manager) => {
-      const batchPk = await this.pkOf(manager, batch);
-      for (const outcome of outcomes) {
-        const result = await manager
-          .createQueryBuilder()
-          .update(BatchItemSchema)
-          .set(
-            outcome.kind === 'success'
-              ? { state: 'success', resultId: outcome.resultId }
-              : { state: 'failed', reason: outcome.reason, code: outcome.code },
-          )
-          .where('batch_pk = :batchPk AND seq = :seq AND state = :pending', { batchPk, seq: outcome.seq, pending: 'pending' })
-          .execute();
-        if (result.affected !== 1) throw new Error(`Item ${outcome.seq} of ${batch.id} is not pending`);
-      }
-      await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
-    });
+    await this.database.write((manager) => writeOutcomes(manager, batch, outcomes));
   }
 
   async recordCancellation(batch: Batch): Promise<void> {
     await this.database.write(async (manager) => {
-      const batchPk = await this.pkOf(manager, batch);
+      const batchPk = await pkOf(manager, batch);
       const result = await manager.update(BatchItemSchema, { batchPk, state: 'pending' }, { state: 'cancelled' });
       if (result.affected !== batch.counts.cancelled) {
         throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${result.affected} were pending`);
@@ -130,9 +114,26 @@ export class TypeOrmBatchRepository implements BatchRepository {
       .getRawMany<HeadRow>();
   }
 
-  private async pkOf(manager: EntityManager, batch: Batch): Promise<number> {
-    const row = await manager.findOne(BatchSchema, { select: { pk: true }, where: { tenantId: batch.tenantId, id: batch.id } });
-    if (row === null) throw new Error(`Batch ${batch.id} is not stored`);
-    return (row as BatchRow).pk;
+}
+
+/** The batch's row key, read inside the caller's transaction. */
+export async function pkOf(manager: EntityManager, batch: Batch): Promise<number> {
+  const row = await manager.findOne(BatchSchema, { select: { pk: true }, where: { tenantId: batch.tenantId, id: batch.id } });
+  if (row === null) throw new Error(`Batch ${batch.id} is not stored`);
+  return (row as BatchRow).pk;
+}
+
+/** Writes outcomes of pending items and the batch's counters, inside the caller's transaction. */
+export async function writeOutcomes(manager: EntityManager, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
+  const batchPk = await pkOf(manager, batch);
+  for (const outcome of outcomes) {
+    const result = await manager
+      .createQueryBuilder()
+      .update(BatchItemSchema)
+      .set(outcome.kind === 'success' ? { state: 'success', resultId: outcome.resultId } : { state: 'failed', reason: outcome.reason, code: outcome.code })
+      .where('batch_pk = :batchPk AND seq = :seq AND state = :pending', { batchPk, seq: outcome.seq, pending: 'pending' })
+      .execute();
+    if (result.affected !== 1) throw new Error(`Item ${outcome.seq} of ${batch.id} is not pending`);
   }
+  await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
 }

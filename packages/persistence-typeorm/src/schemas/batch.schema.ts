@@ -21,6 +21,8 @@ export interface BatchRow {
   parentBatchId: string | null;
   callbackState: string;
   callbackAttempts: number;
+  leaseOwner?: string | null;
+  leaseExpiresAt?: number | null;
 }
 
 export interface BatchItemRow {
@@ -60,6 +62,8 @@ export const BatchSchema = new EntitySchema<BatchRow>({
     parentBatchId: { name: 'parent_batch_id', type: 'varchar', length: 64, nullable: true },
     callbackState: { name: 'callback_state', type: 'varchar', length: 16 },
     callbackAttempts: { name: 'callback_attempts', type: 'integer' },
+    leaseOwner: { name: 'lease_owner', type: 'varchar', length: 64, nullable: true },
+    leaseExpiresAt: { name: 'lease_expires_at', type: 'bigint', nullable: true, transformer: epochMs },
   },
 });
 

@@ -1,0 +1,70 @@
+// BatchProcessingStore over TypeORM: chunk transactions on the serialised writer, and leases on
+// batches so that one worker at a time processes a batch and a dead worker's batch is taken up
+// again once its lease expires.
+import { Batch, BatchLease, BatchLocator, BatchProcessingStore, ItemOutcome, PendingItem } from '@container-service/batch-domain';
+import { EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
+import { fromBatchRow } from './batch.mapper';
+import { Database } from './database';
+import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
+import { writeOutcomes } from './typeorm-batch.repository';
+
+export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityManager> {
+  constructor(private readonly database: Database) {}
+
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.database.write(work);
+  }
+
+  async load(tx: EntityManager, locator: BatchLocator): Promise<Batch | null> {
+    const row = await tx.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType } });
+    return row === null ? null : fromBatchRow(row);
+  }
+
+  async pendingItems(tx: EntityManager, locator: BatchLocator, limit: number): Promise<PendingItem[]> {
+    const rows = await tx
+      .createQueryBuilder()
+      .select(['i.seq AS seq', 'i.ref_id AS "refId"', 'i.row AS row', 'i.input AS input'])
+      .from(BatchItemSchema, 'i')
+      .innerJoin(BatchSchema.options.name, 'b', 'b.pk = i.batch_pk')
+      .where('b.tenant_id = :tenantId AND b.id = :batchId AND i.state = :pending', { tenantId: locator.tenantId, batchId: locator.batchId, pending: 'pending' })
+      .orderBy('i.seq', 'ASC')
+      .limit(limit)
+      .getRawMany<{ seq: number; refId: string; row: number | null; input: string }>();
+    return rows.map((r) => ({ seq: r.seq, refId: r.refId, row: r.row, input: JSON.parse(r.input) as unknown }));
+  }
+
+  recordChunk(tx: EntityManager, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
+    return writeOutcomes(tx, batch, outcomes);
+  }
+
+  claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null> {
+    return this.database.write(async (tx) => {
+      const candidates = await tx.find(BatchSchema, {
+        select: { pk: true, tenantId: true, id: true, targetType: true, leaseExpiresAt: true },
+        where: [
+          { completedAt: IsNull(), leaseExpiresAt: IsNull() },
+          { completedAt: IsNull(), leaseExpiresAt: LessThanOrEqual(now) },
+        ],
+        order: { createdAt: 'ASC', pk: 'ASC' },
+        take: 1,
+      });
+      const row = candidates[0];
+      if (!row) return null;
+      await tx.update(BatchSchema, { pk: row.pk }, { leaseOwner: owner, leaseExpiresAt: expiresAt });
+      return { locator: { tenantId: row.tenantId, targetType: row.targetType, batchId: row.id as BatchLocator['batchId'] }, owner, expiresAt };
+    });
+  }
+
+  renew(lease: BatchLease, _now: number, expiresAt: number): Promise<boolean> {
+    return this.database.write(async (tx) => {
+      const result = await tx.update(BatchSchema, { tenantId: lease.locator.tenantId, id: lease.locator.batchId, leaseOwner: lease.owner }, { leaseExpiresAt: expiresAt });
+      return result.affected === 1;
+    });
+  }
+
+  async release(lease: BatchLease): Promise<void> {
+    await this.database.write((tx) =>
+      tx.update(BatchSchema, { tenantId: lease.locator.tenantId, id: lease.locator.batchId, leaseOwner: lease.owner }, { leaseOwner: null, leaseExpiresAt: null }),
+    );
+  }
+}
