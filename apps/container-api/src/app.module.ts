@@ -1,33 +1,42 @@
 // The composition root: every port gets its adapter here, every use case its ports.
-import { AccessVerifier, BatchRepository, Clock, GetBatchStatus } from '@container-service/batch-domain';
+import { AccessVerifier, BatchRepository, Clock, GetBatchStatus, IdGenerator, ProcessBatchChunk, SubmitBatch } from '@container-service/batch-domain';
 import {
   ContainerTypeRepository,
+  CreateContainerHandler,
   DefineContainerType,
+  GetContainer,
   GetContainerType,
   ListContainerTypes,
+  UpdateContainerHandler,
+  cleanContainerItem,
   containerTypeNameRule,
 } from '@container-service/container-domain';
-import { Database, TypeOrmBatchRepository, TypeOrmContainerTypeRepository } from '@container-service/persistence-typeorm';
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import {
+  Database,
+  TypeOrmBatchProcessingStore,
+  TypeOrmBatchRepository,
+  TypeOrmContainerReader,
+  TypeOrmContainerStoreProvider,
+  TypeOrmContainerTypeRepository,
+} from '@container-service/persistence-typeorm';
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
 import { Logger } from 'pino';
 import { JwtAccessVerifier } from './auth/jwt-access-verifier';
 import { VerificationKey } from './auth/signing-key';
 import { BatchStatusController } from './batches/batch-status.controller';
+import { BatchSubmitController } from './batches/batch-submit.controller';
+import { BatchSubmitted } from './batches/batch-submitted';
 import { AppConfig } from './config/app-config';
+import { ContainerController } from './containers/container.controller';
 import { ContainerTypesController } from './container-types/container-types.controller';
 import { HealthController } from './health/health.controller';
-import { CallerGuard } from './http/caller.guard';
 import { DomainErrorFilter } from './http/domain-error.filter';
-import {
-  ACCESS_VERIFIER,
-  APP_CONFIG,
-  BATCH_REPOSITORY,
-  CLOCK,
-  CONTAINER_TYPE_REPOSITORY,
-  DATABASE,
-  LOGGER,
-} from './tokens';
+import { ACCESS_VERIFIER, APP_CONFIG, BATCH_REPOSITORY, CLOCK, CONTAINER_TYPE_REPOSITORY, DATABASE, ID_GENERATOR, LOGGER } from './tokens';
+import { BatchWorker } from './worker/batch-worker';
+
+export const MAX_JSON_BATCH_ITEMS = 1024;
 
 export interface AppDependencies {
   readonly config: AppConfig;
@@ -53,35 +62,53 @@ class CoreModule {
       { provide: DATABASE, useValue: deps.database },
       { provide: LOGGER, useValue: deps.logger },
       { provide: CLOCK, useValue: deps.clock ?? { now: () => Date.now() } },
+      { provide: ID_GENERATOR, useValue: { uuid: () => randomUUID() } satisfies IdGenerator },
       {
         provide: ACCESS_VERIFIER,
         useFactory: (config: AppConfig): AccessVerifier =>
           new JwtAccessVerifier(deps.verificationKey, { issuer: config.auth.issuer, audience: config.auth.audience }),
         inject: [APP_CONFIG],
       },
+      { provide: BATCH_REPOSITORY, useFactory: (db: Database) => new TypeOrmBatchRepository(db), inject: [DATABASE] },
+      { provide: CONTAINER_TYPE_REPOSITORY, useFactory: (db: Database) => new TypeOrmContainerTypeRepository(db), inject: [DATABASE] },
+      BatchSubmitted,
       DatabaseLifecycle,
     ];
-    return { module: CoreModule, providers, exports: [APP_CONFIG, DATABASE, LOGGER, CLOCK, ACCESS_VERIFIER] };
+    return {
+      module: CoreModule,
+      providers,
+      exports: [APP_CONFIG, DATABASE, LOGGER, CLOCK, ID_GENERATOR, ACCESS_VERIFIER, BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, BatchSubmitted],
+    };
   }
 }
 
 @Module({
-  controllers: [BatchStatusController],
+  controllers: [BatchStatusController, BatchSubmitController],
   providers: [
-    { provide: BATCH_REPOSITORY, useFactory: (db: Database) => new TypeOrmBatchRepository(db), inject: [DATABASE] },
     {
       provide: GetBatchStatus,
       useFactory: (batches: BatchRepository, access: AccessVerifier) => new GetBatchStatus(batches, access, { targetType: containerTypeNameRule }),
       inject: [BATCH_REPOSITORY, ACCESS_VERIFIER],
+    },
+    {
+      provide: SubmitBatch,
+      useFactory: (batches: BatchRepository, types: ContainerTypeRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator) =>
+        new SubmitBatch(batches, { exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null }, access, clock, ids, {
+          targetType: containerTypeNameRule,
+          targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
+          maxItems: MAX_JSON_BATCH_ITEMS,
+          referenceField: { create: 'refID', update: 'containerId' },
+          cleanItem: cleanContainerItem,
+        }),
+      inject: [BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR],
     },
   ],
 })
 class BatchesModule {}
 
 @Module({
-  controllers: [ContainerTypesController],
+  controllers: [ContainerTypesController, ContainerController],
   providers: [
-    { provide: CONTAINER_TYPE_REPOSITORY, useFactory: (db: Database) => new TypeOrmContainerTypeRepository(db), inject: [DATABASE] },
     {
       provide: DefineContainerType,
       useFactory: (types: ContainerTypeRepository, access: AccessVerifier, clock: Clock) => new DefineContainerType(types, access, clock),
@@ -97,23 +124,58 @@ class BatchesModule {}
       useFactory: (types: ContainerTypeRepository, access: AccessVerifier) => new ListContainerTypes(types, access),
       inject: [CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER],
     },
+    {
+      provide: GetContainer,
+      useFactory: (db: Database, access: AccessVerifier) => new GetContainer(new TypeOrmContainerReader(db), access),
+      inject: [DATABASE, ACCESS_VERIFIER],
+    },
   ],
 })
-class ContainerTypesModule {}
+class ContainersModule {}
 
 @Module({ controllers: [HealthController] })
 class HealthModule {}
 
+/** Starts the worker with the application and stops it, chunk in hand finished, before the store closes. */
+class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(BatchWorker) private readonly worker: BatchWorker<unknown>,
+    @Inject(BatchSubmitted) private readonly submitted: BatchSubmitted,
+  ) {}
+  onApplicationBootstrap(): void {
+    this.submitted.subscribe(() => this.worker.nudge());
+    this.worker.start();
+  }
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.stop();
+  }
+}
+
+@Module({
+  providers: [
+    {
+      provide: BatchWorker,
+      useFactory: (db: Database, clock: Clock, ids: IdGenerator, logger: Logger, config: AppConfig) => {
+        const store = new TypeOrmBatchProcessingStore(db);
+        const containers = new TypeOrmContainerStoreProvider();
+        const process = new ProcessBatchChunk(store, { create: new CreateContainerHandler(containers, ids), update: new UpdateContainerHandler(containers) }, clock, config.worker.chunkSize);
+        return new BatchWorker(store, process, clock, logger, config.worker);
+      },
+      inject: [DATABASE, CLOCK, ID_GENERATOR, LOGGER, APP_CONFIG],
+    },
+    WorkerLifecycle,
+  ],
+})
+export class WorkerModule {}
+
 @Module({})
 export class AppModule {
-  static register(deps: AppDependencies): DynamicModule {
+  static register(deps: AppDependencies, options: { http: boolean } = { http: true }): DynamicModule {
+    const features = options.http ? [BatchesModule, ContainersModule, HealthModule] : [];
     return {
       module: AppModule,
-      imports: [CoreModule.register(deps), BatchesModule, ContainerTypesModule, HealthModule],
-      providers: [
-        { provide: APP_GUARD, useClass: CallerGuard },
-        { provide: APP_FILTER, useFactory: (logger: Logger) => new DomainErrorFilter(logger), inject: [LOGGER] },
-      ],
+      imports: [CoreModule.register(deps), ...features, ...(deps.config.worker.enabled ? [WorkerModule] : [])],
+      providers: [{ provide: APP_FILTER, useFactory: (logger: Logger) => new DomainErrorFilter(logger), inject: [LOGGER] }],
     };
   }
 }

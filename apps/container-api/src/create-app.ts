@@ -9,6 +9,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import { AppDependencies, AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
+import { authenticate } from './http/authenticate.hook';
+import { ACCESS_VERIFIER } from './tokens';
+import type { AccessVerifier } from '@container-service/batch-domain';
 import { REQUEST_ID_HEADER, TENANT_HEADER, isValidRequestId } from './http/coreos-headers';
 import { PinoNestLogger } from './logging/logger';
 
@@ -37,6 +40,12 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     const tenant = request.headers[TENANT_HEADER];
     if (typeof tenant === 'string' && TENANT_ID.test(tenant)) request.log = request.log.child({ tenant });
   });
+  // Bound once Nest has built the verifier; the hook is added now so it runs before every route.
+  let access: AccessVerifier | null = null;
+  fastify.addHook('onRequest', async (request) => {
+    if (access === null) throw new Error('the access verifier is not ready');
+    await authenticate(request, access);
+  });
   fastify.addHook('onResponse', async (request, reply) => {
     request.log.info(
       { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
@@ -48,6 +57,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     logger: new PinoNestLogger(deps.logger),
     abortOnError: false,
   });
+  access = app.get<AccessVerifier>(ACCESS_VERIFIER);
   app.useGlobalPipes(createValidationPipe());
 
   const document = SwaggerModule.createDocument(

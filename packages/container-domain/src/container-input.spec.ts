@@ -1,5 +1,5 @@
 import { AttributeConfig } from './attribute-config';
-import { checkAttributes, mergeAttributes, parseCreateInput, parseUpdateInput } from './container-input';
+import { checkAttributes, cleanContainerItem, mergeAttributes, parseCreateInput, parseUpdateInput } from './container-input';
 
 const attributes: AttributeConfig[] = [
   { name: 'weight', dataType: 'number', required: true, validation: { range: { min: 0, max: 100 } } },
@@ -133,5 +133,16 @@ describe('mergeAttributes', () => {
 
   it('checks the merged whole against the current configuration', () => {
     expect(rejection(checkAttributes({ weight: 1, retired: true }, attributes))).toMatchObject({ code: 'ATTRIBUTE_INVALID' });
+  });
+});
+
+describe('cleanContainerItem', () => {
+  it('keeps the known fields of a create item and drops the rest', () => {
+    expect(cleanContainerItem('create', { refID: 'r', attributes: { a: 1 }, colour: 'x', isHazmat: true })).toEqual({ refID: 'r', attributes: { a: 1 }, isHazmat: true });
+  });
+
+  it('keeps containerId and the known data fields of an update item', () => {
+    expect(cleanContainerItem('update', { containerId: 'bag:1', data: { attributes: { a: null }, junk: 1 }, extra: 2 })).toEqual({ containerId: 'bag:1', data: { attributes: { a: null } } });
+    expect(cleanContainerItem('update', { containerId: 'bag:1' })).toEqual({ containerId: 'bag:1' });
   });
 });

@@ -252,3 +252,22 @@ function parseQuantity(raw: unknown, at: string): Check<ItemLine['quantity'] | u
   if (typeof unit !== 'string' || !(QUANTITY_UNITS as readonly string[]).includes(unit)) return invalid(`${at}.unit must be one of ${QUANTITY_UNITS.join(', ')}`);
   return ok({ value, unit: unit as (typeof QUANTITY_UNITS)[number] });
 }
+
+const CREATE_FIELDS = ['refID', 'scannableId', 'trackingDetails', 'attributes', 'items', 'isHazmat', 'isContainerizable', 'isReusable', 'parentId'] as const;
+const UPDATE_DATA_FIELDS = ['trackingDetails', 'attributes', 'items'] as const;
+
+function pick(source: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = own(source, field);
+    if (value !== undefined) picked[field] = value;
+  }
+  return picked;
+}
+
+/** The fields of a submitted item that are kept: unknown fields are never stored. */
+export function cleanContainerItem(operation: 'create' | 'update', item: Record<string, unknown>): Record<string, unknown> {
+  if (operation === 'create') return pick(item, CREATE_FIELDS);
+  const data = own(item, 'data');
+  return { ...pick(item, ['containerId']), ...(data === undefined ? {} : { data: isObject(data) ? pick(data, UPDATE_DATA_FIELDS) : data }) };
+}

@@ -9,6 +9,7 @@ export {
   MAX_TRACKING_DETAILS,
   QUANTITY_UNITS,
   checkAttributes,
+  cleanContainerItem,
   mergeAttributes,
   parseCreateInput,
   parseItemLines,
@@ -32,3 +33,5 @@ export { CONTAINER_TYPE_PAGE_LIMIT, DefineContainerType, GetContainerType, ListC
 export type { ContainerTypeListing, DefineContainerTypeInput, GetContainerTypeInput, ListContainerTypesInput } from './container-type.use-cases';
 export type { ContainerReader, ContainerSnapshot, ContainerStore, ContainerStoreProvider, TrackingOwner } from './container';
 export { CreateContainerHandler, UpdateContainerHandler } from './container-item.handlers';
+export { GetContainer } from './get-container.use-case';
+export type { GetContainerInput } from './get-container.use-case';

@@ -1,6 +1,7 @@
 // The service's configuration, read once from the environment and checked whole at start-up.
 // A bad value stops the process with one line that names the variable and what it wants.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@container-service/persistence-typeorm';
 
@@ -28,6 +29,19 @@ export interface AppConfig {
   readonly production: boolean;
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyMaxBytes: number;
+  readonly worker: WorkerConfig;
+}
+
+export interface WorkerConfig {
+  /** Whether this process processes batches (the API process does by default). */
+  readonly enabled: boolean;
+  readonly id: string;
+  /** Items per chunk transaction. */
+  readonly chunkSize: number;
+  /** How long a batch stays with a worker that stopped renewing its lease. */
+  readonly leaseMs: number;
+  /** Pause between looks for work when there is none. */
+  readonly idleMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -62,7 +76,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
   const jsonBodyMaxBytes = integer('JSON_BODY_MAX_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
 
-  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes };
+  const enabled = text('WORKER_ENABLED') ?? 'true';
+  if (enabled !== 'true' && enabled !== 'false') throw new ConfigError(`WORKER_ENABLED must be true or false; got '${enabled}'`);
+  const worker: WorkerConfig = {
+    enabled: enabled === 'true',
+    id: text('WORKER_ID') ?? `${os.hostname()}-${process.pid}`.slice(0, 64),
+    chunkSize: integer('WORKER_CHUNK_SIZE', 250, 1, 5000),
+    leaseMs: integer('WORKER_LEASE_MS', 30_000, 1000, 3_600_000),
+    idleMs: integer('WORKER_IDLE_MS', 200, 10, 60_000),
+  };
+
+  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, worker };
 }
 
 function loadAuthConfig(text: (name: string) => string | undefined, production: boolean): AuthConfig {

@@ -2,12 +2,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Database } from '@container-service/persistence-typeorm';
-import { Public } from '../http/caller';
 import { ApiError } from '../http/api-error';
 import { DATABASE } from '../tokens';
 
 @ApiTags('operations')
-@Public()
 @Controller('health')
 export class HealthController {
   constructor(@Inject(DATABASE) private readonly database: Database) {}

@@ -51,6 +51,9 @@ export async function startTestApp(env: Record<string, string> = {}, clock?: Clo
     DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`,
     DATA_DIR: dir,
     LOG_LEVEL: 'info',
+    // Tests that seed batches by hand read them as seeded; processing tests turn the worker on.
+    WORKER_ENABLED: 'false',
+    WORKER_IDLE_MS: '20',
     ...env,
   });
   const logs: string[] = [];

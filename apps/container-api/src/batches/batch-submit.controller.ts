@@ -1,0 +1,78 @@
+// Submitting JSON batches: POST creates, PUT updates, up to 1 024 items each. The answer (202)
+// comes once the batch and every item are stored; processing happens in the background.
+import { BatchOperation, SubmitBatch } from '@container-service/batch-domain';
+import { Body, Controller, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, unwrap } from '../http/api-error';
+import { CallerInfo } from '../http/caller';
+import type { Caller } from '../http/caller';
+import { successEnvelope } from '../http/envelope';
+import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { CoreosHeaders } from '../http/openapi-headers';
+import { BatchSubmittedEnvelopeDto, CreateBatchBodyDto, UpdateBatchBodyDto } from './batch-submit.dto';
+import { BatchSubmitted } from './batch-submitted';
+
+@ApiTags('batches')
+@CoreosHeaders()
+@Controller('core/api/v2/containers')
+export class BatchSubmitController {
+  constructor(
+    private readonly submitBatch: SubmitBatch,
+    private readonly submitted: BatchSubmitted,
+  ) {}
+
+  @Post(':containerType/batch')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Create containers in a batch (1-1024 items)' })
+  @ApiBody({ type: CreateBatchBodyDto })
+  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'stored; Location names the status URL' })
+  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED (whole-request rules), header errors' })
+  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  create(@CallerInfo() caller: Caller, @Param('containerType') type: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.submit('create', caller, type, body, request, reply);
+  }
+
+  @Put(':containerType/batch')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Update containers in a batch (1-1024 items)' })
+  @ApiBody({ type: UpdateBatchBodyDto })
+  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto })
+  @ApiResponse({ status: 400, type: ErrorEnvelopeDto })
+  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  update(@CallerInfo() caller: Caller, @Param('containerType') type: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.submit('update', caller, type, body, request, reply);
+  }
+
+  private async submit(operation: BatchOperation, caller: Caller, containerType: string, body: unknown, request: FastifyRequest, reply: FastifyReply) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ApiError('VALIDATION_FAILED', 'The body must be a JSON object with a payload array.', { violations: [{ path: '', message: 'must be an object' }] });
+    }
+    const { payload, callback } = body as Record<string, unknown>;
+    checkCallback(callback);
+    const { batchId } = unwrap(
+      await this.submitBatch.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, operation, source: 'json', payload, actor: caller.actor }),
+    );
+    this.submitted.notify();
+    void reply.header('Location', `/core/api/v2/containers/${containerType}/batch/status?batchId=${batchId}`).header('Retry-After', '1');
+    return successEnvelope(request, { id: batchId });
+  }
+}
+
+/** callback, when given, is {url: absolute http(s) URL, meta?: object}. Delivery comes with callbacks support. */
+function checkCallback(callback: unknown): void {
+  if (callback === undefined || callback === null) return;
+  const refuse = (path: string, message: string) => {
+    throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', { violations: [{ path, message }] });
+  };
+  if (typeof callback !== 'object' || Array.isArray(callback)) refuse('callback', 'must be an object with a url');
+  const { url, meta } = callback as Record<string, unknown>;
+  let parsed: URL | null = null;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : null;
+  } catch {
+    parsed = null;
+  }
+  if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) refuse('callback.url', 'must be an absolute http(s) URL');
+  if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) refuse('callback.meta', 'must be an object');
+}

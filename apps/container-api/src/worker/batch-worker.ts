@@ -1,0 +1,89 @@
+// The worker loop: take a batch under a lease, process it chunk by chunk (renewing the lease
+// between chunks and yielding to the event loop so status reads stay fast), give the lease up,
+// look for the next. A worker that dies simply stops renewing; its batch is taken up again when
+// the lease expires, at its first unprocessed item. On stop it finishes the chunk in hand.
+import { BatchLease, BatchProcessingStore, Clock, ProcessBatchChunk } from '@container-service/batch-domain';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from 'pino';
+import { WorkerConfig } from '../config/app-config';
+
+export class BatchWorker<Tx> {
+  private stopping = false;
+  private running: Promise<void> | null = null;
+  private wake: AbortController = new AbortController();
+
+  constructor(
+    private readonly store: BatchProcessingStore<Tx>,
+    private readonly process: ProcessBatchChunk<Tx>,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly config: WorkerConfig,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.loop();
+    this.logger.info({ worker: this.config.id }, 'batch worker started');
+  }
+
+  /** Finishes the chunk in hand, gives its lease up, and resolves. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake.abort();
+    await this.running;
+    this.running = null;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const now = this.clock.now();
+        const lease = await this.store.claim(this.config.id, now, now + this.config.leaseMs);
+        if (lease === null) {
+          await this.idle(this.config.idleMs);
+          continue;
+        }
+        await this.work(lease);
+      } catch (error) {
+        this.logger.error({ err: error, worker: this.config.id }, 'batch processing failed; retrying shortly');
+        await this.idle(1000);
+      }
+    }
+  }
+
+  private async work(lease: BatchLease): Promise<void> {
+    const log = this.logger.child({ worker: this.config.id, batchId: lease.locator.batchId, tenant: lease.locator.tenantId });
+    log.debug('batch taken');
+    let current = lease;
+    try {
+      while (!this.stopping) {
+        const report = await this.process.execute(current.locator);
+        if (report.done) {
+          log.info('batch finished');
+          return;
+        }
+        const now = this.clock.now();
+        const expiresAt = now + this.config.leaseMs;
+        if (!(await this.store.renew(current, now, expiresAt))) {
+          log.warn('lease lost; another worker has the batch');
+          return;
+        }
+        current = { ...current, expiresAt };
+        await yieldToEventLoop();
+      }
+    } finally {
+      await this.store.release(current).catch((error: unknown) => log.error({ err: error }, 'could not release the lease'));
+    }
+  }
+
+  private async idle(ms: number): Promise<void> {
+    if (this.wake.signal.aborted) this.wake = new AbortController();
+    await sleep(ms, undefined, { signal: this.wake.signal }).catch(() => undefined);
+  }
+
+  /** Cuts the idle wait short, for example right after a submit. */
+  nudge(): void {
+    this.wake.abort();
+  }
+}
