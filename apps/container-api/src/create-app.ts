@@ -56,6 +56,8 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(deps), adapter, {
     logger: new PinoNestLogger(deps.logger),
     abortOnError: false,
+    // fastify's own JSON parser is the only one: no form bodies (multipart comes with uploads).
+    bodyParser: false,
   });
   access = app.get<AccessVerifier>(ACCESS_VERIFIER);
   app.useGlobalPipes(createValidationPipe());

@@ -67,7 +67,7 @@ function checkCallback(callback: unknown): void {
   };
   if (typeof callback !== 'object' || Array.isArray(callback)) refuse('callback', 'must be an object with a url');
   const { url, meta } = callback as Record<string, unknown>;
-  let parsed: URL | null = null;
+  let parsed: URL | null;
   try {
     parsed = typeof url === 'string' ? new URL(url) : null;
   } catch {
