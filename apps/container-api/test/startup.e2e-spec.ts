@@ -1,58 +1,13 @@
 // The built service as a process: development mode, production refusal, configuration errors,
 // a clean stop on SIGTERM, and the token command.
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jwtVerify } from 'jose';
 import { BASE } from './support/test-app';
+import { DIST, MAIN, cleanEnv, start, stop } from './support/service-process';
 
-const DIST = path.resolve(__dirname, '../dist');
-const MAIN = path.join(DIST, 'main.js');
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  devToken: string | null;
-  output: () => string;
-}
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' };
-  return { ...env, ...extra };
-}
-
-function start(dir: string, extra: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [MAIN], { cwd: dir, env: cleanEnv(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
-      const development = !('AUTH_JWT_SECRET' in extra);
-      const devToken = /"token":"([^"]+)"/.exec(out)?.[1] ?? null;
-      if (url && (!development || devToken)) {
-        clearTimeout(timer);
-        resolve({ child, url, devToken, output: () => out });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`service exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-function stop(running: Running): Promise<number | null> {
-  return new Promise((resolve) => {
-    running.child.removeAllListeners('exit');
-    running.child.on('exit', (code) => resolve(code));
-    running.child.kill('SIGTERM');
-  });
-}
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-'));
 

@@ -1,0 +1,51 @@
+// Runs the built service as a child process, as an operator would, for start-up and crash tests.
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+export const DIST = path.resolve(__dirname, '../../dist');
+export const MAIN = path.join(DIST, 'main.js');
+
+export interface Running {
+  child: ChildProcess;
+  url: string;
+  devToken: string | null;
+  output: () => string;
+}
+
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' };
+  return { ...env, ...extra };
+}
+
+export function start(dir: string, extra: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(process.execPath, [MAIN], { cwd: dir, env: cleanEnv(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
+      const development = !('AUTH_JWT_SECRET' in extra);
+      const devToken = /"token":"([^"]+)"/.exec(out)?.[1] ?? null;
+      if (url && (!development || devToken)) {
+        clearTimeout(timer);
+        resolve({ child, url, devToken, output: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+export function stop(running: Running): Promise<number | null> {
+  return new Promise((resolve) => {
+    running.child.removeAllListeners('exit');
+    running.child.on('exit', (code) => resolve(code));
+    running.child.kill('SIGTERM');
+  });
+}
+
