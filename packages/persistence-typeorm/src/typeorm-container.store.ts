@@ -10,7 +10,7 @@ import {
   ContainerStoreProvider,
   TrackingOwner,
 } from '@container-service/container-domain';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Database } from './database';
 import { ContainerRow, ContainerSchema, ContainerTrackingSchema } from './schemas/container.schema';
 import { ContainerTypeSchema } from './schemas/container-type.schema';
@@ -75,10 +75,9 @@ export class TypeOrmContainerStore implements ContainerStore {
 
   async trackingOwners(tenantId: string, details: readonly { operator: string; trackingId: string }[]): Promise<TrackingOwner[]> {
     if (details.length === 0) return [];
-    const rows = await this.tx.find(ContainerTrackingSchema, { where: { tenantId, trackingId: In(details.map((d) => d.trackingId)) } });
-    return rows
-      .filter((r) => details.some((d) => d.operator === r.operator && d.trackingId === r.trackingId))
-      .map((r) => ({ operator: r.operator, trackingId: r.trackingId, containerId: r.containerId }));
+    // One primary-key lookup per pair: (tenant_id, operator, tracking_id).
+    const rows = await this.tx.find(ContainerTrackingSchema, { where: details.map((d) => ({ tenantId, operator: d.operator, trackingId: d.trackingId })) });
+    return rows.map((r) => ({ operator: r.operator, trackingId: r.trackingId, containerId: r.containerId }));
   }
 
   async parentOf(tenantId: string, containerId: string): Promise<{ isLeaf: boolean } | null> {
