@@ -19,40 +19,70 @@ function item(i: number) {
   return { refID: `r-${i}`, attributes: { weight: i % 100 }, trackingDetails: [{ operator: 'DHL', trackingId }] };
 }
 
+/** A fresh database holding type bag and one batch of `items` create items, seeded through the
+ * repository port (JSON submits hold at most 1 024 items). */
+async function seed(items: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-crash-'));
+  const url = `sqlite:${path.join(dir, 'db.sqlite')}`;
+  const database = await Database.open(url);
+  const type = ContainerType.define({ tenantId: 'acme', name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }, Date.now(), null);
+  if (!type.ok) throw new Error('type');
+  await new TypeOrmContainerTypeRepository(database).add(type.value);
+  const batch = Batch.submit({ id: batchId, tenantId: 'acme', targetType: 'bag', operation: 'create', source: 'json', total: items }, Date.now());
+  if (!batch.ok) throw new Error('batch');
+  await new TypeOrmBatchRepository(database).add(
+    batch.value,
+    Array.from({ length: items }, (_, i) => ({ refId: `r-${i}`, input: item(i) })),
+  );
+  await database.close();
+  const env = { AUTH_JWT_SECRET: TEST_SECRET, DATABASE_URL: url, DATA_DIR: dir, WORKER_LEASE_MS: '1500', WORKER_CHUNK_SIZE: '250', LOG_LEVEL: 'info' };
+  return { dir, url, env };
+}
+
+async function meta(running: Running) {
+  const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(TEST_SECRET));
+  const response = await fetch(`${running.url}${BASE}/bag/batch/status?batchId=${batchId}`, {
+    headers: { 'X-COREOS-REQUEST-ID': 'crash', 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': token },
+  });
+  return ((await response.json()) as { data: { meta: Record<string, number | string> } }).data.meta;
+}
+
+async function untilProcessed(running: Running, atLeast: number) {
+  for (;;) {
+    const current = await meta(running);
+    if (Number(current.success) + Number(current.failed) >= atLeast) return current;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('a crash in the middle of a batch', () => {
+  it('stops cleanly on SIGTERM mid-batch, and a restart finishes the rest', async () => {
+    const { dir, env } = await seed(3000);
+    const first = await start(dir, env);
+    const before = await untilProcessed(first, 500);
+    first.child.removeAllListeners('exit');
+    const exit = new Promise<number | null>((resolve) => first.child.once('exit', resolve));
+    first.child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(before.status).toBe('IN_PROGRESS');
+    const second = await start(dir, env);
+    let after = await meta(second);
+    while (after.status === 'IN_PROGRESS') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await meta(second);
+    }
+    second.child.removeAllListeners('exit');
+    second.child.kill('SIGTERM');
+    expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 2700, failed: 300, pending: 0 });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
   it('resumes after SIGKILL and applies every item exactly once', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-crash-'));
-    const url = `sqlite:${path.join(dir, 'db.sqlite')}`;
-
-    // The batch is seeded through the repository port: JSON submits hold at most 1 024 items.
-    const seed = await Database.open(url);
-    const type = ContainerType.define({ tenantId: 'acme', name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }, Date.now(), null);
-    if (!type.ok) throw new Error('type');
-    await new TypeOrmContainerTypeRepository(seed).add(type.value);
-    const batch = Batch.submit({ id: batchId, tenantId: 'acme', targetType: 'bag', operation: 'create', source: 'json', total: ITEMS }, Date.now());
-    if (!batch.ok) throw new Error('batch');
-    await new TypeOrmBatchRepository(seed).add(
-      batch.value,
-      Array.from({ length: ITEMS }, (_, i) => ({ refId: `r-${i}`, input: item(i) })),
-    );
-    await seed.close();
-
-    const env = { AUTH_JWT_SECRET: TEST_SECRET, DATABASE_URL: url, DATA_DIR: dir, WORKER_LEASE_MS: '1500', WORKER_CHUNK_SIZE: '250', LOG_LEVEL: 'info' };
-    const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(TEST_SECRET));
-    const meta = async (running: Running) => {
-      const response = await fetch(`${running.url}${BASE}/bag/batch/status?batchId=${batchId}`, {
-        headers: { 'X-COREOS-REQUEST-ID': 'crash', 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': token },
-      });
-      return ((await response.json()) as { data: { meta: Record<string, number | string> } }).data.meta;
-    };
+    const { dir, url, env } = await seed(ITEMS);
 
     const first = await start(dir, env);
-    let before: Record<string, number | string>;
-    for (;;) {
-      before = await meta(first);
-      if (Number(before.success) + Number(before.failed) >= 3000) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const before = await untilProcessed(first, 3000);
+    first.child.removeAllListeners('exit');
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
     expect(before.status).toBe('IN_PROGRESS');
@@ -67,6 +97,7 @@ describe('a crash in the middle of a batch', () => {
       if (Date.now() > deadline) throw new Error(`not finished: ${JSON.stringify(after)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    second.child.removeAllListeners('exit');
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
 

@@ -1,0 +1,54 @@
+import { HandledOutcome, ItemHandler, PendingItem, ProcessBatchChunk } from '@container-service/batch-domain';
+import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatchId, storeBatch } from '@container-service/batch-domain/testing';
+import pino from 'pino';
+import { BatchWorker } from './batch-worker';
+
+const config = { enabled: true, id: 'w-test', chunkSize: 2, leaseMs: 10_000, idleMs: 5 };
+const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
+
+class SlowHandler implements ItemHandler<InMemoryTx> {
+  chunks = 0;
+  onChunk: () => void = () => undefined;
+  async handleChunk(_tx: InMemoryTx, _ctx: unknown, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+    this.chunks++;
+    this.onChunk();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return items.map((item) => ({ kind: 'success', resultId: `parcel:${item.seq}` }));
+  }
+}
+
+function setUp() {
+  const store = new InMemoryBatchRepository();
+  const handler = new SlowHandler();
+  const clock = new FixedClock(1000);
+  const worker = new BatchWorker(store, new ProcessBatchChunk(store, { create: handler, update: handler }, clock, config.chunkSize), clock, pino({ level: 'silent' }), config);
+  return { store, handler, worker };
+}
+
+describe('BatchWorker', () => {
+  it('takes a waiting batch and processes it to the end, leaving nothing to claim', async () => {
+    const { store, worker } = setUp();
+    await storeBatch(store, '.....');
+    worker.start();
+    for (let i = 0; i < 200 && (await store.findStatus(locator, 10))!.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    await worker.stop();
+    expect((await store.findStatus(locator, 10))!.batch.counts).toMatchObject({ success: 5, pending: 0 });
+    expect(await store.claim('other', 2000, 3000)).toBeNull();
+  });
+
+  it('on stop, finishes the chunk in hand and leaves the rest pending for the next worker', async () => {
+    const { store, handler, worker } = setUp();
+    await storeBatch(store, '........');
+    let stopping: Promise<void> | null = null;
+    handler.onChunk = () => {
+      if (handler.chunks === 2) stopping = worker.stop();
+    };
+    worker.start();
+    for (let i = 0; i < 200 && stopping === null; i++) await new Promise((r) => setTimeout(r, 5));
+    await stopping;
+    const counts = (await store.findStatus(locator, 10))!.batch.counts;
+    expect(counts).toMatchObject({ success: 4, pending: 4 });
+    // The lease was given up, so another worker can take the batch at once.
+    expect((await store.claim('next', 1000, 2000))?.owner).toBe('next');
+  });
+});
