@@ -21,7 +21,7 @@ export interface SubmitBatchOptions {
   /** The code answered when the tenant has no such target type. */
   readonly targetTypeNotFoundCode: string;
   readonly maxItems: number;
-  /** The field that holds each item's reference, per operation (e.g. refID, containerId). */
+  /** The field that holds each item's reference, per operation (e.g. refID for creates). */
   readonly referenceField: Readonly<Record<BatchOperation, string>>;
   /** Keeps the fields of an item that are stored; unknown fields are dropped. */
   readonly cleanItem?: (operation: BatchOperation, item: Record<string, unknown>) => unknown;
