@@ -8,8 +8,10 @@ const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
 
 class SlowHandler implements ItemHandler<InMemoryTx> {
   chunks = 0;
+  failFor: string | null = null;
   onChunk: () => void = () => undefined;
-  async handleChunk(_tx: InMemoryTx, _ctx: unknown, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+  async handleChunk(_tx: InMemoryTx, ctx: { batchId: string }, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+    if (ctx.batchId === this.failFor) throw new Error('poison');
     this.chunks++;
     this.onChunk();
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -50,5 +52,21 @@ describe('BatchWorker', () => {
     expect(counts).toMatchObject({ success: 4, pending: 4 });
     // The lease was given up, so another worker can take the batch at once.
     expect((await store.claim('next', 1000, 2000))?.owner).toBe('next');
+  });
+
+  it('sets a batch whose chunk keeps failing aside until its lease expires, and goes on with others', async () => {
+    const { store, handler, worker } = setUp();
+    await storeBatch(store, '...', { id: aBatchId(1) }, 1);
+    await storeBatch(store, '...', { id: aBatchId(2) }, 2);
+    handler.failFor = aBatchId(1);
+    worker.start();
+    const second = { ...locator, batchId: aBatchId(2) };
+    for (let i = 0; i < 200 && (await store.findStatus(second, 10))!.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    await worker.stop();
+    expect((await store.findStatus(second, 10))!.batch.status).toBe('SUCCESS');
+    expect((await store.findStatus({ ...locator, batchId: aBatchId(1) }, 10))!.batch.counts.pending).toBe(3);
+    // Still leased to the worker that failed, until the lease runs out.
+    expect(await store.claim('other', 1000, 2000)).toBeNull();
+    expect((await store.claim('other', 11_000, 12_000))?.locator.batchId).toBe(aBatchId(1));
   });
 });

@@ -56,9 +56,20 @@ export class BatchWorker<Tx> {
     const log = this.logger.child({ worker: this.config.id, batchId: lease.locator.batchId, tenant: lease.locator.tenantId });
     log.debug('batch taken');
     let current = lease;
+    let keepLease = false;
     try {
       while (!this.stopping) {
-        const report = await this.process.execute(current.locator);
+        let report;
+        try {
+          report = await this.process.execute(current.locator);
+        } catch (error) {
+          // The chunk rolled back. Keep the lease, so that this batch rests until it expires and
+          // other batches go on meanwhile; then it is retried from its first pending item.
+          log.error({ err: error }, 'chunk failed and was rolled back; the batch is retried when its lease expires');
+          keepLease = true;
+          await this.store.renew(current, this.clock.now(), this.clock.now() + this.config.leaseMs).catch(() => false);
+          return;
+        }
         if (report.done) {
           log.info('batch finished');
           return;
@@ -73,7 +84,7 @@ export class BatchWorker<Tx> {
         await yieldToEventLoop();
       }
     } finally {
-      await this.store.release(current).catch((error: unknown) => log.error({ err: error }, 'could not release the lease'));
+      if (!keepLease) await this.store.release(current).catch((error: unknown) => log.error({ err: error }, 'could not release the lease'));
     }
   }
 
