@@ -7,6 +7,7 @@ import {
   GetContainer,
   GetContainerType,
   ListContainerTypes,
+  ReplaceContainerTypeAttributes,
   UpdateContainerHandler,
   cleanContainerItem,
   containerTypeNameRule,
@@ -123,6 +124,11 @@ class BatchesModule {}
       provide: ListContainerTypes,
       useFactory: (types: ContainerTypeRepository, access: AccessVerifier) => new ListContainerTypes(types, access),
       inject: [CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER],
+    },
+    {
+      provide: ReplaceContainerTypeAttributes,
+      useFactory: (types: ContainerTypeRepository, access: AccessVerifier, clock: Clock) => new ReplaceContainerTypeAttributes(types, access, clock),
+      inject: [CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER, CLOCK],
     },
     {
       provide: GetContainer,

@@ -118,4 +118,24 @@ describe('container types over HTTP', () => {
       expect(response.body.error.code).toBe('INVALID_HEADER');
     }
   });
+
+  it('replaces the attribute configuration with PUT .../config/attributes and reads it back', async () => {
+    expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'cage' } })).status).toBe(202);
+    const attributes = [{ name: 'volume', dataType: 'number', required: true, validation: { range: { min: 1 } } }];
+    const put = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes } });
+    expect(put.status).toBe(200);
+    expect(put.body.data).toEqual({ attributes: [{ ...attributes[0] }] });
+    const get = await t.request(`${BASE}/container-types/cage/config/attributes`, { headers: await t.headers() });
+    expect(get.body.data).toEqual({ attributes: [{ name: 'volume', dataType: 'number', required: true, validation: { range: { min: 1 } } }] });
+
+    const invalid = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes: [{ name: 'volume', dataType: 'number', defaultValue: 0, validation: { range: { min: 1 } } }] } });
+    expect([invalid.status, invalid.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await t.request(`${BASE}/container-types/cage/config/attributes`, { headers: await t.headers() })).body.data.attributes).toHaveLength(1);
+    const missing = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: {} });
+    expect([missing.status, missing.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const unknown = await t.request(`${BASE}/container-types/nothere/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes: [] } });
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'CONTAINER_TYPE_NOT_FOUND']);
+    const foreign = await t.request(`${BASE}/container-types/cage/config/attributes`, { headers: await t.headers('globex') });
+    expect(foreign.status).toBe(404);
+  });
 });

@@ -1,5 +1,5 @@
 import { FixedClock, StaticAccessVerifier } from '@container-service/batch-domain/testing';
-import { DefineContainerType, GetContainerType, ListContainerTypes } from './container-type.use-cases';
+import { DefineContainerType, GetContainerType, ListContainerTypes, ReplaceContainerTypeAttributes } from './container-type.use-cases';
 import { InMemoryContainerTypeRepository } from './testing';
 
 function setUp() {
@@ -75,5 +75,25 @@ describe('ListContainerTypes', () => {
     const { list } = setUp();
     const result = await list.execute({ ...caller, ...query });
     expect(!result.ok && result.error).toMatchObject({ code: 'VALIDATION_FAILED', violations: [{ path }] });
+  });
+});
+
+describe('ReplaceContainerTypeAttributes', () => {
+  it('replaces the whole configuration and stamps the change', async () => {
+    const { define, types } = setUp();
+    await define.execute({ ...caller, body: { name: 'bag', attributes: [{ name: 'w', dataType: 'number' }] } });
+    const replace = new ReplaceContainerTypeAttributes(types, new StaticAccessVerifier().grant('tok', 'acme'), new FixedClock(9000));
+    const result = await replace.execute({ ...caller, actor: { id: 'u2' }, name: 'bag', attributes: [{ name: 'seal', dataType: 'string', required: true }] });
+    expect(result.ok && result.value).toMatchObject({ attributes: [{ name: 'seal', dataType: 'string', required: true }], updatedAt: 9000, updatedBy: { id: 'u2' }, createdAt: 5000 });
+  });
+
+  it('refuses an invalid configuration, changing nothing', async () => {
+    const { define, types } = setUp();
+    await define.execute({ ...caller, body: { name: 'bag' } });
+    const replace = new ReplaceContainerTypeAttributes(types, new StaticAccessVerifier().grant('tok', 'acme'), new FixedClock(9000));
+    expect(await replace.execute({ ...caller, name: 'bag', attributes: [{ name: 'x', dataType: 'nope' }] })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await replace.execute({ ...caller, name: 'bag', attributes: 'x' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await replace.execute({ ...caller, name: 'box', attributes: [] })).toMatchObject({ ok: false, error: { code: 'CONTAINER_TYPE_NOT_FOUND' } });
+    expect((await types.find('acme', 'bag'))!.toSnapshot().updatedAt).toBe(5000);
   });
 });

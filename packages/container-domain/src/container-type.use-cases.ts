@@ -112,3 +112,33 @@ function parseCursor(raw: unknown): string | null {
   const name = Buffer.from(raw, 'base64url').toString('utf8');
   return /^[A-Za-z]{3,16}$/.test(name) ? name : null;
 }
+
+export interface ReplaceContainerTypeAttributesInput extends Caller {
+  readonly name: string;
+  readonly attributes: unknown;
+}
+
+/** PUT /container-types/{name}/config/attributes: replaces the whole configuration. Stored containers are not re-checked. */
+export class ReplaceContainerTypeAttributes {
+  constructor(
+    private readonly types: ContainerTypeRepository,
+    private readonly access: AccessVerifier,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(
+    input: ReplaceContainerTypeAttributesInput,
+  ): Promise<Result<ContainerTypeSnapshot, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'CONTAINER_TYPE_NOT_FOUND'>>> {
+    const principal = await this.access.verify(input.accessToken, input.tenantId);
+    if (!principal.ok) return principal;
+    const type = await this.types.find(principal.value.tenantId, input.name);
+    if (type === null) return err(domainError('CONTAINER_TYPE_NOT_FOUND', `No container type '${input.name.slice(0, 64)}' exists for this tenant.`));
+    if (!Array.isArray(input.attributes)) {
+      return err(domainError('VALIDATION_FAILED', 'The body must be {"attributes": [...]}.', [{ path: 'attributes', message: 'must be an array of attribute configurations' }]));
+    }
+    const replaced = type.replaceAttributes(input.attributes, this.clock.now(), input.actor ?? null);
+    if (!replaced.ok) return replaced;
+    await this.types.save(type);
+    return ok(type.toSnapshot());
+  }
+}

@@ -29,7 +29,13 @@ export type {
 } from './container-input';
 export type { ContainerTypeSnapshot, DefineContainerTypeProps } from './container-type';
 export type { ContainerTypePage, ContainerTypeRepository } from './container-type-repository.port';
-export { CONTAINER_TYPE_PAGE_LIMIT, DefineContainerType, GetContainerType, ListContainerTypes } from './container-type.use-cases';
+export {
+  CONTAINER_TYPE_PAGE_LIMIT,
+  DefineContainerType,
+  GetContainerType,
+  ListContainerTypes,
+  ReplaceContainerTypeAttributes,
+} from './container-type.use-cases';
 export type { ContainerTypeListing, DefineContainerTypeInput, GetContainerTypeInput, ListContainerTypesInput } from './container-type.use-cases';
 export type { ContainerReader, ContainerSnapshot, ContainerStore, ContainerStoreProvider, TrackingOwner } from './container';
 export { CreateContainerHandler, UpdateContainerHandler } from './container-item.handlers';

@@ -79,3 +79,7 @@ export class ContainerTypeListEnvelopeDto {
   @ApiProperty({ type: ContainerTypePageDto }) data!: ContainerTypePageDto;
   @ApiProperty({ type: RequestEchoDto }) request!: RequestEchoDto;
 }
+
+export class AttributesBodyDto {
+  @ApiProperty({ type: [AttributeConfigDto] }) attributes!: AttributeConfigDto[];
+}

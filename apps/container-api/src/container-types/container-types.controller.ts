@@ -1,6 +1,6 @@
 // Container types of the calling tenant: define one, read one, list them (§9).
-import { DefineContainerType, GetContainerType, ListContainerTypes } from '@container-service/container-domain';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { DefineContainerType, GetContainerType, ListContainerTypes, ReplaceContainerTypeAttributes } from '@container-service/container-domain';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { unwrap } from '../http/api-error';
@@ -9,7 +9,8 @@ import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { CoreosHeaders } from '../http/openapi-headers';
-import { ContainerTypeCreatedEnvelopeDto, ContainerTypeEnvelopeDto, ContainerTypeListEnvelopeDto, CreateContainerTypeDto } from './container-type.dto';
+import { AttributesBodyDto, ContainerTypeCreatedEnvelopeDto, ContainerTypeEnvelopeDto, ContainerTypeListEnvelopeDto, CreateContainerTypeDto } from './container-type.dto';
+import { ApiBody } from '@nestjs/swagger';
 import { presentContainerType } from './container-type.presenter';
 
 @ApiTags('container types')
@@ -20,6 +21,7 @@ export class ContainerTypesController {
     private readonly defineType: DefineContainerType,
     private readonly getType: GetContainerType,
     private readonly listTypes: ListContainerTypes,
+    private readonly replaceAttributes: ReplaceContainerTypeAttributes,
   ) {}
 
   @Post()
@@ -49,5 +51,24 @@ export class ContainerTypesController {
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
   async get(@CallerInfo() caller: Caller, @Param('name') name: string, @Req() request: FastifyRequest) {
     return successEnvelope(request, presentContainerType(unwrap(await this.getType.execute({ ...caller, name }))));
+  }
+
+  @Get(':name/config/attributes')
+  @ApiOperation({ summary: "A container type's attribute configuration" })
+  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  async getAttributes(@CallerInfo() caller: Caller, @Param('name') name: string, @Req() request: FastifyRequest) {
+    const type = unwrap(await this.getType.execute({ ...caller, name }));
+    return successEnvelope(request, { attributes: type.attributes });
+  }
+
+  @Put(':name/config/attributes')
+  @ApiOperation({ summary: 'Replace the attribute configuration; stored containers are not re-checked' })
+  @ApiBody({ type: AttributesBodyDto })
+  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED' })
+  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  async putAttributes(@CallerInfo() caller: Caller, @Param('name') name: string, @Body() body: unknown, @Req() request: FastifyRequest) {
+    const attributes = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).attributes : undefined;
+    const type = unwrap(await this.replaceAttributes.execute({ ...caller, name, attributes }));
+    return successEnvelope(request, { attributes: type.attributes });
   }
 }
