@@ -1,5 +1,5 @@
 // The composition root: every port gets its adapter here, every use case its ports.
-import { AccessVerifier, BatchRepository, Clock, GetBatchStatus, IdGenerator, ProcessBatchChunk, SubmitBatch } from '@container-service/batch-domain';
+import { AccessVerifier, BatchRepository, Clock, GetBatchStatus, IdGenerator, ListBatchResults, ProcessBatchChunk, SubmitBatch } from '@container-service/batch-domain';
 import {
   ContainerTypeRepository,
   CreateContainerHandler,
@@ -26,6 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from 'pino';
 import { JwtAccessVerifier } from './auth/jwt-access-verifier';
 import { VerificationKey } from './auth/signing-key';
+import { BatchResultsController } from './batches/batch-results.controller';
 import { BatchStatusController } from './batches/batch-status.controller';
 import { BatchSubmitController } from './batches/batch-submit.controller';
 import { BatchSubmitted } from './batches/batch-submitted';
@@ -84,11 +85,16 @@ class CoreModule {
 }
 
 @Module({
-  controllers: [BatchStatusController, BatchSubmitController],
+  controllers: [BatchStatusController, BatchResultsController, BatchSubmitController],
   providers: [
     {
       provide: GetBatchStatus,
       useFactory: (batches: BatchRepository, access: AccessVerifier) => new GetBatchStatus(batches, access, { targetType: containerTypeNameRule }),
+      inject: [BATCH_REPOSITORY, ACCESS_VERIFIER],
+    },
+    {
+      provide: ListBatchResults,
+      useFactory: (batches: BatchRepository, access: AccessVerifier) => new ListBatchResults(batches, access, containerTypeNameRule),
       inject: [BATCH_REPOSITORY, ACCESS_VERIFIER],
     },
     {

@@ -168,6 +168,36 @@ describe('JSON batches over HTTP', () => {
     expect(seen.has('IN_PROGRESS') || seen.has('QUEUED')).toBe(true);
   });
 
+  it('pages through every result exactly once, in input order, also while the batch runs', async () => {
+    const payload = Array.from({ length: 1024 }, (_, i) => ({ refID: `pg-${i}`, attributes: { weight: i % 5 === 0 ? 'x' : 1 } }));
+    const submitted = await submit('POST', 'bag', { payload });
+    const batchId = submitted.body.data.id;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      // A client polls with the cursor it was given; while the batch runs there always is one.
+      const response: TestResponse = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: await t.headers() });
+      expect(response.status).toBe(200);
+      pages++;
+      seen.push(...response.body.data.items.map((i: { refID: string }) => i.refID));
+      cursor = response.body.data.nextCursor;
+      if (response.body.data.items.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    } while (cursor);
+    expect(pages).toBeGreaterThan(10);
+    expect(seen).toEqual(payload.map((p) => p.refID));
+
+    const failed = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&outcome=failed&limit=5000`, { headers: await t.headers() });
+    expect(failed.body.data.items).toHaveLength(205);
+    expect(failed.body.data.items[0]).toEqual({ refID: 'pg-0', outcome: 'failed', reason: "attribute 'weight' must be a number", code: 'ATTRIBUTE_INVALID' });
+    const success = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&outcome=success&limit=1`, { headers: await t.headers() });
+    expect(success.body.data.items).toEqual([{ refID: 'pg-1', outcome: 'success', id: expect.stringMatching(/^bag:/) }]);
+    const bad = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&cursor=nope!`, { headers: await t.headers() });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const foreign = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}`, { headers: await t.headers('globex') });
+    expect([foreign.status, foreign.body.error.code]).toEqual([404, 'BATCH_NOT_FOUND']);
+  });
+
   describe('whole-request rules: the error, and nothing stored', () => {
     const cases: Array<[string, string, 'POST' | 'PUT', unknown, number, string, string | null]> = [
       ['no items', 'bag', 'POST', { payload: [] }, 400, 'VALIDATION_FAILED', 'payload'],

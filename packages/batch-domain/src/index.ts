@@ -17,7 +17,7 @@ export type {
   SubmitBatchProps,
 } from './batch';
 export type { FailureResult, ItemOutcome, ItemResult, ItemState, NewBatchItem, SuccessResult } from './batch-item';
-export type { BatchLocator, BatchRepository, BatchStatusView } from './batch-repository.port';
+export type { BatchLocator, BatchRepository, BatchStatusView, ResultsPageQuery } from './batch-repository.port';
 export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
 export { GetBatchStatus, STATUS_LIST_LIMIT } from './get-batch-status.use-case';
 export type {
@@ -32,3 +32,5 @@ export type { SubmitBatchError, SubmitBatchInput, SubmitBatchOptions, TargetType
 export { ProcessBatchChunk, DEFAULT_CHUNK_SIZE } from './process-batch-chunk.use-case';
 export type { ChunkReport } from './process-batch-chunk.use-case';
 export type { BatchContext, BatchLease, BatchProcessingStore, HandledOutcome, ItemHandler, PendingItem } from './batch-processing.port';
+export { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-case';
+export type { ListBatchResultsInput, ResultsPage } from './list-batch-results.use-case';

@@ -7,6 +7,8 @@ import {
   BatchStatusView,
   FailureResult,
   ItemOutcome,
+  ItemResult,
+  ResultsPageQuery,
   NewBatchItem,
   SuccessResult,
 } from '@container-service/batch-domain';
@@ -67,6 +69,37 @@ export class TypeOrmBatchRepository implements BatchRepository {
       }
       await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
     });
+  }
+
+  async findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ items: ItemResult[]; pending: boolean } | null> {
+    const manager = this.database.reader.manager;
+    const batch = await manager.findOne(BatchSchema, {
+      select: { pk: true, total: true, success: true, failed: true, cancelled: true },
+      where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType },
+    });
+    if (batch === null) return null;
+    const builder = manager
+      .createQueryBuilder()
+      .select(['i.seq AS seq', 'i.ref_id AS "refId"', 'i.row AS row', 'i.state AS state', 'i.result_id AS "resultId"', 'i.reason AS reason', 'i.code AS code'])
+      .from(BatchItemSchema, 'i')
+      .where('i.batch_pk = :pk AND i.seq > :after', { pk: batch.pk, after: query.afterSeq })
+      .orderBy('i.seq', 'ASC')
+      .limit(query.limit);
+    if (query.outcome) {
+      builder.andWhere('i.state = :state', { state: query.outcome });
+    } else {
+      // Items are processed in input order and cancelling takes every pending item, so the items
+      // with an outcome are exactly the first success + failed + cancelled ones: bounding the
+      // range keeps a read during processing from scanning the pending tail.
+      builder.andWhere("i.state <> 'pending' AND i.seq < :processed", { processed: batch.success + batch.failed + batch.cancelled });
+    }
+    const rows = await builder.getRawMany<HeadRow & { state: string }>();
+    const items = rows.map((r): ItemResult => {
+      if (r.state === 'success') return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'success', resultId: r.resultId ?? '' };
+      if (r.state === 'failed') return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'failed', reason: r.reason ?? '', code: r.code ?? '' };
+      return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'cancelled' };
+    });
+    return { items, pending: batch.success + batch.failed + batch.cancelled < batch.total };
   }
 
   async findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {

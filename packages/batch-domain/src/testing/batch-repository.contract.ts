@@ -113,6 +113,31 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
       expect(view!.failures.map((f) => f.refId)).toEqual(['r-2']);
     });
 
+    it('pages through results in input order, leaving pending items out', async () => {
+      await storeBatch(repository, 'SFSF..');
+      const all = await repository.findResults(locate(), { afterSeq: -1, limit: 10 });
+      expect(all!.pending).toBe(true);
+      expect(all!.items.map((r) => [r.seq, r.outcome])).toEqual([
+        [0, 'success'],
+        [1, 'failed'],
+        [2, 'success'],
+        [3, 'failed'],
+      ]);
+      expect((await repository.findResults(locate(), { afterSeq: 1, limit: 1 }))!.items).toEqual([{ seq: 2, refId: 'r-3', row: null, outcome: 'success', resultId: 'parcel:3' }]);
+      const failed = await repository.findResults(locate(), { outcome: 'failed', afterSeq: 1, limit: 10 });
+      expect(failed!.items).toEqual([{ seq: 3, refId: 'r-4', row: null, outcome: 'failed', reason: 'item 4 is not valid', code: 'ITEM_INVALID' }]);
+      expect(await repository.findResults(locate(aBatchId(), 'globex'), { afterSeq: -1, limit: 10 })).toBeNull();
+    });
+
+    it('lists cancelled items among all results', async () => {
+      const batch = await storeBatch(repository, 'S..');
+      batch.cancel(9);
+      await repository.recordCancellation(batch);
+      const all = await repository.findResults(locate(), { afterSeq: -1, limit: 10 });
+      expect(all!.items.map((r) => r.outcome)).toEqual(['success', 'cancelled', 'cancelled']);
+      expect(all!.pending).toBe(false);
+    });
+
     it('records outcomes in steps until the batch finishes', async () => {
       const batch = await storeBatch(repository, '...');
       batch.recordOutcomes(['success'], 5);

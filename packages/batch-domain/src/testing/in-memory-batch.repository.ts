@@ -1,7 +1,7 @@
 // In-memory BatchRepository for tests; behaves like the real adapters (see the contract suite).
 import { Batch } from '../batch';
 import { FailureResult, ItemOutcome, ItemResult, NewBatchItem, SuccessResult } from '../batch-item';
-import { BatchLocator, BatchRepository, BatchStatusView } from '../batch-repository.port';
+import { BatchLocator, BatchRepository, BatchStatusView, ResultsPageQuery } from '../batch-repository.port';
 import { BatchLease, BatchProcessingStore, PendingItem } from '../batch-processing.port';
 import { BatchSnapshot } from '../batch';
 
@@ -112,6 +112,17 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
       if (item.result === null) item.result = { seq, refId: item.refId, row: item.row, outcome: 'cancelled' };
     });
     this.batches.set(key, batch.toSnapshot());
+  }
+
+  async findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ items: ItemResult[]; pending: boolean } | null> {
+    const key = this.key(locator.tenantId, locator.batchId);
+    const snapshot = this.batches.get(key);
+    if (!snapshot || snapshot.targetType !== locator.targetType) return null;
+    const items = (this.items.get(key) ?? [])
+      .map((item) => item.result)
+      .filter((r): r is ItemResult => r !== null && r.seq > query.afterSeq && (query.outcome === undefined || r.outcome === query.outcome))
+      .slice(0, query.limit);
+    return { items, pending: Batch.fromSnapshot(snapshot).counts.pending > 0 };
   }
 
   async findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
