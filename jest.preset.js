@@ -19,4 +19,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // A failing end-to-end test can leave its server open; without this Jest would then wait for
+  // it forever instead of reporting the failure and exiting.
+  forceExit: true,
 };

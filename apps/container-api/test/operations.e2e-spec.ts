@@ -110,3 +110,15 @@ describe('when the JWKS endpoint cannot be reached', () => {
     await t.close();
   });
 });
+
+describe('a body over JSON_BODY_MAX_BYTES', () => {
+  it('answers 413 PAYLOAD_TOO_LARGE and stores nothing', async () => {
+    const t = await startTestApp({ JSON_BODY_MAX_BYTES: '2048' });
+    await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag' } });
+    const payload = Array.from({ length: 300 }, (_, i) => ({ refID: `big-${i}` }));
+    const response = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload } });
+    expect([response.status, response.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n).toBe(0);
+    await t.close();
+  });
+});
