@@ -1,22 +1,14 @@
-// Starts the service: configuration, store, HTTP, and a clean stop on SIGTERM.
+// Starts the service: configuration, store, HTTP (and the worker unless disabled), and a clean
+// stop on SIGTERM.
 import { Database } from '@container-service/persistence-typeorm';
 import { mintToken } from './auth/token-minter';
 import { resolveVerificationKey } from './auth/signing-key';
-import { ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './create-app';
 import { createLogger } from './logging/logger';
+import { loadConfigOrExit, stopOnSignals } from './process-lifecycle';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`container-api: configuration error: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit('container-api', process.env);
   const logger = createLogger(config.logLevel);
   const verificationKey = resolveVerificationKey(config.auth, config.dataDir);
 
@@ -32,25 +24,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const url = await app.getUrl();
   logger.info({ url, database: config.databaseUrl }, 'container-api listening');
-
-  // A clean stop: stop accepting, finish the requests in hand, close the store, exit 0.
-  const stop = (signal: NodeJS.Signals) => {
-    logger.info({ signal }, 'stopping');
-    const forced = setTimeout(() => {
-      logger.error('requests did not finish within 10 s; exiting');
-      process.exit(1);
-    }, 10_000);
-    forced.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  stopOnSignals(app, logger);
 
   if (verificationKey.kind === 'secret' && verificationKey.development) {
     const token = await mintToken(verificationKey.key, { tenantId: 'demo', ttlSeconds: 24 * 3600, subject: 'demo' });

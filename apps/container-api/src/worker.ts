@@ -4,20 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import { Database } from '@container-service/persistence-typeorm';
 import { AppModule } from './app.module';
 import { resolveVerificationKey } from './auth/signing-key';
-import { ConfigError, loadConfig } from './config/app-config';
 import { createLogger, PinoNestLogger } from './logging/logger';
+import { loadConfigOrExit, stopOnSignals } from './process-lifecycle';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig({ ...process.env, WORKER_ENABLED: 'true' });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`container-worker: configuration error: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit('container-worker', { ...process.env, WORKER_ENABLED: 'true' });
   const logger = createLogger(config.logLevel);
   const database = await Database.open(config.databaseUrl);
   const app = await NestFactory.createApplicationContext(
@@ -25,18 +16,7 @@ async function main(): Promise<void> {
     { logger: new PinoNestLogger(logger) },
   );
   await app.init();
-  const stop = (signal: NodeJS.Signals) => {
-    logger.info({ signal }, 'stopping after the chunk in hand');
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  stopOnSignals(app, logger);
 }
 
 main().catch((error: unknown) => {

@@ -8,9 +8,20 @@ import { TrackingDetail, TypeRules, mergeAttributes, parseCreateInput, parseUpda
 
 const failed = (code: string, reason: string): HandledOutcome => ({ kind: 'failed', code, reason });
 
-async function typeRules(store: ContainerStore, context: BatchContext): Promise<TypeRules | null> {
+type ApplyItem = (store: ContainerStore, rules: TypeRules, context: BatchContext, item: PendingItem) => Promise<HandledOutcome>;
+
+/** Loads the type's rules once per chunk, then applies the items one after the other, in order. */
+async function applyInOrder(store: ContainerStore, context: BatchContext, items: readonly PendingItem[], apply: ApplyItem): Promise<HandledOutcome[]> {
   const type = await store.findType(context.tenantId, context.targetType);
-  return type === null ? null : { isLeaf: type.isLeaf, attributes: type.attributes };
+  const outcomes: HandledOutcome[] = [];
+  for (const item of items) {
+    outcomes.push(
+      type === null
+        ? failed('CONTAINER_TYPE_NOT_FOUND', `container type '${context.targetType}' no longer exists`)
+        : await apply(store, { isLeaf: type.isLeaf, attributes: type.attributes }, context, item),
+    );
+  }
+  return outcomes;
 }
 
 async function trackingConflict(store: ContainerStore, tenantId: string, details: readonly TrackingDetail[], self: string | null): Promise<HandledOutcome | null> {
@@ -26,14 +37,8 @@ export class CreateContainerHandler<Tx> implements ItemHandler<Tx> {
     private readonly ids: IdGenerator,
   ) {}
 
-  async handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
-    const store = this.stores.within(tx);
-    const rules = await typeRules(store, context);
-    const outcomes: HandledOutcome[] = [];
-    for (const item of items) {
-      outcomes.push(rules === null ? failed('CONTAINER_TYPE_NOT_FOUND', `container type '${context.targetType}' no longer exists`) : await this.create(store, rules, context, item));
-    }
-    return outcomes;
+  handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+    return applyInOrder(this.stores.within(tx), context, items, (store, rules, ctx, item) => this.create(store, rules, ctx, item));
   }
 
   private async create(store: ContainerStore, rules: TypeRules, context: BatchContext, item: PendingItem): Promise<HandledOutcome> {
@@ -77,14 +82,8 @@ export class CreateContainerHandler<Tx> implements ItemHandler<Tx> {
 export class UpdateContainerHandler<Tx> implements ItemHandler<Tx> {
   constructor(private readonly stores: ContainerStoreProvider<Tx>) {}
 
-  async handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
-    const store = this.stores.within(tx);
-    const rules = await typeRules(store, context);
-    const outcomes: HandledOutcome[] = [];
-    for (const item of items) {
-      outcomes.push(rules === null ? failed('CONTAINER_TYPE_NOT_FOUND', `container type '${context.targetType}' no longer exists`) : await this.update(store, rules, context, item));
-    }
-    return outcomes;
+  handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+    return applyInOrder(this.stores.within(tx), context, items, (store, rules, ctx, item) => this.update(store, rules, ctx, item));
   }
 
   private async update(store: ContainerStore, rules: TypeRules, context: BatchContext, item: PendingItem): Promise<HandledOutcome> {

@@ -94,11 +94,7 @@ export class TypeOrmBatchRepository implements BatchRepository {
       builder.andWhere("i.state <> 'pending' AND i.seq < :processed", { processed: batch.success + batch.failed + batch.cancelled });
     }
     const rows = await builder.getRawMany<HeadRow & { state: string }>();
-    const items = rows.map((r): ItemResult => {
-      if (r.state === 'success') return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'success', resultId: r.resultId ?? '' };
-      if (r.state === 'failed') return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'failed', reason: r.reason ?? '', code: r.code ?? '' };
-      return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'cancelled' };
-    });
+    const items = rows.map((r) => toItemResult(r, r.state));
     return { items, pending: batch.success + batch.failed + batch.cancelled < batch.total };
   }
 
@@ -112,21 +108,8 @@ export class TypeOrmBatchRepository implements BatchRepository {
       this.head(manager, row.pk, 'success', listLimit + 1),
       this.head(manager, row.pk, 'failed', listLimit + 1),
     ]);
-    const successes: SuccessResult[] = successRows.slice(0, listLimit).map((r) => ({
-      seq: r.seq,
-      refId: r.refId,
-      row: r.row,
-      outcome: 'success',
-      resultId: r.resultId ?? '',
-    }));
-    const failures: FailureResult[] = failureRows.slice(0, listLimit).map((r) => ({
-      seq: r.seq,
-      refId: r.refId,
-      row: r.row,
-      outcome: 'failed',
-      reason: r.reason ?? '',
-      code: r.code ?? '',
-    }));
+    const successes = successRows.slice(0, listLimit).map((r) => toItemResult(r, 'success') as SuccessResult);
+    const failures = failureRows.slice(0, listLimit).map((r) => toItemResult(r, 'failed') as FailureResult);
     return {
       batch: fromBatchRow(row),
       successes,
@@ -169,4 +152,11 @@ export async function writeOutcomes(manager: EntityManager, batch: Batch, outcom
     if (result.affected !== 1) throw new Error(`Item ${outcome.seq} of ${batch.id} is not pending`);
   }
   await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
+}
+
+/** An item row as a result; `state` is the row's state (pending rows are never read here). */
+function toItemResult(r: HeadRow, state: string): ItemResult {
+  if (state === 'success') return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'success', resultId: r.resultId ?? '' };
+  if (state === 'failed') return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'failed', reason: r.reason ?? '', code: r.code ?? '' };
+  return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'cancelled' };
 }
