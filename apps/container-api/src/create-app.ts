@@ -12,10 +12,8 @@ import { createValidationPipe } from './http/validation.pipe';
 import { authenticate } from './http/authenticate.hook';
 import { ACCESS_VERIFIER } from './tokens';
 import type { AccessVerifier } from '@container-service/batch-domain';
-import { REQUEST_ID_HEADER, TENANT_HEADER, isValidRequestId } from './http/coreos-headers';
+import { REQUEST_ID_HEADER, TENANT_HEADER, isValidRequestId, isValidTenantId } from './http/coreos-headers';
 import { PinoNestLogger } from './logging/logger';
-
-const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export async function createApp(deps: AppDependencies): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -38,7 +36,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     const requestId = request.headers[REQUEST_ID_HEADER];
     if (isValidRequestId(requestId)) void reply.header('X-COREOS-REQUEST-ID', requestId);
     const tenant = request.headers[TENANT_HEADER];
-    if (typeof tenant === 'string' && TENANT_ID.test(tenant)) request.log = request.log.child({ tenant });
+    if (isValidTenantId(tenant)) request.log = request.log.child({ tenant });
   });
   // Bound once Nest has built the verifier; the hook is added now so it runs before every route.
   let access: AccessVerifier | null = null;

@@ -1,6 +1,6 @@
 // Use cases for container types: define one, read one, list a tenant's. Each checks the caller first.
 import { AccessVerifier, Actor, Clock, DomainError, Result, domainError, err, ok } from '@container-service/batch-domain';
-import { ContainerType, ContainerTypeSnapshot } from './container-type';
+import { ContainerType, ContainerTypeSnapshot, containerTypeNameRule } from './container-type';
 import { ContainerTypeRepository } from './container-type-repository.port';
 
 interface Caller {
@@ -110,7 +110,7 @@ function parseCursor(raw: unknown): string | null {
   if (raw === undefined || raw === '') return '';
   if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(raw)) return null;
   const name = Buffer.from(raw, 'base64url').toString('utf8');
-  return /^[A-Za-z]{3,16}$/.test(name) ? name : null;
+  return containerTypeNameRule.test(name) ? name : null;
 }
 
 export interface ReplaceContainerTypeAttributesInput extends Caller {

@@ -4,13 +4,14 @@ import { parseArgs } from 'node:util';
 import { loadOrCreateDevSecret } from '../auth/signing-key';
 import { mintToken, parseTtl } from '../auth/token-minter';
 import { ConfigError, loadConfig } from '../config/app-config';
+import { isValidTenantId } from '../http/coreos-headers';
 
 async function run(): Promise<void> {
   const { values } = parseArgs({
     options: { tenant: { type: 'string' }, ttl: { type: 'string', default: '1h' }, subject: { type: 'string' } },
   });
   const tenant = values.tenant ?? '';
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(tenant)) fail('--tenant is required: 1 to 64 letters, digits, underscores or hyphens');
+  if (!isValidTenantId(tenant)) fail('--tenant is required: 1 to 64 letters, digits, underscores or hyphens');
   const ttlSeconds = parseTtl(values.ttl ?? '1h');
   if (ttlSeconds === null) fail('--ttl must be a duration such as 90s, 15m, 1h or 7d');
 

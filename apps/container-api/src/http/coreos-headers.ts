@@ -11,6 +11,7 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const isValidRequestId = (value: unknown): value is string => typeof value === 'string' && REQUEST_ID.test(value);
+export const isValidTenantId = (value: unknown): value is string => typeof value === 'string' && TENANT_ID.test(value);
 
 /** Checks the headers every API route needs; throws the contract's 400 for the first problem. */
 export function readIdentityHeaders(headers: Record<string, string | string[] | undefined>): { requestId: string; tenantId: string; actor: Actor | null } {
@@ -21,7 +22,7 @@ export function readIdentityHeaders(headers: Record<string, string | string[] | 
   }
   const tenantId = headers[TENANT_HEADER];
   if (tenantId === undefined || tenantId === '') throw new ApiError('MISSING_HEADER', 'The X-COREOS-TID header (tenant id) is required.', { header: 'X-COREOS-TID' });
-  if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) {
+  if (!isValidTenantId(tenantId)) {
     throw new ApiError('INVALID_HEADER', 'X-COREOS-TID must be 1 to 64 letters, digits, underscores or hyphens.', { header: 'X-COREOS-TID' });
   }
   return { requestId, tenantId, actor: parseUserInfo(headers[USERINFO_HEADER]) };

@@ -1,6 +1,7 @@
 // Rows of the batches and batch_items tables, and their TypeORM schemas. Domain objects are
 // never TypeORM entities: mappers translate between these rows and snapshots.
 import { EntitySchema } from 'typeorm';
+import { epochMs } from './epoch-ms.transformer';
 
 export interface BatchRow {
   pk: number;
@@ -37,8 +38,6 @@ export interface BatchItemRow {
   code: string | null;
 }
 
-/** bigint columns come back as strings from some drivers; epoch milliseconds fit in a double. */
-const epochMs = { from: (value: string | number | null) => (value === null ? null : Number(value)), to: (value: number | null) => value };
 
 export const BatchSchema = new EntitySchema<BatchRow>({
   name: 'Batch',

@@ -1,5 +1,6 @@
 // Rows of the container_types table and its TypeORM schema.
 import { EntitySchema } from 'typeorm';
+import { epochMs } from './epoch-ms.transformer';
 
 export interface ContainerTypeRow {
   tenantId: string;
@@ -11,8 +12,6 @@ export interface ContainerTypeRow {
   createdBy: string | null;
   updatedBy: string | null;
 }
-
-const epochMs = { from: (value: string | number) => Number(value), to: (value: number) => value };
 
 export const ContainerTypeSchema = new EntitySchema<ContainerTypeRow>({
   name: 'ContainerType',

@@ -1,5 +1,6 @@
 // Rows of the containers and container_tracking tables, and their TypeORM schemas.
 import { EntitySchema } from 'typeorm';
+import { epochMs } from './epoch-ms.transformer';
 
 export interface ContainerRow {
   tenantId: string;
@@ -26,8 +27,6 @@ export interface ContainerTrackingRow {
   trackingId: string;
   containerId: string;
 }
-
-const epochMs = { from: (value: string | number) => Number(value), to: (value: number) => value };
 
 export const ContainerSchema = new EntitySchema<ContainerRow>({
   name: 'Container',
