@@ -35,6 +35,12 @@ export interface TargetTypeRule {
   readonly test: (name: string) => boolean;
 }
 
+/** Refuses a target type name that breaks the rule, naming the parameter. */
+export function checkTargetTypeName(rule: TargetTypeRule, name: string): Result<string, DomainError<'VALIDATION_FAILED'>> {
+  if (rule.test(name)) return ok(name);
+  return err(domainError('VALIDATION_FAILED', `${rule.parameter} ${rule.description}.`, [{ path: rule.parameter, message: rule.description }]));
+}
+
 export interface GetBatchStatusOptions {
   readonly targetType: TargetTypeRule;
   readonly listLimit?: number;
@@ -55,12 +61,8 @@ export class GetBatchStatus {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
 
-    const rule = this.options.targetType;
-    if (!rule.test(input.targetType)) {
-      return err(
-        domainError('VALIDATION_FAILED', `${rule.parameter} ${rule.description}.`, [{ path: rule.parameter, message: rule.description }]),
-      );
-    }
+    const targetType = checkTargetTypeName(this.options.targetType, input.targetType);
+    if (!targetType.ok) return targetType;
     const batchId = parseBatchId(input.batchId);
     if (!batchId.ok) return batchId;
 

@@ -19,7 +19,7 @@ export type {
 export type { FailureResult, ItemOutcome, ItemResult, ItemState, NewBatchItem, SuccessResult } from './batch-item';
 export type { BatchLocator, BatchRepository, BatchStatusView, ResultsPageQuery } from './batch-repository.port';
 export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
-export { GetBatchStatus, STATUS_LIST_LIMIT } from './get-batch-status.use-case';
+export { GetBatchStatus, STATUS_LIST_LIMIT, checkTargetTypeName } from './get-batch-status.use-case';
 export type {
   BatchStatusReport,
   GetBatchStatusError,

@@ -7,7 +7,7 @@ import { NewBatchItem } from './batch-item';
 import { BatchRepository } from './batch-repository.port';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, Violation, domainError, err, ok } from './result';
-import { TargetTypeRule } from './get-batch-status.use-case';
+import { TargetTypeRule, checkTargetTypeName } from './get-batch-status.use-case';
 
 export const MAX_REPORTED_VIOLATIONS = 100;
 
@@ -53,9 +53,8 @@ export class SubmitBatch {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const rule = this.options.targetType;
-    if (!rule.test(input.targetType)) {
-      return err(domainError('VALIDATION_FAILED', `${rule.parameter} ${rule.description}.`, [{ path: rule.parameter, message: rule.description }]));
-    }
+    const targetType = checkTargetTypeName(rule, input.targetType);
+    if (!targetType.ok) return targetType;
     const items = this.checkPayload(input.operation, input.payload);
     if (!items.ok) return items;
     if (!(await this.targetTypes.exists(principal.value.tenantId, input.targetType))) {

@@ -1,5 +1,5 @@
 // GetContainer: one container of the calling tenant, under its type.
-import { AccessVerifier, DomainError, Result, domainError, err, ok } from '@container-service/batch-domain';
+import { AccessVerifier, DomainError, Result, checkTargetTypeName, domainError, err, ok } from '@container-service/batch-domain';
 import { ContainerReader, ContainerSnapshot } from './container';
 import { containerTypeNameRule } from './container-type';
 
@@ -19,9 +19,8 @@ export class GetContainer {
   async execute(input: GetContainerInput): Promise<Result<ContainerSnapshot, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'CONTAINER_NOT_FOUND'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
-    if (!containerTypeNameRule.test(input.containerType)) {
-      return err(domainError('VALIDATION_FAILED', `containerType ${containerTypeNameRule.description}.`, [{ path: 'containerType', message: containerTypeNameRule.description }]));
-    }
+    const containerType = checkTargetTypeName(containerTypeNameRule, input.containerType);
+    if (!containerType.ok) return containerType;
     const found = input.containerId.length <= 64 ? await this.containers.find(principal.value.tenantId, input.containerType, input.containerId) : null;
     if (found === null) {
       return err(domainError('CONTAINER_NOT_FOUND', `No container '${input.containerId.slice(0, 64)}' of type '${input.containerType}' exists for this tenant.`));
