@@ -14,11 +14,12 @@ export type ItemOutcome =
   | { readonly seq: number; readonly kind: 'success'; readonly resultId: string }
   | { readonly seq: number; readonly kind: 'failed'; readonly reason: string; readonly code: string };
 
-/** An item's result as reported to clients. */
-export type ItemResult =
+/** An item's result as reported to clients; `input` (the item as received) only when asked for. */
+export type ItemResult = (
   | { readonly seq: number; readonly refId: string; readonly row: number | null; readonly outcome: 'success'; readonly resultId: string }
   | { readonly seq: number; readonly refId: string; readonly row: number | null; readonly outcome: 'failed'; readonly reason: string; readonly code: string }
-  | { readonly seq: number; readonly refId: string; readonly row: number | null; readonly outcome: 'cancelled' };
+  | { readonly seq: number; readonly refId: string; readonly row: number | null; readonly outcome: 'cancelled' }
+) & { readonly input?: unknown };
 
 export type SuccessResult = Extract<ItemResult, { outcome: 'success' }>;
 export type FailureResult = Extract<ItemResult, { outcome: 'failed' }>;

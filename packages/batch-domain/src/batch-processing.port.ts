@@ -22,6 +22,8 @@ export interface BatchContext {
   readonly targetType: string;
   readonly operation: BatchOperation;
   readonly createdBy: Actor | null;
+  /** A file batch's header: each item's input is then the array of its row's cells. Null for JSON. */
+  readonly columns: readonly string[] | null;
   /** Epoch milliseconds of this chunk's processing. */
   readonly now: number;
 }

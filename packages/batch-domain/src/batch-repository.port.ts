@@ -26,6 +26,43 @@ export interface ResultsPageQuery {
   /** Items after this position (exclusive); -1 for the start. */
   readonly afterSeq: number;
   readonly limit: number;
+  /** Also read each item's input as received. */
+  readonly withInput?: boolean;
+}
+
+/** What a batch received in parts starts as: everything of the batch but its items and count. */
+export interface IntakeDraft {
+  readonly tenantId: string;
+  readonly batchId: BatchId;
+  readonly targetType: string;
+  /** Epoch ms after which an intake that has not been appended to counts as abandoned. */
+  readonly expiresAt: number;
+}
+
+/** A reference that an intake already holds. */
+export interface DuplicateReference {
+  readonly refId: string;
+  readonly row: number | null;
+  readonly firstRow: number | null;
+}
+
+/**
+ * A batch received in parts, such as a file read as it arrives. Nothing of it is visible to any
+ * read or to processing until `commit`; a process that dies mid-intake leaves only rows that
+ * `purgeAbandonedIntakes` removes.
+ */
+export interface BatchIntake {
+  /**
+   * Stores the next items, positions following on from the previous part. A reference already
+   * held by this intake is reported instead; items with an empty reference take no part in that check.
+   */
+  append(items: readonly NewBatchItem[], expiresAt: number): Promise<DuplicateReference | null>;
+  /** How many items are held so far. */
+  readonly count: number;
+  /** Makes the batch visible and ready for processing with every item appended, atomically. */
+  commit(batch: Batch): Promise<void>;
+  /** Removes everything appended; the batch never existed. */
+  discard(): Promise<void>;
 }
 
 export interface BatchRepository {
@@ -38,14 +75,23 @@ export interface BatchRepository {
    */
   recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void>;
 
+  /** Starts a batch whose items arrive in parts. */
+  beginIntake(draft: IntakeDraft): Promise<BatchIntake>;
+
+  /**
+   * Removes up to `maxItems` items of intakes abandoned before `now` (and each such batch once it
+   * has no items left); the number of rows removed, 0 when there is nothing to do.
+   */
+  purgeAbandonedIntakes(now: number, maxItems: number): Promise<number>;
+
   /** Stores a cancelled batch and turns every item still pending into a cancelled one, atomically. */
   recordCancellation(batch: Batch): Promise<void>;
 
   /**
-   * Up to `limit` item results in input order after `afterSeq`, pending items left out, and
-   * whether the batch still has pending items; null when this tenant has no such batch of that type.
+   * The batch and up to `limit` item results in input order after `afterSeq`, pending items left
+   * out; null when this tenant has no such batch of that type.
    */
-  findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ items: ItemResult[]; pending: boolean } | null>;
+  findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null>;
 
   /** The batch and the heads of its result lists, or null when this tenant has no such batch of that type. */
   findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null>;

@@ -44,6 +44,8 @@ export interface BatchSnapshot {
   readonly parentBatchId: BatchId | null;
   readonly callbackState: CallbackState;
   readonly callbackAttempts: number;
+  /** A file batch's header, in file order: each item's input is that row's cells. Null for JSON. */
+  readonly columns: readonly string[] | null;
 }
 
 export interface SubmitBatchProps {
@@ -56,6 +58,7 @@ export interface SubmitBatchProps {
   readonly createdBy?: Actor | null;
   readonly parentBatchId?: BatchId | null;
   readonly hasCallback?: boolean;
+  readonly columns?: readonly string[] | null;
 }
 
 export type ItemOutcomeKind = 'success' | 'failed';
@@ -86,6 +89,7 @@ export class Batch {
         parentBatchId: props.parentBatchId ?? null,
         callbackState: props.hasCallback ? 'PENDING' : 'NONE',
         callbackAttempts: 0,
+        columns: props.columns ?? null,
       }),
     );
   }

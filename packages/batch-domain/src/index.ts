@@ -17,7 +17,15 @@ export type {
   SubmitBatchProps,
 } from './batch';
 export type { FailureResult, ItemOutcome, ItemResult, ItemState, NewBatchItem, SuccessResult } from './batch-item';
-export type { BatchLocator, BatchRepository, BatchStatusView, ResultsPageQuery } from './batch-repository.port';
+export type {
+  BatchIntake,
+  BatchLocator,
+  BatchRepository,
+  BatchStatusView,
+  DuplicateReference,
+  IntakeDraft,
+  ResultsPageQuery,
+} from './batch-repository.port';
 export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
 export { GetBatchStatus, STATUS_LIST_LIMIT, checkTargetTypeName } from './get-batch-status.use-case';
 export type {
@@ -34,3 +42,5 @@ export type { ChunkReport } from './process-batch-chunk.use-case';
 export type { BatchContext, BatchLease, BatchProcessingStore, HandledOutcome, ItemHandler, PendingItem } from './batch-processing.port';
 export { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-case';
 export type { ListBatchResultsInput, ResultsPage } from './list-batch-results.use-case';
+export { SubmitBatchFile, DEFAULT_FILE_PART_SIZE, DEFAULT_INTAKE_IDLE_MS } from './submit-batch-file.use-case';
+export type { FileProblem, FileRecord, SubmitBatchFileInput, SubmitBatchFileOptions } from './submit-batch-file.use-case';

@@ -1,6 +1,7 @@
 // ListBatchResults: every item result of a batch, in input order, a page at a time; readable
 // while the batch runs (pending items are not listed yet).
 import { parseBatchId } from './batch-id';
+import { Batch } from './batch';
 import { ItemResult } from './batch-item';
 import { BatchRepository } from './batch-repository.port';
 import { TargetTypeRule } from './get-batch-status.use-case';
@@ -17,9 +18,12 @@ export interface ListBatchResultsInput {
   readonly outcome?: unknown;
   readonly limit?: unknown;
   readonly cursor?: unknown;
+  /** Also give each item's input as received (for exports that hand the input back). */
+  readonly withInput?: boolean;
 }
 
 export interface ResultsPage {
+  readonly batch: Batch;
   readonly items: readonly ItemResult[];
   /**
    * Pass back as `cursor` for the next page. While the batch has pending items it is always
@@ -55,12 +59,13 @@ export class ListBatchResults {
       ...(outcome !== undefined ? { outcome: outcome as 'success' | 'failed' } : {}),
       afterSeq: afterSeq!,
       limit: limit! + 1,
+      ...(input.withInput ? { withInput: true } : {}),
     });
     if (found === null) return err(domainError('BATCH_NOT_FOUND', `No batch ${batchId.value} of type '${input.targetType}' exists for this tenant.`));
     const items = found.items.slice(0, limit!);
     const lastSeq = items[items.length - 1]?.seq ?? afterSeq!;
-    const more = found.items.length > limit! || found.pending;
-    return ok({ items, nextCursor: more ? encodeCursor(lastSeq + 1) : null });
+    const more = found.items.length > limit! || found.batch.counts.pending > 0;
+    return ok({ batch: found.batch, items, nextCursor: more ? encodeCursor(lastSeq + 1) : null });
   }
 }
 

@@ -33,7 +33,7 @@ export class ProcessBatchChunk<Tx> {
       const snapshot = batch.toSnapshot();
       const handled = await this.handlers[snapshot.operation].handleChunk(
         tx,
-        { batchId: batch.id, tenantId: snapshot.tenantId, targetType: snapshot.targetType, operation: snapshot.operation, createdBy: snapshot.createdBy, now },
+        { batchId: batch.id, tenantId: snapshot.tenantId, targetType: snapshot.targetType, operation: snapshot.operation, createdBy: snapshot.createdBy, columns: snapshot.columns, now },
         items,
       );
       if (handled.length !== items.length) throw new Error(`Handler returned ${handled.length} outcomes for ${items.length} items`);

@@ -90,4 +90,17 @@ describe('processing on SQLite', () => {
     expect((await store.claim('w3', 3200, 4200))?.owner).toBe('w3');
     await database.close();
   });
+
+  it('never hands out a batch still being received, and hands it out once committed', async () => {
+    const { database, store } = await setUp([{ refID: 'r-0' }]);
+    await database.write((tx) => tx.query("UPDATE batches SET completed_at = 1"));
+    const repository = new TypeOrmBatchRepository(database);
+    const intake = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(2), targetType: 'bag', expiresAt: 500 });
+    await intake.append([{ refId: 'f-1', row: 2, input: ['f-1'] }], 500);
+    expect(await store.claim('w1', 1000, 2000)).toBeNull();
+    await intake.append([{ refId: 'f-2', row: 3, input: ['f-2'] }], 5000);
+    await intake.commit(aBatch({ id: aBatchId(2), targetType: 'bag', total: 2, source: 'file', columns: ['refID'] }));
+    expect((await store.claim('w1', 1000, 2000))?.locator.batchId).toBe(aBatchId(2));
+    await database.close();
+  });
 });

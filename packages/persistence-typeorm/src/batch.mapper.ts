@@ -22,6 +22,7 @@ export function toBatchRow(batch: Batch): Omit<BatchRow, 'pk'> {
     parentBatchId: s.parentBatchId,
     callbackState: s.callbackState,
     callbackAttempts: s.callbackAttempts,
+    columns: s.columns === null ? null : JSON.stringify(s.columns),
   };
 }
 
@@ -44,6 +45,7 @@ export function fromBatchRow(row: BatchRow): Batch {
     parentBatchId: row.parentBatchId as BatchId | null,
     callbackState: row.callbackState as BatchSnapshot['callbackState'],
     callbackAttempts: row.callbackAttempts,
+    columns: row.columns === null ? null : (JSON.parse(row.columns) as string[]),
   };
   return Batch.fromSnapshot(snapshot);
 }

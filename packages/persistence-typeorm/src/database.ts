@@ -10,6 +10,7 @@ import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 import { ContainerTypeSchema } from './schemas/container-type.schema';
 import { ContainerSchema, ContainerTrackingSchema } from './schemas/container.schema';
 import { ContainersAndLeases1764400000000 } from './migrations/1764400000000-containers-and-leases';
+import { FileBatches1764500000000 } from './migrations/1764500000000-file-batches';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/container-service.sqlite';
 
@@ -27,7 +28,7 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
 }
 
 const entities = [BatchSchema, BatchItemSchema, ContainerTypeSchema, ContainerSchema, ContainerTrackingSchema];
-const migrations = [InitialSchema1764300000000, ContainersAndLeases1764400000000];
+const migrations = [InitialSchema1764300000000, ContainersAndLeases1764400000000, FileBatches1764500000000];
 
 export interface OpenDatabaseOptions {
   /** Milliseconds a statement waits on a locked database before failing. */

@@ -16,7 +16,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
   }
 
   async load(tx: EntityManager, locator: BatchLocator): Promise<Batch | null> {
-    const row = await tx.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType } });
+    const row = await tx.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType, intakeOpen: 0 } });
     return row === null ? null : fromBatchRow(row);
   }
 
@@ -42,8 +42,8 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
       const candidates = await tx.find(BatchSchema, {
         select: { pk: true, tenantId: true, id: true, targetType: true, leaseExpiresAt: true },
         where: [
-          { completedAt: IsNull(), leaseExpiresAt: IsNull() },
-          { completedAt: IsNull(), leaseExpiresAt: LessThanOrEqual(now) },
+          { completedAt: IsNull(), intakeOpen: 0, leaseExpiresAt: IsNull() },
+          { completedAt: IsNull(), intakeOpen: 0, leaseExpiresAt: LessThanOrEqual(now) },
         ],
         order: { createdAt: 'ASC', pk: 'ASC' },
         take: 1,

@@ -2,25 +2,30 @@
 // read is three indexed lookups (the batch, then the heads of its success and failure lists).
 import {
   Batch,
+  BatchIntake,
   BatchLocator,
   BatchRepository,
   BatchStatusView,
+  DuplicateReference,
   FailureResult,
+  IntakeDraft,
   ItemOutcome,
   ItemResult,
   ResultsPageQuery,
   NewBatchItem,
   SuccessResult,
 } from '@container-service/batch-domain';
-import { EntityManager } from 'typeorm';
+import { EntityManager, LessThanOrEqual } from 'typeorm';
 import { fromBatchRow, toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
 
-type HeadRow = Pick<BatchItemRow, 'seq' | 'refId' | 'row' | 'resultId' | 'reason' | 'code'>;
+type HeadRow = Pick<BatchItemRow, 'seq' | 'refId' | 'row' | 'resultId' | 'reason' | 'code'> & { input?: string };
 
-/** Rows per INSERT: 9 parameters each stays far below SQLite's 32 766-parameter limit. */
+/** Rows per INSERT: 5 parameters each stays far below SQLite's 32 766-parameter limit. */
 export const ITEM_INSERT_CHUNK = 500;
+/** Items removed per write transaction when a batch's items are deleted, so other writes interleave. */
+export const ITEM_DELETE_STEP = 5000;
 
 export class TypeOrmBatchRepository implements BatchRepository {
   constructor(private readonly database: Database) {}
@@ -31,28 +36,56 @@ export class TypeOrmBatchRepository implements BatchRepository {
       const batchPk = Number(inserted.identifiers[0]?.pk ?? inserted.raw);
       const total = batch.counts.total;
       let seq = 0;
-      let chunk: BatchItemRow[] = [];
+      let chunk: NewBatchItem[] = [];
       for (const item of items) {
-        if (seq >= total) throw new Error(`Batch ${batch.id} has total ${total} but more items were given`);
-        chunk.push({
-          batchPk,
-          seq,
-          refId: item.refId,
-          row: item.row ?? null,
-          input: JSON.stringify(item.input ?? null),
-          state: 'pending',
-          resultId: null,
-          reason: null,
-          code: null,
-        });
-        seq++;
+        if (seq + chunk.length >= total) throw new Error(`Batch ${batch.id} has total ${total} but more items were given`);
+        chunk.push(item);
         if (chunk.length === ITEM_INSERT_CHUNK) {
-          await manager.insert(BatchItemSchema, chunk);
+          seq = await insertItems(manager, batchPk, seq, chunk);
           chunk = [];
         }
       }
-      if (chunk.length > 0) await manager.insert(BatchItemSchema, chunk);
+      seq = await insertItems(manager, batchPk, seq, chunk);
       if (seq !== total) throw new Error(`Batch ${batch.id} has total ${total} but ${seq} items were given`);
+    });
+  }
+
+  async beginIntake(draft: IntakeDraft): Promise<BatchIntake> {
+    const batchPk = await this.database.write(async (manager) => {
+      // A placeholder row holds the items while they arrive; commit writes the real batch over it.
+      const inserted = await manager.insert(BatchSchema, {
+        tenantId: draft.tenantId,
+        id: draft.batchId,
+        targetType: draft.targetType,
+        operation: 'create',
+        source: 'file',
+        total: 0,
+        success: 0,
+        failed: 0,
+        cancelled: 0,
+        createdAt: 0,
+        startedAt: null,
+        completedAt: null,
+        cancelledAt: null,
+        createdBy: null,
+        parentBatchId: null,
+        callbackState: 'NONE',
+        callbackAttempts: 0,
+        columns: null,
+        intakeOpen: 1,
+        leaseOwner: null,
+        leaseExpiresAt: draft.expiresAt,
+      });
+      return Number(inserted.identifiers[0]?.pk ?? inserted.raw);
+    });
+    return new TypeOrmBatchIntake(this.database, batchPk);
+  }
+
+  async purgeAbandonedIntakes(now: number, maxItems: number): Promise<number> {
+    return this.database.write(async (manager) => {
+      const abandoned = await manager.findOne(BatchSchema, { select: { pk: true }, where: { intakeOpen: 1, leaseExpiresAt: LessThanOrEqual(now) } });
+      if (abandoned === null) return 0;
+      return deleteItemsStep(manager, abandoned.pk, maxItems);
     });
   }
 
@@ -71,16 +104,16 @@ export class TypeOrmBatchRepository implements BatchRepository {
     });
   }
 
-  async findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ items: ItemResult[]; pending: boolean } | null> {
+  async findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {
     const manager = this.database.reader.manager;
     const batch = await manager.findOne(BatchSchema, {
-      select: { pk: true, total: true, success: true, failed: true, cancelled: true },
-      where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType },
+      where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType, intakeOpen: 0 },
     });
     if (batch === null) return null;
+    const columns = ['i.seq AS seq', 'i.ref_id AS "refId"', 'i.row AS row', 'i.state AS state', 'i.result_id AS "resultId"', 'i.reason AS reason', 'i.code AS code'];
     const builder = manager
       .createQueryBuilder()
-      .select(['i.seq AS seq', 'i.ref_id AS "refId"', 'i.row AS row', 'i.state AS state', 'i.result_id AS "resultId"', 'i.reason AS reason', 'i.code AS code'])
+      .select(query.withInput ? [...columns, 'i.input AS input'] : columns)
       .from(BatchItemSchema, 'i')
       .where('i.batch_pk = :pk AND i.seq > :after', { pk: batch.pk, after: query.afterSeq })
       .orderBy('i.seq', 'ASC')
@@ -94,14 +127,14 @@ export class TypeOrmBatchRepository implements BatchRepository {
       builder.andWhere("i.state <> 'pending' AND i.seq < :processed", { processed: batch.success + batch.failed + batch.cancelled });
     }
     const rows = await builder.getRawMany<HeadRow & { state: string }>();
-    const items = rows.map((r) => toItemResult(r, r.state));
-    return { items, pending: batch.success + batch.failed + batch.cancelled < batch.total };
+    const items = rows.map((r) => (query.withInput ? { ...toItemResult(r, r.state), input: JSON.parse(r.input ?? 'null') as unknown } : toItemResult(r, r.state)));
+    return { batch: fromBatchRow(batch), items };
   }
 
   async findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
     const manager = this.database.reader.manager;
     const row = await manager.findOne(BatchSchema, {
-      where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType },
+      where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType, intakeOpen: 0 },
     });
     if (row === null) return null;
     const [successRows, failureRows] = await Promise.all([
@@ -181,4 +214,136 @@ function toItemResult(r: HeadRow, state: string): ItemResult {
   if (state === 'success') return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'success', resultId: r.resultId ?? '' };
   if (state === 'failed') return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'failed', reason: r.reason ?? '', code: r.code ?? '' };
   return { seq: r.seq, refId: r.refId, row: r.row, outcome: 'cancelled' };
+}
+
+/** The items of a batch being received in parts; see BatchIntake. */
+class TypeOrmBatchIntake implements BatchIntake {
+  private held = 0;
+
+  constructor(
+    private readonly database: Database,
+    private readonly batchPk: number,
+  ) {}
+
+  get count(): number {
+    return this.held;
+  }
+
+  async append(items: readonly NewBatchItem[], expiresAt: number): Promise<DuplicateReference | null> {
+    try {
+      this.held = await this.database.write(async (manager) => {
+        await this.holdOpen(manager, { leaseExpiresAt: expiresAt });
+        let seq = this.held;
+        for (let from = 0; from < items.length; from += ITEM_INSERT_CHUNK) {
+          seq = await insertItems(manager, this.batchPk, seq, items.slice(from, from + ITEM_INSERT_CHUNK));
+        }
+        return seq;
+      });
+      return null;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // The part was rolled back; find which reference was the first to repeat.
+      return this.database.write((manager) => findDuplicate(manager, this.batchPk, items));
+    }
+  }
+
+  async commit(batch: Batch): Promise<void> {
+    if (batch.counts.total !== this.held) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${this.held} items were received`);
+    await this.database.write((manager) => this.holdOpen(manager, { ...toBatchRow(batch), intakeOpen: 0, leaseOwner: null, leaseExpiresAt: null }));
+  }
+
+  async discard(): Promise<void> {
+    let removed: number;
+    do {
+      removed = await this.database.write((manager) => deleteItemsStep(manager, this.batchPk, ITEM_DELETE_STEP));
+    } while (removed > 0);
+  }
+
+  /** Writes `changes` to the intake's row; throws when the intake is gone (abandoned and purged). */
+  private async holdOpen(manager: EntityManager, changes: Partial<BatchRow>): Promise<void> {
+    const result = await manager.update(BatchSchema, { pk: this.batchPk, intakeOpen: 1 }, changes);
+    if (result.affected !== 1) throw new Error(`The intake of batch row ${this.batchPk} is no longer open`);
+  }
+}
+
+/** The fixed multi-row INSERT for `rows` items, with the driver's own placeholders. */
+const insertSql = new WeakMap<object, Map<number, string>>();
+
+function itemInsertStatement(manager: EntityManager, rows: number): string {
+  const driver = manager.connection.driver;
+  let byCount = insertSql.get(driver);
+  if (!byCount) insertSql.set(driver, (byCount = new Map()));
+  let sql = byCount.get(rows);
+  if (!sql) {
+    const values: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      const p = (c: number) => driver.createParameter(`p${r * 5 + c}`, r * 5 + c);
+      values.push(`(${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'pending')`);
+    }
+    sql = `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state) VALUES ${values.join(', ')}`;
+    byCount.set(rows, sql);
+  }
+  return sql;
+}
+
+/** Inserts pending items from position `seq` on, at most ITEM_INSERT_CHUNK; the next free position. */
+async function insertItems(manager: EntityManager, batchPk: number, seq: number, items: readonly NewBatchItem[]): Promise<number> {
+  if (items.length === 0) return seq;
+  const params: unknown[] = [];
+  let next = seq;
+  for (const item of items) params.push(batchPk, next++, item.refId, item.row ?? null, JSON.stringify(item.input ?? null));
+  await manager.query(itemInsertStatement(manager, items.length), params);
+  return next;
+}
+
+/** Deletes up to `step` of a batch's items, last first, and the batch row once none is left. */
+async function deleteItemsStep(manager: EntityManager, batchPk: number, step: number): Promise<number> {
+  const top = await manager
+    .createQueryBuilder()
+    .select('MAX(i.seq)', 'max')
+    .from(BatchItemSchema, 'i')
+    .where('i.batch_pk = :batchPk', { batchPk })
+    .getRawOne<{ max: number | null }>();
+  const max = top?.max ?? null;
+  if (max === null) {
+    const gone = await manager.delete(BatchSchema, { pk: batchPk });
+    return gone.affected ?? 0;
+  }
+  const removed = await manager
+    .createQueryBuilder()
+    .delete()
+    .from(BatchItemSchema)
+    .where('batch_pk = :batchPk AND seq > :floor', { batchPk, floor: max - step })
+    .execute();
+  if (max - step >= 0) return removed.affected ?? 0;
+  const gone = await manager.delete(BatchSchema, { pk: batchPk });
+  return (removed.affected ?? 0) + (gone.affected ?? 0);
+}
+
+/** The first item of `items` whose reference the batch already holds, or that repeats an earlier one. */
+async function findDuplicate(manager: EntityManager, batchPk: number, items: readonly NewBatchItem[]): Promise<DuplicateReference | null> {
+  const refs = [...new Set(items.map((item) => item.refId).filter((ref) => ref !== ''))];
+  const held = new Map<string, number | null>();
+  for (let from = 0; from < refs.length; from += ITEM_INSERT_CHUNK) {
+    const rows = await manager
+      .createQueryBuilder()
+      .select(['i.ref_id AS "refId"', 'i.row AS row'])
+      .from(BatchItemSchema, 'i')
+      .where('i.batch_pk = :batchPk AND i.ref_id IN (:...refs)', { batchPk, refs: refs.slice(from, from + ITEM_INSERT_CHUNK) })
+      .getRawMany<{ refId: string; row: number | null }>();
+    for (const row of rows) held.set(row.refId, row.row);
+  }
+  for (const item of items) {
+    if (item.refId === '') continue;
+    if (held.has(item.refId)) return { refId: item.refId, row: item.row ?? null, firstRow: held.get(item.refId) ?? null };
+    held.set(item.refId, item.row ?? null);
+  }
+  return null;
+}
+
+/** A unique index refused a row (SQLite and PostgreSQL spellings). */
+function isUniqueViolation(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: string } } | null)?.driverError;
+  const code = driverError?.code ?? (error as { code?: string } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }

@@ -1,6 +1,6 @@
 // The behaviour every BatchRepository must show. Run it against each adapter and the in-memory fake.
 import { BatchRepository } from '../batch-repository.port';
-import { aBatch, aBatchId, outcomesFor, someItems, storeBatch } from './builders';
+import { T0, aBatch, aBatchId, outcomesFor, someItems, storeBatch } from './builders';
 
 export interface RepositoryFixture {
   repository: BatchRepository;
@@ -116,7 +116,7 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
     it('pages through results in input order, leaving pending items out', async () => {
       await storeBatch(repository, 'SFSF..');
       const all = await repository.findResults(locate(), { afterSeq: -1, limit: 10 });
-      expect(all!.pending).toBe(true);
+      expect(all!.batch.counts.pending).toBe(2);
       expect(all!.items.map((r) => [r.seq, r.outcome])).toEqual([
         [0, 'success'],
         [1, 'failed'],
@@ -135,7 +135,80 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
       await repository.recordCancellation(batch);
       const all = await repository.findResults(locate(), { afterSeq: -1, limit: 10 });
       expect(all!.items.map((r) => r.outcome)).toEqual(['success', 'cancelled', 'cancelled']);
-      expect(all!.pending).toBe(false);
+      expect(all!.batch.counts.pending).toBe(0);
+    });
+
+    it('gives each result its input when asked', async () => {
+      await storeBatch(repository, 'SF.');
+      const page = await repository.findResults(locate(), { afterSeq: -1, limit: 10, withInput: true });
+      expect(page!.items.map((r) => r.input)).toEqual([
+        { refID: 'r-1', n: 1 },
+        { refID: 'r-2', n: 2 },
+      ]);
+      const plain = await repository.findResults(locate(), { afterSeq: -1, limit: 10 });
+      expect(plain!.items[0]).not.toHaveProperty('input');
+    });
+
+    describe('intake of a batch received in parts', () => {
+      const fileBatch = (total: number) => aBatch({ total, source: 'file', columns: ['refID', 'name'] });
+      const rows = (from: number, count: number) =>
+        Array.from({ length: count }, (_, i) => ({ refId: `r-${from + i}`, row: from + i + 1, input: [`r-${from + i}`, `name ${from + i}`] }));
+
+      it('keeps the batch invisible until commit, then shows every part in order', async () => {
+        const intake = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(), targetType: 'parcel', expiresAt: T0 + 60_000 });
+        expect(await intake.append(rows(1, 3), T0 + 60_000)).toBeNull();
+        expect(await intake.append(rows(4, 2), T0 + 60_000)).toBeNull();
+        expect(intake.count).toBe(5);
+        expect(await repository.findStatus(locate(), 10)).toBeNull();
+        expect(await repository.findResults(locate(), { afterSeq: -1, limit: 10 })).toBeNull();
+        const batch = fileBatch(5);
+        await intake.commit(batch);
+        const view = await repository.findStatus(locate(), 10);
+        expect(view!.batch.toSnapshot()).toEqual(batch.toSnapshot());
+        expect(view!.batch.toSnapshot().columns).toEqual(['refID', 'name']);
+        batch.recordOutcomes(['success', 'success', 'success', 'success', 'failed'], T0 + 1);
+        await repository.recordOutcomes(batch, outcomesFor('SSSSF'));
+        const page = await repository.findResults(locate(), { afterSeq: -1, limit: 10, withInput: true });
+        expect(page!.items.map((r) => [r.refId, r.row, r.input])).toEqual(rows(1, 5).map((r) => [r.refId, r.row, r.input]));
+      });
+
+      it('reports a reference repeated across parts or within one, and takes empty references as they come', async () => {
+        const intake = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(), targetType: 'parcel', expiresAt: T0 + 60_000 });
+        expect(await intake.append([...rows(1, 2), { refId: '', row: 4, input: ['x'] }, { refId: '', row: 5, input: ['y'] }], T0)).toBeNull();
+        expect(await intake.append([{ refId: 'r-9', row: 10, input: [] }, { refId: 'r-2', row: 11, input: [] }], T0)).toEqual({ refId: 'r-2', row: 11, firstRow: 3 });
+        const again = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(2), targetType: 'parcel', expiresAt: T0 });
+        expect(await again.append([{ refId: 'a', row: 2, input: [] }, { refId: 'a', row: 3, input: [] }], T0)).toEqual({ refId: 'a', row: 3, firstRow: 2 });
+        await intake.discard();
+        await again.discard();
+      });
+
+      it('leaves nothing behind when discarded', async () => {
+        const intake = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(), targetType: 'parcel', expiresAt: T0 + 60_000 });
+        await intake.append(rows(1, 3), T0 + 60_000);
+        await intake.discard();
+        expect(await repository.purgeAbandonedIntakes(T0 + 10 * 60_000, 100)).toBe(0);
+        await repository.add(aBatch({ total: 1 }), someItems(1));
+        expect((await repository.findStatus(locate(), 10))!.batch.counts.total).toBe(1);
+      });
+
+      it('purges an abandoned intake in steps once it has expired, and only then', async () => {
+        const intake = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(), targetType: 'parcel', expiresAt: T0 + 1000 });
+        await intake.append(rows(1, 5), T0 + 1000);
+        expect(await repository.purgeAbandonedIntakes(T0 + 999, 100)).toBe(0);
+        expect(await repository.purgeAbandonedIntakes(T0 + 1000, 3)).toBe(3);
+        expect(await repository.purgeAbandonedIntakes(T0 + 1000, 100)).toBe(3);
+        expect(await repository.purgeAbandonedIntakes(T0 + 1000, 100)).toBe(0);
+        await expect(intake.commit(fileBatch(5))).rejects.toThrow();
+        expect(await repository.findStatus(locate(), 10)).toBeNull();
+      });
+
+      it('refuses to commit a batch whose total differs from the items received', async () => {
+        const intake = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(), targetType: 'parcel', expiresAt: T0 + 60_000 });
+        await intake.append(rows(1, 2), T0 + 60_000);
+        await expect(intake.commit(fileBatch(3))).rejects.toThrow();
+        expect(await repository.findStatus(locate(), 10)).toBeNull();
+        await intake.discard();
+      });
     });
 
     it('records outcomes in steps until the batch finishes', async () => {

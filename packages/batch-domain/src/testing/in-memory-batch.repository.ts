@@ -1,7 +1,15 @@
 // In-memory BatchRepository for tests; behaves like the real adapters (see the contract suite).
 import { Batch } from '../batch';
 import { FailureResult, ItemOutcome, ItemResult, NewBatchItem, SuccessResult } from '../batch-item';
-import { BatchLocator, BatchRepository, BatchStatusView, ResultsPageQuery } from '../batch-repository.port';
+import {
+  BatchIntake,
+  BatchLocator,
+  BatchRepository,
+  BatchStatusView,
+  DuplicateReference,
+  IntakeDraft,
+  ResultsPageQuery,
+} from '../batch-repository.port';
 import { BatchLease, BatchProcessingStore, PendingItem } from '../batch-processing.port';
 import { BatchSnapshot } from '../batch';
 
@@ -21,6 +29,7 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   private batches = new Map<string, BatchSnapshot>();
   private items = new Map<string, StoredItem[]>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  private readonly intakes = new Map<string, { items: StoredItem[]; refs: Map<string, number | null>; expiresAt: number }>();
   private txCount = 0;
 
   async transaction<T>(work: (tx: InMemoryTx) => Promise<T>): Promise<T> {
@@ -82,6 +91,57 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     this.items.set(key, stored);
   }
 
+  async beginIntake(draft: IntakeDraft): Promise<BatchIntake> {
+    const key = this.key(draft.tenantId, draft.batchId);
+    if (this.batches.has(key) || this.intakes.has(key)) throw new Error(`Batch ${draft.batchId} already stored`);
+    const intake = { items: [] as StoredItem[], refs: new Map<string, number | null>(), expiresAt: draft.expiresAt };
+    this.intakes.set(key, intake);
+    const gone = () => new Error(`Intake of ${draft.batchId} is gone`);
+    return {
+      append: async (items: readonly NewBatchItem[], expiresAt: number): Promise<DuplicateReference | null> => {
+        if (this.intakes.get(key) !== intake) throw gone();
+        const seen = new Map<string, number | null>();
+        for (const item of items) {
+          if (item.refId === '') continue;
+          const first = intake.refs.has(item.refId) ? intake.refs.get(item.refId)! : seen.has(item.refId) ? seen.get(item.refId)! : undefined;
+          if (first !== undefined) return { refId: item.refId, row: item.row ?? null, firstRow: first };
+          seen.set(item.refId, item.row ?? null);
+        }
+        for (const [ref, row] of seen) intake.refs.set(ref, row);
+        intake.items.push(...items.map((item) => ({ refId: item.refId, row: item.row ?? null, input: structuredClone(item.input), result: null })));
+        intake.expiresAt = expiresAt;
+        return null;
+      },
+      get count() {
+        return intake.items.length;
+      },
+      commit: async (batch: Batch): Promise<void> => {
+        if (this.intakes.get(key) !== intake) throw gone();
+        if (batch.counts.total !== intake.items.length) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${intake.items.length} items`);
+        this.intakes.delete(key);
+        this.batches.set(key, batch.toSnapshot());
+        this.items.set(key, intake.items);
+      },
+      discard: async (): Promise<void> => {
+        if (this.intakes.get(key) === intake) this.intakes.delete(key);
+      },
+    };
+  }
+
+  async purgeAbandonedIntakes(now: number, maxItems: number): Promise<number> {
+    let removed = 0;
+    for (const [key, intake] of this.intakes) {
+      if (intake.expiresAt > now || removed >= maxItems) continue;
+      const cut = intake.items.splice(0, maxItems - removed).length;
+      removed += cut;
+      if (intake.items.length === 0) {
+        this.intakes.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   recordChunk(_tx: InMemoryTx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
     return this.recordOutcomes(batch, outcomes);
   }
@@ -114,15 +174,15 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     this.batches.set(key, batch.toSnapshot());
   }
 
-  async findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ items: ItemResult[]; pending: boolean } | null> {
+  async findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {
     const key = this.key(locator.tenantId, locator.batchId);
     const snapshot = this.batches.get(key);
     if (!snapshot || snapshot.targetType !== locator.targetType) return null;
     const items = (this.items.get(key) ?? [])
-      .map((item) => item.result)
-      .filter((r): r is ItemResult => r !== null && r.seq > query.afterSeq && (query.outcome === undefined || r.outcome === query.outcome))
-      .slice(0, query.limit);
-    return { items, pending: Batch.fromSnapshot(snapshot).counts.pending > 0 };
+      .filter(({ result: r }) => r !== null && r.seq > query.afterSeq && (query.outcome === undefined || r.outcome === query.outcome))
+      .slice(0, query.limit)
+      .map((item) => (query.withInput ? { ...item.result!, input: structuredClone(item.input) } : item.result!));
+    return { batch: Batch.fromSnapshot(snapshot), items };
   }
 
   async findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {

@@ -22,6 +22,9 @@ export interface BatchRow {
   parentBatchId: string | null;
   callbackState: string;
   callbackAttempts: number;
+  columns: string | null;
+  /** 1 while the batch is being received in parts: then no read or worker sees it. */
+  intakeOpen?: number;
   leaseOwner?: string | null;
   leaseExpiresAt?: number | null;
 }
@@ -61,6 +64,8 @@ export const BatchSchema = new EntitySchema<BatchRow>({
     parentBatchId: { name: 'parent_batch_id', type: 'varchar', length: 64, nullable: true },
     callbackState: { name: 'callback_state', type: 'varchar', length: 16 },
     callbackAttempts: { name: 'callback_attempts', type: 'integer' },
+    columns: { type: 'text', nullable: true },
+    intakeOpen: { name: 'intake_open', type: 'integer', default: 0 },
     leaseOwner: { name: 'lease_owner', type: 'varchar', length: 64, nullable: true },
     leaseExpiresAt: { name: 'lease_expires_at', type: 'bigint', nullable: true, transformer: epochMs },
   },

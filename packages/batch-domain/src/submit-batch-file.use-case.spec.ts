@@ -1,0 +1,137 @@
+import { ok, domainError, err } from './result';
+import { FileProblem, FileRecord, SubmitBatchFile } from './submit-batch-file.use-case';
+import { FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier } from './testing';
+
+const BATCH = 'batch:00000000-0000-4000-8000-000000000001';
+
+function setUp(options: { known?: string[]; maxRows?: number; partSize?: number } = {}) {
+  const batches = new InMemoryBatchRepository();
+  const submit = new SubmitBatchFile(
+    batches,
+    { exists: async (_tenant, name) => (options.known ?? ['parcel']).includes(name) },
+    new StaticAccessVerifier().grant('tok', 'acme'),
+    new FixedClock(1000),
+    new SequentialIdGenerator(),
+    {
+      targetType: { parameter: 'parcelKind', description: 'must be letters', test: (n) => /^[a-z]+$/.test(n) },
+      targetTypeNotFoundCode: 'PARCEL_KIND_NOT_FOUND',
+      referenceField: { create: 'ref', update: 'parcelId' },
+      maxRows: options.maxRows ?? 10,
+      partSize: options.partSize ?? 2,
+    },
+  );
+  const locator = { tenantId: 'acme', targetType: 'parcel', batchId: BATCH as never };
+  return { batches, submit, locator };
+}
+
+async function* records(...entries: Array<FileRecord | FileProblem>): AsyncIterable<FileRecord | FileProblem> {
+  for (const entry of entries) yield entry;
+}
+
+const line = (n: number, ...cells: string[]): FileRecord => ({ line: n, cells });
+const base = { accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', operation: 'create' as const, actor: null };
+
+describe('SubmitBatchFile', () => {
+  it('stores every record in parts, keeping each row and its cells, under the trimmed header', async () => {
+    const { batches, submit, locator } = setUp();
+    const result = await submit.execute({ ...base, records: records(line(1, ' ref ', 'name'), line(2, 'a', 'A'), line(4, 'b', 'B'), line(5, 'c', 'C')) });
+    expect(result).toEqual(ok({ batchId: BATCH, total: 3 }));
+    const view = await batches.findStatus(locator, 10);
+    expect(view!.batch.toSnapshot()).toMatchObject({ source: 'file', total: 3, columns: ['ref', 'name'] });
+    const pending = await batches.pendingItems({ id: 0 }, locator, 10);
+    expect(pending).toEqual([
+      { seq: 0, refId: 'a', row: 2, input: ['a', 'A'] },
+      { seq: 1, refId: 'b', row: 4, input: ['b', 'B'] },
+      { seq: 2, refId: 'c', row: 5, input: ['c', 'C'] },
+    ]);
+  });
+
+  it('keeps a row with the wrong number of cells, to fail alone, with whatever reference it has', async () => {
+    const { batches, submit, locator } = setUp();
+    const result = await submit.execute({ ...base, records: records(line(1, 'name', 'ref'), line(2, 'only'), line(3, 'x', 'r-3', 'extra')) });
+    expect(result.ok).toBe(true);
+    const pending = await batches.pendingItems({ id: 0 }, locator, 10);
+    expect(pending.map((p) => [p.refId, p.row])).toEqual([
+      ['', 2],
+      ['r-3', 3],
+    ]);
+  });
+
+  it.each([
+    ['an empty file', [], /empty/],
+    ['a header only', [line(1, 'ref')], /no data row/],
+    ['no reference column', [line(1, 'name'), line(2, 'a')], /lacks the required column ref/],
+    ['a repeated column', [line(1, 'ref', 'name', 'name'), line(2, 'a', 'b', 'c')], /repeats the column 'name'/],
+    ['an empty reference', [line(1, 'ref', 'name'), line(2, '', 'b')], /line 2: ref must be 1 to 128/],
+    ['a repeated reference across parts', [line(1, 'ref'), line(2, 'a'), line(3, 'b'), line(4, 'c'), line(6, 'a')], /line 6 repeats the ref 'a' of line 2/],
+  ])('refuses %s with INVALID_FILE and stores nothing', async (_name, entries, message) => {
+    const { batches, submit, locator } = setUp();
+    const result = await submit.execute({ ...base, records: records(...(entries as FileRecord[])) });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.code).toBe('INVALID_FILE');
+    expect(!result.ok && result.error.violations?.[0]?.message).toMatch(message);
+    expect(await batches.findStatus(locator, 10)).toBeNull();
+    expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);
+  });
+
+  it('refuses a file over the row limit with PAYLOAD_TOO_LARGE', async () => {
+    const { batches, submit, locator } = setUp({ maxRows: 2 });
+    const result = await submit.execute({ ...base, records: records(line(1, 'ref'), line(2, 'a'), line(3, 'b'), line(4, 'c')) });
+    expect(!result.ok && result.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await batches.findStatus(locator, 10)).toBeNull();
+  });
+
+  it('passes on what the reader reports about the bytes, storing nothing', async () => {
+    const { batches, submit, locator } = setUp();
+    const result = await submit.execute({
+      ...base,
+      records: records(line(1, 'ref'), line(2, 'a'), line(3, 'b'), line(4, 'c'), { problem: 'PAYLOAD_TOO_LARGE', message: 'The file is over 10 bytes' }),
+    });
+    expect(!result.ok && result.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);
+    expect(await batches.findStatus(locator, 10)).toBeNull();
+  });
+
+  it('answers what finish answers, after the file, and then stores nothing', async () => {
+    const { batches, submit, locator } = setUp();
+    const result = await submit.execute({
+      ...base,
+      records: records(line(1, 'ref'), line(2, 'a')),
+      finish: async () => err(domainError('VALIDATION_FAILED', 'bad callback')),
+    });
+    expect(!result.ok && result.error.code).toBe('VALIDATION_FAILED');
+    expect(await batches.findStatus(locator, 10)).toBeNull();
+  });
+
+  it('checks the target type after the file, so body errors come first', async () => {
+    const { submit } = setUp({ known: [] });
+    const good = await submit.execute({ ...base, records: records(line(1, 'ref'), line(2, 'a')) });
+    expect(!good.ok && good.error.code).toBe('PARCEL_KIND_NOT_FOUND');
+    const bad = await submit.execute({ ...base, records: records(line(1, 'name')) });
+    expect(!bad.ok && bad.error.code).toBe('INVALID_FILE');
+  });
+
+  it('checks the token and the type name before reading a byte', async () => {
+    const { submit } = setUp();
+    let read = false;
+    const reader = (async function* () {
+      read = true;
+      yield line(1, 'ref');
+    })();
+    expect(await submit.execute({ ...base, accessToken: 'nope', records: reader })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(await submit.execute({ ...base, targetType: 'Bad1', records: reader })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(read).toBe(false);
+  });
+
+  it('discards the intake when reading throws, and passes the failure on', async () => {
+    const { batches, submit } = setUp();
+    const reader = (async function* () {
+      yield line(1, 'ref');
+      yield line(2, 'a');
+      yield line(3, 'b');
+      throw new Error('connection reset');
+    })();
+    await expect(submit.execute({ ...base, records: reader })).rejects.toThrow('connection reset');
+    expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);
+  });
+});

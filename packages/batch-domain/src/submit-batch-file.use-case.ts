@@ -1,0 +1,175 @@
+// SubmitBatchFile: takes a batch from a file read as it arrives (a header, then one record per
+// item) and stores it in parts, so memory stays flat whatever the file's size. Nothing is
+// visible until the last record is stored and every whole-file rule holds: a file that breaks
+// one is discarded, and the request is answered as if it had never come.
+import { Actor, Batch, BatchOperation } from './batch';
+import { BatchId, batchIdFromUuid } from './batch-id';
+import { NewBatchItem } from './batch-item';
+import { BatchIntake, BatchRepository } from './batch-repository.port';
+import { TargetTypeRule, checkTargetTypeName } from './get-batch-status.use-case';
+import { AccessVerifier, Clock, IdGenerator } from './ports';
+import { DomainError, Result, domainError, err, ok } from './result';
+import { TargetTypeDirectory } from './submit-batch.use-case';
+
+/** One record of the file: the line it starts on (the header is line 1) and its cells. */
+export interface FileRecord {
+  readonly line: number;
+  readonly cells: readonly string[];
+}
+
+/** Why a file cannot be read any further. */
+export interface FileProblem {
+  readonly problem: 'INVALID_FILE' | 'PAYLOAD_TOO_LARGE';
+  readonly message: string;
+}
+
+export interface SubmitBatchFileOptions {
+  readonly targetType: TargetTypeRule;
+  readonly targetTypeNotFoundCode: string;
+  /** The column that holds each item's reference, per operation (e.g. refID for creates). */
+  readonly referenceField: Readonly<Record<BatchOperation, string>>;
+  readonly maxRows: number;
+  /** Items stored per part: bounds memory while the file streams in. */
+  readonly partSize?: number;
+  /** How long an intake may go without a new part before it counts as abandoned. */
+  readonly intakeIdleMs?: number;
+}
+
+export interface SubmitBatchFileInput {
+  readonly accessToken: string | undefined;
+  readonly tenantId: string;
+  readonly targetType: string;
+  readonly operation: BatchOperation;
+  readonly actor: Actor | null;
+  readonly records: AsyncIterable<FileRecord | FileProblem>;
+  /**
+   * Reads whatever follows the file in the request (such as a callback), once the file is
+   * stored; an error answers the request and the file is discarded.
+   */
+  readonly finish?: () => Promise<Result<void, DomainError<string>>>;
+}
+
+export const DEFAULT_FILE_PART_SIZE = 1000;
+export const DEFAULT_INTAKE_IDLE_MS = 10 * 60_000;
+const MAX_REFERENCE_LENGTH = 128;
+
+type FileError = DomainError<'INVALID_FILE' | 'PAYLOAD_TOO_LARGE'>;
+const fileError = (code: FileError['code'], message: string, line?: number): Result<never, FileError> =>
+  err(
+    domainError(code, code === 'INVALID_FILE' ? `The file cannot be taken: ${message}. Nothing was stored.` : `${message}. Nothing was stored.`, [
+      { path: line === undefined ? 'file' : `file:line ${line}`, message },
+    ]),
+  );
+
+export class SubmitBatchFile {
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly targetTypes: TargetTypeDirectory,
+    private readonly access: AccessVerifier,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly options: SubmitBatchFileOptions,
+  ) {}
+
+  async execute(input: SubmitBatchFileInput): Promise<Result<{ batchId: BatchId; total: number }, DomainError<string>>> {
+    const principal = await this.access.verify(input.accessToken, input.tenantId);
+    if (!principal.ok) return principal;
+    const targetType = checkTargetTypeName(this.options.targetType, input.targetType);
+    if (!targetType.ok) return targetType;
+    const tenantId = principal.value.tenantId;
+    const batchId = batchIdFromUuid(this.ids.uuid());
+    const intake = await this.batches.beginIntake({ tenantId, batchId, targetType: input.targetType, expiresAt: this.expiry() });
+    try {
+      const received = await this.receive(intake, input);
+      if (!received.ok) {
+        await intake.discard();
+        return received;
+      }
+      const finished = input.finish ? await input.finish() : ok(undefined);
+      if (!finished.ok) {
+        await intake.discard();
+        return finished;
+      }
+      if (!(await this.targetTypes.exists(tenantId, input.targetType))) {
+        await intake.discard();
+        return err(domainError(this.options.targetTypeNotFoundCode, `No ${this.options.targetType.parameter} '${input.targetType}' exists for this tenant.`));
+      }
+      const batch = Batch.submit(
+        { id: batchId, tenantId, targetType: input.targetType, operation: input.operation, source: 'file', total: intake.count, createdBy: input.actor, columns: received.value },
+        this.clock.now(),
+      );
+      if (!batch.ok) {
+        await intake.discard();
+        return batch;
+      }
+      await intake.commit(batch.value);
+      return ok({ batchId, total: intake.count });
+    } catch (error) {
+      await intake.discard().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Reads the header and stores every record; the header when the whole file is good. */
+  private async receive(intake: BatchIntake, input: SubmitBatchFileInput): Promise<Result<readonly string[], FileError>> {
+    const field = this.options.referenceField[input.operation];
+    const partSize = this.options.partSize ?? DEFAULT_FILE_PART_SIZE;
+    let header: readonly string[] | null = null;
+    let refColumn = -1;
+    let rows = 0;
+    let part: NewBatchItem[] = [];
+    const flush = async (): Promise<Result<void, FileError>> => {
+      if (part.length === 0) return ok(undefined);
+      const duplicate = await intake.append(part, this.expiry());
+      part = [];
+      return duplicate === null
+        ? ok(undefined)
+        : fileError('INVALID_FILE', `line ${duplicate.row} repeats the ${field} '${duplicate.refId}' of line ${duplicate.firstRow}`, duplicate.row ?? undefined);
+    };
+
+    for await (const entry of input.records) {
+      if ('problem' in entry) return fileError(entry.problem, entry.message);
+      if (header === null) {
+        const checked = checkHeader(entry.cells, field);
+        if (!checked.ok) return checked;
+        header = checked.value;
+        refColumn = header.indexOf(field);
+        continue;
+      }
+      rows++;
+      if (rows > this.options.maxRows) return fileError('PAYLOAD_TOO_LARGE', `The file has more than ${this.options.maxRows} data rows`);
+      const ref = entry.cells[refColumn] ?? '';
+      const readable = entry.cells.length === header.length;
+      const refOk = ref.length >= 1 && ref.length <= MAX_REFERENCE_LENGTH;
+      // A row with the wrong number of cells fails alone when processed; one that is well formed
+      // but has no usable reference breaks the whole-file rule every item's reference is under.
+      if (readable && !refOk) return fileError('INVALID_FILE', `line ${entry.line}: ${field} must be 1 to ${MAX_REFERENCE_LENGTH} characters`, entry.line);
+      part.push({ refId: refOk ? ref : '', row: entry.line, input: entry.cells });
+      if (part.length >= partSize) {
+        const stored = await flush();
+        if (!stored.ok) return stored;
+      }
+    }
+    if (header === null) return fileError('INVALID_FILE', 'the file is empty: it has no header line');
+    const stored = await flush();
+    if (!stored.ok) return stored;
+    if (rows === 0) return fileError('INVALID_FILE', 'the file has a header but no data row');
+    return ok(header);
+  }
+
+  private expiry(): number {
+    return this.clock.now() + (this.options.intakeIdleMs ?? DEFAULT_INTAKE_IDLE_MS);
+  }
+}
+
+/** Header names are trimmed; a repeated name, or no reference column, makes the file unusable. */
+function checkHeader(cells: readonly string[], field: string): Result<readonly string[], FileError> {
+  const names = cells.map((cell) => cell.trim());
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (name !== '' && seen.has(name)) return fileError('INVALID_FILE', `the header repeats the column '${name}'`, 1);
+    seen.add(name);
+  }
+  if (!seen.has(field)) return fileError('INVALID_FILE', `the header lacks the required column ${field}`, 1);
+  return ok(names);
+}
