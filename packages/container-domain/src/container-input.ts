@@ -10,7 +10,7 @@ export const MAX_TRACKING_DETAILS = 16;
 export const MAX_ITEM_LINES = 1024;
 export const QUANTITY_UNITS = ['cm', 'm', 'l', 'ml', 'nos', 'g', 'kg', 'mm'] as const;
 
-export type ItemRuleCode = 'ITEM_INVALID' | 'ATTRIBUTE_INVALID' | 'ITEMS_NOT_ALLOWED';
+export type ItemRuleCode = 'ITEM_INVALID' | 'ATTRIBUTE_INVALID' | 'ITEMS_NOT_ALLOWED' | 'ROW_INVALID';
 
 /** Why an item fails: a contract code and a reason that names the field and the rule. */
 export interface ItemRejection {

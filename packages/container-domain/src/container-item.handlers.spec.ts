@@ -3,7 +3,7 @@ import { SequentialIdGenerator, aBatchId } from '@container-service/batch-domain
 import { CreateContainerHandler, UpdateContainerHandler } from './container-item.handlers';
 import { InMemoryContainerStore } from './testing';
 
-const context = (targetType = 'bag'): BatchContext => ({ batchId: aBatchId(), tenantId: 'acme', targetType, operation: 'create', createdBy: { id: 'u-1' }, now: 7000 });
+const context = (targetType = 'bag'): BatchContext => ({ batchId: aBatchId(), tenantId: 'acme', targetType, operation: 'create', createdBy: { id: 'u-1' }, columns: null, now: 7000 });
 const pending = (inputs: unknown[]): PendingItem[] => inputs.map((input, seq) => ({ seq, refId: `r-${seq}`, row: null, input }));
 
 function setUp() {
@@ -104,3 +104,43 @@ describe('UpdateContainerHandler', () => {
     expect(outcomes.map((o) => (o.kind === 'failed' ? o.code : 'ok'))).toEqual(['ATTRIBUTE_INVALID', 'ITEMS_NOT_ALLOWED']);
   });
 });
+
+describe('file batches', () => {
+  const fileContext = (operation: 'create' | 'update', columns: string[]): BatchContext => ({ ...context(), operation, columns });
+
+  it('reads each row by the header, then applies the same rules as JSON items', async () => {
+    const { store, create } = setUp();
+    const columns = ['refID', 'attributes.weight', 'isHazmat', 'trackingDetails', 'note'];
+    const outcomes = await create.handleChunk(
+      null,
+      fileContext('create', columns),
+      pending([
+        ['r-0', '2.5', 'TRUE', '[{"operator":"DHL","trackingId":"T1"}]', 'ignored'],
+        ['r-1', 'heavy', '', '', ''],
+        ['r-2', '1', 'yes', '', ''],
+        ['r-3', '1', '', '[{"operator":', ''],
+        ['r-4', '1'],
+        ['r-5', '', '', '', ''],
+      ]),
+    );
+    expect(outcomes.map((o) => (o.kind === 'success' ? 'ok' : `${o.code}: ${o.reason}`))).toEqual([
+      'ok',
+      "ATTRIBUTE_INVALID: attribute 'weight' must be a number",
+      'ITEM_INVALID: isHazmat must be true or false',
+      'ROW_INVALID: trackingDetails is not valid JSON',
+      'ROW_INVALID: the row has 2 cells; the header has 5',
+      expect.stringMatching(/^ATTRIBUTE_INVALID: .*weight/),
+    ]);
+    expect([...store.containers.values()][0]).toMatchObject({ refId: 'r-0', isHazmat: true, attributes: { weight: 2.5 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1', isPrimary: true }] });
+  });
+
+  it('updates from rows: empty cells change nothing, attribute cells merge', async () => {
+    const { store, create, update } = setUp();
+    const [made] = await create.handleChunk(null, context(), pending([{ refID: 'r-0', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] }]));
+    const id = made!.kind === 'success' ? made!.resultId : '';
+    const outcomes = await update.handleChunk(null, fileContext('update', ['containerId', 'attributes.weight', 'trackingDetails']), pending([[id, '9', ''], ['bag:nope', '', '']]));
+    expect(outcomes.map((o) => (o.kind === 'success' ? 'ok' : o.code))).toEqual(['ok', 'CONTAINER_NOT_FOUND']);
+    expect(store.containers.get(id)).toMatchObject({ attributes: { weight: 9 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1', isPrimary: true }] });
+  });
+});
+

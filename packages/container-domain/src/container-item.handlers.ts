@@ -4,22 +4,32 @@
 // transaction, so when two items of a batch collide, the first wins.
 import { BatchContext, HandledOutcome, IdGenerator, ItemHandler, PendingItem } from '@container-service/batch-domain';
 import { ContainerSnapshot, ContainerStore, ContainerStoreProvider } from './container';
+import { readFileRow } from './container-file-row';
 import { TrackingDetail, TypeRules, mergeAttributes, parseCreateInput, parseUpdateInput } from './container-input';
 
 const failed = (code: string, reason: string): HandledOutcome => ({ kind: 'failed', code, reason });
 
 type ApplyItem = (store: ContainerStore, rules: TypeRules, context: BatchContext, item: PendingItem) => Promise<HandledOutcome>;
 
-/** Loads the type's rules once per chunk, then applies the items one after the other, in order. */
+/**
+ * Loads the type's rules once per chunk, then applies the items one after the other, in order.
+ * A file batch's items are rows of cells: each is read into the item a JSON batch would carry first.
+ */
 async function applyInOrder(store: ContainerStore, context: BatchContext, items: readonly PendingItem[], apply: ApplyItem): Promise<HandledOutcome[]> {
   const type = await store.findType(context.tenantId, context.targetType);
   const outcomes: HandledOutcome[] = [];
   for (const item of items) {
-    outcomes.push(
-      type === null
-        ? failed('CONTAINER_TYPE_NOT_FOUND', `container type '${context.targetType}' no longer exists`)
-        : await apply(store, { isLeaf: type.isLeaf, attributes: type.attributes }, context, item),
-    );
+    if (type === null) {
+      outcomes.push(failed('CONTAINER_TYPE_NOT_FOUND', `container type '${context.targetType}' no longer exists`));
+      continue;
+    }
+    const rules = { isLeaf: type.isLeaf, attributes: type.attributes };
+    if (context.columns === null) {
+      outcomes.push(await apply(store, rules, context, item));
+      continue;
+    }
+    const read = readFileRow(context.operation, context.columns, item.input, type.attributes);
+    outcomes.push(read.ok ? await apply(store, rules, context, { ...item, input: read.value }) : failed(read.error.code, read.error.reason));
   }
   return outcomes;
 }

@@ -41,3 +41,12 @@ export type { ContainerReader, ContainerSnapshot, ContainerStore, ContainerStore
 export { CreateContainerHandler, UpdateContainerHandler } from './container-item.handlers';
 export { GetContainer } from './get-container.use-case';
 export type { GetContainerInput } from './get-container.use-case';
+export {
+  ATTRIBUTE_COLUMN_PREFIX,
+  CREATE_COLUMNS,
+  UPDATE_COLUMNS,
+  attributeNamesOf,
+  fileColumnsFor,
+  readFileRow,
+  writeFileRow,
+} from './container-file-row';

@@ -1,0 +1,63 @@
+import { AttributeConfig } from './attribute-config';
+import { attributeNamesOf, fileColumnsFor, readFileRow, writeFileRow } from './container-file-row';
+
+const attributes: AttributeConfig[] = [
+  { name: 'weight', dataType: 'number', required: false },
+  { name: 'fragile', dataType: 'boolean', required: false },
+  { name: 'label', dataType: 'string', required: false },
+  { name: 'dims', dataType: 'object', required: false },
+  { name: 'tags', dataType: 'array', required: false },
+];
+
+describe('readFileRow', () => {
+  it('reads attribute cells by their data type', () => {
+    const columns = ['refID', 'attributes.weight', 'attributes.fragile', 'attributes.label', 'attributes.dims', 'attributes.tags'];
+    expect(readFileRow('create', columns, ['r-1', '-1.5e2', 'False', '007', '{"h":1}', '["a"]'], attributes)).toEqual({
+      ok: true,
+      value: { refID: 'r-1', attributes: { weight: -150, fragile: false, label: '007', dims: { h: 1 }, tags: ['a'] } },
+    });
+  });
+
+  it.each([
+    ['attributes.weight', '12kg', "attribute 'weight' must be a number"],
+    ['attributes.weight', 'Infinity', "attribute 'weight' must be a number"],
+    ['attributes.fragile', 'yes', "attribute 'fragile' must be true or false"],
+    ['attributes.dims', '{h:1}', "attribute 'dims' must be an object written as JSON"],
+  ])('refuses %s = %s as ATTRIBUTE_INVALID', (column, cell, reason) => {
+    expect(readFileRow('create', ['refID', column], ['r-1', cell], attributes)).toEqual({ ok: false, error: { code: 'ATTRIBUTE_INVALID', reason } });
+  });
+
+  it('leaves empty cells out, ignores unknown columns, and passes unknown attributes on for the rules to refuse', () => {
+    const read = readFileRow('create', ['refID', 'scannableId', 'reason', 'attributes.colour', 'attributes.weight'], ['r-1', '', 'was bad', 'red', ''], attributes);
+    expect(read).toEqual({ ok: true, value: { refID: 'r-1', attributes: { colour: 'red' } } });
+  });
+
+  it('cannot pollute a prototype through an attribute column', () => {
+    const read = readFileRow('create', ['refID', 'attributes.__proto__'], ['r-1', 'x'], attributes);
+    expect(read.ok && Object.getPrototypeOf(read.value.attributes)).toBe(Object.prototype);
+    expect(read.ok && Object.keys(read.value.attributes as object)).toEqual(['__proto__']);
+  });
+
+  it('reads update rows into {containerId, data}', () => {
+    expect(readFileRow('update', ['containerId', 'items', 'attributes.weight', 'scannableId'], ['bag:1', '[]', '3', 'S1'], attributes)).toEqual({
+      ok: true,
+      value: { containerId: 'bag:1', data: { items: [], attributes: { weight: 3 } } },
+    });
+  });
+});
+
+describe('writeFileRow', () => {
+  it('writes a JSON item as cells that read back to the same item', () => {
+    const item = { refID: 'r-1', isHazmat: true, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }], attributes: { weight: 2, dims: { h: 1 }, label: 'x,"y"' } };
+    const columns = fileColumnsFor('create', attributeNamesOf('create', item));
+    const cells = writeFileRow('create', columns, item);
+    expect(columns).toEqual(['refID', 'scannableId', 'isHazmat', 'isContainerizable', 'isReusable', 'parentId', 'trackingDetails', 'items', 'attributes.weight', 'attributes.dims', 'attributes.label']);
+    expect(readFileRow('create', columns, cells, attributes)).toEqual({ ok: true, value: item });
+  });
+
+  it('writes update items with their data fields', () => {
+    const item = { containerId: 'bag:1', data: { attributes: { weight: 'heavy' } } };
+    const columns = fileColumnsFor('update', attributeNamesOf('update', item));
+    expect(writeFileRow('update', columns, item)).toEqual(['bag:1', '', '', 'heavy']);
+  });
+});
