@@ -1,5 +1,15 @@
 // The composition root: every port gets its adapter here, every use case its ports.
-import { AccessVerifier, BatchRepository, Clock, GetBatchStatus, IdGenerator, ListBatchResults, ProcessBatchChunk, SubmitBatch } from '@container-service/batch-domain';
+import {
+  AccessVerifier,
+  BatchRepository,
+  Clock,
+  GetBatchStatus,
+  IdGenerator,
+  ListBatchResults,
+  ProcessBatchChunk,
+  SubmitBatch,
+  SubmitBatchFile,
+} from '@container-service/batch-domain';
 import {
   ContainerTypeRepository,
   CreateContainerHandler,
@@ -30,6 +40,7 @@ import { BatchResultsController } from './batches/batch-results.controller';
 import { BatchStatusController } from './batches/batch-status.controller';
 import { BatchSubmitController } from './batches/batch-submit.controller';
 import { BatchSubmitted } from './batches/batch-submitted';
+import { BatchUploadController } from './batches/batch-upload.controller';
 import { AppConfig } from './config/app-config';
 import { ContainerController } from './containers/container.controller';
 import { ContainerTypesController } from './container-types/container-types.controller';
@@ -39,6 +50,8 @@ import { ACCESS_VERIFIER, APP_CONFIG, BATCH_REPOSITORY, CLOCK, CONTAINER_TYPE_RE
 import { BatchWorker } from './worker/batch-worker';
 
 export const MAX_JSON_BATCH_ITEMS = 1024;
+/** Rows removed per maintenance step: small enough that a status read never waits on it long. */
+export const MAINTENANCE_STEP_ROWS = 5000;
 
 export interface AppDependencies {
   readonly config: AppConfig;
@@ -85,7 +98,7 @@ class CoreModule {
 }
 
 @Module({
-  controllers: [BatchStatusController, BatchResultsController, BatchSubmitController],
+  controllers: [BatchStatusController, BatchResultsController, BatchSubmitController, BatchUploadController],
   providers: [
     {
       provide: GetBatchStatus,
@@ -108,6 +121,17 @@ class CoreModule {
           cleanItem: cleanContainerItem,
         }),
       inject: [BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR],
+    },
+    {
+      provide: SubmitBatchFile,
+      useFactory: (batches: BatchRepository, types: ContainerTypeRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator, config: AppConfig) =>
+        new SubmitBatchFile(batches, { exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null }, access, clock, ids, {
+          targetType: containerTypeNameRule,
+          targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
+          referenceField: { create: 'refID', update: 'containerId' },
+          maxRows: config.upload.maxRows,
+        }),
+      inject: [BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR, APP_CONFIG],
     },
   ],
 })
@@ -171,7 +195,8 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
         const store = new TypeOrmBatchProcessingStore(db);
         const containers = new TypeOrmContainerStoreProvider();
         const process = new ProcessBatchChunk(store, { create: new CreateContainerHandler(containers, ids), update: new UpdateContainerHandler(containers) }, clock, config.worker.chunkSize);
-        return new BatchWorker(store, process, clock, logger, config.worker);
+        const batches = new TypeOrmBatchRepository(db);
+        return new BatchWorker(store, process, clock, logger, config.worker, (now) => batches.purgeAbandonedIntakes(now, MAINTENANCE_STEP_ROWS));
       },
       inject: [DATABASE, CLOCK, ID_GENERATOR, LOGGER, APP_CONFIG],
     },

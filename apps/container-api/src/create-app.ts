@@ -6,7 +6,9 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import multipart from '@fastify/multipart';
 import { LogController } from 'fastify';
+import { CALLBACK_MAX_BYTES } from './files/upload-form';
 import { AppDependencies, AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { authenticate } from './http/authenticate.hook';
@@ -30,8 +32,12 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     onConstructorPoisoning: 'error',
   });
   const fastify = adapter.getInstance();
-  // Only JSON bodies are read here; anything else is 415 (multipart comes with file uploads).
+  // JSON bodies, and multipart uploads read as streams by the upload routes; anything else is 415.
   fastify.removeContentTypeParser('text/plain');
+  await fastify.register(multipart, {
+    limits: { fileSize: deps.config.upload.maxBytes, fieldSize: CALLBACK_MAX_BYTES, fields: 20, files: 5, parts: 50 },
+    throwFileSizeLimit: true,
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     const requestId = request.headers[REQUEST_ID_HEADER];
     if (isValidRequestId(requestId)) void reply.header('X-COREOS-REQUEST-ID', requestId);
@@ -54,7 +60,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(deps), adapter, {
     logger: new PinoNestLogger(deps.logger),
     abortOnError: false,
-    // fastify's own JSON parser is the only one: no form bodies (multipart comes with uploads).
+    // fastify's own JSON parser and the multipart plugin are the only ones: no url-encoded forms.
     bodyParser: false,
   });
   access = app.get<AccessVerifier>(ACCESS_VERIFIER);

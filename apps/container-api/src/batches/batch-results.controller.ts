@@ -1,8 +1,13 @@
-// GET batch results: every item result of a batch, in input order, a page at a time (§3.1).
-import { ItemResult, ListBatchResults } from '@container-service/batch-domain';
-import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+// GET batch results: every item result of a batch, in input order, a page at a time (§3.1); or,
+// with Accept: text/csv, all of them as one streamed CSV. The failed-items CSV holds each item's
+// original input columns plus reason and code: the file to fix and upload again.
+import { Batch, ItemResult, ListBatchResults, ListBatchResultsInput, RESULTS_PAGE_LIMIT } from '@container-service/batch-domain';
+import { attributeNamesOf, fileColumnsFor, writeFileRow } from '@container-service/container-domain';
+import { Controller, Get, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { csvLine } from '../files/csv-records';
 import { unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
@@ -29,7 +34,11 @@ export class BatchResultsController {
   @ApiQuery({ name: 'outcome', required: false, enum: ['success', 'failed'] })
   @ApiQuery({ name: 'limit', required: false, description: '1-5000, default 1000' })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({ status: 200, description: '{data: {items: [{refID, row?, outcome, id?, reason?, code?}], nextCursor}}' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{data: {items: [{refID, row?, outcome, id?, reason?, code?}], nextCursor}}; with Accept: text/csv every processed item from the cursor on, as CSV (outcome=failed: the input columns plus reason and code)',
+  })
   @ApiResponse({ status: 400, type: ErrorEnvelopeDto })
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND' })
   async results(
@@ -37,18 +46,86 @@ export class BatchResultsController {
     @Param('containerType') containerType: string,
     @Query() query: Record<string, unknown>,
     @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const page = unwrap(
-      await this.listResults.execute({
-        accessToken: caller.accessToken,
-        tenantId: caller.tenantId,
-        targetType: containerType,
-        batchId: query.batchId,
-        outcome: query.outcome,
-        limit: query.limit,
-        cursor: query.cursor,
-      }),
-    );
-    return successEnvelope(request, { items: page.items.map(presentResult), nextCursor: page.nextCursor });
+    const input: ListBatchResultsInput = {
+      accessToken: caller.accessToken,
+      tenantId: caller.tenantId,
+      targetType: containerType,
+      batchId: query.batchId,
+      outcome: query.outcome,
+      limit: query.limit,
+      cursor: query.cursor,
+    };
+    if (!wantsCsv(request)) {
+      const page = unwrap(await this.listResults.execute(input));
+      return successEnvelope(request, { items: page.items.map(presentResult), nextCursor: page.nextCursor });
+    }
+    const failedOnly = query.outcome === 'failed';
+    // The first page is read before anything is sent, so that every error still gets the envelope.
+    const exportInput = { ...input, limit: String(RESULTS_PAGE_LIMIT.max), withInput: failedOnly };
+    const first = unwrap(await this.listResults.execute(exportInput));
+    const lines = failedOnly ? failedItemsCsv(first.batch, first.items, this.pagesAfter(exportInput, first)) : resultsCsv(first.items, this.pagesAfter(exportInput, first));
+    void reply.header('Cache-Control', 'no-store');
+    return new StreamableFile(Readable.from(lines), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${String(query.batchId).replace(/[^A-Za-z0-9:_-]/g, '')}-${failedOnly ? 'failed' : 'results'}.csv"`,
+    });
   }
+
+  /** The items after the first page, page by page, up to what is processed when each page is read. */
+  private async *pagesAfter(input: ListBatchResultsInput, first: { items: readonly ItemResult[]; nextCursor: string | null }): AsyncGenerator<ItemResult> {
+    let page = first;
+    while (page.nextCursor !== null && page.items.length === RESULTS_PAGE_LIMIT.max) {
+      const next = await this.listResults.execute({ ...input, cursor: page.nextCursor });
+      if (!next.ok) throw new Error(`results export stopped: ${next.error.code}`);
+      page = next.value;
+      yield* page.items;
+    }
+  }
+}
+
+function wantsCsv(request: FastifyRequest): boolean {
+  return /\btext\/csv\b/i.test(request.headers.accept ?? '');
+}
+
+const RESULT_COLUMNS = ['refID', 'row', 'outcome', 'id', 'reason', 'code'];
+const FIX_COLUMNS = ['reason', 'code'];
+
+async function* resultsCsv(first: readonly ItemResult[], rest: AsyncIterable<ItemResult>): AsyncGenerator<string> {
+  yield csvLine(RESULT_COLUMNS);
+  const line = (r: ItemResult) =>
+    csvLine([r.refId, r.row === null ? '' : String(r.row), r.outcome, r.outcome === 'success' ? r.resultId : '', r.outcome === 'failed' ? r.reason : '', r.outcome === 'failed' ? r.code : '']);
+  for (const r of first) yield line(r);
+  for await (const r of rest) yield line(r);
+}
+
+/**
+ * Failed items as a file to fix and upload again: a file batch's own columns (without any reason
+ * or code column of an earlier round), or the §4.3 columns for a JSON batch; then reason and code.
+ */
+async function* failedItemsCsv(batch: Batch, first: readonly ItemResult[], rest: AsyncIterable<ItemResult>): AsyncGenerator<string> {
+  const { columns, operation } = batch.toSnapshot();
+  const failure = (r: ItemResult) => (r.outcome === 'failed' ? [r.reason, r.code] : ['', '']);
+  if (columns !== null) {
+    const kept = columns.map((name, i) => ({ name, i })).filter(({ name }) => !FIX_COLUMNS.includes(name));
+    yield csvLine([...kept.map(({ name }) => name), ...FIX_COLUMNS]);
+    const line = (r: ItemResult) => {
+      const cells = Array.isArray(r.input) ? (r.input as string[]) : [];
+      // A row that had too many cells keeps them all, so it still needs fixing; a short one is padded.
+      const extra = cells.length > columns.length ? cells.slice(columns.length) : [];
+      return csvLine([...kept.map(({ i }) => cells[i] ?? ''), ...extra, ...failure(r)]);
+    };
+    for (const r of first) yield line(r);
+    for await (const r of rest) yield line(r);
+    return;
+  }
+  // A JSON batch holds at most MAX_JSON_BATCH_ITEMS items: its failures fit in memory, and the
+  // header needs every attribute name any of them carries.
+  const failed = [...first];
+  for await (const r of rest) failed.push(r);
+  const names = [...new Set(failed.flatMap((r) => attributeNamesOf(operation, r.input)))];
+  const header = fileColumnsFor(operation, names);
+  yield csvLine([...header, ...FIX_COLUMNS]);
+  for (const r of failed) yield csvLine([...writeFileRow(operation, header, r.input), ...failure(r)]);
 }

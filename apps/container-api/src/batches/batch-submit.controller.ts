@@ -12,6 +12,7 @@ import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { CoreosHeaders } from '../http/openapi-headers';
 import { BatchSubmittedEnvelopeDto, CreateBatchBodyDto, UpdateBatchBodyDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
+import { callbackViolation } from './callback-input';
 
 @ApiTags('batches')
 @CoreosHeaders()
@@ -49,7 +50,8 @@ export class BatchSubmitController {
       throw new ApiError('VALIDATION_FAILED', 'The body must be a JSON object with a payload array.', { violations: [{ path: '', message: 'must be an object' }] });
     }
     const { payload, callback } = body as Record<string, unknown>;
-    checkCallback(callback);
+    const violation = callbackViolation(callback);
+    if (violation) throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', { violations: [violation] });
     const { batchId } = unwrap(
       await this.submitBatch.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, operation, source: 'json', payload, actor: caller.actor }),
     );
@@ -57,22 +59,4 @@ export class BatchSubmitController {
     void reply.header('Location', `/core/api/v2/containers/${containerType}/batch/status?batchId=${batchId}`).header('Retry-After', '1');
     return successEnvelope(request, { id: batchId });
   }
-}
-
-/** callback, when given, is {url: absolute http(s) URL, meta?: object}. Delivery comes with callbacks support. */
-function checkCallback(callback: unknown): void {
-  if (callback === undefined || callback === null) return;
-  const refuse = (path: string, message: string) => {
-    throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', { violations: [{ path, message }] });
-  };
-  if (typeof callback !== 'object' || Array.isArray(callback)) refuse('callback', 'must be an object with a url');
-  const { url, meta } = callback as Record<string, unknown>;
-  let parsed: URL | null;
-  try {
-    parsed = typeof url === 'string' ? new URL(url) : null;
-  } catch {
-    parsed = null;
-  }
-  if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) refuse('callback.url', 'must be an absolute http(s) URL');
-  if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) refuse('callback.meta', 'must be an object');
 }

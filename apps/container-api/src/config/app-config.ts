@@ -29,7 +29,15 @@ export interface AppConfig {
   readonly production: boolean;
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyMaxBytes: number;
+  readonly upload: UploadConfig;
   readonly worker: WorkerConfig;
+}
+
+export interface UploadConfig {
+  /** Largest CSV file accepted, in bytes (413 past it). */
+  readonly maxBytes: number;
+  /** Most data rows a CSV file may hold (413 past it). */
+  readonly maxRows: number;
 }
 
 export interface WorkerConfig {
@@ -76,6 +84,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
   const jsonBodyMaxBytes = integer('JSON_BODY_MAX_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
 
+  const upload: UploadConfig = {
+    maxBytes: integer('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxRows: integer('UPLOAD_MAX_ROWS', 200_000, 1, 10_000_000),
+  };
+
   const enabled = text('WORKER_ENABLED') ?? 'true';
   if (enabled !== 'true' && enabled !== 'false') throw new ConfigError(`WORKER_ENABLED must be true or false; got '${enabled}'`);
   const worker: WorkerConfig = {
@@ -86,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idleMs: integer('WORKER_IDLE_MS', 200, 10, 60_000),
   };
 
-  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, worker };
+  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, upload, worker };
 }
 
 function loadAuthConfig(text: (name: string) => string | undefined, production: boolean): AuthConfig {

@@ -21,8 +21,16 @@ export function echoRequest(request: FastifyRequest): RequestEcho {
   };
 }
 
+/** What a route says its body was, for bodies that are not JSON (a multipart upload's summary). */
+const bodyEchoes = new WeakMap<FastifyRequest, unknown>();
+
+export function setBodyEcho(request: FastifyRequest, body: unknown): void {
+  bodyEchoes.set(request, body);
+}
+
 function echoBody(request: FastifyRequest): unknown {
   if (request.method === 'GET' || request.method === 'HEAD') return {};
+  if (bodyEchoes.has(request)) return bodyEchoes.get(request);
   const bytes = Number(request.headers['content-length'] ?? 0);
   if (bytes > BODY_ECHO_MAX_BYTES) return { truncated: true, bytes };
   const body = request.body;

@@ -2,13 +2,21 @@
 // between chunks and yielding to the event loop so status reads stay fast), give the lease up,
 // look for the next. A worker that dies simply stops renewing; its batch is taken up again when
 // the lease expires, at its first unprocessed item. On stop it finishes the chunk in hand.
+// Between batches it also runs maintenance (such as removing abandoned uploads) in small steps.
 import { BatchLease, BatchProcessingStore, Clock, ProcessBatchChunk } from '@container-service/batch-domain';
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from 'pino';
 import { WorkerConfig } from '../config/app-config';
 
+/** One small step of upkeep; the number of rows it removed, 0 when there was nothing to do. */
+export type MaintenanceStep = (now: number) => Promise<number>;
+
+/** How long the worker waits before looking for upkeep again once there was none. */
+export const MAINTENANCE_INTERVAL_MS = 10_000;
+
 export class BatchWorker<Tx> {
   private stopping = false;
+  private nextMaintenance = 0;
   private running: Promise<void> | null = null;
   private wake: AbortController = new AbortController();
 
@@ -18,6 +26,7 @@ export class BatchWorker<Tx> {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly config: WorkerConfig,
+    private readonly maintenance: MaintenanceStep = async () => 0,
   ) {}
 
   start(): void {
@@ -39,6 +48,11 @@ export class BatchWorker<Tx> {
     while (!this.stopping) {
       try {
         const now = this.clock.now();
+        if (now >= this.nextMaintenance) {
+          const removed = await this.maintenance(now);
+          this.nextMaintenance = removed > 0 ? now : now + MAINTENANCE_INTERVAL_MS;
+          if (removed > 0) this.logger.debug({ worker: this.config.id, removed }, 'maintenance step done');
+        }
         const lease = await this.store.claim(this.config.id, now, now + this.config.leaseMs);
         if (lease === null) {
           await this.idle(this.config.idleMs);

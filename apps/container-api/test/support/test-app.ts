@@ -29,6 +29,8 @@ export interface RequestOptions {
   body?: unknown;
   rawBody?: string;
   contentType?: string;
+  /** A multipart body; fetch sets its Content-Type with the boundary. */
+  form?: FormData;
 }
 
 export interface TestApp {
@@ -94,7 +96,8 @@ export async function startTestApp(env: Record<string, string> = {}, clock?: Clo
       let body: string | undefined = options.rawBody;
       if (options.body !== undefined) body = JSON.stringify(options.body);
       if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-      const response = await fetch(url + pathAndQuery, { method: options.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+      const payload = options.form ?? body;
+      const response = await fetch(url + pathAndQuery, { method: options.method ?? 'GET', headers, ...(payload !== undefined ? { body: payload } : {}) });
       const text = await response.text();
       let parsed: unknown;
       try {
@@ -109,4 +112,13 @@ export async function startTestApp(env: Record<string, string> = {}, clock?: Clo
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A multipart form with `file` holding `csv` and, when given, a `callback` field (before or after the file). */
+export function csvForm(csv: string | Uint8Array, options: { callback?: string; callbackFirst?: boolean; fileName?: string; fileField?: string } = {}): FormData {
+  const form = new FormData();
+  if (options.callback !== undefined && options.callbackFirst) form.append('callback', options.callback);
+  form.append(options.fileField ?? 'file', new Blob([csv], { type: 'text/csv' }), options.fileName ?? 'containers.csv');
+  if (options.callback !== undefined && !options.callbackFirst) form.append('callback', options.callback);
+  return form;
 }

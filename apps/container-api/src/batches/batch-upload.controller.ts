@@ -1,0 +1,82 @@
+// Submitting CSV file batches: POST creates, PUT updates, up to UPLOAD_MAX_ROWS rows and
+// UPLOAD_MAX_BYTES bytes. The file is read as it arrives and stored in parts; the answer (202)
+// comes once every row is stored. Columns follow contract §4.3.
+import { BatchOperation, SubmitBatchFile } from '@container-service/batch-domain';
+import { Controller, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppConfig } from '../config/app-config';
+import { ApiError, unwrap } from '../http/api-error';
+import { CallerInfo } from '../http/caller';
+import type { Caller } from '../http/caller';
+import { setBodyEcho, successEnvelope } from '../http/envelope';
+import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { CoreosHeaders } from '../http/openapi-headers';
+import { UploadForm } from '../files/upload-form';
+import { APP_CONFIG } from '../tokens';
+import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
+import { BatchSubmitted } from './batch-submitted';
+
+@ApiTags('batches')
+@CoreosHeaders()
+@Controller('core/api/v2/containers')
+export class BatchUploadController {
+  constructor(
+    private readonly submitFile: SubmitBatchFile,
+    private readonly submitted: BatchSubmitted,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post(':containerType/batch/upload')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Create containers from a CSV file (multipart: file, callback?)' })
+  @ApiConsumes('multipart/form-data')
+  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'every row stored; Location names the status URL' })
+  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'INVALID_FILE, VALIDATION_FAILED (callback), header errors' })
+  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  @ApiResponse({ status: 413, type: ErrorEnvelopeDto, description: 'PAYLOAD_TOO_LARGE: over UPLOAD_MAX_BYTES or UPLOAD_MAX_ROWS' })
+  @ApiResponse({ status: 415, type: ErrorEnvelopeDto, description: 'not multipart/form-data' })
+  create(@CallerInfo() caller: Caller, @Param('containerType') type: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.upload('create', caller, type, request, reply);
+  }
+
+  @Put(':containerType/batch/upload')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Update containers from a CSV file (multipart: file, callback?)' })
+  @ApiConsumes('multipart/form-data')
+  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto })
+  @ApiResponse({ status: 400, type: ErrorEnvelopeDto })
+  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  @ApiResponse({ status: 413, type: ErrorEnvelopeDto })
+  @ApiResponse({ status: 415, type: ErrorEnvelopeDto })
+  update(@CallerInfo() caller: Caller, @Param('containerType') type: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.upload('update', caller, type, request, reply);
+  }
+
+  private async upload(operation: BatchOperation, caller: Caller, containerType: string, request: FastifyRequest, reply: FastifyReply) {
+    if (!request.isMultipart()) {
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Uploads are multipart/form-data with the CSV in a part named file.');
+    }
+    const form = new UploadForm(request, this.config.upload.maxBytes);
+    let result;
+    try {
+      result = await this.submitFile.execute({
+        accessToken: caller.accessToken,
+        tenantId: caller.tenantId,
+        targetType: containerType,
+        operation,
+        actor: caller.actor,
+        records: form.records(),
+        finish: () => form.finish(),
+      });
+    } finally {
+      setBodyEcho(request, form.summary());
+    }
+    if (!result.ok) await form.drain();
+    setBodyEcho(request, form.summary());
+    const { batchId } = unwrap(result);
+    this.submitted.notify();
+    void reply.header('Location', `/core/api/v2/containers/${containerType}/batch/upload/status?batchId=${batchId}`).header('Retry-After', '1');
+    return successEnvelope(request, { id: batchId });
+  }
+}

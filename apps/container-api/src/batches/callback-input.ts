@@ -1,0 +1,19 @@
+// The `callback` a submit may carry: {url: absolute http(s) URL, meta?: object}. Delivery comes
+// with callbacks support; until then a callback is checked and echoed, not stored.
+import type { Violation } from '@container-service/batch-domain';
+
+/** What is wrong with a callback, or null when it is absent or good. */
+export function callbackViolation(callback: unknown, path = 'callback'): Violation | null {
+  if (callback === undefined || callback === null) return null;
+  if (typeof callback !== 'object' || Array.isArray(callback)) return { path, message: 'must be an object with a url' };
+  const { url, meta } = callback as Record<string, unknown>;
+  let parsed: URL | null;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : null;
+  } catch {
+    parsed = null;
+  }
+  if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return { path: `${path}.url`, message: 'must be an absolute http(s) URL' };
+  if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) return { path: `${path}.meta`, message: 'must be an object' };
+  return null;
+}

@@ -1,0 +1,169 @@
+// A streaming CSV reader (RFC 4180): UTF-8 (a BOM is dropped), comma-separated, double-quoted
+// cells that may hold commas, quotes ("") and line breaks, LF or CRLF line ends. It reads chunks
+// as they arrive and keeps only the record in hand, so memory does not grow with the file. Each
+// record comes with the line it starts on; blank lines are skipped but counted, and a final line
+// break adds no record. Bytes that are not UTF-8, a NUL, a record over the size cap, or a quoted
+// cell that never closes make the file unreadable. A quote inside an unquoted cell, or text
+// after a closing quote, is kept as it is.
+import type { FileProblem, FileRecord } from '@container-service/batch-domain';
+
+export const DEFAULT_MAX_RECORD_CHARS = 1024 * 1024;
+
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const NUL = 0x00;
+
+const unreadable = (message: string): FileProblem => ({ problem: 'INVALID_FILE', message });
+
+/** The push parser behind readCsvRecords: feed it text, take the records it completes. */
+export class CsvParser {
+  private cells: string[] = [];
+  private cell = '';
+  private inQuotes = false;
+  /** Inside a quoted cell the last character was a quote: it closes the cell, or escapes a quote. */
+  private afterQuote = false;
+  private prevCR = false;
+  private sawQuote = false;
+  private recordChars = 0;
+  private line = 1;
+  private recordLine = 1;
+  private problem: FileProblem | null = null;
+
+  constructor(private readonly maxRecordChars = DEFAULT_MAX_RECORD_CHARS) {}
+
+  /** Reads `text`, adding each record it completes to `out`; a problem stops the reading for good. */
+  push(text: string, out: FileRecord[]): FileProblem | null {
+    if (this.problem) return this.problem;
+    const n = text.length;
+    let from = 0;
+    let recordFrom = 0;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      const prevWasCR = this.prevCR;
+      this.prevCR = c === CR;
+      if (c === NUL) return this.fail(`line ${this.line} holds a NUL character: this is not a text file`);
+      if (this.inQuotes) {
+        if (this.afterQuote) {
+          this.afterQuote = false;
+          if (c === QUOTE) continue; // "" is one quote: this one stays in the cell text
+          this.inQuotes = false; // the quote closed the cell; read c as outside quotes
+        } else {
+          if (c === QUOTE) {
+            this.cell += text.slice(from, i);
+            from = i + 1;
+            this.afterQuote = true;
+          } else if (c === CR || (c === LF && !prevWasCR)) {
+            this.line++;
+          }
+          continue;
+        }
+      }
+      if (c === COMMA) {
+        this.cell += text.slice(from, i);
+        this.cells.push(this.cell);
+        this.cell = '';
+        from = i + 1;
+      } else if (c === CR || c === LF) {
+        if (c === LF && prevWasCR) {
+          from = i + 1; // the LF of a CRLF whose CR already ended the record
+          recordFrom = from;
+          continue;
+        }
+        if (this.recordChars + (i - recordFrom) > this.maxRecordChars) return this.tooLong();
+        this.cell += text.slice(from, i);
+        this.endRecord(out);
+        this.line++;
+        this.recordLine = this.line;
+        from = i + 1;
+        recordFrom = from;
+      } else if (c === QUOTE && from === i && this.cell.length === 0) {
+        this.inQuotes = true;
+        this.sawQuote = true;
+        from = i + 1;
+      }
+    }
+    this.cell += text.slice(from, n);
+    this.recordChars += n - recordFrom;
+    return this.recordChars > this.maxRecordChars ? this.tooLong() : null;
+  }
+
+  private tooLong(): FileProblem {
+    return this.fail(`the record starting on line ${this.recordLine} is longer than ${this.maxRecordChars} characters`);
+  }
+
+  /** Ends the input, adding the last record when the file does not end in a line break. */
+  end(out: FileRecord[]): FileProblem | null {
+    if (this.problem) return this.problem;
+    if (this.inQuotes && !this.afterQuote) return this.fail(`the quoted cell starting on line ${this.recordLine} is never closed`);
+    this.endRecord(out);
+    return null;
+  }
+
+  private endRecord(out: FileRecord[]): void {
+    if (this.cells.length > 0 || this.cell.length > 0 || this.sawQuote) {
+      this.cells.push(this.cell);
+      out.push({ line: this.recordLine, cells: this.cells });
+    }
+    this.cells = [];
+    this.cell = '';
+    this.sawQuote = false;
+    this.inQuotes = false;
+    this.afterQuote = false;
+    this.recordChars = 0;
+  }
+
+  private fail(message: string): FileProblem {
+    this.problem = unreadable(message);
+    return this.problem;
+  }
+}
+
+/**
+ * Reads records from a byte stream as it arrives. The stream is not destroyed when the reader
+ * stops early, so the caller can still drain it.
+ */
+export async function* readCsvRecords(chunks: AsyncIterable<Uint8Array>, maxRecordChars = DEFAULT_MAX_RECORD_CHARS): AsyncGenerator<FileRecord | FileProblem> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const parser = new CsvParser(maxRecordChars);
+  const out: FileRecord[] = [];
+  const notText: FileProblem = unreadable('the file is not UTF-8 text');
+  for await (const chunk of chunks) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      yield notText;
+      return;
+    }
+    const problem = parser.push(text, out);
+    yield* out;
+    out.length = 0;
+    if (problem) {
+      yield problem;
+      return;
+    }
+  }
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    yield notText;
+    return;
+  }
+  const problem = parser.push(rest, out) ?? parser.end(out);
+  yield* out;
+  if (problem) yield problem;
+}
+
+/** One CSV line (CRLF-terminated): cells quoted when they hold a comma, quote or line break. */
+export function csvLine(cells: readonly string[]): string {
+  let line = '';
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]!;
+    if (i > 0) line += ',';
+    line += /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+  }
+  return `${line}\r\n`;
+}

@@ -1,0 +1,166 @@
+// Reads a multipart upload as it arrives: the `file` part's bytes go straight to the CSV reader,
+// the `callback` field may come before or after it, other fields are ignored and other file
+// parts skipped. After an error the rest of the request is read and dropped, so the client
+// always gets its answer.
+import type { DomainError, FileProblem, FileRecord, Result } from '@container-service/batch-domain';
+import { domainError, err, ok } from '@container-service/batch-domain';
+import type { Multipart, MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { callbackViolation } from '../batches/callback-input';
+import { readCsvRecords } from './csv-records';
+
+export const FILE_FIELD = 'file';
+export const CALLBACK_FIELD = 'callback';
+export const CALLBACK_MAX_BYTES = 64 * 1024;
+
+/** Parser failures of the multipart body itself (not of the CSV inside it). */
+function formProblem(error: unknown): { code: 'PAYLOAD_TOO_LARGE' | 'VALIDATION_FAILED'; message: string } {
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') return { code: 'PAYLOAD_TOO_LARGE', message: 'The form has too many parts' };
+  if (code === 'FST_INVALID_JSON_FIELD_ERROR') return { code: 'VALIDATION_FAILED', message: 'callback must be JSON text' };
+  return { code: 'VALIDATION_FAILED', message: 'The multipart body is malformed or ended early' };
+}
+
+const isFileTooLarge = (error: unknown) => (error as { code?: string } | null)?.code === 'FST_REQ_FILE_TOO_LARGE';
+
+export interface UploadSummary {
+  readonly file: { readonly name: string; readonly bytes: number } | null;
+  readonly callback?: unknown;
+}
+
+export class UploadForm {
+  private parts: AsyncIterator<Multipart> | null = null;
+  private partsDone = false;
+  private file: MultipartFile | null = null;
+  private fileBytes = 0;
+  private callbackValue: unknown = undefined;
+  private callbackProblem: string | null = null;
+  private extraFile = false;
+
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly maxFileBytes: number,
+  ) {}
+
+  /** The file's records, then a problem if the file is over the limit; a problem if there is no file. */
+  async *records(): AsyncGenerator<FileRecord | FileProblem> {
+    while (this.file === null) {
+      let part: Multipart | null;
+      try {
+        part = await this.next();
+      } catch (error) {
+        const problem = formProblem(error);
+        yield { problem: problem.code === 'PAYLOAD_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : 'INVALID_FILE', message: problem.message };
+        return;
+      }
+      if (part === null) {
+        yield { problem: 'INVALID_FILE', message: `the request has no file part named ${FILE_FIELD}` };
+        return;
+      }
+      await this.take(part);
+    }
+    const tooLarge: FileProblem = { problem: 'PAYLOAD_TOO_LARGE', message: `The file is over the limit of ${this.maxFileBytes} bytes` };
+    const stream = this.file.file;
+    const counted = this.countBytes(stream);
+    for await (const entry of readCsvRecords(counted)) {
+      // A file cut at the limit may end mid-record: the limit is what the client must hear of.
+      if (stream.truncated) break;
+      yield entry;
+      if ('problem' in entry) return;
+    }
+    if (stream.truncated) yield tooLarge;
+  }
+
+  /** Reads the parts after the file; the callback, or why the form cannot be taken. */
+  async finish(): Promise<Result<void, DomainError<string>>> {
+    try {
+      for (let part = await this.next(); part !== null; part = await this.next()) await this.take(part);
+    } catch (error) {
+      const problem = formProblem(error);
+      return err(domainError(problem.code, `${problem.message}; nothing was stored.`, [{ path: problem.message.startsWith('callback') ? CALLBACK_FIELD : 'body', message: problem.message }]));
+    }
+    if (this.extraFile) return err(domainError('INVALID_FILE', `The request has more than one file part named ${FILE_FIELD}; nothing was stored.`, [{ path: FILE_FIELD, message: 'must be given once' }]));
+    const invalid = (message: string, path = CALLBACK_FIELD) =>
+      err(domainError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', [{ path, message }]));
+    if (this.callbackProblem) return invalid(this.callbackProblem);
+    const violation = callbackViolation(this.callbackValue);
+    if (violation) return invalid(violation.message, violation.path);
+    return ok(undefined);
+  }
+
+  /** The callback given, parsed; undefined when none. */
+  get callback(): unknown {
+    return this.callbackValue;
+  }
+
+  /** Reads and drops whatever of the request is left, so that an early answer still reaches the client. */
+  async drain(): Promise<void> {
+    try {
+      if (this.file && !this.file.file.readableEnded && !this.file.file.destroyed) await this.dropStream(this.file.file);
+      if (this.parts === null && !this.request.isMultipart()) return;
+      for (let part = await this.next(); part !== null; part = await this.next()) await this.take(part);
+    } catch (error) {
+      if (!isFileTooLarge(error)) this.request.log.debug({ err: error }, 'the rest of an upload could not be read');
+    }
+  }
+
+  summary(): UploadSummary {
+    return {
+      file: this.file ? { name: this.file.filename, bytes: this.fileBytes } : null,
+      ...(this.callbackValue !== undefined ? { callback: this.callbackValue } : {}),
+    };
+  }
+
+  private async next(): Promise<Multipart | null> {
+    if (this.partsDone) return null;
+    this.parts ??= this.request.parts()[Symbol.asyncIterator]();
+    try {
+      const step = await this.parts.next();
+      if (step.done) this.partsDone = true;
+      return step.done ? null : step.value;
+    } catch (error) {
+      // The file being over the limit is reported by records(); the parts after it still count.
+      if (isFileTooLarge(error)) return this.next();
+      this.partsDone = true;
+      throw error;
+    }
+  }
+
+  private async take(part: Multipart): Promise<void> {
+    if (part.type === 'field') {
+      if (part.fieldname !== CALLBACK_FIELD) return;
+      if (this.callbackValue !== undefined) this.callbackProblem = 'must be given once';
+      else if (part.valueTruncated) this.callbackProblem = `must be at most ${CALLBACK_MAX_BYTES} bytes`;
+      else if (typeof part.value !== 'string') this.callbackValue = part.value;
+      else {
+        try {
+          this.callbackValue = JSON.parse(part.value) as unknown;
+        } catch {
+          this.callbackValue = part.value;
+          this.callbackProblem = 'must be JSON text';
+        }
+      }
+      return;
+    }
+    if (part.fieldname === FILE_FIELD && this.file === null) {
+      this.file = part;
+      return;
+    }
+    if (part.fieldname === FILE_FIELD) this.extraFile = true;
+    await this.dropStream(part.file);
+  }
+
+  private async *countBytes(stream: Readable): AsyncGenerator<Uint8Array> {
+    // Not destroyed when the reader stops early: drain() can still read the rest.
+    for await (const chunk of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>) {
+      this.fileBytes += chunk.length;
+      yield chunk;
+    }
+  }
+
+  private async dropStream(stream: Readable): Promise<void> {
+    const counting = stream === this.file?.file;
+    for await (const chunk of stream as AsyncIterable<Uint8Array>) if (counting) this.fileBytes += chunk.length;
+  }
+}
