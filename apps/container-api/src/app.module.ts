@@ -130,6 +130,7 @@ class CoreModule {
           targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
           referenceField: { create: 'refID', update: 'containerId' },
           maxRows: config.upload.maxRows,
+          intakeIdleMs: config.upload.idleTimeoutMs,
         }),
       inject: [BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR, APP_CONFIG],
     },

@@ -38,6 +38,8 @@ export interface UploadConfig {
   readonly maxBytes: number;
   /** Most data rows a CSV file may hold (413 past it). */
   readonly maxRows: number;
+  /** An upload that sends nothing for this long is dropped, and what it stored is removed. */
+  readonly idleTimeoutMs: number;
 }
 
 export interface WorkerConfig {
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const upload: UploadConfig = {
     maxBytes: integer('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxRows: integer('UPLOAD_MAX_ROWS', 200_000, 1, 10_000_000),
+    idleTimeoutMs: integer('UPLOAD_IDLE_TIMEOUT_MS', 600_000, 1000, 86_400_000),
   };
 
   const enabled = text('WORKER_ENABLED') ?? 'true';

@@ -63,11 +63,18 @@ export class UploadForm {
     const tooLarge: FileProblem = { problem: 'PAYLOAD_TOO_LARGE', message: `The file is over the limit of ${this.maxFileBytes} bytes` };
     const stream = this.file.file;
     const counted = this.countBytes(stream);
-    for await (const entry of readCsvRecords(counted)) {
-      // A file cut at the limit may end mid-record: the limit is what the client must hear of.
-      if (stream.truncated) break;
-      yield entry;
-      if ('problem' in entry) return;
+    try {
+      for await (const entry of readCsvRecords(counted)) {
+        // A file cut at the limit may end mid-record: the limit is what the client must hear of.
+        if (stream.truncated) break;
+        yield entry;
+        if ('problem' in entry) return;
+      }
+    } catch (error) {
+      // The client went away, or the body broke off, before the file was complete.
+      this.request.log.info({ err: error }, 'an upload ended before its file was complete');
+      yield stream.truncated || isFileTooLarge(error) ? tooLarge : { problem: 'INVALID_FILE', message: 'the upload ended before the file was complete' };
+      return;
     }
     if (stream.truncated) yield tooLarge;
   }
