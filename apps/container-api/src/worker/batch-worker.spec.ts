@@ -1,7 +1,7 @@
 import { HandledOutcome, ItemHandler, PendingItem, ProcessBatchChunk } from '@container-service/batch-domain';
-import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatchId, storeBatch } from '@container-service/batch-domain/testing';
+import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatch, aBatchId, storeBatch } from '@container-service/batch-domain/testing';
 import pino from 'pino';
-import { BatchWorker } from './batch-worker';
+import { BatchWorker, MAINTENANCE_INTERVAL_MS } from './batch-worker';
 
 const config = { enabled: true, id: 'w-test', chunkSize: 2, leaseMs: 10_000, idleMs: 5 };
 const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
@@ -69,4 +69,40 @@ describe('BatchWorker', () => {
     expect(await store.claim('other', 1000, 2000)).toBeNull();
     expect((await store.claim('other', 11_000, 12_000))?.locator.batchId).toBe(aBatchId(1));
   });
+
+  it('runs maintenance steps back to back while they find work, then waits before looking again', async () => {
+    const store = new InMemoryBatchRepository();
+    const handler = new SlowHandler();
+    const clock = new FixedClock(1000);
+    const steps: number[] = [];
+    let left = 3;
+    const worker = new BatchWorker(store, new ProcessBatchChunk(store, { create: handler, update: handler }, clock, 2), clock, pino({ level: 'silent' }), config, async (now) => {
+      steps.push(now);
+      return left-- > 0 ? 10 : 0;
+    });
+    worker.start();
+    for (let i = 0; i < 200 && steps.length < 4; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(steps).toHaveLength(4);
+    clock.advance(MAINTENANCE_INTERVAL_MS);
+    for (let i = 0; i < 200 && steps.length < 5; i++) await new Promise((r) => setTimeout(r, 5));
+    await worker.stop();
+    expect(steps).toEqual([1000, 1000, 1000, 1000, 1000 + MAINTENANCE_INTERVAL_MS]);
+  });
+
+  it('removes an abandoned upload between batches, through the repository', async () => {
+    const store = new InMemoryBatchRepository();
+    const handler = new SlowHandler();
+    const clock = new FixedClock(1000);
+    const intake = await store.beginIntake({ tenantId: 'acme', batchId: aBatchId(9), targetType: 'parcel', expiresAt: 500 });
+    await intake.append([{ refId: 'a', row: 2, input: ['a'] }], 500);
+    const worker = new BatchWorker(store, new ProcessBatchChunk(store, { create: handler, update: handler }, clock, 2), clock, pino({ level: 'silent' }), config, (now) =>
+      store.purgeAbandonedIntakes(now, 100),
+    );
+    worker.start();
+    await new Promise((r) => setTimeout(r, 30));
+    await worker.stop();
+    await expect(intake.commit(aBatch({ id: aBatchId(9), total: 1 }))).rejects.toThrow(/gone/);
+  });
 });
+
