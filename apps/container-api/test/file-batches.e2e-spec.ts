@@ -203,6 +203,9 @@ ${'x'.repeat(200 * 1024)}
     const submitted = await upload('POST', 'bag', csvForm(`refID,attributes.weight\n${rows.join('\n')}\n`));
     expect(submitted.status).toBe(202);
     const batchId = submitted.body.data.id;
+    // Hold the writer for a moment, so that processing is certainly under way while pages are read.
+    let release: () => void = () => undefined;
+    const held = t.database.write(() => new Promise<void>((resolve) => (release = resolve)));
     const seen: string[] = [];
     let sawRunning = false;
     let cursor: string | null = null;
@@ -218,10 +221,12 @@ ${'x'.repeat(200 * 1024)}
       // A short page that still has a cursor was read while the batch ran.
       if (page.body.data.items.length < 150) {
         sawRunning = true;
+        release();
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       cursor = page.body.data.nextCursor;
     }
+    await held;
     expect(sawRunning).toBe(true);
     expect(seen).toEqual(rows.map((r) => r.split(',')[0]));
     const status = await untilFinal('bag', batchId);
