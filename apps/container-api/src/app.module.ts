@@ -2,13 +2,17 @@
 import {
   AccessVerifier,
   BatchRepository,
+  CancelBatch,
   Clock,
   GetBatchStatus,
   IdGenerator,
   ListBatchResults,
+  ListBatches,
   ProcessBatchChunk,
+  RetryBatch,
   SubmitBatch,
   SubmitBatchFile,
+  TargetTypeDirectory,
 } from '@container-service/batch-domain';
 import {
   ContainerTypeRepository,
@@ -36,6 +40,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from 'pino';
 import { JwtAccessVerifier } from './auth/jwt-access-verifier';
 import { VerificationKey } from './auth/signing-key';
+import { BatchControlController } from './batches/batch-control.controller';
 import { BatchResultsController } from './batches/batch-results.controller';
 import { BatchStatusController } from './batches/batch-status.controller';
 import { BatchSubmitController } from './batches/batch-submit.controller';
@@ -50,6 +55,9 @@ import { ACCESS_VERIFIER, APP_CONFIG, BATCH_REPOSITORY, CLOCK, CONTAINER_TYPE_RE
 import { BatchWorker } from './worker/batch-worker';
 
 export const MAX_JSON_BATCH_ITEMS = 1024;
+/** Container types as the batch domain sees them: a tenant has one, or not. */
+const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => ({ exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null });
+
 /** Rows removed per maintenance step: small enough that a status read never waits on it long. */
 export const MAINTENANCE_STEP_ROWS = 5000;
 
@@ -98,7 +106,7 @@ class CoreModule {
 }
 
 @Module({
-  controllers: [BatchStatusController, BatchResultsController, BatchSubmitController, BatchUploadController],
+  controllers: [BatchStatusController, BatchResultsController, BatchSubmitController, BatchUploadController, BatchControlController],
   providers: [
     {
       provide: GetBatchStatus,
@@ -113,7 +121,7 @@ class CoreModule {
     {
       provide: SubmitBatch,
       useFactory: (batches: BatchRepository, types: ContainerTypeRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator) =>
-        new SubmitBatch(batches, { exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null }, access, clock, ids, {
+        new SubmitBatch(batches, typeDirectory(types), access, clock, ids, {
           targetType: containerTypeNameRule,
           targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
           maxItems: MAX_JSON_BATCH_ITEMS,
@@ -123,9 +131,25 @@ class CoreModule {
       inject: [BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR],
     },
     {
+      provide: CancelBatch,
+      useFactory: (batches: BatchRepository, access: AccessVerifier, clock: Clock) => new CancelBatch(batches, access, containerTypeNameRule, clock),
+      inject: [BATCH_REPOSITORY, ACCESS_VERIFIER, CLOCK],
+    },
+    {
+      provide: RetryBatch,
+      useFactory: (batches: BatchRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator) => new RetryBatch(batches, access, containerTypeNameRule, clock, ids),
+      inject: [BATCH_REPOSITORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR],
+    },
+    {
+      provide: ListBatches,
+      useFactory: (batches: BatchRepository, types: ContainerTypeRepository, access: AccessVerifier) =>
+        new ListBatches(batches, typeDirectory(types), access, containerTypeNameRule),
+      inject: [BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER],
+    },
+    {
       provide: SubmitBatchFile,
       useFactory: (batches: BatchRepository, types: ContainerTypeRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator, config: AppConfig) =>
-        new SubmitBatchFile(batches, { exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null }, access, clock, ids, {
+        new SubmitBatchFile(batches, typeDirectory(types), access, clock, ids, {
           targetType: containerTypeNameRule,
           targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
           referenceField: { create: 'refID', update: 'containerId' },

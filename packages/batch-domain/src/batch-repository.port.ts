@@ -1,6 +1,6 @@
 // Storage of batches and their items. Reads for status are shaped so that an adapter can serve
 // them with a few indexed lookups whatever the batch's size.
-import { Batch } from './batch';
+import { Batch, BatchStatus } from './batch';
 import { BatchId } from './batch-id';
 import { FailureResult, ItemOutcome, ItemResult, NewBatchItem, SuccessResult } from './batch-item';
 
@@ -28,6 +28,14 @@ export interface ResultsPageQuery {
   readonly limit: number;
   /** Also read each item's input as received. */
   readonly withInput?: boolean;
+}
+
+export interface BatchListQuery {
+  /** Only batches whose derived status is this one. */
+  readonly status?: BatchStatus;
+  readonly limit: number;
+  /** Only batches after this one in the listing order: newest first, by (createdAt, id) descending. */
+  readonly after?: { readonly createdAt: number; readonly batchId: BatchId };
 }
 
 /** What a batch received in parts starts as: everything of the batch but its items and count. */
@@ -83,6 +91,15 @@ export interface BatchRepository {
    * has no items left); the number of rows removed, 0 when there is nothing to do.
    */
   purgeAbandonedIntakes(now: number, maxItems: number): Promise<number>;
+
+  /**
+   * Cancels the batch when it can be (Batch.cancel), turning its pending items into cancelled ones,
+   * atomically with any processing; the batch as it is afterwards, or null when not found.
+   */
+  cancel(locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null>;
+
+  /** A tenant's batches of one target type, newest first. */
+  list(tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]>;
 
   /** Stores a cancelled batch and turns every item still pending into a cancelled one, atomically. */
   recordCancellation(batch: Batch): Promise<void>;

@@ -19,6 +19,7 @@ export type {
 export type { FailureResult, ItemOutcome, ItemResult, ItemState, NewBatchItem, SuccessResult } from './batch-item';
 export type {
   BatchIntake,
+  BatchListQuery,
   BatchLocator,
   BatchRepository,
   BatchStatusView,
@@ -44,3 +45,5 @@ export { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-c
 export type { ListBatchResultsInput, ResultsPage } from './list-batch-results.use-case';
 export { SubmitBatchFile, DEFAULT_FILE_PART_SIZE, DEFAULT_INTAKE_IDLE_MS } from './submit-batch-file.use-case';
 export type { FileProblem, FileRecord, SubmitBatchFileInput, SubmitBatchFileOptions } from './submit-batch-file.use-case';
+export { BATCH_LIST_LIMIT, CancelBatch, ListBatches, RETRY_PAGE_SIZE, RetryBatch } from './batch-control.use-cases';
+export type { BatchCommandInput, ListBatchesInput } from './batch-control.use-cases';

@@ -3,8 +3,10 @@
 import {
   Batch,
   BatchIntake,
+  BatchListQuery,
   BatchLocator,
   BatchRepository,
+  BatchStatus,
   BatchStatusView,
   DuplicateReference,
   FailureResult,
@@ -94,14 +96,35 @@ export class TypeOrmBatchRepository implements BatchRepository {
   }
 
   async recordCancellation(batch: Batch): Promise<void> {
-    await this.database.write(async (manager) => {
-      const batchPk = await pkOf(manager, batch);
-      const result = await manager.update(BatchItemSchema, { batchPk, state: 'pending' }, { state: 'cancelled' });
-      if (result.affected !== batch.counts.cancelled) {
-        throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${result.affected} were pending`);
-      }
-      await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
+    await this.database.write((manager) => writeCancellation(manager, batch));
+  }
+
+  async cancel(locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null> {
+    return this.database.write(async (manager) => {
+      const row = await manager.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType, intakeOpen: 0 } });
+      if (row === null) return null;
+      const batch = fromBatchRow(row);
+      if (!batch.cancel(now).ok) return { batch, cancelled: false };
+      await writeCancellation(manager, batch);
+      return { batch, cancelled: true };
     });
+  }
+
+  async list(tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]> {
+    const builder = this.database.reader.manager
+      .createQueryBuilder()
+      .select('b')
+      .from(BatchSchema, 'b')
+      .where('b.tenant_id = :tenantId AND b.target_type = :targetType AND b.intake_open = 0', { tenantId, targetType })
+      .orderBy('b.created_at', 'DESC')
+      .addOrderBy('b.id', 'DESC')
+      .limit(query.limit);
+    if (query.after) {
+      builder.andWhere('(b.created_at < :createdAt OR (b.created_at = :createdAt AND b.id < :afterId))', { createdAt: query.after.createdAt, afterId: query.after.batchId });
+    }
+    if (query.status) builder.andWhere(STATUS_CONDITION[query.status]);
+    const rows = await builder.getMany();
+    return rows.map((row) => fromBatchRow(row as BatchRow));
   }
 
   async findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {
@@ -163,6 +186,26 @@ export class TypeOrmBatchRepository implements BatchRepository {
       .getRawMany<HeadRow>();
   }
 
+}
+
+/** The derived status (Batch.status) as SQL over the counters and times. */
+const STATUS_CONDITION: Readonly<Record<BatchStatus, string>> = {
+  QUEUED: 'b.cancelled_at IS NULL AND b.completed_at IS NULL AND b.started_at IS NULL',
+  IN_PROGRESS: 'b.cancelled_at IS NULL AND b.completed_at IS NULL AND b.started_at IS NOT NULL',
+  SUCCESS: 'b.cancelled_at IS NULL AND b.completed_at IS NOT NULL AND b.failed = 0',
+  PARTIAL_SUCCESS: 'b.cancelled_at IS NULL AND b.completed_at IS NOT NULL AND b.failed > 0 AND b.success > 0',
+  FAILED: 'b.cancelled_at IS NULL AND b.completed_at IS NOT NULL AND b.failed > 0 AND b.success = 0',
+  CANCELLED: 'b.cancelled_at IS NOT NULL',
+};
+
+/** Turns the batch's pending items into cancelled ones and stores its counters, inside the caller's transaction. */
+async function writeCancellation(manager: EntityManager, batch: Batch): Promise<void> {
+  const batchPk = await pkOf(manager, batch);
+  const result = await manager.update(BatchItemSchema, { batchPk, state: 'pending' }, { state: 'cancelled' });
+  if (result.affected !== batch.counts.cancelled) {
+    throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${result.affected} were pending`);
+  }
+  await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
 }
 
 /** The batch's row key, read inside the caller's transaction. */

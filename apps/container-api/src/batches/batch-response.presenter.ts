@@ -1,5 +1,5 @@
 // Maps a batch status report to the contract's BatchResponse (§3). Explicit, field by field.
-import { BatchStatusReport } from '@container-service/batch-domain';
+import { Batch, BatchSnapshot, BatchStatus, BatchStatusReport } from '@container-service/batch-domain';
 
 export interface BatchMetaJson {
   status: string;
@@ -15,7 +15,7 @@ export interface BatchMetaJson {
   createdAt: number;
   startedAt: number | null;
   completedAt: number | null;
-  hasMore: boolean;
+  hasMore?: boolean;
   callback: { state: string; attempts: number };
   parentBatchId?: string;
 }
@@ -26,10 +26,10 @@ export interface BatchResponseJson {
   success: Array<{ refID: string; id: string; row?: number }>;
 }
 
-export function presentBatchStatus(report: BatchStatusReport): BatchResponseJson {
-  const b = report.batch;
+/** A batch's meta; `hasMore` only where lists of items come with it. */
+function presentMeta(b: BatchSnapshot, status: BatchStatus, pending: number, hasMore?: boolean): BatchMetaJson {
   const meta: BatchMetaJson = {
-    status: report.status,
+    status,
     success: b.success,
     failed: b.failed,
     total: b.total,
@@ -37,17 +37,26 @@ export function presentBatchStatus(report: BatchStatusReport): BatchResponseJson
     containerType: b.targetType,
     operation: b.operation,
     source: b.source,
-    pending: report.pending,
+    pending,
     cancelled: b.cancelled,
     createdAt: b.createdAt,
     startedAt: b.startedAt,
     completedAt: b.completedAt,
-    hasMore: report.hasMore,
+    ...(hasMore !== undefined ? { hasMore } : {}),
     callback: { state: b.callbackState, attempts: b.callbackAttempts },
   };
   if (b.parentBatchId !== null) meta.parentBatchId = b.parentBatchId;
+  return meta;
+}
+
+/** The meta of a batch in a listing. */
+export function presentBatchMeta(batch: Batch): BatchMetaJson {
+  return presentMeta(batch.toSnapshot(), batch.status, batch.counts.pending);
+}
+
+export function presentBatchStatus(report: BatchStatusReport): BatchResponseJson {
   return {
-    meta,
+    meta: presentMeta(report.batch, report.status, report.pending, report.hasMore),
     errors: report.failures.map((f) => (f.row === null ? { refID: f.refId, reason: f.reason, code: f.code } : { refID: f.refId, reason: f.reason, code: f.code, row: f.row })),
     success: report.successes.map((s) => (s.row === null ? { refID: s.refId, id: s.resultId } : { refID: s.refId, id: s.resultId, row: s.row })),
   };

@@ -211,6 +211,39 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
       });
     });
 
+    it('cancels a running batch atomically, and refuses to cancel a finished one', async () => {
+      await storeBatch(repository, 'SF..');
+      const done = await repository.cancel(locate(), T0 + 5);
+      expect(done!.cancelled).toBe(true);
+      expect(done!.batch.counts).toEqual({ total: 4, success: 1, failed: 1, cancelled: 2, pending: 0 });
+      const again = await repository.cancel(locate(), T0 + 6);
+      expect(again!.cancelled).toBe(false);
+      expect(again!.batch.status).toBe('CANCELLED');
+      const all = await repository.findResults(locate(), { afterSeq: -1, limit: 10 });
+      expect(all!.items.map((r) => r.outcome)).toEqual(['success', 'failed', 'cancelled', 'cancelled']);
+      expect(await repository.cancel(locate(aBatchId(), 'globex'), T0)).toBeNull();
+      expect(await repository.cancel(locate(aBatchId(), 'acme', 'other'), T0)).toBeNull();
+    });
+
+    it('lists batches newest first, filtered by status, after a position', async () => {
+      await storeBatch(repository, 'SS', { id: aBatchId(1) }, T0 + 1);
+      await storeBatch(repository, 'SF', { id: aBatchId(2) }, T0 + 2);
+      await storeBatch(repository, 'S.', { id: aBatchId(3) }, T0 + 3);
+      await storeBatch(repository, '..', { id: aBatchId(4) }, T0 + 3);
+      await storeBatch(repository, 'S', { id: aBatchId(5), targetType: 'other' }, T0 + 9);
+      await storeBatch(repository, 'S', { id: aBatchId(6), tenantId: 'globex' }, T0 + 9);
+      const ids = (batches: { id: string }[]) => batches.map((b) => b.id);
+      expect(ids(await repository.list('acme', 'parcel', { limit: 10 }))).toEqual([aBatchId(4), aBatchId(3), aBatchId(2), aBatchId(1)]);
+      expect(ids(await repository.list('acme', 'parcel', { limit: 2, after: { createdAt: T0 + 3, batchId: aBatchId(4) } }))).toEqual([aBatchId(3), aBatchId(2)]);
+      expect(ids(await repository.list('acme', 'parcel', { limit: 10, status: 'IN_PROGRESS' }))).toEqual([aBatchId(3)]);
+      expect(ids(await repository.list('acme', 'parcel', { limit: 10, status: 'QUEUED' }))).toEqual([aBatchId(4)]);
+      expect(ids(await repository.list('acme', 'parcel', { limit: 10, status: 'SUCCESS' }))).toEqual([aBatchId(1)]);
+      expect(ids(await repository.list('acme', 'parcel', { limit: 10, status: 'PARTIAL_SUCCESS' }))).toEqual([aBatchId(2)]);
+      expect(ids(await repository.list('acme', 'parcel', { limit: 10, status: 'FAILED' }))).toEqual([]);
+      await repository.cancel(locate(aBatchId(4)), T0 + 10);
+      expect(ids(await repository.list('acme', 'parcel', { limit: 10, status: 'CANCELLED' }))).toEqual([aBatchId(4)]);
+    });
+
     it('records outcomes in steps until the batch finishes', async () => {
       const batch = await storeBatch(repository, '...');
       batch.recordOutcomes(['success'], 5);

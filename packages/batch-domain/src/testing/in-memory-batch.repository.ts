@@ -3,6 +3,7 @@ import { Batch } from '../batch';
 import { FailureResult, ItemOutcome, ItemResult, NewBatchItem, SuccessResult } from '../batch-item';
 import {
   BatchIntake,
+  BatchListQuery,
   BatchLocator,
   BatchRepository,
   BatchStatusView,
@@ -162,6 +163,26 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
           : { seq: outcome.seq, refId: item.refId, row: item.row, outcome: 'failed', reason: outcome.reason, code: outcome.code };
     }
     this.batches.set(key, batch.toSnapshot());
+  }
+
+  async cancel(locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null> {
+    const snapshot = this.batches.get(this.key(locator.tenantId, locator.batchId));
+    if (!snapshot || snapshot.targetType !== locator.targetType) return null;
+    const batch = Batch.fromSnapshot(snapshot);
+    if (!batch.cancel(now).ok) return { batch, cancelled: false };
+    await this.recordCancellation(batch);
+    return { batch, cancelled: true };
+  }
+
+  async list(tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]> {
+    const after = query.after;
+    return [...this.batches.values()]
+      .filter((s) => s.tenantId === tenantId && s.targetType === targetType)
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .filter((s) => !after || s.createdAt < after.createdAt || (s.createdAt === after.createdAt && s.id < after.batchId))
+      .map((s) => Batch.fromSnapshot(s))
+      .filter((b) => query.status === undefined || b.status === query.status)
+      .slice(0, query.limit);
   }
 
   async recordCancellation(batch: Batch): Promise<void> {

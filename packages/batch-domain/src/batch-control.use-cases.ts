@@ -1,0 +1,188 @@
+// Batch control (contract §8): cancel a running batch, retry the failed items of a finished one
+// as a new batch, and list a tenant's batches newest first.
+import { Actor, BATCH_STATUSES, Batch, BatchStatus } from './batch';
+import { BatchId, batchIdFromUuid, parseBatchId } from './batch-id';
+import { BatchLocator, BatchRepository } from './batch-repository.port';
+import { TargetTypeRule, checkTargetTypeName } from './get-batch-status.use-case';
+import { AccessVerifier, Clock, IdGenerator } from './ports';
+import { DomainError, Result, Violation, domainError, err, ok } from './result';
+import { TargetTypeDirectory } from './submit-batch.use-case';
+import { DEFAULT_INTAKE_IDLE_MS } from './submit-batch-file.use-case';
+
+export interface BatchCommandInput {
+  readonly accessToken: string | undefined;
+  readonly tenantId: string;
+  readonly targetType: string;
+  readonly batchId: unknown;
+}
+
+type LocateError = DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID'>;
+
+async function locate(access: AccessVerifier, rule: TargetTypeRule, input: BatchCommandInput): Promise<Result<BatchLocator, LocateError>> {
+  const principal = await access.verify(input.accessToken, input.tenantId);
+  if (!principal.ok) return principal;
+  const type = checkTargetTypeName(rule, input.targetType);
+  if (!type.ok) return type;
+  const batchId = parseBatchId(input.batchId);
+  if (!batchId.ok) return batchId;
+  return ok({ tenantId: principal.value.tenantId, targetType: input.targetType, batchId: batchId.value });
+}
+
+const notFound = (locator: BatchLocator) => domainError('BATCH_NOT_FOUND', `No batch ${locator.batchId} of type '${locator.targetType}' exists for this tenant.`);
+
+export class CancelBatch {
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly access: AccessVerifier,
+    private readonly targetType: TargetTypeRule,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Cancels a QUEUED or IN_PROGRESS batch: every item not yet processed becomes cancelled. */
+  async execute(input: BatchCommandInput): Promise<Result<Batch, LocateError | DomainError<'BATCH_NOT_FOUND' | 'BATCH_NOT_CANCELLABLE'>>> {
+    const locator = await locate(this.access, this.targetType, input);
+    if (!locator.ok) return locator;
+    const done = await this.batches.cancel(locator.value, this.clock.now());
+    if (done === null) return err(notFound(locator.value));
+    if (!done.cancelled) return err(domainError('BATCH_NOT_CANCELLABLE', `Batch ${locator.value.batchId} is already ${done.batch.status} and cannot be cancelled.`));
+    return ok(done.batch);
+  }
+}
+
+/** Failed items read per page while a retry copies them. */
+export const RETRY_PAGE_SIZE = 5000;
+
+export class RetryBatch {
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly access: AccessVerifier,
+    private readonly targetType: TargetTypeRule,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /**
+   * A new batch of the failed items of a finished one, in their order, with their original input
+   * and rows, the same operation and source, and `parentBatchId`. Copied a page at a time, so a
+   * retry of a 200 000-row file needs no more memory than a small one.
+   */
+  async execute(
+    input: BatchCommandInput & { readonly actor: Actor | null },
+  ): Promise<Result<{ batchId: BatchId; total: number }, LocateError | DomainError<'BATCH_NOT_FOUND' | 'BATCH_NOT_FINISHED' | 'NOTHING_TO_RETRY'>>> {
+    const located = await locate(this.access, this.targetType, input);
+    if (!located.ok) return located;
+    const locator = located.value;
+    const head = await this.batches.findResults(locator, { outcome: 'failed', afterSeq: -1, limit: 1 });
+    if (head === null) return err(notFound(locator));
+    const original = head.batch;
+    if (!original.isFinished) return err(domainError('BATCH_NOT_FINISHED', `Batch ${locator.batchId} is ${original.status}; only a finished batch can be retried.`));
+    if (original.counts.failed === 0) return err(domainError('NOTHING_TO_RETRY', `Batch ${locator.batchId} has no failed items to retry.`));
+
+    const snapshot = original.toSnapshot();
+    const batchId = batchIdFromUuid(this.ids.uuid());
+    const expiry = () => this.clock.now() + DEFAULT_INTAKE_IDLE_MS;
+    const intake = await this.batches.beginIntake({ tenantId: locator.tenantId, batchId, targetType: locator.targetType, expiresAt: expiry() });
+    try {
+      let afterSeq = -1;
+      for (;;) {
+        const page = await this.batches.findResults(locator, { outcome: 'failed', afterSeq, limit: RETRY_PAGE_SIZE, withInput: true });
+        const items = page?.items ?? [];
+        if (items.length === 0) break;
+        const duplicate = await intake.append(
+          items.map((r) => ({ refId: r.refId, row: r.row, input: r.input })),
+          expiry(),
+        );
+        if (duplicate) throw new Error(`Batch ${locator.batchId} holds the reference '${duplicate.refId}' twice`);
+        afterSeq = items[items.length - 1]!.seq;
+      }
+      const batch = Batch.submit(
+        {
+          id: batchId,
+          tenantId: locator.tenantId,
+          targetType: locator.targetType,
+          operation: snapshot.operation,
+          source: snapshot.source,
+          columns: snapshot.columns,
+          total: intake.count,
+          createdBy: input.actor,
+          parentBatchId: snapshot.id,
+        },
+        this.clock.now(),
+      );
+      if (!batch.ok) throw new Error(batch.error.message);
+      await intake.commit(batch.value);
+      return ok({ batchId, total: intake.count });
+    } catch (error) {
+      await intake.discard().catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+export const BATCH_LIST_LIMIT = { default: 50, max: 500 } as const;
+
+export interface ListBatchesInput {
+  readonly accessToken: string | undefined;
+  readonly tenantId: string;
+  readonly targetType: string;
+  readonly status?: unknown;
+  readonly limit?: unknown;
+  readonly cursor?: unknown;
+}
+
+export class ListBatches {
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly targetTypes: TargetTypeDirectory,
+    private readonly access: AccessVerifier,
+    private readonly targetType: TargetTypeRule,
+  ) {}
+
+  async execute(
+    input: ListBatchesInput,
+  ): Promise<Result<{ items: readonly Batch[]; nextCursor: string | null }, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'BATCH_NOT_FOUND'>>> {
+    const principal = await this.access.verify(input.accessToken, input.tenantId);
+    if (!principal.ok) return principal;
+    const violations: Violation[] = [];
+    if (!this.targetType.test(input.targetType)) violations.push({ path: this.targetType.parameter, message: this.targetType.description });
+    const status = input.status === undefined || input.status === '' ? undefined : input.status;
+    if (status !== undefined && !BATCH_STATUSES.includes(status as BatchStatus)) violations.push({ path: 'status', message: `must be one of ${BATCH_STATUSES.join(', ')}` });
+    const limit = parseListLimit(input.limit);
+    if (limit === null) violations.push({ path: 'limit', message: `must be an integer from 1 to ${BATCH_LIST_LIMIT.max}` });
+    const after = parseListCursor(input.cursor);
+    if (after === null) violations.push({ path: 'cursor', message: 'is not a cursor this service gave out' });
+    if (violations.length > 0) return err(domainError('VALIDATION_FAILED', 'The query breaks the rules listed in additionalInfo.violations.', violations));
+    const tenantId = principal.value.tenantId;
+    if (!(await this.targetTypes.exists(tenantId, input.targetType))) {
+      return err(domainError('BATCH_NOT_FOUND', `No batches of type '${input.targetType}' exist for this tenant.`));
+    }
+    const found = await this.batches.list(tenantId, input.targetType, {
+      ...(status !== undefined ? { status: status as BatchStatus } : {}),
+      limit: limit! + 1,
+      ...(after ? { after } : {}),
+    });
+    const items = found.slice(0, limit!);
+    const last = items[items.length - 1];
+    const nextCursor = found.length > limit! && last ? encodeListCursor(last.toSnapshot().createdAt, last.id) : null;
+    return ok({ items, nextCursor });
+  }
+}
+
+function parseListLimit(raw: unknown): number | null {
+  if (raw === undefined || raw === '') return BATCH_LIST_LIMIT.default;
+  if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw)) return null;
+  const limit = Number(raw);
+  return limit >= 1 && limit <= BATCH_LIST_LIMIT.max ? limit : null;
+}
+
+const encodeListCursor = (createdAt: number, batchId: BatchId): string => Buffer.from(`b:${createdAt}:${batchId}`, 'utf8').toString('base64url');
+
+/** The position to continue after; undefined for the first page; null for a cursor that is not ours. */
+function parseListCursor(raw: unknown): { createdAt: number; batchId: BatchId } | undefined | null {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]{1,200}$/.test(raw)) return null;
+  const match = /^b:(\d{1,16}):(.+)$/.exec(Buffer.from(raw, 'base64url').toString('utf8'));
+  if (!match) return null;
+  const batchId = parseBatchId(match[2]);
+  return batchId.ok ? { createdAt: Number(match[1]), batchId: batchId.value } : null;
+}
