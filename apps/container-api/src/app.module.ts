@@ -53,13 +53,12 @@ import { HealthController } from './health/health.controller';
 import { DomainErrorFilter } from './http/domain-error.filter';
 import { ACCESS_VERIFIER, APP_CONFIG, BATCH_REPOSITORY, CLOCK, CONTAINER_TYPE_REPOSITORY, DATABASE, ID_GENERATOR, LOGGER } from './tokens';
 import { BatchWorker } from './worker/batch-worker';
+import { maintenanceStep } from './worker/maintenance';
 
 export const MAX_JSON_BATCH_ITEMS = 1024;
 /** Container types as the batch domain sees them: a tenant has one, or not. */
 const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => ({ exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null });
 
-/** Rows removed per maintenance step: small enough that a status read never waits on it long. */
-export const MAINTENANCE_STEP_ROWS = 5000;
 
 export interface AppDependencies {
   readonly config: AppConfig;
@@ -220,8 +219,7 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
         const store = new TypeOrmBatchProcessingStore(db);
         const containers = new TypeOrmContainerStoreProvider();
         const process = new ProcessBatchChunk(store, { create: new CreateContainerHandler(containers, ids), update: new UpdateContainerHandler(containers) }, clock, config.worker.chunkSize);
-        const batches = new TypeOrmBatchRepository(db);
-        return new BatchWorker(store, process, clock, logger, config.worker, (now) => batches.purgeAbandonedIntakes(now, MAINTENANCE_STEP_ROWS));
+        return new BatchWorker(store, process, clock, logger, config.worker, maintenanceStep(new TypeOrmBatchRepository(db), config.retention));
       },
       inject: [DATABASE, CLOCK, ID_GENERATOR, LOGGER, APP_CONFIG],
     },

@@ -30,6 +30,23 @@ export interface ResultsPageQuery {
   readonly withInput?: boolean;
 }
 
+/**
+ * What makes a submit idempotent: the client's key for it (unique per tenant) and a fingerprint
+ * of the request. A submit whose key is already held answers with the batch stored under it.
+ */
+export interface Submission {
+  readonly key: string;
+  readonly fingerprint: string;
+}
+
+/** How storing a submitted batch went. */
+export type SubmitOutcome =
+  | { readonly kind: 'stored' }
+  /** The key was held already, for the same request: that batch is the answer. */
+  | { readonly kind: 'replayed'; readonly batchId: BatchId }
+  /** The key was held already, for another request: nothing was stored. */
+  | { readonly kind: 'conflict' };
+
 export interface BatchListQuery {
   /** Only batches whose derived status is this one. */
   readonly status?: BatchStatus;
@@ -67,15 +84,30 @@ export interface BatchIntake {
   append(items: readonly NewBatchItem[], expiresAt: number): Promise<DuplicateReference | null>;
   /** How many items are held so far. */
   readonly count: number;
-  /** Makes the batch visible and ready for processing with every item appended, atomically. */
-  commit(batch: Batch): Promise<void>;
+  /**
+   * Makes the batch visible and ready for processing with every item appended, atomically,
+   * claiming the submission's key; when the key is held already nothing changes (then discard).
+   */
+  commit(batch: Batch, submission?: Submission): Promise<SubmitOutcome>;
   /** Removes everything appended; the batch never existed. */
   discard(): Promise<void>;
 }
 
 export interface BatchRepository {
-  /** Stores a new batch with all its items, atomically; item positions follow iteration order. */
-  add(batch: Batch, items: Iterable<NewBatchItem>): Promise<void>;
+  /**
+   * Stores a new batch with all its items, atomically; item positions follow iteration order.
+   * With a submission, its key is claimed in the same transaction, or the batch is not stored.
+   */
+  add(batch: Batch, items: Iterable<NewBatchItem>, submission?: Submission): Promise<SubmitOutcome>;
+
+  /**
+   * Removes up to `maxItems` items of one batch finished before `before` (and the batch once it has
+   * no items left); the number of rows removed, 0 when no batch is that old.
+   */
+  purgeFinishedBatches(before: number, maxItems: number): Promise<number>;
+
+  /** Removes up to `max` submission keys claimed before `before`; how many were removed. */
+  purgeSubmissions(before: number, max: number): Promise<number>;
 
   /**
    * Stores the batch's new counters together with the outcomes that produced them, atomically.

@@ -26,6 +26,8 @@ export type {
   DuplicateReference,
   IntakeDraft,
   ResultsPageQuery,
+  Submission,
+  SubmitOutcome,
 } from './batch-repository.port';
 export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
 export { GetBatchStatus, STATUS_LIST_LIMIT, checkTargetTypeName } from './get-batch-status.use-case';
@@ -37,7 +39,7 @@ export type {
   TargetTypeRule,
 } from './get-batch-status.use-case';
 export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';
-export type { SubmitBatchError, SubmitBatchInput, SubmitBatchOptions, TargetTypeDirectory } from './submit-batch.use-case';
+export type { SubmitBatchError, SubmitBatchInput, SubmitBatchOptions, SubmittedBatch, TargetTypeDirectory } from './submit-batch.use-case';
 export { ProcessBatchChunk, DEFAULT_CHUNK_SIZE } from './process-batch-chunk.use-case';
 export type { ChunkReport } from './process-batch-chunk.use-case';
 export type { BatchContext, BatchLease, BatchProcessingStore, HandledOutcome, ItemHandler, PendingItem } from './batch-processing.port';

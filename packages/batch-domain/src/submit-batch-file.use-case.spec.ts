@@ -35,7 +35,7 @@ describe('SubmitBatchFile', () => {
   it('stores every record in parts, keeping each row and its cells, under the trimmed header', async () => {
     const { batches, submit, locator } = setUp();
     const result = await submit.execute({ ...base, records: records(line(1, ' ref ', 'name'), line(2, 'a', 'A'), line(4, 'b', 'B'), line(5, 'c', 'C')) });
-    expect(result).toEqual(ok({ batchId: BATCH, total: 3 }));
+    expect(result).toEqual(ok({ batchId: BATCH, replayed: false }));
     const view = await batches.findStatus(locator, 10);
     expect(view!.batch.toSnapshot()).toMatchObject({ source: 'file', total: 3, columns: ['ref', 'name'] });
     const pending = await batches.pendingItems({ id: 0 }, locator, 10);
@@ -134,4 +134,16 @@ describe('SubmitBatchFile', () => {
     await expect(submit.execute({ ...base, records: reader })).rejects.toThrow('connection reset');
     expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);
   });
+
+  it('answers a repeated file with the first batch and leaves the second copy behind; another file under the key is refused', async () => {
+    const { batches, submit } = setUp();
+    const send = (cells: string, fingerprint: string) =>
+      submit.execute({ ...base, records: records(line(1, 'ref'), line(2, cells)), submission: () => ({ key: 'req-9', fingerprint }) });
+    const first = await send('a', 'file-a');
+    expect(await send('a', 'file-a')).toEqual(ok({ batchId: first.ok ? first.value.batchId : '', replayed: true }));
+    expect(await send('b', 'file-b')).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    expect(await batches.list('acme', 'parcel', { limit: 10 })).toHaveLength(1);
+    expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);
+  });
 });
+

@@ -3,13 +3,13 @@
 // visible until the last record is stored and every whole-file rule holds: a file that breaks
 // one is discarded, and the request is answered as if it had never come.
 import { Actor, Batch, BatchOperation } from './batch';
-import { BatchId, batchIdFromUuid } from './batch-id';
+import { batchIdFromUuid } from './batch-id';
 import { NewBatchItem } from './batch-item';
-import { BatchIntake, BatchRepository } from './batch-repository.port';
+import { BatchIntake, BatchRepository, Submission } from './batch-repository.port';
 import { TargetTypeRule, checkTargetTypeName } from './get-batch-status.use-case';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, domainError, err, ok } from './result';
-import { TargetTypeDirectory } from './submit-batch.use-case';
+import { SubmittedBatch, TargetTypeDirectory, answer } from './submit-batch.use-case';
 
 /** One record of the file: the line it starts on (the header is line 1) and its cells. */
 export interface FileRecord {
@@ -47,6 +47,8 @@ export interface SubmitBatchFileInput {
    * stored; an error answers the request and the file is discarded.
    */
   readonly finish?: () => Promise<Result<void, DomainError<string>>>;
+  /** Given once the file is read (its fingerprint covers the file's bytes): makes the submit idempotent. */
+  readonly submission?: () => Submission;
 }
 
 export const DEFAULT_FILE_PART_SIZE = 1000;
@@ -71,7 +73,7 @@ export class SubmitBatchFile {
     private readonly options: SubmitBatchFileOptions,
   ) {}
 
-  async execute(input: SubmitBatchFileInput): Promise<Result<{ batchId: BatchId; total: number }, DomainError<string>>> {
+  async execute(input: SubmitBatchFileInput): Promise<Result<SubmittedBatch, DomainError<string>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const targetType = checkTargetTypeName(this.options.targetType, input.targetType);
@@ -102,8 +104,9 @@ export class SubmitBatchFile {
         await intake.discard();
         return batch;
       }
-      await intake.commit(batch.value);
-      return ok({ batchId, total: intake.count });
+      const outcome = await intake.commit(batch.value, input.submission?.());
+      if (outcome.kind !== 'stored') await intake.discard();
+      return answer(outcome, batchId);
     } catch (error) {
       await intake.discard().catch(() => undefined);
       throw error;

@@ -26,7 +26,7 @@ describe('SubmitBatch', () => {
   it('stores the batch with its items, cleaned, and answers its id', async () => {
     const { batches, run } = setUp();
     const result = await run([{ ref: 'a', junk: 1 }, { ref: 'b' }]);
-    expect(result).toEqual({ ok: true, value: { batchId: 'batch:00000000-0000-4000-8000-000000000001', total: 2 } });
+    expect(result).toEqual({ ok: true, value: { batchId: 'batch:00000000-0000-4000-8000-000000000001', replayed: false } });
     const view = await batches.findStatus({ tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : ('' as never) }, 10);
     expect(view!.batch.status).toBe('QUEUED');
     const pending = await batches.pendingItems({ id: 0 }, { tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : ('' as never) }, 10);
@@ -63,4 +63,28 @@ describe('SubmitBatch', () => {
     const { run } = setUp();
     expect(await run([], { accessToken: 'bad' })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
   });
+
+  describe('with a submission key', () => {
+    it('answers a repeat of the same request with the first batch, storing nothing more', async () => {
+      const { batches, run } = setUp();
+      const first = await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } });
+      const again = await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } });
+      expect(again).toEqual({ ok: true, value: { batchId: first.ok && first.value.batchId, replayed: true } });
+      expect(await batches.list('acme', 'parcel', { limit: 10 })).toHaveLength(1);
+    });
+
+    it('refuses the same key for another request with IDEMPOTENCY_KEY_REUSED', async () => {
+      const { batches, run } = setUp();
+      await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } });
+      expect(await run([{ ref: 'b' }], { submission: { key: 'req-1', fingerprint: 'f2' } })).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+      expect(await batches.list('acme', 'parcel', { limit: 10 })).toHaveLength(1);
+    });
+
+    it('does not use a key for a request that is refused', async () => {
+      const { run } = setUp();
+      expect((await run([], { submission: { key: 'req-1', fingerprint: 'f0' } })).ok).toBe(false);
+      expect(await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } })).toMatchObject({ ok: true, value: { replayed: false } });
+    });
+  });
 });
+

@@ -4,7 +4,7 @@
 import { Actor, Batch, BatchOperation, BatchSource } from './batch';
 import { BatchId, batchIdFromUuid } from './batch-id';
 import { NewBatchItem } from './batch-item';
-import { BatchRepository } from './batch-repository.port';
+import { BatchRepository, Submission, SubmitOutcome } from './batch-repository.port';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, Violation, domainError, err, ok } from './result';
 import { TargetTypeRule, checkTargetTypeName } from './get-batch-status.use-case';
@@ -35,6 +35,14 @@ export interface SubmitBatchInput {
   readonly source: BatchSource;
   readonly payload: unknown;
   readonly actor: Actor | null;
+  /** Makes the submit idempotent: a repeat with the same key and fingerprint answers the same batch. */
+  readonly submission?: Submission;
+}
+
+/** The batch that answers a submit; `replayed` when an earlier submit with the same key stored it. */
+export interface SubmittedBatch {
+  readonly batchId: BatchId;
+  readonly replayed: boolean;
 }
 
 export type SubmitBatchError = DomainError<string>;
@@ -49,7 +57,7 @@ export class SubmitBatch {
     private readonly options: SubmitBatchOptions,
   ) {}
 
-  async execute(input: SubmitBatchInput): Promise<Result<{ batchId: BatchId; total: number }, SubmitBatchError>> {
+  async execute(input: SubmitBatchInput): Promise<Result<SubmittedBatch, SubmitBatchError>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const rule = this.options.targetType;
@@ -66,8 +74,7 @@ export class SubmitBatch {
       this.clock.now(),
     );
     if (!batch.ok) return batch;
-    await this.batches.add(batch.value, items.value);
-    return ok({ batchId, total: items.value.length });
+    return answer(await this.batches.add(batch.value, items.value, input.submission), batchId);
   }
 
   private checkPayload(operation: BatchOperation, payload: unknown): Result<NewBatchItem[], DomainError<'VALIDATION_FAILED'>> {
@@ -104,4 +111,11 @@ export class SubmitBatch {
     });
     return violations.length > 0 ? refused(violations) : ok(items);
   }
+}
+
+/** The answer to a submit once storing it was tried. */
+export function answer(outcome: SubmitOutcome, batchId: BatchId): Result<SubmittedBatch, DomainError<'IDEMPOTENCY_KEY_REUSED'>> {
+  if (outcome.kind === 'stored') return ok({ batchId, replayed: false });
+  if (outcome.kind === 'replayed') return ok({ batchId: outcome.batchId, replayed: true });
+  return err(domainError('IDEMPOTENCY_KEY_REUSED', 'This request id was used before for a different request; use a new X-COREOS-REQUEST-ID for a new submit.'));
 }

@@ -11,6 +11,8 @@ import { ContainerTypeSchema } from './schemas/container-type.schema';
 import { ContainerSchema, ContainerTrackingSchema } from './schemas/container.schema';
 import { ContainersAndLeases1764400000000 } from './migrations/1764400000000-containers-and-leases';
 import { FileBatches1764500000000 } from './migrations/1764500000000-file-batches';
+import { SubmitKeys1764600000000 } from './migrations/1764600000000-submit-keys';
+import { SubmitKeySchema } from './schemas/submit-key.schema';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/container-service.sqlite';
 
@@ -27,8 +29,8 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
   return { kind: 'sqlite', file: path.resolve(rest) };
 }
 
-const entities = [BatchSchema, BatchItemSchema, ContainerTypeSchema, ContainerSchema, ContainerTrackingSchema];
-const migrations = [InitialSchema1764300000000, ContainersAndLeases1764400000000, FileBatches1764500000000];
+const entities = [BatchSchema, BatchItemSchema, ContainerTypeSchema, ContainerSchema, ContainerTrackingSchema, SubmitKeySchema];
+const migrations = [InitialSchema1764300000000, ContainersAndLeases1764400000000, FileBatches1764500000000, SubmitKeys1764600000000];
 
 export interface OpenDatabaseOptions {
   /** Milliseconds a statement waits on a locked database before failing. */

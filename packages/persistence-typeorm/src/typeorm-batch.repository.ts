@@ -15,9 +15,12 @@ import {
   ItemResult,
   ResultsPageQuery,
   NewBatchItem,
+  Submission,
+  SubmitOutcome,
   SuccessResult,
 } from '@container-service/batch-domain';
-import { EntityManager, LessThanOrEqual } from 'typeorm';
+import { EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
+import { SubmitKeySchema } from './schemas/submit-key.schema';
 import { fromBatchRow, toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
@@ -32,8 +35,10 @@ export const ITEM_DELETE_STEP = 5000;
 export class TypeOrmBatchRepository implements BatchRepository {
   constructor(private readonly database: Database) {}
 
-  async add(batch: Batch, items: Iterable<NewBatchItem>): Promise<void> {
-    await this.database.write(async (manager) => {
+  async add(batch: Batch, items: Iterable<NewBatchItem>, submission?: Submission): Promise<SubmitOutcome> {
+    return this.database.write(async (manager) => {
+      const claimed = await claimSubmission(manager, batch, submission);
+      if (claimed.kind !== 'stored') return claimed;
       const inserted = await manager.insert(BatchSchema, toBatchRow(batch));
       const batchPk = Number(inserted.identifiers[0]?.pk ?? inserted.raw);
       const total = batch.counts.total;
@@ -49,6 +54,26 @@ export class TypeOrmBatchRepository implements BatchRepository {
       }
       seq = await insertItems(manager, batchPk, seq, chunk);
       if (seq !== total) throw new Error(`Batch ${batch.id} has total ${total} but ${seq} items were given`);
+      return claimed;
+    });
+  }
+
+  async purgeFinishedBatches(before: number, maxItems: number): Promise<number> {
+    return this.database.write(async (manager) => {
+      const old = await manager.findOne(BatchSchema, { select: { pk: true }, where: { completedAt: LessThan(before), intakeOpen: 0 } });
+      return old === null ? 0 : deleteItemsStep(manager, old.pk, maxItems);
+    });
+  }
+
+  async purgeSubmissions(before: number, max: number): Promise<number> {
+    return this.database.write(async (manager) => {
+      const old = await manager.find(SubmitKeySchema, { select: { tenantId: true, requestId: true }, where: { createdAt: LessThan(before) }, take: max });
+      if (old.length === 0) return 0;
+      const removed = await manager.delete(
+        SubmitKeySchema,
+        old.map((row) => ({ tenantId: row.tenantId, requestId: row.requestId })),
+      );
+      return removed.affected ?? old.length;
     });
   }
 
@@ -188,6 +213,15 @@ export class TypeOrmBatchRepository implements BatchRepository {
 
 }
 
+/** Claims the submission's key for `batch` inside the caller's transaction, or says why not. */
+async function claimSubmission(manager: EntityManager, batch: Batch, submission: Submission | undefined): Promise<SubmitOutcome> {
+  if (!submission) return { kind: 'stored' };
+  const held = await manager.findOne(SubmitKeySchema, { where: { tenantId: batch.tenantId, requestId: submission.key } });
+  if (held) return held.fingerprint === submission.fingerprint ? { kind: 'replayed', batchId: held.batchId as Batch['id'] } : { kind: 'conflict' };
+  await manager.insert(SubmitKeySchema, { tenantId: batch.tenantId, requestId: submission.key, fingerprint: submission.fingerprint, batchId: batch.id, createdAt: batch.toSnapshot().createdAt });
+  return { kind: 'stored' };
+}
+
 /** The derived status (Batch.status) as SQL over the counters and times. */
 const STATUS_CONDITION: Readonly<Record<BatchStatus, string>> = {
   QUEUED: 'b.cancelled_at IS NULL AND b.completed_at IS NULL AND b.started_at IS NULL',
@@ -290,9 +324,13 @@ class TypeOrmBatchIntake implements BatchIntake {
     }
   }
 
-  async commit(batch: Batch): Promise<void> {
+  async commit(batch: Batch, submission?: Submission): Promise<SubmitOutcome> {
     if (batch.counts.total !== this.held) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${this.held} items were received`);
-    await this.database.write((manager) => this.holdOpen(manager, { ...toBatchRow(batch), intakeOpen: 0, leaseOwner: null, leaseExpiresAt: null }));
+    return this.database.write(async (manager) => {
+      const claimed = await claimSubmission(manager, batch, submission);
+      if (claimed.kind === 'stored') await this.holdOpen(manager, { ...toBatchRow(batch), intakeOpen: 0, leaseOwner: null, leaseExpiresAt: null });
+      return claimed;
+    });
   }
 
   async discard(): Promise<void> {

@@ -13,6 +13,7 @@ import { CoreosHeaders } from '../http/openapi-headers';
 import { BatchSubmittedEnvelopeDto, CreateBatchBodyDto, UpdateBatchBodyDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
 import { callbackViolation } from './callback-input';
+import { callbackSecretOf, jsonContent, submitFingerprint } from './submit-fingerprint';
 
 @ApiTags('batches')
 @CoreosHeaders()
@@ -46,16 +47,27 @@ export class BatchSubmitController {
   }
 
   private async submit(operation: BatchOperation, caller: Caller, containerType: string, body: unknown, request: FastifyRequest, reply: FastifyReply) {
+    const secret = callbackSecretOf(request);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ApiError('VALIDATION_FAILED', 'The body must be a JSON object with a payload array.', { violations: [{ path: '', message: 'must be an object' }] });
     }
     const { payload, callback } = body as Record<string, unknown>;
     const violation = callbackViolation(callback);
     if (violation) throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', { violations: [violation] });
-    const { batchId } = unwrap(
-      await this.submitBatch.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, operation, source: 'json', payload, actor: caller.actor }),
+    const { batchId, replayed } = unwrap(
+      await this.submitBatch.execute({
+        accessToken: caller.accessToken,
+        tenantId: caller.tenantId,
+        targetType: containerType,
+        operation,
+        source: 'json',
+        payload,
+        actor: caller.actor,
+        submission: { key: caller.requestId, fingerprint: submitFingerprint(request, jsonContent(body), callback, secret) },
+      }),
     );
-    this.submitted.notify();
+    if (replayed) void reply.header('Idempotent-Replayed', 'true');
+    else this.submitted.notify();
     void reply.header('Location', `/core/api/v2/containers/${containerType}/batch/status?batchId=${batchId}`).header('Retry-After', '1');
     return successEnvelope(request, { id: batchId });
   }

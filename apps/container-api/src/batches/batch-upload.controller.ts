@@ -16,6 +16,7 @@ import { UploadForm } from '../files/upload-form';
 import { APP_CONFIG } from '../tokens';
 import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
+import { callbackSecretOf, submitFingerprint } from './submit-fingerprint';
 
 @ApiTags('batches')
 @CoreosHeaders()
@@ -57,6 +58,7 @@ export class BatchUploadController {
     if (!request.isMultipart()) {
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Uploads are multipart/form-data with the CSV in a part named file.');
     }
+    const secret = callbackSecretOf(request);
     const form = new UploadForm(request, this.config.upload.maxBytes);
     let result;
     try {
@@ -68,14 +70,16 @@ export class BatchUploadController {
         actor: caller.actor,
         records: form.records(),
         finish: () => form.finish(),
+        submission: () => ({ key: caller.requestId, fingerprint: submitFingerprint(request, `file:${form.fileDigest}`, form.callback, secret) }),
       });
     } finally {
       setBodyEcho(request, form.summary());
     }
     if (!result.ok) await form.drain();
     setBodyEcho(request, form.summary());
-    const { batchId } = unwrap(result);
-    this.submitted.notify();
+    const { batchId, replayed } = unwrap(result);
+    if (replayed) void reply.header('Idempotent-Replayed', 'true');
+    else this.submitted.notify();
     void reply.header('Location', `/core/api/v2/containers/${containerType}/batch/upload/status?batchId=${batchId}`).header('Retry-After', '1');
     return successEnvelope(request, { id: batchId });
   }

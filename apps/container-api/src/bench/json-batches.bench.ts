@@ -39,8 +39,10 @@ async function main(): Promise<void> {
   const base = `${await app.getUrl()}/core/api/v2/containers`;
   const token = await new SignJWT({ tid: 'bench' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
   const headers = { 'X-COREOS-REQUEST-ID': 'bench', 'X-COREOS-TID': 'bench', 'X-COREOS-ACCESS': token, 'content-type': 'application/json' };
+  let submits = 0;
   const post = async (url: string, body: unknown) => {
-    const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+    // Every submit needs its own request id: the id is the submit's idempotency key.
+    const response = await fetch(url, { method: 'POST', headers: { ...headers, 'X-COREOS-REQUEST-ID': `bench-${++submits}` }, body: JSON.stringify(body) });
     if (response.status !== 202) throw new Error(`${url}: ${response.status} ${await response.text()}`);
     return ((await response.json()) as { data: { id: string } }).data.id;
   };

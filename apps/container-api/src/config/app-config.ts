@@ -30,7 +30,15 @@ export interface AppConfig {
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyMaxBytes: number;
   readonly upload: UploadConfig;
+  readonly retention: RetentionConfig;
   readonly worker: WorkerConfig;
+}
+
+export interface RetentionConfig {
+  /** Finished batches and their items are removed this many days after they finished. */
+  readonly batchDays: number;
+  /** Submission (idempotency) keys are kept at least this many hours. */
+  readonly submitKeyHours: number;
 }
 
 export interface UploadConfig {
@@ -92,6 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idleTimeoutMs: integer('UPLOAD_IDLE_TIMEOUT_MS', 600_000, 1000, 86_400_000),
   };
 
+  const retention: RetentionConfig = {
+    batchDays: integer('BATCH_RETENTION_DAYS', 7, 1, 36_500),
+    submitKeyHours: integer('IDEMPOTENCY_KEY_TTL_HOURS', 24, 24, 876_000),
+  };
+
   const enabled = text('WORKER_ENABLED') ?? 'true';
   if (enabled !== 'true' && enabled !== 'false') throw new ConfigError(`WORKER_ENABLED must be true or false; got '${enabled}'`);
   const worker: WorkerConfig = {
@@ -102,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idleMs: integer('WORKER_IDLE_MS', 200, 10, 60_000),
   };
 
-  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, upload, worker };
+  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, upload, retention, worker };
 }
 
 function loadAuthConfig(text: (name: string) => string | undefined, production: boolean): AuthConfig {

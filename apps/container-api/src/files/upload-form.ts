@@ -6,6 +6,7 @@ import type { DomainError, FileProblem, FileRecord, Result } from '@container-se
 import { domainError, err, ok } from '@container-service/batch-domain';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { callbackViolation } from '../batches/callback-input';
 import { readCsvRecords } from './csv-records';
@@ -34,6 +35,7 @@ export class UploadForm {
   private partsDone = false;
   private file: MultipartFile | null = null;
   private fileBytes = 0;
+  private readonly fileHash = createHash('sha256');
   private callbackValue: unknown = undefined;
   private callbackProblem: string | null = null;
   private extraFile = false;
@@ -94,6 +96,11 @@ export class UploadForm {
     const violation = callbackViolation(this.callbackValue);
     if (violation) return invalid(violation.message, violation.path);
     return ok(undefined);
+  }
+
+  /** The SHA-256 of the file's bytes as read; complete once the file is. */
+  get fileDigest(): string {
+    return this.fileHash.copy().digest('hex');
   }
 
   /** The callback given, parsed; undefined when none. */
@@ -162,6 +169,7 @@ export class UploadForm {
     // Not destroyed when the reader stops early: drain() can still read the rest.
     for await (const chunk of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>) {
       this.fileBytes += chunk.length;
+      this.fileHash.update(chunk);
       yield chunk;
     }
   }

@@ -10,6 +10,8 @@ import {
   DuplicateReference,
   IntakeDraft,
   ResultsPageQuery,
+  Submission,
+  SubmitOutcome,
 } from '../batch-repository.port';
 import { BatchLease, BatchProcessingStore, PendingItem } from '../batch-processing.port';
 import { BatchSnapshot } from '../batch';
@@ -30,6 +32,7 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   private batches = new Map<string, BatchSnapshot>();
   private items = new Map<string, StoredItem[]>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  private readonly submissions = new Map<string, { fingerprint: string; batchId: BatchSnapshot['id']; at: number }>();
   private readonly intakes = new Map<string, { items: StoredItem[]; refs: Map<string, number | null>; expiresAt: number }>();
   private txCount = 0;
 
@@ -83,13 +86,51 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     if (this.leases.get(key)?.owner === lease.owner) this.leases.delete(key);
   }
 
-  async add(batch: Batch, items: Iterable<NewBatchItem>): Promise<void> {
+  /** Claims the submission's key for `batch`, or says why not. */
+  private claimSubmission(batch: Batch, submission: Submission | undefined): SubmitOutcome {
+    if (!submission) return { kind: 'stored' };
+    const key = this.key(batch.tenantId, submission.key);
+    const held = this.submissions.get(key);
+    if (held) return held.fingerprint === submission.fingerprint ? { kind: 'replayed', batchId: held.batchId } : { kind: 'conflict' };
+    this.submissions.set(key, { fingerprint: submission.fingerprint, batchId: batch.id, at: batch.toSnapshot().createdAt });
+    return { kind: 'stored' };
+  }
+
+  async purgeFinishedBatches(before: number, maxItems: number): Promise<number> {
+    for (const [key, snapshot] of this.batches) {
+      if (snapshot.completedAt === null || snapshot.completedAt >= before) continue;
+      const items = this.items.get(key) ?? [];
+      const removed = items.splice(Math.max(0, items.length - maxItems)).length;
+      if (items.length > 0) return removed;
+      this.batches.delete(key);
+      this.items.delete(key);
+      return removed + 1;
+    }
+    return 0;
+  }
+
+  async purgeSubmissions(before: number, max: number): Promise<number> {
+    let removed = 0;
+    for (const [key, held] of this.submissions) {
+      if (removed >= max) break;
+      if (held.at < before) {
+        this.submissions.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async add(batch: Batch, items: Iterable<NewBatchItem>, submission?: Submission): Promise<SubmitOutcome> {
     const key = this.key(batch.tenantId, batch.id);
     if (this.batches.has(key)) throw new Error(`Batch ${batch.id} already stored`);
     const stored = [...items].map((item) => ({ refId: item.refId, row: item.row ?? null, input: structuredClone(item.input), result: null }));
     if (stored.length !== batch.counts.total) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${stored.length} items`);
+    const outcome = this.claimSubmission(batch, submission);
+    if (outcome.kind !== 'stored') return outcome;
     this.batches.set(key, batch.toSnapshot());
     this.items.set(key, stored);
+    return outcome;
   }
 
   async beginIntake(draft: IntakeDraft): Promise<BatchIntake> {
@@ -116,12 +157,15 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
       get count() {
         return intake.items.length;
       },
-      commit: async (batch: Batch): Promise<void> => {
+      commit: async (batch: Batch, submission?: Submission): Promise<SubmitOutcome> => {
         if (this.intakes.get(key) !== intake) throw gone();
         if (batch.counts.total !== intake.items.length) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${intake.items.length} items`);
+        const outcome = this.claimSubmission(batch, submission);
+        if (outcome.kind !== 'stored') return outcome;
         this.intakes.delete(key);
         this.batches.set(key, batch.toSnapshot());
         this.items.set(key, intake.items);
+        return outcome;
       },
       discard: async (): Promise<void> => {
         if (this.intakes.get(key) === intake) this.intakes.delete(key);
