@@ -4,6 +4,7 @@ import {
   BatchRepository,
   CancelBatch,
   Clock,
+  DeliverCallback,
   GetBatchStatus,
   IdGenerator,
   ListBatchResults,
@@ -30,6 +31,7 @@ import {
   Database,
   TypeOrmBatchProcessingStore,
   TypeOrmBatchRepository,
+  TypeOrmCallbackOutbox,
   TypeOrmContainerReader,
   TypeOrmContainerStoreProvider,
   TypeOrmContainerTypeRepository,
@@ -51,7 +53,11 @@ import { ContainerController } from './containers/container.controller';
 import { ContainerTypesController } from './container-types/container-types.controller';
 import { HealthController } from './health/health.controller';
 import { DomainErrorFilter } from './http/domain-error.filter';
-import { ACCESS_VERIFIER, APP_CONFIG, BATCH_REPOSITORY, CLOCK, CONTAINER_TYPE_REPOSITORY, DATABASE, ID_GENERATOR, LOGGER } from './tokens';
+import { ACCESS_VERIFIER, APP_CONFIG, BATCH_REPOSITORY, CALLBACK_GUARD, CLOCK, CONTAINER_TYPE_REPOSITORY, DATABASE, ID_GENERATOR, LOGGER } from './tokens';
+import { CallbackAddressGuard } from './callbacks/callback-address.guard';
+import { StatusCallbackPayloads } from './callbacks/callback-payloads';
+import { HttpCallbackSender } from './callbacks/http-callback.sender';
+import { CallbackDispatcher } from './worker/callback-dispatcher';
 import { BatchWorker } from './worker/batch-worker';
 import { maintenanceStep } from './worker/maintenance';
 
@@ -93,13 +99,14 @@ class CoreModule {
       },
       { provide: BATCH_REPOSITORY, useFactory: (db: Database) => new TypeOrmBatchRepository(db), inject: [DATABASE] },
       { provide: CONTAINER_TYPE_REPOSITORY, useFactory: (db: Database) => new TypeOrmContainerTypeRepository(db), inject: [DATABASE] },
+      { provide: CALLBACK_GUARD, useFactory: (config: AppConfig) => new CallbackAddressGuard(config.callbacks.allowPrivateNetworks), inject: [APP_CONFIG] },
       BatchSubmitted,
       DatabaseLifecycle,
     ];
     return {
       module: CoreModule,
       providers,
-      exports: [APP_CONFIG, DATABASE, LOGGER, CLOCK, ID_GENERATOR, ACCESS_VERIFIER, BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, BatchSubmitted],
+      exports: [APP_CONFIG, DATABASE, LOGGER, CLOCK, ID_GENERATOR, ACCESS_VERIFIER, BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, CALLBACK_GUARD, BatchSubmitted],
     };
   }
 }
@@ -201,13 +208,18 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
   constructor(
     @Inject(BatchWorker) private readonly worker: BatchWorker<unknown>,
     @Inject(BatchSubmitted) private readonly submitted: BatchSubmitted,
+    @Inject(CallbackDispatcher) private readonly callbacks: CallbackDispatcher,
   ) {}
   onApplicationBootstrap(): void {
-    this.submitted.subscribe(() => this.worker.nudge());
+    this.submitted.subscribe(() => {
+      this.worker.nudge();
+      this.callbacks.nudge();
+    });
     this.worker.start();
+    this.callbacks.start();
   }
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.stop();
+    await Promise.all([this.worker.stop(), this.callbacks.stop()]);
   }
 }
 
@@ -222,6 +234,24 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
         return new BatchWorker(store, process, clock, logger, config.worker, maintenanceStep(new TypeOrmBatchRepository(db), config.retention));
       },
       inject: [DATABASE, CLOCK, ID_GENERATOR, LOGGER, APP_CONFIG],
+    },
+    {
+      provide: CallbackDispatcher,
+      useFactory: (db: Database, batches: BatchRepository, guard: CallbackAddressGuard, clock: Clock, logger: Logger, config: AppConfig) => {
+        const outbox = new TypeOrmCallbackOutbox(db);
+        const { callbacks } = config;
+        const deliver = new DeliverCallback(outbox, new StatusCallbackPayloads(batches), new HttpCallbackSender(guard, clock, { timeoutMs: callbacks.timeoutMs }), clock, {
+          maxAttempts: callbacks.maxAttempts,
+          baseDelayMs: callbacks.backoffBaseMs,
+        });
+        return new CallbackDispatcher(outbox, deliver, clock, logger.child({ component: 'callbacks' }), {
+          owner: config.worker.id,
+          concurrency: callbacks.concurrency,
+          pollMs: config.worker.idleMs,
+          leaseMs: callbacks.timeoutMs * 2 + 5000,
+        });
+      },
+      inject: [DATABASE, BATCH_REPOSITORY, CALLBACK_GUARD, CLOCK, LOGGER, APP_CONFIG],
     },
     WorkerLifecycle,
   ],

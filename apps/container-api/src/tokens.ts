@@ -7,3 +7,4 @@ export const ID_GENERATOR = Symbol('IdGenerator');
 export const BATCH_REPOSITORY = Symbol('BatchRepository');
 export const CONTAINER_TYPE_REPOSITORY = Symbol('ContainerTypeRepository');
 export const LOGGER = Symbol('Logger');
+export const CALLBACK_GUARD = Symbol('CallbackAddressGuard');

@@ -3,6 +3,7 @@
 import { Batch, BatchStatus } from './batch';
 import { BatchId } from './batch-id';
 import { FailureResult, ItemOutcome, ItemResult, NewBatchItem, SuccessResult } from './batch-item';
+import type { CallbackTarget } from './callback';
 
 export interface BatchLocator {
   readonly tenantId: string;
@@ -37,6 +38,13 @@ export interface ResultsPageQuery {
 export interface Submission {
   readonly key: string;
   readonly fingerprint: string;
+}
+
+/** What a submit may bring besides its items. */
+export interface SubmitExtras {
+  readonly submission?: Submission;
+  /** Stored with the batch; Batch.submit must have been told `hasCallback`. */
+  readonly callback?: CallbackTarget;
 }
 
 /** How storing a submitted batch went. */
@@ -88,7 +96,7 @@ export interface BatchIntake {
    * Makes the batch visible and ready for processing with every item appended, atomically,
    * claiming the submission's key; when the key is held already nothing changes (then discard).
    */
-  commit(batch: Batch, submission?: Submission): Promise<SubmitOutcome>;
+  commit(batch: Batch, extras?: SubmitExtras): Promise<SubmitOutcome>;
   /** Removes everything appended; the batch never existed. */
   discard(): Promise<void>;
 }
@@ -98,7 +106,7 @@ export interface BatchRepository {
    * Stores a new batch with all its items, atomically; item positions follow iteration order.
    * With a submission, its key is claimed in the same transaction, or the batch is not stored.
    */
-  add(batch: Batch, items: Iterable<NewBatchItem>, submission?: Submission): Promise<SubmitOutcome>;
+  add(batch: Batch, items: Iterable<NewBatchItem>, extras?: SubmitExtras): Promise<SubmitOutcome>;
 
   /**
    * Removes up to `maxItems` items of one batch finished before `before` (and the batch once it has

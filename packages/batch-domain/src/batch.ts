@@ -162,6 +162,17 @@ export class Batch {
     };
   }
 
+  /**
+   * Counts one try at delivering the finished batch's callback: DELIVERED when it was accepted,
+   * FAILED once `maxAttempts` tries failed, else still PENDING.
+   */
+  recordCallbackAttempt(delivered: boolean, maxAttempts: number): void {
+    if (this.state.callbackState !== 'PENDING') throw new Error(`Batch ${this.id} has no callback waiting (${this.state.callbackState})`);
+    if (!this.isFinished) throw new Error(`Batch ${this.id} is not finished; its callback cannot be sent yet`);
+    const attempts = this.state.callbackAttempts + 1;
+    this.state = { ...this.state, callbackAttempts: attempts, callbackState: delivered ? 'DELIVERED' : attempts >= maxAttempts ? 'FAILED' : 'PENDING' };
+  }
+
   /** Stops the batch: every pending item becomes cancelled. */
   cancel(now: number): Result<void, DomainError<'BATCH_NOT_CANCELLABLE'>> {
     if (this.isFinished) {

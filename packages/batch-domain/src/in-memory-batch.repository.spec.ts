@@ -1,3 +1,7 @@
-import { InMemoryBatchRepository, describeBatchRepositoryContract } from './testing';
+import { InMemoryBatchRepository, describeBatchRepositoryContract, describeCallbackOutboxContract } from './testing';
 
-describeBatchRepositoryContract('InMemoryBatchRepository', async () => ({ repository: new InMemoryBatchRepository() }));
+describeBatchRepositoryContract('in memory', async () => ({ repository: new InMemoryBatchRepository() }));
+describeCallbackOutboxContract('in memory', async () => {
+  const repository = new InMemoryBatchRepository();
+  return { repository, outbox: repository };
+});

@@ -7,6 +7,7 @@ import { batchIdFromUuid } from './batch-id';
 import { NewBatchItem } from './batch-item';
 import { BatchIntake, BatchRepository, Submission } from './batch-repository.port';
 import { TargetTypeRule, checkTargetTypeName } from './get-batch-status.use-case';
+import type { CallbackTarget } from './callback';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, domainError, err, ok } from './result';
 import { SubmittedBatch, TargetTypeDirectory, answer } from './submit-batch.use-case';
@@ -49,6 +50,8 @@ export interface SubmitBatchFileInput {
   readonly finish?: () => Promise<Result<void, DomainError<string>>>;
   /** Given once the file is read (its fingerprint covers the file's bytes): makes the submit idempotent. */
   readonly submission?: () => Submission;
+  /** Given once the whole request is read (the callback may follow the file). */
+  readonly callback?: () => CallbackTarget | undefined;
 }
 
 export const DEFAULT_FILE_PART_SIZE = 1000;
@@ -96,15 +99,27 @@ export class SubmitBatchFile {
         await intake.discard();
         return err(domainError(this.options.targetTypeNotFoundCode, `No ${this.options.targetType.parameter} '${input.targetType}' exists for this tenant.`));
       }
+      const callback = input.callback?.();
       const batch = Batch.submit(
-        { id: batchId, tenantId, targetType: input.targetType, operation: input.operation, source: 'file', total: intake.count, createdBy: input.actor, columns: received.value },
+        {
+          id: batchId,
+          tenantId,
+          targetType: input.targetType,
+          operation: input.operation,
+          source: 'file',
+          total: intake.count,
+          createdBy: input.actor,
+          columns: received.value,
+          hasCallback: callback !== undefined,
+        },
         this.clock.now(),
       );
       if (!batch.ok) {
         await intake.discard();
         return batch;
       }
-      const outcome = await intake.commit(batch.value, input.submission?.());
+      const submission = input.submission?.();
+      const outcome = await intake.commit(batch.value, { ...(submission ? { submission } : {}), ...(callback ? { callback } : {}) });
       if (outcome.kind !== 'stored') await intake.discard();
       return answer(outcome, batchId);
     } catch (error) {

@@ -5,6 +5,7 @@ import { Actor, Batch, BatchOperation, BatchSource } from './batch';
 import { BatchId, batchIdFromUuid } from './batch-id';
 import { NewBatchItem } from './batch-item';
 import { BatchRepository, Submission, SubmitOutcome } from './batch-repository.port';
+import type { CallbackTarget } from './callback';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, Violation, domainError, err, ok } from './result';
 import { TargetTypeRule, checkTargetTypeName } from './get-batch-status.use-case';
@@ -37,6 +38,8 @@ export interface SubmitBatchInput {
   readonly actor: Actor | null;
   /** Makes the submit idempotent: a repeat with the same key and fingerprint answers the same batch. */
   readonly submission?: Submission;
+  /** Where to announce the batch once it is finished. */
+  readonly callback?: CallbackTarget;
 }
 
 /** The batch that answers a submit; `replayed` when an earlier submit with the same key stored it. */
@@ -70,11 +73,21 @@ export class SubmitBatch {
     }
     const batchId = batchIdFromUuid(this.ids.uuid());
     const batch = Batch.submit(
-      { id: batchId, tenantId: principal.value.tenantId, targetType: input.targetType, operation: input.operation, source: input.source, total: items.value.length, createdBy: input.actor },
+      {
+        id: batchId,
+        tenantId: principal.value.tenantId,
+        targetType: input.targetType,
+        operation: input.operation,
+        source: input.source,
+        total: items.value.length,
+        createdBy: input.actor,
+        hasCallback: input.callback !== undefined,
+      },
       this.clock.now(),
     );
     if (!batch.ok) return batch;
-    return answer(await this.batches.add(batch.value, items.value, input.submission), batchId);
+    const extras = { ...(input.submission ? { submission: input.submission } : {}), ...(input.callback ? { callback: input.callback } : {}) };
+    return answer(await this.batches.add(batch.value, items.value, extras), batchId);
   }
 
   private checkPayload(operation: BatchOperation, payload: unknown): Result<NewBatchItem[], DomainError<'VALIDATION_FAILED'>> {

@@ -13,6 +13,8 @@ import { ContainersAndLeases1764400000000 } from './migrations/1764400000000-con
 import { FileBatches1764500000000 } from './migrations/1764500000000-file-batches';
 import { SubmitKeys1764600000000 } from './migrations/1764600000000-submit-keys';
 import { SubmitKeySchema } from './schemas/submit-key.schema';
+import { BatchCallbacks1764700000000 } from './migrations/1764700000000-batch-callbacks';
+import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/container-service.sqlite';
 
@@ -29,8 +31,8 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
   return { kind: 'sqlite', file: path.resolve(rest) };
 }
 
-const entities = [BatchSchema, BatchItemSchema, ContainerTypeSchema, ContainerSchema, ContainerTrackingSchema, SubmitKeySchema];
-const migrations = [InitialSchema1764300000000, ContainersAndLeases1764400000000, FileBatches1764500000000, SubmitKeys1764600000000];
+const entities = [BatchSchema, BatchItemSchema, ContainerTypeSchema, ContainerSchema, ContainerTrackingSchema, SubmitKeySchema, BatchCallbackSchema];
+const migrations = [InitialSchema1764300000000, ContainersAndLeases1764400000000, FileBatches1764500000000, SubmitKeys1764600000000, BatchCallbacks1764700000000];
 
 export interface OpenDatabaseOptions {
   /** Milliseconds a statement waits on a locked database before failing. */

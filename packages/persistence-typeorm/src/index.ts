@@ -5,3 +5,4 @@ export { TypeOrmBatchRepository, ITEM_INSERT_CHUNK } from './typeorm-batch.repos
 export { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 export { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
 export { TypeOrmContainerReader, TypeOrmContainerStore, TypeOrmContainerStoreProvider } from './typeorm-container.store';
+export { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';

@@ -16,11 +16,13 @@ import {
   ResultsPageQuery,
   NewBatchItem,
   Submission,
+  SubmitExtras,
   SubmitOutcome,
   SuccessResult,
 } from '@container-service/batch-domain';
 import { EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
 import { SubmitKeySchema } from './schemas/submit-key.schema';
+import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { fromBatchRow, toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
@@ -35,12 +37,13 @@ export const ITEM_DELETE_STEP = 5000;
 export class TypeOrmBatchRepository implements BatchRepository {
   constructor(private readonly database: Database) {}
 
-  async add(batch: Batch, items: Iterable<NewBatchItem>, submission?: Submission): Promise<SubmitOutcome> {
+  async add(batch: Batch, items: Iterable<NewBatchItem>, extras: SubmitExtras = {}): Promise<SubmitOutcome> {
     return this.database.write(async (manager) => {
-      const claimed = await claimSubmission(manager, batch, submission);
+      const claimed = await claimSubmission(manager, batch, extras.submission);
       if (claimed.kind !== 'stored') return claimed;
       const inserted = await manager.insert(BatchSchema, toBatchRow(batch));
       const batchPk = Number(inserted.identifiers[0]?.pk ?? inserted.raw);
+      await storeCallback(manager, batchPk, extras);
       const total = batch.counts.total;
       let seq = 0;
       let chunk: NewBatchItem[] = [];
@@ -213,6 +216,23 @@ export class TypeOrmBatchRepository implements BatchRepository {
 
 }
 
+/** Stores the batch's callback target, if it has one, inside the caller's transaction. */
+async function storeCallback(manager: EntityManager, batchPk: number, extras: SubmitExtras): Promise<void> {
+  const callback = extras.callback;
+  if (!callback) return;
+  await manager.insert(BatchCallbackSchema, {
+    batchPk,
+    url: callback.url,
+    meta: callback.meta === undefined || callback.meta === null ? null : JSON.stringify(callback.meta),
+    secret: callback.secret,
+    requestId: callback.requestId,
+    nextAttemptAt: null,
+    lastError: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+  });
+}
+
 /** Claims the submission's key for `batch` inside the caller's transaction, or says why not. */
 async function claimSubmission(manager: EntityManager, batch: Batch, submission: Submission | undefined): Promise<SubmitOutcome> {
   if (!submission) return { kind: 'stored' };
@@ -324,11 +344,13 @@ class TypeOrmBatchIntake implements BatchIntake {
     }
   }
 
-  async commit(batch: Batch, submission?: Submission): Promise<SubmitOutcome> {
+  async commit(batch: Batch, extras: SubmitExtras = {}): Promise<SubmitOutcome> {
     if (batch.counts.total !== this.held) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${this.held} items were received`);
     return this.database.write(async (manager) => {
-      const claimed = await claimSubmission(manager, batch, submission);
-      if (claimed.kind === 'stored') await this.holdOpen(manager, { ...toBatchRow(batch), intakeOpen: 0, leaseOwner: null, leaseExpiresAt: null });
+      const claimed = await claimSubmission(manager, batch, extras.submission);
+      if (claimed.kind !== 'stored') return claimed;
+      await this.holdOpen(manager, { ...toBatchRow(batch), intakeOpen: 0, leaseOwner: null, leaseExpiresAt: null });
+      await storeCallback(manager, this.batchPk, extras);
       return claimed;
     });
   }

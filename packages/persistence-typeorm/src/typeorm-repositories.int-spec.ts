@@ -1,10 +1,11 @@
-import { describeBatchRepositoryContract } from '@container-service/batch-domain/testing';
+import { describeBatchRepositoryContract, describeCallbackOutboxContract } from '@container-service/batch-domain/testing';
 import { describeContainerTypeRepositoryContract } from '@container-service/container-domain/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Database } from './database';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
+import { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 
 // Each contract runs on an in-memory database and on a real file (two connections, WAL).
@@ -17,6 +18,10 @@ for (const [label, url] of stores) {
   describeBatchRepositoryContract(`TypeOrmBatchRepository on ${label}`, async () => {
     const database = await Database.open(url());
     return { repository: new TypeOrmBatchRepository(database), close: () => database.close() };
+  });
+  describeCallbackOutboxContract(`TypeOrmCallbackOutbox on ${label}`, async () => {
+    const database = await Database.open(url());
+    return { repository: new TypeOrmBatchRepository(database), outbox: new TypeOrmCallbackOutbox(database), close: () => database.close() };
   });
   describeContainerTypeRepositoryContract(`TypeOrmContainerTypeRepository on ${label}`, async () => {
     const database = await Database.open(url());

@@ -1,7 +1,7 @@
 // Submitting JSON batches: POST creates, PUT updates, up to 1 024 items each. The answer (202)
 // comes once the batch and every item are stored; processing happens in the background.
 import { BatchOperation, SubmitBatch } from '@container-service/batch-domain';
-import { Body, Controller, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, unwrap } from '../http/api-error';
@@ -12,7 +12,9 @@ import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { CoreosHeaders } from '../http/openapi-headers';
 import { BatchSubmittedEnvelopeDto, CreateBatchBodyDto, UpdateBatchBodyDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
-import { callbackViolation } from './callback-input';
+import { callbackTarget, callbackViolation, isCallback } from './callback-input';
+import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
+import { CALLBACK_GUARD } from '../tokens';
 import { callbackSecretOf, jsonContent, submitFingerprint } from './submit-fingerprint';
 
 @ApiTags('batches')
@@ -22,6 +24,7 @@ export class BatchSubmitController {
   constructor(
     private readonly submitBatch: SubmitBatch,
     private readonly submitted: BatchSubmitted,
+    @Inject(CALLBACK_GUARD) private readonly guard: CallbackAddressGuard,
   ) {}
 
   @Post(':containerType/batch')
@@ -52,7 +55,7 @@ export class BatchSubmitController {
       throw new ApiError('VALIDATION_FAILED', 'The body must be a JSON object with a payload array.', { violations: [{ path: '', message: 'must be an object' }] });
     }
     const { payload, callback } = body as Record<string, unknown>;
-    const violation = callbackViolation(callback);
+    const violation = callbackViolation(callback) ?? (isCallback(callback) ? await this.guard.check(callback.url) : null);
     if (violation) throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', { violations: [violation] });
     const { batchId, replayed } = unwrap(
       await this.submitBatch.execute({
@@ -64,6 +67,7 @@ export class BatchSubmitController {
         payload,
         actor: caller.actor,
         submission: { key: caller.requestId, fingerprint: submitFingerprint(request, jsonContent(body), callback, secret) },
+        ...(isCallback(callback) ? { callback: callbackTarget(callback, secret, caller.requestId) } : {}),
       }),
     );
     if (replayed) void reply.header('Idempotent-Replayed', 'true');

@@ -13,7 +13,8 @@ import { setBodyEcho, successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { CoreosHeaders } from '../http/openapi-headers';
 import { UploadForm } from '../files/upload-form';
-import { APP_CONFIG } from '../tokens';
+import { APP_CONFIG, CALLBACK_GUARD } from '../tokens';
+import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
 import { callbackSecretOf, submitFingerprint } from './submit-fingerprint';
@@ -26,6 +27,7 @@ export class BatchUploadController {
     private readonly submitFile: SubmitBatchFile,
     private readonly submitted: BatchSubmitted,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CALLBACK_GUARD) private readonly guard: CallbackAddressGuard,
   ) {}
 
   @Post(':containerType/batch/upload')
@@ -59,7 +61,7 @@ export class BatchUploadController {
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Uploads are multipart/form-data with the CSV in a part named file.');
     }
     const secret = callbackSecretOf(request);
-    const form = new UploadForm(request, this.config.upload.maxBytes);
+    const form = new UploadForm(request, this.config.upload.maxBytes, this.guard);
     let result;
     try {
       result = await this.submitFile.execute({
@@ -71,6 +73,7 @@ export class BatchUploadController {
         records: form.records(),
         finish: () => form.finish(),
         submission: () => ({ key: caller.requestId, fingerprint: submitFingerprint(request, `file:${form.fileDigest}`, form.callback, secret) }),
+        callback: () => form.callbackTarget(secret, caller.requestId),
       });
     } finally {
       setBodyEcho(request, form.summary());

@@ -1,6 +1,6 @@
-// The `callback` a submit may carry: {url: absolute http(s) URL, meta?: object}. Delivery comes
-// with callbacks support; until then a callback is checked and echoed, not stored.
-import type { Violation } from '@container-service/batch-domain';
+// The `callback` a submit may carry: {url: absolute http(s) URL, meta?: object}; its shape here,
+// where it may point in CallbackAddressGuard.
+import type { CallbackTarget, Violation } from '@container-service/batch-domain';
 
 /** What is wrong with a callback, or null when it is absent or good. */
 export function callbackViolation(callback: unknown, path = 'callback'): Violation | null {
@@ -16,4 +16,13 @@ export function callbackViolation(callback: unknown, path = 'callback'): Violati
   if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return { path: `${path}.url`, message: 'must be an absolute http(s) URL' };
   if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) return { path: `${path}.meta`, message: 'must be an object' };
   return null;
+}
+
+/** A callback whose shape callbackViolation accepted. */
+export const isCallback = (callback: unknown): callback is { url: string; meta?: unknown } =>
+  typeof callback === 'object' && callback !== null && !Array.isArray(callback) && typeof (callback as { url?: unknown }).url === 'string';
+
+/** What is stored to announce the batch: the URL, the meta to send back, the secret, the submit's request id. */
+export function callbackTarget(callback: { url: string; meta?: unknown }, secret: string | null, requestId: string): CallbackTarget {
+  return { url: callback.url, meta: callback.meta ?? null, secret, requestId };
 }

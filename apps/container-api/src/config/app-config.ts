@@ -31,7 +31,21 @@ export interface AppConfig {
   readonly jsonBodyMaxBytes: number;
   readonly upload: UploadConfig;
   readonly retention: RetentionConfig;
+  readonly callbacks: CallbackConfig;
   readonly worker: WorkerConfig;
+}
+
+export interface CallbackConfig {
+  /** Tries per callback, the first included. */
+  readonly maxAttempts: number;
+  /** How long one try may take. */
+  readonly timeoutMs: number;
+  /** The wait after the first failed try; it doubles after each further one (±20 %). */
+  readonly backoffBaseMs: number;
+  /** Whether callbacks may go to loopback, private and other internal addresses. */
+  readonly allowPrivateNetworks: boolean;
+  /** Tries in flight at once per worker process. */
+  readonly concurrency: number;
 }
 
 export interface RetentionConfig {
@@ -105,6 +119,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     submitKeyHours: integer('IDEMPOTENCY_KEY_TTL_HOURS', 24, 24, 876_000),
   };
 
+  const allowPrivate = text('CALLBACK_ALLOW_PRIVATE_NETWORKS') ?? 'false';
+  if (allowPrivate !== 'true' && allowPrivate !== 'false') throw new ConfigError(`CALLBACK_ALLOW_PRIVATE_NETWORKS must be true or false; got '${allowPrivate}'`);
+  const callbacks: CallbackConfig = {
+    maxAttempts: integer('CALLBACK_MAX_ATTEMPTS', 5, 1, 50),
+    timeoutMs: integer('CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),
+    backoffBaseMs: integer('CALLBACK_BACKOFF_BASE_MS', 1000, 10, 3_600_000),
+    allowPrivateNetworks: allowPrivate === 'true',
+    concurrency: integer('CALLBACK_CONCURRENCY', 16, 1, 1000),
+  };
+
   const enabled = text('WORKER_ENABLED') ?? 'true';
   if (enabled !== 'true' && enabled !== 'false') throw new ConfigError(`WORKER_ENABLED must be true or false; got '${enabled}'`);
   const worker: WorkerConfig = {
@@ -115,7 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idleMs: integer('WORKER_IDLE_MS', 200, 10, 60_000),
   };
 
-  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, upload, retention, worker };
+  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, upload, retention, callbacks, worker };
 }
 
 function loadAuthConfig(text: (name: string) => string | undefined, production: boolean): AuthConfig {

@@ -2,13 +2,14 @@
 // the `callback` field may come before or after it, other fields are ignored and other file
 // parts skipped. After an error the rest of the request is read and dropped, so the client
 // always gets its answer.
-import type { DomainError, FileProblem, FileRecord, Result } from '@container-service/batch-domain';
+import type { CallbackTarget, DomainError, FileProblem, FileRecord, Result } from '@container-service/batch-domain';
 import { domainError, err, ok } from '@container-service/batch-domain';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { callbackViolation } from '../batches/callback-input';
+import { callbackTarget, callbackViolation, isCallback } from '../batches/callback-input';
+import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { readCsvRecords } from './csv-records';
 
 export const FILE_FIELD = 'file';
@@ -43,6 +44,7 @@ export class UploadForm {
   constructor(
     private readonly request: FastifyRequest,
     private readonly maxFileBytes: number,
+    private readonly guard: CallbackAddressGuard,
   ) {}
 
   /** The file's records, then a problem if the file is over the limit; a problem if there is no file. */
@@ -93,7 +95,7 @@ export class UploadForm {
     const invalid = (message: string, path = CALLBACK_FIELD) =>
       err(domainError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', [{ path, message }]));
     if (this.callbackProblem) return invalid(this.callbackProblem);
-    const violation = callbackViolation(this.callbackValue);
+    const violation = callbackViolation(this.callbackValue) ?? (isCallback(this.callbackValue) ? await this.guard.check(this.callbackValue.url) : null);
     if (violation) return invalid(violation.message, violation.path);
     return ok(undefined);
   }
@@ -101,6 +103,11 @@ export class UploadForm {
   /** The SHA-256 of the file's bytes as read; complete once the file is. */
   get fileDigest(): string {
     return this.fileHash.copy().digest('hex');
+  }
+
+  /** The callback to store, once finish() accepted it; undefined when none was given. */
+  callbackTarget(secret: string | null, requestId: string): CallbackTarget | undefined {
+    return isCallback(this.callbackValue) ? callbackTarget(this.callbackValue, secret, requestId) : undefined;
   }
 
   /** The callback given, parsed; undefined when none. */

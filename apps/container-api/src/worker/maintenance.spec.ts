@@ -8,7 +8,7 @@ describe('maintenanceStep', () => {
     const batches = new InMemoryBatchRepository();
     const clock = new FixedClock(T0);
     await storeBatch(batches, 'SF', { id: aBatchId(1) }, T0);
-    await batches.add(aBatch({ id: aBatchId(2), total: 1 }, T0), someItems(1), { key: 'req-1', fingerprint: 'f' });
+    await batches.add(aBatch({ id: aBatchId(2), total: 1 }, T0), someItems(1), { submission: { key: 'req-1', fingerprint: 'f' } });
     const intake = await batches.beginIntake({ tenantId: 'acme', batchId: aBatchId(3), targetType: 'parcel', expiresAt: T0 + 1000 });
     await intake.append(someItems(2), T0 + 1000);
     const step = maintenanceStep(batches, { batchDays: 7, submitKeyHours: 24 });

@@ -56,6 +56,8 @@ export async function startTestApp(env: Record<string, string> = {}, clock?: Clo
     // Tests that seed batches by hand read them as seeded; processing tests turn the worker on.
     WORKER_ENABLED: 'false',
     WORKER_IDLE_MS: '20',
+    // Receivers in tests listen on loopback; the SSRF tests turn the guard back on.
+    CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true',
     ...env,
   });
   const logs: string[] = [];

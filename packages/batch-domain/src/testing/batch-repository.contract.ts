@@ -259,38 +259,38 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
     });
 
     describe('submission keys', () => {
-      const submission = (fingerprint: string, key = 'req-1') => ({ key, fingerprint });
+      const keyed = (fingerprint: string, key = 'req-1') => ({ submission: { key, fingerprint } });
 
       it('claims a key with the batch, answers a repeat with that batch, and refuses another request under it', async () => {
-        expect(await repository.add(aBatch({ id: aBatchId(1), total: 1 }), someItems(1), submission('f1'))).toEqual({ kind: 'stored' });
-        expect(await repository.add(aBatch({ id: aBatchId(2), total: 1 }), someItems(1), submission('f1'))).toEqual({ kind: 'replayed', batchId: aBatchId(1) });
-        expect(await repository.add(aBatch({ id: aBatchId(3), total: 1 }), someItems(1), submission('f2'))).toEqual({ kind: 'conflict' });
+        expect(await repository.add(aBatch({ id: aBatchId(1), total: 1 }), someItems(1), keyed('f1'))).toEqual({ kind: 'stored' });
+        expect(await repository.add(aBatch({ id: aBatchId(2), total: 1 }), someItems(1), keyed('f1'))).toEqual({ kind: 'replayed', batchId: aBatchId(1) });
+        expect(await repository.add(aBatch({ id: aBatchId(3), total: 1 }), someItems(1), keyed('f2'))).toEqual({ kind: 'conflict' });
         expect(await repository.findStatus(locate(aBatchId(2)), 10)).toBeNull();
         expect(await repository.findStatus(locate(aBatchId(3)), 10)).toBeNull();
         // Keys belong to a tenant.
-        expect(await repository.add(aBatch({ id: aBatchId(4), total: 1, tenantId: 'globex' }), someItems(1), submission('f2'))).toEqual({ kind: 'stored' });
+        expect(await repository.add(aBatch({ id: aBatchId(4), total: 1, tenantId: 'globex' }), someItems(1), keyed('f2'))).toEqual({ kind: 'stored' });
       });
 
       it('claims a key when an intake commits, and leaves the intake open when the key is held', async () => {
-        await repository.add(aBatch({ id: aBatchId(1), total: 1 }), someItems(1), submission('f1'));
+        await repository.add(aBatch({ id: aBatchId(1), total: 1 }), someItems(1), keyed('f1'));
         const intake = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(2), targetType: 'parcel', expiresAt: T0 + 60_000 });
         await intake.append([{ refId: 'a', row: 2, input: ['a'] }], T0 + 60_000);
         const batch = aBatch({ id: aBatchId(2), total: 1, source: 'file', columns: ['refID'] });
-        expect(await intake.commit(batch, submission('f1'))).toEqual({ kind: 'replayed', batchId: aBatchId(1) });
+        expect(await intake.commit(batch, keyed('f1'))).toEqual({ kind: 'replayed', batchId: aBatchId(1) });
         expect(await repository.findStatus(locate(aBatchId(2)), 10)).toBeNull();
-        expect(await intake.commit(batch, submission('f9', 'req-2'))).toEqual({ kind: 'stored' });
+        expect(await intake.commit(batch, keyed('f9', 'req-2'))).toEqual({ kind: 'stored' });
         expect(await repository.findStatus(locate(aBatchId(2)), 10)).not.toBeNull();
       });
 
       it('purges keys claimed before a time, a step at a time', async () => {
-        await repository.add(aBatch({ id: aBatchId(1), total: 1 }, T0), someItems(1), submission('f1', 'k1'));
-        await repository.add(aBatch({ id: aBatchId(2), total: 1 }, T0 + 1), someItems(1), submission('f1', 'k2'));
-        await repository.add(aBatch({ id: aBatchId(3), total: 1 }, T0 + 5), someItems(1), submission('f1', 'k3'));
+        await repository.add(aBatch({ id: aBatchId(1), total: 1 }, T0), someItems(1), keyed('f1', 'k1'));
+        await repository.add(aBatch({ id: aBatchId(2), total: 1 }, T0 + 1), someItems(1), keyed('f1', 'k2'));
+        await repository.add(aBatch({ id: aBatchId(3), total: 1 }, T0 + 5), someItems(1), keyed('f1', 'k3'));
         expect(await repository.purgeSubmissions(T0 + 5, 1)).toBe(1);
         expect(await repository.purgeSubmissions(T0 + 5, 10)).toBe(1);
         expect(await repository.purgeSubmissions(T0 + 5, 10)).toBe(0);
-        expect(await repository.add(aBatch({ id: aBatchId(4), total: 1 }), someItems(1), submission('other', 'k1'))).toEqual({ kind: 'stored' });
-        expect(await repository.add(aBatch({ id: aBatchId(5), total: 1 }), someItems(1), submission('other', 'k3'))).toEqual({ kind: 'conflict' });
+        expect(await repository.add(aBatch({ id: aBatchId(4), total: 1 }), someItems(1), keyed('other', 'k1'))).toEqual({ kind: 'stored' });
+        expect(await repository.add(aBatch({ id: aBatchId(5), total: 1 }), someItems(1), keyed('other', 'k3'))).toEqual({ kind: 'conflict' });
       });
     });
 

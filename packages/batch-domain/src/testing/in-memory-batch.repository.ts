@@ -11,8 +11,10 @@ import {
   IntakeDraft,
   ResultsPageQuery,
   Submission,
+  SubmitExtras,
   SubmitOutcome,
 } from '../batch-repository.port';
+import { CallbackAttempt, CallbackOutbox, CallbackTarget, DueCallback } from '../callback';
 import { BatchLease, BatchProcessingStore, PendingItem } from '../batch-processing.port';
 import { BatchSnapshot } from '../batch';
 
@@ -28,7 +30,9 @@ export interface InMemoryTx {
   readonly id: number;
 }
 
-export class InMemoryBatchRepository implements BatchRepository, BatchProcessingStore<InMemoryTx> {
+export class InMemoryBatchRepository implements BatchRepository, BatchProcessingStore<InMemoryTx>, CallbackOutbox {
+  /** Stored callbacks, by batch key; read by tests. */
+  readonly callbacks = new Map<string, { target: CallbackTarget; nextAttemptAt: number | null; lastError: string | null; leaseUntil: number }>();
   private batches = new Map<string, BatchSnapshot>();
   private items = new Map<string, StoredItem[]>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
@@ -96,6 +100,30 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     return { kind: 'stored' };
   }
 
+  async claimDue(_owner: string, now: number, leaseUntil: number, limit: number): Promise<DueCallback[]> {
+    const due: DueCallback[] = [];
+    for (const [key, callback] of this.callbacks) {
+      const snapshot = this.batches.get(key);
+      if (!snapshot || due.length >= limit) continue;
+      if (snapshot.callbackState !== 'PENDING' || snapshot.completedAt === null) continue;
+      if ((callback.nextAttemptAt ?? 0) > now || callback.leaseUntil > now) continue;
+      callback.leaseUntil = leaseUntil;
+      due.push({ locator: { tenantId: snapshot.tenantId, targetType: snapshot.targetType, batchId: snapshot.id }, target: callback.target, attempts: snapshot.callbackAttempts });
+    }
+    return due;
+  }
+
+  async recordAttempt(locator: BatchLocator, attempt: CallbackAttempt): Promise<void> {
+    const key = this.key(locator.tenantId, locator.batchId);
+    const snapshot = this.batches.get(key);
+    const callback = this.callbacks.get(key);
+    if (!snapshot || !callback) return;
+    const batch = Batch.fromSnapshot(snapshot);
+    batch.recordCallbackAttempt(attempt.delivered, attempt.maxAttempts);
+    this.batches.set(key, batch.toSnapshot());
+    Object.assign(callback, { nextAttemptAt: attempt.nextAttemptAt, lastError: attempt.error, leaseUntil: 0 });
+  }
+
   async purgeFinishedBatches(before: number, maxItems: number): Promise<number> {
     for (const [key, snapshot] of this.batches) {
       if (snapshot.completedAt === null || snapshot.completedAt >= before) continue;
@@ -104,6 +132,7 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
       if (items.length > 0) return removed;
       this.batches.delete(key);
       this.items.delete(key);
+      this.callbacks.delete(key);
       return removed + 1;
     }
     return 0;
@@ -121,15 +150,16 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     return removed;
   }
 
-  async add(batch: Batch, items: Iterable<NewBatchItem>, submission?: Submission): Promise<SubmitOutcome> {
+  async add(batch: Batch, items: Iterable<NewBatchItem>, extras: SubmitExtras = {}): Promise<SubmitOutcome> {
     const key = this.key(batch.tenantId, batch.id);
     if (this.batches.has(key)) throw new Error(`Batch ${batch.id} already stored`);
     const stored = [...items].map((item) => ({ refId: item.refId, row: item.row ?? null, input: structuredClone(item.input), result: null }));
     if (stored.length !== batch.counts.total) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${stored.length} items`);
-    const outcome = this.claimSubmission(batch, submission);
+    const outcome = this.claimSubmission(batch, extras.submission);
     if (outcome.kind !== 'stored') return outcome;
     this.batches.set(key, batch.toSnapshot());
     this.items.set(key, stored);
+    if (extras.callback) this.callbacks.set(key, { target: extras.callback, nextAttemptAt: null, lastError: null, leaseUntil: 0 });
     return outcome;
   }
 
@@ -157,14 +187,15 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
       get count() {
         return intake.items.length;
       },
-      commit: async (batch: Batch, submission?: Submission): Promise<SubmitOutcome> => {
+      commit: async (batch: Batch, extras: SubmitExtras = {}): Promise<SubmitOutcome> => {
         if (this.intakes.get(key) !== intake) throw gone();
         if (batch.counts.total !== intake.items.length) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${intake.items.length} items`);
-        const outcome = this.claimSubmission(batch, submission);
+        const outcome = this.claimSubmission(batch, extras.submission);
         if (outcome.kind !== 'stored') return outcome;
         this.intakes.delete(key);
         this.batches.set(key, batch.toSnapshot());
         this.items.set(key, intake.items);
+        if (extras.callback) this.callbacks.set(key, { target: extras.callback, nextAttemptAt: null, lastError: null, leaseUntil: 0 });
         return outcome;
       },
       discard: async (): Promise<void> => {

@@ -5,3 +5,5 @@ export { FixedClock, SequentialIdGenerator, StaticAccessVerifier } from './fakes
 export { T0, aBatch, aBatchId, outcomesFor, someItems, storeBatch } from './builders';
 export { describeBatchRepositoryContract } from './batch-repository.contract';
 export type { RepositoryFixture } from './batch-repository.contract';
+export { aCallbackTarget, describeCallbackOutboxContract } from './callback-outbox.contract';
+export type { OutboxFixture } from './callback-outbox.contract';

@@ -1,0 +1,83 @@
+// The behaviour every CallbackOutbox must show, with the BatchRepository it shares a store with.
+import { BatchRepository } from '../batch-repository.port';
+import { CallbackOutbox, CallbackTarget } from '../callback';
+import { T0, aBatch, aBatchId, outcomesFor, someItems } from './builders';
+
+export interface OutboxFixture {
+  repository: BatchRepository;
+  outbox: CallbackOutbox;
+  close?: () => Promise<void>;
+}
+
+export const aCallbackTarget = (overrides: Partial<CallbackTarget> = {}): CallbackTarget => ({
+  url: 'https://hooks.example.com/batches',
+  meta: { job: 7 },
+  secret: 's3cret',
+  requestId: 'req-1',
+  ...overrides,
+});
+
+export function describeCallbackOutboxContract(name: string, open: () => Promise<OutboxFixture>): void {
+  describe(`CallbackOutbox contract: ${name}`, () => {
+    let fixture: OutboxFixture;
+    beforeEach(async () => {
+      fixture = await open();
+    });
+    afterEach(async () => {
+      await fixture.close?.();
+    });
+
+    const locator = (n: number) => ({ tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(n) });
+
+    /** A batch of two items with a callback, finished (both succeeded) when `finish`. */
+    async function store(n: number, finish: boolean, target = aCallbackTarget()) {
+      const batch = aBatch({ id: aBatchId(n), total: 2, hasCallback: true }, T0 + n);
+      await fixture.repository.add(batch, someItems(2), { callback: target });
+      if (finish) {
+        batch.recordOutcomes(['success', 'success'], T0 + 100 + n);
+        await fixture.repository.recordOutcomes(batch, outcomesFor('SS'));
+      }
+      return batch;
+    }
+
+    it('hands out the callbacks of finished batches only, with their target, leased', async () => {
+      await store(1, true);
+      await store(2, false);
+      await fixture.repository.add(aBatch({ id: aBatchId(3), total: 1 }), someItems(1));
+      const due = await fixture.outbox.claimDue('w1', T0 + 1000, T0 + 5000, 10);
+      expect(due).toEqual([{ locator: locator(1), target: aCallbackTarget(), attempts: 0 }]);
+      expect(await fixture.outbox.claimDue('w2', T0 + 1000, T0 + 5000, 10)).toEqual([]);
+      expect(await fixture.outbox.claimDue('w2', T0 + 5000, T0 + 9000, 10)).toHaveLength(1);
+    });
+
+    it('records a failed try, waits until the next one is due, and ends FAILED after the last try', async () => {
+      await store(1, true);
+      let now = T0 + 1000;
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const [due] = await fixture.outbox.claimDue('w1', now, now + 10_000, 10);
+        expect(due?.attempts).toBe(attempt - 1);
+        await fixture.outbox.recordAttempt(locator(1), { delivered: false, error: 'HTTP 503', at: now, nextAttemptAt: now + 500, maxAttempts: 3 });
+        expect(await fixture.outbox.claimDue('w1', now + 499, now + 10_000, 10)).toEqual([]);
+        now += 500;
+      }
+      const view = await fixture.repository.findStatus(locator(1), 10);
+      expect(view!.batch.toSnapshot()).toMatchObject({ callbackState: 'FAILED', callbackAttempts: 3 });
+      expect(await fixture.outbox.claimDue('w1', now + 100_000, now + 200_000, 10)).toEqual([]);
+    });
+
+    it('records a delivery, after which the callback is never handed out again', async () => {
+      await store(1, true, aCallbackTarget({ secret: null, meta: null }));
+      const [due] = await fixture.outbox.claimDue('w1', T0 + 1000, T0 + 2000, 10);
+      expect(due!.target).toEqual(aCallbackTarget({ secret: null, meta: null }));
+      await fixture.outbox.recordAttempt(locator(1), { delivered: true, error: null, at: T0 + 1100, nextAttemptAt: T0 + 2100, maxAttempts: 5 });
+      expect((await fixture.repository.findStatus(locator(1), 10))!.batch.toSnapshot()).toMatchObject({ callbackState: 'DELIVERED', callbackAttempts: 1 });
+      expect(await fixture.outbox.claimDue('w1', T0 + 100_000, T0 + 200_000, 10)).toEqual([]);
+    });
+
+    it('hands out the callback of a cancelled batch', async () => {
+      await store(1, false);
+      await fixture.repository.cancel(locator(1), T0 + 50);
+      expect(await fixture.outbox.claimDue('w1', T0 + 1000, T0 + 2000, 10)).toHaveLength(1);
+    });
+  });
+}
