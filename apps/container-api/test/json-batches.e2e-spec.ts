@@ -74,7 +74,7 @@ describe('JSON batches over HTTP', () => {
       { refID: 'ok-2', attributes: { weight: 0 } },
     ]);
     const { meta, errors, success } = final.body.data;
-    expect(meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 2, failed: 7, pending: 0, cancelled: 0, total: 9, operation: 'create', source: 'json' });
+    expect(meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 2, failed: 7, pending: 0, cancelled: 0, total: 9, operation: 'create', source: 'json', createdBy: USER });
     expect(success.map((s: { refID: string }) => s.refID)).toEqual(['ok-1', 'ok-2']);
     expect(errors.map((e: { refID: string; code: string }) => [e.refID, e.code])).toEqual([
       ['bad-attribute', 'ATTRIBUTE_INVALID'],

@@ -18,6 +18,7 @@ export interface BatchMetaJson {
   hasMore?: boolean;
   callback: { state: string; attempts: number };
   parentBatchId?: string;
+  createdBy?: { id: string; name?: string };
 }
 
 export interface BatchResponseJson {
@@ -46,6 +47,7 @@ function presentMeta(b: BatchSnapshot, status: BatchStatus, pending: number, has
     callback: { state: b.callbackState, attempts: b.callbackAttempts },
   };
   if (b.parentBatchId !== null) meta.parentBatchId = b.parentBatchId;
+  if (b.createdBy !== null) meta.createdBy = b.createdBy.name === undefined ? { id: b.createdBy.id } : { id: b.createdBy.id, name: b.createdBy.name };
   return meta;
 }
 
