@@ -1,44 +1,70 @@
-// The batch item handlers for containers: create and update, each item checked against the
+// The batch item handlers for containers: create and update. Each item is checked against the
 // per-item rules, then against stored data (unique scannable and tracking ids, the parent, the
-// container being updated), then written. Items are applied in input order inside the chunk's
-// transaction, so when two items of a batch collide, the first wins.
+// container being updated), then written. A chunk reads everything its items refer to in a few
+// set-based queries first, then applies the items in input order against that picture, keeping
+// it current as it goes, so when two items of a batch collide the first wins. The database's
+// unique keys stay the last word: a write the picture missed fails the whole chunk.
 import { BatchContext, HandledOutcome, IdGenerator, ItemHandler, PendingItem } from '@container-service/batch-domain';
+import { AttributeConfig } from './attribute-config';
 import { ContainerSnapshot, ContainerStore, ContainerStoreProvider } from './container';
 import { readFileRow } from './container-file-row';
-import { TrackingDetail, TypeRules, mergeAttributes, parseCreateInput, parseUpdateInput } from './container-input';
+import { ContainerCreateInput, ContainerUpdateInput, ItemRejection, TrackingDetail, TypeRules, mergeAttributes, parseCreateInput, parseUpdateInput } from './container-input';
+import { Result } from '@container-service/batch-domain';
 
 const failed = (code: string, reason: string): HandledOutcome => ({ kind: 'failed', code, reason });
+const trackingKey = (d: { operator: string; trackingId: string }) => `${d.operator}\u0000${d.trackingId}`;
+const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 
-type ApplyItem = (store: ContainerStore, rules: TypeRules, context: BatchContext, item: PendingItem) => Promise<HandledOutcome>;
+type StoredType = { readonly isLeaf: boolean; readonly attributes: readonly AttributeConfig[] };
 
 /**
- * Loads the type's rules once per chunk, then applies the items one after the other, in order.
- * A file batch's items are rows of cells: each is read into the item a JSON batch would carry first.
+ * Reads each item into its input (a file row's cells first into the item a JSON batch would
+ * carry), then parses it; the type's rules come from the store once per chunk.
  */
-async function applyInOrder(store: ContainerStore, context: BatchContext, items: readonly PendingItem[], apply: ApplyItem): Promise<HandledOutcome[]> {
+async function parseChunk<T>(
+  store: ContainerStore,
+  context: BatchContext,
+  items: readonly PendingItem[],
+  parse: (raw: unknown, rules: TypeRules) => Result<T, ItemRejection>,
+): Promise<{ type: StoredType | null; parsed: Array<Result<T, ItemRejection>> }> {
   const type = await store.findType(context.tenantId, context.targetType);
-  const outcomes: HandledOutcome[] = [];
-  for (const item of items) {
-    if (type === null) {
-      outcomes.push(failed('CONTAINER_TYPE_NOT_FOUND', `container type '${context.targetType}' no longer exists`));
-      continue;
-    }
-    const rules = { isLeaf: type.isLeaf, attributes: type.attributes };
-    if (context.columns === null) {
-      outcomes.push(await apply(store, rules, context, item));
-      continue;
-    }
+  if (type === null) return { type, parsed: [] };
+  const rules = { isLeaf: type.isLeaf, attributes: type.attributes };
+  const parsed = items.map((item) => {
+    if (context.columns === null) return parse(item.input, rules);
     const read = readFileRow(context.operation, context.columns, item.input, type.attributes);
-    outcomes.push(read.ok ? await apply(store, rules, context, { ...item, input: read.value }) : failed(read.error.code, read.error.reason));
-  }
-  return outcomes;
+    return read.ok ? parse(read.value, rules) : read;
+  });
+  return { type, parsed };
 }
 
-async function trackingConflict(store: ContainerStore, tenantId: string, details: readonly TrackingDetail[], self: string | null): Promise<HandledOutcome | null> {
-  if (details.length === 0) return null;
-  const taken = (await store.trackingOwners(tenantId, details)).filter((owner) => owner.containerId !== self);
-  const first = taken[0];
-  return first ? failed('TRACKING_ID_TAKEN', `tracking id '${first.trackingId}' of operator '${first.operator}' is already used by container ${first.containerId}`) : null;
+const typeGone = (context: BatchContext, items: readonly PendingItem[]) =>
+  items.map(() => failed('CONTAINER_TYPE_NOT_FOUND', `container type '${context.targetType}' no longer exists`));
+
+/** Who holds each tracking id the chunk mentions, kept current as the chunk's items are applied. */
+class TrackingPicture {
+  private readonly owners = new Map<string, string>();
+
+  constructor(owners: readonly { operator: string; trackingId: string; containerId: string }[]) {
+    for (const owner of owners) this.owners.set(trackingKey(owner), owner.containerId);
+  }
+
+  /** The first of `details` held by a container other than `self`. */
+  conflict(details: readonly TrackingDetail[], self: string | null): HandledOutcome | null {
+    for (const d of details) {
+      const owner = this.owners.get(trackingKey(d));
+      if (owner !== undefined && owner !== self) {
+        return failed('TRACKING_ID_TAKEN', `tracking id '${d.trackingId}' of operator '${d.operator}' is already used by container ${owner}`);
+      }
+    }
+    return null;
+  }
+
+  /** `containerId` now holds `details` instead of `previous`. */
+  assign(containerId: string, details: readonly TrackingDetail[], previous: readonly TrackingDetail[] = []): void {
+    for (const d of previous) if (this.owners.get(trackingKey(d)) === containerId) this.owners.delete(trackingKey(d));
+    for (const d of details) this.owners.set(trackingKey(d), containerId);
+  }
 }
 
 export class CreateContainerHandler<Tx> implements ItemHandler<Tx> {
@@ -47,26 +73,50 @@ export class CreateContainerHandler<Tx> implements ItemHandler<Tx> {
     private readonly ids: IdGenerator,
   ) {}
 
-  handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
-    return applyInOrder(this.stores.within(tx), context, items, (store, rules, ctx, item) => this.create(store, rules, ctx, item));
+  async handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+    const store = this.stores.within(tx);
+    const { type, parsed } = await parseChunk(store, context, items, parseCreateInput);
+    if (type === null) return typeGone(context, items);
+    const inputs = parsed.flatMap((p) => (p.ok ? [p.value] : []));
+    const [scannables, tracking, parents] = await Promise.all([
+      store.scannableOwners(context.tenantId, context.targetType, unique(inputs.flatMap((i) => (i.scannableId === null ? [] : [i.scannableId])))),
+      store.trackingOwners(context.tenantId, inputs.flatMap((i) => i.trackingDetails)),
+      store.parents(context.tenantId, unique(inputs.flatMap((i) => (i.parentId === null ? [] : [i.parentId])))),
+    ]);
+    const scannableTaken = new Map(scannables);
+    const trackingTaken = new TrackingPicture(tracking);
+    const created: ContainerSnapshot[] = [];
+    const outcomes = parsed.map((result): HandledOutcome => {
+      if (!result.ok) return failed(result.error.code, result.error.reason);
+      const outcome = this.check(result.value, scannableTaken, trackingTaken, parents);
+      if (outcome) return outcome;
+      const container = this.build(result.value, context);
+      created.push(container);
+      if (container.scannableId !== null) scannableTaken.set(container.scannableId, container.id);
+      trackingTaken.assign(container.id, container.trackingDetails);
+      return { kind: 'success', resultId: container.id };
+    });
+    await store.insertMany(created);
+    return outcomes;
   }
 
-  private async create(store: ContainerStore, rules: TypeRules, context: BatchContext, item: PendingItem): Promise<HandledOutcome> {
-    const parsed = parseCreateInput(item.input, rules);
-    if (!parsed.ok) return failed(parsed.error.code, parsed.error.reason);
-    const input = parsed.value;
+  private check(input: ContainerCreateInput, scannables: ReadonlyMap<string, string>, tracking: TrackingPicture, parents: ReadonlyMap<string, { isLeaf: boolean }>): HandledOutcome | null {
     if (input.scannableId !== null) {
-      const owner = await store.scannableOwner(context.tenantId, context.targetType, input.scannableId);
-      if (owner !== null) return failed('SCANNABLE_ID_TAKEN', `scannableId '${input.scannableId}' is already used by container ${owner}`);
+      const owner = scannables.get(input.scannableId);
+      if (owner !== undefined) return failed('SCANNABLE_ID_TAKEN', `scannableId '${input.scannableId}' is already used by container ${owner}`);
     }
-    const conflict = await trackingConflict(store, context.tenantId, input.trackingDetails, null);
+    const conflict = tracking.conflict(input.trackingDetails, null);
     if (conflict) return conflict;
     if (input.parentId !== null) {
-      const parent = await store.parentOf(context.tenantId, input.parentId);
-      if (parent === null) return failed('PARENT_INVALID', `parentId '${input.parentId}' is not a container of this tenant`);
+      const parent = parents.get(input.parentId);
+      if (parent === undefined) return failed('PARENT_INVALID', `parentId '${input.parentId}' is not a container of this tenant`);
       if (parent.isLeaf) return failed('PARENT_INVALID', `parentId '${input.parentId}' is a leaf container and cannot hold others`);
     }
-    const container: ContainerSnapshot = {
+    return null;
+  }
+
+  private build(input: ContainerCreateInput, context: BatchContext): ContainerSnapshot {
+    return {
       id: `${context.targetType}:${this.ids.uuid()}`,
       tenantId: context.tenantId,
       containerType: context.targetType,
@@ -84,42 +134,59 @@ export class CreateContainerHandler<Tx> implements ItemHandler<Tx> {
       createdBy: context.createdBy,
       updatedBy: context.createdBy,
     };
-    await store.insert(container);
-    return { kind: 'success', resultId: container.id };
   }
 }
 
 export class UpdateContainerHandler<Tx> implements ItemHandler<Tx> {
   constructor(private readonly stores: ContainerStoreProvider<Tx>) {}
 
-  handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
-    return applyInOrder(this.stores.within(tx), context, items, (store, rules, ctx, item) => this.update(store, rules, ctx, item));
+  async handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+    const store = this.stores.within(tx);
+    const { type, parsed } = await parseChunk(store, context, items, parseUpdateInput);
+    if (type === null) return typeGone(context, items);
+    const changes = parsed.flatMap((p) => (p.ok ? [p.value] : []));
+    const [containers, tracking] = await Promise.all([
+      store.findMany(context.tenantId, context.targetType, unique(changes.map((c) => c.containerId))),
+      store.trackingOwners(context.tenantId, changes.flatMap((c) => c.trackingDetails ?? [])),
+    ]);
+    const current = new Map(containers);
+    const trackingTaken = new TrackingPicture(tracking);
+    const outcomes: HandledOutcome[] = [];
+    for (const result of parsed) {
+      if (!result.ok) {
+        outcomes.push(failed(result.error.code, result.error.reason));
+        continue;
+      }
+      const outcome = this.apply(result.value, current, trackingTaken, type.attributes, context);
+      if (outcome.kind === 'success') await store.update(current.get(outcome.resultId)!);
+      outcomes.push(outcome);
+    }
+    return outcomes;
   }
 
-  private async update(store: ContainerStore, rules: TypeRules, context: BatchContext, item: PendingItem): Promise<HandledOutcome> {
-    const parsed = parseUpdateInput(item.input, rules);
-    if (!parsed.ok) return failed(parsed.error.code, parsed.error.reason);
-    const change = parsed.value;
-    const stored = await store.find(context.tenantId, context.targetType, change.containerId);
-    if (stored === null) return failed('CONTAINER_NOT_FOUND', `container '${change.containerId}' does not exist for this tenant and type '${context.targetType}'`);
+  private apply(change: ContainerUpdateInput, current: Map<string, ContainerSnapshot>, tracking: TrackingPicture, attributeConfigs: readonly AttributeConfig[], context: BatchContext): HandledOutcome {
+    const stored = current.get(change.containerId);
+    if (stored === undefined) return failed('CONTAINER_NOT_FOUND', `container '${change.containerId}' does not exist for this tenant and type '${context.targetType}'`);
     if (change.trackingDetails) {
-      const conflict = await trackingConflict(store, context.tenantId, change.trackingDetails, stored.id);
+      const conflict = tracking.conflict(change.trackingDetails, stored.id);
       if (conflict) return conflict;
     }
     let attributes = stored.attributes;
     if (change.attributes) {
-      const merged = mergeAttributes(stored.attributes, change.attributes, rules.attributes);
+      const merged = mergeAttributes(stored.attributes, change.attributes, attributeConfigs);
       if (!merged.ok) return failed(merged.error.code, merged.error.reason);
       attributes = merged.value;
     }
-    await store.update({
+    const updated: ContainerSnapshot = {
       ...stored,
       attributes,
       ...(change.trackingDetails ? { trackingDetails: change.trackingDetails } : {}),
       ...(change.items ? { items: change.items } : {}),
       updatedAt: context.now,
       updatedBy: context.createdBy,
-    });
+    };
+    if (change.trackingDetails) tracking.assign(stored.id, change.trackingDetails, stored.trackingDetails);
+    current.set(stored.id, updated);
     return { kind: 'success', resultId: stored.id };
   }
 }

@@ -29,17 +29,22 @@ export interface TrackingOwner {
   readonly containerId: string;
 }
 
-/** Container storage as seen from inside one transaction. */
+/**
+ * Container storage as seen from inside one transaction. Reads take a whole chunk's keys at once,
+ * so a chunk of items costs a handful of statements, not several per item.
+ */
 export interface ContainerStore {
   findType(tenantId: string, name: string): Promise<{ readonly isLeaf: boolean; readonly attributes: readonly AttributeConfig[] } | null>;
-  /** The id of the container of this tenant and type that holds the scannable id, if any. */
-  scannableOwner(tenantId: string, containerType: string, scannableId: string): Promise<string | null>;
+  /** The ids of the containers of this tenant and type that hold these scannable ids, by scannable id. */
+  scannableOwners(tenantId: string, containerType: string, scannableIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /** Which of these (operator, trackingId) pairs a container of the tenant holds already. */
   trackingOwners(tenantId: string, details: readonly { operator: string; trackingId: string }[]): Promise<TrackingOwner[]>;
-  /** The container's type's leaf flag, or null when the tenant has no such container. */
-  parentOf(tenantId: string, containerId: string): Promise<{ readonly isLeaf: boolean } | null>;
-  find(tenantId: string, containerType: string, containerId: string): Promise<ContainerSnapshot | null>;
-  insert(container: ContainerSnapshot): Promise<void>;
+  /** The leaf flag of each of these containers' types, by container id; ids that are not the tenant's are left out. */
+  parents(tenantId: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, { readonly isLeaf: boolean }>>;
+  /** These containers of the tenant and type, by id. */
+  findMany(tenantId: string, containerType: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, ContainerSnapshot>>;
+  /** Stores new containers with their tracking ids. */
+  insertMany(containers: readonly ContainerSnapshot[]): Promise<void>;
   /** Replaces the stored container, its tracking ids included. */
   update(container: ContainerSnapshot): Promise<void>;
 }

@@ -23,6 +23,7 @@ import {
 import { EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
 import { SubmitKeySchema } from './schemas/submit-key.schema';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
+import { execute, placeholders } from './sql';
 import { fromBatchRow, toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
@@ -269,39 +270,20 @@ export async function pkOf(manager: EntityManager, batch: Batch): Promise<number
   return (row as BatchRow).pk;
 }
 
-/** The outcome updates, with the driver's own placeholders; built once per driver. */
-const outcomeSql = new WeakMap<object, { success: string; failed: string }>();
-
-function outcomeStatements(manager: EntityManager): { success: string; failed: string } {
-  const driver = manager.connection.driver;
-  let sql = outcomeSql.get(driver);
-  if (!sql) {
-    const p = (i: number) => driver.createParameter(`p${i}`, i);
-    const where = (first: number) => `WHERE batch_pk = ${p(first)} AND seq = ${p(first + 1)} AND state = 'pending'`;
-    sql = {
-      success: `UPDATE batch_items SET state = 'success', result_id = ${p(0)} ${where(1)}`,
-      failed: `UPDATE batch_items SET state = 'failed', reason = ${p(0)}, code = ${p(1)} ${where(2)}`,
-    };
-    outcomeSql.set(driver, sql);
-  }
-  return sql;
-}
-
 /**
- * Writes outcomes of pending items and the batch's counters, inside the caller's transaction. The
- * per-item statements are fixed SQL, so the driver reuses its prepared statements.
+ * Writes outcomes of pending items and the batch's counters, inside the caller's transaction. Each
+ * outcome is one fixed UPDATE by primary key (the driver reuses the prepared statement), and must
+ * land on an item that was pending, or the transaction fails. (A set-based UPDATE ... FROM VALUES
+ * was tried: SQLite's planner then walks every pending item of the batch for each chunk.)
  */
 export async function writeOutcomes(manager: EntityManager, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
   const batchPk = await pkOf(manager, batch);
-  const runner = manager.queryRunner;
-  if (!runner) throw new Error('writeOutcomes must run inside a transaction');
-  const sql = outcomeStatements(manager);
-  for (const outcome of outcomes) {
-    const result =
-      outcome.kind === 'success'
-        ? await runner.query(sql.success, [outcome.resultId, batchPk, outcome.seq], true)
-        : await runner.query(sql.failed, [outcome.reason, outcome.code, batchPk, outcome.seq], true);
-    if (result.affected !== 1) throw new Error(`Item ${outcome.seq} of ${batch.id} is not pending`);
+  for (const o of outcomes) {
+    const changed =
+      o.kind === 'success'
+        ? await execute(manager, "UPDATE batch_items SET state = 'success', result_id = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'", [o.resultId, batchPk, o.seq])
+        : await execute(manager, "UPDATE batch_items SET state = 'failed', reason = ?, code = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'", [o.reason, o.code, batchPk, o.seq]);
+    if (changed !== 1) throw new Error(`Item ${o.seq} of ${batch.id} is not pending`);
   }
   await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
 }

@@ -12,8 +12,8 @@ import {
 } from '@container-service/container-domain';
 import { EntityManager } from 'typeorm';
 import { Database } from './database';
-import { ContainerRow, ContainerSchema, ContainerTrackingSchema } from './schemas/container.schema';
-import { ContainerTypeSchema } from './schemas/container-type.schema';
+import { execute, flag, placeholders, select, slices } from './sql';
+import { ContainerRow, ContainerSchema } from './schemas/container.schema';
 
 const json = (value: unknown) => JSON.stringify(value);
 const actor = (value: string | null) => (value === null ? null : (JSON.parse(value) as Actor));
@@ -60,61 +60,160 @@ export function fromContainerRow(r: ContainerRow): ContainerSnapshot {
   };
 }
 
+/** Keys per IN list: far below any driver's parameter limit. */
+const LIST = 500;
+const CONTAINER_COLUMNS =
+  'tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by';
+
+interface RawContainerRow {
+  tenant_id: string;
+  id: string;
+  container_type: string;
+  ref_id: string | null;
+  scannable_id: string | null;
+  tracking_details: string;
+  attributes: string;
+  items: string;
+  parent_id: string | null;
+  is_hazmat: number | boolean;
+  is_containerizable: number | boolean;
+  is_reusable: number | boolean;
+  created_at: number | string;
+  updated_at: number | string;
+  created_by: string | null;
+  updated_by: string | null;
+}
+
+const fromRawRow = (r: RawContainerRow): ContainerSnapshot =>
+  fromContainerRow({
+    tenantId: r.tenant_id,
+    id: r.id,
+    containerType: r.container_type,
+    refId: r.ref_id,
+    scannableId: r.scannable_id,
+    trackingDetails: r.tracking_details,
+    attributes: r.attributes,
+    items: r.items,
+    parentId: r.parent_id,
+    isHazmat: Boolean(r.is_hazmat),
+    isContainerizable: Boolean(r.is_containerizable),
+    isReusable: Boolean(r.is_reusable),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    createdBy: r.created_by,
+    updatedBy: r.updated_by,
+  });
+
+const containerParams = (c: ContainerSnapshot): unknown[] => {
+  const row = toContainerRow(c);
+  return [
+    row.tenantId,
+    row.id,
+    row.containerType,
+    row.refId,
+    row.scannableId,
+    row.trackingDetails,
+    row.attributes,
+    row.items,
+    row.parentId,
+    flag(row.isHazmat),
+    flag(row.isContainerizable),
+    flag(row.isReusable),
+    row.createdAt,
+    row.updatedAt,
+    row.createdBy,
+    row.updatedBy,
+  ];
+};
+
+/** The store item handlers write through inside a chunk's transaction: fixed SQL, a few statements per chunk. */
 export class TypeOrmContainerStore implements ContainerStore {
   constructor(private readonly tx: EntityManager) {}
 
   async findType(tenantId: string, name: string) {
-    const row = await this.tx.findOne(ContainerTypeSchema, { select: { isLeaf: true, attributes: true }, where: { tenantId, name } });
-    return row === null ? null : { isLeaf: Boolean(row.isLeaf), attributes: JSON.parse(row.attributes) as AttributeConfig[] };
+    const [row] = await select<{ is_leaf: number | boolean; attributes: string }>(this.tx, 'SELECT is_leaf, attributes FROM container_types WHERE tenant_id = ? AND name = ?', [tenantId, name]);
+    return row === undefined ? null : { isLeaf: Boolean(row.is_leaf), attributes: JSON.parse(row.attributes) as AttributeConfig[] };
   }
 
-  async scannableOwner(tenantId: string, containerType: string, scannableId: string): Promise<string | null> {
-    const row = await this.tx.findOne(ContainerSchema, { select: { id: true }, where: { tenantId, containerType, scannableId } });
-    return row?.id ?? null;
+  async scannableOwners(tenantId: string, containerType: string, scannableIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const owners = new Map<string, string>();
+    for (const part of slices(scannableIds, LIST)) {
+      const rows = await select<{ scannable_id: string; id: string }>(
+        this.tx,
+        `SELECT scannable_id, id FROM containers WHERE tenant_id = ? AND container_type = ? AND scannable_id IN (${placeholders(part.length)})`,
+        [tenantId, containerType, ...part],
+      );
+      for (const row of rows) owners.set(row.scannable_id, row.id);
+    }
+    return owners;
   }
 
   async trackingOwners(tenantId: string, details: readonly { operator: string; trackingId: string }[]): Promise<TrackingOwner[]> {
-    if (details.length === 0) return [];
-    // One primary-key lookup per pair: (tenant_id, operator, tracking_id).
-    const rows = await this.tx.find(ContainerTrackingSchema, { where: details.map((d) => ({ tenantId, operator: d.operator, trackingId: d.trackingId })) });
-    return rows.map((r) => ({ operator: r.operator, trackingId: r.trackingId, containerId: r.containerId }));
+    const pairs = [...new Map(details.map((d) => [`${d.operator}\u0000${d.trackingId}`, d])).values()];
+    const owners: TrackingOwner[] = [];
+    for (const part of slices(pairs, LIST)) {
+      // One primary-key lookup per pair: each term names the whole key (tenant_id, operator,
+      // tracking_id); with the tenant outside the ORs SQLite scans the tenant's whole range instead.
+      const rows = await select<{ operator: string; tracking_id: string; container_id: string }>(
+        this.tx,
+        `SELECT operator, tracking_id, container_id FROM container_tracking WHERE ${part.map(() => '(tenant_id = ? AND operator = ? AND tracking_id = ?)').join(' OR ')}`,
+        part.flatMap((d) => [tenantId, d.operator, d.trackingId]),
+      );
+      for (const r of rows) owners.push({ operator: r.operator, trackingId: r.tracking_id, containerId: r.container_id });
+    }
+    return owners;
   }
 
-  async parentOf(tenantId: string, containerId: string): Promise<{ isLeaf: boolean } | null> {
-    const row = await this.tx
-      .createQueryBuilder()
-      .select('t.is_leaf', 'isLeaf')
-      .from(ContainerSchema, 'c')
-      .innerJoin(ContainerTypeSchema.options.name, 't', 't.tenant_id = c.tenant_id AND t.name = c.container_type')
-      .where('c.tenant_id = :tenantId AND c.id = :containerId', { tenantId, containerId })
-      .getRawOne<{ isLeaf: number | boolean }>();
-    return row ? { isLeaf: Boolean(row.isLeaf) } : null;
+  async parents(tenantId: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, { isLeaf: boolean }>> {
+    const found = new Map<string, { isLeaf: boolean }>();
+    for (const part of slices(containerIds, LIST)) {
+      const rows = await select<{ id: string; is_leaf: number | boolean }>(
+        this.tx,
+        `SELECT c.id, t.is_leaf FROM containers c JOIN container_types t ON t.tenant_id = c.tenant_id AND t.name = c.container_type WHERE c.tenant_id = ? AND c.id IN (${placeholders(part.length)})`,
+        [tenantId, ...part],
+      );
+      for (const row of rows) found.set(row.id, { isLeaf: Boolean(row.is_leaf) });
+    }
+    return found;
   }
 
-  async find(tenantId: string, containerType: string, containerId: string): Promise<ContainerSnapshot | null> {
-    const row = await this.tx.findOne(ContainerSchema, { where: { tenantId, containerType, id: containerId } });
-    return row === null ? null : fromContainerRow(row);
+  async findMany(tenantId: string, containerType: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, ContainerSnapshot>> {
+    const found = new Map<string, ContainerSnapshot>();
+    for (const part of slices(containerIds, LIST)) {
+      const rows = await select<RawContainerRow>(
+        this.tx,
+        `SELECT ${CONTAINER_COLUMNS} FROM containers WHERE tenant_id = ? AND container_type = ? AND id IN (${placeholders(part.length)})`,
+        [tenantId, containerType, ...part],
+      );
+      for (const row of rows) found.set(row.id, fromRawRow(row));
+    }
+    return found;
   }
 
-  async insert(container: ContainerSnapshot): Promise<void> {
-    await this.tx.insert(ContainerSchema, toContainerRow(container));
-    await this.insertTracking(container);
+  async insertMany(containers: readonly ContainerSnapshot[]): Promise<void> {
+    // 16 parameters a row: 200 rows stay far below SQLite's 32 766-parameter limit.
+    for (const part of slices(containers, 200)) {
+      await execute(this.tx, `INSERT INTO containers (${CONTAINER_COLUMNS}) VALUES ${placeholders(part.length, 16)}`, part.flatMap(containerParams));
+    }
+    await this.insertTracking(containers.flatMap((c) => c.trackingDetails.map((d) => [c.tenantId, d.operator, d.trackingId, c.id])));
   }
 
   async update(container: ContainerSnapshot): Promise<void> {
-    const { tenantId, id, ...rest } = toContainerRow(container);
-    const result = await this.tx.update(ContainerSchema, { tenantId, id }, rest);
-    if (result.affected !== 1) throw new Error(`Container ${id} is not stored`);
-    await this.tx.delete(ContainerTrackingSchema, { tenantId, containerId: id });
-    await this.insertTracking(container);
+    const [tenantId, id, ...rest] = containerParams(container);
+    const changed = await execute(
+      this.tx,
+      'UPDATE containers SET container_type = ?, ref_id = ?, scannable_id = ?, tracking_details = ?, attributes = ?, items = ?, parent_id = ?, is_hazmat = ?, is_containerizable = ?, is_reusable = ?, created_at = ?, updated_at = ?, created_by = ?, updated_by = ? WHERE tenant_id = ? AND id = ?',
+      [...rest, tenantId, id],
+    );
+    if (changed !== 1) throw new Error(`Container ${container.id} is not stored`);
+    await execute(this.tx, 'DELETE FROM container_tracking WHERE tenant_id = ? AND container_id = ?', [container.tenantId, container.id]);
+    await this.insertTracking(container.trackingDetails.map((d) => [container.tenantId, d.operator, d.trackingId, container.id]));
   }
 
-  private async insertTracking(container: ContainerSnapshot): Promise<void> {
-    if (container.trackingDetails.length === 0) return;
-    await this.tx.insert(
-      ContainerTrackingSchema,
-      container.trackingDetails.map((d) => ({ tenantId: container.tenantId, operator: d.operator, trackingId: d.trackingId, containerId: container.id })),
-    );
+  private async insertTracking(rows: readonly unknown[][]): Promise<void> {
+    for (const part of slices(rows, 500)) {
+      await execute(this.tx, `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${placeholders(part.length, 4)}`, part.flat());
+    }
   }
 }
 

@@ -56,7 +56,7 @@ function peakRssMiB(pid: number): number {
 
 async function startService(dir: string): Promise<{ child: ChildProcess; url: string }> {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, DATABASE_URL: `sqlite:${path.join(dir, 'service.sqlite')}`, DATA_DIR: dir, WORKER_IDLE_MS: '20' };
-  const child = spawn(process.execPath, [MAIN], { cwd: dir, env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), MAIN], { cwd: dir, env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {

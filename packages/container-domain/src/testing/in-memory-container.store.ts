@@ -19,11 +19,12 @@ export class InMemoryContainerStore implements ContainerStore, ContainerStorePro
     return this.types.get(`${tenantId}/${name}`) ?? null;
   }
 
-  async scannableOwner(tenantId: string, containerType: string, scannableId: string): Promise<string | null> {
+  async scannableOwners(tenantId: string, containerType: string, scannableIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const owners = new Map<string, string>();
     for (const c of this.containers.values()) {
-      if (c.tenantId === tenantId && c.containerType === containerType && c.scannableId === scannableId) return c.id;
+      if (c.tenantId === tenantId && c.containerType === containerType && c.scannableId !== null && scannableIds.includes(c.scannableId)) owners.set(c.scannableId, c.id);
     }
-    return null;
+    return owners;
   }
 
   async trackingOwners(tenantId: string, details: readonly { operator: string; trackingId: string }[]): Promise<TrackingOwner[]> {
@@ -37,20 +38,33 @@ export class InMemoryContainerStore implements ContainerStore, ContainerStorePro
     return owners;
   }
 
-  async parentOf(tenantId: string, containerId: string) {
-    const parent = this.containers.get(containerId);
-    if (!parent || parent.tenantId !== tenantId) return null;
-    return { isLeaf: this.types.get(`${tenantId}/${parent.containerType}`)?.isLeaf ?? false };
+  async parents(tenantId: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, { isLeaf: boolean }>> {
+    const found = new Map<string, { isLeaf: boolean }>();
+    for (const id of containerIds) {
+      const parent = this.containers.get(id);
+      if (parent && parent.tenantId === tenantId) found.set(id, { isLeaf: this.types.get(`${tenantId}/${parent.containerType}`)?.isLeaf ?? false });
+    }
+    return found;
+  }
+
+  async findMany(tenantId: string, containerType: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, ContainerSnapshot>> {
+    const found = new Map<string, ContainerSnapshot>();
+    for (const id of containerIds) {
+      const c = this.containers.get(id);
+      if (c && c.tenantId === tenantId && c.containerType === containerType) found.set(id, structuredClone(c));
+    }
+    return found;
   }
 
   async find(tenantId: string, containerType: string, containerId: string): Promise<ContainerSnapshot | null> {
-    const c = this.containers.get(containerId);
-    return c && c.tenantId === tenantId && c.containerType === containerType ? structuredClone(c) : null;
+    return (await this.findMany(tenantId, containerType, [containerId])).get(containerId) ?? null;
   }
 
-  async insert(container: ContainerSnapshot): Promise<void> {
-    if (this.containers.has(container.id)) throw new Error(`container ${container.id} exists`);
-    this.containers.set(container.id, structuredClone(container));
+  async insertMany(containers: readonly ContainerSnapshot[]): Promise<void> {
+    for (const container of containers) {
+      if (this.containers.has(container.id)) throw new Error(`container ${container.id} exists`);
+      this.containers.set(container.id, structuredClone(container));
+    }
   }
 
   async update(container: ContainerSnapshot): Promise<void> {

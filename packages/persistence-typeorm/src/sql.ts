@@ -1,0 +1,52 @@
+// Raw SQL on hot paths: statements written with `?` placeholders are turned into the driver's own
+// once per driver and text, so the same text reaches the driver every time and its prepared
+// statement is reused. Lists are cut into slices so a statement never holds too many parameters.
+import { EntityManager } from 'typeorm';
+
+const prepared = new WeakMap<object, Map<string, string>>();
+
+/** `template` with each `?` replaced by the driver's placeholder. */
+export function sqlFor(manager: EntityManager, template: string): string {
+  const driver = manager.connection.driver;
+  let cache = prepared.get(driver);
+  if (!cache) prepared.set(driver, (cache = new Map()));
+  let sql = cache.get(template);
+  if (sql === undefined) {
+    let i = 0;
+    sql = template.replace(/\?/g, () => {
+      const index = i++;
+      return driver.createParameter(`p${index}`, index);
+    });
+    cache.set(template, sql);
+  }
+  return sql;
+}
+
+/** `n` placeholders separated by commas, each group of `width` wrapped as a row when width > 1. */
+export function placeholders(n: number, width = 1): string {
+  const one = width === 1 ? '?' : `(${Array.from({ length: width }, () => '?').join(', ')})`;
+  return Array.from({ length: n }, () => one).join(', ');
+}
+
+/** Runs `template` and gives the rows back. */
+export function select<T>(manager: EntityManager, template: string, params: readonly unknown[]): Promise<T[]> {
+  return manager.query(sqlFor(manager, template), [...params]) as Promise<T[]>;
+}
+
+/** Runs a write and gives back how many rows it changed; inside a transaction only. */
+export async function execute(manager: EntityManager, template: string, params: readonly unknown[]): Promise<number> {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error('execute must run inside a transaction');
+  const result = await runner.query(sqlFor(manager, template), [...params], true);
+  return result.affected ?? 0;
+}
+
+/** `values` cut into slices of at most `size`. */
+export function slices<T>(values: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
+
+/** Booleans as the 1/0 SQLite stores them (PostgreSQL reads them as booleans too). */
+export const flag = (value: boolean): number => (value ? 1 : 0);
