@@ -6,6 +6,9 @@ import { setFlagsFromString } from 'node:v8';
 // varied by 150 MiB between runs; with this flag it stays within a few MiB (docs/benchmarks.md).
 setFlagsFromString('--optimize-for-size');
 import { Database } from '@container-service/persistence-typeorm';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { BatchSubmitted } from './batches/batch-submitted';
 import { mintToken } from './auth/token-minter';
 import { resolveVerificationKey } from './auth/signing-key';
 import { createApp } from './create-app';
@@ -25,11 +28,23 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const app = await createApp({ config, database, verificationKey, logger });
+  // The worker runs on its own thread unless WORKER_THREAD=false; the API then has none inline.
+  const threaded = config.worker.enabled && config.worker.thread;
+  const app = await createApp({ config: threaded ? { ...config, worker: { ...config.worker, enabled: false } } : config, database, verificationKey, logger });
+  const worker = threaded ? await startWorkerThread(app.get(BatchSubmitted)) : null;
   await app.listen({ port: config.port, host: config.host });
   const url = await app.getUrl();
-  logger.info({ url, database: config.databaseUrl }, 'container-api listening');
-  stopOnSignals(app, logger);
+  logger.info({ url, database: config.databaseUrl, worker: threaded ? 'thread' : config.worker.enabled ? 'inline' : 'none' }, 'container-api listening');
+  stopOnSignals(
+    {
+      // HTTP first (requests in flight finish), then the worker finishes its chunk in hand.
+      close: async () => {
+        await app.close();
+        await worker?.stop();
+      },
+    },
+    logger,
+  );
 
   if (verificationKey.kind === 'secret' && verificationKey.development) {
     const token = await mintToken(verificationKey.key, { tenantId: 'demo', ttlSeconds: 24 * 3600, subject: 'demo' });
@@ -38,6 +53,41 @@ async function main(): Promise<void> {
       'development mode (no AUTH_* key configured): send this token as X-COREOS-ACCESS with X-COREOS-TID: demo; `npm run token -- --tenant NAME` mints more',
     );
   }
+}
+
+/** Starts the worker thread and resolves once it is ready; submits in this thread wake it. */
+async function startWorkerThread(submitted: BatchSubmitted): Promise<{ stop(): Promise<void> }> {
+  const thread = new Worker(path.join(__dirname, 'worker-thread.js'), { workerData: { env: process.env } });
+  await new Promise<void>((resolve, reject) => {
+    const onExit = (code: number) => reject(new Error(`the worker thread exited with ${code} before it was ready`));
+    thread.once('exit', onExit);
+    thread.on('message', (message) => {
+      if (message === 'ready') {
+        thread.off('exit', onExit);
+        resolve();
+      }
+    });
+  });
+  let stopping = false;
+  // A worker thread that dies takes the service with it, as a worker process would: better a
+  // restart than an API that accepts batches nobody processes.
+  thread.on('exit', (code) => {
+    if (!stopping) {
+      process.stderr.write(`container-api: the worker thread stopped unexpectedly (exit ${code})\n`);
+      process.exit(1);
+    }
+  });
+  submitted.subscribe(() => thread.postMessage('nudge'));
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        stopping = true;
+        thread.on('message', (message) => {
+          if (message === 'stopped') void thread.terminate().then(() => resolve());
+        });
+        thread.postMessage('stop');
+      }),
+  };
 }
 
 main().catch((error: unknown) => {

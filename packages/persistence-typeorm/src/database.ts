@@ -86,9 +86,30 @@ export class Database {
     return new Database(location, writer, reader);
   }
 
-  /** Runs `work` in a write transaction; write transactions run one at a time. */
+  /**
+   * Runs `work` in a write transaction; this process's write transactions run one at a time.
+   * The transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE): a deferred one that
+   * reads first and writes later fails at once with SQLITE_BUSY when another connection (a worker
+   * thread or process) committed in between, instead of waiting its turn.
+   */
   write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.writer.transaction((manager) => work(manager)));
+    const run = this.queue.then(async () => {
+      const runner = this.writer.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.query('BEGIN IMMEDIATE');
+        try {
+          const result = await work(runner.manager);
+          await runner.query('COMMIT');
+          return result;
+        } catch (error) {
+          await runner.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      } finally {
+        await runner.release();
+      }
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }

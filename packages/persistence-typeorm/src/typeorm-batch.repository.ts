@@ -30,7 +30,7 @@ import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/
 
 type HeadRow = Pick<BatchItemRow, 'seq' | 'refId' | 'row' | 'resultId' | 'reason' | 'code'> & { input?: string };
 
-/** Rows per INSERT: 5 parameters each stays far below SQLite's 32 766-parameter limit. */
+/** Rows per INSERT: 6 parameters each stays far below SQLite's 32 766-parameter limit. */
 export const ITEM_INSERT_CHUNK = 500;
 /** Items removed per write transaction when a batch's items are deleted, so other writes interleave. */
 export const ITEM_DELETE_STEP = 5000;
@@ -351,33 +351,13 @@ class TypeOrmBatchIntake implements BatchIntake {
   }
 }
 
-/** The fixed multi-row INSERT for `rows` items, with the driver's own placeholders. */
-const insertSql = new WeakMap<object, Map<number, string>>();
-
-function itemInsertStatement(manager: EntityManager, rows: number): string {
-  const driver = manager.connection.driver;
-  let byCount = insertSql.get(driver);
-  if (!byCount) insertSql.set(driver, (byCount = new Map()));
-  let sql = byCount.get(rows);
-  if (!sql) {
-    const values: string[] = [];
-    for (let r = 0; r < rows; r++) {
-      const p = (c: number) => driver.createParameter(`p${r * 5 + c}`, r * 5 + c);
-      values.push(`(${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'pending')`);
-    }
-    sql = `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state) VALUES ${values.join(', ')}`;
-    byCount.set(rows, sql);
-  }
-  return sql;
-}
-
 /** Inserts pending items from position `seq` on, at most ITEM_INSERT_CHUNK; the next free position. */
 async function insertItems(manager: EntityManager, batchPk: number, seq: number, items: readonly NewBatchItem[]): Promise<number> {
   if (items.length === 0) return seq;
   const params: unknown[] = [];
   let next = seq;
-  for (const item of items) params.push(batchPk, next++, item.refId, item.row ?? null, JSON.stringify(item.input ?? null));
-  await manager.query(itemInsertStatement(manager, items.length), params);
+  for (const item of items) params.push(batchPk, next++, item.refId, item.row ?? null, JSON.stringify(item.input ?? null), 'pending');
+  await execute(manager, `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state) VALUES ${placeholders(items.length, 6)}`, params);
   return next;
 }
 

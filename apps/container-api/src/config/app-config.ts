@@ -67,6 +67,11 @@ export interface UploadConfig {
 export interface WorkerConfig {
   /** Whether this process processes batches (the API process does by default). */
   readonly enabled: boolean;
+  /**
+   * Whether the API process runs its worker on a thread of its own (the default), so that
+   * processing never holds up HTTP answers; false runs it on the API's event loop.
+   */
+  readonly thread: boolean;
   readonly id: string;
   /** Items per chunk transaction. */
   readonly chunkSize: number;
@@ -131,10 +136,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const enabled = text('WORKER_ENABLED') ?? 'true';
   if (enabled !== 'true' && enabled !== 'false') throw new ConfigError(`WORKER_ENABLED must be true or false; got '${enabled}'`);
+  const thread = text('WORKER_THREAD') ?? 'true';
+  if (thread !== 'true' && thread !== 'false') throw new ConfigError(`WORKER_THREAD must be true or false; got '${thread}'`);
   const worker: WorkerConfig = {
     enabled: enabled === 'true',
+    thread: thread === 'true',
     id: text('WORKER_ID') ?? `${os.hostname()}-${process.pid}`.slice(0, 64),
-    chunkSize: integer('WORKER_CHUNK_SIZE', 250, 1, 5000),
+    chunkSize: integer('WORKER_CHUNK_SIZE', 1000, 1, 5000),
     leaseMs: integer('WORKER_LEASE_MS', 30_000, 1000, 3_600_000),
     idleMs: integer('WORKER_IDLE_MS', 200, 10, 60_000),
   };

@@ -1,5 +1,5 @@
 // The worker loop: take a batch under a lease, process it chunk by chunk (renewing the lease
-// between chunks and yielding to the event loop so status reads stay fast), give the lease up,
+// once a third of it has passed and yielding to the event loop so status reads stay fast), give the lease up,
 // look for the next. A worker that dies simply stops renewing; its batch is taken up again when
 // the lease expires, at its first unprocessed item. On stop it finishes the chunk in hand.
 // Between batches it also runs maintenance (such as removing abandoned uploads) in small steps.
@@ -88,13 +88,17 @@ export class BatchWorker<Tx> {
           log.info('batch finished');
           return;
         }
+        // Renewing is a write of its own: do it once a third of the lease has passed, not after
+        // every chunk, so that a chunk costs one commit.
         const now = this.clock.now();
-        const expiresAt = now + this.config.leaseMs;
-        if (!(await this.store.renew(current, now, expiresAt))) {
-          log.warn('lease lost; another worker has the batch');
-          return;
+        if (current.expiresAt - now < (this.config.leaseMs * 2) / 3) {
+          const expiresAt = now + this.config.leaseMs;
+          if (!(await this.store.renew(current, now, expiresAt))) {
+            log.warn('lease lost; another worker has the batch');
+            return;
+          }
+          current = { ...current, expiresAt };
         }
-        current = { ...current, expiresAt };
         await yieldToEventLoop();
       }
     } finally {

@@ -1,0 +1,171 @@
+// `npm run bench`: every scenario of the performance work in one run, each against its baseline
+// measured in the same run (absolute figures drift on a shared 2-core machine; ratios do not).
+//  1. status read of a finished 1 000-item batch, 50 connections (autocannon): the real route vs a
+//     bare fastify route reading the same rows of the same file with better-sqlite3;
+//  2. the same read, polled by 5 clients every 20 ms while a 200 000-row CSV batch is processed:
+//     p99, against the same polling with nothing processed;
+//  3. JSON create batches, 49 × 1 024 items: containers/s vs the driver baseline;
+//  4. CSV files of 10 000 and 200 000 rows, each on a fresh service: upload to 202, rows/s vs the
+//     driver baseline, and the service's peak resident memory.
+// It starts and stops everything it uses, prints one table, and writes it into docs/benchmarks.md.
+import autocannon from 'autocannon';
+import { execSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Service, driverBaseline, machine, memoryMiB, startService, untilFinal, upload } from './support';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const DOC = path.resolve(__dirname, '../../../../docs/benchmarks.md');
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+interface Load {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+async function load(url: string, headers: Record<string, string>, connections: number, seconds = SECONDS, overallRate?: number): Promise<Load> {
+  const result = await autocannon({ url, connections, duration: seconds, headers, ...(overallRate ? { overallRate } : {}) });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+/**
+ * Clients polling in a loop, as integrations do: each sends a request, reads the whole answer,
+ * pauses `pauseMs`, and goes again. Latencies of every request.
+ */
+async function poll(url: string, headers: Record<string, string>, clients: number, seconds: number, pauseMs: number): Promise<{ count: number; p50: number; p99: number }> {
+  const latencies: number[] = [];
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < end) {
+        const t0 = performance.now();
+        const response = await fetch(url, { headers });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`poll: ${response.status}`);
+        latencies.push(performance.now() - t0);
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { count: latencies.length, p50: at(0.5), p99: at(0.99) };
+}
+
+async function startBare(dbFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'bare-status.server.js'), dbFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { url: string }).url)));
+  return { url, stop: () => new Promise((resolve) => child.once('exit', () => resolve()).kill('SIGTERM')) };
+}
+
+async function jsonBatch(service: Service, from: number, count: number): Promise<string> {
+  const payload = Array.from({ length: count }, (_, i) => ({
+    refID: `j-${from + i}`,
+    scannableId: `JS-${from + i}`,
+    attributes: { weight: (from + i) % 100 },
+    trackingDetails: [{ operator: 'DHL', trackingId: `JT-${from + i}` }],
+  }));
+  const response = await fetch(`${service.url}/core/api/v2/containers/bag/batch`, { method: 'POST', headers: service.headers({ 'content-type': 'application/json' }), body: JSON.stringify({ payload }) });
+  if (response.status !== 202) throw new Error(`submit: ${response.status}`);
+  return ((await response.json()) as { data: { id: string } }).data.id;
+}
+
+async function fileRun(rows: number) {
+  const service = await startService();
+  const { batchId, acceptedMs } = await upload(service, rows);
+  const t0 = performance.now();
+  const meta = await untilFinal(service, batchId);
+  const rate = rows / ((performance.now() - t0) / 1000);
+  if (meta.success !== rows) throw new Error(`file run: ${JSON.stringify(meta)}`);
+  const peak = memoryMiB(service.child.pid!, 'VmHWM');
+  await service.stop();
+  return { acceptedMs, rate, peak };
+}
+
+async function main(): Promise<void> {
+  const commit = execSync('git rev-parse --short HEAD', { cwd: __dirname }).toString().trim();
+  const dirty = execSync('git status --porcelain', { cwd: __dirname }).toString().trim() !== '';
+  const rows: string[][] = [];
+  const add = (...cells: string[]) => {
+    rows.push(cells);
+    process.stderr.write(`${cells.join(' | ')}\n`);
+  };
+  const n = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+  // 1 and 2: one service; a finished 1 000-item batch to read.
+  const service = await startService();
+  const readBatch = await jsonBatch(service, 0, 1000);
+  await untilFinal(service, readBatch);
+  const statusUrl = `${service.url}/core/api/v2/containers/bag/batch/status?batchId=${readBatch}`;
+  const readHeaders = { ...service.headers(), 'X-COREOS-REQUEST-ID': 'bench-read' };
+  const bare = await startBare(service.dbFile);
+  const bareUrl = `${bare.url}/core/api/v2/containers/bag/batch/status?batchId=${readBatch}`;
+  await load(statusUrl, readHeaders, 10, 2); // warm-up, both sides
+  await load(bareUrl, { 'X-COREOS-TID': 'bench' }, 10, 2);
+  const real = await load(statusUrl, readHeaders, 50);
+  const base = await load(bareUrl, { 'X-COREOS-TID': 'bench' }, 50);
+  await bare.stop();
+  add('1. status read, finished 1 000-item batch, 50 connections', `${n(real.rps)} req/s, p99 ${real.p99} ms`, `bare fastify + better-sqlite3: ${n(base.rps)} req/s, p99 ${base.p99} ms`, n(real.rps / base.rps, 2), '≥ 0.70');
+  if (real.errors + base.errors > 0) throw new Error(`errors during the read load: ${real.errors} / ${base.errors}`);
+
+  // Latency is read the way integrations poll: 5 clients, each reading the status, pausing 20 ms,
+  // reading again. (At full saturation, scenario 1, the p99 is queueing behind 50 open requests.)
+  const quiet = await poll(statusUrl, readHeaders, 5, SECONDS, 20);
+  const big = await upload(service, 200_000);
+  const busy = await poll(statusUrl, readHeaders, 5, SECONDS, 20);
+  const during = await fetch(`${service.url}/core/api/v2/containers/bag/batch/status?batchId=${big.batchId}`, { headers: service.headers() });
+  const stillRunning = ((await during.json()) as { data: { meta: { status: string } } }).data.meta.status === 'IN_PROGRESS';
+  const ms = (v: number) => `${n(v, 1)} ms`;
+  add(
+    `2. the same read, 5 clients polling every 20 ms, while 200 000 CSV rows are processed${stillRunning ? '' : ' (processing ended before the polling did)'}`,
+    `p50 ${ms(busy.p50)}, p99 ${ms(busy.p99)} (${n(busy.count / SECONDS)} req/s)`,
+    `same polling, nothing processed: p50 ${ms(quiet.p50)}, p99 ${ms(quiet.p99)}`,
+    n(busy.p99 / quiet.p99, 2),
+    'p99 < 25 ms',
+  );
+  await untilFinal(service, big.batchId, 200);
+
+  // 3: JSON create batches, all submitted, then processed.
+  const t0 = performance.now();
+  const ids: string[] = [];
+  for (let b = 0; b < 49; b++) ids.push(await jsonBatch(service, 10_000 + b * 1024, 1024));
+  for (const id of ids) await untilFinal(service, id, 20);
+  const jsonRate = (49 * 1024) / ((performance.now() - t0) / 1000);
+  await service.stop();
+  const jsonBase = await driverBaseline(49 * 1024);
+  add('3. JSON create, 49 × 1 024 items (submit to last final)', `${n(jsonRate)} containers/s`, `driver, chunks of 250: ${n(jsonBase)} rows/s`, n(jsonRate / jsonBase, 2), '≥ 0.40');
+
+  // 4: CSV files, each on a fresh service.
+  const small = await fileRun(10_000);
+  const large = await fileRun(200_000);
+  const fileBase = await driverBaseline(200_000);
+  add(
+    '4. CSV 200 000 rows (10 000 rows)',
+    `202 after ${n(large.acceptedMs / 1000, 2)} s (${n(small.acceptedMs / 1000, 2)} s); ${n(large.rate)} rows/s (${n(small.rate)}); peak RSS ${n(large.peak)} MiB (${n(small.peak)} MiB)`,
+    `driver, chunks of 250: ${n(fileBase)} rows/s`,
+    n(large.rate / fileBase, 2),
+    `≥ 0.40; 202 < 5 s; peaks within 64 MiB (${n(Math.abs(large.peak - small.peak))} MiB)`,
+  );
+
+  const table = [
+    `Run of ${new Date().toISOString().slice(0, 10)}, commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}, ${machine()}; load on loopback, ${SECONDS} s per load.`,
+    '',
+    '| scenario | service | baseline (same run) | ratio | target |',
+    '|---|---|---|---:|---|',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+  process.stdout.write(`${table}\n`);
+  const doc = fs.readFileSync(DOC, 'utf8');
+  const from = doc.indexOf(START);
+  const to = doc.indexOf(END);
+  if (from !== -1 && to > from) fs.writeFileSync(DOC, `${doc.slice(0, from + START.length)}\n${table}\n${doc.slice(to)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
