@@ -23,7 +23,7 @@ import {
 import { EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
 import { SubmitKeySchema } from './schemas/submit-key.schema';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
-import { execute, placeholders } from './sql';
+import { execute, placeholders, select } from './sql';
 import { fromBatchRow, toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
@@ -185,10 +185,14 @@ export class TypeOrmBatchRepository implements BatchRepository {
 
   async findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
     const manager = this.database.reader.manager;
-    const row = await manager.findOne(BatchSchema, {
-      where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType, intakeOpen: 0 },
-    });
-    if (row === null) return null;
+    // Fixed SQL, not the query builder: this is the route clients poll in tight loops.
+    const [raw] = await select<RawBatchRow>(manager, 'SELECT * FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ? AND intake_open = 0', [
+      locator.tenantId,
+      locator.batchId,
+      locator.targetType,
+    ]);
+    if (raw === undefined) return null;
+    const row = fromRawBatchRow(raw);
     const [successRows, failureRows] = await Promise.all([
       this.head(manager, row.pk, 'success', listLimit + 1),
       this.head(manager, row.pk, 'failed', listLimit + 1),
@@ -205,14 +209,11 @@ export class TypeOrmBatchRepository implements BatchRepository {
 
   /** The first `limit` items in one state, in input order: a range scan of ix_batch_items_state_seq. */
   private head(manager: EntityManager, batchPk: number, state: string, limit: number): Promise<HeadRow[]> {
-    return manager
-      .createQueryBuilder()
-      .select(['i.seq AS seq', 'i.ref_id AS "refId"', 'i.row AS row', 'i.result_id AS "resultId"', 'i.reason AS reason', 'i.code AS code'])
-      .from(BatchItemSchema, 'i')
-      .where('i.batch_pk = :batchPk AND i.state = :state', { batchPk, state })
-      .orderBy('i.seq', 'ASC')
-      .limit(limit)
-      .getRawMany<HeadRow>();
+    return select<HeadRow>(
+      manager,
+      'SELECT seq, ref_id AS "refId", row, result_id AS "resultId", reason, code FROM batch_items WHERE batch_pk = ? AND state = ? ORDER BY seq LIMIT ?',
+      [batchPk, state, limit],
+    );
   }
 
 }
@@ -241,6 +242,37 @@ async function claimSubmission(manager: EntityManager, batch: Batch, submission:
   if (held) return held.fingerprint === submission.fingerprint ? { kind: 'replayed', batchId: held.batchId as Batch['id'] } : { kind: 'conflict' };
   await manager.insert(SubmitKeySchema, { tenantId: batch.tenantId, requestId: submission.key, fingerprint: submission.fingerprint, batchId: batch.id, createdAt: batch.toSnapshot().createdAt });
   return { kind: 'stored' };
+}
+
+/** A batches row as the driver gives it. */
+type RawBatchRow = Record<string, string | number | null>;
+
+const num = (value: string | number | null): number => Number(value);
+const numOrNull = (value: string | number | null): number | null => (value === null ? null : Number(value));
+const textOrNull = (value: string | number | null): string | null => (value === null ? null : String(value));
+
+function fromRawBatchRow(r: RawBatchRow): BatchRow {
+  return {
+    pk: num(r.pk!),
+    tenantId: String(r.tenant_id),
+    id: String(r.id),
+    targetType: String(r.target_type),
+    operation: String(r.operation),
+    source: String(r.source),
+    total: num(r.total!),
+    success: num(r.success!),
+    failed: num(r.failed!),
+    cancelled: num(r.cancelled!),
+    createdAt: num(r.created_at!),
+    startedAt: numOrNull(r.started_at ?? null),
+    completedAt: numOrNull(r.completed_at ?? null),
+    cancelledAt: numOrNull(r.cancelled_at ?? null),
+    createdBy: textOrNull(r.created_by ?? null),
+    parentBatchId: textOrNull(r.parent_batch_id ?? null),
+    callbackState: String(r.callback_state),
+    callbackAttempts: num(r.callback_attempts!),
+    columns: textOrNull(r.columns ?? null),
+  };
 }
 
 /** The derived status (Batch.status) as SQL over the counters and times. */
