@@ -28,16 +28,54 @@ export function placeholders(n: number, width = 1): string {
   return Array.from({ length: n }, () => one).join(', ');
 }
 
+interface NativeStatement {
+  run(...params: unknown[]): { changes: number };
+  all(...params: unknown[]): unknown[];
+}
+
+/** Prepared statements per better-sqlite3 connection, at most this many (oldest dropped first). */
+const NATIVE_CACHE_SIZE = 256;
+const nativeStatements = new WeakMap<object, Map<string, NativeStatement>>();
+
+/**
+ * With better-sqlite3, the connection's own prepared statement: TypeORM's query path adds a
+ * logger call, two broadcast events and two awaits to every statement, which on the per-item
+ * statements of a chunk cost as much as SQLite itself. The same connection, so the same transaction.
+ */
+function nativeStatement(manager: EntityManager, sql: string): NativeStatement | null {
+  const driver = manager.connection.driver as unknown as { options: { type: string }; databaseConnection?: { prepare(sql: string): NativeStatement } };
+  const connection = driver.options.type === 'better-sqlite3' ? driver.databaseConnection : undefined;
+  if (!connection) return null;
+  let cache = nativeStatements.get(connection);
+  if (!cache) nativeStatements.set(connection, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = connection.prepare(sql);
+    cache.set(sql, statement);
+    if (cache.size > NATIVE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  }
+  return statement;
+}
+
+/** better-sqlite3 binds numbers, strings, bigints, buffers and null; booleans become 1/0. */
+const bindable = (params: readonly unknown[]) => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+
 /** Runs `template` and gives the rows back. */
-export function select<T>(manager: EntityManager, template: string, params: readonly unknown[]): Promise<T[]> {
-  return manager.query(sqlFor(manager, template), [...params]) as Promise<T[]>;
+export async function select<T>(manager: EntityManager, template: string, params: readonly unknown[]): Promise<T[]> {
+  const sql = sqlFor(manager, template);
+  const statement = nativeStatement(manager, sql);
+  if (statement) return statement.all(...bindable(params)) as T[];
+  return manager.query(sql, [...params]) as Promise<T[]>;
 }
 
 /** Runs a write and gives back how many rows it changed; inside a transaction only. */
 export async function execute(manager: EntityManager, template: string, params: readonly unknown[]): Promise<number> {
   const runner = manager.queryRunner;
   if (!runner) throw new Error('execute must run inside a transaction');
-  const result = await runner.query(sqlFor(manager, template), [...params], true);
+  const sql = sqlFor(manager, template);
+  const statement = nativeStatement(manager, sql);
+  if (statement) return statement.run(...bindable(params)).changes;
+  const result = await runner.query(sql, [...params], true);
   return result.affected ?? 0;
 }
 
