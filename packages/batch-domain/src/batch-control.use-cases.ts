@@ -2,8 +2,8 @@
 // as a new batch, and list a tenant's batches newest first.
 import { Actor, BATCH_STATUSES, Batch, BatchStatus } from './batch';
 import { BatchId, batchIdFromUuid, parseBatchId } from './batch-id';
-import { BatchLocator, BatchRepository } from './batch-repository.port';
-import { TargetTypeRule, checkTargetTypeName } from './get-batch-status.use-case';
+import { BatchRepository } from './batch-repository.port';
+import { TargetTypeRule, batchNotFound, locateBatch } from './batch-access';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, Violation, domainError, err, ok } from './result';
 import { TargetTypeDirectory } from './submit-batch.use-case';
@@ -18,18 +18,6 @@ export interface BatchCommandInput {
 
 type LocateError = DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID'>;
 
-async function locate(access: AccessVerifier, rule: TargetTypeRule, input: BatchCommandInput): Promise<Result<BatchLocator, LocateError>> {
-  const principal = await access.verify(input.accessToken, input.tenantId);
-  if (!principal.ok) return principal;
-  const type = checkTargetTypeName(rule, input.targetType);
-  if (!type.ok) return type;
-  const batchId = parseBatchId(input.batchId);
-  if (!batchId.ok) return batchId;
-  return ok({ tenantId: principal.value.tenantId, targetType: input.targetType, batchId: batchId.value });
-}
-
-const notFound = (locator: BatchLocator) => domainError('BATCH_NOT_FOUND', `No batch ${locator.batchId} of type '${locator.targetType}' exists for this tenant.`);
-
 export class CancelBatch {
   constructor(
     private readonly batches: BatchRepository,
@@ -40,10 +28,10 @@ export class CancelBatch {
 
   /** Cancels a QUEUED or IN_PROGRESS batch: every item not yet processed becomes cancelled. */
   async execute(input: BatchCommandInput): Promise<Result<Batch, LocateError | DomainError<'BATCH_NOT_FOUND' | 'BATCH_NOT_CANCELLABLE'>>> {
-    const locator = await locate(this.access, this.targetType, input);
+    const locator = await locateBatch(this.access, this.targetType, input);
     if (!locator.ok) return locator;
     const done = await this.batches.cancel(locator.value, this.clock.now());
-    if (done === null) return err(notFound(locator.value));
+    if (done === null) return err(batchNotFound(locator.value));
     if (!done.cancelled) return err(domainError('BATCH_NOT_CANCELLABLE', `Batch ${locator.value.batchId} is already ${done.batch.status} and cannot be cancelled.`));
     return ok(done.batch);
   }
@@ -69,11 +57,11 @@ export class RetryBatch {
   async execute(
     input: BatchCommandInput & { readonly actor: Actor | null },
   ): Promise<Result<{ batchId: BatchId; total: number }, LocateError | DomainError<'BATCH_NOT_FOUND' | 'BATCH_NOT_FINISHED' | 'NOTHING_TO_RETRY'>>> {
-    const located = await locate(this.access, this.targetType, input);
+    const located = await locateBatch(this.access, this.targetType, input);
     if (!located.ok) return located;
     const locator = located.value;
     const head = await this.batches.findResults(locator, { outcome: 'failed', afterSeq: -1, limit: 1 });
-    if (head === null) return err(notFound(locator));
+    if (head === null) return err(batchNotFound(locator));
     const original = head.batch;
     if (!original.isFinished) return err(domainError('BATCH_NOT_FINISHED', `Batch ${locator.batchId} is ${original.status}; only a finished batch can be retried.`));
     if (original.counts.failed === 0) return err(domainError('NOTHING_TO_RETRY', `Batch ${locator.batchId} has no failed items to retry.`));

@@ -1,10 +1,10 @@
 // GetBatchStatus: "what happened to my batch?" Checks the caller, then the query, then reads.
 import { BatchStatus, BatchSnapshot } from './batch';
-import { parseBatchId } from './batch-id';
+import { TargetTypeRule, batchNotFound, locateBatch } from './batch-access';
 import { FailureResult, SuccessResult } from './batch-item';
 import { BatchRepository } from './batch-repository.port';
 import { AccessVerifier } from './ports';
-import { DomainError, Result, domainError, err, ok } from './result';
+import { DomainError, Result, err, ok } from './result';
 
 export const STATUS_LIST_LIMIT = 1024;
 
@@ -26,21 +26,6 @@ export interface BatchStatusReport {
 
 export type GetBatchStatusError = DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>;
 
-/** How target type names look to the service reusing this use case; anything else is a bad request. */
-export interface TargetTypeRule {
-  /** The name of the parameter that carries the type, as clients know it. */
-  readonly parameter: string;
-  /** What a valid name looks like, in words, for error messages. */
-  readonly description: string;
-  readonly test: (name: string) => boolean;
-}
-
-/** Refuses a target type name that breaks the rule, naming the parameter. */
-export function checkTargetTypeName(rule: TargetTypeRule, name: string): Result<string, DomainError<'VALIDATION_FAILED'>> {
-  if (rule.test(name)) return ok(name);
-  return err(domainError('VALIDATION_FAILED', `${rule.parameter} ${rule.description}.`, [{ path: rule.parameter, message: rule.description }]));
-}
-
 export interface GetBatchStatusOptions {
   readonly targetType: TargetTypeRule;
   readonly listLimit?: number;
@@ -58,21 +43,10 @@ export class GetBatchStatus {
   }
 
   async execute(input: GetBatchStatusInput): Promise<Result<BatchStatusReport, GetBatchStatusError>> {
-    const principal = await this.access.verify(input.accessToken, input.tenantId);
-    if (!principal.ok) return principal;
-
-    const targetType = checkTargetTypeName(this.options.targetType, input.targetType);
-    if (!targetType.ok) return targetType;
-    const batchId = parseBatchId(input.batchId);
-    if (!batchId.ok) return batchId;
-
-    const view = await this.batches.findStatus(
-      { tenantId: principal.value.tenantId, targetType: input.targetType, batchId: batchId.value },
-      this.listLimit,
-    );
-    if (view === null) {
-      return err(domainError('BATCH_NOT_FOUND', `No batch ${batchId.value} of type '${input.targetType}' exists for this tenant.`));
-    }
+    const locator = await locateBatch(this.access, this.options.targetType, input);
+    if (!locator.ok) return locator;
+    const view = await this.batches.findStatus(locator.value, this.listLimit);
+    if (view === null) return err(batchNotFound(locator.value));
     const { batch } = view;
     return ok({
       batch: batch.toSnapshot(),

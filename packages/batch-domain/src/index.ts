@@ -31,13 +31,14 @@ export type {
   SubmitOutcome,
 } from './batch-repository.port';
 export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
-export { GetBatchStatus, STATUS_LIST_LIMIT, checkTargetTypeName } from './get-batch-status.use-case';
+export { GetBatchStatus, STATUS_LIST_LIMIT } from './get-batch-status.use-case';
+export { checkTargetTypeName } from './batch-access';
+export type { TargetTypeRule } from './batch-access';
 export type {
   BatchStatusReport,
   GetBatchStatusError,
   GetBatchStatusInput,
   GetBatchStatusOptions,
-  TargetTypeRule,
 } from './get-batch-status.use-case';
 export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';
 export type { SubmitBatchError, SubmitBatchInput, SubmitBatchOptions, SubmittedBatch, TargetTypeDirectory } from './submit-batch.use-case';

@@ -4,7 +4,7 @@ import { parseBatchId } from './batch-id';
 import { Batch } from './batch';
 import { ItemResult } from './batch-item';
 import { BatchRepository } from './batch-repository.port';
-import { TargetTypeRule } from './get-batch-status.use-case';
+import { TargetTypeRule, batchNotFound } from './batch-access';
 import { AccessVerifier } from './ports';
 import { DomainError, Result, Violation, domainError, err, ok } from './result';
 
@@ -61,7 +61,7 @@ export class ListBatchResults {
       limit: limit! + 1,
       ...(input.withInput ? { withInput: true } : {}),
     });
-    if (found === null) return err(domainError('BATCH_NOT_FOUND', `No batch ${batchId.value} of type '${input.targetType}' exists for this tenant.`));
+    if (found === null) return err(batchNotFound(locator));
     const items = found.items.slice(0, limit!);
     const lastSeq = items[items.length - 1]?.seq ?? afterSeq!;
     const more = found.items.length > limit! || found.batch.counts.pending > 0;

@@ -6,7 +6,7 @@ import { Actor, Batch, BatchOperation } from './batch';
 import { batchIdFromUuid } from './batch-id';
 import { NewBatchItem } from './batch-item';
 import { BatchIntake, BatchRepository, Submission } from './batch-repository.port';
-import { TargetTypeRule, checkTargetTypeName } from './get-batch-status.use-case';
+import { TargetTypeRule, authorizeTarget } from './batch-access';
 import type { CallbackTarget } from './callback';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, domainError, err, ok } from './result';
@@ -77,11 +77,9 @@ export class SubmitBatchFile {
   ) {}
 
   async execute(input: SubmitBatchFileInput): Promise<Result<SubmittedBatch, DomainError<string>>> {
-    const principal = await this.access.verify(input.accessToken, input.tenantId);
-    if (!principal.ok) return principal;
-    const targetType = checkTargetTypeName(this.options.targetType, input.targetType);
-    if (!targetType.ok) return targetType;
-    const tenantId = principal.value.tenantId;
+    const authorized = await authorizeTarget(this.access, this.options.targetType, input);
+    if (!authorized.ok) return authorized;
+    const tenantId = authorized.value;
     const batchId = batchIdFromUuid(this.ids.uuid());
     const intake = await this.batches.beginIntake({ tenantId, batchId, targetType: input.targetType, expiresAt: this.expiry() });
     try {

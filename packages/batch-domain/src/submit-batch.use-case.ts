@@ -8,7 +8,7 @@ import { BatchRepository, Submission, SubmitOutcome } from './batch-repository.p
 import type { CallbackTarget } from './callback';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, Violation, domainError, err, ok } from './result';
-import { TargetTypeRule, checkTargetTypeName } from './get-batch-status.use-case';
+import { TargetTypeRule, authorizeTarget } from './batch-access';
 
 export const MAX_REPORTED_VIOLATIONS = 100;
 
@@ -61,21 +61,19 @@ export class SubmitBatch {
   ) {}
 
   async execute(input: SubmitBatchInput): Promise<Result<SubmittedBatch, SubmitBatchError>> {
-    const principal = await this.access.verify(input.accessToken, input.tenantId);
-    if (!principal.ok) return principal;
     const rule = this.options.targetType;
-    const targetType = checkTargetTypeName(rule, input.targetType);
-    if (!targetType.ok) return targetType;
+    const tenantId = await authorizeTarget(this.access, rule, input);
+    if (!tenantId.ok) return tenantId;
     const items = this.checkPayload(input.operation, input.payload);
     if (!items.ok) return items;
-    if (!(await this.targetTypes.exists(principal.value.tenantId, input.targetType))) {
+    if (!(await this.targetTypes.exists(tenantId.value, input.targetType))) {
       return err(domainError(this.options.targetTypeNotFoundCode, `No ${rule.parameter} '${input.targetType}' exists for this tenant.`));
     }
     const batchId = batchIdFromUuid(this.ids.uuid());
     const batch = Batch.submit(
       {
         id: batchId,
-        tenantId: principal.value.tenantId,
+        tenantId: tenantId.value,
         targetType: input.targetType,
         operation: input.operation,
         source: input.source,
