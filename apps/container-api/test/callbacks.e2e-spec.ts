@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import { start, stop } from './support/service-process';
+import { kill, start, stop } from './support/service-process';
 import { BASE, TEST_SECRET, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
 const SECRET = 'cb-secret-Zq8Lr3Wn5';
@@ -217,10 +217,7 @@ describe('a callback pending across a restart', () => {
       ((await (await fetch(`${url}${BASE}/bag/batch/status?batchId=${batchId}`, { headers: headers() })).json()) as { data: { meta: { callback: { state: string; attempts: number } } } }).data.meta.callback;
     for (let i = 0; i < 500 && (await callbackOf(first.url)).attempts === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await callbackOf(first.url)).toEqual({ state: 'PENDING', attempts: 1 });
-    first.child.removeAllListeners('exit');
-    const exited = new Promise((resolve) => first.child.once('exit', resolve));
-    first.child.kill('SIGKILL');
-    await exited;
+    await kill(first, 'SIGKILL');
 
     const second = await start(dir, env);
     let callback = await callbackOf(second.url);

@@ -7,7 +7,7 @@ import { SignJWT } from 'jose';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Running, start } from './support/service-process';
+import { Running, kill, start } from './support/service-process';
 import { BASE, TEST_SECRET } from './support/test-app';
 
 const ITEMS = 20_000;
@@ -60,10 +60,7 @@ describe('a crash in the middle of a batch', () => {
     const { dir, env } = await seed(3000);
     const first = await start(dir, env);
     const before = await untilProcessed(first, 500);
-    first.child.removeAllListeners('exit');
-    const exit = new Promise<number | null>((resolve) => first.child.once('exit', resolve));
-    first.child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect(await kill(first, 'SIGTERM')).toBe(0);
     expect(before.status).toBe('IN_PROGRESS');
     const second = await start(dir, env);
     let after = await meta(second);
@@ -71,8 +68,7 @@ describe('a crash in the middle of a batch', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       after = await meta(second);
     }
-    second.child.removeAllListeners('exit');
-    second.child.kill('SIGTERM');
+    await kill(second, 'SIGTERM');
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 2700, failed: 300, pending: 0 });
     fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
@@ -82,9 +78,7 @@ describe('a crash in the middle of a batch', () => {
 
     const first = await start(dir, env);
     const before = await untilProcessed(first, 3000);
-    first.child.removeAllListeners('exit');
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    await kill(first, 'SIGKILL');
     expect(before.status).toBe('IN_PROGRESS');
 
     const second = await start(dir, env);
@@ -97,9 +91,7 @@ describe('a crash in the middle of a batch', () => {
       if (Date.now() > deadline) throw new Error(`not finished: ${JSON.stringify(after)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    second.child.removeAllListeners('exit');
-    second.child.kill('SIGTERM');
-    await new Promise((resolve) => second.child.once('exit', resolve));
+    await kill(second, 'SIGTERM');
 
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 18_000, failed: 2_000, pending: 0, total: ITEMS });
     const check = await Database.open(url);

@@ -6,7 +6,7 @@ import { SignJWT } from 'jose';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Running, start, stop } from './support/service-process';
+import { Running, kill, start, stop } from './support/service-process';
 import { BASE, TEST_SECRET } from './support/test-app';
 
 const ROWS = 50_000;
@@ -54,12 +54,6 @@ async function meta(running: Running, batchId: string) {
   return ((await response.json()) as { data: { meta: Record<string, number | string> } }).data.meta;
 }
 
-async function killHard(running: Running) {
-  running.child.removeAllListeners('exit');
-  const exited = new Promise((resolve) => running.child.once('exit', resolve));
-  running.child.kill('SIGKILL');
-  await exited;
-}
 
 describe('a crash during a file batch', () => {
   it('resumes a 50 000-row upload after SIGKILL and applies every row exactly once', async () => {
@@ -74,7 +68,7 @@ describe('a crash during a file batch', () => {
       if (Number(current.success) + Number(current.failed) >= 5000) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await killHard(first);
+    await kill(first, 'SIGKILL');
 
     const second = await start(dir, env);
     let after: Record<string, number | string>;
@@ -120,7 +114,7 @@ describe('a crash during a file batch', () => {
     const observer = await Database.open(url);
     const count = async (sql: string) => Number(Object.values((await observer.reader.query(sql))[0] as Record<string, unknown>)[0]);
     while ((await count('SELECT COUNT(*) FROM batch_items')) < 1000) await new Promise((resolve) => setTimeout(resolve, 20));
-    await killHard(first);
+    await kill(first, 'SIGKILL');
     release();
     // The client never got an answer: its request failed with the connection.
     expect(await upload).toHaveProperty('message', expect.any(String));

@@ -1,4 +1,5 @@
-// Benchmark of JSON batch processing on one machine, API and worker in one process (the default):
+// Benchmark of JSON batch processing on one machine, API and worker on one event loop (as with
+// WORKER_THREAD=false; `npm run bench` measures the default, a worker thread, as scenario 3):
 //  1. time from the 202 to the final status of one 1 024-item create batch;
 //  2. containers created per second over ~50 000 items (49 batches of 1 024), and the status read's
 //     p50/p99 measured while that run processes;
@@ -6,9 +7,7 @@
 //     SQLite file through better-sqlite3 in chunked transactions; the ratio compares the two.
 // Usage: npm run bench:json
 import { Database } from '@container-service/persistence-typeorm';
-import BetterSqlite3 from 'better-sqlite3';
 import { SignJWT } from 'jose';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,11 +16,11 @@ import { resolveVerificationKey } from '../auth/signing-key';
 import { loadConfig } from '../config/app-config';
 import { createApp } from '../create-app';
 import { createLogger } from '../logging/logger';
+import { CHUNK, driverBaseline, machine } from './support';
 
 const SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
 const BATCH = 1024;
 const BATCHES = 49;
-const CHUNK = 250;
 
 const item = (b: number, i: number) => ({
   refID: `r-${b}-${i}`,
@@ -78,40 +77,15 @@ async function main(): Promise<void> {
   const serviceRate = created / (totalMs / 1000);
   await app.close();
 
-  // 3. Baseline: the same rows straight through the driver, in chunked transactions.
-  const baselineUrl = `sqlite:${path.join(dir, 'baseline.sqlite')}`;
-  await (await Database.open(baselineUrl)).close();
-  const db = new BetterSqlite3(path.join(dir, 'baseline.sqlite'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  const insertContainer = db.prepare(
-    `INSERT INTO containers (tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by)
-     VALUES (?, ?, 'bag', ?, ?, ?, ?, '[]', NULL, 0, 1, 0, ?, ?, NULL, NULL)`,
-  );
-  const insertTracking = db.prepare('INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES (?, ?, ?, ?)');
-  const chunk = db.transaction((rows: ReturnType<typeof item>[]) => {
-    const now = Date.now();
-    for (const row of rows) {
-      const id = `bag:${randomUUID()}`;
-      insertContainer.run('bench', id, row.refID, row.scannableId, JSON.stringify(row.trackingDetails.map((d) => ({ ...d, isPrimary: true }))), JSON.stringify(row.attributes), now, now);
-      insertTracking.run('bench', 'DHL', row.trackingDetails[0]!.trackingId, id);
-    }
-  });
-  const b0 = performance.now();
-  for (let b = 1; b <= BATCHES; b++) {
-    const rows = Array.from({ length: BATCH }, (_, i) => item(b, i));
-    for (let i = 0; i < rows.length; i += CHUNK) chunk(rows.slice(i, i + CHUNK));
-  }
-  const baselineRate = created / ((performance.now() - b0) / 1000);
-  db.close();
+  // 3. Baseline: the same kind of rows straight through the driver, in chunked transactions.
+  const baselineRate = await driverBaseline(created);
   fs.rmSync(dir, { recursive: true, force: true });
 
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  const machine = `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   process.stdout.write(
     [
-      `JSON batches, ${new Date().toISOString().slice(0, 10)}, ${machine}.`,
+      `JSON batches, ${new Date().toISOString().slice(0, 10)}, ${machine()}.`,
       '',
       '| measure | value |',
       '|---|---:|',

@@ -41,11 +41,14 @@ export function start(dir: string, extra: Record<string, string> = {}): Promise<
   });
 }
 
-export function stop(running: Running): Promise<number | null> {
+/** Sends `signal` to the service and resolves with its exit code (null when the signal ended it). */
+export function kill(running: Running, signal: NodeJS.Signals): Promise<number | null> {
   return new Promise((resolve) => {
     running.child.removeAllListeners('exit');
-    running.child.on('exit', (code) => resolve(code));
-    running.child.kill('SIGTERM');
+    running.child.once('exit', (code) => resolve(code));
+    running.child.kill(signal);
   });
 }
 
+/** Stops the service as an operator would (SIGTERM); its exit code. */
+export const stop = (running: Running): Promise<number | null> => kill(running, 'SIGTERM');
