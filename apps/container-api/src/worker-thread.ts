@@ -3,6 +3,7 @@
 // The main thread wakes it after a submit ('nudge') and stops it on shutdown ('stop').
 import { Database } from '@container-service/persistence-typeorm';
 import { NestFactory } from '@nestjs/core';
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppModule } from './app.module';
 import { resolveVerificationKey } from './auth/signing-key';
@@ -17,6 +18,7 @@ async function run(): Promise<void> {
   if (!port) throw new Error('worker-thread.js runs as a worker thread of main.js');
   const config = loadConfig({ ...(workerData as { env: NodeJS.ProcessEnv }).env, WORKER_ENABLED: 'true' });
   const logger = createLogger(config.logLevel).child({ thread: 'worker' });
+  lowerPriority(config.worker.threadNice, logger);
   const database = await Database.open(config.databaseUrl);
   const app = await NestFactory.createApplicationContext(
     AppModule.register({ config, database, verificationKey: resolveVerificationKey(config.auth, config.dataDir), logger }, { http: false }),
@@ -37,6 +39,22 @@ async function run(): Promise<void> {
     }
   });
   port.postMessage('ready');
+}
+
+/**
+ * Raises this thread's nice value by `nice` (as `nice -n` would, at most 19). On Linux the nice
+ * value belongs to a thread and pid 0 names the calling one, so the API thread keeps its priority
+ * and wins the CPU whenever both want it; elsewhere pid 0 would lower the whole process, so the
+ * thread is left alone there. Raising a nice value needs no privilege; if it is refused anyway,
+ * processing goes on at the API's priority.
+ */
+function lowerPriority(nice: number, logger: { warn(object: object, message: string): void }): void {
+  if (nice === 0 || process.platform !== 'linux') return;
+  try {
+    os.setPriority(0, Math.min(19, os.getPriority(0) + nice));
+  } catch (error) {
+    logger.warn({ err: error }, 'the worker thread could not lower its priority');
+  }
 }
 
 run().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 // The built service as a process: development mode, production refusal, configuration errors,
-// a clean stop on SIGTERM, and the token command.
+// a clean stop on SIGTERM, the worker thread's priority, and the token command.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +29,25 @@ describe('the service process', () => {
     const again = await fetch(`${second.url}${BASE}/bag/batch/status?batchId=batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e`, { headers });
     expect(again.status).toBe(404);
     expect(await stop(second)).toBe(0);
+  }, 60_000);
+
+  // Linux only: there a thread has a nice value of its own (see worker-thread.ts).
+  (process.platform === 'linux' ? it : it.skip)('runs the batch worker thread at a lower priority than the API thread', async () => {
+    const nices = (pid: number) =>
+      fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+      });
+    const base = os.getPriority(0);
+    const lowered = await start(tmp(), { AUTH_JWT_SECRET: 'x'.repeat(32) });
+    const threads = nices(lowered.child.pid!);
+    expect(threads.find((t) => t.tid === lowered.child.pid)!.nice).toBe(base);
+    expect(threads.filter((t) => t.nice === Math.min(19, base + 10))).toHaveLength(1);
+    expect(await stop(lowered)).toBe(0);
+
+    const level = await start(tmp(), { AUTH_JWT_SECRET: 'x'.repeat(32), WORKER_THREAD_NICE: '0' });
+    expect(nices(level.child.pid!).every((t) => t.nice === base)).toBe(true);
+    expect(await stop(level)).toBe(0);
   }, 60_000);
 
   it('refuses to start in production without a token key, saying what to set', () => {

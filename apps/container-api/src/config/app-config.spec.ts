@@ -22,6 +22,11 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: 'sqlite::memory:', logLevel: 'warn', auth: { key: { kind: 'secret', secret: SECRET }, issuer: 'i', audience: 'a' } });
   });
 
+  it('lowers the worker thread to nice 10 unless told otherwise', () => {
+    expect(loadConfig({}).worker.threadNice).toBe(10);
+    expect(loadConfig({ WORKER_THREAD_NICE: '0' }).worker.threadNice).toBe(0);
+  });
+
   it('reads a PEM public key given inline with escaped newlines', () => {
     const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const config = loadConfig({ AUTH_PUBLIC_KEY: pem.replace(/\n/g, '\\n') });
@@ -32,6 +37,7 @@ describe('loadConfig', () => {
     [{ PORT: 'eighty' }, /PORT must be an integer/],
     [{ PORT: '70000' }, /PORT must be an integer from 0 to 65535/],
     [{ DATABASE_URL: 'postgres://x' }, /DATABASE_URL must start with sqlite:/],
+    [{ WORKER_THREAD_NICE: '20' }, /WORKER_THREAD_NICE must be an integer from 0 to 19/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ AUTH_JWT_SECRET: 'short' }, /AUTH_JWT_SECRET must be at least 32 bytes/],
     [{ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp/jwks' }, /only one of/],

@@ -72,6 +72,11 @@ export interface WorkerConfig {
    * processing never holds up HTTP answers; false runs it on the API's event loop.
    */
   readonly thread: boolean;
+  /**
+   * How much the worker thread raises its nice value (0-19, as `nice -n`), so that on a busy
+   * machine the CPU goes to HTTP answers first and to processing otherwise; 0 keeps the API's.
+   */
+  readonly threadNice: number;
   readonly id: string;
   /** Items per chunk transaction. */
   readonly chunkSize: number;
@@ -141,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const worker: WorkerConfig = {
     enabled: enabled === 'true',
     thread: thread === 'true',
+    threadNice: integer('WORKER_THREAD_NICE', 10, 0, 19),
     id: text('WORKER_ID') ?? `${os.hostname()}-${process.pid}`.slice(0, 64),
     chunkSize: integer('WORKER_CHUNK_SIZE', 1000, 1, 5000),
     leaseMs: integer('WORKER_LEASE_MS', 30_000, 1000, 3_600_000),

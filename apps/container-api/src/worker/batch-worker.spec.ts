@@ -3,7 +3,7 @@ import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatch, aBatchId, stor
 import pino from 'pino';
 import { BatchWorker, MAINTENANCE_INTERVAL_MS } from './batch-worker';
 
-const config = { enabled: true, thread: false, id: 'w-test', chunkSize: 2, leaseMs: 10_000, idleMs: 5 };
+const config = { enabled: true, thread: false, threadNice: 0, id: 'w-test', chunkSize: 2, leaseMs: 10_000, idleMs: 5 };
 const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
 
 class SlowHandler implements ItemHandler<InMemoryTx> {
