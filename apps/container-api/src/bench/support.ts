@@ -54,12 +54,14 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+/** The worker settings a control run may vary, passed on from the benchmark's environment. */
+const passedOn = () => Object.fromEntries(['WORKER_CHUNK_SIZE', 'WORKER_THREAD', 'WORKER_THREAD_NICE'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
+
 /** The built service (dist/main.js) on a fresh SQLite file, with a tenant `bench` and type `bag`. */
 export async function startService(extraEnv: Record<string, string> = {}): Promise<Service> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-'));
   const dbFile = path.join(dir, 'service.sqlite');
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', AUTH_JWT_SECRET: SECRET, DATABASE_URL: `sqlite:${dbFile}`, DATA_DIR: dir, WORKER_IDLE_MS: '20', ...(process.env.WORKER_CHUNK_SIZE ? { WORKER_CHUNK_SIZE: process.env.WORKER_CHUNK_SIZE } : {}),
-    ...(process.env.WORKER_THREAD ? { WORKER_THREAD: process.env.WORKER_THREAD } : {}), ...extraEnv };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', AUTH_JWT_SECRET: SECRET, DATABASE_URL: `sqlite:${dbFile}`, DATA_DIR: dir, WORKER_IDLE_MS: '20', ...passedOn(), ...extraEnv };
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...flags, MAIN], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
