@@ -148,7 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     thread: thread === 'true',
     threadNice: integer('WORKER_THREAD_NICE', 10, 0, 19),
     id: text('WORKER_ID') ?? `${os.hostname()}-${process.pid}`.slice(0, 64),
-    chunkSize: integer('WORKER_CHUNK_SIZE', 1000, 1, 5000),
+    chunkSize: integer('WORKER_CHUNK_SIZE', 1024, 1, 5000),
     leaseMs: integer('WORKER_LEASE_MS', 30_000, 1000, 3_600_000),
     idleMs: integer('WORKER_IDLE_MS', 200, 10, 60_000),
   };
