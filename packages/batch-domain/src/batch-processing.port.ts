@@ -55,7 +55,11 @@ export interface BatchProcessingStore<Tx> {
   load(tx: Tx, locator: BatchLocator): Promise<Batch | null>;
   /** Up to `limit` pending items in input order. */
   pendingItems(tx: Tx, locator: BatchLocator, limit: number): Promise<PendingItem[]>;
-  /** The batch's new counters and the outcomes behind them, inside the transaction. */
+  /**
+   * The batch's new counters and the outcomes behind them, inside the transaction. When the chunk
+   * finishes the batch, the batch's lease ends in the same write: nothing is left to hold, and a
+   * separate release would cost a commit of its own.
+   */
   recordChunk(tx: Tx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void>;
   /**
    * Takes the oldest unfinished batch that no live lease holds, for `owner` until `expiresAt`;

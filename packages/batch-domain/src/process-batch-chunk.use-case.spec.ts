@@ -29,12 +29,12 @@ describe('ProcessBatchChunk', () => {
   it('applies items chunk by chunk in input order until the batch finishes', async () => {
     const { store, handler, process } = setUp();
     await storeBatch(store, '.....');
-    expect(await process.execute(locator)).toEqual({ processed: 2, done: false });
+    expect(await process.execute(locator)).toEqual({ processed: 2, done: false, leaseEnded: false });
     const midway = await store.findStatus(locator, 10);
     expect(midway!.batch.status).toBe('IN_PROGRESS');
     expect(midway!.batch.counts).toMatchObject({ success: 1, failed: 1, pending: 3 });
-    expect(await process.execute(locator)).toEqual({ processed: 2, done: false });
-    expect(await process.execute(locator)).toEqual({ processed: 1, done: true });
+    expect(await process.execute(locator)).toEqual({ processed: 2, done: false, leaseEnded: false });
+    expect(await process.execute(locator)).toEqual({ processed: 1, done: true, leaseEnded: true });
     expect(handler.seen).toEqual([0, 1, 2, 3, 4]);
     const done = await store.findStatus(locator, 10);
     expect(done!.batch.status).toBe('PARTIAL_SUCCESS');
@@ -57,7 +57,7 @@ describe('ProcessBatchChunk', () => {
   it('does nothing for a finished, cancelled or unknown batch', async () => {
     const { store, process } = setUp();
     await storeBatch(store, 'SF');
-    expect(await process.execute(locator)).toEqual({ processed: 0, done: true });
-    expect(await process.execute({ ...locator, batchId: aBatchId(9) })).toEqual({ processed: 0, done: true });
+    expect(await process.execute(locator)).toEqual({ processed: 0, done: true, leaseEnded: false });
+    expect(await process.execute({ ...locator, batchId: aBatchId(9) })).toEqual({ processed: 0, done: true, leaseEnded: false });
   });
 });

@@ -13,6 +13,8 @@ export interface ChunkReport {
   readonly processed: number;
   /** True when the batch has nothing pending any more (finished or cancelled), or is gone. */
   readonly done: boolean;
+  /** True when this chunk finished the batch, which ended its lease (see recordChunk). */
+  readonly leaseEnded: boolean;
 }
 
 export class ProcessBatchChunk<Tx> {
@@ -26,7 +28,7 @@ export class ProcessBatchChunk<Tx> {
   execute(locator: BatchLocator): Promise<ChunkReport> {
     return this.store.transaction(async (tx) => {
       const batch = await this.store.load(tx, locator);
-      if (batch === null || batch.isFinished) return { processed: 0, done: true };
+      if (batch === null || batch.isFinished) return { processed: 0, done: true, leaseEnded: false };
       const items = await this.store.pendingItems(tx, locator, this.chunkSize);
       if (items.length === 0) throw new Error(`Batch ${batch.id} counts ${batch.counts.pending} pending items but none is stored`);
       const now = this.clock.now();
@@ -44,7 +46,7 @@ export class ProcessBatchChunk<Tx> {
         now,
       );
       await this.store.recordChunk(tx, batch, outcomes);
-      return { processed: items.length, done: batch.isFinished };
+      return { processed: items.length, done: batch.isFinished, leaseEnded: batch.isFinished };
     });
   }
 }

@@ -91,6 +91,19 @@ describe('processing on SQLite', () => {
     await database.close();
   });
 
+  it('ends the lease with the chunk that finishes the batch, and not before', async () => {
+    const inputs = Array.from({ length: 3 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
+    const { database, store, create, update } = await setUp(inputs);
+    const leaseOf = async () => (await database.reader.query('SELECT lease_owner AS owner, lease_expires_at AS expiresAt FROM batches'))[0];
+    const process = new ProcessBatchChunk(store, { create, update }, new FixedClock(), 2);
+    await store.claim('w1', 1000, 2000);
+    expect(await process.execute(locator)).toMatchObject({ done: false, leaseEnded: false });
+    expect(await leaseOf()).toEqual({ owner: 'w1', expiresAt: 2000 });
+    expect(await process.execute(locator)).toMatchObject({ done: true, leaseEnded: true });
+    expect(await leaseOf()).toEqual({ owner: null, expiresAt: null });
+    await database.close();
+  });
+
   it('never hands out a batch still being received, and hands it out once committed', async () => {
     const { database, store } = await setUp([{ refID: 'r-0' }]);
     await database.write((tx) => tx.query("UPDATE batches SET completed_at = 1"));

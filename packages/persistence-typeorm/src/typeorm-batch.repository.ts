@@ -317,7 +317,8 @@ export async function writeOutcomes(manager: EntityManager, batch: Batch, outcom
         : await execute(manager, "UPDATE batch_items SET state = 'failed', reason = ?, code = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'", [o.reason, o.code, batchPk, o.seq]);
     if (changed !== 1) throw new Error(`Item ${o.seq} of ${batch.id} is not pending`);
   }
-  await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
+  // A finished batch is never claimed again: its lease ends with the write that finished it.
+  await manager.update(BatchSchema, { pk: batchPk }, batch.isFinished ? { ...toBatchRow(batch), leaseOwner: null, leaseExpiresAt: null } : toBatchRow(batch));
 }
 
 /** An item row as a result; `state` is the row's state (pending rows are never read here). */

@@ -38,6 +38,17 @@ describe('BatchWorker', () => {
     expect(await store.claim('other', 2000, 3000)).toBeNull();
   });
 
+  it('lets the chunk that finishes a batch end its lease, without a release of its own', async () => {
+    const { store, worker } = setUp();
+    const release = jest.spyOn(store, 'release');
+    await storeBatch(store, '...');
+    worker.start();
+    for (let i = 0; i < 200 && (await store.findStatus(locator, 10))!.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    await worker.stop();
+    expect(release).not.toHaveBeenCalled();
+    expect(await store.claim('other', 2000, 3000)).toBeNull();
+  });
+
   it('on stop, finishes the chunk in hand and leaves the rest pending for the next worker', async () => {
     const { store, handler, worker } = setUp();
     await storeBatch(store, '........');

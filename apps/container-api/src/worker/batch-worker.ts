@@ -70,7 +70,8 @@ export class BatchWorker<Tx> {
     const log = this.logger.child({ worker: this.config.id, batchId: lease.locator.batchId, tenant: lease.locator.tenantId });
     log.debug('batch taken');
     let current = lease;
-    let keepLease = false;
+    // False once the lease must stay (a failed chunk) or is gone already (the batch finished).
+    let release = true;
     try {
       while (!this.stopping) {
         let report;
@@ -80,12 +81,14 @@ export class BatchWorker<Tx> {
           // The chunk rolled back. Keep the lease, so that this batch rests until it expires and
           // other batches go on meanwhile; then it is retried from its first pending item.
           log.error({ err: error }, 'chunk failed and was rolled back; the batch is retried when its lease expires');
-          keepLease = true;
+          release = false;
           await this.store.renew(current, this.clock.now(), this.clock.now() + this.config.leaseMs).catch(() => false);
           return;
         }
         if (report.done) {
           log.info('batch finished');
+          // The chunk that finished the batch ended its lease in the same commit.
+          release = !report.leaseEnded;
           return;
         }
         // Renewing is a write of its own: do it once a third of the lease has passed, not after
@@ -102,7 +105,7 @@ export class BatchWorker<Tx> {
         await yieldToEventLoop();
       }
     } finally {
-      if (!keepLease) await this.store.release(current).catch((error: unknown) => log.error({ err: error }, 'could not release the lease'));
+      if (release) await this.store.release(current).catch((error: unknown) => log.error({ err: error }, 'could not release the lease'));
     }
   }
 

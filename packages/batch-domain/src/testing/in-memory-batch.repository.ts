@@ -218,8 +218,9 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     return removed;
   }
 
-  recordChunk(_tx: InMemoryTx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
-    return this.recordOutcomes(batch, outcomes);
+  async recordChunk(_tx: InMemoryTx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
+    await this.recordOutcomes(batch, outcomes);
+    if (batch.isFinished) this.leases.delete(this.key(batch.tenantId, batch.id));
   }
 
   async recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
