@@ -4,7 +4,8 @@
 // second connection a status read could see a half-done write transaction.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataSource, EntityManager } from 'typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 import { ContainerTypeSchema } from './schemas/container-type.schema';
@@ -46,6 +47,7 @@ export class Database {
     readonly location: DatabaseLocation,
     readonly writer: DataSource,
     readonly reader: DataSource,
+    private readonly busyTimeoutMs: number,
   ) {}
 
   static async open(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
@@ -73,7 +75,9 @@ export class Database {
       await writer.destroy();
       throw error;
     }
-    if (location.file === ':memory:') return new Database(location, writer, writer);
+    if (location.file === ':memory:') return new Database(location, writer, writer, timeout);
+    // From here on the writer waits for SQLite's write lock in `write`, without blocking the thread.
+    await writer.query('PRAGMA busy_timeout = 0');
     const reader = new DataSource({
       type: 'better-sqlite3',
       database: location.file,
@@ -83,21 +87,24 @@ export class Database {
       fileMustExist: true,
     });
     await reader.initialize();
-    return new Database(location, writer, reader);
+    return new Database(location, writer, reader, timeout);
   }
 
   /**
    * Runs `work` in a write transaction; this process's write transactions run one at a time.
    * The transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE): a deferred one that
    * reads first and writes later fails at once with SQLITE_BUSY when another connection (a worker
-   * thread or process) committed in between, instead of waiting its turn.
+   * thread or process) committed in between, instead of waiting its turn. While another connection
+   * holds the lock, the wait is asynchronous (short pauses, up to the busy timeout): better-sqlite3
+   * is synchronous, so SQLite's own busy wait would hold up every other task of this thread, HTTP
+   * answers included.
    */
   write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
       const runner = this.writer.createQueryRunner();
       await runner.connect();
       try {
-        await runner.query('BEGIN IMMEDIATE');
+        await this.beginImmediate(runner);
         try {
           const result = await work(runner.manager);
           await runner.query('COMMIT');
@@ -114,6 +121,19 @@ export class Database {
     return run;
   }
 
+  private async beginImmediate(runner: QueryRunner): Promise<void> {
+    const deadline = Date.now() + this.busyTimeoutMs;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
+      try {
+        await runner.query('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await sleep(pause);
+    }
+  }
+
   /** Fails when the store does not answer. */
   async ping(): Promise<void> {
     await this.reader.query('SELECT 1');
@@ -124,4 +144,10 @@ export class Database {
     if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
     if (this.writer.isInitialized) await this.writer.destroy();
   }
+}
+
+/** SQLITE_BUSY: another connection holds the lock (better-sqlite3's code, wrapped by TypeORM). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
+  return code === 'SQLITE_BUSY';
 }
