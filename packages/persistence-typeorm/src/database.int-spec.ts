@@ -60,42 +60,49 @@ describe('Database', () => {
     await database.close();
   });
 
-  it('waits for another connection\'s write lock without holding up its own thread', async () => {
+  /** Two stores on one file; the first holds the write lock until `release` is called. */
+  async function lockHeldByAnother(busyTimeoutMs: number) {
     const url = tempUrl();
     const holder = await Database.open(url);
-    const waiter = await Database.open(url, { busyTimeoutMs: 5000 });
+    const waiter = await Database.open(url, { busyTimeoutMs });
     let release = () => undefined as void;
     const held = holder.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
+    return {
+      waiter,
+      release: async () => {
+        release();
+        await held;
+      },
+      close: async () => {
+        await holder.close();
+        await waiter.close();
+      },
+    };
+  }
+
+  it('waits for another connection\'s write lock without holding up its own thread', async () => {
+    const lock = await lockHeldByAnother(5000);
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 1);
-    const waited = waiter.write((tx) => tx.query('SELECT 1 AS one'));
+    const waited = lock.waiter.write((tx) => tx.query('SELECT 1 AS one'));
     // The lock is held by a task of this very thread: a synchronous busy wait could never see it
     // released, and would fail after the busy timeout.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(ticks).toBeGreaterThan(10);
-    release();
-    await held;
+    await lock.release();
     expect(await waited).toEqual([{ one: 1 }]);
     clearInterval(ticker);
-    await holder.close();
-    await waiter.close();
+    await lock.close();
   });
 
   it('gives up with SQLITE_BUSY once the busy timeout has passed', async () => {
-    const url = tempUrl();
-    const holder = await Database.open(url);
-    const waiter = await Database.open(url, { busyTimeoutMs: 100 });
-    let release = () => undefined as void;
-    const held = holder.write(() => new Promise<void>((resolve) => (release = resolve)));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const lock = await lockHeldByAnother(100);
     const started = Date.now();
-    await expect(waiter.write((tx) => tx.query('SELECT 1'))).rejects.toMatchObject({ driverError: { code: 'SQLITE_BUSY' } });
+    await expect(lock.waiter.write((tx) => tx.query('SELECT 1'))).rejects.toMatchObject({ driverError: { code: 'SQLITE_BUSY' } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
-    release();
-    await held;
-    await holder.close();
-    await waiter.close();
+    await lock.release();
+    await lock.close();
   });
 
   it('serves the heads of result lists from the index, without scanning the batch', async () => {
