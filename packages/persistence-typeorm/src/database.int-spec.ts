@@ -5,6 +5,7 @@ import path from 'node:path';
 import { toBatchRow } from './batch.mapper';
 import { Database, parseDatabaseUrl } from './database';
 import { BatchSchema } from './schemas/batch.schema';
+import { select, selectRows } from './sql';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 
 const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-db-')), 'nested', 'db.sqlite')}`;
@@ -113,6 +114,20 @@ describe('Database', () => {
     const details = plan.map((step: { detail: string }) => step.detail).join(' | ');
     expect(details).toMatch(/USING (COVERING )?INDEX ix_batch_items_state_seq \(batch_pk=\? AND state=\?\)/);
     expect(details).not.toMatch(/TEMP B-TREE/);
+    await database.close();
+  });
+
+  it('gives rows back as arrays in the order selected, from a statement of their own', async () => {
+    const database = await Database.open(tempUrl());
+    const manager = database.reader.manager;
+    const sql = "SELECT value AS n, 'v' || value AS label, NULL AS absent FROM json_each('[3, 1, 2]') WHERE value > ? ORDER BY value";
+    expect(await selectRows(manager, sql, [1])).toEqual([
+      [2, 'v2', null],
+      [3, 'v3', null],
+    ]);
+    // The same text as objects: the array mode of the statement above does not leak into it.
+    expect(await select(manager, sql, [2])).toEqual([{ n: 3, label: 'v3', absent: null }]);
+    expect(await selectRows(manager, sql, [2])).toEqual([[3, 'v3', null]]);
     await database.close();
   });
 });
