@@ -97,7 +97,11 @@ class CoreModule {
           new JwtAccessVerifier(deps.verificationKey, { issuer: config.auth.issuer, audience: config.auth.audience }),
         inject: [APP_CONFIG],
       },
-      { provide: BATCH_REPOSITORY, useFactory: (db: Database) => new TypeOrmBatchRepository(db), inject: [DATABASE] },
+      {
+        provide: BATCH_REPOSITORY,
+        useFactory: (db: Database, config: AppConfig) => new TypeOrmBatchRepository(db, { statusCacheEntries: config.statusCacheEntries }),
+        inject: [DATABASE, APP_CONFIG],
+      },
       { provide: CONTAINER_TYPE_REPOSITORY, useFactory: (db: Database) => new TypeOrmContainerTypeRepository(db), inject: [DATABASE] },
       { provide: CALLBACK_GUARD, useFactory: (config: AppConfig) => new CallbackAddressGuard(config.callbacks.allowPrivateNetworks), inject: [APP_CONFIG] },
       BatchSubmitted,

@@ -311,6 +311,45 @@ describe('GET batch status over HTTP', () => {
     });
   });
 
+  describe('a finished batch read again', () => {
+    /** A finished one-item batch on `app`, a reader of its status, and a change to its rows made behind the service. */
+    async function finishedBatchOn(app: TestApp) {
+      const batch = aBatch({ id: freshId(), tenantId: 'acme', targetType: 'bag', total: 1 }, 1_700_000_000_000);
+      const store = new TypeOrmBatchRepository(app.database);
+      await store.add(batch, someItems(1));
+      batch.recordOutcomes(['success'], 1_700_000_001_000);
+      await store.recordOutcomes(batch, outcomesFor('S'));
+      return {
+        read: async () => (await app.request(`${BASE}/bag/batch/status?batchId=${batch.id}`, { headers: await app.headers() })).body.data,
+        changeRows: () =>
+          app.database.write(async (tx) => {
+            await tx.query("UPDATE batch_items SET result_id = 'bag:changed'");
+            await tx.query("UPDATE batches SET callback_state = 'DELIVERED', callback_attempts = 1");
+          }),
+      };
+    }
+
+    it('answers the same lists from memory, with its meta read afresh', async () => {
+      const own = await startTestApp();
+      const batch = await finishedBatchOn(own);
+      expect((await batch.read()).success).toEqual([{ refID: 'r-1', id: 'parcel:1' }]);
+      await batch.changeRows();
+      const again = await batch.read();
+      expect(again.success).toEqual([{ refID: 'r-1', id: 'parcel:1' }]);
+      expect(again.meta.callback).toEqual({ state: 'DELIVERED', attempts: 1 });
+      await own.close();
+    });
+
+    it('reads the lists afresh every time with STATUS_CACHE_ENTRIES=0', async () => {
+      const own = await startTestApp({ STATUS_CACHE_ENTRIES: '0' });
+      const batch = await finishedBatchOn(own);
+      await batch.read();
+      await batch.changeRows();
+      expect((await batch.read()).success).toEqual([{ refID: 'r-1', id: 'bag:changed' }]);
+      await own.close();
+    });
+  });
+
   describe('when the store fails', () => {
     it('answers 503 SERVICE_UNAVAILABLE with Retry-After, and nothing internal', async () => {
       const broken = await startTestApp();

@@ -2,6 +2,7 @@
 export { Database, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database';
 export type { DatabaseLocation, OpenDatabaseOptions } from './database';
 export { TypeOrmBatchRepository, ITEM_INSERT_CHUNK } from './typeorm-batch.repository';
+export type { BatchRepositoryOptions } from './typeorm-batch.repository';
 export { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 export { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
 export { TypeOrmContainerReader, TypeOrmContainerStore, TypeOrmContainerStoreProvider } from './typeorm-container.store';

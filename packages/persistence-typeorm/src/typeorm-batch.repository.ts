@@ -1,5 +1,6 @@
 // BatchRepository over TypeORM. Items are inserted in chunks inside one transaction; a status
-// read is three indexed lookups (the batch, then the heads of its success and failure lists).
+// read is three indexed lookups (the batch, then the heads of its success and failure lists); a
+// finished batch's lists may come from memory instead (ResultHeadsCache).
 import {
   Batch,
   BatchIntake,
@@ -26,6 +27,7 @@ import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { execute, placeholders, select, selectRows } from './sql';
 import { fromBatchRow, toBatchRow } from './batch.mapper';
 import { Database } from './database';
+import { ResultHeads, ResultHeadsCache } from './result-heads.cache';
 import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
 
 type HeadRow = Pick<BatchItemRow, 'seq' | 'refId' | 'row' | 'resultId' | 'reason' | 'code'> & { input?: string };
@@ -35,8 +37,24 @@ export const ITEM_INSERT_CHUNK = 500;
 /** Items removed per write transaction when a batch's items are deleted, so other writes interleave. */
 export const ITEM_DELETE_STEP = 5000;
 
+export interface BatchRepositoryOptions {
+  /**
+   * List entries of finished batches kept in memory for status reads (see ResultHeadsCache);
+   * 0, the default, reads every list from the database.
+   */
+  readonly statusCacheEntries?: number;
+}
+
 export class TypeOrmBatchRepository implements BatchRepository {
-  constructor(private readonly database: Database) {}
+  private readonly finishedHeads: ResultHeadsCache | null;
+
+  constructor(
+    private readonly database: Database,
+    options: BatchRepositoryOptions = {},
+  ) {
+    const entries = options.statusCacheEntries ?? 0;
+    this.finishedHeads = entries > 0 ? new ResultHeadsCache(entries) : null;
+  }
 
   async add(batch: Batch, items: Iterable<NewBatchItem>, extras: SubmitExtras = {}): Promise<SubmitOutcome> {
     return this.database.write(async (manager) => {
@@ -193,33 +211,45 @@ export class TypeOrmBatchRepository implements BatchRepository {
     ]);
     if (raw === undefined) return null;
     const row = fromRawBatchRow(raw);
-    // The heads of both lists (a range scan of ix_batch_items_state_seq each), read as arrays:
-    // this is the route clients poll in tight loops, and 1 000 rows as objects cost twice as much.
-    const [successRows, failureRows] = await Promise.all([
-      selectRows<[number, string, number | null, string | null]>(
-        manager,
-        "SELECT seq, ref_id, row, result_id FROM batch_items WHERE batch_pk = ? AND state = 'success' ORDER BY seq LIMIT ?",
-        [row.pk, listLimit + 1],
-      ),
-      selectRows<[number, string, number | null, string | null, string | null]>(
-        manager,
-        "SELECT seq, ref_id, row, reason, code FROM batch_items WHERE batch_pk = ? AND state = 'failed' ORDER BY seq LIMIT ?",
-        [row.pk, listLimit + 1],
-      ),
-    ]);
-    const successes = successRows
-      .slice(0, listLimit)
-      .map(([seq, refId, itemRow, resultId]): SuccessResult => ({ seq, refId, row: itemRow, outcome: 'success', resultId: resultId ?? '' }));
-    const failures = failureRows
-      .slice(0, listLimit)
-      .map(([seq, refId, itemRow, reason, code]): FailureResult => ({ seq, refId, row: itemRow, outcome: 'failed', reason: reason ?? '', code: code ?? '' }));
-    return {
-      batch: fromBatchRow(row),
-      successes,
-      failures,
-      hasMore: successRows.length > listLimit || failureRows.length > listLimit,
-    };
+    const batch = fromBatchRow(row);
+    // A finished batch's lists never change (see ResultHeadsCache); its row is read every time.
+    const cache = batch.isFinished ? this.finishedHeads : null;
+    const key = `${row.pk}/${row.id}/${listLimit}`;
+    const cached = cache?.get(key);
+    if (cached !== undefined) return { batch, ...cached };
+    const heads = await readHeads(manager, row.pk, listLimit);
+    cache?.set(key, heads);
+    return { batch, ...heads };
   }
+}
+
+/**
+ * The first `listLimit` succeeded and failed items of a batch, in input order: a range scan of
+ * ix_batch_items_state_seq each, read as arrays. This is the route clients poll in tight loops,
+ * and 1 000 rows as objects cost twice as much.
+ */
+async function readHeads(manager: EntityManager, batchPk: number, listLimit: number): Promise<ResultHeads> {
+  const [successRows, failureRows] = await Promise.all([
+    selectRows<[number, string, number | null, string | null]>(
+      manager,
+      "SELECT seq, ref_id, row, result_id FROM batch_items WHERE batch_pk = ? AND state = 'success' ORDER BY seq LIMIT ?",
+      [batchPk, listLimit + 1],
+    ),
+    selectRows<[number, string, number | null, string | null, string | null]>(
+      manager,
+      "SELECT seq, ref_id, row, reason, code FROM batch_items WHERE batch_pk = ? AND state = 'failed' ORDER BY seq LIMIT ?",
+      [batchPk, listLimit + 1],
+    ),
+  ]);
+  return {
+    successes: successRows
+      .slice(0, listLimit)
+      .map(([seq, refId, row, resultId]): SuccessResult => ({ seq, refId, row, outcome: 'success', resultId: resultId ?? '' })),
+    failures: failureRows
+      .slice(0, listLimit)
+      .map(([seq, refId, row, reason, code]): FailureResult => ({ seq, refId, row, outcome: 'failed', reason: reason ?? '', code: code ?? '' })),
+    hasMore: successRows.length > listLimit || failureRows.length > listLimit,
+  };
 }
 
 /** Stores the batch's callback target, if it has one, inside the caller's transaction. */

@@ -1,4 +1,4 @@
-import { describeBatchRepositoryContract, describeCallbackOutboxContract } from '@container-service/batch-domain/testing';
+import { aBatchId, describeBatchRepositoryContract, describeCallbackOutboxContract, outcomesFor, storeBatch } from '@container-service/batch-domain/testing';
 import { describeContainerTypeRepositoryContract } from '@container-service/container-domain/testing';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +19,10 @@ for (const [label, url] of stores) {
     const database = await Database.open(url());
     return { repository: new TypeOrmBatchRepository(database), close: () => database.close() };
   });
+  describeBatchRepositoryContract(`TypeOrmBatchRepository with a status cache on ${label}`, async () => {
+    const database = await Database.open(url());
+    return { repository: new TypeOrmBatchRepository(database, { statusCacheEntries: 100 }), close: () => database.close() };
+  });
   describeCallbackOutboxContract(`TypeOrmCallbackOutbox on ${label}`, async () => {
     const database = await Database.open(url());
     return { repository: new TypeOrmBatchRepository(database), outbox: new TypeOrmCallbackOutbox(database), close: () => database.close() };
@@ -28,3 +32,45 @@ for (const [label, url] of stores) {
     return { repository: new TypeOrmContainerTypeRepository(database), close: () => database.close() };
   });
 }
+
+describe('TypeOrmBatchRepository with a status cache', () => {
+  const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
+  let database: Database;
+  let repository: TypeOrmBatchRepository;
+
+  beforeEach(async () => {
+    database = await Database.open(stores[1]![1]());
+    repository = new TypeOrmBatchRepository(database, { statusCacheEntries: 100 });
+  });
+  afterEach(() => database.close());
+
+  it("serves a finished batch's lists from memory, and its row from the database every time", async () => {
+    await storeBatch(repository, 'SF');
+    expect((await repository.findStatus(locator, 10))!.successes[0]!.resultId).toBe('parcel:1');
+    // Behind the repository's back, so that only a second read of the rows could see it.
+    await database.write((tx) => tx.query("UPDATE batch_items SET result_id = 'changed'"));
+    await database.write((tx) => tx.query("UPDATE batches SET callback_state = 'DELIVERED', callback_attempts = 1"));
+    const view = (await repository.findStatus(locator, 10))!;
+    expect(view.successes[0]!.resultId).toBe('parcel:1');
+    expect(view.batch.toSnapshot()).toMatchObject({ callbackState: 'DELIVERED', callbackAttempts: 1 });
+    // Another limit is another answer, read from the rows.
+    expect((await repository.findStatus(locator, 5))!.successes[0]!.resultId).toBe('changed');
+  });
+
+  it('reads the lists of a batch that still has pending items every time', async () => {
+    const batch = await storeBatch(repository, 'S.');
+    expect((await repository.findStatus(locator, 10))!.successes).toHaveLength(1);
+    batch.recordOutcomes(['failed'], 5000);
+    await repository.recordOutcomes(batch, outcomesFor('.F'));
+    const view = (await repository.findStatus(locator, 10))!;
+    expect(view.failures.map((f) => f.refId)).toEqual(['r-2']);
+    expect(view.batch.status).toBe('PARTIAL_SUCCESS');
+  });
+
+  it('finds nothing once the batch is removed, though its lists were in memory', async () => {
+    await storeBatch(repository, 'SS');
+    expect(await repository.findStatus(locator, 10)).not.toBeNull();
+    while ((await repository.purgeFinishedBatches(Number.MAX_SAFE_INTEGER, 1)) > 0);
+    expect(await repository.findStatus(locator, 10)).toBeNull();
+  });
+});

@@ -27,6 +27,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ WORKER_THREAD_NICE: '0' }).worker.threadNice).toBe(0);
   });
 
+  it('keeps up to 65 536 result-list entries of finished batches in memory unless told otherwise', () => {
+    expect(loadConfig({}).statusCacheEntries).toBe(65_536);
+    expect(loadConfig({ STATUS_CACHE_ENTRIES: '0' }).statusCacheEntries).toBe(0);
+  });
+
   it('reads a PEM public key given inline with escaped newlines', () => {
     const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const config = loadConfig({ AUTH_PUBLIC_KEY: pem.replace(/\n/g, '\\n') });
@@ -38,6 +43,7 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, /PORT must be an integer from 0 to 65535/],
     [{ DATABASE_URL: 'postgres://x' }, /DATABASE_URL must start with sqlite:/],
     [{ WORKER_THREAD_NICE: '20' }, /WORKER_THREAD_NICE must be an integer from 0 to 19/],
+    [{ STATUS_CACHE_ENTRIES: '-1' }, /STATUS_CACHE_ENTRIES must be an integer from 0 to 10000000/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ AUTH_JWT_SECRET: 'short' }, /AUTH_JWT_SECRET must be at least 32 bytes/],
     [{ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp/jwks' }, /only one of/],

@@ -29,6 +29,8 @@ export interface AppConfig {
   readonly production: boolean;
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyMaxBytes: number;
+  /** Result-list entries of finished batches kept in memory for status reads; 0 turns that off. */
+  readonly statusCacheEntries: number;
   readonly upload: UploadConfig;
   readonly retention: RetentionConfig;
   readonly callbacks: CallbackConfig;
@@ -143,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (enabled !== 'true' && enabled !== 'false') throw new ConfigError(`WORKER_ENABLED must be true or false; got '${enabled}'`);
   const thread = text('WORKER_THREAD') ?? 'true';
   if (thread !== 'true' && thread !== 'false') throw new ConfigError(`WORKER_THREAD must be true or false; got '${thread}'`);
+  const statusCacheEntries = integer('STATUS_CACHE_ENTRIES', 65_536, 0, 10_000_000);
+
   const worker: WorkerConfig = {
     enabled: enabled === 'true',
     thread: thread === 'true',
@@ -153,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idleMs: integer('WORKER_IDLE_MS', 200, 10, 60_000),
   };
 
-  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, upload, retention, callbacks, worker };
+  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, statusCacheEntries, upload, retention, callbacks, worker };
 }
 
 function loadAuthConfig(text: (name: string) => string | undefined, production: boolean): AuthConfig {
