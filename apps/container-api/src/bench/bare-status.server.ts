@@ -1,13 +1,16 @@
 // The baseline of the status-read benchmark: a bare fastify route that reads the same rows of the
 // same SQLite file straight through better-sqlite3 and answers the same JSON, with no token check,
-// headers, Nest or TypeORM. Usage: node bare-status.server.js <sqlite file>; prints its URL.
+// headers, Nest or TypeORM. It reads the rows on every request, as arrays of the columns each list
+// needs (the quickest way the driver gives them); it keeps nothing in memory between requests.
+// Usage: node bare-status.server.js <sqlite file>; prints its URL.
 import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
 
 const LIMIT = 1024;
 const db = new BetterSqlite3(process.argv[2]!, { readonly: true, fileMustExist: true });
 const batchRow = db.prepare('SELECT * FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ? AND intake_open = 0');
-const head = db.prepare('SELECT seq, ref_id, row, result_id, reason, code FROM batch_items WHERE batch_pk = ? AND state = ? ORDER BY seq LIMIT ?');
+const successHead = db.prepare("SELECT ref_id, row, result_id FROM batch_items WHERE batch_pk = ? AND state = 'success' ORDER BY seq LIMIT ?").raw(true);
+const failureHead = db.prepare("SELECT ref_id, row, reason, code FROM batch_items WHERE batch_pk = ? AND state = 'failed' ORDER BY seq LIMIT ?").raw(true);
 
 type Row = Record<string, unknown>;
 const app = Fastify();
@@ -16,8 +19,8 @@ app.get('/core/api/v2/containers/:type/batch/status', async (request, reply) => 
   const batchId = (request.query as { batchId: string }).batchId;
   const b = batchRow.get(request.headers['x-coreos-tid'], batchId, type) as Row | undefined;
   if (!b) return reply.code(404).send({ error: { code: 'BATCH_NOT_FOUND' } });
-  const successes = head.all(b.pk, 'success', LIMIT + 1) as Row[];
-  const failures = head.all(b.pk, 'failed', LIMIT + 1) as Row[];
+  const successes = successHead.all(b.pk, LIMIT + 1) as Array<[string, number | null, string]>;
+  const failures = failureHead.all(b.pk, LIMIT + 1) as Array<[string, number | null, string, string]>;
   const total = Number(b.total);
   const [success, failed, cancelled] = [Number(b.success), Number(b.failed), Number(b.cancelled)];
   const url = request.raw.url ?? '';
@@ -30,8 +33,8 @@ app.get('/core/api/v2/containers/:type/batch/status', async (request, reply) => 
         completedAt: b.completed_at === null ? null : Number(b.completed_at), hasMore: successes.length > LIMIT || failures.length > LIMIT,
         callback: { state: b.callback_state, attempts: b.callback_attempts },
       },
-      errors: failures.slice(0, LIMIT).map((r) => (r.row === null ? { refID: r.ref_id, reason: r.reason, code: r.code } : { refID: r.ref_id, reason: r.reason, code: r.code, row: r.row })),
-      success: successes.slice(0, LIMIT).map((r) => (r.row === null ? { refID: r.ref_id, id: r.result_id } : { refID: r.ref_id, id: r.result_id, row: r.row })),
+      errors: failures.slice(0, LIMIT).map(([refID, row, reason, code]) => (row === null ? { refID, reason, code } : { refID, reason, code, row })),
+      success: successes.slice(0, LIMIT).map(([refID, row, id]) => (row === null ? { refID, id } : { refID, id, row })),
     },
     request: { uri: url.split('?')[0], method: 'GET', queryString: url.split('?')[1] ?? '', body: {} },
   };
