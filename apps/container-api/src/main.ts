@@ -1,10 +1,8 @@
 // Starts the service: configuration, store, HTTP (and the worker unless disabled), and a clean
 // stop on SIGTERM.
-import { setFlagsFromString } from 'node:v8';
-// Trade a little speed for a heap that stays small: with V8's default heuristics the peak resident
-// size of a long upload or batch depends on when the first full collection happens to run, and
-// varied by 150 MiB between runs; with this flag it stays within a few MiB (docs/benchmarks.md).
-setFlagsFromString('--optimize-for-size');
+import { WORKER_THREAD_YOUNG_GENERATION_MB, limitHeapGrowth } from './heap';
+// Before anything sizable is allocated (see heap.ts).
+limitHeapGrowth();
 import { Database } from '@container-service/persistence-typeorm';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -57,7 +55,10 @@ async function main(): Promise<void> {
 
 /** Starts the worker thread and resolves once it is ready; submits in this thread wake it. */
 async function startWorkerThread(submitted: BatchSubmitted): Promise<{ stop(): Promise<void> }> {
-  const thread = new Worker(path.join(__dirname, 'worker-thread.js'), { workerData: { env: process.env } });
+  const thread = new Worker(path.join(__dirname, 'worker-thread.js'), {
+    workerData: { env: process.env },
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_THREAD_YOUNG_GENERATION_MB },
+  });
   await new Promise<void>((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`the worker thread exited with ${code} before it was ready`));
     thread.once('exit', onExit);

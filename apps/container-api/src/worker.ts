@@ -1,10 +1,8 @@
 // Runs batch processing alone, without HTTP, so that API and workers can scale apart:
 // `npm run worker`. Same configuration as the service; WORKER_ENABLED is implied.
-import { setFlagsFromString } from 'node:v8';
-// Trade a little speed for a heap that stays small: with V8's default heuristics the peak resident
-// size of a long upload or batch depends on when the first full collection happens to run, and
-// varied by 150 MiB between runs; with this flag it stays within a few MiB (docs/benchmarks.md).
-setFlagsFromString('--optimize-for-size');
+import { limitHeapGrowth } from './heap';
+// Before anything sizable is allocated (see heap.ts).
+limitHeapGrowth();
 import { NestFactory } from '@nestjs/core';
 import { Database } from '@container-service/persistence-typeorm';
 import { AppModule } from './app.module';
