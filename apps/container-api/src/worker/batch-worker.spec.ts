@@ -19,11 +19,14 @@ class SlowHandler implements ItemHandler<InMemoryTx> {
   }
 }
 
-function setUp() {
+function setUp(overrides: Partial<typeof config> = {}) {
   const store = new InMemoryBatchRepository();
   const handler = new SlowHandler();
   const clock = new FixedClock(1000);
-  const worker = new BatchWorker(store, new ProcessBatchChunk(store, { create: handler, update: handler }, clock, config.chunkSize), clock, pino({ level: 'silent' }), config);
+  const worker = new BatchWorker(store, new ProcessBatchChunk(store, { create: handler, update: handler }, clock, config.chunkSize), clock, pino({ level: 'silent' }), {
+    ...config,
+    ...overrides,
+  });
   return { store, handler, worker };
 }
 
@@ -47,6 +50,25 @@ describe('BatchWorker', () => {
     await worker.stop();
     expect(release).not.toHaveBeenCalled();
     expect(await store.claim('other', 2000, 3000)).toBeNull();
+  });
+
+  it('does not lose a nudge that comes while it looks for work: the batch is taken at once, not after the idle wait', async () => {
+    const { store, worker } = setUp({ idleMs: 60_000 });
+    const claim = store.claim.bind(store);
+    let looks = 0;
+    jest.spyOn(store, 'claim').mockImplementation(async (...args) => {
+      const lease = await claim(...args);
+      // A submit commits and nudges after this look found nothing, before the worker idles.
+      if (++looks === 1) {
+        await storeBatch(store, '..');
+        worker.nudge();
+      }
+      return lease;
+    });
+    worker.start();
+    for (let i = 0; i < 100 && (await store.findStatus(locator, 10))?.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    expect((await store.findStatus(locator, 10))?.batch.status).toBe('SUCCESS');
+    await worker.stop();
   });
 
   it('on stop, finishes the chunk in hand and leaves the rest pending for the next worker', async () => {

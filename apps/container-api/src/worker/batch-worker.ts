@@ -19,6 +19,8 @@ export class BatchWorker<Tx> {
   private nextMaintenance = 0;
   private running: Promise<void> | null = null;
   private wake: AbortController = new AbortController();
+  /** A nudge came while the worker was not waiting: the next wait is skipped. */
+  private nudged = false;
 
   constructor(
     private readonly store: BatchProcessingStore<Tx>,
@@ -39,7 +41,7 @@ export class BatchWorker<Tx> {
   /** Finishes the chunk in hand, gives its lease up, and resolves. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake.abort();
+    this.nudge();
     await this.running;
     this.running = null;
   }
@@ -109,13 +111,20 @@ export class BatchWorker<Tx> {
     }
   }
 
+  /** Waits `ms`, or until nudged; a nudge that came since the last wait ends this one at once. */
   private async idle(ms: number): Promise<void> {
-    if (this.wake.signal.aborted) this.wake = new AbortController();
+    if (this.nudged) {
+      this.nudged = false;
+      return;
+    }
+    this.wake = new AbortController();
     await sleep(ms, undefined, { signal: this.wake.signal }).catch(() => undefined);
+    this.nudged = false;
   }
 
   /** Cuts the idle wait short, for example right after a submit. */
   nudge(): void {
+    this.nudged = true;
     this.wake.abort();
   }
 }
