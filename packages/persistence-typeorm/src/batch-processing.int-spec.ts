@@ -116,4 +116,21 @@ describe('processing on SQLite', () => {
     expect((await store.claim('w1', 1000, 2000))?.locator.batchId).toBe(aBatchId(2));
     await database.close();
   });
+
+  it('looks for work without the write lock, so a look that finds nothing never waits for it', async () => {
+    const { database, store } = await setUp([{ refID: 'r-0' }]);
+    await database.write((tx) => tx.query('UPDATE batches SET completed_at = 1'));
+    // Another connection (a submit in another thread or process) holds the write lock meanwhile.
+    const other = await Database.open(`sqlite:${database.location.file}`, { busyTimeoutMs: 5000 });
+    let release = () => undefined as void;
+    const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const started = Date.now();
+    expect(await store.claim('w1', 1000, 2000)).toBeNull();
+    expect(Date.now() - started).toBeLessThan(500);
+    release();
+    await held;
+    await other.close();
+    await database.close();
+  });
 });

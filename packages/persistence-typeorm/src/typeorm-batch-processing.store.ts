@@ -6,6 +6,7 @@ import { EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
+import { select } from './sql';
 import { writeOutcomes } from './typeorm-batch.repository';
 
 export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityManager> {
@@ -37,7 +38,15 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     return writeOutcomes(tx, batch, outcomes);
   }
 
-  claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null> {
+  async claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null> {
+    // Most looks of a worker with nothing to do find nothing: look on the reader first, so that
+    // they take no write lock from submits. The write below looks again, under the lock.
+    const [open] = await select<{ pk: number }>(
+      this.database.reader.manager,
+      'SELECT pk FROM batches WHERE completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?) LIMIT 1',
+      [now],
+    );
+    if (open === undefined) return null;
     return this.database.write(async (tx) => {
       const candidates = await tx.find(BatchSchema, {
         select: { pk: true, tenantId: true, id: true, targetType: true, leaseExpiresAt: true },
