@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { driverErrorCode } from './sql';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 import { ContainerTypeSchema } from './schemas/container-type.schema';
@@ -146,8 +147,5 @@ export class Database {
   }
 }
 
-/** SQLITE_BUSY: another connection holds the lock (better-sqlite3's code, wrapped by TypeORM). */
-function isBusy(error: unknown): boolean {
-  const code = (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
-  return code === 'SQLITE_BUSY';
-}
+/** SQLITE_BUSY: another connection holds the lock. */
+const isBusy = (error: unknown): boolean => driverErrorCode(error) === 'SQLITE_BUSY';

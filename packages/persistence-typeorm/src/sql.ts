@@ -105,3 +105,9 @@ export function slices<T>(values: readonly T[], size: number): T[][] {
 
 /** Booleans as the 1/0 SQLite stores them (PostgreSQL reads them as booleans too). */
 export const flag = (value: boolean): number => (value ? 1 : 0);
+
+/** The driver's error code behind a failed query (TypeORM wraps it as `driverError`), if any. */
+export function driverErrorCode(error: unknown): unknown {
+  const failure = error as { driverError?: { code?: unknown }; code?: unknown } | null;
+  return failure?.driverError?.code ?? failure?.code;
+}

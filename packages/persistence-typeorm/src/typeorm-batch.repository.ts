@@ -24,7 +24,7 @@ import {
 import { EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
 import { SubmitKeySchema } from './schemas/submit-key.schema';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
-import { execute, placeholders, select, selectRows } from './sql';
+import { driverErrorCode, execute, placeholders, select, selectRows } from './sql';
 import { fromBatchRow, toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { ResultHeads, ResultHeadsCache } from './result-heads.cache';
@@ -475,7 +475,6 @@ async function findDuplicate(manager: EntityManager, batchPk: number, items: rea
 
 /** A unique index refused a row (SQLite and PostgreSQL spellings). */
 function isUniqueViolation(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: string } } | null)?.driverError;
-  const code = driverError?.code ?? (error as { code?: string } | null)?.code;
+  const code = driverErrorCode(error);
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
