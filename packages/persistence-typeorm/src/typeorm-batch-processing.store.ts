@@ -2,12 +2,15 @@
 // batches so that one worker at a time processes a batch and a dead worker's batch is taken up
 // again once its lease expires.
 import { Batch, BatchLease, BatchLocator, BatchProcessingStore, ItemOutcome, PendingItem } from '@container-service/batch-domain';
-import { EntityManager, IsNull, LessThanOrEqual } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 import { select } from './sql';
 import { writeOutcomes } from './typeorm-batch.repository';
+
+/** Batches a worker may take: unfinished, fully received, and under no lease still live at `?`. */
+const CLAIMABLE = 'FROM batches WHERE completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?)';
 
 export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityManager> {
   constructor(private readonly database: Database) {}
@@ -41,24 +44,15 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
   async claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null> {
     // Most looks of a worker with nothing to do find nothing: look on the reader first, so that
     // they take no write lock from submits. The write below looks again, under the lock.
-    const [open] = await select<{ pk: number }>(
-      this.database.reader.manager,
-      'SELECT pk FROM batches WHERE completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?) LIMIT 1',
-      [now],
-    );
+    const [open] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} LIMIT 1`, [now]);
     if (open === undefined) return null;
     return this.database.write(async (tx) => {
-      const candidates = await tx.find(BatchSchema, {
-        select: { pk: true, tenantId: true, id: true, targetType: true, leaseExpiresAt: true },
-        where: [
-          { completedAt: IsNull(), intakeOpen: 0, leaseExpiresAt: IsNull() },
-          { completedAt: IsNull(), intakeOpen: 0, leaseExpiresAt: LessThanOrEqual(now) },
-        ],
-        order: { createdAt: 'ASC', pk: 'ASC' },
-        take: 1,
-      });
-      const row = candidates[0];
-      if (!row) return null;
+      const [row] = await select<{ pk: number; tenantId: string; id: string; targetType: string }>(
+        tx,
+        `SELECT pk, tenant_id AS "tenantId", id, target_type AS "targetType" ${CLAIMABLE} ORDER BY created_at, pk LIMIT 1`,
+        [now],
+      );
+      if (row === undefined) return null;
       await tx.update(BatchSchema, { pk: row.pk }, { leaseOwner: owner, leaseExpiresAt: expiresAt });
       return { locator: { tenantId: row.tenantId, targetType: row.targetType, batchId: row.id as BatchLocator['batchId'] }, owner, expiresAt };
     });
