@@ -17,6 +17,7 @@ import { SubmitKeys1764600000000 } from './migrations/1764600000000-submit-keys'
 import { SubmitKeySchema } from './schemas/submit-key.schema';
 import { BatchCallbacks1764700000000 } from './migrations/1764700000000-batch-callbacks';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
+import { DamageWatch } from './damage-watch';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/container-service.sqlite';
 
@@ -49,11 +50,14 @@ export class Database {
     readonly writer: DataSource,
     readonly reader: DataSource,
     private readonly busyTimeoutMs: number,
+    private readonly damage: DamageWatch,
   ) {}
 
   static async open(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
     const location = parseDatabaseUrl(url);
     if (location.file !== ':memory:') fs.mkdirSync(path.dirname(location.file), { recursive: true });
+    const damage = new DamageWatch(location.file === ':memory:' ? null : location.file);
+    damage.refuseIfMarked();
     const timeout = options.busyTimeoutMs ?? 5000;
     const writer = new DataSource({
       type: 'better-sqlite3',
@@ -71,12 +75,14 @@ export class Database {
     });
     await writer.initialize();
     try {
+      // Before anything is written: a damaged file must not be migrated, served or written to.
+      await damage.checkAtStart(writer);
       await writer.runMigrations();
     } catch (error) {
       await writer.destroy();
       throw error;
     }
-    if (location.file === ':memory:') return new Database(location, writer, writer, timeout);
+    if (location.file === ':memory:') return new Database(location, writer, writer, timeout, damage);
     // From here on the writer waits for SQLite's write lock in `write`, without blocking the thread.
     await writer.query('PRAGMA busy_timeout = 0');
     const reader = new DataSource({
@@ -88,7 +94,7 @@ export class Database {
       fileMustExist: true,
     });
     await reader.initialize();
-    return new Database(location, writer, reader, timeout);
+    return new Database(location, writer, reader, timeout, damage);
   }
 
   /**
@@ -102,6 +108,8 @@ export class Database {
    */
   write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
+      // Nothing more is written to a store seen damaged: a 202 would promise work that cannot be done.
+      this.damage.refuseIfDamaged();
       const runner = this.writer.createQueryRunner();
       await runner.connect();
       try {
@@ -111,6 +119,7 @@ export class Database {
           await runner.query('COMMIT');
           return result;
         } catch (error) {
+          this.damage.note(error);
           await runner.query('ROLLBACK').catch(() => undefined);
           throw error;
         }
@@ -135,9 +144,18 @@ export class Database {
     }
   }
 
-  /** Fails when the store does not answer. */
+  /** Fails when the store does not answer, or has been seen damaged by any process using it. */
   async ping(): Promise<void> {
+    this.damage.refuseIfDamaged();
     await this.reader.query('SELECT 1');
+  }
+
+  /**
+   * Tells the store about a failure seen outside its write transactions (a read, say): when it
+   * shows the file is damaged, readiness and every later write fail from then on.
+   */
+  noteFailure(error: unknown): void {
+    this.damage.note(error);
   }
 
   async close(): Promise<void> {
