@@ -37,7 +37,7 @@ describe('SubmitBatchFile', () => {
     const { batches, submit, locator } = setUp();
     const result = await submit.execute({ ...base, records: records(line(1, ' ref ', 'name'), line(2, 'a', 'A'), line(4, 'b', 'B'), line(5, 'c', 'C')) });
     expect(result).toEqual(ok({ batchId: BATCH, replayed: false }));
-    const view = await batches.findStatus(locator, 10);
+    const view = await batches.findResults(locator, { afterSeq: -1, limit: 1 });
     expect(view!.batch.toSnapshot()).toMatchObject({ source: 'file', total: 3, columns: ['ref', 'name'] });
     const pending = await batches.pendingItems({ id: 0 }, locator, 10);
     expect(pending).toEqual([
