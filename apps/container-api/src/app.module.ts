@@ -25,6 +25,7 @@ import {
   ReplaceContainerTypeAttributes,
   UpdateContainerHandler,
   cleanContainerItem,
+  containerFileHeaderProblem,
   containerTypeNameRule,
 } from '@container-service/container-domain';
 import {
@@ -163,6 +164,7 @@ class CoreModule {
           targetType: containerTypeNameRule,
           targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
           referenceField: { create: 'refID', update: 'containerId' },
+          checkColumns: containerFileHeaderProblem,
           maxRows: config.upload.maxRows,
           intakeIdleMs: config.upload.idleTimeoutMs,
         }),

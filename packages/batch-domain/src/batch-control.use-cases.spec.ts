@@ -44,7 +44,7 @@ describe('RetryBatch', () => {
     const result = await retry.execute({ ...base, actor: { id: 'u-1' } });
     expect(result.ok).toBe(true);
     const locator = { tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : aBatchId() };
-    const view = await batches.findStatus(locator, 10);
+    const view = await batches.findResults(locator, { afterSeq: -1, limit: 1 });
     expect(view!.batch.toSnapshot()).toMatchObject({ total: 3, source: 'file', operation: 'create', columns: ['refID', 'n'], parentBatchId: aBatchId(), createdBy: { id: 'u-1' } });
     const pending = await batches.pendingItems({ id: 0 }, locator, 10);
     expect(pending).toEqual([

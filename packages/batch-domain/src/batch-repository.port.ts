@@ -138,7 +138,10 @@ export interface BatchRepository {
    */
   cancel(locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null>;
 
-  /** A tenant's batches of one target type, newest first. */
+  /**
+   * A tenant's batches of one target type, newest first, without a file batch's header (columns
+   * are null): a list never shows it, and a header read for every listed batch adds up.
+   */
   list(tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]>;
 
   /** Stores a cancelled batch and turns every item still pending into a cancelled one, atomically. */
@@ -150,6 +153,10 @@ export interface BatchRepository {
    */
   findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null>;
 
-  /** The batch and the heads of its result lists, or null when this tenant has no such batch of that type. */
+  /**
+   * The batch and the heads of its result lists, or null when this tenant has no such batch of that
+   * type. The batch comes without a file batch's header (columns are null), as in `list`: status
+   * answers never show it; `findResults` and processing, which read rows, give it.
+   */
   findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null>;
 }

@@ -4,7 +4,7 @@ import { FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAcces
 
 const BATCH = 'batch:00000000-0000-4000-8000-000000000001';
 
-function setUp(options: { known?: string[]; maxRows?: number; partSize?: number } = {}) {
+function setUp(options: { known?: string[]; maxRows?: number; partSize?: number; checkColumns?: (operation: 'create' | 'update', columns: readonly string[]) => string | null } = {}) {
   const batches = new InMemoryBatchRepository();
   const submit = new SubmitBatchFile(
     batches,
@@ -18,6 +18,7 @@ function setUp(options: { known?: string[]; maxRows?: number; partSize?: number 
       referenceField: { create: 'ref', update: 'parcelId' },
       maxRows: options.maxRows ?? 10,
       partSize: options.partSize ?? 2,
+      ...(options.checkColumns ? { checkColumns: options.checkColumns } : {}),
     },
   );
   const locator = { tenantId: 'acme', targetType: 'parcel', batchId: BATCH as never };
@@ -36,7 +37,7 @@ describe('SubmitBatchFile', () => {
     const { batches, submit, locator } = setUp();
     const result = await submit.execute({ ...base, records: records(line(1, ' ref ', 'name'), line(2, 'a', 'A'), line(4, 'b', 'B'), line(5, 'c', 'C')) });
     expect(result).toEqual(ok({ batchId: BATCH, replayed: false }));
-    const view = await batches.findStatus(locator, 10);
+    const view = await batches.findResults(locator, { afterSeq: -1, limit: 1 });
     expect(view!.batch.toSnapshot()).toMatchObject({ source: 'file', total: 3, columns: ['ref', 'name'] });
     const pending = await batches.pendingItems({ id: 0 }, locator, 10);
     expect(pending).toEqual([
@@ -62,6 +63,10 @@ describe('SubmitBatchFile', () => {
     ['a header only', [line(1, 'ref')], /no data row/],
     ['no reference column', [line(1, 'name'), line(2, 'a')], /lacks the required column ref/],
     ['a repeated column', [line(1, 'ref', 'name', 'name'), line(2, 'a', 'b', 'c')], /repeats the column 'name'/],
+    ['a column repeated once trimmed', [line(1, 'ref', 'name', ' name '), line(2, 'a', 'b', 'c')], /repeats the column 'name'/],
+    ['a column with no name', [line(1, 'ref', '', 'name'), line(2, 'a', 'b', 'c')], /column 2 of the header has no name/],
+    ['a column named only by spaces', [line(1, 'ref', 'name', '  '), line(2, 'a', 'b', 'c')], /column 3 of the header has no name/],
+    ['a header of empty names', [line(1, 'ref', ...Array.from({ length: 1000 }, () => '')), line(2, 'a')], /column 2 of the header has no name/],
     ['an empty reference', [line(1, 'ref', 'name'), line(2, '', 'b')], /line 2: ref must be 1 to 128/],
     ['a repeated reference across parts', [line(1, 'ref'), line(2, 'a'), line(3, 'b'), line(4, 'c'), line(6, 'a')], /line 6 repeats the ref 'a' of line 2/],
   ])('refuses %s with INVALID_FILE and stores nothing', async (_name, entries, message) => {
@@ -72,6 +77,21 @@ describe('SubmitBatchFile', () => {
     expect(!result.ok && result.error.violations?.[0]?.message).toMatch(message);
     expect(await batches.findStatus(locator, 10)).toBeNull();
     expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);
+  });
+
+  it("refuses a header the target's rules refuse, with their reason, and stores nothing", async () => {
+    const seen: Array<[string, readonly string[]]> = [];
+    const { batches, submit, locator } = setUp({
+      checkColumns: (operation, columns) => {
+        seen.push([operation, columns]);
+        return columns.length > 2 ? 'the header has more than 2 columns' : null;
+      },
+    });
+    const refused = await submit.execute({ ...base, records: records(line(1, ' ref', 'a', 'b'), line(2, 'r', '1', '2')) });
+    expect(!refused.ok && refused.error).toMatchObject({ code: 'INVALID_FILE', violations: [{ path: 'file:line 1', message: 'the header has more than 2 columns' }] });
+    expect(seen).toEqual([['create', ['ref', 'a', 'b']]]);
+    expect(await batches.findStatus(locator, 10)).toBeNull();
+    expect((await submit.execute({ ...base, records: records(line(1, 'ref', 'a'), line(2, 'r', '1')) })).ok).toBe(true);
   });
 
   it('refuses a file over the row limit with PAYLOAD_TOO_LARGE', async () => {

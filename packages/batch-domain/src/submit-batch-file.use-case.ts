@@ -29,6 +29,11 @@ export interface SubmitBatchFileOptions {
   readonly targetTypeNotFoundCode: string;
   /** The column that holds each item's reference, per operation (e.g. refID for creates). */
   readonly referenceField: Readonly<Record<BatchOperation, string>>;
+  /**
+   * The target's own rules for a header (such as how many columns of a kind it may have), given
+   * the trimmed names once none is empty or repeated: why the file cannot be taken, or null.
+   */
+  readonly checkColumns?: (operation: BatchOperation, columns: readonly string[]) => string | null;
   readonly maxRows: number;
   /** Items stored per part: bounds memory while the file streams in. */
   readonly partSize?: number;
@@ -146,7 +151,7 @@ export class SubmitBatchFile {
     for await (const entry of input.records) {
       if ('problem' in entry) return fileError(entry.problem, entry.message);
       if (header === null) {
-        const checked = checkHeader(entry.cells, field);
+        const checked = checkHeader(entry.cells, field, (columns) => this.options.checkColumns?.(input.operation, columns) ?? null);
         if (!checked.ok) return checked;
         header = checked.value;
         refColumn = header.indexOf(field);
@@ -178,14 +183,21 @@ export class SubmitBatchFile {
   }
 }
 
-/** Header names are trimmed; a repeated name, or no reference column, makes the file unusable. */
-function checkHeader(cells: readonly string[], field: string): Result<readonly string[], FileError> {
+/**
+ * Header names are trimmed; an empty or repeated name, no reference column, or a header the
+ * target's rules refuse makes the file unusable. Every column is kept with the batch and read
+ * for every row, so none may be left without a name.
+ */
+function checkHeader(cells: readonly string[], field: string, targetRules: (columns: readonly string[]) => string | null): Result<readonly string[], FileError> {
   const names = cells.map((cell) => cell.trim());
   const seen = new Set<string>();
-  for (const name of names) {
-    if (name !== '' && seen.has(name)) return fileError('INVALID_FILE', `the header repeats the column '${name}'`, 1);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name === '') return fileError('INVALID_FILE', `column ${i + 1} of the header has no name`, 1);
+    if (seen.has(name)) return fileError('INVALID_FILE', `the header repeats the column '${name}'`, 1);
     seen.add(name);
   }
   if (!seen.has(field)) return fileError('INVALID_FILE', `the header lacks the required column ${field}`, 1);
-  return ok(names);
+  const refused = targetRules(names);
+  return refused === null ? ok(names) : fileError('INVALID_FILE', refused, 1);
 }

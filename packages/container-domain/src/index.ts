@@ -50,3 +50,4 @@ export {
   readFileRow,
   writeFileRow,
 } from './container-file-row';
+export { MAX_ATTRIBUTE_COLUMNS, MAX_UNREAD_COLUMNS, containerFileHeaderProblem } from './container-file-header';

@@ -1,8 +1,16 @@
-// Explicit mapping between Batch snapshots and batch rows.
+// Explicit mapping between Batch snapshots and batch rows. A file batch's header (`columns`) is
+// written once, with the batch, and read only where rows are read: status and list reads leave
+// it out (a wide header parsed on every poll adds up), and progress updates never write it.
 import { Actor, Batch, BatchId, BatchSnapshot } from '@container-service/batch-domain';
 import { BatchRow } from './schemas/batch.schema';
 
 export function toBatchRow(batch: Batch): Omit<BatchRow, 'pk'> {
+  const columns = batch.toSnapshot().columns;
+  return { ...toBatchProgress(batch), columns: columns === null ? null : JSON.stringify(columns) };
+}
+
+/** A batch row without its key and header: what an update after submit writes. */
+export function toBatchProgress(batch: Batch): Omit<BatchRow, 'pk' | 'columns'> {
   const s = batch.toSnapshot();
   return {
     tenantId: s.tenantId,
@@ -22,7 +30,6 @@ export function toBatchRow(batch: Batch): Omit<BatchRow, 'pk'> {
     parentBatchId: s.parentBatchId,
     callbackState: s.callbackState,
     callbackAttempts: s.callbackAttempts,
-    columns: s.columns === null ? null : JSON.stringify(s.columns),
   };
 }
 

@@ -25,7 +25,7 @@ import { EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
 import { SubmitKeySchema } from './schemas/submit-key.schema';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { driverErrorCode, execute, placeholders, select, selectRows } from './sql';
-import { fromBatchRow, toBatchRow } from './batch.mapper';
+import { fromBatchRow, toBatchProgress, toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { ResultHeads, ResultHeadsCache } from './result-heads.cache';
 import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
@@ -160,7 +160,7 @@ export class TypeOrmBatchRepository implements BatchRepository {
   async list(tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]> {
     const builder = this.database.reader.manager
       .createQueryBuilder()
-      .select('b')
+      .select(LISTED_FIELDS.map((field) => `b.${field}`))
       .from(BatchSchema, 'b')
       .where('b.tenant_id = :tenantId AND b.target_type = :targetType AND b.intake_open = 0', { tenantId, targetType })
       .orderBy('b.created_at', 'DESC')
@@ -171,7 +171,7 @@ export class TypeOrmBatchRepository implements BatchRepository {
     }
     if (query.status) builder.andWhere(STATUS_CONDITION[query.status]);
     const rows = await builder.getMany();
-    return rows.map((row) => fromBatchRow(row as BatchRow));
+    return rows.map((row) => fromBatchRow({ ...(row as BatchRow), columns: null }));
   }
 
   async findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {
@@ -204,7 +204,7 @@ export class TypeOrmBatchRepository implements BatchRepository {
   async findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
     const manager = this.database.reader.manager;
     // Fixed SQL, not the query builder.
-    const [raw] = await select<RawBatchRow>(manager, 'SELECT * FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ? AND intake_open = 0', [
+    const [raw] = await select<RawBatchRow>(manager, `SELECT ${STATUS_COLUMNS} FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ? AND intake_open = 0`, [
       locator.tenantId,
       locator.batchId,
       locator.targetType,
@@ -278,6 +278,30 @@ async function claimSubmission(manager: EntityManager, batch: Batch, submission:
   return { kind: 'stored' };
 }
 
+/** Every field of a batch but its header, which a list or status answer never shows (see batch.mapper). */
+const LISTED_FIELDS: ReadonlyArray<keyof BatchRow> = [
+  'pk',
+  'tenantId',
+  'id',
+  'targetType',
+  'operation',
+  'source',
+  'total',
+  'success',
+  'failed',
+  'cancelled',
+  'createdAt',
+  'startedAt',
+  'completedAt',
+  'cancelledAt',
+  'createdBy',
+  'parentBatchId',
+  'callbackState',
+  'callbackAttempts',
+];
+const STATUS_COLUMNS =
+  'pk, tenant_id, id, target_type, operation, source, total, success, failed, cancelled, created_at, started_at, completed_at, cancelled_at, created_by, parent_batch_id, callback_state, callback_attempts';
+
 /** A batches row as the driver gives it. */
 type RawBatchRow = Record<string, string | number | null>;
 
@@ -305,7 +329,8 @@ function fromRawBatchRow(r: RawBatchRow): BatchRow {
     parentBatchId: textOrNull(r.parent_batch_id ?? null),
     callbackState: String(r.callback_state),
     callbackAttempts: num(r.callback_attempts!),
-    columns: textOrNull(r.columns ?? null),
+    // Not selected for status reads (STATUS_COLUMNS).
+    columns: null,
   };
 }
 
@@ -326,7 +351,7 @@ async function writeCancellation(manager: EntityManager, batch: Batch): Promise<
   if (result.affected !== batch.counts.cancelled) {
     throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${result.affected} were pending`);
   }
-  await manager.update(BatchSchema, { pk: batchPk }, toBatchRow(batch));
+  await manager.update(BatchSchema, { pk: batchPk }, toBatchProgress(batch));
 }
 
 /** The batch's row key, read inside the caller's transaction. */
@@ -352,7 +377,7 @@ export async function writeOutcomes(manager: EntityManager, batch: Batch, outcom
     if (changed !== 1) throw new Error(`Item ${o.seq} of ${batch.id} is not pending`);
   }
   // A finished batch is never claimed again: its lease ends with the write that finished it.
-  await manager.update(BatchSchema, { pk: batchPk }, batch.isFinished ? { ...toBatchRow(batch), leaseOwner: null, leaseExpiresAt: null } : toBatchRow(batch));
+  await manager.update(BatchSchema, { pk: batchPk }, batch.isFinished ? { ...toBatchProgress(batch), leaseOwner: null, leaseExpiresAt: null } : toBatchProgress(batch));
 }
 
 /** An item row as a result; `state` is the row's state (pending rows are never read here). */

@@ -1,4 +1,4 @@
-import { aBatchId, describeBatchRepositoryContract, describeCallbackOutboxContract, outcomesFor, storeBatch } from '@container-service/batch-domain/testing';
+import { T0, aBatch, aBatchId, describeBatchRepositoryContract, describeCallbackOutboxContract, outcomesFor, storeBatch } from '@container-service/batch-domain/testing';
 import { describeContainerTypeRepositoryContract } from '@container-service/container-domain/testing';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -72,5 +72,28 @@ describe('TypeOrmBatchRepository with a status cache', () => {
     expect(await repository.findStatus(locator, 10)).not.toBeNull();
     while ((await repository.purgeFinishedBatches(Number.MAX_SAFE_INTEGER, 1)) > 0);
     expect(await repository.findStatus(locator, 10)).toBeNull();
+  });
+});
+
+describe('TypeOrmBatchRepository and a file batch header', () => {
+  const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
+  let database: Database;
+  let repository: TypeOrmBatchRepository;
+
+  beforeEach(async () => {
+    database = await Database.open(stores[1]![1]());
+    repository = new TypeOrmBatchRepository(database);
+    const intake = await repository.beginIntake({ ...locator, expiresAt: T0 + 60_000 });
+    await intake.append([{ refId: 'r-1', row: 2, input: ['r-1'] }], T0 + 60_000);
+    await intake.commit(aBatch({ total: 1, source: 'file', columns: ['refID'] }));
+  });
+  afterEach(() => database.close());
+
+  it('answers status and list reads without reading the header; results read it', async () => {
+    // Behind the repository's back: a header that cannot be parsed shows which reads parse it.
+    await database.write((tx) => tx.query("UPDATE batches SET columns = '[not json'"));
+    expect((await repository.findStatus(locator, 10))!.batch.counts.total).toBe(1);
+    expect(await repository.list('acme', 'parcel', { limit: 10 })).toHaveLength(1);
+    await expect(repository.findResults(locator, { afterSeq: -1, limit: 1 })).rejects.toThrow(SyntaxError);
   });
 });

@@ -1,6 +1,8 @@
 // GET batch results: every item result of a batch, in input order, a page at a time (§3.1); or,
 // with Accept: text/csv, all of them as one streamed CSV. The failed-items CSV holds each item's
-// original input columns plus reason and code: the file to fix and upload again.
+// original input columns plus reason and code: the file to fix and upload again. Every cell goes
+// out through csvLine, which guards cells a spreadsheet would run as formulas (the upload reader
+// takes the guard off again).
 import { Batch, ItemResult, ListBatchResults, ListBatchResultsInput, RESULTS_PAGE_LIMIT } from '@container-service/batch-domain';
 import { attributeNamesOf, fileColumnsFor, writeFileRow } from '@container-service/container-domain';
 import { Controller, Get, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';

@@ -1,12 +1,12 @@
 import type { FileProblem, FileRecord } from '@container-service/batch-domain';
-import { CsvParser, csvLine, readCsvRecords } from './csv-records';
+import { CsvLimits, CsvParser, DEFAULT_CSV_LIMITS, csvLine, readCsvRecords, spreadsheetCell, unguardedCell } from './csv-records';
 
-async function readAll(chunks: Array<string | Uint8Array>, maxRecordChars?: number): Promise<Array<FileRecord | FileProblem>> {
+async function readAll(chunks: Array<string | Uint8Array>, limits?: Partial<CsvLimits>): Promise<Array<FileRecord | FileProblem>> {
   const source = (async function* () {
     for (const chunk of chunks) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
   })();
   const all: Array<FileRecord | FileProblem> = [];
-  for await (const entry of readCsvRecords(source, maxRecordChars)) all.push(entry);
+  for await (const entry of readCsvRecords(source, limits)) all.push(entry);
   return all;
 }
 
@@ -92,8 +92,70 @@ describe('readCsvRecords', () => {
   });
 
   it('refuses a record longer than the cap', async () => {
-    const all = await readAll(['h\n', `"${'x'.repeat(50)}`, `${'y'.repeat(50)}"\n`], 64);
+    const all = await readAll(['h\n', `"${'x'.repeat(50)}`, `${'y'.repeat(50)}"\n`], { recordChars: 64 });
     expect(all[all.length - 1]).toEqual({ problem: 'INVALID_FILE', message: 'the record starting on line 2 is longer than 64 characters' });
+  });
+
+  it('holds the header to its own, smaller cap, and data records to theirs', async () => {
+    const wide = `${'h'.repeat(40)}\n`;
+    expect(await readAll([wide.slice(0, 20), wide.slice(20)], { headerChars: 32, recordChars: 64 })).toEqual([{ problem: 'INVALID_FILE', message: 'the header line is longer than 32 characters' }]);
+    expect(await readAll([`h\n${'x'.repeat(40)}\n`], { headerChars: 32, recordChars: 64 })).toEqual([
+      { line: 1, cells: ['h'] },
+      { line: 2, cells: ['x'.repeat(40)] },
+    ]);
+  });
+
+  it('refuses a record with more cells than the cap, header or row', async () => {
+    expect(await readAll(['a,b,c\n1,2,3\n'], { cells: 3 })).toHaveLength(2);
+    expect(await readAll(['a,b,c,d\n1\n'], { cells: 3 })).toEqual([{ problem: 'INVALID_FILE', message: 'the header line has more than 3 cells' }]);
+    expect((await readAll(['a\n1\n1,2,3,4\n'], { cells: 3 })).pop()).toEqual({ problem: 'INVALID_FILE', message: 'the record starting on line 3 has more than 3 cells' });
+  });
+
+  it('stops at the cap while a giant line streams in, without waiting for its end', async () => {
+    let sent = 0;
+    const endless = (piece: string) =>
+      (async function* () {
+        for (;;) {
+          sent++;
+          yield Buffer.from(piece);
+        }
+      })();
+    const problems: Array<FileRecord | FileProblem> = [];
+    for await (const entry of readCsvRecords(endless(','.repeat(64 * 1024)))) problems.push(entry);
+    expect(problems).toEqual([{ problem: 'INVALID_FILE', message: `the header line has more than ${DEFAULT_CSV_LIMITS.cells} cells` }]);
+    expect(sent).toBe(1);
+
+    sent = 0;
+    const quoted = (async function* () {
+      yield Buffer.from('refID,note\nr-1,"');
+      yield* endless('x'.repeat(64 * 1024));
+    })();
+    const last: Array<FileRecord | FileProblem> = [];
+    for await (const entry of readCsvRecords(quoted)) last.push(entry);
+    expect(last.pop()).toEqual({ problem: 'INVALID_FILE', message: `the record starting on line 2 is longer than ${DEFAULT_CSV_LIMITS.recordChars} characters` });
+    expect(sent).toBeLessThanOrEqual(DEFAULT_CSV_LIMITS.recordChars / (64 * 1024) + 1);
+  });
+
+  it("drops the ' that guards a formula-like cell, quoted or not, and nothing else", async () => {
+    const file = "h1,h2,h3\n'=1+2,'-5,\"'\r\nx\"\n'@a,'\tb,''+c\n'x,'',=raw\n";
+    expect(await readAll([file])).toEqual([
+      { line: 1, cells: ['h1', 'h2', 'h3'] },
+      { line: 2, cells: ['=1+2', '-5', '\r\nx'] },
+      { line: 4, cells: ['@a', '\tb', "'+c"] },
+      { line: 5, cells: ["'x", "''", '=raw'] },
+    ]);
+  });
+});
+
+describe('spreadsheetCell and unguardedCell', () => {
+  it.each(['=SUM(A1:A9)', '+1', '-5', '@cmd', '\tx', '\rx', "'=x", "''-x"])('guards %j and gives it back', (value) => {
+    expect(spreadsheetCell(value)).toBe(`'${value}`);
+    expect(unguardedCell(spreadsheetCell(value))).toBe(value);
+  });
+
+  it.each(['', 'plain', "'quoted", "''", '5-3', 'a=b', ' =x'])('leaves %j as it is', (value) => {
+    expect(spreadsheetCell(value)).toBe(value);
+    expect(unguardedCell(value)).toBe(value);
   });
 });
 
@@ -102,6 +164,13 @@ describe('csvLine', () => {
     const cells = ['plain', 'a,b', 'say "hi"', 'two\nlines', ''];
     const line = csvLine(cells);
     expect(line).toBe('plain,"a,b","say ""hi""","two\nlines",\r\n');
+    expect(await readAll([line])).toEqual([{ line: 1, cells }]);
+  });
+
+  it('guards cells a spreadsheet would run, and reads back the same', async () => {
+    const cells = ['=HYPERLINK("x")', '-5', '+1', '@a', '\tb', '\rc', "'=d", 'ok'];
+    const line = csvLine(cells);
+    expect(line).toBe(`"'=HYPERLINK(""x"")",'-5,'+1,'@a,'\tb,"'\rc",''=d,ok\r\n`);
     expect(await readAll([line])).toEqual([{ line: 1, cells }]);
   });
 });

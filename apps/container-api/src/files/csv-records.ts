@@ -2,18 +2,49 @@
 // cells that may hold commas, quotes ("") and line breaks, LF or CRLF line ends. It reads chunks
 // as they arrive and keeps only the record in hand, so memory does not grow with the file. Each
 // record comes with the line it starts on; blank lines are skipped but counted, and a final line
-// break adds no record. Bytes that are not UTF-8, a NUL, a record over the size cap, or a quoted
-// cell that never closes make the file unreadable. A quote inside an unquoted cell, or text
-// after a closing quote, is kept as it is.
+// break adds no record. Bytes that are not UTF-8, a NUL, a record over the size or cell caps, or a
+// quoted cell that never closes make the file unreadable; the caps are checked as the record
+// grows, so a giant line is refused without being held whole. A quote inside an unquoted cell, or
+// text after a closing quote, is kept as it is.
+//
+// Cells are written and read back for spreadsheets (contract §13): the writer puts a ' before a
+// cell a spreadsheet would run as a formula, and the reader takes one such ' off again, so that a
+// file this service wrote uploads back to the values it came from.
 import type { FileProblem, FileRecord } from '@container-service/batch-domain';
 
-export const DEFAULT_MAX_RECORD_CHARS = 1024 * 1024;
+/** What one record may hold before the file is refused (docs/api.md, "Submitting CSV files"). */
+export interface CsvLimits {
+  /** Characters of any record, line breaks inside quoted cells included. */
+  readonly recordChars: number;
+  /** Characters of the first record, the header: it is kept for the whole upload and stored with the batch. */
+  readonly headerChars: number;
+  /** Cells of any record. */
+  readonly cells: number;
+}
+
+export const DEFAULT_CSV_LIMITS: CsvLimits = { recordChars: 1024 * 1024, headerChars: 64 * 1024, cells: 1024 };
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 const NUL = 0x00;
+const APOSTROPHE = 0x27;
+
+/** A cell a spreadsheet would run as a formula, or one that already carries the ' that guards one. */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+/** A cell written by spreadsheetCell: the first ' is the guard. */
+const GUARDED_FORMULA = /^'+[=+\-@\t\r]/;
+
+/** A cell as written for spreadsheets: a ' before one that starts with =, +, -, @, TAB or CR (or with 's and then one). */
+export function spreadsheetCell(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+/** The value a spreadsheetCell came from: one leading ' dropped, only when 's and then =, +, -, @, TAB or CR follow. */
+export function unguardedCell(cell: string): string {
+  return cell.charCodeAt(0) === APOSTROPHE && GUARDED_FORMULA.test(cell) ? cell.slice(1) : cell;
+}
 
 const unreadable = (message: string): FileProblem => ({ problem: 'INVALID_FILE', message });
 
@@ -29,9 +60,13 @@ export class CsvParser {
   private recordChars = 0;
   private line = 1;
   private recordLine = 1;
+  private sawHeader = false;
   private problem: FileProblem | null = null;
+  private readonly limits: CsvLimits;
 
-  constructor(private readonly maxRecordChars = DEFAULT_MAX_RECORD_CHARS) {}
+  constructor(limits: Partial<CsvLimits> = {}) {
+    this.limits = { ...DEFAULT_CSV_LIMITS, ...limits };
+  }
 
   /** Reads `text`, adding each record it completes to `out`; a problem stops the reading for good. */
   push(text: string, out: FileRecord[]): FileProblem | null {
@@ -61,8 +96,10 @@ export class CsvParser {
         }
       }
       if (c === COMMA) {
+        // A cell follows every comma: past the cap, the record has too many whatever comes next.
+        if (this.cells.length + 1 >= this.limits.cells) return this.tooManyCells();
         this.cell += text.slice(from, i);
-        this.cells.push(this.cell);
+        this.cells.push(unguardedCell(this.cell));
         this.cell = '';
         from = i + 1;
       } else if (c === CR || c === LF) {
@@ -71,7 +108,7 @@ export class CsvParser {
           recordFrom = from;
           continue;
         }
-        if (this.recordChars + (i - recordFrom) > this.maxRecordChars) return this.tooLong();
+        if (this.recordChars + (i - recordFrom) > this.maxChars()) return this.tooLong();
         this.cell += text.slice(from, i);
         this.endRecord(out);
         this.line++;
@@ -86,11 +123,7 @@ export class CsvParser {
     }
     this.cell += text.slice(from, n);
     this.recordChars += n - recordFrom;
-    return this.recordChars > this.maxRecordChars ? this.tooLong() : null;
-  }
-
-  private tooLong(): FileProblem {
-    return this.fail(`the record starting on line ${this.recordLine} is longer than ${this.maxRecordChars} characters`);
+    return this.recordChars > this.maxChars() ? this.tooLong() : null;
   }
 
   /** Ends the input, adding the last record when the file does not end in a line break. */
@@ -101,10 +134,25 @@ export class CsvParser {
     return null;
   }
 
+  private maxChars(): number {
+    return this.sawHeader ? this.limits.recordChars : Math.min(this.limits.headerChars, this.limits.recordChars);
+  }
+
+  private tooLong(): FileProblem {
+    const what = this.sawHeader ? `the record starting on line ${this.recordLine}` : 'the header line';
+    return this.fail(`${what} is longer than ${this.maxChars()} characters`);
+  }
+
+  private tooManyCells(): FileProblem {
+    const what = this.sawHeader ? `the record starting on line ${this.recordLine}` : 'the header line';
+    return this.fail(`${what} has more than ${this.limits.cells} cells`);
+  }
+
   private endRecord(out: FileRecord[]): void {
     if (this.cells.length > 0 || this.cell.length > 0 || this.sawQuote) {
-      this.cells.push(this.cell);
+      this.cells.push(unguardedCell(this.cell));
       out.push({ line: this.recordLine, cells: this.cells });
+      this.sawHeader = true;
     }
     this.cells = [];
     this.cell = '';
@@ -124,9 +172,9 @@ export class CsvParser {
  * Reads records from a byte stream as it arrives. The stream is not destroyed when the reader
  * stops early, so the caller can still drain it.
  */
-export async function* readCsvRecords(chunks: AsyncIterable<Uint8Array>, maxRecordChars = DEFAULT_MAX_RECORD_CHARS): AsyncGenerator<FileRecord | FileProblem> {
+export async function* readCsvRecords(chunks: AsyncIterable<Uint8Array>, limits: Partial<CsvLimits> = {}): AsyncGenerator<FileRecord | FileProblem> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const parser = new CsvParser(maxRecordChars);
+  const parser = new CsvParser(limits);
   const out: FileRecord[] = [];
   const notText: FileProblem = unreadable('the file is not UTF-8 text');
   for await (const chunk of chunks) {
@@ -157,11 +205,14 @@ export async function* readCsvRecords(chunks: AsyncIterable<Uint8Array>, maxReco
   if (problem) yield problem;
 }
 
-/** One CSV line (CRLF-terminated): cells quoted when they hold a comma, quote or line break. */
+/**
+ * One CSV line (CRLF-terminated) for spreadsheets: each cell guarded by spreadsheetCell, then
+ * quoted when it holds a comma, quote or line break.
+ */
 export function csvLine(cells: readonly string[]): string {
   let line = '';
   for (let i = 0; i < cells.length; i++) {
-    const cell = cells[i]!;
+    const cell = spreadsheetCell(cells[i]!);
     if (i > 0) line += ',';
     line += /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
   }

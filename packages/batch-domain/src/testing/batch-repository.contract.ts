@@ -164,12 +164,27 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
         const batch = fileBatch(5);
         await intake.commit(batch);
         const view = await repository.findStatus(locate(), 10);
-        expect(view!.batch.toSnapshot()).toEqual(batch.toSnapshot());
-        expect(view!.batch.toSnapshot().columns).toEqual(['refID', 'name']);
+        expect(view!.batch.toSnapshot()).toEqual({ ...batch.toSnapshot(), columns: null });
+        expect((await repository.findResults(locate(), { afterSeq: -1, limit: 1 }))!.batch.toSnapshot().columns).toEqual(['refID', 'name']);
         batch.recordOutcomes(['success', 'success', 'success', 'success', 'failed'], T0 + 1);
         await repository.recordOutcomes(batch, outcomesFor('SSSSF'));
         const page = await repository.findResults(locate(), { afterSeq: -1, limit: 10, withInput: true });
         expect(page!.items.map((r) => [r.refId, r.row, r.input])).toEqual(rows(1, 5).map((r) => [r.refId, r.row, r.input]));
+      });
+
+      it("leaves a file batch's header out of status and list reads, and gives it with results and after processing", async () => {
+        const intake = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(), targetType: 'parcel', expiresAt: T0 + 60_000 });
+        await intake.append(rows(1, 2), T0 + 60_000);
+        const batch = fileBatch(2);
+        await intake.commit(batch);
+        expect((await repository.findStatus(locate(), 10))!.batch.toSnapshot().columns).toBeNull();
+        expect((await repository.list('acme', 'parcel', { limit: 10 })).map((b) => b.toSnapshot().columns)).toEqual([null]);
+        // Progress written from a batch read without its header leaves the stored header alone.
+        const read = (await repository.findStatus(locate(), 10))!.batch;
+        read.recordOutcomes(['failed', 'success'], T0 + 1);
+        await repository.recordOutcomes(read, outcomesFor('FS'));
+        const results = await repository.findResults(locate(), { afterSeq: -1, limit: 1 });
+        expect(results!.batch.toSnapshot()).toMatchObject({ columns: ['refID', 'name'], failed: 1, success: 1 });
       });
 
       it('reports a reference repeated across parts or within one, and takes empty references as they come', async () => {

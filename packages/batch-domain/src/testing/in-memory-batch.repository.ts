@@ -238,7 +238,7 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
           ? { seq: outcome.seq, refId: item.refId, row: item.row, outcome: 'success', resultId: outcome.resultId }
           : { seq: outcome.seq, refId: item.refId, row: item.row, outcome: 'failed', reason: outcome.reason, code: outcome.code };
     }
-    this.batches.set(key, batch.toSnapshot());
+    this.keepProgress(key, batch);
   }
 
   async cancel(locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null> {
@@ -256,7 +256,7 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
       .filter((s) => s.tenantId === tenantId && s.targetType === targetType)
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .filter((s) => !after || s.createdAt < after.createdAt || (s.createdAt === after.createdAt && s.id < after.batchId))
-      .map((s) => Batch.fromSnapshot(s))
+      .map((s) => Batch.fromSnapshot({ ...s, columns: null }))
       .filter((b) => query.status === undefined || b.status === query.status)
       .slice(0, query.limit);
   }
@@ -268,7 +268,7 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     items.forEach((item, seq) => {
       if (item.result === null) item.result = { seq, refId: item.refId, row: item.row, outcome: 'cancelled' };
     });
-    this.batches.set(key, batch.toSnapshot());
+    this.keepProgress(key, batch);
   }
 
   async findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {
@@ -290,11 +290,17 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     const failures = results.filter((r): r is FailureResult => r?.outcome === 'failed');
     const successes = results.filter((r): r is SuccessResult => r?.outcome === 'success');
     return {
-      batch: Batch.fromSnapshot(snapshot),
+      batch: Batch.fromSnapshot({ ...snapshot, columns: null }),
       failures: failures.slice(0, listLimit),
       successes: successes.slice(0, listLimit),
       hasMore: failures.length > listLimit || successes.length > listLimit,
     };
+  }
+
+  /** Stores a batch's progress; its header is set once, at submit, and never written again. */
+  private keepProgress(key: string, batch: Batch): void {
+    const columns = this.batches.get(key)?.columns ?? null;
+    this.batches.set(key, { ...batch.toSnapshot(), columns });
   }
 
   private key(tenantId: string, batchId: string): string {
