@@ -171,6 +171,20 @@ describe('callback addresses in IPv6 transition forms, with the guard on', () =>
   });
 });
 
+describe('SECRETS_KEY at start', () => {
+  it('is asked for, with a warning, in production only', async () => {
+    const warned = async (env: Record<string, string>) => {
+      const t = await startTestApp(env);
+      const said = t.logs.some((line) => line.includes('SECRETS_KEY is not set'));
+      await t.close();
+      return said;
+    };
+    expect(await warned({ NODE_ENV: 'production' })).toBe(true);
+    expect(await warned({ NODE_ENV: 'production', SECRETS_KEY: 'ab'.repeat(32) })).toBe(false);
+    expect(await warned({})).toBe(false);
+  });
+});
+
 describe('callback secrets with SECRETS_KEY', () => {
   const K1 = Buffer.alloc(32, 1).toString('base64');
   const K2 = Buffer.alloc(32, 2).toString('hex');
