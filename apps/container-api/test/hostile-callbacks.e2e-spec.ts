@@ -200,31 +200,40 @@ describe('callback secrets with SECRETS_KEY', () => {
     await t.close();
     await receiver.close();
   });
-  /** Reads the stored column from the SQLite file itself, as anyone with the file could. */
-  const storedSecret = () => {
+  /** Reads the stored columns from the SQLite file itself, as anyone with the file could. */
+  const storedSecrets = () => {
     const db = new Database(path.join(t.dir, 'db.sqlite'), { readonly: true });
-    const rows = db.prepare('SELECT secret, last_error AS lastError FROM batch_callbacks').all() as Array<{ secret: string | null; lastError: string | null }>;
+    const rows = db.prepare('SELECT secret, last_error AS lastError FROM batch_callbacks ORDER BY batch_pk').all() as Array<{ secret: string | null; lastError: string | null }>;
     db.close();
-    return rows[0]!;
+    return rows;
   };
 
-  it('stores the secret sealed, signs with the real one, and drops it once delivered', async () => {
-    receiver.plan('hold');
+  it('stores the secret sealed (JSON and file submits), signs with the real one, and drops it once delivered', async () => {
+    receiver.plan('hold', 'hold');
     const c = client(t);
-    const batchId = await c.submit('acme', receiver.url, { 'X-COREOS-CALLBACK-SECRET': SECRET });
-    for (let i = 0; i < 200 && receiver.received.length === 0; i++) await sleep(10);
-    const sealed = storedSecret().secret!;
-    expect(sealed).toMatch(/^v1:k2:[A-Za-z0-9+/]{16}:[A-Za-z0-9+/]{22}==:[A-Za-z0-9+/=]+$/);
+    const json = await c.submit('acme', receiver.url, { 'X-COREOS-CALLBACK-SECRET': SECRET });
+    const upload = await t.request(`${BASE}/bag/batch/upload`, {
+      method: 'POST',
+      headers: await t.headers('acme', { 'X-COREOS-CALLBACK-SECRET': SECRET }),
+      form: csvForm('refID\nf-1\n', { callback: JSON.stringify({ url: receiver.url }) }),
+    });
+    expect(upload.status).toBe(202);
+    for (let i = 0; i < 300 && receiver.received.length < 2; i++) await sleep(10);
+    const sealed = storedSecrets().map((row) => row.secret);
+    expect(sealed).toEqual([expect.stringMatching(/^v1:k2:[A-Za-z0-9+/]{16}:[A-Za-z0-9+/]{22}==:[A-Za-z0-9+/=]+$/), expect.stringMatching(/^v1:k2:/)]);
     for (const file of ['db.sqlite', 'db.sqlite-wal']) {
       const where = path.join(t.dir, file);
       if (fs.existsSync(where)) expect(fs.readFileSync(where).includes(SECRET)).toBe(false);
     }
     receiver.release();
-    expect((await c.until('acme', batchId, (m) => m.callback.state !== 'PENDING', 3000)).callback).toEqual({ state: 'DELIVERED', attempts: 1 });
-    const [delivery] = receiver.received;
-    const timestamp = delivery!.headers['x-coreos-timestamp'] as string;
-    expect(delivery!.headers['x-coreos-hmac-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${delivery!.body}`).digest('hex')}`);
-    expect(storedSecret().secret).toBeNull();
+    for (const batchId of [json, upload.body.data.id as string]) {
+      expect((await c.until('acme', batchId, (m) => m.callback.state !== 'PENDING', 3000)).callback).toEqual({ state: 'DELIVERED', attempts: 1 });
+    }
+    for (const delivery of receiver.received) {
+      const timestamp = delivery.headers['x-coreos-timestamp'] as string;
+      expect(delivery.headers['x-coreos-hmac-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${delivery.body}`).digest('hex')}`);
+    }
+    expect(storedSecrets().map((row) => row.secret)).toEqual([null, null]);
   });
 
   it('fails a callback for good, with a clear reason, when its secret was sealed under a key no longer configured', async () => {
@@ -238,6 +247,6 @@ describe('callback secrets with SECRETS_KEY', () => {
     const final = await c.until('acme', batchId, (m) => m.callback.state !== 'PENDING', 4000);
     expect(final.callback).toEqual({ state: 'FAILED', attempts: 2 });
     expect(receiver.received).toHaveLength(1);
-    expect(storedSecret()).toEqual({ secret: null, lastError: expect.stringMatching(/secret cannot be opened: it was sealed under key 'k0', which SECRETS_KEY does not hold/) });
+    expect(storedSecrets()[0]).toEqual({ secret: null, lastError: expect.stringMatching(/secret cannot be opened: it was sealed under key 'k0', which SECRETS_KEY does not hold/) });
   });
 });
