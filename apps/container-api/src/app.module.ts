@@ -11,6 +11,7 @@ import {
   ListBatches,
   ProcessBatchChunk,
   RetryBatch,
+  SecretSealer,
   SubmitBatch,
   SubmitBatchFile,
   TargetTypeDirectory,
@@ -54,7 +55,8 @@ import { ContainerController } from './containers/container.controller';
 import { ContainerTypesController } from './container-types/container-types.controller';
 import { HealthController } from './health/health.controller';
 import { DomainErrorFilter } from './http/domain-error.filter';
-import { ACCESS_VERIFIER, APP_CONFIG, BATCH_REPOSITORY, CALLBACK_GUARD, CLOCK, CONTAINER_TYPE_REPOSITORY, DATABASE, ID_GENERATOR, LOGGER } from './tokens';
+import { ACCESS_VERIFIER, APP_CONFIG, BATCH_REPOSITORY, CALLBACK_GUARD, CLOCK, CONTAINER_TYPE_REPOSITORY, DATABASE, ID_GENERATOR, LOGGER, SECRET_SEALER } from './tokens';
+import { AesGcmSecretSealer } from './callbacks/aes-gcm-secret.sealer';
 import { CallbackAddressGuard } from './callbacks/callback-address.guard';
 import { StatusCallbackPayloads } from './callbacks/callback-payloads';
 import { HttpCallbackSender } from './callbacks/http-callback.sender';
@@ -100,9 +102,10 @@ class CoreModule {
       },
       {
         provide: BATCH_REPOSITORY,
-        useFactory: (db: Database, config: AppConfig) => new TypeOrmBatchRepository(db, { statusCacheEntries: config.statusCacheEntries }),
-        inject: [DATABASE, APP_CONFIG],
+        useFactory: (db: Database, config: AppConfig, secrets: SecretSealer) => new TypeOrmBatchRepository(db, { statusCacheEntries: config.statusCacheEntries, secrets }),
+        inject: [DATABASE, APP_CONFIG, SECRET_SEALER],
       },
+      { provide: SECRET_SEALER, useFactory: (config: AppConfig) => new AesGcmSecretSealer(config.callbacks.secretKeys), inject: [APP_CONFIG] },
       { provide: CONTAINER_TYPE_REPOSITORY, useFactory: (db: Database) => new TypeOrmContainerTypeRepository(db), inject: [DATABASE] },
       { provide: CALLBACK_GUARD, useFactory: (config: AppConfig) => new CallbackAddressGuard(config.callbacks.allowPrivateNetworks), inject: [APP_CONFIG] },
       BatchSubmitted,
@@ -111,7 +114,7 @@ class CoreModule {
     return {
       module: CoreModule,
       providers,
-      exports: [APP_CONFIG, DATABASE, LOGGER, CLOCK, ID_GENERATOR, ACCESS_VERIFIER, BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, CALLBACK_GUARD, BatchSubmitted],
+      exports: [APP_CONFIG, DATABASE, LOGGER, CLOCK, ID_GENERATOR, ACCESS_VERIFIER, BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, CALLBACK_GUARD, SECRET_SEALER, BatchSubmitted],
     };
   }
 }
@@ -243,8 +246,8 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     },
     {
       provide: CallbackDispatcher,
-      useFactory: (db: Database, batches: BatchRepository, guard: CallbackAddressGuard, clock: Clock, logger: Logger, config: AppConfig) => {
-        const outbox = new TypeOrmCallbackOutbox(db);
+      useFactory: (db: Database, batches: BatchRepository, guard: CallbackAddressGuard, clock: Clock, logger: Logger, config: AppConfig, secrets: SecretSealer) => {
+        const outbox = new TypeOrmCallbackOutbox(db, secrets);
         const { callbacks } = config;
         const deliver = new DeliverCallback(outbox, new StatusCallbackPayloads(batches), new HttpCallbackSender(guard, clock, { timeoutMs: callbacks.timeoutMs }), clock, {
           maxAttempts: callbacks.maxAttempts,
@@ -254,10 +257,12 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
           owner: config.worker.id,
           concurrency: callbacks.concurrency,
           pollMs: config.worker.idleMs,
+          // A try ends by its deadline (CALLBACK_TIMEOUT_MS); the lease outlasts it with room to
+          // build the payload and record the try, so that no one else sends it meanwhile.
           leaseMs: callbacks.timeoutMs * 2 + 5000,
         });
       },
-      inject: [DATABASE, BATCH_REPOSITORY, CALLBACK_GUARD, CLOCK, LOGGER, APP_CONFIG],
+      inject: [DATABASE, BATCH_REPOSITORY, CALLBACK_GUARD, CLOCK, LOGGER, APP_CONFIG, SECRET_SEALER],
     },
     WorkerLifecycle,
   ],

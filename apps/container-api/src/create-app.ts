@@ -78,5 +78,9 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
 
   await app.init();
   await fastify.ready();
+  // The API process is the one that stores callback secrets, so it is the one that warns.
+  if (deps.config.production && deps.config.callbacks.secretKeys.length === 0) {
+    deps.logger.warn('SECRETS_KEY is not set: callback secrets are stored unencrypted (see docs/operations.md, "Callback secrets")');
+  }
   return app;
 }

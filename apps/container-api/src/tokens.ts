@@ -8,3 +8,4 @@ export const BATCH_REPOSITORY = Symbol('BatchRepository');
 export const CONTAINER_TYPE_REPOSITORY = Symbol('ContainerTypeRepository');
 export const LOGGER = Symbol('Logger');
 export const CALLBACK_GUARD = Symbol('CallbackAddressGuard');
+export const SECRET_SEALER = Symbol('SecretSealer');

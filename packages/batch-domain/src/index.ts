@@ -51,5 +51,5 @@ export { SubmitBatchFile, DEFAULT_FILE_PART_SIZE, DEFAULT_INTAKE_IDLE_MS } from 
 export type { FileProblem, FileRecord, SubmitBatchFileInput, SubmitBatchFileOptions } from './submit-batch-file.use-case';
 export { BATCH_LIST_LIMIT, CancelBatch, ListBatches, RETRY_PAGE_SIZE, RetryBatch } from './batch-control.use-cases';
 export type { BatchCommandInput, ListBatchesInput } from './batch-control.use-cases';
-export { DeliverCallback, callbackBackoff } from './callback';
-export type { CallbackAttempt, CallbackOutbox, CallbackPayloads, CallbackSender, CallbackTarget, DeliverCallbackOptions, DueCallback } from './callback';
+export { DeliverCallback, callbackBackoff, fairShare, pickFairly } from './callback';
+export type { CallbackAttempt, CallbackOutbox, CallbackPayloads, CallbackSender, CallbackShare, CallbackTarget, DeliverCallbackOptions, DueCallback, SecretSealer } from './callback';

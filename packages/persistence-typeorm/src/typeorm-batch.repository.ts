@@ -19,6 +19,7 @@ import {
   Submission,
   SubmitExtras,
   SubmitOutcome,
+  SecretSealer,
   SuccessResult,
 } from '@container-service/batch-domain';
 import { EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
@@ -43,10 +44,13 @@ export interface BatchRepositoryOptions {
    * 0, the default, reads every list from the database.
    */
   readonly statusCacheEntries?: number;
+  /** Seals callback secrets before they are stored; without it they are stored as given. */
+  readonly secrets?: SecretSealer;
 }
 
 export class TypeOrmBatchRepository implements BatchRepository {
   private readonly finishedHeads: ResultHeadsCache | null;
+  private readonly secrets: SecretSealer | null;
 
   constructor(
     private readonly database: Database,
@@ -54,6 +58,7 @@ export class TypeOrmBatchRepository implements BatchRepository {
   ) {
     const entries = options.statusCacheEntries ?? 0;
     this.finishedHeads = entries > 0 ? new ResultHeadsCache(entries) : null;
+    this.secrets = options.secrets ?? null;
   }
 
   async add(batch: Batch, items: Iterable<NewBatchItem>, extras: SubmitExtras = {}): Promise<SubmitOutcome> {
@@ -62,7 +67,7 @@ export class TypeOrmBatchRepository implements BatchRepository {
       if (claimed.kind !== 'stored') return claimed;
       const inserted = await manager.insert(BatchSchema, toBatchRow(batch));
       const batchPk = Number(inserted.identifiers[0]?.pk ?? inserted.raw);
-      await storeCallback(manager, batchPk, extras);
+      await storeCallback(manager, batchPk, extras, this.secrets);
       const total = batch.counts.total;
       let seq = 0;
       let chunk: NewBatchItem[] = [];
@@ -127,7 +132,7 @@ export class TypeOrmBatchRepository implements BatchRepository {
       });
       return Number(inserted.identifiers[0]?.pk ?? inserted.raw);
     });
-    return new TypeOrmBatchIntake(this.database, batchPk);
+    return new TypeOrmBatchIntake(this.database, batchPk, this.secrets);
   }
 
   async purgeAbandonedIntakes(now: number, maxItems: number): Promise<number> {
@@ -253,14 +258,14 @@ async function readHeads(manager: EntityManager, batchPk: number, listLimit: num
 }
 
 /** Stores the batch's callback target, if it has one, inside the caller's transaction. */
-async function storeCallback(manager: EntityManager, batchPk: number, extras: SubmitExtras): Promise<void> {
+async function storeCallback(manager: EntityManager, batchPk: number, extras: SubmitExtras, secrets: SecretSealer | null): Promise<void> {
   const callback = extras.callback;
   if (!callback) return;
   await manager.insert(BatchCallbackSchema, {
     batchPk,
     url: callback.url,
     meta: callback.meta === undefined || callback.meta === null ? null : JSON.stringify(callback.meta),
-    secret: callback.secret,
+    secret: callback.secret === null || secrets === null ? callback.secret : secrets.seal(callback.secret),
     requestId: callback.requestId,
     nextAttemptAt: null,
     lastError: null,
@@ -394,6 +399,7 @@ class TypeOrmBatchIntake implements BatchIntake {
   constructor(
     private readonly database: Database,
     private readonly batchPk: number,
+    private readonly secrets: SecretSealer | null,
   ) {}
 
   get count(): number {
@@ -424,7 +430,7 @@ class TypeOrmBatchIntake implements BatchIntake {
       const claimed = await claimSubmission(manager, batch, extras.submission);
       if (claimed.kind !== 'stored') return claimed;
       await this.holdOpen(manager, { ...toBatchRow(batch), intakeOpen: 0, leaseOwner: null, leaseExpiresAt: null });
-      await storeCallback(manager, this.batchPk, extras);
+      await storeCallback(manager, this.batchPk, extras, this.secrets);
       return claimed;
     });
   }

@@ -1,37 +1,71 @@
-// CallbackOutbox over TypeORM: finished batches whose callback waits are claimed under a short
-// lease (so that two workers never send the same try), and each try is recorded with the batch's
-// callback state in one write.
-import { Batch, BatchLocator, CallbackAttempt, CallbackOutbox, DueCallback } from '@container-service/batch-domain';
+// CallbackOutbox over TypeORM: finished batches whose callback waits are claimed under a lease
+// (longer than a try can last, so that two dispatchers never send the same try at once), in
+// turns between tenants so that one tenant's many callbacks never queue another's behind them,
+// and each try is recorded with the batch's callback state in one write. Secrets are opened on
+// the way out when a SecretSealer is given, and dropped once the callback is final.
+import { Batch, BatchLocator, CallbackAttempt, CallbackOutbox, CallbackShare, DueCallback, SecretSealer, pickFairly } from '@container-service/batch-domain';
 import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
-import { BatchCallbackRow, BatchCallbackSchema } from './schemas/batch-callback.schema';
-import { BatchRow, BatchSchema } from './schemas/batch.schema';
+import { BatchCallbackSchema } from './schemas/batch-callback.schema';
+import { BatchSchema } from './schemas/batch.schema';
+import { execute, placeholders, select } from './sql';
 
-type DueRow = Pick<BatchRow, 'pk' | 'tenantId' | 'targetType' | 'id' | 'callbackAttempts'> & Pick<BatchCallbackRow, 'url' | 'meta' | 'secret' | 'requestId'>;
+interface DueRow {
+  pk: number | string;
+  tenant_id: string;
+  target_type: string;
+  id: string;
+  callback_attempts: number | string;
+  url: string;
+  meta: string | null;
+  secret: string | null;
+  request_id: string;
+}
+
+/** Candidates read per claim, at most: enough to fill the free slots in turns, never a scan of every tenant's backlog. */
+const MAX_CANDIDATES = 2000;
+
+// Each tenant's due callbacks numbered oldest first (`turn`), then all of them by turn: the first
+// of every tenant, then the second of every tenant, and so on.
+const DUE_IN_TURNS = `
+  SELECT pk, tenant_id, target_type, id, callback_attempts, url, meta, secret, request_id FROM (
+    SELECT b.pk AS pk, b.tenant_id AS tenant_id, b.target_type AS target_type, b.id AS id, b.callback_attempts AS callback_attempts,
+           b.completed_at AS completed_at, c.url AS url, c.meta AS meta, c.secret AS secret, c.request_id AS request_id,
+           ROW_NUMBER() OVER (PARTITION BY b.tenant_id ORDER BY b.completed_at, b.pk) AS turn
+    FROM batches b INNER JOIN batch_callbacks c ON c.batch_pk = b.pk
+    WHERE b.callback_state = 'PENDING' AND b.completed_at IS NOT NULL
+      AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= ?)
+      AND (c.lease_expires_at IS NULL OR c.lease_expires_at <= ?)
+  ) due
+  WHERE turn <= ?
+  ORDER BY turn, completed_at, pk
+  LIMIT ?`;
 
 export class TypeOrmCallbackOutbox implements CallbackOutbox {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly secrets: SecretSealer | null = null,
+  ) {}
 
-  claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<DueCallback[]> {
+  claimDue(owner: string, now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    // A tenant never takes more than all the slots; a share caps it lower in pickFairly.
+    const turns = share ? Math.max(1, share.slots) : limit;
+    const scan = Math.min(MAX_CANDIDATES, Math.max(limit, turns) * (share ? 4 : 1));
     return this.database.write(async (manager) => {
-      const rows = await manager
-        .createQueryBuilder()
-        .select(['b.pk AS pk', 'b.tenant_id AS "tenantId"', 'b.target_type AS "targetType"', 'b.id AS id', 'b.callback_attempts AS "callbackAttempts"'])
-        .addSelect(['c.url AS url', 'c.meta AS meta', 'c.secret AS secret', 'c.request_id AS "requestId"'])
-        .from(BatchSchema, 'b')
-        .innerJoin(BatchCallbackSchema.options.name, 'c', 'c.batch_pk = b.pk')
-        .where("b.callback_state = 'PENDING' AND b.completed_at IS NOT NULL")
-        .andWhere('(c.next_attempt_at IS NULL OR c.next_attempt_at <= :now)', { now })
-        .andWhere('(c.lease_expires_at IS NULL OR c.lease_expires_at <= :now)', { now })
-        .orderBy('b.completed_at', 'ASC')
-        .limit(limit)
-        .getRawMany<DueRow>();
-      for (const row of rows) await manager.update(BatchCallbackSchema, { batchPk: row.pk }, { leaseOwner: owner, leaseExpiresAt: leaseUntil });
-      return rows.map((row) => ({
-        locator: { tenantId: row.tenantId, targetType: row.targetType, batchId: row.id as Batch['id'] },
-        target: { url: row.url, meta: row.meta === null ? null : (JSON.parse(row.meta) as unknown), secret: row.secret, requestId: row.requestId },
-        attempts: row.callbackAttempts,
-      }));
+      const rows = await select<DueRow>(manager, DUE_IN_TURNS, [now, now, turns, scan]);
+      const picked = pickFairly(
+        rows.map((row) => ({ row, tenantId: row.tenant_id })),
+        limit,
+        share,
+      ).map(({ row }) => row);
+      if (picked.length === 0) return [];
+      await execute(manager, `UPDATE batch_callbacks SET lease_owner = ?, lease_expires_at = ? WHERE batch_pk IN (${placeholders(picked.length)})`, [
+        owner,
+        leaseUntil,
+        ...picked.map((row) => Number(row.pk)),
+      ]);
+      return picked.map((row) => this.toDue(row));
     });
   }
 
@@ -42,12 +76,34 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
       const batch = fromBatchRow(row);
       batch.recordCallbackAttempt(attempt.delivered, attempt.maxAttempts);
       const snapshot = batch.toSnapshot();
+      const pending = snapshot.callbackState === 'PENDING';
       await manager.update(BatchSchema, { pk: row.pk }, { callbackState: snapshot.callbackState, callbackAttempts: snapshot.callbackAttempts });
       await manager.update(
         BatchCallbackSchema,
         { batchPk: row.pk },
-        { nextAttemptAt: snapshot.callbackState === 'PENDING' ? attempt.nextAttemptAt : null, lastError: attempt.error, leaseOwner: null, leaseExpiresAt: null },
+        // A final callback needs its secret no more: it is not kept.
+        { nextAttemptAt: pending ? attempt.nextAttemptAt : null, lastError: attempt.error, leaseOwner: null, leaseExpiresAt: null, ...(pending ? {} : { secret: null }) },
       );
     });
+  }
+
+  async releaseClaim(locator: BatchLocator, owner: string): Promise<void> {
+    await this.database.write(async (manager) => {
+      await execute(
+        manager,
+        'UPDATE batch_callbacks SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = ? AND batch_pk = (SELECT pk FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ?)',
+        [owner, locator.tenantId, locator.batchId, locator.targetType],
+      );
+    });
+  }
+
+  private toDue(row: DueRow): DueCallback {
+    const locator = { tenantId: row.tenant_id, targetType: row.target_type, batchId: row.id as Batch['id'] };
+    const base = { url: row.url, meta: row.meta === null ? null : (JSON.parse(row.meta) as unknown), requestId: row.request_id };
+    const attempts = Number(row.callback_attempts);
+    if (row.secret === null || this.secrets === null) return { locator, target: { ...base, secret: row.secret }, attempts };
+    const opened = this.secrets.open(row.secret);
+    if (opened.ok) return { locator, target: { ...base, secret: opened.value }, attempts };
+    return { locator, target: { ...base, secret: null }, attempts, undeliverable: `the callback secret cannot be opened: ${opened.error}` };
   }
 }

@@ -1,54 +1,38 @@
 // Where callbacks may go. Unless the operator allows private networks, a callback URL must
-// resolve only to public addresses: loopback, private (RFC 1918), link-local, unique-local,
-// unspecified, carrier-grade NAT, multicast and reserved ranges are refused, in IPv4, IPv6 and
-// IPv4-mapped IPv6 form. The check runs at submit and again at delivery, on the very address the
-// connection then uses, so a DNS change cannot turn an accepted URL into a way inside.
+// resolve only to global unicast addresses: what ipaddr.js's range() calls 'unicast' in IPv4, and
+// in IPv6 a 'unicast' address inside 2000::/3. Everything else is refused, so a range nobody
+// thought of is refused too; that covers loopback, private, link-local, unique-local, site-local,
+// carrier-grade NAT, multicast, documentation and reserved ranges, and the IPv6 transition forms
+// that can lead back to an IPv4 address (IPv4-compatible ::a.b.c.d, IPv4-translated
+// ::ffff:0:a.b.c.d, 6to4 2002::/16, Teredo 2001::/32, NAT64 64:ff9b::/96 and 64:ff9b:1::/48).
+// An IPv4-mapped address (::ffff:a.b.c.d) is judged as the IPv4 address it is. The check runs at
+// submit and again at delivery, on the very address the connection then uses, so a DNS change
+// cannot turn an accepted URL into a way inside.
 import type { Violation } from '@container-service/batch-domain';
+import ipaddr from 'ipaddr.js';
 import dns from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 
-const refused = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this network", unspecified
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-] as const) {
-  refused.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7], // unique-local
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-  ['64:ff9b::', 96], // NAT64 can reach IPv4 insides
-] as const) {
-  refused.addSubnet(network, prefix, 'ipv6');
-}
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parse('2000::');
 
-/** True when `address` (an IP literal) is not a public unicast address. */
+/** True when `address` (an IP literal) is not a global unicast address. */
 export function isRefusedAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return refused.check(address, 'ipv4');
-  if (family !== 6) return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address) ?? /^::(\d+\.\d+\.\d+\.\d+)$/.exec(address);
-  if (mapped) return refused.check(mapped[1]!, 'ipv4');
-  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (hexMapped) {
-    const high = parseInt(hexMapped[1]!, 16);
-    const low = parseInt(hexMapped[2]!, 16);
-    return refused.check(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`, 'ipv4');
+  if (isIP(address) === 0) return true;
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.parse(address);
+  } catch {
+    return true;
   }
-  return refused.check(address, 'ipv6');
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) return isRefusedV4(v6.toIPv4Address());
+    return !(v6.range() === 'unicast' && v6.match(GLOBAL_UNICAST_V6, 3));
+  }
+  return isRefusedV4(parsed as ipaddr.IPv4);
 }
+
+const isRefusedV4 = (address: ipaddr.IPv4): boolean => address.range() !== 'unicast';
 
 export type Resolver = (host: string) => Promise<string[]>;
 
@@ -56,6 +40,9 @@ export const systemResolver: Resolver = async (host) => (await dns.promises.look
 
 /** The host of a URL without IPv6 brackets. */
 const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
+
+/** The error a connection fails with when its address is refused. */
+export const REFUSED_ADDRESS_CODE = 'ECALLBACKADDRESS';
 
 export class CallbackAddressGuard {
   constructor(
@@ -75,7 +62,17 @@ export class CallbackAddressGuard {
     }
     if (addresses.length === 0) return { path, message: `host '${host}' does not resolve` };
     const inside = addresses.find(isRefusedAddress);
-    return inside === undefined ? null : { path, message: `must not point to a loopback, private, link-local or otherwise internal address (${host} is ${inside})` };
+    return inside === undefined ? null : { path, message: `must point to a public (global unicast) address, not a loopback, private, link-local or otherwise internal one (${host} is ${inside})` };
+  }
+
+  /**
+   * The error to fail a connection to an IP literal with, or null. node:net connects to an IP
+   * literal without calling `lookup`, so the sender asks this first.
+   */
+  refuseLiteral(host: string): NodeJS.ErrnoException | null {
+    const bare = host.replace(/^\[(.*)\]$/, '$1');
+    if (this.allowPrivateNetworks || isIP(bare) === 0 || !isRefusedAddress(bare)) return null;
+    return refusedError(`callback address ${bare} is an internal address`);
   }
 
   /**
@@ -88,14 +85,16 @@ export class CallbackAddressGuard {
         if (error) return callback(error, '', 4);
         const list = entries as dns.LookupAddress[];
         const allowed = this.allowPrivateNetworks ? list : list.filter((entry) => !isRefusedAddress(entry.address));
-        if (allowed.length === 0 || allowed.length < list.length) {
-          const refusedError: NodeJS.ErrnoException = new Error(`callback host ${hostname} resolves to an internal address`);
-          refusedError.code = 'ECALLBACKADDRESS';
-          return callback(refusedError, '', 4);
-        }
+        if (allowed.length === 0 || allowed.length < list.length) return callback(refusedError(`callback host ${hostname} resolves to an internal address`), '', 4);
         if (options.all) return callback(null, allowed);
         return callback(null, allowed[0]!.address, allowed[0]!.family);
       });
     };
   }
+}
+
+function refusedError(message: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(message);
+  error.code = REFUSED_ADDRESS_CODE;
+  return error;
 }

@@ -32,6 +32,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ STATUS_CACHE_ENTRIES: '0' }).statusCacheEntries).toBe(0);
   });
 
+  it('reads SECRETS_KEY as the keys that seal callback secrets, none by default, and says what is wrong with a bad one', () => {
+    expect(loadConfig({}).callbacks.secretKeys).toEqual([]);
+    const key = 'ab'.repeat(32);
+    expect(loadConfig({ SECRETS_KEY: `new:${Buffer.alloc(32).toString('base64')},old:${key}` }).callbacks.secretKeys.map((k) => k.id)).toEqual(['new', 'old']);
+    expect(() => loadConfig({ SECRETS_KEY: 'short' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SECRETS_KEY: 'short' })).toThrow(/SECRETS_KEY entry 1 must be 32 bytes/);
+  });
+
   it('reads a PEM public key given inline with escaped newlines', () => {
     const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const config = loadConfig({ AUTH_PUBLIC_KEY: pem.replace(/\n/g, '\\n') });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@container-service/persistence-typeorm';
+import { SecretKey, parseSecretsKey } from '../callbacks/aes-gcm-secret.sealer';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -40,14 +41,16 @@ export interface AppConfig {
 export interface CallbackConfig {
   /** Tries per callback, the first included. */
   readonly maxAttempts: number;
-  /** How long one try may take. */
+  /** How long one try may take in all: connection, headers and body of the answer. */
   readonly timeoutMs: number;
   /** The wait after the first failed try; it doubles after each further one (±20 %). */
   readonly backoffBaseMs: number;
   /** Whether callbacks may go to loopback, private and other internal addresses. */
   readonly allowPrivateNetworks: boolean;
-  /** Tries in flight at once per worker process. */
+  /** Tries in flight at once per worker process, shared fairly between tenants. */
   readonly concurrency: number;
+  /** SECRETS_KEY: the keys that seal callback secrets at rest, the first sealing; none stores them as given. */
+  readonly secretKeys: readonly SecretKey[];
 }
 
 export interface RetentionConfig {
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     backoffBaseMs: integer('CALLBACK_BACKOFF_BASE_MS', 1000, 10, 3_600_000),
     allowPrivateNetworks: allowPrivate === 'true',
     concurrency: integer('CALLBACK_CONCURRENCY', 16, 1, 1000),
+    secretKeys: secretKeys(text('SECRETS_KEY')),
   };
 
   const enabled = text('WORKER_ENABLED') ?? 'true';
@@ -158,6 +162,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 
   return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, statusCacheEntries, upload, retention, callbacks, worker };
+}
+
+function secretKeys(raw: string | undefined): SecretKey[] {
+  if (raw === undefined) return [];
+  try {
+    return parseSecretsKey(raw);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function loadAuthConfig(text: (name: string) => string | undefined, production: boolean): AuthConfig {

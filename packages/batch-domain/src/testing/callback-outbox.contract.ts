@@ -27,11 +27,11 @@ export function describeCallbackOutboxContract(name: string, open: () => Promise
       await fixture.close?.();
     });
 
-    const locator = (n: number) => ({ tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(n) });
+    const locator = (n: number, tenantId = 'acme') => ({ tenantId, targetType: 'parcel', batchId: aBatchId(n) });
 
     /** A batch of two items with a callback, finished (both succeeded) when `finish`. */
-    async function store(n: number, finish: boolean, target = aCallbackTarget()) {
-      const batch = aBatch({ id: aBatchId(n), total: 2, hasCallback: true }, T0 + n);
+    async function store(n: number, finish: boolean, target = aCallbackTarget(), tenantId = 'acme') {
+      const batch = aBatch({ id: aBatchId(n), tenantId, total: 2, hasCallback: true }, T0 + n);
       await fixture.repository.add(batch, someItems(2), { callback: target });
       if (finish) {
         batch.recordOutcomes(['success', 'success'], T0 + 100 + n);
@@ -72,6 +72,31 @@ export function describeCallbackOutboxContract(name: string, open: () => Promise
       await fixture.outbox.recordAttempt(locator(1), { delivered: true, error: null, at: T0 + 1100, nextAttemptAt: T0 + 2100, maxAttempts: 5 });
       expect((await fixture.repository.findStatus(locator(1), 10))!.batch.toSnapshot()).toMatchObject({ callbackState: 'DELIVERED', callbackAttempts: 1 });
       expect(await fixture.outbox.claimDue('w1', T0 + 100_000, T0 + 200_000, 10)).toEqual([]);
+    });
+
+    it('hands callbacks out in turns between tenants, each tenant oldest first', async () => {
+      for (const n of [1, 2, 3]) await store(n, true, aCallbackTarget(), 'noisy');
+      await store(4, true, aCallbackTarget(), 'quiet');
+      const due = await fixture.outbox.claimDue('w1', T0 + 1000, T0 + 5000, 3);
+      expect(due.map((d) => `${d.locator.tenantId}:${d.locator.batchId}`)).toEqual([`noisy:${aBatchId(1)}`, `quiet:${aBatchId(4)}`, `noisy:${aBatchId(2)}`]);
+    });
+
+    it('leaves every tenant its fair share of the slots', async () => {
+      for (const n of [1, 2, 3, 4, 5]) await store(n, true, aCallbackTarget(), 'noisy');
+      // Alone, a tenant takes at most half of the slots: the other half waits for newcomers.
+      expect(await fixture.outbox.claimDue('w1', T0 + 1000, T0 + 5000, 4, { slots: 4, busy: new Map() })).toHaveLength(2);
+      await store(6, true, aCallbackTarget(), 'quiet');
+      const due = await fixture.outbox.claimDue('w1', T0 + 1000, T0 + 5000, 2, { slots: 4, busy: new Map([['noisy', 2]]) });
+      expect(due.map((d) => d.locator.tenantId)).toEqual(['quiet']);
+    });
+
+    it('gives a lease up without counting a try, for its owner only', async () => {
+      await store(1, true);
+      const [due] = await fixture.outbox.claimDue('w1', T0 + 1000, T0 + 60_000, 10);
+      await fixture.outbox.releaseClaim(due!.locator, 'w2');
+      expect(await fixture.outbox.claimDue('w2', T0 + 1001, T0 + 60_000, 10)).toEqual([]);
+      await fixture.outbox.releaseClaim(due!.locator, 'w1');
+      expect(await fixture.outbox.claimDue('w2', T0 + 1002, T0 + 60_000, 10)).toEqual([{ locator: locator(1), target: aCallbackTarget(), attempts: 0 }]);
     });
 
     it('hands out the callback of a cancelled batch', async () => {

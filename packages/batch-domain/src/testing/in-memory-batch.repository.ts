@@ -14,7 +14,7 @@ import {
   SubmitExtras,
   SubmitOutcome,
 } from '../batch-repository.port';
-import { CallbackAttempt, CallbackOutbox, CallbackTarget, DueCallback } from '../callback';
+import { CallbackAttempt, CallbackOutbox, CallbackShare, CallbackTarget, DueCallback, pickFairly } from '../callback';
 import { BatchLease, BatchProcessingStore, PendingItem } from '../batch-processing.port';
 import { BatchSnapshot } from '../batch';
 
@@ -32,7 +32,7 @@ export interface InMemoryTx {
 
 export class InMemoryBatchRepository implements BatchRepository, BatchProcessingStore<InMemoryTx>, CallbackOutbox {
   /** Stored callbacks, by batch key; read by tests. */
-  readonly callbacks = new Map<string, { target: CallbackTarget; nextAttemptAt: number | null; lastError: string | null; leaseUntil: number }>();
+  readonly callbacks = new Map<string, { target: CallbackTarget; nextAttemptAt: number | null; lastError: string | null; leaseUntil: number; leaseOwner: string | null }>();
   private batches = new Map<string, BatchSnapshot>();
   private items = new Map<string, StoredItem[]>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
@@ -100,17 +100,23 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     return { kind: 'stored' };
   }
 
-  async claimDue(_owner: string, now: number, leaseUntil: number, limit: number): Promise<DueCallback[]> {
-    const due: DueCallback[] = [];
-    for (const [key, callback] of this.callbacks) {
-      const snapshot = this.batches.get(key);
-      if (!snapshot || due.length >= limit) continue;
-      if (snapshot.callbackState !== 'PENDING' || snapshot.completedAt === null) continue;
-      if ((callback.nextAttemptAt ?? 0) > now || callback.leaseUntil > now) continue;
-      callback.leaseUntil = leaseUntil;
-      due.push({ locator: { tenantId: snapshot.tenantId, targetType: snapshot.targetType, batchId: snapshot.id }, target: callback.target, attempts: snapshot.callbackAttempts });
+  async claimDue(owner: string, now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]> {
+    const due: Array<{ key: string; tenantId: string; completedAt: number; turn: number; callback: DueCallback }> = [];
+    const turns = new Map<string, number>();
+    const waiting = [...this.callbacks]
+      .map(([key, callback]) => ({ key, callback, snapshot: this.batches.get(key) }))
+      .filter(({ callback, snapshot }) => snapshot && snapshot.callbackState === 'PENDING' && snapshot.completedAt !== null && (callback.nextAttemptAt ?? 0) <= now && callback.leaseUntil <= now)
+      .sort((a, b) => a.snapshot!.completedAt! - b.snapshot!.completedAt!);
+    for (const { key, callback, snapshot } of waiting) {
+      const s = snapshot!;
+      const turn = (turns.get(s.tenantId) ?? 0) + 1;
+      turns.set(s.tenantId, turn);
+      due.push({ key, tenantId: s.tenantId, completedAt: s.completedAt!, turn, callback: { locator: { tenantId: s.tenantId, targetType: s.targetType, batchId: s.id }, target: callback.target, attempts: s.callbackAttempts } });
     }
-    return due;
+    due.sort((a, b) => a.turn - b.turn || a.completedAt - b.completedAt);
+    const picked = pickFairly(due, limit, share);
+    for (const { key } of picked) Object.assign(this.callbacks.get(key)!, { leaseUntil, leaseOwner: owner });
+    return picked.map(({ callback }) => callback);
   }
 
   async recordAttempt(locator: BatchLocator, attempt: CallbackAttempt): Promise<void> {
@@ -120,8 +126,15 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     if (!snapshot || !callback) return;
     const batch = Batch.fromSnapshot(snapshot);
     batch.recordCallbackAttempt(attempt.delivered, attempt.maxAttempts);
-    this.batches.set(key, batch.toSnapshot());
-    Object.assign(callback, { nextAttemptAt: attempt.nextAttemptAt, lastError: attempt.error, leaseUntil: 0 });
+    const next = batch.toSnapshot();
+    this.batches.set(key, next);
+    const target = next.callbackState === 'PENDING' ? callback.target : { ...callback.target, secret: null };
+    Object.assign(callback, { target, nextAttemptAt: attempt.nextAttemptAt, lastError: attempt.error, leaseUntil: 0, leaseOwner: null });
+  }
+
+  async releaseClaim(locator: BatchLocator, owner: string): Promise<void> {
+    const callback = this.callbacks.get(this.key(locator.tenantId, locator.batchId));
+    if (callback && callback.leaseOwner === owner) Object.assign(callback, { leaseUntil: 0, leaseOwner: null });
   }
 
   async purgeFinishedBatches(before: number, maxItems: number): Promise<number> {
@@ -159,7 +172,7 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     if (outcome.kind !== 'stored') return outcome;
     this.batches.set(key, batch.toSnapshot());
     this.items.set(key, stored);
-    if (extras.callback) this.callbacks.set(key, { target: extras.callback, nextAttemptAt: null, lastError: null, leaseUntil: 0 });
+    if (extras.callback) this.callbacks.set(key, { target: extras.callback, nextAttemptAt: null, lastError: null, leaseUntil: 0, leaseOwner: null });
     return outcome;
   }
 
@@ -195,7 +208,7 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
         this.intakes.delete(key);
         this.batches.set(key, batch.toSnapshot());
         this.items.set(key, intake.items);
-        if (extras.callback) this.callbacks.set(key, { target: extras.callback, nextAttemptAt: null, lastError: null, leaseUntil: 0 });
+        if (extras.callback) this.callbacks.set(key, { target: extras.callback, nextAttemptAt: null, lastError: null, leaseUntil: 0, leaseOwner: null });
         return outcome;
       },
       discard: async (): Promise<void> => {

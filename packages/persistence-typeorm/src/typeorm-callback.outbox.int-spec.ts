@@ -1,0 +1,64 @@
+import { Result, SecretSealer } from '@container-service/batch-domain';
+import { T0, aBatch, aBatchId, aCallbackTarget, outcomesFor, someItems } from '@container-service/batch-domain/testing';
+import { Database } from './database';
+import { TypeOrmBatchRepository } from './typeorm-batch.repository';
+import { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';
+
+/** A stand-in for the app's AES-GCM sealer: enough to see where sealing and opening happen. */
+const sealer = (keys: string[]): SecretSealer => ({
+  seal: (secret) => `sealed:${keys[0]}:${[...secret].reverse().join('')}`,
+  open: (stored): Result<string, string> => {
+    const [tag, key, body] = stored.split(':');
+    if (tag !== 'sealed') return { ok: true, value: stored };
+    return keys.includes(key!) ? { ok: true, value: [...body!].reverse().join('') } : { ok: false, error: `key '${key}' is not configured` };
+  },
+});
+
+describe('TypeOrmCallbackOutbox with sealed secrets', () => {
+  const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(1) };
+  let database: Database;
+
+  beforeEach(async () => {
+    database = await Database.open('sqlite::memory:');
+  });
+  afterEach(async () => {
+    await database.close();
+  });
+
+  async function finishedWithCallback(repository: TypeOrmBatchRepository) {
+    const batch = aBatch({ id: aBatchId(1), total: 1, hasCallback: true });
+    await repository.add(batch, someItems(1), { callback: aCallbackTarget({ secret: 'the-secret' }) });
+    batch.recordOutcomes(['success'], T0 + 10);
+    await repository.recordOutcomes(batch, outcomesFor('S'));
+  }
+  const storedSecret = async () => (await database.reader.query('SELECT secret FROM batch_callbacks'))[0].secret as string | null;
+
+  it('stores the secret sealed, opens it for the try, and drops it once delivered', async () => {
+    await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['k1']) }));
+    expect(await storedSecret()).toBe('sealed:k1:terces-eht');
+    const outbox = new TypeOrmCallbackOutbox(database, sealer(['k2', 'k1']));
+    const [due] = await outbox.claimDue('w1', T0 + 1000, T0 + 5000, 10);
+    expect(due).toEqual({ locator, target: aCallbackTarget({ secret: 'the-secret' }), attempts: 0 });
+    await outbox.recordAttempt(locator, { delivered: false, error: 'HTTP 500', at: T0 + 1100, nextAttemptAt: T0 + 1200, maxAttempts: 5 });
+    expect(await storedSecret()).toBe('sealed:k1:terces-eht');
+    await outbox.claimDue('w1', T0 + 2000, T0 + 5000, 10);
+    await outbox.recordAttempt(locator, { delivered: true, error: null, at: T0 + 2100, nextAttemptAt: T0 + 3100, maxAttempts: 5 });
+    expect(await storedSecret()).toBeNull();
+  });
+
+  it('hands out as undeliverable a callback whose secret was sealed under a key no longer configured', async () => {
+    await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['old']) }));
+    const [due] = await new TypeOrmCallbackOutbox(database, sealer(['new'])).claimDue('w1', T0 + 1000, T0 + 5000, 10);
+    expect(due!.target.secret).toBeNull();
+    expect(due!.undeliverable).toMatch(/key 'old' is not configured/);
+  });
+
+  it('drops the secret of a callback that failed for good', async () => {
+    await finishedWithCallback(new TypeOrmBatchRepository(database));
+    expect(await storedSecret()).toBe('the-secret');
+    const outbox = new TypeOrmCallbackOutbox(database);
+    await outbox.claimDue('w1', T0 + 1000, T0 + 5000, 10);
+    await outbox.recordAttempt(locator, { delivered: false, error: 'HTTP 500', at: T0 + 1100, nextAttemptAt: T0 + 1200, maxAttempts: 1 });
+    expect(await storedSecret()).toBeNull();
+  });
+});
