@@ -74,12 +74,13 @@ export interface SecretSealer {
 }
 
 /**
- * The most slots one tenant may hold: the slots split evenly between the tenants that wait or
- * have tries in flight, plus one more tenant, so that a tenant who turns up finds a slot free
- * at once instead of waiting for another's slow receivers. Never less than one.
+ * The most slots one tenant may hold: all but one slot split evenly between the tenants that
+ * wait or have tries in flight. The slot kept free lets a tenant who turns up start at once
+ * instead of waiting for another's slow receivers, while a tenant alone still gets nearly every
+ * slot. Never less than one.
  */
 export function fairShare(slots: number, tenants: number): number {
-  return Math.max(1, Math.ceil(slots / (tenants + 1)));
+  return Math.max(1, Math.floor((slots - 1) / Math.max(1, tenants)));
 }
 
 /**
