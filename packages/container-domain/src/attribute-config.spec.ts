@@ -55,6 +55,7 @@ describe('parseAttributeConfigs', () => {
     ['a string range.min over 4 096 without a max', [{ name: 'a', dataType: 'string', validation: { range: { min: 5000 } } }], 'attributes[0].validation.range'],
     ['a default longer than 4 096', [{ name: 'a', dataType: 'string', defaultValue: 'x'.repeat(4097) }], 'attributes[0].defaultValue'],
     ['a default nested 65 deep', [{ name: 'a', dataType: 'array', defaultValue: nested(65) }], 'attributes[0].defaultValue'],
+    ['a valueOneOf string over 4 096', [{ name: 'a', dataType: 'string', validation: { valueOneOf: ['x'.repeat(4097)] } }], 'attributes[0].validation.valueOneOf[0]'],
     ['a valueOneOf entry nested 65 deep', [{ name: 'a', dataType: 'array', validation: { valueOneOf: [nested(65)] } }], 'attributes[0].validation.valueOneOf[0]'],
     ['regexes too costly for their values', [{ name: 'a', dataType: 'string', validation: { regex: '^[ab]*a[ab]{900}$', range: { max: 65_536 } } }], 'attributes'],
     ['an empty valueOneOf', [{ name: 'a', dataType: 'string', validation: { valueOneOf: [] } }], 'attributes[0].validation.valueOneOf'],

@@ -246,6 +246,7 @@ function parseValidation(raw: unknown, dataType: AttributeDataType, at: string):
       raw.valueOneOf.forEach((value, i) => {
         if (!hasDataType(dataType, value)) violations.push({ path: `${at}.valueOneOf[${i}]`, message: `must be a ${dataType}` });
         else if (typeof value === 'object' && nestsDeeperThan(value)) violations.push({ path: `${at}.valueOneOf[${i}]`, message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` });
+        else if (typeof value === 'string' && value.length > longestString({ validation })) violations.push({ path: `${at}.valueOneOf[${i}]`, message: `must be at most ${longestString({ validation })} characters` });
       });
       if (violations.length === 0) validation.valueOneOf = structuredClone(raw.valueOneOf);
     }
