@@ -57,7 +57,8 @@ describe('parseAttributeConfigs', () => {
     ['a default nested 65 deep', [{ name: 'a', dataType: 'array', defaultValue: nested(65) }], 'attributes[0].defaultValue'],
     ['a valueOneOf string over 4 096', [{ name: 'a', dataType: 'string', validation: { valueOneOf: ['x'.repeat(4097)] } }], 'attributes[0].validation.valueOneOf[0]'],
     ['a valueOneOf entry nested 65 deep', [{ name: 'a', dataType: 'array', validation: { valueOneOf: [nested(65)] } }], 'attributes[0].validation.valueOneOf[0]'],
-    ['regexes too costly for their values', [{ name: 'a', dataType: 'string', validation: { regex: '^[ab]*a[ab]{900}$', range: { max: 65_536 } } }], 'attributes'],
+    ['regexes too costly for their values', [{ name: 'a', dataType: 'string', validation: { regex: '^[ab]*a[ab]{400}$', range: { max: 65_536 } } }], 'attributes'],
+    ['regexes too large to compile together', [300, 300, 300, 300].map((n, i) => ({ name: `a${'_'.repeat(i)}`, dataType: 'string', validation: { regex: `^x{${n}}$`, range: { max: 1 } } })), 'attributes[3].validation.regex'],
     ['an empty valueOneOf', [{ name: 'a', dataType: 'string', validation: { valueOneOf: [] } }], 'attributes[0].validation.valueOneOf'],
     ['a valueOneOf of another type', [{ name: 'a', dataType: 'string', validation: { valueOneOf: ['x', 2] } }], 'attributes[0].validation.valueOneOf[1]'],
     ['a default of the wrong type', [{ name: 'a', dataType: 'number', defaultValue: '3' }], 'attributes[0].defaultValue'],
@@ -171,6 +172,21 @@ describe('attribute values judged in bounded time', () => {
   });
 
   it('accepts a costly regex when range.max keeps its values short', () => {
-    expect(violationsOf([{ name: 'a', dataType: 'string', validation: { regex: '^[ab]*a[ab]{900}$', range: { max: 1000 } } }])).toEqual([]);
+    expect(violationsOf([{ name: 'a', dataType: 'string', validation: { regex: '^[ab]*a[ab]{400}$', range: { max: 1000 } } }])).toEqual([]);
+  });
+
+  it('judges a whole configuration of the costliest patterns allowed in milliseconds', () => {
+    const letter = (n: number) => String.fromCharCode(97 + (n % 26));
+    const raw = Array.from({ length: 128 }, (_, i) => ({
+      name: `n${letter(Math.floor(i / 26))}${letter(i)}`,
+      dataType: 'string',
+      validation: { regex: `^[\\p{L}\\d${i}]{25}$`, range: { max: 1 } },
+    }));
+    parseAttributeConfigs([{ name: 'warm', dataType: 'string', validation: { regex: '^[\\p{L}]{3}$' } }]);
+    let violations: ReturnType<typeof violationsOf> = [];
+    expect(elapsedMs(() => (violations = violationsOf(raw)))).toBeLessThan(250);
+    // Two fit the compile budget; the others are refused before anything is compiled for them.
+    expect(violations).toHaveLength(126);
+    expect(violations[0]).toEqual({ path: 'attributes[2].validation.regex', message: expect.stringMatching(/too large to compile/) });
   });
 });

@@ -2,7 +2,7 @@
 // types, defaults and validation rules; and the check of one value against one attribute's rules.
 import { Result, Violation, err, ok } from '@container-service/batch-domain';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
-import { REGEX_WORK_BUDGET, compileAttributeRegex } from './safe-regex';
+import { MAX_TYPE_REGEX_COST, REGEX_WORK_BUDGET, compileAttributeRegex, estimateRegexCost } from './safe-regex';
 
 export const ATTRIBUTE_DATA_TYPES = ['string', 'number', 'boolean', 'object', 'array'] as const;
 export type AttributeDataType = (typeof ATTRIBUTE_DATA_TYPES)[number];
@@ -127,9 +127,11 @@ export function parseAttributeConfigs(raw: unknown, path = 'attributes'): Result
   const violations: Violation[] = [];
   const configs: AttributeConfig[] = [];
   const seen = new Set<string>();
+  // What compiling the type's regexes may still cost, spent before each is compiled.
+  const compileBudget = { left: MAX_TYPE_REGEX_COST };
   raw.forEach((entry, index) => {
     const at = `${path}[${index}]`;
-    const parsed = parseAttributeConfig(entry, at);
+    const parsed = parseAttributeConfig(entry, at, compileBudget);
     if (!parsed.ok) {
       violations.push(...parsed.error);
       return;
@@ -165,7 +167,9 @@ function regexWork(configs: readonly AttributeConfig[]): number {
   return work;
 }
 
-function parseAttributeConfig(entry: unknown, at: string): Result<AttributeConfig, Violation[]> {
+type CompileBudget = { left: number };
+
+function parseAttributeConfig(entry: unknown, at: string, compileBudget: CompileBudget): Result<AttributeConfig, Violation[]> {
   if (!isPlainObject(entry)) return err([{ path: at, message: 'must be an object' }]);
   const violations: Violation[] = [];
   const { name, dataType, required } = entry;
@@ -180,7 +184,7 @@ function parseAttributeConfig(entry: unknown, at: string): Result<AttributeConfi
   }
   if (violations.length > 0) return err(violations);
 
-  const validation = parseValidation(entry.validation, dataType as AttributeDataType, `${at}.validation`);
+  const validation = parseValidation(entry.validation, dataType as AttributeDataType, `${at}.validation`, compileBudget);
   if (!validation.ok) return err(validation.error);
 
   const config: AttributeConfig = {
@@ -199,7 +203,7 @@ function parseAttributeConfig(entry: unknown, at: string): Result<AttributeConfi
   return ok(config);
 }
 
-function parseValidation(raw: unknown, dataType: AttributeDataType, at: string): Result<AttributeValidation | null, Violation[]> {
+function parseValidation(raw: unknown, dataType: AttributeDataType, at: string, compileBudget: CompileBudget): Result<AttributeValidation | null, Violation[]> {
   if (raw === undefined || raw === null) return ok(null);
   if (!isPlainObject(raw)) return err([{ path: at, message: 'must be an object' }]);
   const violations: Violation[] = [];
@@ -234,9 +238,15 @@ function parseValidation(raw: unknown, dataType: AttributeDataType, at: string):
     if (dataType !== 'string') violations.push({ path: `${at}.regex`, message: 'applies only to string attributes' });
     else if (typeof raw.regex !== 'string') violations.push({ path: `${at}.regex`, message: 'must be a string' });
     else {
-      const verdict = compileAttributeRegex(raw.regex);
-      if (!verdict.safe) violations.push({ path: `${at}.regex`, message: verdict.reason });
-      else validation.regex = raw.regex;
+      const cost = estimateRegexCost(raw.regex);
+      if (cost > compileBudget.left) {
+        violations.push({ path: `${at}.regex`, message: `makes the type's regexes together too large to compile (at most ${MAX_TYPE_REGEX_COST} units; this one needs ${cost}, ${compileBudget.left} are left)` });
+      } else {
+        compileBudget.left -= cost;
+        const verdict = compileAttributeRegex(raw.regex);
+        if (!verdict.safe) violations.push({ path: `${at}.regex`, message: verdict.reason });
+        else validation.regex = raw.regex;
+      }
     }
   }
   if (raw.valueOneOf !== undefined) {

@@ -12,7 +12,7 @@ export {
 } from './attribute-config';
 export type { AttributeConfig, AttributeDataType, AttributeValidation } from './attribute-config';
 export { MAX_JSON_DEPTH, nestsDeeperThan, textNestsDeeperThan } from './json-depth';
-export { MAX_REGEX_LENGTH, MAX_REGEX_PROGRAM_SIZE, REGEX_WORK_BUDGET, checkRegexSafety, compileAttributeRegex } from './safe-regex';
+export { MAX_REGEX_LENGTH, MAX_REGEX_PROGRAM_SIZE, MAX_TYPE_REGEX_COST, REGEX_WORK_BUDGET, checkRegexSafety, compileAttributeRegex, estimateRegexCost } from './safe-regex';
 export type { CompiledRegex, RegexVerdict } from './safe-regex';
 export { ContainerType, containerTypeNameRule } from './container-type';
 export {

@@ -5,8 +5,9 @@
 // dialects differ in meaning, the translation spells the JavaScript meaning out: `.` excludes
 // the four JavaScript line terminators, `\s` is JavaScript's whitespace set, `[]` matches nothing
 // and `[^]` anything. What RE2 cannot run in linear time (backreferences, lookaround) is refused.
-// Alongside the RE2 text comes an upper bound on the size of the program RE2 will build, so that
-// a pattern such as `(?:a{999}){999}` is refused before anything is compiled.
+// Alongside the RE2 text comes an estimate of what compiling it costs: an upper bound on the
+// program RE2 will build, with large classes weighing more (each instruction copies its ranges),
+// so that `(?:a{999}){999}` or `[\p{L}]{999}` is refused before anything is compiled.
 
 type Range = readonly [number, number];
 export type Translation = { ok: true; re2: string; cost: number } | { ok: false; reason: string };
@@ -18,6 +19,9 @@ const SPACE: Range[] = [[0x09, 0x0d], [0x20, 0x20], [0xa0, 0xa0], [0x1680, 0x168
 const LINE_TERMINATORS: Range[] = [[0x0a, 0x0a], [0x0d, 0x0d], [0x2028, 0x2029]];
 const CONTROL_ESCAPES: Record<string, number> = { f: 0x0c, n: 0x0a, r: 0x0d, t: 0x09, v: 0x0b };
 const HEX = /^[0-9A-Fa-f]+$/;
+/** Compile cost: a class counts one more unit per this many ranges; a Unicode property (hundreds of ranges) as many units. */
+const RANGES_PER_UNIT = 64;
+const PROPERTY_COST = 16;
 
 class Refusal {
   constructor(readonly reason: string) {}
@@ -163,7 +167,7 @@ class Parser {
       this.i += 2;
       return { re2: classOf(ranges), cost: 1 };
     }
-    if (letter === 'p' || letter === 'P') return { re2: this.property(), cost: 1 };
+    if (letter === 'p' || letter === 'P') return { re2: this.property(), cost: PROPERTY_COST };
     return { re2: hex(this.characterEscape()), cost: 1 };
   }
 
@@ -241,8 +245,9 @@ class Parser {
     }
     if (this.p[this.i] !== ']') throw new Refusal('has an unclosed character class');
     this.i++;
-    if (properties.length === 0) return { re2: classOf(negated ? complement(ranges) : ranges), cost: 1 };
-    return { re2: `[${negated ? '^' : ''}${rangeText(normalize(ranges))}${properties.join('')}]`, cost: 1 };
+    const cost = 1 + Math.floor(normalize(ranges).length / RANGES_PER_UNIT) + PROPERTY_COST * properties.length;
+    if (properties.length === 0) return { re2: classOf(negated ? complement(ranges) : ranges), cost };
+    return { re2: `[${negated ? '^' : ''}${rangeText(normalize(ranges))}${properties.join('')}]`, cost };
   }
 
   /** A code point, a set of ranges (`\d`, `\S`, ...) or an RE2 property escape. */

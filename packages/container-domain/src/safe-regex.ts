@@ -7,11 +7,17 @@
 // type's patterns together with the longest values they may see stay within a work budget.
 // See docs/adr/0012-linear-time-regex.md.
 import { RE2JS } from 're2js';
-import { translateJsRegex } from './js-regex-translation';
+import { Translation, translateJsRegex } from './js-regex-translation';
 
 export const MAX_REGEX_LENGTH = 256;
-/** The largest RE2 program (in instructions) an attribute regex may compile to. */
-export const MAX_REGEX_PROGRAM_SIZE = 1000;
+/** The largest RE2 program (in instructions) an attribute regex may compile to; also the most its estimated compile cost may be. */
+export const MAX_REGEX_PROGRAM_SIZE = 500;
+/**
+ * The most estimated compile cost all of a type's regexes may add up to, checked before any is
+ * compiled: re2js took 6 to 25 µs per unit to compile the largest patterns measured, so judging
+ * a whole configuration stays within a few tens of milliseconds on the request thread.
+ */
+export const MAX_TYPE_REGEX_COST = 1000;
 /**
  * The most matching work one item's attribute regexes may take: the sum, over a type's regexes,
  * of program size times the longest value allowed. The worst case measured on this engine (a DFA
@@ -34,16 +40,30 @@ export type RegexVerdict = { safe: true; compiled: CompiledRegex } | { safe: fal
 
 const cache = new Map<string, RegexVerdict>();
 
-function compileUncached(pattern: string): RegexVerdict {
-  if (pattern.length > MAX_REGEX_LENGTH) return { safe: false, reason: `must be at most ${MAX_REGEX_LENGTH} characters` };
+function translate(pattern: string): Translation {
+  if (pattern.length > MAX_REGEX_LENGTH) return { ok: false, reason: `must be at most ${MAX_REGEX_LENGTH} characters` };
   try {
     // The pattern keeps its JavaScript meaning: its syntax is JavaScript's, with the u flag.
     // Compiling a RegExp only parses it; it is never run.
     new RegExp(pattern, 'u');
   } catch {
-    return { safe: false, reason: 'is not a valid regular expression' };
+    return { ok: false, reason: 'is not a valid regular expression' };
   }
-  const translated = translateJsRegex(pattern);
+  return translateJsRegex(pattern);
+}
+
+/** What compiling a pattern would cost, estimated without compiling it (0 for one that will be refused anyway). */
+export function estimateRegexCost(pattern: string): number {
+  try {
+    const translated = translate(pattern);
+    return translated.ok ? translated.cost : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function compileUncached(pattern: string): RegexVerdict {
+  const translated = translate(pattern);
   if (!translated.ok) return { safe: false, reason: translated.reason };
   if (translated.cost > MAX_REGEX_PROGRAM_SIZE) return { safe: false, reason: tooLarge };
   let re2: RE2JS;
