@@ -26,7 +26,12 @@ export const MAX_TYPE_REGEX_COST = 1000;
  * under a millisecond.
  */
 export const REGEX_WORK_BUDGET = 256 * 1024;
-const CACHE_ENTRIES = 256;
+/**
+ * Compiled patterns kept per process. Each keeps its DFA states warm across values, which makes
+ * the next value cheap, and may hold up to re2js's DFA budget (8 MiB by its estimate, about
+ * 7 MiB of heap measured at worst), so the cache stays small.
+ */
+const CACHE_ENTRIES = 64;
 
 /** A pattern ready to match values in linear time. */
 export interface CompiledRegex {
