@@ -1,5 +1,18 @@
 import { AttributeConfig, checkAttributeValue, parseAttributeConfigs } from './attribute-config';
 
+/** An array nested `depth` levels deep: [[[...]]]. */
+const nested = (depth: number): unknown => {
+  let value: unknown = [];
+  for (let i = 1; i < depth; i++) value = [value];
+  return value;
+};
+
+const elapsedMs = (run: () => unknown): number => {
+  const start = process.hrtime.bigint();
+  run();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+};
+
 const violationsOf = (raw: unknown) => {
   const result = parseAttributeConfigs(raw);
   return result.ok ? [] : result.error;
@@ -36,7 +49,16 @@ describe('parseAttributeConfigs', () => {
     ['a negative length', [{ name: 'a', dataType: 'string', validation: { range: { min: -1 } } }], 'attributes[0].validation.range.min'],
     ['a regex on a number', [{ name: 'a', dataType: 'number', validation: { regex: '^1$' } }], 'attributes[0].validation.regex'],
     ['an invalid regex', [{ name: 'a', dataType: 'string', validation: { regex: '([' } }], 'attributes[0].validation.regex'],
-    ['an unsafe regex', [{ name: 'a', dataType: 'string', validation: { regex: '^(a+)+$' } }], 'attributes[0].validation.regex'],
+    ['a regex with a lookahead', [{ name: 'a', dataType: 'string', validation: { regex: '^(?=a)a$' } }], 'attributes[0].validation.regex'],
+    ['a regex with a backreference', [{ name: 'a', dataType: 'string', validation: { regex: '(a)\\1' } }], 'attributes[0].validation.regex'],
+    ['a string range.max over 65 536', [{ name: 'a', dataType: 'string', validation: { range: { max: 65_537 } } }], 'attributes[0].validation.range.max'],
+    ['a string range.min over 4 096 without a max', [{ name: 'a', dataType: 'string', validation: { range: { min: 5000 } } }], 'attributes[0].validation.range'],
+    ['a default longer than 4 096', [{ name: 'a', dataType: 'string', defaultValue: 'x'.repeat(4097) }], 'attributes[0].defaultValue'],
+    ['a default nested 65 deep', [{ name: 'a', dataType: 'array', defaultValue: nested(65) }], 'attributes[0].defaultValue'],
+    ['a valueOneOf string over 4 096', [{ name: 'a', dataType: 'string', validation: { valueOneOf: ['x'.repeat(4097)] } }], 'attributes[0].validation.valueOneOf[0]'],
+    ['a valueOneOf entry nested 65 deep', [{ name: 'a', dataType: 'array', validation: { valueOneOf: [nested(65)] } }], 'attributes[0].validation.valueOneOf[0]'],
+    ['regexes too costly for their values', [{ name: 'a', dataType: 'string', validation: { regex: '^[ab]*a[ab]{400}$', range: { max: 65_536 } } }], 'attributes'],
+    ['regexes too large to compile together', [300, 300, 300, 300].map((n, i) => ({ name: `a${'_'.repeat(i)}`, dataType: 'string', validation: { regex: `^x{${n}}$`, range: { max: 1 } } })), 'attributes[3].validation.regex'],
     ['an empty valueOneOf', [{ name: 'a', dataType: 'string', validation: { valueOneOf: [] } }], 'attributes[0].validation.valueOneOf'],
     ['a valueOneOf of another type', [{ name: 'a', dataType: 'string', validation: { valueOneOf: ['x', 2] } }], 'attributes[0].validation.valueOneOf[1]'],
     ['a default of the wrong type', [{ name: 'a', dataType: 'number', defaultValue: '3' }], 'attributes[0].defaultValue'],
@@ -87,5 +109,91 @@ describe('checkAttributeValue', () => {
     const c = config({ dataType: 'object', validation: { valueOneOf: [{ x: 1, y: 2 }] } });
     expect(checkAttributeValue(c, { y: 2, x: 1 }).ok).toBe(true);
     expect(checkAttributeValue(c, { x: 1 }).ok).toBe(false);
+  });
+});
+
+describe('attribute values judged in bounded time', () => {
+  const config = (overrides: Partial<AttributeConfig>): AttributeConfig => ({ name: 'a', dataType: 'string', required: false, ...overrides });
+
+  it('judges a hostile default of a guard-blind catastrophic pattern at config time in milliseconds', () => {
+    // '[^]' fooled the old static guard; a 30-character default then froze the process for seconds.
+    const raw = [{ name: 'code', dataType: 'string', defaultValue: `${'a'.repeat(29)}!`, validation: { regex: '^[^](a+)+$' } }];
+    let violations: ReturnType<typeof violationsOf> = [];
+    expect(elapsedMs(() => (violations = violationsOf(raw)))).toBeLessThan(200);
+    expect(violations).toEqual([{ path: 'attributes[0].defaultValue', message: "fails its own rules: attribute 'code' must match ^[^](a+)+$" }]);
+  });
+
+  it('never throws on a pattern that made the old checker throw', () => {
+    const raw = [{ name: 'code', dataType: 'string', validation: { regex: '[]([^\\]])' } }];
+    expect(() => parseAttributeConfigs(raw)).not.toThrow();
+    expect(parseAttributeConfigs(raw).ok).toBe(true);
+  });
+
+  it('judges the longest allowed value against a polynomial pattern in milliseconds', () => {
+    const c = config({ validation: { regex: '\\d*\\d*\\d*\\d*!' } });
+    checkAttributeValue(c, '1');
+    expect(elapsedMs(() => expect(checkAttributeValue(c, '1'.repeat(4096)).ok).toBe(false))).toBeLessThan(200);
+    expect(checkAttributeValue(c, `${'1'.repeat(4095)}!`).ok).toBe(true);
+  });
+
+  it('judges a long value against nested quantifiers in milliseconds', () => {
+    const c = config({ validation: { regex: '^(a|aa)+$', range: { max: 20_000 } } });
+    checkAttributeValue(c, 'a');
+    let result: ReturnType<typeof checkAttributeValue> = { ok: true, value: null };
+    expect(elapsedMs(() => (result = checkAttributeValue(c, `${'a'.repeat(19_999)}!`)))).toBeLessThan(200);
+    expect(result).toEqual({ ok: false, error: "attribute 'a' must match ^(a|aa)+$" });
+  });
+
+  it('refuses, never matches, a value whose check alone would exceed the work budget (possible only in an older configuration)', () => {
+    const c = config({ validation: { regex: '^[ab]*a[ab]{400}$', range: { max: 65_536 } } });
+    expect(checkAttributeValue(c, 'ab'.repeat(30_000))).toEqual({ ok: false, error: "attribute 'a' is too long to be checked against its regex" });
+  });
+
+  it('keeps the meaning of ordinary patterns: a search, not a whole match', () => {
+    const c = config({ validation: { regex: '[0-9]{3}' } });
+    expect(checkAttributeValue(c, 'ab123cd').ok).toBe(true);
+    expect(checkAttributeValue(c, 'ab12cd')).toEqual({ ok: false, error: "attribute 'a' must match [0-9]{3}" });
+  });
+
+  it('bounds a string to 4 096 characters unless range.max allows more', () => {
+    expect(checkAttributeValue(config({}), 'x'.repeat(4096)).ok).toBe(true);
+    expect(checkAttributeValue(config({}), 'x'.repeat(4097))).toEqual({ ok: false, error: "attribute 'a' must be at most 4096 characters (range.max may allow up to 65536)" });
+    expect(checkAttributeValue(config({ validation: { range: { max: 10_000 } } }), 'x'.repeat(10_000)).ok).toBe(true);
+    expect(checkAttributeValue(config({ validation: { range: { max: 65_536 } } }), 'x'.repeat(65_537)).ok).toBe(false);
+  });
+
+  it('caps a range.max stored before the cap at 65 536', () => {
+    expect(checkAttributeValue(config({ validation: { range: { max: 1_000_000 } } }), 'x'.repeat(65_537))).toEqual({ ok: false, error: "attribute 'a' must be at most 65536 characters" });
+  });
+
+  it('refuses an object or array value nested deeper than 64 levels, without recursing', () => {
+    expect(checkAttributeValue(config({ dataType: 'array' }), nested(64)).ok).toBe(true);
+    expect(checkAttributeValue(config({ dataType: 'array' }), nested(65))).toEqual({ ok: false, error: "attribute 'a' must not nest deeper than 64 levels" });
+    expect(checkAttributeValue(config({ dataType: 'object' }), { x: nested(200_000) }).ok).toBe(false);
+  });
+
+  it('refuses, never runs, a value against a stored pattern that cannot be matched in linear time', () => {
+    // Configurations stored before patterns were compiled for linear-time matching may hold one.
+    const refused = checkAttributeValue(config({ validation: { regex: '^(?=a)a+$' } }), 'aaa');
+    expect(!refused.ok && refused.error).toMatch(/^attribute 'a' cannot be checked: its regex uses a lookahead/);
+  });
+
+  it('accepts a costly regex when range.max keeps its values short', () => {
+    expect(violationsOf([{ name: 'a', dataType: 'string', validation: { regex: '^[ab]*a[ab]{400}$', range: { max: 500 } } }])).toEqual([]);
+  });
+
+  it('judges a whole configuration of the costliest patterns allowed in milliseconds', () => {
+    const letter = (n: number) => String.fromCharCode(97 + (n % 26));
+    const raw = Array.from({ length: 128 }, (_, i) => ({
+      name: `n${letter(Math.floor(i / 26))}${letter(i)}`,
+      dataType: 'string',
+      validation: { regex: `^[\\p{L}\\d${i}]{25}$`, range: { max: 1 } },
+    }));
+    parseAttributeConfigs([{ name: 'warm', dataType: 'string', validation: { regex: '^[\\p{L}]{3}$' } }]);
+    let violations: ReturnType<typeof violationsOf> = [];
+    expect(elapsedMs(() => (violations = violationsOf(raw)))).toBeLessThan(250);
+    // Two fit the compile budget; the others are refused before anything is compiled for them.
+    expect(violations).toHaveLength(126);
+    expect(violations[0]).toEqual({ path: 'attributes[2].validation.regex', message: expect.stringMatching(/too large to compile/) });
   });
 });

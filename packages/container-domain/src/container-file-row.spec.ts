@@ -27,6 +27,22 @@ describe('readFileRow', () => {
     expect(readFileRow('create', ['refID', column], ['r-1', cell], attributes)).toEqual({ ok: false, error: { code: 'ATTRIBUTE_INVALID', reason } });
   });
 
+  it.each([
+    ['attributes.dims', `${'{"a":'.repeat(65)}1${'}'.repeat(65)}`, 'ATTRIBUTE_INVALID', "attribute 'dims' must be JSON nested at most 64 levels deep"],
+    ['attributes.tags', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'ATTRIBUTE_INVALID', "attribute 'tags' must be JSON nested at most 64 levels deep"],
+    ['trackingDetails', `${'['.repeat(65)}${']'.repeat(65)}`, 'ITEM_INVALID', 'trackingDetails must not nest deeper than 64 levels'],
+    ['items', `[${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}]`, 'ITEM_INVALID', 'items must not nest deeper than 64 levels'],
+  ])('refuses a %s cell nested deeper than 64 levels as that item\'s own failure', (column, cell, code, reason) => {
+    expect(readFileRow('create', ['refID', column], ['r-1', cell], attributes)).toEqual({ ok: false, error: { code, reason } });
+  });
+
+  it('reads a cell nested exactly 64 levels, and does not count brackets inside strings', () => {
+    const deep = `${'['.repeat(64)}${']'.repeat(64)}`;
+    expect(readFileRow('create', ['refID', 'attributes.tags'], ['r-1', deep], attributes).ok).toBe(true);
+    const bracketsInText = JSON.stringify(['['.repeat(100), '\\"{'.repeat(100)]);
+    expect(readFileRow('create', ['refID', 'attributes.tags'], ['r-1', bracketsInText], attributes).ok).toBe(true);
+  });
+
   it('leaves empty cells out, ignores unknown columns, and passes unknown attributes on for the rules to refuse', () => {
     const read = readFileRow('create', ['refID', 'scannableId', 'reason', 'attributes.colour', 'attributes.weight'], ['r-1', '', 'was bad', 'red', ''], attributes);
     expect(read).toEqual({ ok: true, value: { refID: 'r-1', attributes: { colour: 'red' } } });

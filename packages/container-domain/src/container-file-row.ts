@@ -6,6 +6,7 @@
 import { Result, err, ok } from '@container-service/batch-domain';
 import { AttributeConfig } from './attribute-config';
 import { ItemRejection } from './container-input';
+import { MAX_JSON_DEPTH, textNestsDeeperThan } from './json-depth';
 
 export const ATTRIBUTE_COLUMN_PREFIX = 'attributes.';
 export const CREATE_COLUMNS = ['refID', 'scannableId', 'isHazmat', 'isContainerizable', 'isReusable', 'parentId', 'trackingDetails', 'items'] as const;
@@ -37,6 +38,8 @@ function readAttribute(config: AttributeConfig | undefined, name: string, cell: 
       return typeof flag === 'boolean' ? ok(flag) : refuse('true or false');
     }
     default:
+      // Measured on the text, before parsing: a value nested thousands deep is never built.
+      if (textNestsDeeperThan(cell)) return refuse(`JSON nested at most ${MAX_JSON_DEPTH} levels deep`);
       try {
         return ok(JSON.parse(cell) as unknown);
       } catch {
@@ -75,6 +78,7 @@ export function readFileRow(operation: 'create' | 'update', columns: readonly st
     if (TEXT_FIELDS.has(column)) fields[column] = cell;
     else if (FLAG_FIELDS.has(column)) fields[column] = readFlag(cell);
     else if (JSON_FIELDS.has(column)) {
+      if (textNestsDeeperThan(cell)) return err({ code: 'ITEM_INVALID', reason: `${column} must not nest deeper than ${MAX_JSON_DEPTH} levels` });
       try {
         fields[column] = JSON.parse(cell) as unknown;
       } catch {

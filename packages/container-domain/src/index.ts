@@ -1,8 +1,19 @@
 // Public entry of the container domain: container types, their attribute rules, and the
 // per-item rules of container creates and updates.
-export { ATTRIBUTE_DATA_TYPES, MAX_ATTRIBUTES, canonicalJson, checkAttributeValue, parseAttributeConfigs } from './attribute-config';
+export {
+  ATTRIBUTE_DATA_TYPES,
+  DEFAULT_MAX_STRING_LENGTH,
+  MAX_ATTRIBUTES,
+  MAX_STRING_LENGTH,
+  canonicalJson,
+  checkAttributeValue,
+  longestString,
+  parseAttributeConfigs,
+} from './attribute-config';
 export type { AttributeConfig, AttributeDataType, AttributeValidation } from './attribute-config';
-export { checkRegexSafety, MAX_REGEX_LENGTH } from './safe-regex';
+export { MAX_JSON_DEPTH, nestsDeeperThan, textNestsDeeperThan } from './json-depth';
+export { MAX_REGEX_LENGTH, MAX_REGEX_PROGRAM_SIZE, MAX_TYPE_REGEX_COST, REGEX_WORK_BUDGET, checkRegexSafety, compileAttributeRegex, estimateRegexCost } from './safe-regex';
+export type { CompiledRegex, RegexVerdict } from './safe-regex';
 export { ContainerType, containerTypeNameRule } from './container-type';
 export {
   MAX_ITEM_LINES,
