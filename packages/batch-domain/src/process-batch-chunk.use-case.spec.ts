@@ -1,5 +1,5 @@
 import { HandledOutcome, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
-import { ITEM_TRIES, PROCESSING_ERROR_REASON, ProcessBatchChunk } from './process-batch-chunk.use-case';
+import { ITEM_TRIES, PROCESSING_ERROR_REASON, ProcessBatchChunk, SETTLE_SLICE_MS } from './process-batch-chunk.use-case';
 import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatchId, storeBatch } from './testing';
 
 const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
@@ -128,6 +128,30 @@ describe('ProcessBatchChunk', () => {
       const view = (await store.findStatus(locator, 10))!;
       expect(view.batch.status).toBe('FAILED');
       expect(view.failures.map((f) => f.code)).toEqual([PROCESSING_ERROR, PROCESSING_ERROR, PROCESSING_ERROR]);
+    });
+
+    it('stops splitting once its time slice has passed, with what it did recorded, and goes on there next time', async () => {
+      const store = new InMemoryBatchRepository();
+      await storeBatch(store, '........');
+      const clock = new FixedClock(5000);
+      const handler = new PoisonHandler(new Set([1, 6]));
+      const slow: ItemHandler<InMemoryTx> = {
+        handleChunk: (tx, ctx, items) => {
+          clock.advance(SETTLE_SLICE_MS / 4);
+          return handler.handleChunk(tx, ctx, items);
+        },
+      };
+      const process = new ProcessBatchChunk(store, { create: slow, update: slow }, clock, 8);
+      const first = await process.execute(locator);
+      expect(first.done).toBe(false);
+      expect(first.processed).toBeGreaterThan(0);
+      expect(first.processed).toBeLessThan(8);
+      let report = first;
+      for (let i = 0; i < 10 && !report.done; i++) report = await process.execute(locator);
+      const view = (await store.findStatus(locator, 10))!;
+      expect(view.batch.counts).toMatchObject({ success: 6, failed: 2, pending: 0 });
+      expect(view.failures.map((f) => f.seq)).toEqual([1, 6]);
+      expect(handler.committedOrder).toEqual([0, 2, 3, 4, 5, 7]);
     });
 
     it('never blames an item for a failure of the store: the chunk is left pending for a later try', async () => {

@@ -18,6 +18,13 @@ export const DEFAULT_CHUNK_SIZE = 250;
 export const ITEM_TRIES = 3;
 /** What clients read: one safe sentence, never the failure's own message (it may name SQL or paths). */
 export const PROCESSING_ERROR_REASON = `the item could not be processed: it failed unexpectedly ${ITEM_TRIES} times`;
+/**
+ * How long one `execute` may go on splitting a chunk that throws before it reports what it has
+ * done so far; the worker then looks at other tenants' work, and the next call goes on where this
+ * one stopped. Without it, a chunk full of items that throw would hold a worker for
+ * chunk × log(chunk) tries.
+ */
+export const SETTLE_SLICE_MS = 500;
 
 /** An item set aside with PROCESSING_ERROR, with the failure behind it, for the operator's log. */
 export interface UnexpectedFailure {
@@ -41,6 +48,9 @@ type Attempt<T = ChunkReport> = { readonly ok: true; readonly report: T } | { re
 
 const NOTHING_LEFT: ChunkReport = { processed: 0, done: true, leaseEnded: false };
 
+/** A report from splitting, which may have stopped at its deadline with items of its part left. */
+type Settled = ChunkReport & { readonly stopped?: boolean };
+
 export class ProcessBatchChunk<Tx> {
   constructor(
     private readonly store: BatchProcessingStore<Tx>,
@@ -50,8 +60,11 @@ export class ProcessBatchChunk<Tx> {
   ) {}
 
   async execute(locator: BatchLocator): Promise<ChunkReport> {
+    const deadline = this.clock.now() + SETTLE_SLICE_MS;
     const first = await this.attempt(locator, this.chunkSize);
-    return first.ok ? first.report : this.settle(locator, first);
+    if (first.ok) return first.report;
+    const { stopped: _, ...report } = await this.settle(locator, first, deadline);
+    return report;
   }
 
   /** Applies up to `limit` pending items in a transaction of their own. */
@@ -93,30 +106,36 @@ export class ProcessBatchChunk<Tx> {
    * The first `failed.items` pending items threw together: tries each half in input order (the
    * earlier half commits first, so earlier items still win conflicts), splitting again what throws.
    */
-  private async settle(locator: BatchLocator, failed: Extract<Attempt, { ok: false }>): Promise<ChunkReport> {
-    if (failed.items.length === 1) return this.settleOne(locator, failed.items[0]!, failed.error);
+  private async settle(locator: BatchLocator, failed: Extract<Attempt, { ok: false }>, deadline: number): Promise<Settled> {
+    if (failed.items.length === 1) return this.settleOne(locator, failed.items[0]!, failed.error, deadline);
     const left = Math.ceil(failed.items.length / 2);
     let processed = 0;
     const unexpected: UnexpectedFailure[] = [];
-    let last: ChunkReport = NOTHING_LEFT;
-    for (const size of [left, failed.items.length - left]) {
-      const attempt = await this.attempt(locator, size);
-      last = attempt.ok ? attempt.report : await this.settle(locator, attempt);
+    let last: Settled = NOTHING_LEFT;
+    const parts = [left, failed.items.length - left];
+    for (let i = 0; i < parts.length; i++) {
+      const attempt = await this.attempt(locator, parts[i]!);
+      last = attempt.ok ? attempt.report : await this.settle(locator, attempt, deadline);
       processed += last.processed;
       unexpected.push(...(last.unexpected ?? []));
       if (last.done) break;
+      // Past the deadline, stop after a part that made progress: what is left stays pending, in order.
+      if (last.stopped || (i < parts.length - 1 && processed > 0 && this.clock.now() >= deadline)) {
+        last = { ...last, stopped: true };
+        break;
+      }
     }
-    return { processed, done: last.done, leaseEnded: last.leaseEnded, ...(unexpected.length > 0 ? { unexpected } : {}) };
+    return { processed, done: last.done, leaseEnded: last.leaseEnded, ...(unexpected.length > 0 ? { unexpected } : {}), ...(last.stopped ? { stopped: true } : {}) };
   }
 
   /** `item` threw on its own once: tries it again, then records it as failed with PROCESSING_ERROR. */
-  private async settleOne(locator: BatchLocator, item: PendingItem, error: unknown): Promise<ChunkReport> {
+  private async settleOne(locator: BatchLocator, item: PendingItem, error: unknown, deadline: number): Promise<Settled> {
     let last = error;
     for (let tries = 1; tries < ITEM_TRIES; tries++) {
       const attempt = await this.attempt(locator, 1);
       if (attempt.ok) return attempt.report;
       // Someone else moved the batch on meanwhile (a lost lease): start over from what is pending.
-      if (attempt.items[0]!.seq !== item.seq) return this.settle(locator, attempt);
+      if (attempt.items[0]!.seq !== item.seq) return this.settle(locator, attempt, deadline);
       last = attempt.error;
     }
     // Recording only the outcome: if even this fails, the store is at fault, and it propagates.
