@@ -86,6 +86,21 @@ describe('hostile input at processing time', () => {
     expect(success.map((s: { refID: string }) => s.refID)).toContain('g-6');
   }, 60_000);
 
+  it('does the same for an update file: the deep row fails alone and the other containers change', async () => {
+    const created = await untilFinal(await submitJson('acme', [1, 2, 3].map((i) => ({ refID: `u-${i}`, attributes: { weight: i } }))));
+    const ids: string[] = created.body.data.success.map((s: { id: string }) => s.id);
+    const csv = ['containerId,attributes.weight,attributes.shape', `${ids[0]},10,`, `${ids[1]},20,${cell(deepObject(100_000))}`, `${ids[2]},30,`].join('\n');
+    const uploaded = await t.request(`${BASE}/bag/batch/upload`, { method: 'PUT', headers: await t.headers(), form: csvForm(csv) });
+    expect(uploaded.status).toBe(202);
+    const final = await untilFinal(uploaded.body.data.id, 'acme', 15_000);
+    expect(final.body.data.meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 2, failed: 1 });
+    expect(final.body.data.errors).toHaveLength(1);
+    expect(final.body.data.errors[0]).toMatchObject({ refID: ids[1], row: 3 });
+    expect([PROCESSING_ERROR, 'ATTRIBUTE_INVALID', 'ITEM_INVALID']).toContain(final.body.data.errors[0].code);
+    const third = await t.request(`${BASE}/bag/${ids[2]}`, { headers: await t.headers() });
+    expect(third.body.data.attributes).toMatchObject({ weight: 30 });
+  }, 60_000);
+
   describe('with a handler that throws for one chosen item', () => {
     let spy: jest.SpyInstance;
     beforeEach(() => {
