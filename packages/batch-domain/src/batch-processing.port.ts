@@ -28,6 +28,24 @@ export interface BatchContext {
   readonly now: number;
 }
 
+/**
+ * The per-item code of an item whose processing failed unexpectedly (a throw, not a rule's
+ * outcome) on every try: it fails alone and the rest of its batch goes on (ADR 0013).
+ */
+export const PROCESSING_ERROR = 'PROCESSING_ERROR';
+
+/**
+ * A failure of the store itself (unreachable, busy, full, damaged), never of what an item holds.
+ * A store adapter rejects with it from `transaction`, so that processing waits and tries again
+ * later instead of blaming the items in hand.
+ */
+export class StoreFailure extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'StoreFailure';
+  }
+}
+
 /** An item's outcome without its position: the processor fills that in. */
 export type HandledOutcome =
   | { readonly kind: 'success'; readonly resultId: string }
@@ -49,7 +67,10 @@ export interface BatchLease {
 }
 
 export interface BatchProcessingStore<Tx> {
-  /** Runs `work` in one transaction: all or nothing. */
+  /**
+   * Runs `work` in one transaction: all or nothing. When the store itself fails (rather than
+   * `work`), the promise rejects with a `StoreFailure`; anything `work` throws comes back as is.
+   */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** The batch, read inside the transaction. */
   load(tx: Tx, locator: BatchLocator): Promise<Batch | null>;
@@ -62,10 +83,16 @@ export interface BatchProcessingStore<Tx> {
    */
   recordChunk(tx: Tx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void>;
   /**
-   * Takes the oldest unfinished batch that no live lease holds, for `owner` until `expiresAt`;
-   * null when there is none.
+   * Takes an unfinished batch that no live lease holds, for `owner` until `expiresAt`; null when
+   * there is none. Fair between tenants: the tenant whose batch was claimed least recently goes
+   * first (round robin), and within a tenant its oldest batch.
    */
   claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null>;
+  /**
+   * Whether a tenant other than `tenantId` has a batch to claim at `now`. A cheap read: a worker
+   * asks it after every chunk, to hand its batch back when another tenant waits.
+   */
+  othersWaiting(tenantId: string, now: number): Promise<boolean>;
   /** Extends a lease still held by its owner; false when it was lost. */
   renew(lease: BatchLease, now: number, expiresAt: number): Promise<boolean>;
   /** Gives a lease up. */

@@ -42,8 +42,9 @@ export type {
 } from './get-batch-status.use-case';
 export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';
 export type { SubmitBatchError, SubmitBatchInput, SubmitBatchOptions, SubmittedBatch, TargetTypeDirectory } from './submit-batch.use-case';
-export { ProcessBatchChunk, DEFAULT_CHUNK_SIZE } from './process-batch-chunk.use-case';
-export type { ChunkReport } from './process-batch-chunk.use-case';
+export { ProcessBatchChunk, DEFAULT_CHUNK_SIZE, ITEM_TRIES, PROCESSING_ERROR_REASON, SETTLE_SLICE_MS } from './process-batch-chunk.use-case';
+export type { ChunkReport, UnexpectedFailure } from './process-batch-chunk.use-case';
+export { PROCESSING_ERROR, StoreFailure } from './batch-processing.port';
 export type { BatchContext, BatchLease, BatchProcessingStore, HandledOutcome, ItemHandler, PendingItem } from './batch-processing.port';
 export { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-case';
 export type { ListBatchResultsInput, ResultsPage } from './list-batch-results.use-case';

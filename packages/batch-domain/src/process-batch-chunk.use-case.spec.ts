@@ -1,5 +1,5 @@
-import { HandledOutcome, ItemHandler } from './batch-processing.port';
-import { ProcessBatchChunk } from './process-batch-chunk.use-case';
+import { HandledOutcome, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
+import { ITEM_TRIES, PROCESSING_ERROR_REASON, ProcessBatchChunk, SETTLE_SLICE_MS } from './process-batch-chunk.use-case';
 import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatchId, storeBatch } from './testing';
 
 const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
@@ -8,9 +8,10 @@ const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
 class ParityHandler implements ItemHandler<InMemoryTx> {
   readonly seen: number[] = [];
   failOnSeq: number | null = null;
+  failure: () => Error = () => new Error('disk on fire');
   async handleChunk(_tx: InMemoryTx, _ctx: unknown, items: readonly { seq: number; input: unknown }[]): Promise<HandledOutcome[]> {
     return items.map((item) => {
-      if (item.seq === this.failOnSeq) throw new Error('disk on fire');
+      if (item.seq === this.failOnSeq) throw this.failure();
       this.seen.push(item.seq);
       const n = (item.input as { n: number }).n;
       return n % 2 === 0 ? { kind: 'success', resultId: `parcel:${n}` } : { kind: 'failed', reason: 'odd', code: 'ITEM_INVALID' };
@@ -42,10 +43,11 @@ describe('ProcessBatchChunk', () => {
     expect(done!.successes.map((s) => s.resultId)).toEqual(['parcel:2', 'parcel:4']);
   });
 
-  it('leaves nothing of a chunk whose handler throws, and resumes there', async () => {
+  it('leaves nothing of a chunk whose store fails, and resumes there', async () => {
     const { store, handler, process } = setUp(3);
     await storeBatch(store, '....');
     handler.failOnSeq = 1;
+    handler.failure = () => new StoreFailure('disk on fire');
     await expect(process.execute(locator)).rejects.toThrow('disk on fire');
     expect((await store.findStatus(locator, 10))!.batch.counts.pending).toBe(4);
     handler.failOnSeq = null;
@@ -59,5 +61,120 @@ describe('ProcessBatchChunk', () => {
     await storeBatch(store, 'SF');
     expect(await process.execute(locator)).toEqual({ processed: 0, done: true, leaseEnded: false });
     expect(await process.execute({ ...locator, batchId: aBatchId(9) })).toEqual({ processed: 0, done: true, leaseEnded: false });
+  });
+
+  describe('an item whose processing throws', () => {
+    /** Succeeds every item except those in `poison`, which throw while `throwsLeft` allows; remembers every call. */
+    class PoisonHandler implements ItemHandler<InMemoryTx> {
+      readonly calls: number[][] = [];
+      readonly committedOrder: number[] = [];
+      constructor(
+        private readonly poison: ReadonlySet<number>,
+        private throwsLeft = Infinity,
+        private readonly failure: () => Error = () => new RangeError('Maximum call stack size exceeded at /srv/app/x.js'),
+      ) {}
+      async handleChunk(_tx: InMemoryTx, _ctx: unknown, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+        this.calls.push(items.map((item) => item.seq));
+        if (items.some((item) => this.poison.has(item.seq)) && this.throwsLeft-- > 0) throw this.failure();
+        this.committedOrder.push(...items.map((item) => item.seq));
+        return items.map((item) => ({ kind: 'success', resultId: `parcel:${item.seq}` }));
+      }
+    }
+    const run = (handler: PoisonHandler, store: InMemoryBatchRepository, chunkSize: number) =>
+      new ProcessBatchChunk(store, { create: handler, update: handler }, new FixedClock(5000), chunkSize).execute(locator);
+
+    it('fails alone with PROCESSING_ERROR after three tries on its own, and the rest of the chunk goes on', async () => {
+      const store = new InMemoryBatchRepository();
+      await storeBatch(store, '........');
+      const handler = new PoisonHandler(new Set([5]));
+      const report = await run(handler, store, 8);
+      expect(report).toMatchObject({ processed: 8, done: true, leaseEnded: true });
+      expect(report.unexpected?.map((u) => [u.seq, u.refId])).toEqual([[5, 'r-6']]);
+      expect(report.unexpected?.[0]?.error).toBeInstanceOf(RangeError);
+      expect(handler.calls.filter((seqs) => seqs.length === 1 && seqs[0] === 5)).toHaveLength(ITEM_TRIES);
+      const view = (await store.findStatus(locator, 10))!;
+      expect(view.batch.status).toBe('PARTIAL_SUCCESS');
+      expect(view.failures).toEqual([{ seq: 5, refId: 'r-6', row: null, outcome: 'failed', code: PROCESSING_ERROR, reason: PROCESSING_ERROR_REASON }]);
+      expect(view.successes.map((s) => s.seq)).toEqual([0, 1, 2, 3, 4, 6, 7]);
+    });
+
+    it('commits the parts around it in input order, so earlier items still win', async () => {
+      const store = new InMemoryBatchRepository();
+      await storeBatch(store, '..........');
+      const handler = new PoisonHandler(new Set([2, 7]));
+      await run(handler, store, 10);
+      expect(handler.committedOrder).toEqual([0, 1, 3, 4, 5, 6, 8, 9]);
+      const failures = (await store.findStatus(locator, 10))!.failures;
+      expect(failures.map((f) => [f.seq, f.code])).toEqual([
+        [2, PROCESSING_ERROR],
+        [7, PROCESSING_ERROR],
+      ]);
+    });
+
+    it('succeeds after all when it throws only on its first tries', async () => {
+      const store = new InMemoryBatchRepository();
+      await storeBatch(store, '....');
+      const handler = new PoisonHandler(new Set([1]), 3);
+      expect(await run(handler, store, 4)).toEqual({ processed: 4, done: true, leaseEnded: true });
+      expect((await store.findStatus(locator, 10))!.batch.status).toBe('SUCCESS');
+    });
+
+    it('finishes a batch made only of such items as FAILED', async () => {
+      const store = new InMemoryBatchRepository();
+      await storeBatch(store, '...');
+      const report = await run(new PoisonHandler(new Set([0, 1, 2])), store, 2);
+      expect(report).toMatchObject({ processed: 2, done: false });
+      expect(await run(new PoisonHandler(new Set([0, 1, 2])), store, 2)).toMatchObject({ processed: 1, done: true });
+      const view = (await store.findStatus(locator, 10))!;
+      expect(view.batch.status).toBe('FAILED');
+      expect(view.failures.map((f) => f.code)).toEqual([PROCESSING_ERROR, PROCESSING_ERROR, PROCESSING_ERROR]);
+    });
+
+    it('stops splitting once its time slice has passed, with what it did recorded, and goes on there next time', async () => {
+      const store = new InMemoryBatchRepository();
+      await storeBatch(store, '........');
+      const clock = new FixedClock(5000);
+      const handler = new PoisonHandler(new Set([1, 6]));
+      const slow: ItemHandler<InMemoryTx> = {
+        handleChunk: (tx, ctx, items) => {
+          clock.advance(SETTLE_SLICE_MS / 4);
+          return handler.handleChunk(tx, ctx, items);
+        },
+      };
+      const process = new ProcessBatchChunk(store, { create: slow, update: slow }, clock, 8);
+      const first = await process.execute(locator);
+      expect(first.done).toBe(false);
+      expect(first.processed).toBeGreaterThan(0);
+      expect(first.processed).toBeLessThan(8);
+      let report = first;
+      for (let i = 0; i < 10 && !report.done; i++) report = await process.execute(locator);
+      const view = (await store.findStatus(locator, 10))!;
+      expect(view.batch.counts).toMatchObject({ success: 6, failed: 2, pending: 0 });
+      expect(view.failures.map((f) => f.seq)).toEqual([1, 6]);
+      expect(handler.committedOrder).toEqual([0, 2, 3, 4, 5, 7]);
+    });
+
+    it('never blames an item for a failure of the store: the chunk is left pending for a later try', async () => {
+      const store = new InMemoryBatchRepository();
+      await storeBatch(store, '....');
+      const handler = new PoisonHandler(new Set([2]), Infinity, () => new StoreFailure('database is locked'));
+      await expect(run(handler, store, 4)).rejects.toBeInstanceOf(StoreFailure);
+      expect(handler.calls).toEqual([[0, 1, 2, 3]]);
+      expect((await store.findStatus(locator, 10))!.batch.counts.pending).toBe(4);
+    });
+
+    it('leaves the item pending when recording its failure fails too', async () => {
+      const store = new InMemoryBatchRepository();
+      await storeBatch(store, '...');
+      const record = store.recordChunk.bind(store);
+      jest.spyOn(store, 'recordChunk').mockImplementation(async (tx, batch, outcomes) => {
+        if (outcomes.some((o) => o.kind === 'failed' && o.code === PROCESSING_ERROR)) throw new Error('disk I/O error');
+        return record(tx, batch, outcomes);
+      });
+      await expect(run(new PoisonHandler(new Set([1])), store, 3)).rejects.toThrow('disk I/O error');
+      const view = (await store.findStatus(locator, 10))!;
+      // The item before it is applied; the poison item and everything after it wait.
+      expect(view.batch.counts).toMatchObject({ success: 1, failed: 0, pending: 2 });
+    });
   });
 });

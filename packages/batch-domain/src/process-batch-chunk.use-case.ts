@@ -2,12 +2,36 @@
 // input order, and records their outcomes in that same transaction. A crash at any instant
 // leaves either the whole chunk (items and outcomes) or none of it, so a restart resumes at the
 // first unprocessed item and applies nothing twice.
+//
+// A chunk whose handler throws is split (ADR 0013): its halves are tried in input order, each in
+// a transaction of its own, down to the item that throws; that item is tried alone up to
+// ITEM_TRIES times in all, then recorded as failed with PROCESSING_ERROR, and the rest goes on.
+// A failure of the store itself (StoreFailure) is never blamed on an item: it propagates, and the
+// worker tries the chunk again later.
 import { BatchLocator } from './batch-repository.port';
-import { BatchProcessingStore, ItemHandler } from './batch-processing.port';
+import { BatchProcessingStore, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
 import { ItemOutcome } from './batch-item';
 import { Clock } from './ports';
 
 export const DEFAULT_CHUNK_SIZE = 250;
+/** How many times an item that throws is tried on its own before it fails with PROCESSING_ERROR. */
+export const ITEM_TRIES = 3;
+/** What clients read: one safe sentence, never the failure's own message (it may name SQL or paths). */
+export const PROCESSING_ERROR_REASON = `the item could not be processed: it failed unexpectedly ${ITEM_TRIES} times`;
+/**
+ * How long one `execute` may go on splitting a chunk that throws before it reports what it has
+ * done so far; the worker then looks at other tenants' work, and the next call goes on where this
+ * one stopped. Without it, a chunk full of items that throw would hold a worker for
+ * chunk × log(chunk) tries.
+ */
+export const SETTLE_SLICE_MS = 500;
+
+/** An item set aside with PROCESSING_ERROR, with the failure behind it, for the operator's log. */
+export interface UnexpectedFailure {
+  readonly seq: number;
+  readonly refId: string;
+  readonly error: unknown;
+}
 
 export interface ChunkReport {
   readonly processed: number;
@@ -15,7 +39,17 @@ export interface ChunkReport {
   readonly done: boolean;
   /** True when this chunk finished the batch, which ended its lease (see recordChunk). */
   readonly leaseEnded: boolean;
+  /** Items of this chunk that failed with PROCESSING_ERROR; absent when none did. */
+  readonly unexpected?: readonly UnexpectedFailure[];
 }
+
+/** One transaction's try: its report, or what the handler threw and for which items. */
+type Attempt<T = ChunkReport> = { readonly ok: true; readonly report: T } | { readonly ok: false; readonly error: unknown; readonly items: readonly PendingItem[] };
+
+const NOTHING_LEFT: ChunkReport = { processed: 0, done: true, leaseEnded: false };
+
+/** A report from splitting, which may have stopped at its deadline with items of its part left. */
+type Settled = ChunkReport & { readonly stopped?: boolean };
 
 export class ProcessBatchChunk<Tx> {
   constructor(
@@ -25,28 +59,96 @@ export class ProcessBatchChunk<Tx> {
     private readonly chunkSize = DEFAULT_CHUNK_SIZE,
   ) {}
 
-  execute(locator: BatchLocator): Promise<ChunkReport> {
-    return this.store.transaction(async (tx) => {
+  async execute(locator: BatchLocator): Promise<ChunkReport> {
+    const deadline = this.clock.now() + SETTLE_SLICE_MS;
+    const first = await this.attempt(locator, this.chunkSize);
+    if (first.ok) return first.report;
+    const { stopped: _, ...report } = await this.settle(locator, first, deadline);
+    return report;
+  }
+
+  /** Applies up to `limit` pending items in a transaction of their own. */
+  private async attempt(locator: BatchLocator, limit: number): Promise<Attempt> {
+    let items: readonly PendingItem[] = [];
+    try {
+      const report = await this.store.transaction(async (tx) => {
+        const batch = await this.store.load(tx, locator);
+        if (batch === null || batch.isFinished) return NOTHING_LEFT;
+        const pending = await this.store.pendingItems(tx, locator, limit);
+        if (pending.length === 0) throw new Error(`Batch ${batch.id} counts ${batch.counts.pending} pending items but none is stored`);
+        const now = this.clock.now();
+        const snapshot = batch.toSnapshot();
+        items = pending;
+        const handled = await this.handlers[snapshot.operation].handleChunk(
+          tx,
+          { batchId: batch.id, tenantId: snapshot.tenantId, targetType: snapshot.targetType, operation: snapshot.operation, createdBy: snapshot.createdBy, columns: snapshot.columns, now },
+          pending,
+        );
+        if (handled.length !== pending.length) throw new Error(`Handler returned ${handled.length} outcomes for ${pending.length} items`);
+        const outcomes: ItemOutcome[] = handled.map((outcome, i) => ({ ...outcome, seq: pending[i]!.seq }));
+        batch.start(now);
+        batch.recordOutcomes(
+          outcomes.map((o) => o.kind),
+          now,
+        );
+        await this.store.recordChunk(tx, batch, outcomes);
+        return { processed: pending.length, done: batch.isFinished, leaseEnded: batch.isFinished };
+      });
+      return { ok: true, report };
+    } catch (error) {
+      // The store failing, or a failure before any item was handed over, says nothing about the items.
+      if (error instanceof StoreFailure || items.length === 0) throw error;
+      return { ok: false, error, items };
+    }
+  }
+
+  /**
+   * The first `failed.items` pending items threw together: tries each half in input order (the
+   * earlier half commits first, so earlier items still win conflicts), splitting again what throws.
+   */
+  private async settle(locator: BatchLocator, failed: Extract<Attempt, { ok: false }>, deadline: number): Promise<Settled> {
+    if (failed.items.length === 1) return this.settleOne(locator, failed.items[0]!, failed.error, deadline);
+    const left = Math.ceil(failed.items.length / 2);
+    let processed = 0;
+    const unexpected: UnexpectedFailure[] = [];
+    let last: Settled = NOTHING_LEFT;
+    const parts = [left, failed.items.length - left];
+    for (let i = 0; i < parts.length; i++) {
+      const attempt = await this.attempt(locator, parts[i]!);
+      last = attempt.ok ? attempt.report : await this.settle(locator, attempt, deadline);
+      processed += last.processed;
+      unexpected.push(...(last.unexpected ?? []));
+      if (last.done) break;
+      // Past the deadline, stop after a part that made progress: what is left stays pending, in order.
+      if (last.stopped || (i < parts.length - 1 && processed > 0 && this.clock.now() >= deadline)) {
+        last = { ...last, stopped: true };
+        break;
+      }
+    }
+    return { processed, done: last.done, leaseEnded: last.leaseEnded, ...(unexpected.length > 0 ? { unexpected } : {}), ...(last.stopped ? { stopped: true } : {}) };
+  }
+
+  /** `item` threw on its own once: tries it again, then records it as failed with PROCESSING_ERROR. */
+  private async settleOne(locator: BatchLocator, item: PendingItem, error: unknown, deadline: number): Promise<Settled> {
+    let last = error;
+    for (let tries = 1; tries < ITEM_TRIES; tries++) {
+      const attempt = await this.attempt(locator, 1);
+      if (attempt.ok) return attempt.report;
+      // Someone else moved the batch on meanwhile (a lost lease): start over from what is pending.
+      if (attempt.items[0]!.seq !== item.seq) return this.settle(locator, attempt, deadline);
+      last = attempt.error;
+    }
+    // Recording only the outcome: if even this fails, the store is at fault, and it propagates.
+    return this.store.transaction(async (tx): Promise<ChunkReport> => {
       const batch = await this.store.load(tx, locator);
-      if (batch === null || batch.isFinished) return { processed: 0, done: true, leaseEnded: false };
-      const items = await this.store.pendingItems(tx, locator, this.chunkSize);
-      if (items.length === 0) throw new Error(`Batch ${batch.id} counts ${batch.counts.pending} pending items but none is stored`);
+      if (batch === null || batch.isFinished) return NOTHING_LEFT;
+      const [head] = await this.store.pendingItems(tx, locator, 1);
+      if (head?.seq !== item.seq) return { processed: 0, done: false, leaseEnded: false };
       const now = this.clock.now();
-      const snapshot = batch.toSnapshot();
-      const handled = await this.handlers[snapshot.operation].handleChunk(
-        tx,
-        { batchId: batch.id, tenantId: snapshot.tenantId, targetType: snapshot.targetType, operation: snapshot.operation, createdBy: snapshot.createdBy, columns: snapshot.columns, now },
-        items,
-      );
-      if (handled.length !== items.length) throw new Error(`Handler returned ${handled.length} outcomes for ${items.length} items`);
-      const outcomes: ItemOutcome[] = handled.map((outcome, i) => ({ ...outcome, seq: items[i]!.seq }));
       batch.start(now);
-      batch.recordOutcomes(
-        outcomes.map((o) => o.kind),
-        now,
-      );
-      await this.store.recordChunk(tx, batch, outcomes);
-      return { processed: items.length, done: batch.isFinished, leaseEnded: batch.isFinished };
+      batch.recordOutcomes(['failed'], now);
+      await this.store.recordChunk(tx, batch, [{ seq: item.seq, kind: 'failed', code: PROCESSING_ERROR, reason: PROCESSING_ERROR_REASON }]);
+      return { processed: 1, done: batch.isFinished, leaseEnded: batch.isFinished, unexpected: [{ seq: item.seq, refId: item.refId, error: last }] };
     });
   }
 }

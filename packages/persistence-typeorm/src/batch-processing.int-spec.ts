@@ -1,6 +1,7 @@
 // Processing on the real database: chunk transactions, the unit of work, and leases.
-import { BatchContext, HandledOutcome, ItemHandler, PendingItem, ProcessBatchChunk } from '@container-service/batch-domain';
-import { FixedClock, SequentialIdGenerator, aBatch, aBatchId } from '@container-service/batch-domain/testing';
+import { BatchContext, HandledOutcome, ItemHandler, PROCESSING_ERROR, PROCESSING_ERROR_REASON, PendingItem, ProcessBatchChunk, StoreFailure } from '@container-service/batch-domain';
+import { FixedClock, SequentialIdGenerator, aBatch, aBatchId, describeBatchClaimContract } from '@container-service/batch-domain/testing';
+import { AttributeConfig } from '@container-service/container-domain';
 import { CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
 import { aContainerType } from '@container-service/container-domain/testing';
 import fs from 'node:fs';
@@ -8,17 +9,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { EntityManager } from 'typeorm';
 import { Database } from './database';
-import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
+import { TypeOrmBatchProcessingStore, isStoreFault } from './typeorm-batch-processing.store';
+import { DatabaseDamagedError } from './damage-watch';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmContainerStoreProvider } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 
 const locator = { tenantId: 'acme', targetType: 'bag', batchId: aBatchId() };
 
-async function setUp(inputs: unknown[]) {
-  const database = await Database.open(`sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-')), 'db.sqlite')}`);
-  await new TypeOrmContainerTypeRepository(database).add(aContainerType({ name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }));
-  const batch = aBatch({ targetType: 'bag', total: inputs.length });
+const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-')), 'db.sqlite')}`;
+
+async function setUp(inputs: unknown[], options: { columns?: string[]; attributes?: AttributeConfig[] } = {}) {
+  const database = await Database.open(tempUrl());
+  await new TypeOrmContainerTypeRepository(database).add(aContainerType({ name: 'bag', attributes: options.attributes ?? [{ name: 'weight', dataType: 'number', required: true }] }));
+  const batch = aBatch({ targetType: 'bag', total: inputs.length, ...(options.columns ? { source: 'file', columns: options.columns } : {}) });
   await new TypeOrmBatchRepository(database).add(batch, inputs.map((input, i) => ({ refId: `r-${i}`, input })));
   const store = new TypeOrmBatchProcessingStore(database);
   const stores = new TypeOrmContainerStoreProvider();
@@ -56,10 +60,10 @@ describe('processing on SQLite', () => {
       async handleChunk(tx: EntityManager, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
         await create.handleChunk(tx, context, items);
         expect(Number((await tx.query('SELECT COUNT(*) AS n FROM containers'))[0].n)).toBe(3);
-        throw new Error('disk full');
+        throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       },
     };
-    await expect(new ProcessBatchChunk(store, { create: failing, update }, new FixedClock(), 10).execute(locator)).rejects.toThrow('disk full');
+    await expect(new ProcessBatchChunk(store, { create: failing, update }, new FixedClock(), 10).execute(locator)).rejects.toBeInstanceOf(StoreFailure);
     expect(await count('containers')).toBe(0);
     expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(3);
     await new ProcessBatchChunk(store, { create, update }, new FixedClock(), 10).execute(locator);
@@ -133,4 +137,70 @@ describe('processing on SQLite', () => {
     await other.close();
     await database.close();
   });
+
+  it('fails an item whose processing throws (JSON nested 100 000 deep) with PROCESSING_ERROR alone; the rest lands in input order', async () => {
+    const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+    const rows = [
+      ['r-0', '1', '{"size":1}', '[{"operator":"DHL","trackingId":"T1"}]'],
+      ['r-1', '2', deep, '[{"operator":"DHL","trackingId":"T2"}]'],
+      ['r-2', '3', '{"size":3}', '[{"operator":"DHL","trackingId":"T2"}]'],
+      ['r-3', '4', '{"size":4}', '[{"operator":"DHL","trackingId":"T1"}]'],
+    ];
+    const { database, store, create, update, count } = await setUp(rows, {
+      columns: ['refID', 'attributes.weight', 'attributes.shape', 'trackingDetails'],
+      attributes: [
+        { name: 'weight', dataType: 'number', required: true },
+        { name: 'shape', dataType: 'object', required: false },
+      ],
+    });
+    const report = await new ProcessBatchChunk(store, { create, update }, new FixedClock(), 10).execute(locator);
+    expect(report).toMatchObject({ processed: 4, done: true });
+    const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
+    // The deep row is either refused by a rule (a depth limit) or fails alone; either way the
+    // others are decided in input order: r-2 takes T2, which r-1 never got, and r-3 loses T1 to r-0.
+    const deepRow = view!.failures.find((f) => f.refId === 'r-1');
+    expect([PROCESSING_ERROR, 'ATTRIBUTE_INVALID']).toContain(deepRow?.code);
+    if (deepRow?.code === PROCESSING_ERROR) expect(deepRow.reason).toBe(PROCESSING_ERROR_REASON);
+    expect(view!.successes.map((s) => s.refId)).toEqual(['r-0', 'r-2']);
+    expect(view!.failures.map((f) => [f.refId, f.code])).toEqual([
+      ['r-1', deepRow?.code],
+      ['r-3', 'TRACKING_ID_TAKEN'],
+    ]);
+    expect(await count('containers')).toBe(2);
+    await database.close();
+  });
+
+  it('tells a failure of the database itself from one of an item', () => {
+    const driverFailure = (code: string) => Object.assign(new Error('failed'), { driverError: { code } });
+    for (const code of ['SQLITE_BUSY', 'SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_READONLY_DBMOVED', 'SQLITE_CANTOPEN']) {
+      expect(isStoreFault(driverFailure(code))).toBe(true);
+    }
+    expect(isStoreFault(Object.assign(new Error('no space'), { code: 'ENOSPC' }))).toBe(true);
+    expect(isStoreFault(new DatabaseDamagedError('SQLITE_CORRUPT: database disk image is malformed'))).toBe(true);
+    for (const code of ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_TOOBIG', 'SQLITE_ERROR']) expect(isStoreFault(driverFailure(code))).toBe(false);
+    expect(isStoreFault(new RangeError('Maximum call stack size exceeded'))).toBe(false);
+    expect(isStoreFault(Object.assign(new TypeError('x'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBe(false);
+  });
+
+  it('turns a busy database into a StoreFailure, so that no item is blamed for it', async () => {
+    const { database, store, create, update } = await setUp([{ refID: 'r-0', attributes: { weight: 1 } }]);
+    const other = await Database.open(`sqlite:${database.location.file}`, { busyTimeoutMs: 5000 });
+    const busy = await Database.open(`sqlite:${database.location.file}`, { busyTimeoutMs: 50 });
+    let release = () => undefined as void;
+    const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const process = new ProcessBatchChunk(new TypeOrmBatchProcessingStore(busy), { create, update }, new FixedClock(), 10);
+    await expect(process.execute(locator)).rejects.toBeInstanceOf(StoreFailure);
+    release();
+    await held;
+    expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(1);
+    expect((await process.execute(locator)).processed).toBe(1);
+    void store;
+    await Promise.all([other.close(), busy.close(), database.close()]);
+  });
+});
+
+describeBatchClaimContract('TypeOrmBatchProcessingStore on a SQLite file', async () => {
+  const database = await Database.open(tempUrl());
+  return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchRepository(database), close: () => database.close() };
 });

@@ -1,22 +1,53 @@
 // BatchProcessingStore over TypeORM: chunk transactions on the serialised writer, and leases on
 // batches so that one worker at a time processes a batch and a dead worker's batch is taken up
-// again once its lease expires.
-import { Batch, BatchLease, BatchLocator, BatchProcessingStore, ItemOutcome, PendingItem } from '@container-service/batch-domain';
+// again once its lease expires. Claims go round robin between tenants (tenant_turns), and a
+// failure of the database itself comes out of a transaction as a StoreFailure (ADR 0013).
+import { Batch, BatchLease, BatchLocator, BatchProcessingStore, ItemOutcome, PendingItem, StoreFailure } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
+import { DatabaseDamagedError } from './damage-watch';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
-import { select } from './sql';
+import { driverErrorCode, execute, select } from './sql';
 import { writeOutcomes } from './typeorm-batch.repository';
 
 /** Batches a worker may take: unfinished, fully received, and under no lease still live at `?`. */
 const CLAIMABLE = 'FROM batches WHERE completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?)';
+/**
+ * The batch to claim: of the tenant whose turn is oldest (never served first), its oldest batch.
+ * Ties between tenants that were never served go to the oldest batch.
+ */
+const NEXT_CLAIM = `SELECT b.pk, b.tenant_id AS "tenantId", b.id, b.target_type AS "targetType"
+  FROM batches b LEFT JOIN tenant_turns t ON t.tenant_id = b.tenant_id
+  WHERE b.completed_at IS NULL AND b.intake_open = 0 AND (b.lease_expires_at IS NULL OR b.lease_expires_at <= ?)
+  ORDER BY COALESCE(t.turn, 0), b.created_at, b.pk LIMIT 1`;
+const TAKE_TURN = `INSERT INTO tenant_turns (tenant_id, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM tenant_turns))
+  ON CONFLICT (tenant_id) DO UPDATE SET turn = excluded.turn`;
+
+/**
+ * SQLite result codes (and Node system errors) that say the database itself failed: locked or
+ * busy, out of disk or memory, unreadable, damaged, gone. Anything else (a constraint an item's
+ * write broke, a value too big, a throw in code) may be down to the items in hand.
+ */
+const STORE_FAULT = /^(SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|NOTADB|CANTOPEN|READONLY|NOMEM|PROTOCOL|PERM|AUTH|INTERRUPT|ABORT|NOLFS)|E[A-Z]+$)/;
+
+export function isStoreFault(error: unknown): boolean {
+  // A store seen damaged refuses writes before SQLite is asked: that is the database's failure too.
+  if (error instanceof DatabaseDamagedError) return true;
+  const code = driverErrorCode(error);
+  return typeof code === 'string' && STORE_FAULT.test(code);
+}
 
 export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityManager> {
   constructor(private readonly database: Database) {}
 
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.database.write(work);
+  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.database.write(work);
+    } catch (error) {
+      if (isStoreFault(error)) throw new StoreFailure(`the database failed (${String(driverErrorCode(error) ?? (error as Error).message)})`, error);
+      throw error;
+    }
   }
 
   async load(tx: EntityManager, locator: BatchLocator): Promise<Batch | null> {
@@ -47,15 +78,17 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     const [open] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} LIMIT 1`, [now]);
     if (open === undefined) return null;
     return this.database.write(async (tx) => {
-      const [row] = await select<{ pk: number; tenantId: string; id: string; targetType: string }>(
-        tx,
-        `SELECT pk, tenant_id AS "tenantId", id, target_type AS "targetType" ${CLAIMABLE} ORDER BY created_at, pk LIMIT 1`,
-        [now],
-      );
+      const [row] = await select<{ pk: number; tenantId: string; id: string; targetType: string }>(tx, NEXT_CLAIM, [now]);
       if (row === undefined) return null;
       await tx.update(BatchSchema, { pk: row.pk }, { leaseOwner: owner, leaseExpiresAt: expiresAt });
+      await execute(tx, TAKE_TURN, [row.tenantId]);
       return { locator: { tenantId: row.tenantId, targetType: row.targetType, batchId: row.id as BatchLocator['batchId'] }, owner, expiresAt };
     });
+  }
+
+  async othersWaiting(tenantId: string, now: number): Promise<boolean> {
+    const [other] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} AND tenant_id <> ? LIMIT 1`, [now, tenantId]);
+    return other !== undefined;
   }
 
   renew(lease: BatchLease, _now: number, expiresAt: number): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { HandledOutcome, ItemHandler, PendingItem, ProcessBatchChunk } from '@container-service/batch-domain';
+import { HandledOutcome, ItemHandler, PROCESSING_ERROR, PendingItem, ProcessBatchChunk, StoreFailure } from '@container-service/batch-domain';
 import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatch, aBatchId, storeBatch } from '@container-service/batch-domain/testing';
 import pino from 'pino';
 import { BatchWorker, MAINTENANCE_INTERVAL_MS } from './batch-worker';
@@ -8,11 +8,18 @@ const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
 
 class SlowHandler implements ItemHandler<InMemoryTx> {
   chunks = 0;
+  /** The store fails for every chunk of this batch. */
   failFor: string | null = null;
+  /** Items whose processing throws, whatever the chunk. */
+  poison = new Set<string>();
+  /** The tenant of each chunk applied, in order. */
+  readonly tenants: string[] = [];
   onChunk: () => void = () => undefined;
-  async handleChunk(_tx: InMemoryTx, ctx: { batchId: string }, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
-    if (ctx.batchId === this.failFor) throw new Error('poison');
+  async handleChunk(_tx: InMemoryTx, ctx: { batchId: string; tenantId: string }, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+    if (ctx.batchId === this.failFor) throw new StoreFailure('database is locked');
+    if (items.some((item) => this.poison.has(item.refId))) throw new RangeError('Maximum call stack size exceeded');
     this.chunks++;
+    this.tenants.push(ctx.tenantId);
     this.onChunk();
     await new Promise((resolve) => setTimeout(resolve, 5));
     return items.map((item) => ({ kind: 'success', resultId: `parcel:${item.seq}` }));
@@ -101,6 +108,46 @@ describe('BatchWorker', () => {
     // Still leased to the worker that failed, until the lease runs out.
     expect(await store.claim('other', 1000, 2000)).toBeNull();
     expect((await store.claim('other', 11_000, 12_000))?.locator.batchId).toBe(aBatchId(1));
+  });
+
+  it('fails an item that throws on every try alone and finishes its batch, instead of setting the batch aside', async () => {
+    const { store, handler, worker } = setUp();
+    await storeBatch(store, '.....');
+    handler.poison.add('r-2');
+    worker.start();
+    for (let i = 0; i < 200 && (await store.findStatus(locator, 10))!.batch.status === 'QUEUED'; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 200 && !(await store.findStatus(locator, 10))!.batch.isFinished; i++) await new Promise((r) => setTimeout(r, 5));
+    await worker.stop();
+    const view = (await store.findStatus(locator, 10))!;
+    expect(view.batch.counts).toMatchObject({ success: 4, failed: 1, pending: 0 });
+    expect(view.failures.map((f) => [f.refId, f.code])).toEqual([['r-2', PROCESSING_ERROR]]);
+  });
+
+  it("hands its batch back after a chunk when another tenant waits, so that a small batch is not held back by a big one", async () => {
+    const { store, handler, worker } = setUp();
+    await storeBatch(store, '........', { id: aBatchId(1) }, 1);
+    await storeBatch(store, '........', { id: aBatchId(2) }, 2);
+    await storeBatch(store, '..', { id: aBatchId(3), tenantId: 'beta' }, 3);
+    worker.start();
+    const all = [1, 2].map((n) => ({ ...locator, batchId: aBatchId(n) })).concat([{ ...locator, tenantId: 'beta', batchId: aBatchId(3) }]);
+    const finished = async () => (await Promise.all(all.map((l) => store.findStatus(l, 10)))).every((v) => v!.batch.isFinished);
+    for (let i = 0; i < 400 && !(await finished()); i++) await new Promise((r) => setTimeout(r, 5));
+    await worker.stop();
+    expect(await finished()).toBe(true);
+    // One chunk of acme's oldest batch, then beta's batch at once, then the rest of acme's.
+    expect(handler.tenants).toEqual(['acme', 'beta', 'acme', 'acme', 'acme', 'acme', 'acme', 'acme', 'acme']);
+  });
+
+  it('keeps its batch between chunks while no other tenant waits: one look per chunk, no lease given back', async () => {
+    const { store, worker } = setUp();
+    const release = jest.spyOn(store, 'release');
+    const looks = jest.spyOn(store, 'othersWaiting');
+    await storeBatch(store, '......');
+    worker.start();
+    for (let i = 0; i < 200 && (await store.findStatus(locator, 10))!.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    await worker.stop();
+    expect(release).not.toHaveBeenCalled();
+    expect(looks).toHaveBeenCalledTimes(2);
   });
 
   it('runs maintenance steps back to back while they find work, then waits before looking again', async () => {

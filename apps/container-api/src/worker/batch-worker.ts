@@ -1,6 +1,7 @@
 // The worker loop: take a batch under a lease, process it chunk by chunk (renewing the lease
 // once a third of it has passed and yielding to the event loop so status reads stay fast), give the lease up,
-// look for the next. A worker that dies simply stops renewing; its batch is taken up again when
+// look for the next. After each chunk it hands the batch back when another tenant has work
+// waiting, so that the claim's round robin lets that tenant in (contract §10). A worker that dies simply stops renewing; its batch is taken up again when
 // the lease expires, at its first unprocessed item. On stop it finishes the chunk in hand.
 // Between batches it also runs maintenance (such as removing abandoned uploads) in small steps.
 import { BatchLease, BatchProcessingStore, Clock, ProcessBatchChunk } from '@container-service/batch-domain';
@@ -80,12 +81,16 @@ export class BatchWorker<Tx> {
         try {
           report = await this.process.execute(current.locator);
         } catch (error) {
-          // The chunk rolled back. Keep the lease, so that this batch rests until it expires and
-          // other batches go on meanwhile; then it is retried from its first pending item.
+          // The store failed (an item that throws is settled inside the chunk, ADR 0013). Keep the
+          // lease, so that this batch rests until it expires and other batches go on meanwhile;
+          // then it is retried from its first pending item.
           log.error({ err: error }, 'chunk failed and was rolled back; the batch is retried when its lease expires');
           release = false;
           await this.store.renew(current, this.clock.now(), this.clock.now() + this.config.leaseMs).catch(() => false);
           return;
+        }
+        for (const failure of report.unexpected ?? []) {
+          log.warn({ err: failure.error, refId: failure.refId, seq: failure.seq }, 'item failed unexpectedly on every try; recorded as PROCESSING_ERROR');
         }
         if (report.done) {
           log.info('batch finished');
@@ -93,9 +98,14 @@ export class BatchWorker<Tx> {
           release = !report.leaseEnded;
           return;
         }
+        // One read on the reader connection: alone, a tenant keeps its batch and pays no more.
+        const now = this.clock.now();
+        if (await this.store.othersWaiting(current.locator.tenantId, now)) {
+          log.debug('another tenant has work waiting; batch handed back');
+          return;
+        }
         // Renewing is a write of its own: do it once a third of the lease has passed, not after
         // every chunk, so that a chunk costs one commit.
-        const now = this.clock.now();
         if (current.expiresAt - now < (this.config.leaseMs * 2) / 3) {
           const expiresAt = now + this.config.leaseMs;
           if (!(await this.store.renew(current, now, expiresAt))) {

@@ -36,6 +36,9 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   private batches = new Map<string, BatchSnapshot>();
   private items = new Map<string, StoredItem[]>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  /** The turn at which a batch of each tenant was last claimed (a counter, as the real adapter keeps). */
+  private readonly served = new Map<string, number>();
+  private turns = 0;
   private readonly submissions = new Map<string, { fingerprint: string; batchId: BatchSnapshot['id']; at: number }>();
   private readonly intakes = new Map<string, { items: StoredItem[]; refs: Map<string, number | null>; expiresAt: number }>();
   private txCount = 0;
@@ -67,14 +70,23 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   }
 
   async claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null> {
-    const open = [...this.batches.entries()]
-      .filter(([key, s]) => s.completedAt === null && (this.leases.get(key)?.expiresAt ?? 0) <= now)
-      .sort(([, a], [, b]) => a.createdAt - b.createdAt);
+    // Round robin between tenants (the one claimed least recently first), oldest batch first within one.
+    const turn = (tenantId: string) => this.served.get(tenantId) ?? -Infinity;
+    const open = this.claimable(now).sort(([, a], [, b]) => turn(a.tenantId) - turn(b.tenantId) || a.createdAt - b.createdAt);
     const first = open[0];
     if (!first) return null;
     this.leases.set(first[0], { owner, expiresAt });
     const s = first[1];
+    this.served.set(s.tenantId, ++this.turns);
     return { locator: { tenantId: s.tenantId, targetType: s.targetType, batchId: s.id }, owner, expiresAt };
+  }
+
+  async othersWaiting(tenantId: string, now: number): Promise<boolean> {
+    return this.claimable(now).some(([, s]) => s.tenantId !== tenantId);
+  }
+
+  private claimable(now: number): Array<[string, BatchSnapshot]> {
+    return [...this.batches.entries()].filter(([key, s]) => s.completedAt === null && (this.leases.get(key)?.expiresAt ?? 0) <= now);
   }
 
   async renew(lease: BatchLease, now: number, expiresAt: number): Promise<boolean> {

@@ -5,5 +5,7 @@ export { FixedClock, SequentialIdGenerator, StaticAccessVerifier } from './fakes
 export { T0, aBatch, aBatchId, outcomesFor, someItems, storeBatch } from './builders';
 export { describeBatchRepositoryContract } from './batch-repository.contract';
 export type { RepositoryFixture } from './batch-repository.contract';
+export { describeBatchClaimContract } from './batch-claim.contract';
+export type { ClaimFixture } from './batch-claim.contract';
 export { aCallbackTarget, describeCallbackOutboxContract } from './callback-outbox.contract';
 export type { OutboxFixture } from './callback-outbox.contract';

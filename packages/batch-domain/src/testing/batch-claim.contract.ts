@@ -1,0 +1,75 @@
+// The claim rules every BatchProcessingStore must follow (contract §10): leases, the oldest batch
+// of a tenant first, and round robin between tenants, so that one tenant's many batches never
+// hold back another tenant's.
+import { BatchProcessingStore } from '../batch-processing.port';
+import { BatchRepository } from '../batch-repository.port';
+import { T0, aBatchId, storeBatch } from './builders';
+
+export interface ClaimFixture {
+  readonly store: BatchProcessingStore<unknown>;
+  readonly repository: BatchRepository;
+  close?(): Promise<void>;
+}
+
+export function describeBatchClaimContract(name: string, open: () => Promise<ClaimFixture>): void {
+  describe(`BatchProcessingStore claims: ${name}`, () => {
+    let fixture: ClaimFixture;
+    beforeEach(async () => {
+      fixture = await open();
+    });
+    afterEach(async () => {
+      await fixture.close?.();
+    });
+    const stored = (n: number, tenantId: string, at: number) => storeBatch(fixture.repository, '..', { id: aBatchId(n), tenantId }, at);
+    const claimed = async (owner: string, now: number) => {
+      const lease = await fixture.store.claim(owner, now, now + 10_000);
+      return lease && `${lease.locator.tenantId}/${lease.locator.batchId.slice(-1)}`;
+    };
+
+    it("takes a tenant's batches oldest first, each under one lease at a time", async () => {
+      await stored(2, 'acme', T0 + 2);
+      await stored(1, 'acme', T0 + 1);
+      expect(await claimed('w1', T0 + 10)).toBe('acme/1');
+      expect(await claimed('w2', T0 + 11)).toBe('acme/2');
+      expect(await claimed('w3', T0 + 12)).toBeNull();
+    });
+
+    it('goes round robin between tenants: the tenant claimed least recently goes first', async () => {
+      await stored(1, 'acme', T0 + 1);
+      await stored(2, 'acme', T0 + 2);
+      await stored(3, 'acme', T0 + 3);
+      await stored(4, 'beta', T0 + 4);
+      await stored(5, 'gamma', T0 + 5);
+      const order = [];
+      for (let i = 0; i < 5; i++) order.push(await claimed(`w${i}`, T0 + 10 + i));
+      expect(order).toEqual(['acme/1', 'beta/4', 'gamma/5', 'acme/2', 'acme/3']);
+    });
+
+    it('puts a tenant that was served back in line after one that was not, even for an older batch', async () => {
+      await stored(1, 'acme', T0 + 1);
+      const lease = await fixture.store.claim('w1', T0 + 10, T0 + 10_000);
+      await fixture.store.release(lease!);
+      await stored(2, 'beta', T0 + 20);
+      expect(await claimed('w1', T0 + 30)).toBe('beta/2');
+      expect(await claimed('w1', T0 + 31)).toBe('acme/1');
+    });
+
+    it('says whether another tenant has a batch to claim, leaving leased batches out', async () => {
+      await stored(1, 'acme', T0 + 1);
+      expect(await fixture.store.othersWaiting('acme', T0 + 10)).toBe(false);
+      expect(await fixture.store.othersWaiting('beta', T0 + 10)).toBe(true);
+      await stored(2, 'beta', T0 + 2);
+      expect(await fixture.store.othersWaiting('acme', T0 + 10)).toBe(true);
+      expect(await claimed('w1', T0 + 10)).toBe('acme/1');
+      expect(await claimed('w2', T0 + 10)).toBe('beta/2');
+      expect(await fixture.store.othersWaiting('acme', T0 + 20)).toBe(false);
+      expect(await fixture.store.othersWaiting('acme', T0 + 10 + 10_000)).toBe(true);
+    });
+
+    it('never offers a finished batch', async () => {
+      await storeBatch(fixture.repository, 'SF', { id: aBatchId(1), tenantId: 'beta' }, T0);
+      expect(await fixture.store.othersWaiting('acme', T0 + 10)).toBe(false);
+      expect(await claimed('w1', T0 + 10)).toBeNull();
+    });
+  });
+}
