@@ -26,6 +26,13 @@ export interface BatchContext {
   readonly columns: readonly string[] | null;
   /** Epoch milliseconds of this chunk's processing. */
   readonly now: number;
+  /**
+   * True once the chunk has used its time (CHUNK_TIME_BUDGET_MS). A handler may then stop after
+   * any item, having handled at least one: the items it did not reach stay pending, in order, for
+   * the next chunk. However costly each item, a chunk then holds its worker (and the write lock)
+   * for a bounded time, and the worker can turn to other tenants' work in between.
+   */
+  timeUp(): boolean;
 }
 
 /**
@@ -54,7 +61,8 @@ export type HandledOutcome =
 export interface ItemHandler<Tx> {
   /**
    * Applies a chunk of items in input order inside the transaction `tx` and returns one outcome
-   * per item, in the same order. Writes go through `tx`, so later items see earlier ones.
+   * per item, in the same order; or, once `context.timeUp()`, outcomes for the first items only
+   * (at least one). Writes go through `tx`, so later items see earlier ones.
    * Expected failures are outcomes; a throw rolls the whole chunk back.
    */
   handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]>;

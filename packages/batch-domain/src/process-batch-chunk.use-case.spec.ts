@@ -1,5 +1,5 @@
 import { HandledOutcome, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
-import { ITEM_TRIES, PROCESSING_ERROR_REASON, ProcessBatchChunk, SETTLE_SLICE_MS } from './process-batch-chunk.use-case';
+import { CHUNK_TIME_BUDGET_MS, ITEM_TRIES, PROCESSING_ERROR_REASON, ProcessBatchChunk, SETTLE_SLICE_MS } from './process-batch-chunk.use-case';
 import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatchId, storeBatch } from './testing';
 
 const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
@@ -54,6 +54,31 @@ describe('ProcessBatchChunk', () => {
     handler.seen.length = 0;
     await process.execute(locator);
     expect(handler.seen).toEqual([0, 1, 2]);
+  });
+
+  it('gives each chunk a time budget: a handler that stops when it is spent leaves the rest pending, in order', async () => {
+    const store = new InMemoryBatchRepository();
+    await storeBatch(store, '......');
+    const clock = new FixedClock(5000);
+    const parity = new ParityHandler();
+    // Each item costs a third of the budget; the handler stops once time is up, after two or three items.
+    const slow: ItemHandler<InMemoryTx> = {
+      handleChunk: async (tx, ctx, items) => {
+        const done: HandledOutcome[] = [];
+        for (const item of items) {
+          if (done.length > 0 && ctx.timeUp()) break;
+          clock.advance(CHUNK_TIME_BUDGET_MS / 3);
+          done.push(...(await parity.handleChunk(tx, ctx, [item])));
+        }
+        return done;
+      },
+    };
+    const process = new ProcessBatchChunk(store, { create: slow, update: slow }, clock, 6);
+    expect(await process.execute(locator)).toEqual({ processed: 3, done: false, leaseEnded: false });
+    const midway = (await store.findStatus(locator, 10))!.batch.counts;
+    expect([midway.success + midway.failed, midway.pending]).toEqual([3, 3]);
+    expect(await process.execute(locator)).toEqual({ processed: 3, done: true, leaseEnded: true });
+    expect(parity.seen).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('does nothing for a finished, cancelled or unknown batch', async () => {

@@ -25,6 +25,13 @@ export const PROCESSING_ERROR_REASON = `the item could not be processed: it fail
  * chunk × log(chunk) tries.
  */
 export const SETTLE_SLICE_MS = 500;
+/**
+ * How long one chunk's handler may go on before it should stop at the next item (see
+ * `BatchContext.timeUp`). Ordinary items take microseconds, so a chunk of 1 024 never comes near
+ * it; items built to be slow (long values against costly patterns, up to tens of ms each) are
+ * what it bounds.
+ */
+export const CHUNK_TIME_BUDGET_MS = 500;
 
 /** An item set aside with PROCESSING_ERROR, with the failure behind it, for the operator's log. */
 export interface UnexpectedFailure {
@@ -77,14 +84,25 @@ export class ProcessBatchChunk<Tx> {
         const pending = await this.store.pendingItems(tx, locator, limit);
         if (pending.length === 0) throw new Error(`Batch ${batch.id} counts ${batch.counts.pending} pending items but none is stored`);
         const now = this.clock.now();
+        const timeUpAt = now + CHUNK_TIME_BUDGET_MS;
         const snapshot = batch.toSnapshot();
         items = pending;
         const handled = await this.handlers[snapshot.operation].handleChunk(
           tx,
-          { batchId: batch.id, tenantId: snapshot.tenantId, targetType: snapshot.targetType, operation: snapshot.operation, createdBy: snapshot.createdBy, columns: snapshot.columns, now },
+          {
+            batchId: batch.id,
+            tenantId: snapshot.tenantId,
+            targetType: snapshot.targetType,
+            operation: snapshot.operation,
+            createdBy: snapshot.createdBy,
+            columns: snapshot.columns,
+            now,
+            timeUp: () => this.clock.now() >= timeUpAt,
+          },
           pending,
         );
-        if (handled.length !== pending.length) throw new Error(`Handler returned ${handled.length} outcomes for ${pending.length} items`);
+        // All of them, or (its time used) the first ones: the rest stay pending, in order.
+        if (handled.length === 0 || handled.length > pending.length) throw new Error(`Handler returned ${handled.length} outcomes for ${pending.length} items`);
         const outcomes: ItemOutcome[] = handled.map((outcome, i) => ({ ...outcome, seq: pending[i]!.seq }));
         batch.start(now);
         batch.recordOutcomes(
@@ -92,7 +110,7 @@ export class ProcessBatchChunk<Tx> {
           now,
         );
         await this.store.recordChunk(tx, batch, outcomes);
-        return { processed: pending.length, done: batch.isFinished, leaseEnded: batch.isFinished };
+        return { processed: outcomes.length, done: batch.isFinished, leaseEnded: batch.isFinished };
       });
       return { ok: true, report };
     } catch (error) {

@@ -3,7 +3,7 @@ import { SequentialIdGenerator, aBatchId } from '@container-service/batch-domain
 import { CreateContainerHandler, UpdateContainerHandler } from './container-item.handlers';
 import { InMemoryContainerStore } from './testing';
 
-const context = (targetType = 'bag'): BatchContext => ({ batchId: aBatchId(), tenantId: 'acme', targetType, operation: 'create', createdBy: { id: 'u-1' }, columns: null, now: 7000 });
+const context = (targetType = 'bag'): BatchContext => ({ batchId: aBatchId(), tenantId: 'acme', targetType, operation: 'create', createdBy: { id: 'u-1' }, columns: null, now: 7000, timeUp: () => false });
 const pending = (inputs: unknown[]): PendingItem[] => inputs.map((input, seq) => ({ seq, refId: `r-${seq}`, row: null, input }));
 
 function setUp() {
@@ -15,6 +15,20 @@ function setUp() {
 }
 
 describe('CreateContainerHandler', () => {
+  it("stops after the item at which the chunk's time is up, answering for the items it reached", async () => {
+    const { store, create, update } = setUp();
+    let looks = 0;
+    // It looks before each item after the first; time is up at the third look, before the fourth item.
+    const timeUp = () => ++looks >= 3;
+    const outcomes = await create.handleChunk(null, { ...context(), timeUp }, pending([1, 2, 3, 4, 5].map((w) => ({ refID: `r-${w}`, attributes: { weight: w } }))));
+    expect(outcomes).toHaveLength(3);
+    expect(store.containers.size).toBe(3);
+    const alwaysUp = await create.handleChunk(null, { ...context(), timeUp: () => true }, pending([{ refID: 'a', attributes: { weight: 1 } }, { refID: 'b', attributes: { weight: 1 } }]));
+    expect(alwaysUp).toEqual([{ kind: 'success', resultId: expect.any(String) }]);
+    const updated = await update.handleChunk(null, { ...context(), timeUp: () => true }, pending([...store.containers.keys()].map((containerId) => ({ containerId, data: {} }))));
+    expect(updated).toHaveLength(1);
+  });
+
   it('creates containers with ids {type}:{uuid}, timestamps and actor', async () => {
     const { store, create } = setUp();
     const [outcome] = await create.handleChunk(null, context(), pending([{ refID: 'r-0', attributes: { weight: 2 } }]));

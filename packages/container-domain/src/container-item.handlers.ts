@@ -19,7 +19,9 @@ type StoredType = { readonly isLeaf: boolean; readonly attributes: readonly Attr
 
 /**
  * Reads each item into its input (a file row's cells first into the item a JSON batch would
- * carry), then parses it; the type's rules come from the store once per chunk.
+ * carry), then parses it; the type's rules come from the store once per chunk. Parsing is where
+ * an item's values are judged, so it stops early once the chunk's time is up: the handler then
+ * applies, and answers for, only the items parsed.
  */
 async function parseChunk<T>(
   store: ContainerStore,
@@ -30,11 +32,16 @@ async function parseChunk<T>(
   const type = await store.findType(context.tenantId, context.targetType);
   if (type === null) return { type, parsed: [] };
   const rules = { isLeaf: type.isLeaf, attributes: type.attributes };
-  const parsed = items.map((item) => {
-    if (context.columns === null) return parse(item.input, rules);
+  const parsed: Array<Result<T, ItemRejection>> = [];
+  for (const item of items) {
+    if (parsed.length > 0 && context.timeUp()) break;
+    if (context.columns === null) {
+      parsed.push(parse(item.input, rules));
+      continue;
+    }
     const read = readFileRow(context.operation, context.columns, item.input, type.attributes);
-    return read.ok ? parse(read.value, rules) : read;
-  });
+    parsed.push(read.ok ? parse(read.value, rules) : read);
+  }
   return { type, parsed };
 }
 
