@@ -12,6 +12,7 @@ import { CALLBACK_MAX_BYTES } from './files/upload-form';
 import { AppDependencies, AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { authenticate } from './http/authenticate.hook';
+import { closeIfBodyUnread } from './http/unread-body';
 import { ACCESS_VERIFIER } from './tokens';
 import type { AccessVerifier } from '@container-service/batch-domain';
 import { REQUEST_ID_HEADER, TENANT_HEADER, isValidRequestId, isValidTenantId } from './http/coreos-headers';
@@ -50,6 +51,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     if (access === null) throw new Error('the access verifier is not ready');
     await authenticate(request, access);
   });
+  fastify.addHook('onSend', async (request, reply) => closeIfBodyUnread(request, reply));
   fastify.addHook('onResponse', async (request, reply) => {
     request.log.info(
       { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
