@@ -12,6 +12,7 @@ import { CALLBACK_MAX_BYTES } from './files/upload-form';
 import { AppDependencies, AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { authenticate } from './http/authenticate.hook';
+import { jsonBodyParser, JsonTextParser } from './http/json-body';
 import { closeIfBodyUnread } from './http/unread-body';
 import { ACCESS_VERIFIER } from './tokens';
 import type { AccessVerifier } from '@container-service/batch-domain';
@@ -35,6 +36,11 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   const fastify = adapter.getInstance();
   // JSON bodies, and multipart uploads read as streams by the upload routes; anything else is 415.
   fastify.removeContentTypeParser('text/plain');
+  // JSON is read under BODY_TIMEOUT_MS, the byte limit and the nesting limit, then parsed by
+  // fastify's own parser (which refuses __proto__ and constructor.prototype keys).
+  const parseJsonText = fastify.getDefaultJsonParser('error', 'error') as unknown as JsonTextParser;
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', jsonBodyParser({ maxBytes: deps.config.jsonBodyMaxBytes, timeoutMs: deps.config.bodyTimeoutMs }, parseJsonText));
   await fastify.register(multipart, {
     limits: { fileSize: deps.config.upload.maxBytes, fieldSize: CALLBACK_MAX_BYTES, fields: 20, files: 5, parts: 50 },
     throwFileSizeLimit: true,
