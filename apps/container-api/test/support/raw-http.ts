@@ -24,6 +24,8 @@ export interface RawExchange {
   send: string | Buffer;
   /** More bytes written every `everyMs` until the connection closes or `count` runs out. */
   trickle?: { piece: string | Buffer; everyMs: number; count: number };
+  /** Further pieces, each written `afterMs` after the one before. */
+  later?: Array<{ afterMs: number; piece: string | Buffer }>;
   /** How long to wait for the answer and the close; the socket is destroyed after it. */
   waitMs: number;
 }
@@ -43,12 +45,14 @@ export function rawExchange(url: string, exchange: RawExchange): Promise<RawAnsw
     const started = Date.now();
     let answeredAfterMs = -1;
     let trickle: NodeJS.Timeout | undefined;
+    let next: NodeJS.Timeout | undefined;
     let settled = false;
     const settle = (closed: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
       clearInterval(trickle);
+      clearTimeout(next);
       socket.destroy();
       resolve({ ...parseAnswer(Buffer.concat(received)), closed, answeredAfterMs, closedAfterMs: Date.now() - started });
     };
@@ -63,6 +67,16 @@ export function rawExchange(url: string, exchange: RawExchange): Promise<RawAnsw
     socket.on('close', () => settle(true));
     socket.on('connect', () => {
       socket.write(exchange.send);
+      const queue = [...(exchange.later ?? [])];
+      const writeNext = () => {
+        const step = queue.shift();
+        if (step)
+          next = setTimeout(() => {
+            if (!socket.destroyed) socket.write(step.piece);
+            writeNext();
+          }, step.afterMs);
+      };
+      writeNext();
       const more = exchange.trickle;
       if (!more) return;
       let left = more.count;
