@@ -12,6 +12,7 @@ import { CALLBACK_MAX_BYTES } from './files/upload-form';
 import { AppDependencies, AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { authenticate } from './http/authenticate.hook';
+import { answerClientError, answerFrameworkError } from './http/framework-errors';
 import { jsonBodyParser, JsonTextParser } from './http/json-body';
 import { closeIfBodyUnread } from './http/unread-body';
 import { ACCESS_VERIFIER } from './tokens';
@@ -32,6 +33,10 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Requests refused before routing (a path that does not decode, an over-long parameter,
+    // bytes that are not HTTP) answer in the envelope too.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const fastify = adapter.getInstance();
   // JSON bodies, and multipart uploads read as streams by the upload routes; anything else is 415.
