@@ -12,7 +12,7 @@ import { CALLBACK_MAX_BYTES } from './files/upload-form';
 import { AppDependencies, AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { authenticate } from './http/authenticate.hook';
-import { answerClientError, answerFrameworkError } from './http/framework-errors';
+import { answerClientError, answerConnect, answerFrameworkError } from './http/framework-errors';
 import { jsonBodyParser, JsonTextParser } from './http/json-body';
 import { closeIfBodyUnread } from './http/unread-body';
 import { ACCESS_VERIFIER } from './tokens';
@@ -39,6 +39,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     clientErrorHandler: answerClientError,
   });
   const fastify = adapter.getInstance();
+  fastify.server.on('connect', answerConnect);
   // JSON bodies, and multipart uploads read as streams by the upload routes; anything else is 415.
   fastify.removeContentTypeParser('text/plain');
   // JSON is read under BODY_TIMEOUT_MS, the byte limit and the nesting limit, then parsed by

@@ -112,6 +112,16 @@ describe('hostile input: malformed requests', () => {
     expect(answer.closed).toBe(true);
   });
 
+  it.each([
+    ['CONNECT', 'x:443'],
+    ['GET', '*core/api/v2/containers/bag/batch/status'],
+    ['OPTIONS', '*'],
+  ])('answers %s %s with 404 NOT_FOUND in the envelope, the request id echoed', async (method, target) => {
+    const answer = await rawExchange(t.url, { send: head(`${method} ${target} HTTP/1.1`, { Host: 'x', 'X-COREOS-REQUEST-ID': 'nf-3', Connection: 'close' }), waitMs: 3000 });
+    expectCleanErrorAnswer(answer);
+    expect([answer.status, answer.body.error.code, answer.headers['x-coreos-request-id']]).toEqual([404, 'NOT_FOUND', 'nf-3']);
+  });
+
   it('echoes the request id of a request it cannot read, when it has one', async () => {
     const answer = await rawExchange(t.url, { send: `GET ${BASE} HTTP/1.1\r\nHost: x\r\nX-COREOS-REQUEST-ID: raw-2\r\nX-Bad: a\u0001b\r\n\r\n`, waitMs: 3000 });
     expectCleanErrorAnswer(answer);

@@ -4,6 +4,7 @@
 import { HttpException } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error';
+import { isValidRequestId, REQUEST_ID_HEADER } from './coreos-headers';
 import { echoRequest } from './envelope';
 import { closeIfBodyUnread } from './unread-body';
 
@@ -52,6 +53,9 @@ export function renderError(request: FastifyRequest, reply: FastifyReply, except
     logger.error({ err: exception, reqId: request.id }, 'request failed unexpectedly');
   }
   if (error.code === 'SERVICE_UNAVAILABLE') reply.header('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+  // Also for requests refused before the hook that echoes it ran (routing, framework errors).
+  const requestId = request.headers[REQUEST_ID_HEADER];
+  if (isValidRequestId(requestId)) void reply.header('X-COREOS-REQUEST-ID', requestId);
   closeIfBodyUnread(request, reply);
   void reply
     .status(error.status)

@@ -3,7 +3,7 @@
 // frameworkErrors), and bytes that are not HTTP at all (node's clientError). Never fastify's or
 // node's own error body.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import { IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError } from './api-error';
 import { isValidRequestId, REQUEST_ID_HEADER } from './coreos-headers';
@@ -14,15 +14,13 @@ const badPath = (message: string): ApiError =>
 
 function frameworkError(error: FastifyError): unknown {
   if (error.code === 'FST_ERR_BAD_URL') return badPath('holds a percent-escape that does not decode to UTF-8 text');
-  // No parameter of any route is valid past 64 characters: the request is wrong, not the route.
+  // No parameter of any route can be valid at that length: the request is wrong, not the route.
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return badPath('has a segment over 100 characters');
   return error;
 }
 
 /** fastify's `frameworkErrors` option. */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const requestId = request.headers[REQUEST_ID_HEADER];
-  if (isValidRequestId(requestId)) void reply.header('X-COREOS-REQUEST-ID', requestId);
   const logger: ErrorLogger = { error: (object, message) => request.log.error(object, message) };
   renderError(request, reply, frameworkError(error), logger);
 }
@@ -41,18 +39,29 @@ export function answerClientError(error: Error & { code?: string; rawPacket?: un
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && inFlight?.headersSent !== true) {
-    const apiError = clientError(error.code);
-    const body = JSON.stringify({
-      error: { code: apiError.code, description: apiError.description, additionalInfo: apiError.additionalInfo },
-      request: { uri: '', method: '', queryString: '', body: {} },
-    });
     const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1') : '';
-    const requestId = REQUEST_ID_IN_PACKET.exec(packet)?.[1];
-    const echo = isValidRequestId(requestId) ? `X-COREOS-REQUEST-ID: ${requestId}\r\n` : '';
-    socket.write(
-      `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n${echo}Connection: close\r\n\r\n${body}`,
-    );
+    writeRawAnswer(socket, clientError(error.code), REQUEST_ID_IN_PACKET.exec(packet)?.[1], { uri: '', method: '' });
   }
   socket.destroy();
+}
+
+/** The server's `connect` listener: no route serves CONNECT (without one node drops the socket unanswered). */
+export function answerConnect(request: IncomingMessage, socket: Duplex): void {
+  if (socket.writable) {
+    const notFound = new ApiError('NOT_FOUND', 'No such route. Batch routes live under /core/api/v2/containers; see /docs.');
+    writeRawAnswer(socket, notFound, request.headers[REQUEST_ID_HEADER], { uri: request.url ?? '', method: 'CONNECT' });
+  }
+  socket.destroy();
+}
+
+function writeRawAnswer(socket: Duplex, error: ApiError, requestId: unknown, target: { uri: string; method: string }): void {
+  const body = JSON.stringify({
+    error: { code: error.code, description: error.description, additionalInfo: error.additionalInfo },
+    request: { ...target, queryString: '', body: {} },
+  });
+  const echo = isValidRequestId(requestId) ? `X-COREOS-REQUEST-ID: ${requestId}\r\n` : '';
+  socket.write(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n${echo}Connection: close\r\n\r\n${body}`,
+  );
 }
