@@ -2,7 +2,7 @@
 // 400 VALIDATION_FAILED in an intact envelope, never a 503 that invites a retry; and the echo of
 // any body, chunked or not, is decided by the bytes read.
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
-import { BASE, TestApp, startTestApp } from './support/test-app';
+import { BASE, TestApp, csvForm, startTestApp } from './support/test-app';
 
 jest.setTimeout(20_000);
 
@@ -67,6 +67,16 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
     expectCleanErrorAnswer(answer);
     expect([answer.status, answer.body.error.code, answer.closed]).toEqual([400, 'VALIDATION_FAILED', true]);
     expect(answer.body.request.body).toEqual({});
+  });
+
+  it.each([70, 30_000])('answers an upload whose callback field nests %d levels with 400 VALIDATION_FAILED on callback', async (depth) => {
+    const before = await count('batches');
+    const callback = `{"url":"https://example.com/","meta":{"a":${arrays(depth)}}}`;
+    const response = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), form: csvForm('refID\nr-1\n', { callback }) });
+    expectCleanErrorAnswer(response);
+    expect([response.status, response.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(response.body.error.additionalInfo.violations).toEqual([{ path: 'callback', message: expect.stringContaining('64') }]);
+    expect(await count('batches')).toBe(before);
   });
 
   it.each([

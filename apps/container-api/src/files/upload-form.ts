@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { callbackTarget, callbackViolation, isCallback } from '../batches/callback-input';
 import { ApiError } from '../http/api-error';
+import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../http/json-body';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { readCsvRecords } from './csv-records';
 
@@ -171,6 +172,10 @@ export class UploadForm {
           this.callbackValue = part.value;
           this.callbackProblem = 'must be JSON text';
         }
+      }
+      // The form is part of the body: the body's nesting limit holds for it too.
+      if (this.callbackProblem === null && valueNestsDeeperThan(this.callbackValue)) {
+        this.callbackProblem = `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
       }
       return;
     }

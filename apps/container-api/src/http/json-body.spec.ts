@@ -1,4 +1,4 @@
-import { JsonDepthGauge, nestsDeeperThan } from './json-body';
+import { JsonDepthGauge, nestsDeeperThan, valueNestsDeeperThan } from './json-body';
 
 const nested = (depth: number, open = '[', close = ']') => `${open.repeat(depth)}${close.repeat(depth)}`;
 
@@ -25,5 +25,14 @@ describe('JsonDepthGauge', () => {
 
   it('reads multi-byte characters without mistaking their bytes for brackets', () => {
     expect(nestsDeeperThan(`{"é${'\u5b5b'.repeat(100)}":[]}`)).toBe(false);
+  });
+});
+
+describe('valueNestsDeeperThan', () => {
+  it('measures a parsed value the way the gauge measures its text, at any depth', () => {
+    expect(valueNestsDeeperThan(JSON.parse(nested(64)))).toBe(false);
+    expect(valueNestsDeeperThan(JSON.parse(nested(65)))).toBe(true);
+    expect(valueNestsDeeperThan(JSON.parse(nested(100_000)))).toBe(true);
+    expect(valueNestsDeeperThan('text')).toBe(false);
   });
 });

@@ -52,6 +52,18 @@ export function nestsDeeperThan(text: string, maxDepth: number = MAX_JSON_DEPTH)
   return !new JsonDepthGauge(maxDepth).push(Buffer.from(text, 'utf8'));
 }
 
+/** Whether a parsed value nests arrays and objects deeper than `maxDepth`; iterative, so any depth is safe. */
+export function valueNestsDeeperThan(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export interface JsonBodyLimits {
   readonly maxBytes: number;
   readonly timeoutMs: number;
