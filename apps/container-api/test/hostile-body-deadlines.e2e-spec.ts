@@ -64,7 +64,10 @@ describe('hostile input: body deadlines', () => {
 
     it('keeps nothing of timed-out submits, and the next request is served', async () => {
       const before = await count('batches');
-      await Promise.all(Array.from({ length: 10 }, async () => rawExchange(t.url, { send: (await jsonHead({ 'Content-Length': 50_000 })) + '{"payload":[', waitMs: 5000 })));
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, async () => rawExchange(t.url, { send: (await jsonHead({ 'Content-Length': 50_000 })) + '{"payload":[', waitMs: 5000 })),
+      );
+      expect(answers.map((answer) => [answer.status, answer.closed])).toEqual(Array.from({ length: 10 }, () => [408, true]));
       expect(await count('batches')).toBe(before);
       const next = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload: [{ refID: 'after-1' }] } });
       expect(next.status).toBe(202);
