@@ -12,6 +12,9 @@ import { CALLBACK_MAX_BYTES } from './files/upload-form';
 import { AppDependencies, AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { authenticate } from './http/authenticate.hook';
+import { answerClientError, answerConnect, answerFrameworkError } from './http/framework-errors';
+import { jsonBodyParser, JsonTextParser } from './http/json-body';
+import { closeIfBodyUnread } from './http/unread-body';
 import { ACCESS_VERIFIER } from './tokens';
 import type { AccessVerifier } from '@container-service/batch-domain';
 import { REQUEST_ID_HEADER, TENANT_HEADER, isValidRequestId, isValidTenantId } from './http/coreos-headers';
@@ -30,10 +33,20 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Requests refused before routing (a path that does not decode, an over-long parameter,
+    // bytes that are not HTTP) answer in the envelope too.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const fastify = adapter.getInstance();
+  fastify.server.on('connect', answerConnect);
   // JSON bodies, and multipart uploads read as streams by the upload routes; anything else is 415.
   fastify.removeContentTypeParser('text/plain');
+  // JSON is read under BODY_TIMEOUT_MS, the byte limit and the nesting limit, then parsed by
+  // fastify's own parser (which refuses __proto__ and constructor.prototype keys).
+  const parseJsonText = fastify.getDefaultJsonParser('error', 'error') as unknown as JsonTextParser;
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', jsonBodyParser({ maxBytes: deps.config.jsonBodyMaxBytes, timeoutMs: deps.config.bodyTimeoutMs }, parseJsonText));
   await fastify.register(multipart, {
     limits: { fileSize: deps.config.upload.maxBytes, fieldSize: CALLBACK_MAX_BYTES, fields: 20, files: 5, parts: 50 },
     throwFileSizeLimit: true,
@@ -50,6 +63,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     if (access === null) throw new Error('the access verifier is not ready');
     await authenticate(request, access);
   });
+  fastify.addHook('onSend', async (request, reply) => closeIfBodyUnread(request, reply));
   fastify.addHook('onResponse', async (request, reply) => {
     request.log.info(
       { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },

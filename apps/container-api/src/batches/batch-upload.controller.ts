@@ -61,7 +61,7 @@ export class BatchUploadController {
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Uploads are multipart/form-data with the CSV in a part named file.');
     }
     const secret = callbackSecretOf(request);
-    const form = new UploadForm(request, this.config.upload.maxBytes, this.guard);
+    const form = new UploadForm(request, this.config.upload.maxBytes, this.guard, this.config.upload.idleTimeoutMs);
     let result;
     try {
       result = await this.submitFile.execute({

@@ -40,6 +40,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SECRETS_KEY: 'short' })).toThrow(/SECRETS_KEY entry 1 must be 32 bytes/);
   });
 
+  it('gives a JSON body 30 s to arrive unless told otherwise', () => {
+    expect(loadConfig({}).bodyTimeoutMs).toBe(30_000);
+    expect(loadConfig({ BODY_TIMEOUT_MS: '500' }).bodyTimeoutMs).toBe(500);
+  });
+
   it('reads a PEM public key given inline with escaped newlines', () => {
     const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const config = loadConfig({ AUTH_PUBLIC_KEY: pem.replace(/\n/g, '\\n') });
@@ -52,6 +57,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'postgres://x' }, /DATABASE_URL must start with sqlite:/],
     [{ WORKER_THREAD_NICE: '20' }, /WORKER_THREAD_NICE must be an integer from 0 to 19/],
     [{ STATUS_CACHE_ENTRIES: '-1' }, /STATUS_CACHE_ENTRIES must be an integer from 0 to 10000000/],
+    [{ BODY_TIMEOUT_MS: '0' }, /BODY_TIMEOUT_MS must be an integer from 100 to 3600000/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ AUTH_JWT_SECRET: 'short' }, /AUTH_JWT_SECRET must be at least 32 bytes/],
     [{ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp/jwks' }, /only one of/],

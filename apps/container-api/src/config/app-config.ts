@@ -30,6 +30,8 @@ export interface AppConfig {
   readonly production: boolean;
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyMaxBytes: number;
+  /** How long a JSON body may take to arrive once the headers are in (408 past it). */
+  readonly bodyTimeoutMs: number;
   /** Result-list entries of finished batches kept in memory for status reads; 0 turns that off. */
   readonly statusCacheEntries: number;
   readonly upload: UploadConfig;
@@ -122,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${logLevel}'`);
   const production = env.NODE_ENV === 'production';
   const jsonBodyMaxBytes = integer('JSON_BODY_MAX_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
+  const bodyTimeoutMs = integer('BODY_TIMEOUT_MS', 30_000, 100, 3_600_000);
 
   const upload: UploadConfig = {
     maxBytes: integer('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
@@ -161,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idleMs: integer('WORKER_IDLE_MS', 200, 10, 60_000),
   };
 
-  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, statusCacheEntries, upload, retention, callbacks, worker };
+  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, bodyTimeoutMs, statusCacheEntries, upload, retention, callbacks, worker };
 }
 
 function secretKeys(raw: string | undefined): SecretKey[] {

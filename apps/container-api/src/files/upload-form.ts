@@ -1,7 +1,9 @@
 // Reads a multipart upload as it arrives: the `file` part's bytes go straight to the CSV reader,
 // the `callback` field may come before or after it, other fields are ignored and other file
 // parts skipped. After an error the rest of the request is read and dropped, so the client
-// always gets its answer.
+// always gets its answer. A client that sends nothing for UPLOAD_IDLE_TIMEOUT_MS while the form
+// waits for it is dropped: the wait ends with 408 REQUEST_TIMEOUT (thrown, so that the intake
+// discards what it stored), and the answer closes the connection.
 import type { CallbackTarget, DomainError, FileProblem, FileRecord, Result } from '@container-service/batch-domain';
 import { domainError, err, ok } from '@container-service/batch-domain';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
@@ -9,6 +11,8 @@ import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { callbackTarget, callbackViolation, isCallback } from '../batches/callback-input';
+import { ApiError } from '../http/api-error';
+import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../http/json-body';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { readCsvRecords } from './csv-records';
 
@@ -25,6 +29,7 @@ function formProblem(error: unknown): { code: 'PAYLOAD_TOO_LARGE' | 'VALIDATION_
 }
 
 const isFileTooLarge = (error: unknown) => (error as { code?: string } | null)?.code === 'FST_REQ_FILE_TOO_LARGE';
+const isIdleTimeout = (error: unknown) => error instanceof ApiError && error.code === 'REQUEST_TIMEOUT';
 
 export interface UploadSummary {
   readonly file: { readonly name: string; readonly bytes: number } | null;
@@ -40,11 +45,13 @@ export class UploadForm {
   private callbackValue: unknown = undefined;
   private callbackProblem: string | null = null;
   private extraFile = false;
+  private idleTimedOut = false;
 
   constructor(
     private readonly request: FastifyRequest,
     private readonly maxFileBytes: number,
     private readonly guard: CallbackAddressGuard,
+    private readonly idleTimeoutMs: number,
   ) {}
 
   /** The file's records, then a problem if the file is over the limit; a problem if there is no file. */
@@ -54,6 +61,7 @@ export class UploadForm {
       try {
         part = await this.next();
       } catch (error) {
+        if (isIdleTimeout(error)) throw error;
         const problem = formProblem(error);
         yield { problem: problem.code === 'PAYLOAD_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : 'INVALID_FILE', message: problem.message };
         return;
@@ -75,6 +83,7 @@ export class UploadForm {
         if ('problem' in entry) return;
       }
     } catch (error) {
+      if (isIdleTimeout(error)) throw error;
       // The client went away, or the body broke off, before the file was complete.
       this.request.log.info({ err: error }, 'an upload ended before its file was complete');
       yield stream.truncated || isFileTooLarge(error) ? tooLarge : { problem: 'INVALID_FILE', message: 'the upload ended before the file was complete' };
@@ -88,6 +97,7 @@ export class UploadForm {
     try {
       for (let part = await this.next(); part !== null; part = await this.next()) await this.take(part);
     } catch (error) {
+      if (isIdleTimeout(error)) throw error;
       const problem = formProblem(error);
       return err(domainError(problem.code, `${problem.message}; nothing was stored.`, [{ path: problem.message.startsWith('callback') ? CALLBACK_FIELD : 'body', message: problem.message }]));
     }
@@ -122,6 +132,7 @@ export class UploadForm {
       if (this.parts === null && !this.request.isMultipart()) return;
       for (let part = await this.next(); part !== null; part = await this.next()) await this.take(part);
     } catch (error) {
+      if (isIdleTimeout(error)) throw error;
       if (!isFileTooLarge(error)) this.request.log.debug({ err: error }, 'the rest of an upload could not be read');
     }
   }
@@ -137,7 +148,7 @@ export class UploadForm {
     if (this.partsDone) return null;
     this.parts ??= this.request.parts()[Symbol.asyncIterator]();
     try {
-      const step = await this.parts.next();
+      const step = await this.fromClient(this.parts.next());
       if (step.done) this.partsDone = true;
       return step.done ? null : step.value;
     } catch (error) {
@@ -162,6 +173,10 @@ export class UploadForm {
           this.callbackProblem = 'must be JSON text';
         }
       }
+      // The form is part of the body: the body's nesting limit holds for it too.
+      if (this.callbackProblem === null && valueNestsDeeperThan(this.callbackValue)) {
+        this.callbackProblem = `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
+      }
       return;
     }
     if (part.fieldname === FILE_FIELD && this.file === null) {
@@ -174,7 +189,7 @@ export class UploadForm {
 
   private async *countBytes(stream: Readable): AsyncGenerator<Uint8Array> {
     // Not destroyed when the reader stops early: drain() can still read the rest.
-    for await (const chunk of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>) {
+    for await (const chunk of this.chunksOf(stream, false)) {
       this.fileBytes += chunk.length;
       this.fileHash.update(chunk);
       yield chunk;
@@ -183,6 +198,53 @@ export class UploadForm {
 
   private async dropStream(stream: Readable): Promise<void> {
     const counting = stream === this.file?.file;
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) if (counting) this.fileBytes += chunk.length;
+    for await (const chunk of this.chunksOf(stream, true)) if (counting) this.fileBytes += chunk.length;
+  }
+
+  /** The stream's chunks, each awaited under the idle deadline. */
+  private async *chunksOf(stream: Readable, destroyOnReturn: boolean): AsyncGenerator<Uint8Array> {
+    const chunks = stream.iterator({ destroyOnReturn }) as AsyncIterator<Uint8Array>;
+    let finished = false;
+    try {
+      for (;;) {
+        const step = await this.fromClient(chunks.next());
+        if (step.done) {
+          finished = true;
+          return;
+        }
+        yield step.value;
+      }
+    } finally {
+      // After a time-out the read in flight is abandoned, not awaited.
+      if (!finished && !this.idleTimedOut) await chunks.return?.();
+    }
+  }
+
+  /**
+   * Waits for the next thing the client sends. Only these waits count as idle: while the rows
+   * read are being stored the client is held back by the server, not stalling.
+   */
+  private async fromClient<T>(step: Promise<T>): Promise<T> {
+    if (this.idleTimedOut) throw this.idleError();
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        this.idleTimedOut = true;
+        reject(this.idleError());
+      }, this.idleTimeoutMs);
+    });
+    // A step given up on may still fail when the connection closes; nobody waits for it then.
+    step.catch(() => undefined);
+    try {
+      return await Promise.race([step, idle]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private idleError(): ApiError {
+    return new ApiError('REQUEST_TIMEOUT', `The upload sent nothing for ${this.idleTimeoutMs} ms; it was dropped and nothing of it was stored.`, {
+      idleTimeoutMs: this.idleTimeoutMs,
+    });
   }
 }

@@ -4,7 +4,9 @@
 import { HttpException } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error';
+import { isValidRequestId, REQUEST_ID_HEADER } from './coreos-headers';
 import { echoRequest } from './envelope';
+import { closeIfBodyUnread } from './unread-body';
 
 export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 
@@ -15,6 +17,7 @@ export function toApiError(exception: unknown): ApiError {
   if (status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is larger than this service accepts.');
   if (status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
   if (status === 405) return new ApiError('NOT_FOUND', 'This route does not answer that method.');
+  if (status === 408) return new ApiError('REQUEST_TIMEOUT', 'The request did not arrive in time; the connection is closed.');
   if (status !== null && status >= 400 && status < 500) {
     return new ApiError('VALIDATION_FAILED', `The request could not be read: ${clientMessage(exception)}`, {});
   }
@@ -50,6 +53,10 @@ export function renderError(request: FastifyRequest, reply: FastifyReply, except
     logger.error({ err: exception, reqId: request.id }, 'request failed unexpectedly');
   }
   if (error.code === 'SERVICE_UNAVAILABLE') reply.header('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+  // Also for requests refused before the hook that echoes it ran (routing, framework errors).
+  const requestId = request.headers[REQUEST_ID_HEADER];
+  if (isValidRequestId(requestId)) void reply.header('X-COREOS-REQUEST-ID', requestId);
+  closeIfBodyUnread(request, reply);
   void reply
     .status(error.status)
     .type('application/json; charset=utf-8')
