@@ -276,7 +276,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.register(deps), ...features, ...(deps.config.worker.enabled ? [WorkerModule] : [])],
-      providers: [{ provide: APP_FILTER, useFactory: (logger: Logger) => new DomainErrorFilter(logger), inject: [LOGGER] }],
+      providers: [
+        {
+          provide: APP_FILTER,
+          useFactory: (logger: Logger, database: Database) => new DomainErrorFilter(logger, (exception) => database.noteFailure(exception)),
+          inject: [LOGGER, DATABASE],
+        },
+      ],
     };
   }
 }

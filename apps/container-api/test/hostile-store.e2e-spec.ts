@@ -91,6 +91,25 @@ describe('a damaged store', () => {
     expect(again.stderr).toMatch(/found damaged earlier.*remove .*db\.sqlite-damaged/);
   }, 90_000);
 
+  it('is noticed by a read too: the read answers 503 and from then on readiness and submits fail', async () => {
+    const running = await start(dir, { ...env(), STATUS_CACHE_ENTRIES: '0' });
+    try {
+      expect((await call(running, 'POST', `${BASE}/container-types`, { name: 'bag', isLeaf: false })).status).toBe(202);
+      const first = await call(running, 'POST', `${BASE}/bag/batch`, { payload: items(0, 300) });
+      const id = (first.body as unknown as { data: { id: string } }).data.id;
+      await waitFor(async () => ((await call(running, 'GET', `${BASE}/bag/batch/status?batchId=${id}`)).body as unknown as { data: { meta: { status: string } } }).data.meta.status === 'SUCCESS' || null, 20_000);
+      expect((await fetch(`${running.url}/health/ready`)).status).toBe(200);
+
+      damageTable(file, 'batch_items');
+      const read = await call(running, 'GET', `${BASE}/bag/batch/results?batchId=${id}`);
+      expect(read.status).toBe(503);
+      expect((await fetch(`${running.url}/health/ready`)).status).toBe(503);
+      expect((await call(running, 'POST', `${BASE}/bag/batch`, { payload: items(300, 10) })).status).toBe(503);
+    } finally {
+      expect(await stop(running)).toBe(0);
+    }
+  }, 60_000);
+
   it('refuses to start on a file damaged while it was stopped, saying why', async () => {
     const running = await start(dir, env());
     expect((await call(running, 'POST', `${BASE}/container-types`, { name: 'bag', isLeaf: false })).status).toBe(202);

@@ -6,9 +6,14 @@ import type { ErrorLogger } from './error-rendering';
 
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
-  constructor(private readonly logger: ErrorLogger) {}
+  constructor(
+    private readonly logger: ErrorLogger,
+    /** Told of every failure, so that one showing a damaged store stops further writes (a read's included). */
+    private readonly noteFailure: (exception: unknown) => void = () => undefined,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    this.noteFailure(exception);
     const http = host.switchToHttp();
     renderError(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), exception, this.logger);
   }
