@@ -45,7 +45,8 @@ describe('Database on a damaged file', () => {
   it('refuses to open a file that is not a database at all', async () => {
     const file = tempFile();
     fs.writeFileSync(file, Buffer.alloc(8 * PAGE_SIZE, 0x5a));
-    await expect(Database.open(`sqlite:${file}`)).rejects.toThrow(/not a database|damaged/);
+    // The message, not toThrow: an error made by the native driver is of another realm than Jest's.
+    await expect(Database.open(`sqlite:${file}`)).rejects.toMatchObject({ message: expect.stringMatching(/database file is damaged \(file is not a database\)/) });
   });
 
   it('once damage shows in use, fails readiness and every later write, here and after a restart', async () => {

@@ -45,6 +45,16 @@ export class DamageWatch {
     );
   }
 
+  /** Runs `open`, naming damage as such when SQLite cannot even read the file's header. */
+  static async opening(open: () => Promise<unknown>): Promise<void> {
+    try {
+      await open();
+    } catch (error) {
+      if (isCorruption(error)) throw new Error(`the database file is damaged (${(error as Error).message}); restore it from a backup`, { cause: error });
+      throw error;
+    }
+  }
+
   /** At start, before migrations: the whole file is read once and must be sound. */
   async checkAtStart(writer: DataSource): Promise<void> {
     if (this.file === null) return;

@@ -74,7 +74,7 @@ export class Database {
         db.pragma('foreign_keys = ON');
       },
     });
-    await writer.initialize();
+    await DamageWatch.opening(() => writer.initialize());
     try {
       // Before anything is written: a damaged file must not be migrated, served or written to.
       await damage.checkAtStart(writer);
