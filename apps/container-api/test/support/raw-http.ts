@@ -22,6 +22,12 @@ export interface RawRequest {
   /** The body: one buffer (sent with Content-Length) or chunks (sent with Transfer-Encoding: chunked). */
   body?: Buffer | { chunks: Buffer[] };
   timeoutMs?: number;
+  /**
+   * Sends the head alone first and the body only if no answer came within this many ms. A server
+   * that refuses a request before reading its body then answers without the body ever being sent,
+   * and the answer is not lost to the reset a close with unread bytes causes.
+   */
+  headFirstMs?: number;
 }
 
 export class NoAnswer extends Error {}
@@ -44,11 +50,11 @@ export function rawRequest(port: number, request: RawRequest): Promise<RawRespon
     payload.push(Buffer.from('0\r\n\r\n'));
   }
   // latin1 keeps each char of the head one byte, so a target may carry raw bytes (e.g. UTF-8).
-  const bytes = Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), ...payload]);
-  return exchange(port, request.method === 'HEAD', bytes, request.timeoutMs ?? 15_000);
+  const headBytes = Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1');
+  return exchange(port, request.method === 'HEAD', headBytes, Buffer.concat(payload), request.timeoutMs ?? 15_000, request.headFirstMs ?? 0);
 }
 
-function exchange(port: number, isHead: boolean, bytes: Buffer, timeoutMs: number): Promise<RawResponse> {
+function exchange(port: number, isHead: boolean, head: Buffer, body: Buffer, timeoutMs: number, headFirstMs: number): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const received: Buffer[] = [];
     let settled = false;
@@ -81,7 +87,13 @@ function exchange(port: number, isHead: boolean, bytes: Buffer, timeoutMs: numbe
     // that arrived still counts.
     socket.on('error', (error) => finish(error));
     socket.on('close', () => finish(new Error('closed')));
-    socket.write(bytes, () => undefined);
+    if (headFirstMs <= 0 || body.length === 0) socket.write(Buffer.concat([head, body]), () => undefined);
+    else {
+      socket.write(head, () => undefined);
+      setTimeout(() => {
+        if (!settled && received.length === 0) socket.write(body, () => undefined);
+      }, headFirstMs);
+    }
   });
 }
 
