@@ -1,5 +1,6 @@
 // Runs the built service as a child process, as an operator would, for start-up and crash tests.
 import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export const DIST = path.resolve(__dirname, '../../dist');
@@ -21,7 +22,11 @@ export function start(dir: string, extra: Record<string, string> = {}): Promise<
   const child = spawn(process.execPath, [MAIN], { cwd: dir, env: cleanEnv(extra), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      // A service that never got ready is not left running behind the test.
+      child.kill('SIGKILL');
+      reject(new Error(`service did not start:\n${out}`));
+    }, 20_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
@@ -52,3 +57,10 @@ export function kill(running: Running, signal: NodeJS.Signals): Promise<number |
 
 /** Stops the service as an operator would (SIGTERM); its exit code. */
 export const stop = (running: Running): Promise<number | null> => kill(running, 'SIGTERM');
+
+/** The resident memory of a process in bytes, read from /proc (Linux). */
+export function residentBytes(pid: number): number {
+  const kib = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib) * 1024;
+}
