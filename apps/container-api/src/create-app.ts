@@ -2,7 +2,7 @@
 // modules, and the OpenAPI document at /docs and /docs-json. Used by main.ts and the e2e tests.
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -40,6 +40,10 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   });
   const fastify = adapter.getInstance();
   fastify.server.on('connect', answerConnect);
+  // An Expect other than 100-continue: node would answer an empty 417 on its own. The expectation
+  // is ignored instead (RFC 9110 lets a server do either), so the request gets its usual checks
+  // and an answer in the envelope.
+  fastify.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => fastify.server.emit('request', request, response));
   // JSON bodies, and multipart uploads read as streams by the upload routes; anything else is 415.
   fastify.removeContentTypeParser('text/plain');
   // JSON is read under BODY_TIMEOUT_MS, the byte limit and the nesting limit, then parsed by
