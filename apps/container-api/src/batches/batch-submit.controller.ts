@@ -15,7 +15,7 @@ import { BatchSubmitted } from './batch-submitted';
 import { callbackTarget, callbackViolation, isCallback } from './callback-input';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { CALLBACK_GUARD } from '../tokens';
-import { callbackSecretOf, jsonContent, submitFingerprint } from './submit-fingerprint';
+import { callbackSecretOf, idempotencyKeyOf, jsonContent, submitFingerprint } from './submit-fingerprint';
 
 @ApiTags('batches')
 @CoreosHeaders()
@@ -51,6 +51,7 @@ export class BatchSubmitController {
 
   private async submit(operation: BatchOperation, caller: Caller, containerType: string, body: unknown, request: FastifyRequest, reply: FastifyReply) {
     const secret = callbackSecretOf(request);
+    const key = idempotencyKeyOf(request);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ApiError('VALIDATION_FAILED', 'The body must be a JSON object with a payload array.', { violations: [{ path: '', message: 'must be an object' }] });
     }
@@ -66,7 +67,7 @@ export class BatchSubmitController {
         source: 'json',
         payload,
         actor: caller.actor,
-        submission: { key: caller.requestId, fingerprint: submitFingerprint(request, jsonContent(body), callback, secret) },
+        ...(key !== null ? { submission: { key, fingerprint: submitFingerprint(request, jsonContent(body), callback, secret) } } : {}),
         ...(isCallback(callback) ? { callback: callbackTarget(callback, secret, caller.requestId) } : {}),
       }),
     );

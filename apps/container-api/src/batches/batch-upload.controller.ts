@@ -17,7 +17,7 @@ import { APP_CONFIG, CALLBACK_GUARD } from '../tokens';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
-import { callbackSecretOf, submitFingerprint } from './submit-fingerprint';
+import { callbackSecretOf, idempotencyKeyOf, submitFingerprint } from './submit-fingerprint';
 
 @ApiTags('batches')
 @CoreosHeaders()
@@ -61,6 +61,7 @@ export class BatchUploadController {
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Uploads are multipart/form-data with the CSV in a part named file.');
     }
     const secret = callbackSecretOf(request);
+    const key = idempotencyKeyOf(request);
     const form = new UploadForm(request, this.config.upload.maxBytes, this.guard, this.config.upload.idleTimeoutMs);
     let result;
     try {
@@ -72,7 +73,7 @@ export class BatchUploadController {
         actor: caller.actor,
         records: form.records(),
         finish: () => form.finish(),
-        submission: () => ({ key: caller.requestId, fingerprint: submitFingerprint(request, `file:${form.fileDigest}`, form.callback, secret) }),
+        ...(key !== null ? { submission: () => ({ key, fingerprint: submitFingerprint(request, `file:${form.fileDigest}`, form.callback, secret) }) } : {}),
         callback: () => form.callbackTarget(secret, caller.requestId),
       });
     } finally {
