@@ -111,6 +111,19 @@ describe('OS1 clients: who acted, and request ids reused', () => {
       expect(await batches()).toBe(count + 2);
     });
 
+    it('documents Idempotency-Key, the opt-in for idempotency, on the submit routes', async () => {
+      const paths = (await t.request('/docs-json')).body.paths;
+      for (const [path, method] of [
+        [`${BASE}/{containerType}/batch`, 'post'],
+        [`${BASE}/{containerType}/batch`, 'put'],
+        [`${BASE}/{containerType}/batch/upload`, 'post'],
+        [`${BASE}/{containerType}/batch/upload`, 'put'],
+      ] as const) {
+        const headers = paths[path][method].parameters.filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name);
+        expect(headers).toEqual(expect.arrayContaining(['X-COREOS-REQUEST-ID', 'Idempotency-Key', 'X-COREOS-CALLBACK-SECRET']));
+      }
+    });
+
     it('does the same for uploads', async () => {
       const upload = async () => {
         const form = new FormData();

@@ -9,7 +9,7 @@ import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
-import { CoreosHeaders } from '../http/openapi-headers';
+import { CoreosHeaders, SubmitHeaders } from '../http/openapi-headers';
 import { BatchSubmittedEnvelopeDto, CreateBatchBodyDto, UpdateBatchBodyDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
 import { callbackTarget, callbackViolation, isCallback } from './callback-input';
@@ -29,6 +29,7 @@ export class BatchSubmitController {
 
   @Post(':containerType/batch')
   @HttpCode(202)
+  @SubmitHeaders()
   @ApiOperation({ summary: 'Create containers in a batch (1-1024 items)' })
   @ApiBody({ type: CreateBatchBodyDto })
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'stored; Location names the status URL' })
@@ -40,6 +41,7 @@ export class BatchSubmitController {
 
   @Put(':containerType/batch')
   @HttpCode(202)
+  @SubmitHeaders()
   @ApiOperation({ summary: 'Update containers in a batch (1-1024 items)' })
   @ApiBody({ type: UpdateBatchBodyDto })
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto })

@@ -11,7 +11,7 @@ import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { setBodyEcho, successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
-import { CoreosHeaders } from '../http/openapi-headers';
+import { CoreosHeaders, SubmitHeaders } from '../http/openapi-headers';
 import { UploadForm } from '../files/upload-form';
 import { APP_CONFIG, CALLBACK_GUARD } from '../tokens';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
@@ -32,6 +32,7 @@ export class BatchUploadController {
 
   @Post(':containerType/batch/upload')
   @HttpCode(202)
+  @SubmitHeaders()
   @ApiOperation({ summary: 'Create containers from a CSV file (multipart: file, callback?)' })
   @ApiConsumes('multipart/form-data')
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'every row stored; Location names the status URL' })
@@ -45,6 +46,7 @@ export class BatchUploadController {
 
   @Put(':containerType/batch/upload')
   @HttpCode(202)
+  @SubmitHeaders()
   @ApiOperation({ summary: 'Update containers from a CSV file (multipart: file, callback?)' })
   @ApiConsumes('multipart/form-data')
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto })
