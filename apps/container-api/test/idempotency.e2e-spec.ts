@@ -99,6 +99,9 @@ describe('idempotent submits over HTTP', () => {
     const other = await upload('refID,attributes.weight\nu-1,1\nu-2,3\n', 'idem-5');
     expect([other.status, other.body.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
     expect(await batches()).toBe(count);
+    const malformed = await upload('refID,attributes.weight\nu-1,1\n', 'k'.repeat(256));
+    expect([malformed.status, malformed.body.error.code, malformed.body.error.additionalInfo.header]).toEqual([400, 'INVALID_HEADER', 'Idempotency-Key']);
+    expect(await batches()).toBe(count);
   });
 
   it('takes the key bare or as a quoted structured-field string, the same key either way', async () => {
