@@ -61,6 +61,8 @@ describe('GET batch status over HTTP', () => {
           completedAt: null,
           hasMore: false,
           callback: { state: 'NONE', attempts: 0 },
+          // Stored with no actor: who acted is never null, so the tenant shows.
+          createdBy: { id: 'acme' },
         },
         errors: [],
         success: [],

@@ -12,10 +12,12 @@ export type BatchOperation = 'create' | 'update';
 export type BatchSource = 'json' | 'file';
 export type CallbackState = 'NONE' | 'PENDING' | 'DELIVERED' | 'FAILED';
 
-/** Who did something, as told by the caller. */
+/** Who did something, as told by the caller: a person or an application, by id, with a name and an app id when known. */
 export interface Actor {
   readonly id: string;
   readonly name?: string;
+  /** The application that acted, on its own or for the person named. */
+  readonly appID?: string;
 }
 
 export interface BatchCounts {

@@ -128,5 +128,5 @@ export class SubmitBatch {
 export function answer(outcome: SubmitOutcome, batchId: BatchId): Result<SubmittedBatch, DomainError<'IDEMPOTENCY_KEY_REUSED'>> {
   if (outcome.kind === 'stored') return ok({ batchId, replayed: false });
   if (outcome.kind === 'replayed') return ok({ batchId: outcome.batchId, replayed: true });
-  return err(domainError('IDEMPOTENCY_KEY_REUSED', 'This request id was used before for a different request; use a new X-COREOS-REQUEST-ID for a new submit.'));
+  return err(domainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used before for a different request; use a new key for a new submit.'));
 }

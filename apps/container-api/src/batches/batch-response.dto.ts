@@ -7,6 +7,12 @@ class CallbackStateDto {
   @ApiProperty({ description: 'Delivery attempts so far, the successful one included.' }) attempts!: number;
 }
 
+class ActionByDto {
+  @ApiProperty() id!: string;
+  @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional() appID?: string;
+}
+
 export class BatchMetaDto {
   @ApiProperty({ enum: ['QUEUED', 'IN_PROGRESS', 'SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'] }) status!: string;
   @ApiProperty() success!: number;
@@ -24,6 +30,7 @@ export class BatchMetaDto {
   @ApiProperty({ description: 'true when errors or success hold only their first 1024 entries' }) hasMore!: boolean;
   @ApiProperty({ type: CallbackStateDto }) callback!: CallbackStateDto;
   @ApiPropertyOptional() parentBatchId?: string;
+  @ApiProperty({ type: ActionByDto, description: 'who submitted the batch (X-COREOS-USERINFO, else the token subject, else the tenant)' }) createdBy!: ActionByDto;
 }
 
 class BatchErrorDto {

@@ -1,5 +1,6 @@
 // Maps a batch status report to the contract's BatchResponse (§3). Explicit, field by field.
 import { Batch, BatchSnapshot, BatchStatus, BatchStatusReport } from '@container-service/batch-domain';
+import { ActionByJson, presentActionBy } from '../http/action-by';
 
 export interface BatchMetaJson {
   status: string;
@@ -18,7 +19,7 @@ export interface BatchMetaJson {
   hasMore?: boolean;
   callback: { state: string; attempts: number };
   parentBatchId?: string;
-  createdBy?: { id: string; name?: string };
+  createdBy: ActionByJson;
 }
 
 export interface BatchResponseJson {
@@ -45,9 +46,9 @@ function presentMeta(b: BatchSnapshot, status: BatchStatus, pending: number, has
     completedAt: b.completedAt,
     ...(hasMore !== undefined ? { hasMore } : {}),
     callback: { state: b.callbackState, attempts: b.callbackAttempts },
+    createdBy: presentActionBy(b.createdBy, b.tenantId),
   };
   if (b.parentBatchId !== null) meta.parentBatchId = b.parentBatchId;
-  if (b.createdBy !== null) meta.createdBy = b.createdBy.name === undefined ? { id: b.createdBy.id } : { id: b.createdBy.id, name: b.createdBy.name };
   return meta;
 }
 

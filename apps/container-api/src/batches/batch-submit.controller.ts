@@ -9,13 +9,13 @@ import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
-import { CoreosHeaders } from '../http/openapi-headers';
+import { CoreosHeaders, SubmitHeaders } from '../http/openapi-headers';
 import { BatchSubmittedEnvelopeDto, CreateBatchBodyDto, UpdateBatchBodyDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
 import { callbackTarget, callbackViolation, isCallback } from './callback-input';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { CALLBACK_GUARD } from '../tokens';
-import { callbackSecretOf, jsonContent, submitFingerprint } from './submit-fingerprint';
+import { callbackSecretOf, idempotencyKeyOf, jsonContent, submitFingerprint } from './submit-fingerprint';
 
 @ApiTags('batches')
 @CoreosHeaders()
@@ -29,6 +29,7 @@ export class BatchSubmitController {
 
   @Post(':containerType/batch')
   @HttpCode(202)
+  @SubmitHeaders()
   @ApiOperation({ summary: 'Create containers in a batch (1-1024 items)' })
   @ApiBody({ type: CreateBatchBodyDto })
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'stored; Location names the status URL' })
@@ -40,6 +41,7 @@ export class BatchSubmitController {
 
   @Put(':containerType/batch')
   @HttpCode(202)
+  @SubmitHeaders()
   @ApiOperation({ summary: 'Update containers in a batch (1-1024 items)' })
   @ApiBody({ type: UpdateBatchBodyDto })
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto })
@@ -51,6 +53,7 @@ export class BatchSubmitController {
 
   private async submit(operation: BatchOperation, caller: Caller, containerType: string, body: unknown, request: FastifyRequest, reply: FastifyReply) {
     const secret = callbackSecretOf(request);
+    const key = idempotencyKeyOf(request);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ApiError('VALIDATION_FAILED', 'The body must be a JSON object with a payload array.', { violations: [{ path: '', message: 'must be an object' }] });
     }
@@ -66,7 +69,7 @@ export class BatchSubmitController {
         source: 'json',
         payload,
         actor: caller.actor,
-        submission: { key: caller.requestId, fingerprint: submitFingerprint(request, jsonContent(body), callback, secret) },
+        ...(key !== null ? { submission: { key, fingerprint: submitFingerprint(request, jsonContent(body), callback, secret) } } : {}),
         ...(isCallback(callback) ? { callback: callbackTarget(callback, secret, caller.requestId) } : {}),
       }),
     );

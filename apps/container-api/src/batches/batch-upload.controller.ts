@@ -11,13 +11,13 @@ import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { setBodyEcho, successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
-import { CoreosHeaders } from '../http/openapi-headers';
+import { CoreosHeaders, SubmitHeaders } from '../http/openapi-headers';
 import { UploadForm } from '../files/upload-form';
 import { APP_CONFIG, CALLBACK_GUARD } from '../tokens';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
-import { callbackSecretOf, submitFingerprint } from './submit-fingerprint';
+import { callbackSecretOf, idempotencyKeyOf, submitFingerprint } from './submit-fingerprint';
 
 @ApiTags('batches')
 @CoreosHeaders()
@@ -32,6 +32,7 @@ export class BatchUploadController {
 
   @Post(':containerType/batch/upload')
   @HttpCode(202)
+  @SubmitHeaders()
   @ApiOperation({ summary: 'Create containers from a CSV file (multipart: file, callback?)' })
   @ApiConsumes('multipart/form-data')
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'every row stored; Location names the status URL' })
@@ -45,6 +46,7 @@ export class BatchUploadController {
 
   @Put(':containerType/batch/upload')
   @HttpCode(202)
+  @SubmitHeaders()
   @ApiOperation({ summary: 'Update containers from a CSV file (multipart: file, callback?)' })
   @ApiConsumes('multipart/form-data')
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto })
@@ -61,6 +63,7 @@ export class BatchUploadController {
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Uploads are multipart/form-data with the CSV in a part named file.');
     }
     const secret = callbackSecretOf(request);
+    const key = idempotencyKeyOf(request);
     const form = new UploadForm(request, this.config.upload.maxBytes, this.guard, this.config.upload.idleTimeoutMs);
     let result;
     try {
@@ -72,7 +75,7 @@ export class BatchUploadController {
         actor: caller.actor,
         records: form.records(),
         finish: () => form.finish(),
-        submission: () => ({ key: caller.requestId, fingerprint: submitFingerprint(request, `file:${form.fileDigest}`, form.callback, secret) }),
+        ...(key !== null ? { submission: () => ({ key, fingerprint: submitFingerprint(request, `file:${form.fileDigest}`, form.callback, secret) }) } : {}),
         callback: () => form.callbackTarget(secret, caller.requestId),
       });
     } finally {

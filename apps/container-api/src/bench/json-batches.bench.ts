@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const headers = { 'X-COREOS-REQUEST-ID': 'bench', 'X-COREOS-TID': 'bench', 'X-COREOS-ACCESS': token, 'content-type': 'application/json' };
   let submits = 0;
   const post = async (url: string, body: unknown) => {
-    // Every submit needs its own request id: the id is the submit's idempotency key.
+    // A fresh request id per submit, as a client sends it (it correlates; it does not deduplicate).
     const response = await fetch(url, { method: 'POST', headers: { ...headers, 'X-COREOS-REQUEST-ID': `bench-${++submits}` }, body: JSON.stringify(body) });
     if (response.status !== 202) throw new Error(`${url}: ${response.status} ${await response.text()}`);
     return ((await response.json()) as { data: { id: string } }).data.id;

@@ -8,7 +8,7 @@ import { AccessVerifier } from '@container-service/batch-domain';
 import { FastifyRequest } from 'fastify';
 import { ApiError } from './api-error';
 import { RequestWithCaller } from './caller';
-import { ACCESS_HEADER, readIdentityHeaders } from './coreos-headers';
+import { ACCESS_HEADER, actorOf, readIdentityHeaders } from './coreos-headers';
 import { isApiRoute, oddSpelling } from './request-target';
 
 export const notFound = (): ApiError => new ApiError('NOT_FOUND', 'No such route. Batch routes live under /core/api/v2/containers; see /docs.');
@@ -17,7 +17,7 @@ export async function authenticate(request: FastifyRequest, access: AccessVerifi
   if (request.is404) throw notFound();
   const route = request.routeOptions.url;
   if (!isApiRoute(route)) return;
-  const { requestId, tenantId, actor } = readIdentityHeaders(request.headers);
+  const { requestId, tenantId, declared } = readIdentityHeaders(request.headers);
   const header = request.headers[ACCESS_HEADER];
   const accessToken = typeof header === 'string' ? header : undefined;
   const verified = await access.verify(accessToken, tenantId);
@@ -28,5 +28,5 @@ export async function authenticate(request: FastifyRequest, access: AccessVerifi
       violations: [{ path: 'path', message: odd }],
     });
   }
-  (request as RequestWithCaller).caller = { requestId, tenantId, accessToken, actor };
+  (request as RequestWithCaller).caller = { requestId, tenantId, accessToken, actor: actorOf(declared, verified.value.subject, tenantId) };
 }

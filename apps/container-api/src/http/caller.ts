@@ -7,7 +7,8 @@ export interface Caller {
   readonly requestId: string;
   readonly tenantId: string;
   readonly accessToken: string | undefined;
-  readonly actor: Actor | null;
+  /** Who acted, as X-COREOS-USERINFO, the token or the tenant tell it: always known. */
+  readonly actor: Actor;
 }
 
 export type RequestWithCaller = FastifyRequest & { caller?: Caller };
