@@ -10,9 +10,9 @@ import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { CoreosHeaders } from '../http/openapi-headers';
-import { AttributesBodyDto, ContainerTypeCreatedEnvelopeDto, ContainerTypeEnvelopeDto, ContainerTypeListEnvelopeDto, CreateContainerTypeDto } from './container-type.dto';
+import { AttributesBodyDto, AttributesConfigEnvelopeDto, AttributesReplacedEnvelopeDto, ContainerTypeCreatedEnvelopeDto, ContainerTypeEnvelopeDto, ContainerTypeListEnvelopeDto, CreateContainerTypeDto } from './container-type.dto';
 import { ApiBody } from '@nestjs/swagger';
-import { presentContainerType } from './container-type.presenter';
+import { presentAttributesConfig, presentContainerType } from './container-type.presenter';
 
 @ApiTags('container types')
 @CoreosHeaders()
@@ -55,19 +55,23 @@ export class ContainerTypesController {
 
   @Get(':name/config/attributes')
   @ApiOperation({ summary: "A container type's attribute configuration" })
+  @ApiResponse({ status: 200, type: AttributesConfigEnvelopeDto })
   @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: '100920043304 (errorName CONTAINER_TYPE_NOT_FOUND) for a type the tenant lacks' })
   async getAttributes(@CallerInfo() caller: Caller, @Param('name') name: string, @Req() request: FastifyRequest) {
     const type = unwrap(await this.getType.execute({ ...caller, name }), CONTAINER_TYPE_ROUTE_CODES);
-    return successEnvelope(request, { attributes: type.attributes });
+    return successEnvelope(request, presentAttributesConfig(type));
   }
 
   @Put(':name/config/attributes')
+  @HttpCode(202)
   @ApiOperation({ summary: 'Replace the attribute configuration; stored containers are not re-checked' })
   @ApiBody({ type: AttributesBodyDto })
+  @ApiResponse({ status: 202, type: AttributesReplacedEnvelopeDto })
   @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED; 100920043304 (errorName CONTAINER_TYPE_NOT_FOUND) for a type the tenant lacks' })
   async putAttributes(@CallerInfo() caller: Caller, @Param('name') name: string, @Body() body: unknown, @Req() request: FastifyRequest) {
     const attributes = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).attributes : undefined;
     const type = unwrap(await this.replaceAttributes.execute({ ...caller, name, attributes }), CONTAINER_TYPE_ROUTE_CODES);
-    return successEnvelope(request, { attributes: type.attributes });
+    // 202 with the type's id, as the original answers (SuccessResponse); the configuration in force comes beside it.
+    return successEnvelope(request, { id: type.name, ...presentAttributesConfig(type) });
   }
 }
