@@ -80,7 +80,7 @@ describe('batch control over HTTP', () => {
       headers: await t.headers(),
       body: { attributes: [{ name: 'weight', dataType: 'number', required: true, validation: { range: { max: 100 } } }] },
     });
-    expect(relaxed.status).toBe(200);
+    expect(relaxed.status).toBe(202);
 
     const retried = await post(`/bag/batch/retry?batchId=${original}`);
     expect(retried.status).toBe(202);

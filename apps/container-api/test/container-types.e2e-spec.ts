@@ -1,3 +1,4 @@
+import { expectOs1Valid } from './support/os1-schemas';
 import { BASE, TestApp, startTestApp } from './support/test-app';
 
 describe('container types over HTTP', () => {
@@ -27,15 +28,17 @@ describe('container types over HTTP', () => {
     expect(created.status).toBe(202);
     expect(created.body.data).toEqual({ id: 'bag' });
     expect(created.body.request).toMatchObject({ uri: `${BASE}/container-types`, method: 'POST', queryString: '' });
+    expectOs1Valid('SuccessResponse', created.body);
 
     const read = await t.request(`${BASE}/container-types/bag`, { headers: await t.headers() });
     expect(read.status).toBe(200);
+    expectOs1Valid('ContainerTypeResponse', read.body);
     expect(read.body.data).toEqual({
       id: 'bag',
       name: 'bag',
       isLeaf: false,
       attributes: [
-        { name: 'weight', dataType: 'number', required: true, validation: { range: { min: 0, max: 100 } } },
+        { name: 'weight', dataType: 'number', required: true, validation: { range: { min: 0, max: 100 }, required: true } },
         { name: 'seal', dataType: 'string', required: false, defaultValue: 'S-1', validation: { regex: '^S-\\d+$' } },
       ],
       createdAt: expect.any(Number),
@@ -45,23 +48,24 @@ describe('container types over HTTP', () => {
     });
   });
 
-  it('answers 409 CONTAINER_TYPE_EXISTS for a second type of that name', async () => {
+  it('answers 400 100920021050 (errorName CONTAINER_TYPE_EXISTS) for a second type of that name, as the original does', async () => {
     const again = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: bag });
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('CONTAINER_TYPE_EXISTS');
+    expect(again.status).toBe(400);
+    expect(again.body.error).toMatchObject({ code: '100920021050', additionalInfo: { errorName: 'CONTAINER_TYPE_EXISTS' } });
+    expectOs1Valid('ErrorResponse', again.body);
   });
 
   it("keeps tenants apart: another tenant neither sees the type nor collides with it", async () => {
     const read = await t.request(`${BASE}/container-types/bag`, { headers: await t.headers('globex') });
-    expect(read.status).toBe(404);
-    expect(read.body.error.code).toBe('CONTAINER_TYPE_NOT_FOUND');
+    expect(read.status).toBe(400);
+    expect(read.body.error).toMatchObject({ code: '100920043304', additionalInfo: { errorName: 'CONTAINER_TYPE_NOT_FOUND' } });
     const created = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers('globex'), body: { name: 'bag' } });
     expect(created.status).toBe(202);
   });
 
   it('treats names as case-sensitive', async () => {
     const read = await t.request(`${BASE}/container-types/BAG`, { headers: await t.headers() });
-    expect(read.status).toBe(404);
+    expect([read.status, read.body.error.code]).toEqual([400, '100920043304']);
   });
 
   it('lists the tenant’s types by name with a cursor', async () => {
@@ -90,7 +94,7 @@ describe('container types over HTTP', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('VALIDATION_FAILED');
     expect(response.body.error.additionalInfo.violations.map((v: { path: string }) => v.path)).toContain(path);
-    expect((await t.request(`${BASE}/container-types/crate`, { headers: await t.headers() })).status).toBe(404);
+    expect((await t.request(`${BASE}/container-types/crate`, { headers: await t.headers() })).body.error.code).toBe('100920043304');
   });
 
   it('answers 415 for a body that is not JSON', async () => {
@@ -115,10 +119,12 @@ describe('container types over HTTP', () => {
     expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'cage' } })).status).toBe(202);
     const attributes = [{ name: 'volume', dataType: 'number', required: true, validation: { range: { min: 1 } } }];
     const put = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes } });
-    expect(put.status).toBe(200);
-    expect(put.body.data).toEqual({ attributes: [{ ...attributes[0] }] });
+    expect(put.status).toBe(202);
+    const stored = [{ name: 'volume', dataType: 'number', required: true, validation: { range: { min: 1 }, required: true } }];
+    expect(put.body.data).toMatchObject({ id: 'cage', name: 'cage', attributes: stored });
     const get = await t.request(`${BASE}/container-types/cage/config/attributes`, { headers: await t.headers() });
-    expect(get.body.data).toEqual({ attributes: [{ name: 'volume', dataType: 'number', required: true, validation: { range: { min: 1 } } }] });
+    expect(get.body.data).toMatchObject({ name: 'cage', attributes: stored });
+    expectOs1Valid('AttributesConfigResponse', get.body);
 
     const invalid = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes: [{ name: 'volume', dataType: 'number', defaultValue: 0, validation: { range: { min: 1 } } }] } });
     expect([invalid.status, invalid.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
@@ -126,8 +132,8 @@ describe('container types over HTTP', () => {
     const missing = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: {} });
     expect([missing.status, missing.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
     const unknown = await t.request(`${BASE}/container-types/nothere/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes: [] } });
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'CONTAINER_TYPE_NOT_FOUND']);
+    expect([unknown.status, unknown.body.error.code, unknown.body.error.additionalInfo.errorName]).toEqual([400, '100920043304', 'CONTAINER_TYPE_NOT_FOUND']);
     const foreign = await t.request(`${BASE}/container-types/cage/config/attributes`, { headers: await t.headers('globex') });
-    expect(foreign.status).toBe(404);
+    expect([foreign.status, foreign.body.error.code]).toEqual([400, '100920043304']);
   });
 });

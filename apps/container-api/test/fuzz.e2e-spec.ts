@@ -543,6 +543,7 @@ function violations(spec: RequestSpec, rendered: Rendered, response: RawResponse
         typeof error.description === 'string' &&
         typeof error.additionalInfo === 'object' &&
         error.additionalInfo !== null &&
+        typeof (error.additionalInfo as { errorName?: unknown }).errorName === 'string' &&
         typeof request === 'object' &&
         request !== null &&
         typeof request.uri === 'string' &&

@@ -131,7 +131,7 @@ describe('Hostile CSV files over HTTP', () => {
             body: { attributes: [{ name: 'weight', dataType: 'number' }, { name: 'label', dataType: 'string' }] },
           })
         ).status,
-      ).toBe(200);
+      ).toBe(202);
 
     /** Uploads the failed-rows file as is and gives back what each stored container holds, by refID. */
     async function uploadAgain(type: string, csv: string): Promise<Map<string, { scannableId?: string; attributes: Record<string, unknown> }>> {

@@ -94,6 +94,7 @@ describe('JSON batches over HTTP', () => {
     expect(read.body.data).toEqual({
       id: success[0].id,
       containerType: 'bag',
+      state: 'created:created',
       refID: 'ok-1',
       scannableId: 'SCAN-1',
       trackingDetails: [{ operator: 'DHL', trackingId: 'T-1', isPrimary: true }],

@@ -42,10 +42,12 @@ describe('compatibility with the original Container Service schemas', () => {
     ['an unknown batch', async (t: TestApp) => t.request(`${BASE}/bag/batch/status?batchId=batch:0c000000-0000-4000-8000-0000000000ff`, { headers: await t.headers() })],
     ['an unknown route', async (t: TestApp) => t.request('/nowhere')],
     ['an invalid container type', async (t: TestApp) => t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: '1' } })],
-  ])('an error answer for %s is an ErrorResponse', async (_what, send) => {
+    ['a container type the tenant lacks', async (t: TestApp) => t.request(`${BASE}/container-types/ghost`, { headers: await t.headers() })],
+  ])('an error answer for %s is an ErrorResponse that names its error', async (_what, send) => {
     const response = await send(t);
     expect(response.status).toBeGreaterThanOrEqual(400);
     expectValid('ErrorResponse', response.body);
+    expect(response.body.error.additionalInfo.errorName).toMatch(/^[A-Z_]+$/);
   });
 
   it('the reference schema really rejects a wrong shape', () => {

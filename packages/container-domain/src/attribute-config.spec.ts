@@ -33,6 +33,25 @@ describe('parseAttributeConfigs', () => {
     expect(result.ok && result.value[1]).toMatchObject({ required: false, defaultValue: 'AB-1' });
   });
 
+  it('makes an attribute required from validation.required, where the original keeps it', () => {
+    const result = parseAttributeConfigs([
+      { name: 'weight', dataType: 'number', validation: { required: true, range: { min: 0 } } },
+      { name: 'seal', dataType: 'string', required: false, validation: { required: true } },
+      { name: 'label', dataType: 'string', required: true, validation: { required: false } },
+      { name: 'note', dataType: 'string', validation: { required: false } },
+    ]);
+    expect(result.ok && result.value).toEqual([
+      { name: 'weight', dataType: 'number', required: true, validation: { range: { min: 0 } } },
+      { name: 'seal', dataType: 'string', required: true },
+      { name: 'label', dataType: 'string', required: true },
+      { name: 'note', dataType: 'string', required: false },
+    ]);
+  });
+
+  it('refuses a validation.required that is not a boolean', () => {
+    expect(violationsOf([{ name: 'weight', dataType: 'number', validation: { required: 'yes' } }])).toEqual([{ path: 'attributes[0].validation.required', message: 'must be a boolean' }]);
+  });
+
   it('treats an absent configuration as none', () => {
     expect(parseAttributeConfigs(undefined)).toEqual({ ok: true, value: [] });
   });

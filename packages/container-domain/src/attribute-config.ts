@@ -24,6 +24,7 @@ export interface AttributeValidation {
 export interface AttributeConfig {
   readonly name: string;
   readonly dataType: AttributeDataType;
+  /** From the top-level `required` or `validation.required`, kept here only. */
   readonly required: boolean;
   readonly defaultValue?: unknown;
   readonly validation?: AttributeValidation;
@@ -182,6 +183,11 @@ function parseAttributeConfig(entry: unknown, at: string, compileBudget: Compile
   if (required !== undefined && typeof required !== 'boolean') {
     violations.push({ path: `${at}.required`, message: 'must be a boolean' });
   }
+  // The original keeps `required` in `validation`; either place makes the attribute required.
+  const validationRequired = isPlainObject(entry.validation) ? entry.validation.required : undefined;
+  if (validationRequired !== undefined && typeof validationRequired !== 'boolean') {
+    violations.push({ path: `${at}.validation.required`, message: 'must be a boolean' });
+  }
   if (violations.length > 0) return err(violations);
 
   const validation = parseValidation(entry.validation, dataType as AttributeDataType, `${at}.validation`, compileBudget);
@@ -190,7 +196,7 @@ function parseAttributeConfig(entry: unknown, at: string, compileBudget: Compile
   const config: AttributeConfig = {
     name: name as string,
     dataType: dataType as AttributeDataType,
-    required: required === true,
+    required: required === true || validationRequired === true,
     ...(validation.value ? { validation: validation.value } : {}),
   };
   if (has(entry, 'defaultValue') && entry.defaultValue !== undefined) {

@@ -1,4 +1,4 @@
-import { AttributeConfig } from './attribute-config';
+import { AttributeConfig, parseAttributeConfigs } from './attribute-config';
 import { checkAttributes, cleanContainerItem, mergeAttributes, parseCreateInput, parseUpdateInput } from './container-input';
 
 const attributes: AttributeConfig[] = [
@@ -67,12 +67,30 @@ describe('parseCreateInput', () => {
     ['a short item name', [{ ...line, name: 'ab' }], 'items[0].name must be 3 to 128 characters'],
     ['a missing cost', [{ name: 'Shirt' }], 'items[0].cost is required'],
     ['a negative amount', [{ ...line, cost: { total: { amount: -1, currency: 'EUR' } } }], 'items[0].cost.total.amount must be a number of at least 0'],
-    ['four decimals', [{ ...line, cost: { total: { amount: 1.2345, currency: 'EUR' } } }], 'at most 3 decimals'],
-    ['a lower-case currency', [{ ...line, cost: { total: { amount: 1, currency: 'eur' } } }], 'currency must be 3 upper-case letters'],
+    ['a string amount', [{ ...line, cost: { total: { amount: '1', currency: 'EUR' } } }], 'items[0].cost.total.amount must be a number of at least 0'],
+    ['an empty currency', [{ ...line, cost: { total: { amount: 1, currency: '' } } }], 'items[0].cost.total.currency must be 1 to 16 characters'],
+    ['a currency over 16 characters', [{ ...line, cost: { unit: { currency: 'C'.repeat(17) }, total: {} } }], 'items[0].cost.unit.currency must be 1 to 16 characters'],
+    ['a total that is not an object', [{ ...line, cost: { total: 5 } }], 'items[0].cost.total must be an object'],
     ['a fractional quantity', [{ ...line, quantity: { value: 1.5, unit: 'kg' } }], 'items[0].quantity.value must be an integer'],
     ['an unknown unit', [{ ...line, quantity: { value: 1, unit: 'lb' } }], 'items[0].quantity.unit must be one of'],
   ])('refuses an item line with %s', (_what, items, reason) => {
     expect(rejection(parseCreateInput({ refID: 'r', items }, box))).toEqual({ code: 'ITEM_INVALID', reason: expect.stringContaining(reason) });
+  });
+
+  it('takes money as the original does: amount and currency both optional, the currency free text', () => {
+    const items = [
+      { name: 'Amount only', cost: { total: { amount: 10 } } },
+      { name: 'Currency only', cost: { unit: { currency: 'eur' }, total: { currency: 'Euro (EUR)' } } },
+      { name: 'Nothing', cost: { total: {} } },
+      { name: 'Fine grained', cost: { total: { amount: 0.30000000000000004, currency: 'inr', extra: 'dropped' } } },
+    ];
+    const result = parseCreateInput({ refID: 'r', items }, box);
+    expect(result.ok && result.value.items.map((i) => i.cost)).toEqual([
+      { total: { amount: 10 } },
+      { unit: { currency: 'eur' }, total: { currency: 'Euro (EUR)' } },
+      { total: {} },
+      { total: { amount: 0.30000000000000004, currency: 'inr' } },
+    ]);
   });
 
   it('refuses item lines on a type that is not a leaf', () => {
@@ -144,6 +162,14 @@ describe('mergeAttributes', () => {
 
   it('checks the merged whole against the current configuration', () => {
     expect(rejection(checkAttributes({ weight: 1, retired: true }, attributes))).toMatchObject({ code: 'ATTRIBUTE_INVALID' });
+  });
+});
+
+describe('checkAttributes with validation.required', () => {
+  it('refuses an item missing an attribute the original marks required in validation', () => {
+    const configs = parseAttributeConfigs([{ name: 'weight', dataType: 'number', validation: { required: true } }]);
+    expect(configs.ok).toBe(true);
+    expect(rejection(checkAttributes({}, configs.ok ? configs.value : []))).toEqual({ code: 'ATTRIBUTE_INVALID', reason: "attribute 'weight' is required" });
   });
 });
 

@@ -25,8 +25,8 @@ export interface TrackingDetail {
 }
 
 export interface Money {
-  readonly amount: number;
-  readonly currency: string;
+  readonly amount?: number;
+  readonly currency?: string;
 }
 
 export interface ItemLine {
@@ -233,14 +233,19 @@ export function parseItemLines(raw: unknown, type: TypeRules, field = 'items'): 
   return ok(lines);
 }
 
+/** Both fields optional and the currency free text, as in the original (§4.1). */
 function money(raw: unknown, at: string): Check<Money> {
-  if (!isObject(raw)) return invalid(`${at} must be an object with amount and currency`);
+  if (!isObject(raw)) return invalid(`${at} must be an object with amount and/or currency`);
   const amount = own(raw, 'amount');
-  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) return invalid(`${at}.amount must be a number of at least 0`);
-  if (Math.abs(Math.round(amount * 1000) - amount * 1000) > 1e-6) return invalid(`${at}.amount must have at most 3 decimals`);
+  if (amount !== undefined && amount !== null && (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0)) {
+    return invalid(`${at}.amount must be a number of at least 0`);
+  }
   const currency = own(raw, 'currency');
-  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) return invalid(`${at}.currency must be 3 upper-case letters`);
-  return ok({ amount, currency });
+  if (currency !== undefined && currency !== null) {
+    const checked = text(currency, `${at}.currency`, 1, 16);
+    if (!checked.ok) return checked;
+  }
+  return ok({ ...(typeof amount === 'number' ? { amount } : {}), ...(typeof currency === 'string' ? { currency } : {}) });
 }
 
 function parseQuantity(raw: unknown, at: string): Check<ItemLine['quantity'] | undefined> {

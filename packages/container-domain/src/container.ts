@@ -3,6 +3,12 @@ import { Actor } from '@container-service/batch-domain';
 import { AttributeConfig } from './attribute-config';
 import { Attributes, ItemLine, TrackingDetail } from './container-input';
 
+/**
+ * The lifecycle state of every container here, in the original's `<state>:<substate>` form: this
+ * service has no state machine, and a container made by a batch stays in the state it is made in.
+ */
+export const CONTAINER_CREATED_STATE = 'created:created';
+
 export interface ContainerSnapshot {
   /** `{containerType}:{uuid}` */
   readonly id: string;

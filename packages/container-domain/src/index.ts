@@ -48,6 +48,7 @@ export {
   ReplaceContainerTypeAttributes,
 } from './container-type.use-cases';
 export type { ContainerTypeListing, DefineContainerTypeInput, GetContainerTypeInput, ListContainerTypesInput } from './container-type.use-cases';
+export { CONTAINER_CREATED_STATE } from './container';
 export type { ContainerReader, ContainerSnapshot, ContainerStore, ContainerStoreProvider, TrackingOwner } from './container';
 export { CreateContainerHandler, UpdateContainerHandler } from './container-item.handlers';
 export { GetContainer } from './get-container.use-case';

@@ -14,8 +14,8 @@ class TrackingDetailDto {
 }
 
 class MoneyDto {
-  @ApiProperty({ minimum: 0, description: 'at most 3 decimals' }) amount!: number;
-  @ApiProperty({ pattern: '^[A-Z]{3}$', example: 'EUR' }) currency!: string;
+  @ApiPropertyOptional({ minimum: 0 }) amount?: number;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 16, example: 'EUR', description: 'free text' }) currency?: string;
 }
 
 class CostDto {

@@ -12,12 +12,13 @@ class AttributeValidationDto {
   @ApiPropertyOptional({ type: RangeDto, description: 'bounds a number, or the length of a string' }) range?: RangeDto;
   @ApiPropertyOptional({ description: 'for strings; patterns that can backtrack catastrophically are refused' }) regex?: string;
   @ApiPropertyOptional({ type: 'array', items: {} }) valueOneOf?: unknown[];
+  @ApiPropertyOptional({ default: false, description: 'where the original keeps it; the same as the top-level required, and reads show both' }) required?: boolean;
 }
 
 export class AttributeConfigDto {
   @ApiProperty({ pattern: '^[A-Za-z_]{1,32}$', example: 'weight' }) name!: string;
   @ApiProperty({ enum: ['string', 'number', 'boolean', 'object', 'array'] }) dataType!: string;
-  @ApiPropertyOptional({ default: false }) required?: boolean;
+  @ApiPropertyOptional({ default: false, description: 'or validation.required: either makes the attribute required' }) required?: boolean;
   @ApiPropertyOptional({ description: 'must itself pass the rules' }) defaultValue?: unknown;
   @ApiPropertyOptional({ type: AttributeValidationDto }) validation?: AttributeValidationDto;
 }
@@ -40,9 +41,11 @@ export class CreateContainerTypeDto {
   attributes?: Record<string, unknown>[];
 }
 
+/** The original's ActionBy. */
 export class ActorDto {
   @ApiProperty() id!: string;
   @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional() appID?: string;
 }
 
 export class ContainerTypeDto {
@@ -52,8 +55,8 @@ export class ContainerTypeDto {
   @ApiProperty({ type: [AttributeConfigDto] }) attributes!: AttributeConfigDto[];
   @ApiProperty({ description: 'epoch milliseconds' }) createdAt!: number;
   @ApiProperty({ description: 'epoch milliseconds' }) updatedAt!: number;
-  @ApiProperty({ type: ActorDto, nullable: true }) createdBy!: ActorDto | null;
-  @ApiProperty({ type: ActorDto, nullable: true }) updatedBy!: ActorDto | null;
+  @ApiProperty({ type: ActorDto }) createdBy!: ActorDto;
+  @ApiProperty({ type: ActorDto }) updatedBy!: ActorDto;
 }
 
 class IdDto {
@@ -77,6 +80,29 @@ class ContainerTypePageDto {
 
 export class ContainerTypeListEnvelopeDto {
   @ApiProperty({ type: ContainerTypePageDto }) data!: ContainerTypePageDto;
+  @ApiProperty({ type: RequestEchoDto }) request!: RequestEchoDto;
+}
+
+class AttributesConfigDto {
+  @ApiProperty({ example: 'bag' }) name!: string;
+  @ApiProperty({ type: [AttributeConfigDto] }) attributes!: AttributeConfigDto[];
+  @ApiProperty({ description: 'epoch milliseconds' }) createdAt!: number;
+  @ApiProperty({ type: ActorDto }) createdBy!: ActorDto;
+  @ApiProperty({ description: 'epoch milliseconds' }) updatedAt!: number;
+  @ApiProperty({ type: ActorDto }) updatedBy!: ActorDto;
+}
+
+export class AttributesConfigEnvelopeDto {
+  @ApiProperty({ type: AttributesConfigDto }) data!: AttributesConfigDto;
+  @ApiProperty({ type: RequestEchoDto }) request!: RequestEchoDto;
+}
+
+class AttributesReplacedDto extends AttributesConfigDto {
+  @ApiProperty({ example: 'bag' }) id!: string;
+}
+
+export class AttributesReplacedEnvelopeDto {
+  @ApiProperty({ type: AttributesReplacedDto }) data!: AttributesReplacedDto;
   @ApiProperty({ type: RequestEchoDto }) request!: RequestEchoDto;
 }
 

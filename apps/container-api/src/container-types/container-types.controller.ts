@@ -4,14 +4,15 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { unwrap } from '../http/api-error';
+import { CONTAINER_TYPE_ROUTE_CODES } from '../http/error-codes';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { CoreosHeaders } from '../http/openapi-headers';
-import { AttributesBodyDto, ContainerTypeCreatedEnvelopeDto, ContainerTypeEnvelopeDto, ContainerTypeListEnvelopeDto, CreateContainerTypeDto } from './container-type.dto';
+import { AttributesBodyDto, AttributesConfigEnvelopeDto, AttributesReplacedEnvelopeDto, ContainerTypeCreatedEnvelopeDto, ContainerTypeEnvelopeDto, ContainerTypeListEnvelopeDto, CreateContainerTypeDto } from './container-type.dto';
 import { ApiBody } from '@nestjs/swagger';
-import { presentContainerType } from './container-type.presenter';
+import { presentAttributesConfig, presentContainerType } from './container-type.presenter';
 
 @ApiTags('container types')
 @CoreosHeaders()
@@ -28,10 +29,9 @@ export class ContainerTypesController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Define a container type; it exists when the answer comes' })
   @ApiResponse({ status: 202, type: ContainerTypeCreatedEnvelopeDto })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED and header errors' })
-  @ApiResponse({ status: 409, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_EXISTS' })
+  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED and header errors; 100920021050 (errorName CONTAINER_TYPE_EXISTS) for a name the tenant has' })
   async create(@CallerInfo() caller: Caller, @Body() body: CreateContainerTypeDto, @Req() request: FastifyRequest) {
-    const type = unwrap(await this.defineType.execute({ ...caller, body }));
+    const type = unwrap(await this.defineType.execute({ ...caller, body }), CONTAINER_TYPE_ROUTE_CODES);
     return successEnvelope(request, { id: type.name });
   }
 
@@ -48,27 +48,30 @@ export class ContainerTypesController {
   @Get(':name')
   @ApiOperation({ summary: 'One container type with its attribute configuration' })
   @ApiResponse({ status: 200, type: ContainerTypeEnvelopeDto })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: '100920043304 (errorName CONTAINER_TYPE_NOT_FOUND) for a type the tenant lacks' })
   async get(@CallerInfo() caller: Caller, @Param('name') name: string, @Req() request: FastifyRequest) {
-    return successEnvelope(request, presentContainerType(unwrap(await this.getType.execute({ ...caller, name }))));
+    return successEnvelope(request, presentContainerType(unwrap(await this.getType.execute({ ...caller, name }), CONTAINER_TYPE_ROUTE_CODES)));
   }
 
   @Get(':name/config/attributes')
   @ApiOperation({ summary: "A container type's attribute configuration" })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  @ApiResponse({ status: 200, type: AttributesConfigEnvelopeDto })
+  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: '100920043304 (errorName CONTAINER_TYPE_NOT_FOUND) for a type the tenant lacks' })
   async getAttributes(@CallerInfo() caller: Caller, @Param('name') name: string, @Req() request: FastifyRequest) {
-    const type = unwrap(await this.getType.execute({ ...caller, name }));
-    return successEnvelope(request, { attributes: type.attributes });
+    const type = unwrap(await this.getType.execute({ ...caller, name }), CONTAINER_TYPE_ROUTE_CODES);
+    return successEnvelope(request, presentAttributesConfig(type));
   }
 
   @Put(':name/config/attributes')
+  @HttpCode(202)
   @ApiOperation({ summary: 'Replace the attribute configuration; stored containers are not re-checked' })
   @ApiBody({ type: AttributesBodyDto })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED' })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  @ApiResponse({ status: 202, type: AttributesReplacedEnvelopeDto })
+  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED; 100920043304 (errorName CONTAINER_TYPE_NOT_FOUND) for a type the tenant lacks' })
   async putAttributes(@CallerInfo() caller: Caller, @Param('name') name: string, @Body() body: unknown, @Req() request: FastifyRequest) {
     const attributes = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).attributes : undefined;
-    const type = unwrap(await this.replaceAttributes.execute({ ...caller, name, attributes }));
-    return successEnvelope(request, { attributes: type.attributes });
+    const type = unwrap(await this.replaceAttributes.execute({ ...caller, name, attributes }), CONTAINER_TYPE_ROUTE_CODES);
+    // 202 with the type's id, as the original answers (SuccessResponse); the configuration in force comes beside it.
+    return successEnvelope(request, { id: type.name, ...presentAttributesConfig(type) });
   }
 }

@@ -1,5 +1,5 @@
 // GET one container (§9).
-import { ContainerSnapshot, GetContainer } from '@container-service/container-domain';
+import { GetContainer } from '@container-service/container-domain';
 import { Controller, Get, Param, Req } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -9,26 +9,7 @@ import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { CoreosHeaders } from '../http/openapi-headers';
-
-export function presentContainer(c: ContainerSnapshot) {
-  return {
-    id: c.id,
-    containerType: c.containerType,
-    refID: c.refId,
-    scannableId: c.scannableId,
-    trackingDetails: c.trackingDetails,
-    attributes: c.attributes,
-    items: c.items,
-    parentId: c.parentId,
-    isHazmat: c.isHazmat,
-    isContainerizable: c.isContainerizable,
-    isReusable: c.isReusable,
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-    createdBy: c.createdBy,
-    updatedBy: c.updatedBy,
-  };
-}
+import { presentContainer } from './container.presenter';
 
 @ApiTags('containers')
 @CoreosHeaders()
@@ -38,7 +19,7 @@ export class ContainerController {
 
   @Get(':containerType/:containerId')
   @ApiOperation({ summary: 'One container of the tenant, under its type' })
-  @ApiResponse({ status: 200, description: '{data: container}' })
+  @ApiResponse({ status: 200, description: '{data: container}, as the original\'s ContainerResponse' })
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_NOT_FOUND' })
   async get(@CallerInfo() caller: Caller, @Param('containerType') containerType: string, @Param('containerId') containerId: string, @Req() request: FastifyRequest) {
     const container = unwrap(await this.getContainer.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, containerType, containerId }));

@@ -42,4 +42,25 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   SERVICE_UNAVAILABLE: 503,
 };
 
+/**
+ * The original service's numeric codes that OS1 clients branch on (contract §2). They are not
+ * domain codes: they spell some of the catalog's errors on the routes where the original used them,
+ * and the catalog name goes beside them in `additionalInfo.errorName`.
+ */
+export type Os1ErrorCode = '100920043304' | '100920021050';
+
+export const HTTP_STATUS_OF_OS1: Record<Os1ErrorCode, number> = {
+  '100920043304': 400,
+  '100920021050': 400,
+};
+
+/** Which catalog errors a route answers with an OS1 code instead of its own. */
+export type Os1Spelling = Partial<Readonly<Record<ErrorCode, Os1ErrorCode>>>;
+
+/** The container-type routes (§9): the reference app creates a type only on a 400 100920043304, and reads 100920021050 as "already there". */
+export const CONTAINER_TYPE_ROUTE_CODES: Os1Spelling = {
+  CONTAINER_TYPE_NOT_FOUND: '100920043304',
+  CONTAINER_TYPE_EXISTS: '100920021050',
+};
+
 export const isErrorCode = (code: string): code is ErrorCode => Object.prototype.hasOwnProperty.call(HTTP_STATUS_OF, code);

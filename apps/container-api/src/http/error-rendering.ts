@@ -43,6 +43,11 @@ function clientMessage(exception: unknown): string {
   return 'the body is not valid JSON or not of the expected shape.';
 }
 
+/** The `error` object of the envelope. Every error names itself in `additionalInfo.errorName` (§2), whichever code it is answered with. */
+export function errorBody(error: ApiError): { code: string; description: string; additionalInfo: Record<string, unknown> } {
+  return { code: error.wireCode, description: error.description, additionalInfo: { ...error.additionalInfo, errorName: error.code } };
+}
+
 export interface ErrorLogger {
   error(object: Record<string, unknown>, message: string): void;
 }
@@ -60,5 +65,5 @@ export function renderError(request: FastifyRequest, reply: FastifyReply, except
   void reply
     .status(error.status)
     .type('application/json; charset=utf-8')
-    .send({ error: { code: error.code, description: error.description, additionalInfo: error.additionalInfo }, request: echoRequest(request) });
+    .send({ error: errorBody(error), request: echoRequest(request) });
 }

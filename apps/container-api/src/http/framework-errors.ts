@@ -7,7 +7,7 @@ import { IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError } from './api-error';
 import { isValidRequestId, REQUEST_ID_HEADER } from './coreos-headers';
-import { ErrorLogger, renderError } from './error-rendering';
+import { ErrorLogger, errorBody, renderError } from './error-rendering';
 
 const badPath = (message: string): ApiError =>
   new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations.', { violations: [{ path: 'path', message }] });
@@ -56,7 +56,7 @@ export function answerConnect(request: IncomingMessage, socket: Duplex): void {
 
 function writeRawAnswer(socket: Duplex, error: ApiError, requestId: unknown, target: { uri: string; method: string }): void {
   const body = JSON.stringify({
-    error: { code: error.code, description: error.description, additionalInfo: error.additionalInfo },
+    error: errorBody(error),
     request: { ...target, queryString: '', body: {} },
   });
   const echo = isValidRequestId(requestId) ? `X-COREOS-REQUEST-ID: ${requestId}\r\n` : '';

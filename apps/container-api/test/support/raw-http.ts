@@ -127,7 +127,7 @@ export function expectCleanErrorAnswer(answer: { status: number; body: any; text
   expect(answer.status).toBeGreaterThanOrEqual(400);
   expect(answer.status >= 500 && answer.status !== 503).toBe(false);
   expect(answer.body).toMatchObject({
-    error: { code: expect.any(String), description: expect.any(String), additionalInfo: expect.any(Object) },
+    error: { code: expect.any(String), description: expect.any(String), additionalInfo: expect.objectContaining({ errorName: expect.any(String) }) },
     request: { uri: expect.any(String), method: expect.any(String), queryString: expect.any(String), body: expect.any(Object) },
   });
   expect(answer.text).not.toMatch(/\n\s+at |node_modules|\/work\/|\/tmp\/|SELECT |INSERT |SQLITE|FST_/);
