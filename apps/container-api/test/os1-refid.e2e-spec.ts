@@ -165,14 +165,15 @@ describe('items named by position or line, and callbacks sent as parts', () => {
       expect(refsOf(body.data.success)).toEqual([['2', 2]]);
     });
 
-    it('takes a part of type application/json without a filename', async () => {
+    /** A form whose callback part comes first, of type application/json and without a filename. */
+    const jsonPartFirst = async (callback: string) => {
       const boundary = 'os1-boundary-7d1';
       const body = [
         `--${boundary}`,
         'Content-Disposition: form-data; name="callback"',
         'Content-Type: application/json',
         '',
-        callbackJson('raw-json-part'),
+        callback,
         `--${boundary}`,
         'Content-Disposition: form-data; name="file"; filename="c.csv"',
         'Content-Type: text/csv',
@@ -181,14 +182,19 @@ describe('items named by position or line, and callbacks sent as parts', () => {
         `--${boundary}--`,
         '',
       ].join('\r\n');
-      const submitted = await t.request(`${BASE}/bag/batch/upload`, {
-        method: 'POST',
-        headers: await t.headers(),
-        rawBody: body,
-        contentType: `multipart/form-data; boundary=${boundary}`,
-      });
+      return t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), rawBody: body, contentType: `multipart/form-data; boundary=${boundary}` });
+    };
+
+    it('takes a part of type application/json without a filename', async () => {
+      const submitted = await jsonPartFirst(callbackJson('raw-json-part'));
       expect(submitted.status).toBe(202);
       expect((await delivered('raw-json-part')).batchId).toBe(submitted.body.data.id);
+    });
+
+    it('refuses such a part that is not JSON, on callback, though the file follows it', async () => {
+      const response = await jsonPartFirst('{url:');
+      expect([response.status, response.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(response.body.error.additionalInfo.violations).toEqual([{ path: 'callback', message: 'callback must be JSON text' }]);
     });
 
     it.each([
