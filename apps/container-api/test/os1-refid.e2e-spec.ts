@@ -110,6 +110,9 @@ describe('items named by position or line, and callbacks sent as parts', () => {
       expect(csv.split(/\r?\n/).slice(0, 2)).toEqual(['refID,attributes.weight,reason,code', expect.stringMatching(/^4,heavy,/)]);
       const again = await upload(fileForm(csv.replace('heavy', '3')));
       expect(refsOf((await untilFinal(again.body.data.id)).body.data.success)).toEqual([['4', 2]]);
+      // A retry keeps each row's name and line.
+      const retried = await t.request(`${BASE}/bag/batch/retry?batchId=${submitted.body.data.id}`, { method: 'POST', headers: await t.headers() });
+      expect(refsOf((await untilFinal(retried.body.data.id)).body.data.errors)).toEqual([['4', 4]]);
     });
 
     it('names a row whose refID cell is empty by its line, next to rows that have one', async () => {
