@@ -1,8 +1,8 @@
 // Reads a multipart upload as it arrives: the `file` part's bytes go straight to the CSV reader,
 // the `callback` may come before or after it, as a text field or as a part of its own (of type
 // application/json, with or without a filename, as FormData sends a Blob), other fields are
-// ignored and other file parts skipped. After an error the rest of the request is read and dropped, so the client
-// always gets its answer. A client that sends nothing for UPLOAD_IDLE_TIMEOUT_MS while the form
+// ignored and other file parts skipped. After an error the rest of the request is read and
+// dropped, so the client always gets its answer. A client that sends nothing for UPLOAD_IDLE_TIMEOUT_MS while the form
 // waits for it is dropped: the wait ends with 408 REQUEST_TIMEOUT (thrown, so that the intake
 // discards what it stored), and the answer closes the connection.
 import type { CallbackTarget, DomainError, FileProblem, FileRecord, Result } from '@container-service/batch-domain';
