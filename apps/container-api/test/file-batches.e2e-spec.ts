@@ -140,9 +140,9 @@ describe('CSV file batches over HTTP', () => {
       ['an empty file', () => csvForm(''), 400, 'INVALID_FILE'],
       ['blank lines only', () => csvForm('\n\r\n\n'), 400, 'INVALID_FILE'],
       ['a header and no data row', () => csvForm('refID,attributes.weight\r\n'), 400, 'INVALID_FILE'],
-      ['no refID column', () => csvForm('scannableId\nS-1\n'), 400, 'INVALID_FILE'],
+      ['a refID of 129 characters', () => csvForm(`refID\n${'x'.repeat(129)}\n`), 400, 'INVALID_FILE'],
       ['a repeated column', () => csvForm('refID,refID\na,b\n'), 400, 'INVALID_FILE'],
-      ['a row with an empty refID', () => csvForm('refID,attributes.weight\nr-1,1\n,2\n'), 400, 'INVALID_FILE'],
+      ['an empty refID named by its line, which another row gave', () => csvForm('refID,attributes.weight\n3,1\n,2\n'), 400, 'INVALID_FILE'],
       ['a refID repeated far apart', () => csvForm(manyRows(2500, 'r-3,1\n')), 400, 'INVALID_FILE'],
       ['bytes that are not UTF-8', () => csvForm(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe])), 400, 'INVALID_FILE'],
       ['a quoted cell that never closes', () => csvForm('refID,note\nr-1,"open\nr-2,x\n'), 400, 'INVALID_FILE'],
@@ -183,11 +183,11 @@ describe('CSV file batches over HTTP', () => {
       expect(noBoundary.status).toBe(400);
       expect(os1Schema('ErrorResponse')(noBoundary.body)).toBe(true);
       // The header is refused at once; the 200 KiB after it is still read, so the client gets the answer.
-      const early = await upload('POST', 'bag', csvForm(`name
+      const early = await upload('POST', 'bag', csvForm(`name,name
 ${'x'.repeat(200 * 1024)}
 `, { callback: '{"url":"https://example.com/"}' }));
       expect([early.status, early.body.error.code]).toEqual([400, 'INVALID_FILE']);
-      expect(early.body.request.body.file.bytes).toBe(200 * 1024 + 6);
+      expect(early.body.request.body.file.bytes).toBe(200 * 1024 + 11);
     });
 
     it('answers 415 for a body that is not multipart', async () => {

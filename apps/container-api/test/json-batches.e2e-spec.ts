@@ -203,7 +203,8 @@ describe('JSON batches over HTTP', () => {
     const cases: Array<[string, string, 'POST' | 'PUT', unknown, number, string, string | null]> = [
       ['no items', 'bag', 'POST', { payload: [] }, 400, 'VALIDATION_FAILED', 'payload'],
       ['1025 items', 'bag', 'POST', { payload: Array.from({ length: 1025 }, (_, i) => ({ refID: `r${i}` })) }, 400, 'VALIDATION_FAILED', 'payload'],
-      ['a missing refID', 'bag', 'POST', { payload: [{ refID: 'a' }, { attributes: {} }] }, 400, 'VALIDATION_FAILED', 'payload[1].refID'],
+      ['a refID equal to the position name of an item without one', 'bag', 'POST', { payload: [{ refID: '2' }, { attributes: {} }] }, 400, 'VALIDATION_FAILED', 'payload[0].refID'],
+      ['a refID that is not a string', 'bag', 'POST', { payload: [{ refID: 7 }] }, 400, 'VALIDATION_FAILED', 'payload[0].refID'],
       ['a refID of 129 characters', 'bag', 'POST', { payload: [{ refID: 'x'.repeat(129) }] }, 400, 'VALIDATION_FAILED', 'payload[0].refID'],
       ['a duplicate refID', 'bag', 'POST', { payload: [{ refID: 'a' }, { refID: 'a' }] }, 400, 'VALIDATION_FAILED', 'payload[1].refID'],
       ['a missing containerId', 'bag', 'PUT', { payload: [{ data: {} }] }, 400, 'VALIDATION_FAILED', 'payload[0].containerId'],
@@ -226,7 +227,7 @@ describe('JSON batches over HTTP', () => {
     });
 
     it('lists every violation of the request at once', async () => {
-      const response = await submit('POST', 'bag', { payload: [{ refID: 'a' }, {}, { refID: 'a' }, 'x'] });
+      const response = await submit('POST', 'bag', { payload: [{ refID: 'a' }, { refID: '' }, { refID: 'a' }, 'x'] });
       expect(response.body.error.additionalInfo.violations.map((v: { path: string }) => v.path)).toEqual(['payload[1].refID', 'payload[2].refID', 'payload[3]']);
     });
 

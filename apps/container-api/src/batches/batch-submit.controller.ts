@@ -1,6 +1,6 @@
 // Submitting JSON batches: POST creates, PUT updates, up to 1 024 items each. The answer (202)
 // comes once the batch and every item are stored; processing happens in the background.
-import { BatchOperation, SubmitBatch } from '@container-service/batch-domain';
+import { BatchOperation, MAX_REPORTED_VIOLATIONS, SubmitBatch } from '@container-service/batch-domain';
 import { Body, Controller, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +13,7 @@ import { CoreosHeaders, SubmitHeaders } from '../http/openapi-headers';
 import { BatchSubmittedEnvelopeDto, CreateBatchBodyDto, UpdateBatchBodyDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
 import { callbackTarget, callbackViolation, isCallback } from './callback-input';
+import { nameCreateItems } from './item-names';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { CALLBACK_GUARD } from '../tokens';
 import { callbackSecretOf, idempotencyKeyOf, jsonContent, submitFingerprint } from './submit-fingerprint';
@@ -60,6 +61,10 @@ export class BatchSubmitController {
     const { payload, callback } = body as Record<string, unknown>;
     const violation = callbackViolation(callback) ?? (isCallback(callback) ? await this.guard.check(callback.url) : null);
     if (violation) throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', { violations: [violation] });
+    const named = operation === 'create' ? nameCreateItems(payload) : { payload, collisions: [] };
+    if (named.collisions.length > 0) {
+      throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', { violations: named.collisions.slice(0, MAX_REPORTED_VIOLATIONS) });
+    }
     const { batchId, replayed } = unwrap(
       await this.submitBatch.execute({
         accessToken: caller.accessToken,
@@ -67,7 +72,7 @@ export class BatchSubmitController {
         targetType: containerType,
         operation,
         source: 'json',
-        payload,
+        payload: named.payload,
         actor: caller.actor,
         ...(key !== null ? { submission: { key, fingerprint: submitFingerprint(request, jsonContent(body), callback, secret) } } : {}),
         ...(isCallback(callback) ? { callback: callbackTarget(callback, secret, caller.requestId) } : {}),

@@ -36,7 +36,12 @@ class ItemLineDto {
 }
 
 class CreateItemDto {
-  @ApiProperty({ minLength: 1, maxLength: 128, description: 'unique within the batch' }) refID!: string;
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 128,
+    description: 'unique within the batch; when absent (or null) the item is named by its 1-based position in payload ("1", "2", …)',
+  })
+  refID?: string;
   @ApiPropertyOptional({ minLength: 1, maxLength: 128 }) scannableId?: string;
   @ApiPropertyOptional({ type: [TrackingDetailDto], maxItems: 16 }) trackingDetails?: TrackingDetailDto[];
   @ApiPropertyOptional({ type: Object, description: "checked against the container type's attribute configuration" }) attributes?: object;

@@ -12,6 +12,7 @@ import type { Caller } from '../http/caller';
 import { setBodyEcho, successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { CoreosHeaders, SubmitHeaders } from '../http/openapi-headers';
+import { nameRowsByLine } from '../files/row-names';
 import { UploadForm } from '../files/upload-form';
 import { APP_CONFIG, CALLBACK_GUARD } from '../tokens';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
@@ -73,7 +74,7 @@ export class BatchUploadController {
         targetType: containerType,
         operation,
         actor: caller.actor,
-        records: form.records(),
+        records: operation === 'create' ? nameRowsByLine(form.records()) : form.records(),
         finish: () => form.finish(),
         ...(key !== null ? { submission: () => ({ key, fingerprint: submitFingerprint(request, `file:${form.fileDigest}`, form.callback, secret) }) } : {}),
         callback: () => form.callbackTarget(secret, caller.requestId),

@@ -1,7 +1,8 @@
 // Reads a multipart upload as it arrives: the `file` part's bytes go straight to the CSV reader,
-// the `callback` field may come before or after it, other fields are ignored and other file
-// parts skipped. After an error the rest of the request is read and dropped, so the client
-// always gets its answer. A client that sends nothing for UPLOAD_IDLE_TIMEOUT_MS while the form
+// the `callback` may come before or after it, as a text field or as a part of its own (of type
+// application/json, with or without a filename, as FormData sends a Blob), other fields are
+// ignored and other file parts skipped. After an error the rest of the request is read and
+// dropped, so the client always gets its answer. A client that sends nothing for UPLOAD_IDLE_TIMEOUT_MS while the form
 // waits for it is dropped: the wait ends with 408 REQUEST_TIMEOUT (thrown, so that the intake
 // discards what it stored), and the answer closes the connection.
 import type { CallbackTarget, DomainError, FileProblem, FileRecord, Result } from '@container-service/batch-domain';
@@ -162,29 +163,56 @@ export class UploadForm {
   private async take(part: Multipart): Promise<void> {
     if (part.type === 'field') {
       if (part.fieldname !== CALLBACK_FIELD) return;
-      if (this.callbackValue !== undefined) this.callbackProblem = 'must be given once';
+      if (this.callbackValue !== undefined || this.callbackProblem !== null) this.callbackProblem = 'must be given once';
       else if (part.valueTruncated) this.callbackProblem = `must be at most ${CALLBACK_MAX_BYTES} bytes`;
-      else if (typeof part.value !== 'string') this.callbackValue = part.value;
-      else {
-        try {
-          this.callbackValue = JSON.parse(part.value) as unknown;
-        } catch {
-          this.callbackValue = part.value;
-          this.callbackProblem = 'must be JSON text';
-        }
-      }
-      // The form is part of the body: the body's nesting limit holds for it too.
-      if (this.callbackProblem === null && valueNestsDeeperThan(this.callbackValue)) {
-        this.callbackProblem = `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
-      }
+      // A part of type application/json arrives parsed.
+      else if (typeof part.value !== 'string') this.acceptCallback(part.value);
+      else this.readCallback(part.value);
       return;
     }
     if (part.fieldname === FILE_FIELD && this.file === null) {
       this.file = part;
       return;
     }
+    if (part.fieldname === CALLBACK_FIELD) {
+      // A part with a filename, as FormData sends a Blob ("blob"): its text is the callback.
+      await this.takeCallbackFile(part);
+      return;
+    }
     if (part.fieldname === FILE_FIELD) this.extraFile = true;
     await this.dropStream(part.file);
+  }
+
+  /** Reads a callback part sent as a file, bounded as the text field is. */
+  private async takeCallbackFile(part: MultipartFile): Promise<void> {
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    for await (const chunk of this.chunksOf(part.file, true)) {
+      bytes += chunk.length;
+      // Past the bound the rest is read and dropped: the answer names the limit.
+      if (bytes <= CALLBACK_MAX_BYTES) chunks.push(chunk);
+    }
+    if (this.callbackValue !== undefined || this.callbackProblem !== null) this.callbackProblem = 'must be given once';
+    else if (bytes > CALLBACK_MAX_BYTES) this.callbackProblem = `must be at most ${CALLBACK_MAX_BYTES} bytes`;
+    else this.readCallback(Buffer.concat(chunks).toString('utf8'));
+  }
+
+  private readCallback(text: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text) as unknown;
+    } catch {
+      this.callbackValue = text;
+      this.callbackProblem = 'must be JSON text';
+      return;
+    }
+    this.acceptCallback(value);
+  }
+
+  private acceptCallback(value: unknown): void {
+    this.callbackValue = value;
+    // The form is part of the body: the body's nesting limit holds for it too.
+    if (valueNestsDeeperThan(value)) this.callbackProblem = `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
   }
 
   private async *countBytes(stream: Readable): AsyncGenerator<Uint8Array> {
