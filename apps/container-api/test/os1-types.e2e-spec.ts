@@ -101,7 +101,8 @@ describe('container types and containers for OS1 clients', () => {
       expectOs1Valid('ContainerTypeResponse', read.body);
       expect(read.body.data.attributes).toEqual([
         { name: 'weight', dataType: 'number', required: true, validation: { required: true, range: { min: 0 } } },
-        { name: 'colour', dataType: 'string', required: false },
+        // isReadPublic is kept as given (contract §9), though it changes no rule here.
+        { name: 'colour', dataType: 'string', required: false, isReadPublic: true },
       ]);
 
       const final = await submitAndWait('sack', [{ refID: 'without-weight' }, { refID: 'with-weight', attributes: { weight: 2 } }]);

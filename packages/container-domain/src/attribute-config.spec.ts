@@ -52,6 +52,16 @@ describe('parseAttributeConfigs', () => {
     expect(violationsOf([{ name: 'weight', dataType: 'number', validation: { required: 'yes' } }])).toEqual([{ path: 'attributes[0].validation.required', message: 'must be a boolean' }]);
   });
 
+  it('keeps isReadPublic as given, and refuses one that is not a boolean', () => {
+    const result = parseAttributeConfigs([
+      { name: 'weight', dataType: 'number', isReadPublic: true },
+      { name: 'seal', dataType: 'string', isReadPublic: false },
+      { name: 'note', dataType: 'string' },
+    ]);
+    expect(result.ok && result.value.map((config) => config.isReadPublic)).toEqual([true, false, undefined]);
+    expect(violationsOf([{ name: 'weight', dataType: 'number', isReadPublic: 'yes' }])).toEqual([{ path: 'attributes[0].isReadPublic', message: 'must be a boolean' }]);
+  });
+
   it('treats an absent configuration as none', () => {
     expect(parseAttributeConfigs(undefined)).toEqual({ ok: true, value: [] });
   });

@@ -27,6 +27,8 @@ export interface AttributeConfig {
   /** From the top-level `required` or `validation.required`, kept here only. */
   readonly required: boolean;
   readonly defaultValue?: unknown;
+  /** Kept and shown as given (the original's access flag); it changes no rule here. */
+  readonly isReadPublic?: boolean;
   readonly validation?: AttributeValidation;
 }
 
@@ -173,7 +175,7 @@ type CompileBudget = { left: number };
 function parseAttributeConfig(entry: unknown, at: string, compileBudget: CompileBudget): Result<AttributeConfig, Violation[]> {
   if (!isPlainObject(entry)) return err([{ path: at, message: 'must be an object' }]);
   const violations: Violation[] = [];
-  const { name, dataType, required } = entry;
+  const { name, dataType, required, isReadPublic } = entry;
   if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name)) {
     violations.push({ path: `${at}.name`, message: 'must be 1 to 32 letters or underscores' });
   }
@@ -182,6 +184,9 @@ function parseAttributeConfig(entry: unknown, at: string, compileBudget: Compile
   }
   if (required !== undefined && typeof required !== 'boolean') {
     violations.push({ path: `${at}.required`, message: 'must be a boolean' });
+  }
+  if (isReadPublic !== undefined && typeof isReadPublic !== 'boolean') {
+    violations.push({ path: `${at}.isReadPublic`, message: 'must be a boolean' });
   }
   // The original keeps `required` in `validation`; either place makes the attribute required.
   const validationRequired = isPlainObject(entry.validation) ? entry.validation.required : undefined;
@@ -197,6 +202,7 @@ function parseAttributeConfig(entry: unknown, at: string, compileBudget: Compile
     name: name as string,
     dataType: dataType as AttributeDataType,
     required: required === true || validationRequired === true,
+    ...(typeof isReadPublic === 'boolean' ? { isReadPublic } : {}),
     ...(validation.value ? { validation: validation.value } : {}),
   };
   if (has(entry, 'defaultValue') && entry.defaultValue !== undefined) {

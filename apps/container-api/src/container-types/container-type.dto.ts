@@ -20,6 +20,7 @@ export class AttributeConfigDto {
   @ApiProperty({ enum: ['string', 'number', 'boolean', 'object', 'array'] }) dataType!: string;
   @ApiPropertyOptional({ default: false, description: 'or validation.required: either makes the attribute required' }) required?: boolean;
   @ApiPropertyOptional({ description: 'must itself pass the rules' }) defaultValue?: unknown;
+  @ApiPropertyOptional({ description: 'kept and shown as given, as the original does' }) isReadPublic?: boolean;
   @ApiPropertyOptional({ type: AttributeValidationDto }) validation?: AttributeValidationDto;
 }
 
