@@ -505,8 +505,10 @@ async function send(port: number, spec: RequestSpec): Promise<{ rendered: Render
   };
   if (rendered.authenticated) authenticatedTenants.add(h.tenant.value);
   try {
-    // Big bodies wait a moment for an early refusal (see headFirstMs); small ones go at once.
-    const headFirstMs = (body?.length ?? 0) > 64 * 1024 ? 50 : 0;
+    // Big bodies wait a moment for an early refusal (see headFirstMs); small ones go at once. The
+    // moment is generous because the whole suite may be loading both cores: a refusal that comes
+    // after the body went out is lost to the reset of a connection closed with unread bytes.
+    const headFirstMs = (body?.length ?? 0) > 64 * 1024 ? 500 : 0;
     return { rendered, response: await rawRequest(port, { method: spec.method, target, headers, ...(payload ? { body: payload } : {}), timeoutMs: 10_000, headFirstMs }) };
   } catch (error) {
     return { rendered, response: error as Error };
@@ -662,7 +664,7 @@ describe('hostile requests over HTTP (property-based, seeded)', () => {
         if (i % 2 === 0) headers.push(['X-COREOS-ACCESS', await token('victim', 'expired')]);
         let response: RawResponse | Error;
         try {
-          response = await rawRequest(port, { method: 'POST', target, headers, body: i % 2 ? { chunks: [body.subarray(0, 4 * MiB), body.subarray(4 * MiB)] } : body, timeoutMs: 30_000, headFirstMs: 1_000 });
+          response = await rawRequest(port, { method: 'POST', target, headers, body: i % 2 ? { chunks: [body.subarray(0, 4 * MiB), body.subarray(4 * MiB)] } : body, timeoutMs: 30_000, headFirstMs: 5_000 });
         } catch (error) {
           response = error as Error;
         }
