@@ -26,7 +26,7 @@ import { EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
 import { SubmitKeySchema } from './schemas/submit-key.schema';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { driverErrorCode, execute, placeholders, select, selectRows } from './sql';
-import { fromBatchRow, toBatchProgress, toBatchRow } from './batch.mapper';
+import { fromBatchRow, fromRawSummary, RawSummaryRow, SUMMARY_COLUMNS, SUMMARY_FIELDS, toBatchProgress, toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { ResultHeads, ResultHeadsCache } from './result-heads.cache';
 import { BatchItemRow, BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
@@ -165,7 +165,7 @@ export class TypeOrmBatchRepository implements BatchRepository {
   async list(tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]> {
     const builder = this.database.reader.manager
       .createQueryBuilder()
-      .select(LISTED_FIELDS.map((field) => `b.${field}`))
+      .select(SUMMARY_FIELDS.map((field) => `b.${field}`))
       .from(BatchSchema, 'b')
       .where('b.tenant_id = :tenantId AND b.target_type = :targetType AND b.intake_open = 0', { tenantId, targetType })
       .orderBy('b.created_at', 'DESC')
@@ -209,13 +209,13 @@ export class TypeOrmBatchRepository implements BatchRepository {
   async findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
     const manager = this.database.reader.manager;
     // Fixed SQL, not the query builder.
-    const [raw] = await select<RawBatchRow>(manager, `SELECT ${STATUS_COLUMNS} FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ? AND intake_open = 0`, [
+    const [raw] = await select<RawSummaryRow>(manager, `SELECT ${SUMMARY_COLUMNS} FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ? AND intake_open = 0`, [
       locator.tenantId,
       locator.batchId,
       locator.targetType,
     ]);
     if (raw === undefined) return null;
-    const row = fromRawBatchRow(raw);
+    const row = fromRawSummary(raw);
     const batch = fromBatchRow(row);
     // A finished batch's lists never change (see ResultHeadsCache); its row is read every time.
     const cache = batch.isFinished ? this.finishedHeads : null;
@@ -281,62 +281,6 @@ async function claimSubmission(manager: EntityManager, batch: Batch, submission:
   if (held) return held.fingerprint === submission.fingerprint ? { kind: 'replayed', batchId: held.batchId as Batch['id'] } : { kind: 'conflict' };
   await manager.insert(SubmitKeySchema, { tenantId: batch.tenantId, requestId: submission.key, fingerprint: submission.fingerprint, batchId: batch.id, createdAt: batch.toSnapshot().createdAt });
   return { kind: 'stored' };
-}
-
-/** Every field of a batch but its header, which a list or status answer never shows (see batch.mapper). */
-const LISTED_FIELDS: ReadonlyArray<keyof BatchRow> = [
-  'pk',
-  'tenantId',
-  'id',
-  'targetType',
-  'operation',
-  'source',
-  'total',
-  'success',
-  'failed',
-  'cancelled',
-  'createdAt',
-  'startedAt',
-  'completedAt',
-  'cancelledAt',
-  'createdBy',
-  'parentBatchId',
-  'callbackState',
-  'callbackAttempts',
-];
-const STATUS_COLUMNS =
-  'pk, tenant_id, id, target_type, operation, source, total, success, failed, cancelled, created_at, started_at, completed_at, cancelled_at, created_by, parent_batch_id, callback_state, callback_attempts';
-
-/** A batches row as the driver gives it. */
-type RawBatchRow = Record<string, string | number | null>;
-
-const num = (value: string | number | null): number => Number(value);
-const numOrNull = (value: string | number | null): number | null => (value === null ? null : Number(value));
-const textOrNull = (value: string | number | null): string | null => (value === null ? null : String(value));
-
-function fromRawBatchRow(r: RawBatchRow): BatchRow {
-  return {
-    pk: num(r.pk!),
-    tenantId: String(r.tenant_id),
-    id: String(r.id),
-    targetType: String(r.target_type),
-    operation: String(r.operation),
-    source: String(r.source),
-    total: num(r.total!),
-    success: num(r.success!),
-    failed: num(r.failed!),
-    cancelled: num(r.cancelled!),
-    createdAt: num(r.created_at!),
-    startedAt: numOrNull(r.started_at ?? null),
-    completedAt: numOrNull(r.completed_at ?? null),
-    cancelledAt: numOrNull(r.cancelled_at ?? null),
-    createdBy: textOrNull(r.created_by ?? null),
-    parentBatchId: textOrNull(r.parent_batch_id ?? null),
-    callbackState: String(r.callback_state),
-    callbackAttempts: num(r.callback_attempts!),
-    // Not selected for status reads (STATUS_COLUMNS).
-    columns: null,
-  };
 }
 
 /** The derived status (Batch.status) as SQL over the counters and times. */
