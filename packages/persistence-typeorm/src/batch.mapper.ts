@@ -1,8 +1,9 @@
 // Explicit mapping between Batch snapshots and batch rows. A file batch's header (`columns`) is
 // written once, with the batch, and read only where rows are read: status and list reads leave
 // it out (a wide header parsed on every poll adds up), and progress updates never write it.
+// Column names come from BatchSchema, so this file spells none of them.
 import { Actor, Batch, BatchId, BatchSnapshot } from '@container-service/batch-domain';
-import { BatchRow } from './schemas/batch.schema';
+import { BatchRow, BatchSchema } from './schemas/batch.schema';
 
 export function toBatchRow(batch: Batch): Omit<BatchRow, 'pk'> {
   const columns = batch.toSnapshot().columns;
@@ -55,4 +56,64 @@ export function fromBatchRow(row: BatchRow): Batch {
     columns: row.columns === null ? null : (JSON.parse(row.columns) as string[]),
   };
   return Batch.fromSnapshot(snapshot);
+}
+
+/** Every field of a batch but its header, which a list or status answer never shows. */
+export const SUMMARY_FIELDS = [
+  'pk',
+  'tenantId',
+  'id',
+  'targetType',
+  'operation',
+  'source',
+  'total',
+  'success',
+  'failed',
+  'cancelled',
+  'createdAt',
+  'startedAt',
+  'completedAt',
+  'cancelledAt',
+  'createdBy',
+  'parentBatchId',
+  'callbackState',
+  'callbackAttempts',
+] as const satisfies ReadonlyArray<keyof BatchRow>;
+
+/** A batch summary as the driver gives it for SUMMARY_COLUMNS: keyed by field, values as stored. */
+export type RawSummaryRow = Record<(typeof SUMMARY_FIELDS)[number], string | number | null>;
+
+/** SUMMARY_FIELDS as a select list for fixed SQL, each column named after its field. */
+export const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((field) => {
+  const column = BatchSchema.options.columns[field]?.name ?? field;
+  return column === field ? field : `${column} AS "${field}"`;
+}).join(', ');
+
+const numOrNull = (value: string | number | null): number | null => (value === null ? null : Number(value));
+const textOrNull = (value: string | number | null): string | null => (value === null ? null : String(value));
+
+/** A summary read with fixed SQL as a row; numbers may come back as strings from some drivers. */
+export function fromRawSummary(r: RawSummaryRow): BatchRow {
+  return {
+    pk: Number(r.pk),
+    tenantId: String(r.tenantId),
+    id: String(r.id),
+    targetType: String(r.targetType),
+    operation: String(r.operation),
+    source: String(r.source),
+    total: Number(r.total),
+    success: Number(r.success),
+    failed: Number(r.failed),
+    cancelled: Number(r.cancelled),
+    createdAt: Number(r.createdAt),
+    startedAt: numOrNull(r.startedAt),
+    completedAt: numOrNull(r.completedAt),
+    cancelledAt: numOrNull(r.cancelledAt),
+    createdBy: textOrNull(r.createdBy),
+    parentBatchId: textOrNull(r.parentBatchId),
+    callbackState: String(r.callbackState),
+    callbackAttempts: Number(r.callbackAttempts),
+    // Not in a summary (SUMMARY_FIELDS).
+    columns: null,
+  };
 }

@@ -9,7 +9,7 @@ import { Database } from './database';
 import { DatabaseDamagedError } from './damage-watch';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 import { driverErrorCode, execute, select } from './sql';
-import { writeOutcomes } from './typeorm-batch.repository';
+import { writeOutcomes } from './batch-outcomes.writes';
 
 /** Batches a worker may take: unfinished, fully received, and under no lease still live at `?`. */
 const CLAIMABLE = 'FROM batches WHERE completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?)';

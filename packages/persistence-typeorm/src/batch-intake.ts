@@ -1,0 +1,166 @@
+// How a batch and its items come in: all at once (a JSON submit, one transaction with items
+// inserted in chunks), or in parts (a file upload, held under a placeholder row until commit).
+import {
+  Batch,
+  BatchIntake,
+  DuplicateReference,
+  IntakeDraft,
+  NewBatchItem,
+  SecretSealer,
+  SubmitExtras,
+  SubmitOutcome,
+} from '@container-service/batch-domain';
+import { EntityManager } from 'typeorm';
+import { driverErrorCode } from './sql';
+import { toBatchRow } from './batch.mapper';
+import { Database } from './database';
+import { BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
+import { claimSubmission, storeCallback } from './batch-submission.writes';
+import { deleteItemsStep, insertItems, ITEM_DELETE_STEP, ITEM_INSERT_CHUNK } from './batch-items.writes';
+
+/** Stores a batch, its items, its key and its callback target in one transaction (BatchRepository.add). */
+export async function addBatch(
+  database: Database,
+  secrets: SecretSealer | null,
+  batch: Batch,
+  items: Iterable<NewBatchItem>,
+  extras: SubmitExtras,
+): Promise<SubmitOutcome> {
+  return database.write(async (manager) => {
+    const claimed = await claimSubmission(manager, batch, extras.submission);
+    if (claimed.kind !== 'stored') return claimed;
+    const inserted = await manager.insert(BatchSchema, toBatchRow(batch));
+    const batchPk = Number(inserted.identifiers[0]?.pk ?? inserted.raw);
+    await storeCallback(manager, batchPk, extras, secrets);
+    const total = batch.counts.total;
+    let seq = 0;
+    let chunk: NewBatchItem[] = [];
+    for (const item of items) {
+      if (seq + chunk.length >= total) throw new Error(`Batch ${batch.id} has total ${total} but more items were given`);
+      chunk.push(item);
+      if (chunk.length === ITEM_INSERT_CHUNK) {
+        seq = await insertItems(manager, batchPk, seq, chunk);
+        chunk = [];
+      }
+    }
+    seq = await insertItems(manager, batchPk, seq, chunk);
+    if (seq !== total) throw new Error(`Batch ${batch.id} has total ${total} but ${seq} items were given`);
+    return claimed;
+  });
+}
+
+/** Opens an intake: a placeholder row that no read or worker sees until commit (BatchRepository.beginIntake). */
+export async function beginIntake(database: Database, secrets: SecretSealer | null, draft: IntakeDraft): Promise<BatchIntake> {
+  const batchPk = await database.write(async (manager) => {
+    // A placeholder row holds the items while they arrive; commit writes the real batch over it.
+    const inserted = await manager.insert(BatchSchema, {
+      tenantId: draft.tenantId,
+      id: draft.batchId,
+      targetType: draft.targetType,
+      operation: 'create',
+      source: 'file',
+      total: 0,
+      success: 0,
+      failed: 0,
+      cancelled: 0,
+      createdAt: 0,
+      startedAt: null,
+      completedAt: null,
+      cancelledAt: null,
+      createdBy: null,
+      parentBatchId: null,
+      callbackState: 'NONE',
+      callbackAttempts: 0,
+      columns: null,
+      intakeOpen: 1,
+      leaseOwner: null,
+      leaseExpiresAt: draft.expiresAt,
+    });
+    return Number(inserted.identifiers[0]?.pk ?? inserted.raw);
+  });
+  return new TypeOrmBatchIntake(database, batchPk, secrets);
+}
+
+/** The items of a batch being received in parts; see BatchIntake. */
+class TypeOrmBatchIntake implements BatchIntake {
+  private held = 0;
+
+  constructor(
+    private readonly database: Database,
+    private readonly batchPk: number,
+    private readonly secrets: SecretSealer | null,
+  ) {}
+
+  get count(): number {
+    return this.held;
+  }
+
+  async append(items: readonly NewBatchItem[], expiresAt: number): Promise<DuplicateReference | null> {
+    try {
+      this.held = await this.database.write(async (manager) => {
+        await this.holdOpen(manager, { leaseExpiresAt: expiresAt });
+        let seq = this.held;
+        for (let from = 0; from < items.length; from += ITEM_INSERT_CHUNK) {
+          seq = await insertItems(manager, this.batchPk, seq, items.slice(from, from + ITEM_INSERT_CHUNK));
+        }
+        return seq;
+      });
+      return null;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // The part was rolled back; find which reference was the first to repeat.
+      return this.database.write((manager) => findDuplicate(manager, this.batchPk, items));
+    }
+  }
+
+  async commit(batch: Batch, extras: SubmitExtras = {}): Promise<SubmitOutcome> {
+    if (batch.counts.total !== this.held) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${this.held} items were received`);
+    return this.database.write(async (manager) => {
+      const claimed = await claimSubmission(manager, batch, extras.submission);
+      if (claimed.kind !== 'stored') return claimed;
+      await this.holdOpen(manager, { ...toBatchRow(batch), intakeOpen: 0, leaseOwner: null, leaseExpiresAt: null });
+      await storeCallback(manager, this.batchPk, extras, this.secrets);
+      return claimed;
+    });
+  }
+
+  async discard(): Promise<void> {
+    let removed: number;
+    do {
+      removed = await this.database.write((manager) => deleteItemsStep(manager, this.batchPk, ITEM_DELETE_STEP));
+    } while (removed > 0);
+  }
+
+  /** Writes `changes` to the intake's row; throws when the intake is gone (abandoned and purged). */
+  private async holdOpen(manager: EntityManager, changes: Partial<BatchRow>): Promise<void> {
+    const result = await manager.update(BatchSchema, { pk: this.batchPk, intakeOpen: 1 }, changes);
+    if (result.affected !== 1) throw new Error(`The intake of batch row ${this.batchPk} is no longer open`);
+  }
+}
+
+/** The first item of `items` whose reference the batch already holds, or that repeats an earlier one. */
+async function findDuplicate(manager: EntityManager, batchPk: number, items: readonly NewBatchItem[]): Promise<DuplicateReference | null> {
+  const refs = [...new Set(items.map((item) => item.refId).filter((ref) => ref !== ''))];
+  const held = new Map<string, number | null>();
+  for (let from = 0; from < refs.length; from += ITEM_INSERT_CHUNK) {
+    const rows = await manager
+      .createQueryBuilder()
+      .select(['i.ref_id AS "refId"', 'i.row AS row'])
+      .from(BatchItemSchema, 'i')
+      .where('i.batch_pk = :batchPk AND i.ref_id IN (:...refs)', { batchPk, refs: refs.slice(from, from + ITEM_INSERT_CHUNK) })
+      .getRawMany<{ refId: string; row: number | null }>();
+    for (const row of rows) held.set(row.refId, row.row);
+  }
+  for (const item of items) {
+    if (item.refId === '') continue;
+    if (held.has(item.refId)) return { refId: item.refId, row: item.row ?? null, firstRow: held.get(item.refId) ?? null };
+    held.set(item.refId, item.row ?? null);
+  }
+  return null;
+}
+
+/** A unique index refused a row (SQLite and PostgreSQL spellings). */
+function isUniqueViolation(error: unknown): boolean {
+  const code = driverErrorCode(error);
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}

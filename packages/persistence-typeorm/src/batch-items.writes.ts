@@ -1,0 +1,45 @@
+// Writes of a batch's item rows shared by intake and retention: inserting pending items in chunks,
+// and deleting a batch's items (then its row) a step at a time so other writes interleave.
+import { NewBatchItem } from '@container-service/batch-domain';
+import { EntityManager } from 'typeorm';
+import { execute, placeholders } from './sql';
+import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
+
+/** Rows per INSERT: 6 parameters each stays far below SQLite's 32 766-parameter limit. */
+export const ITEM_INSERT_CHUNK = 500;
+/** Items removed per write transaction when a batch's items are deleted, so other writes interleave. */
+export const ITEM_DELETE_STEP = 5000;
+
+/** Inserts pending items from position `seq` on, at most ITEM_INSERT_CHUNK; the next free position. */
+export async function insertItems(manager: EntityManager, batchPk: number, seq: number, items: readonly NewBatchItem[]): Promise<number> {
+  if (items.length === 0) return seq;
+  const params: unknown[] = [];
+  let next = seq;
+  for (const item of items) params.push(batchPk, next++, item.refId, item.row ?? null, JSON.stringify(item.input ?? null), 'pending');
+  await execute(manager, `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state) VALUES ${placeholders(items.length, 6)}`, params);
+  return next;
+}
+
+/** Deletes up to `step` of a batch's items, last first, and the batch row once none is left. */
+export async function deleteItemsStep(manager: EntityManager, batchPk: number, step: number): Promise<number> {
+  const top = await manager
+    .createQueryBuilder()
+    .select('MAX(i.seq)', 'max')
+    .from(BatchItemSchema, 'i')
+    .where('i.batch_pk = :batchPk', { batchPk })
+    .getRawOne<{ max: number | null }>();
+  const max = top?.max ?? null;
+  if (max === null) {
+    const gone = await manager.delete(BatchSchema, { pk: batchPk });
+    return gone.affected ?? 0;
+  }
+  const removed = await manager
+    .createQueryBuilder()
+    .delete()
+    .from(BatchItemSchema)
+    .where('batch_pk = :batchPk AND seq > :floor', { batchPk, floor: max - step })
+    .execute();
+  if (max - step >= 0) return removed.affected ?? 0;
+  const gone = await manager.delete(BatchSchema, { pk: batchPk });
+  return (removed.affected ?? 0) + (gone.affected ?? 0);
+}

@@ -1,0 +1,62 @@
+// The status read, the route clients poll in tight loops: the batch's summary row by fixed SQL,
+// then the heads of its success and failure lists, from memory for a finished batch (ResultHeadsCache).
+import { BatchLocator, BatchStatusView, FailureResult, SuccessResult } from '@container-service/batch-domain';
+import { EntityManager } from 'typeorm';
+import { select, selectRows } from './sql';
+import { fromBatchRow, fromRawSummary, RawSummaryRow, SUMMARY_COLUMNS } from './batch.mapper';
+import { ResultHeads, ResultHeadsCache } from './result-heads.cache';
+
+/** A batch and the first `listLimit` entries of each result list; `finishedHeads` null reads every list. */
+export async function readStatus(
+  manager: EntityManager,
+  finishedHeads: ResultHeadsCache | null,
+  locator: BatchLocator,
+  listLimit: number,
+): Promise<BatchStatusView | null> {
+  // Fixed SQL, not the query builder.
+  const [raw] = await select<RawSummaryRow>(manager, `SELECT ${SUMMARY_COLUMNS} FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ? AND intake_open = 0`, [
+    locator.tenantId,
+    locator.batchId,
+    locator.targetType,
+  ]);
+  if (raw === undefined) return null;
+  const row = fromRawSummary(raw);
+  const batch = fromBatchRow(row);
+  // A finished batch's lists never change (see ResultHeadsCache); its row is read every time.
+  const cache = batch.isFinished ? finishedHeads : null;
+  const key = `${row.pk}/${row.id}/${listLimit}`;
+  const cached = cache?.get(key);
+  if (cached !== undefined) return { batch, ...cached };
+  const heads = await readHeads(manager, row.pk, listLimit);
+  cache?.set(key, heads);
+  return { batch, ...heads };
+}
+
+/**
+ * The first `listLimit` succeeded and failed items of a batch, in input order: a range scan of
+ * ix_batch_items_state_seq each, read as arrays. This is the route clients poll in tight loops,
+ * and 1 000 rows as objects cost twice as much.
+ */
+async function readHeads(manager: EntityManager, batchPk: number, listLimit: number): Promise<ResultHeads> {
+  const [successRows, failureRows] = await Promise.all([
+    selectRows<[number, string, number | null, string | null]>(
+      manager,
+      "SELECT seq, ref_id, row, result_id FROM batch_items WHERE batch_pk = ? AND state = 'success' ORDER BY seq LIMIT ?",
+      [batchPk, listLimit + 1],
+    ),
+    selectRows<[number, string, number | null, string | null, string | null]>(
+      manager,
+      "SELECT seq, ref_id, row, reason, code FROM batch_items WHERE batch_pk = ? AND state = 'failed' ORDER BY seq LIMIT ?",
+      [batchPk, listLimit + 1],
+    ),
+  ]);
+  return {
+    successes: successRows
+      .slice(0, listLimit)
+      .map(([seq, refId, row, resultId]): SuccessResult => ({ seq, refId, row, outcome: 'success', resultId: resultId ?? '' })),
+    failures: failureRows
+      .slice(0, listLimit)
+      .map(([seq, refId, row, reason, code]): FailureResult => ({ seq, refId, row, outcome: 'failed', reason: reason ?? '', code: code ?? '' })),
+    hasMore: successRows.length > listLimit || failureRows.length > listLimit,
+  };
+}
