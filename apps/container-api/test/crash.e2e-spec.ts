@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Running, kill, start } from './support/service-process';
 import { BASE, TEST_SECRET } from './support/test-app';
+import { eventually } from './support/eventually';
 
 const ITEMS = 20_000;
 const batchId = batchIdFromUuid('c0a5c0a5-0000-4000-8000-000000000001');
@@ -47,13 +48,9 @@ async function meta(running: Running) {
   return ((await response.json()) as { data: { meta: Record<string, number | string> } }).data.meta;
 }
 
-async function untilProcessed(running: Running, atLeast: number) {
-  for (;;) {
-    const current = await meta(running);
-    if (Number(current.success) + Number(current.failed) >= atLeast) return current;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+// No bound of its own before: the test's time limit (120 s and more) was the only one.
+const untilProcessed = (running: Running, atLeast: number) =>
+  eventually(() => meta(running), { timeoutMs: 240_000, intervalMs: 20, what: `${atLeast} items processed`, until: (current) => Number(current.success) + Number(current.failed) >= atLeast });
 
 describe('a crash in the middle of a batch', () => {
   it('stops cleanly on SIGTERM mid-batch, and a restart finishes the rest', async () => {
@@ -63,11 +60,7 @@ describe('a crash in the middle of a batch', () => {
     expect(await kill(first, 'SIGTERM')).toBe(0);
     expect(before.status).toBe('IN_PROGRESS');
     const second = await start(dir, env);
-    let after = await meta(second);
-    while (after.status === 'IN_PROGRESS') {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      after = await meta(second);
-    }
+    const after = await eventually(() => meta(second), { timeoutMs: 120_000, intervalMs: 50, what: 'the restarted service to finish the batch', until: (current) => current.status !== 'IN_PROGRESS' });
     await kill(second, 'SIGTERM');
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 2700, failed: 300, pending: 0 });
     fs.rmSync(dir, { recursive: true, force: true });
