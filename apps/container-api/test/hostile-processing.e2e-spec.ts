@@ -182,14 +182,14 @@ describe('fairness between tenants, with a worker process of its own', () => {
     expect(submitted.status).toBe(202);
     return submitted.body.data.id as string;
   };
-  async function untilFinal(batchId: string, tenant: string): Promise<{ status: string; success: number; createdAt: number; completedAt: number }> {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const response = await t.request(`${BASE}/bag/batch/status?batchId=${batchId}&wait=5`, { headers: await t.headers(tenant) });
-      if (TERMINAL.includes(response.body.data.meta.status)) return response.body.data.meta;
-      if (Date.now() > deadline) throw new Error(`batch ${batchId} did not finish: ${JSON.stringify(response.body.data.meta)}`);
-    }
-  }
+  // The status call itself waits (wait=5), so the polls need no pause between them.
+  const untilFinal = async (batchId: string, tenant: string): Promise<{ status: string; success: number; createdAt: number; completedAt: number }> =>
+    eventually(async () => (await t.request(`${BASE}/bag/batch/status?batchId=${batchId}&wait=5`, { headers: await t.headers(tenant) })).body.data.meta, {
+      timeoutMs: 120_000,
+      intervalMs: 0,
+      what: `batch ${batchId} to finish`,
+      until: (meta) => TERMINAL.includes(meta.status),
+    });
 
   it("finishes another tenant's small batch within a second or two while one tenant's 20 big batches wait, and then all of those", async () => {
     const latency = (meta: { createdAt: number; completedAt: number }) => meta.completedAt - meta.createdAt;
