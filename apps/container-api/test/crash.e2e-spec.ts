@@ -75,15 +75,14 @@ describe('a crash in the middle of a batch', () => {
     expect(before.status).toBe('IN_PROGRESS');
 
     const second = await start(dir, env);
-    let after: Record<string, number | string>;
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      after = await meta(second);
-      expect(Number(after.success) + Number(after.failed) + Number(after.pending) + Number(after.cancelled)).toBe(ITEMS);
-      if (after.status !== 'IN_PROGRESS' && after.status !== 'QUEUED') break;
-      if (Date.now() > deadline) throw new Error(`not finished: ${JSON.stringify(after)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const after = await eventually(
+      async () => {
+        const current = await meta(second);
+        expect(Number(current.success) + Number(current.failed) + Number(current.pending) + Number(current.cancelled)).toBe(ITEMS);
+        return current;
+      },
+      { timeoutMs: 120_000, intervalMs: 100, what: 'the restarted service to finish the batch', until: (current) => current.status !== 'IN_PROGRESS' && current.status !== 'QUEUED' },
+    );
     await kill(second, 'SIGTERM');
 
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 18_000, failed: 2_000, pending: 0, total: ITEMS });
