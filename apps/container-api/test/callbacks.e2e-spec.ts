@@ -2,6 +2,7 @@
 // way a receiver would; retries with backoff until accepted or the attempts run out; slow
 // receivers never hold up processing; the callback secret never shows in answers or logs.
 import { createHmac } from 'node:crypto';
+import { eventually } from './support/eventually';
 import { os1Schema } from './support/os1-schemas';
 import { Receiver, startReceiver } from './support/receiver';
 import fs from 'node:fs';
@@ -10,7 +11,6 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import { kill, start, stop } from './support/service-process';
 import { BASE, TEST_SECRET, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const SECRET = 'cb-secret-Zq8Lr3Wn5';
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];

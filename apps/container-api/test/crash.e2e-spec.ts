@@ -7,9 +7,9 @@ import { SignJWT } from 'jose';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from './support/eventually';
 import { Running, kill, start } from './support/service-process';
 import { BASE, TEST_SECRET } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const ITEMS = 20_000;
 const batchId = batchIdFromUuid('c0a5c0a5-0000-4000-8000-000000000001');

@@ -1,8 +1,8 @@
 // CSV file batches end to end: multipart upload, per-row outcomes with line numbers, whole-file
 // errors that store nothing, update files, results paging and the failed-rows round trip.
+import { eventually } from './support/eventually';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 const USER = { id: 'u-7', name: 'Ada' };

@@ -1,9 +1,9 @@
 // Hostile input, class 1: reaching an API route without the header and token checks, by spelling
 // its path another way than the route does. Raw sockets, so that no client tidies the target up.
 import type { Socket } from 'node:net';
+import { eventually } from './support/eventually';
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
 import { BASE, TestApp, startTestApp } from './support/test-app';
-import { eventually } from './support/eventually';
 
 // Every spelling the router might take to an API route: escapes in fixed words (either case of
 // hex digit), absolute-form targets, a query, escaped parameters.

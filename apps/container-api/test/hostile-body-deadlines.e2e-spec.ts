@@ -1,9 +1,9 @@
 // Hostile input, class 2: bodies that never finish. A JSON body has BODY_TIMEOUT_MS to arrive
 // whole; an upload may not stall for UPLOAD_IDLE_TIMEOUT_MS. Past either the answer is 408
 // REQUEST_TIMEOUT, the connection is closed, and nothing of the request is kept.
+import { eventually } from './support/eventually';
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
 import { BASE, TestApp, startTestApp } from './support/test-app';
-import { eventually } from './support/eventually';
 
 jest.setTimeout(30_000);
 

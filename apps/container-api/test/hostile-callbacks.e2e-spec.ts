@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { AesGcmSecretSealer, parseSecretsKey } from '../src/callbacks/aes-gcm-secret.sealer';
+import { eventually } from './support/eventually';
 import { HostileReceiver, startHostileReceiver } from './support/hostile-receiver';
 import { Receiver, startReceiver } from './support/receiver';
 import { Running, start, stop } from './support/service-process';
 import { BASE, TEST_SECRET, TestApp, csvForm, startTestApp } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 type Meta = { status: string; callback: { state: string; attempts: number } };

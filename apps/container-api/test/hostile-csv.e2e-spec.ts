@@ -3,8 +3,8 @@
 // uploads take off again so that a failed-rows file gives back the values it came from.
 import { FileProblem, FileRecord } from '@container-service/batch-domain';
 import { readCsvRecords } from '../src/files/csv-records';
-import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 import { eventually } from './support/eventually';
+import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 const FORMULA_START = /^[=+\-@\t\r]/;

@@ -5,9 +5,9 @@ import { PROCESSING_ERROR, PROCESSING_ERROR_REASON } from '@container-service/ba
 import { CreateContainerHandler } from '@container-service/container-domain';
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { eventually } from './support/eventually';
 import { DIST, cleanEnv } from './support/service-process';
 import { BASE, TEST_SECRET, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 /** Nested `depth` deep: an object in objects, or an array in arrays. */

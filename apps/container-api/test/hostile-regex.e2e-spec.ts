@@ -1,8 +1,8 @@
 // Hostile attribute regexes over HTTP (contract §9, §13): a pattern is judged at config time
 // without stalling the process, a pattern that cannot be matched in linear time is refused with
 // 400, and items with hostile values against polynomial patterns are judged in bounded time.
-import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 import { eventually } from './support/eventually';
+import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
+import { eventually } from './support/eventually';
 import { MAIN, Running, cleanEnv, start, stop } from './support/service-process';
 import { BASE, TEST_SECRET } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const PAGE_SIZE = 4096;
 

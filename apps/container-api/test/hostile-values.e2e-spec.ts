@@ -2,8 +2,8 @@
 // past their bound fail as their own item, in bounded time, while the rest of the batch goes on.
 // A deep cell used to make JSON.stringify throw outside the per-item rules, rolling back its
 // chunk and retrying it for ever while the good rows never ran.
-import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 import { eventually } from './support/eventually';
+import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 

@@ -1,7 +1,7 @@
 // JSON batches end to end: submit, background processing, status, and the containers it made.
+import { eventually } from './support/eventually';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const USER = { id: 'u-42', name: 'Grace' };
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];

@@ -9,10 +9,10 @@ import Ajv, { ValidateFunction } from 'ajv';
 import fs from 'node:fs';
 import createClient from 'openapi-fetch';
 import YAML from 'yaml';
+import { eventually } from './support/eventually';
 import type { components, paths } from './support/generated/os1-container-api';
 import { OS1_REFERENCE, committedOs1Types, generateOs1Types, writeOs1Types } from './support/os1-client-types';
 import { BASE, TestApp, startTestApp } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 

@@ -1,10 +1,10 @@
 // Items without a refID (contract §4, §4.3) and the multipart callback as a part of its own, the
 // way OS1 clients send them: a generated client's create items carry no refID, a CSV may have no
 // refID column or empty cells, and FormData sends a callback Blob as a part with a filename.
+import { eventually } from './support/eventually';
 import { os1Schema } from './support/os1-schemas';
 import { Receiver, startReceiver } from './support/receiver';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 

@@ -1,9 +1,9 @@
 // Container types and containers as clients of the original (OS1) service read them: its known
 // error codes on the container-type routes, `validation.required`, its read schemas, its money.
+import { eventually } from './support/eventually';
 import { expectOs1Valid } from './support/os1-schemas';
 import { rawExchange } from './support/raw-http';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 

@@ -6,9 +6,9 @@ import { SignJWT } from 'jose';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from './support/eventually';
 import { Running, kill, start, stop } from './support/service-process';
 import { BASE, TEST_SECRET } from './support/test-app';
-import { eventually } from './support/eventually';
 
 const ROWS = 50_000;
 const BOUNDARY = 'crash-test-boundary';
