@@ -1,5 +1,6 @@
 // Batch control end to end (§8): cancel while a large batch runs, retry failed items as a new
 // batch, and the newest-first listing of a tenant's batches.
+import { eventually } from './support/eventually';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
@@ -21,14 +22,9 @@ describe('batch control over HTTP', () => {
 
   const status = async (batchId: string, type = 'bag', tenant = 'acme') => t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers(tenant) });
   const post = async (path: string, tenant = 'acme') => t.request(`${BASE}${path}`, { method: 'POST', headers: await t.headers(tenant) });
-  async function untilFinal(batchId: string, type = 'bag'): Promise<TestResponse> {
-    for (let i = 0; i < 2000; i++) {
-      const response = await status(batchId, type);
-      if (TERMINAL.includes(response.body.data.meta.status)) return response;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`batch ${batchId} did not finish`);
-  }
+  // Was 2000 polls 20 ms apart, at least 40 s.
+  const untilFinal = async (batchId: string, type = 'bag'): Promise<TestResponse> =>
+    eventually(() => status(batchId, type), { timeoutMs: 60_000, intervalMs: 20, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) });
   const submitJson = async (payload: unknown[], type = 'bag') => {
     const response = await t.request(`${BASE}/${type}/batch`, { method: 'POST', headers: await t.headers(), body: { payload } });
     expect(response.status).toBe(202);

@@ -2,6 +2,7 @@
 // way a receiver would; retries with backoff until accepted or the attempts run out; slow
 // receivers never hold up processing; the callback secret never shows in answers or logs.
 import { createHmac } from 'node:crypto';
+import { eventually } from './support/eventually';
 import { os1Schema } from './support/os1-schemas';
 import { Receiver, startReceiver } from './support/receiver';
 import fs from 'node:fs';
@@ -36,14 +37,9 @@ describe('callbacks over HTTP', () => {
     return response;
   };
   const status = async (batchId: string) => (await call(`${BASE}/bag/batch/status?batchId=${batchId}`, { headers: await t.headers() })).body.data;
-  async function until(batchId: string, done: (data: { meta: { status: string; callback: { state: string } } }) => boolean) {
-    for (let i = 0; i < 1500; i++) {
-      const data = await status(batchId);
-      if (done(data)) return data;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`batch ${batchId} never got there`);
-  }
+  // Was 1500 polls 20 ms apart, at least 30 s.
+  const until = async (batchId: string, done: (data: { meta: { status: string; callback: { state: string } } }) => boolean) =>
+    eventually(() => status(batchId), { timeoutMs: 45_000, intervalMs: 20, what: `batch ${batchId} to reach the awaited state`, until: (data) => done(data) });
   const submit = async (payload: unknown[], callback: unknown, headers: Record<string, string> = {}) => {
     const response = await call(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers('acme', headers), body: { payload, callback } });
     expect(response.status).toBe(202);
@@ -140,7 +136,7 @@ describe('callbacks over HTTP', () => {
     receiver.plan('hold');
     const slow = await submit([{ refID: 'slow', attributes: { weight: 1 } }], { url: receiver.url });
     const slowId = slow.body.data.id;
-    for (let i = 0; i < 500 && deliveriesFor(slowId).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(() => deliveriesFor(slowId), { timeoutMs: 5_000, intervalMs: 10, what: 'the slow callback to be tried', until: (deliveries) => deliveries.length > 0 });
     expect(deliveriesFor(slowId)).toHaveLength(1);
     // While that delivery hangs, a large batch is processed to the end.
     const big = await submit(Array.from({ length: 1024 }, (_, i) => ({ refID: `big-${i}`, attributes: { weight: 1 } })), undefined);
@@ -215,16 +211,12 @@ describe('a callback pending across a restart', () => {
     const batchId = ((await submitted.json()) as { data: { id: string } }).data.id;
     const callbackOf = async (url: string) =>
       ((await (await fetch(`${url}${BASE}/bag/batch/status?batchId=${batchId}`, { headers: headers() })).json()) as { data: { meta: { callback: { state: string; attempts: number } } } }).data.meta.callback;
-    for (let i = 0; i < 500 && (await callbackOf(first.url)).attempts === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually(() => callbackOf(first.url), { timeoutMs: 10_000, intervalMs: 20, what: 'a first callback try', until: (callback) => callback.attempts > 0 });
     expect(await callbackOf(first.url)).toEqual({ state: 'PENDING', attempts: 1 });
     await kill(first, 'SIGKILL');
 
     const second = await start(dir, env);
-    let callback = await callbackOf(second.url);
-    for (let i = 0; i < 500 && callback.state === 'PENDING'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      callback = await callbackOf(second.url);
-    }
+    const callback = await eventually(() => callbackOf(second.url), { timeoutMs: 10_000, intervalMs: 20, what: 'the callback to settle after the restart', until: (current) => current.state !== 'PENDING' });
     expect(callback).toEqual({ state: 'DELIVERED', attempts: 2 });
     expect(receiver.received.map((r) => r.answered)).toEqual([500, 200]);
     await stop(second);

@@ -7,6 +7,7 @@ import { SignJWT } from 'jose';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from './support/eventually';
 import { Running, kill, start } from './support/service-process';
 import { BASE, TEST_SECRET } from './support/test-app';
 
@@ -47,13 +48,9 @@ async function meta(running: Running) {
   return ((await response.json()) as { data: { meta: Record<string, number | string> } }).data.meta;
 }
 
-async function untilProcessed(running: Running, atLeast: number) {
-  for (;;) {
-    const current = await meta(running);
-    if (Number(current.success) + Number(current.failed) >= atLeast) return current;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+// No bound of its own before: the test's time limit (120 s and more) was the only one.
+const untilProcessed = (running: Running, atLeast: number) =>
+  eventually(() => meta(running), { timeoutMs: 240_000, intervalMs: 20, what: `${atLeast} items processed`, until: (current) => Number(current.success) + Number(current.failed) >= atLeast });
 
 describe('a crash in the middle of a batch', () => {
   it('stops cleanly on SIGTERM mid-batch, and a restart finishes the rest', async () => {
@@ -63,11 +60,7 @@ describe('a crash in the middle of a batch', () => {
     expect(await kill(first, 'SIGTERM')).toBe(0);
     expect(before.status).toBe('IN_PROGRESS');
     const second = await start(dir, env);
-    let after = await meta(second);
-    while (after.status === 'IN_PROGRESS') {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      after = await meta(second);
-    }
+    const after = await eventually(() => meta(second), { timeoutMs: 120_000, intervalMs: 50, what: 'the restarted service to finish the batch', until: (current) => current.status !== 'IN_PROGRESS' });
     await kill(second, 'SIGTERM');
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 2700, failed: 300, pending: 0 });
     fs.rmSync(dir, { recursive: true, force: true });
@@ -82,15 +75,14 @@ describe('a crash in the middle of a batch', () => {
     expect(before.status).toBe('IN_PROGRESS');
 
     const second = await start(dir, env);
-    let after: Record<string, number | string>;
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      after = await meta(second);
-      expect(Number(after.success) + Number(after.failed) + Number(after.pending) + Number(after.cancelled)).toBe(ITEMS);
-      if (after.status !== 'IN_PROGRESS' && after.status !== 'QUEUED') break;
-      if (Date.now() > deadline) throw new Error(`not finished: ${JSON.stringify(after)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const after = await eventually(
+      async () => {
+        const current = await meta(second);
+        expect(Number(current.success) + Number(current.failed) + Number(current.pending) + Number(current.cancelled)).toBe(ITEMS);
+        return current;
+      },
+      { timeoutMs: 120_000, intervalMs: 100, what: 'the restarted service to finish the batch', until: (current) => current.status !== 'IN_PROGRESS' && current.status !== 'QUEUED' },
+    );
     await kill(second, 'SIGTERM');
 
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 18_000, failed: 2_000, pending: 0, total: ITEMS });

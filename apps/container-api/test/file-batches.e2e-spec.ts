@@ -1,5 +1,6 @@
 // CSV file batches end to end: multipart upload, per-row outcomes with line numbers, whole-file
 // errors that store nothing, update files, results paging and the failed-rows round trip.
+import { eventually } from './support/eventually';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
@@ -31,16 +32,15 @@ describe('CSV file batches over HTTP', () => {
   const upload = async (method: 'POST' | 'PUT', type: string, form: FormData, headers?: Record<string, string>) =>
     t.request(`${BASE}/${type}/batch/upload`, { method, headers: headers ?? (await t.headers('acme', { 'X-COREOS-USERINFO': JSON.stringify(USER) })), form });
 
-  async function untilFinal(type: string, batchId: string): Promise<TestResponse> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const response = await t.request(`${BASE}/${type}/batch/upload/status?batchId=${batchId}`, { headers: await t.headers() });
-      expect(response.status).toBe(200);
-      if (TERMINAL.includes(response.body.data.meta.status)) return response;
-      if (Date.now() > deadline) throw new Error(`batch ${batchId} did not finish`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const untilFinal = async (type: string, batchId: string): Promise<TestResponse> =>
+    eventually(
+      async () => {
+        const response = await t.request(`${BASE}/${type}/batch/upload/status?batchId=${batchId}`, { headers: await t.headers() });
+        expect(response.status).toBe(200);
+        return response;
+      },
+      { timeoutMs: 60_000, intervalMs: 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
+    );
 
   async function uploadAndWait(method: 'POST' | 'PUT', type: string, csv: string): Promise<TestResponse> {
     const submitted = await upload(method, type, csvForm(csv));

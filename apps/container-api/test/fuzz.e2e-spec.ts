@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NoAnswer, RawResponse, rawRequest } from './support/raw-request';
+import { NoAnswer, RawResponse, rawRequest } from './support/raw-http';
 import { Running, kill, residentBytes, start } from './support/service-process';
 import { BASE, TEST_SECRET } from './support/test-app';
 import { ACCEPTED_TOKENS, TokenKind, tokenCache } from './support/tokens';

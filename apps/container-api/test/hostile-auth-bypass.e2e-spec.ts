@@ -1,6 +1,7 @@
 // Hostile input, class 1: reaching an API route without the header and token checks, by spelling
 // its path another way than the route does. Raw sockets, so that no client tidies the target up.
 import type { Socket } from 'node:net';
+import { eventually } from './support/eventually';
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
 import { BASE, TestApp, startTestApp } from './support/test-app';
 
@@ -142,7 +143,7 @@ describe('hostile input: the token check cannot be skipped', () => {
     // 128 MiB were offered; what the server took is what was in flight when it answered.
     expect(read).toBeLessThan(32 * 512 * 1024);
     expect(sockets.length).toBeGreaterThanOrEqual(32);
-    for (let tries = 0; tries < 50 && !sockets.every((socket) => socket.destroyed); tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually(() => sockets.filter((socket) => !socket.destroyed).length, { timeoutMs: 1_000, intervalMs: 20, what: 'every socket closed (the count still open)', until: (open) => open === 0 });
     expect(sockets.filter((socket) => !socket.destroyed)).toHaveLength(0);
   });
 });

@@ -1,6 +1,7 @@
 // Hostile input, class 2: bodies that never finish. A JSON body has BODY_TIMEOUT_MS to arrive
 // whole; an upload may not stall for UPLOAD_IDLE_TIMEOUT_MS. Past either the answer is 408
 // REQUEST_TIMEOUT, the connection is closed, and nothing of the request is kept.
+import { eventually } from './support/eventually';
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
 import { BASE, TestApp, startTestApp } from './support/test-app';
 
@@ -93,11 +94,7 @@ describe('hostile input: body deadlines', () => {
       const [batches, items] = [await count('batches'), await count('batch_items')];
       const exchange = rawExchange(t.url, { send: (await uploadHead()) + chunk(formStart(true) + 'refID\n' + rows(0, 2500)), waitMs: 6000 });
       // The first parts of the file are stored while the client stalls.
-      let stored = 0;
-      for (let tries = 0; tries < 60 && stored === 0; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        stored = (await count('batch_items')) - items;
-      }
+      const stored = await eventually(async () => (await count('batch_items')) - items, { timeoutMs: 1_200, intervalMs: 20, what: 'the first rows of the stalled upload stored' });
       expect(stored).toBeGreaterThan(0);
       const answer = await exchange;
       expectTimedOut(answer, UPLOAD_IDLE_TIMEOUT_MS);

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { AesGcmSecretSealer, parseSecretsKey } from '../src/callbacks/aes-gcm-secret.sealer';
+import { eventually } from './support/eventually';
 import { HostileReceiver, startHostileReceiver } from './support/hostile-receiver';
 import { Receiver, startReceiver } from './support/receiver';
 import { Running, start, stop } from './support/service-process';
@@ -27,15 +28,8 @@ function client(t: TestApp) {
     return response.body.data.id as string;
   };
   const meta = async (tenant: string, batchId: string): Promise<Meta> => (await t.request(`${BASE}/bag/batch/status?batchId=${batchId}`, { headers: await t.headers(tenant) })).body.data.meta;
-  const until = async (tenant: string, batchId: string, done: (m: Meta) => boolean, withinMs: number) => {
-    const deadline = Date.now() + withinMs;
-    let last = await meta(tenant, batchId);
-    while (!done(last) && Date.now() < deadline) {
-      await sleep(25);
-      last = await meta(tenant, batchId);
-    }
-    return last;
-  };
+  const until = async (tenant: string, batchId: string, done: (m: Meta) => boolean, withinMs: number) =>
+    eventually(() => meta(tenant, batchId), { timeoutMs: withinMs, intervalMs: 25, what: `the callback of batch ${batchId} to reach the awaited state`, until: done });
   return { define, submit, meta, until };
 }
 
@@ -54,7 +48,7 @@ describe('slow callback receivers', () => {
       await c.define('noisy');
       await c.define('quiet');
       for (let i = 0; i < 20; i++) await c.submit('noisy', receiver.url('trickle', `a${i}`));
-      for (let i = 0; i < 200 && receiver.openNow < 15; i++) await sleep(10);
+      await eventually(() => receiver.openNow, { timeoutMs: 2_000, intervalMs: 10, what: '15 open callback connections', until: (open) => open >= 15 });
       // Alone, the noisy tenant holds all but one of the 16 slots.
       expect(receiver.openNow).toBe(15);
 
@@ -88,7 +82,7 @@ describe('slow callback receivers', () => {
       expect(receiver.requests.filter((r) => r.tag === 'one')).toHaveLength(expected.attempts);
       // Never the same callback on two connections at once.
       expect(receiver.mostOpen('one')).toBe(1);
-      for (let i = 0; i < 100 && receiver.open('one') > 0; i++) await sleep(10);
+      await eventually(() => receiver.open('one'), { timeoutMs: 1_000, intervalMs: 10, what: 'the receiver to see its connection closed', until: (open) => open === 0 });
       expect(receiver.open('one')).toBe(0);
     } finally {
       await t.close();
@@ -112,7 +106,7 @@ describe('a stop while callback tries hang', () => {
         const response = await fetch(`${running.url}${BASE}/bag/batch`, { method: 'POST', headers: headers(), body: JSON.stringify({ payload: [{ refID: 'r' }], callback: { url: receiver.url(behaviour, behaviour) } }) });
         expect(response.status).toBe(202);
       }
-      for (let i = 0; i < 500 && receiver.openNow < 3; i++) await sleep(10);
+      await eventually(() => receiver.openNow, { timeoutMs: 5_000, intervalMs: 10, what: '3 open callback connections', until: (open) => open >= 3 });
       expect(receiver.openNow).toBe(3);
 
       const stopping = Date.now();
@@ -120,7 +114,7 @@ describe('a stop while callback tries hang', () => {
       running = null;
       expect(code).toBe(0);
       expect(Date.now() - stopping).toBeLessThan(5000);
-      for (let i = 0; i < 100 && receiver.openNow > 0; i++) await sleep(10);
+      await eventually(() => receiver.openNow, { timeoutMs: 1_000, intervalMs: 10, what: 'every callback connection closed', until: (open) => open === 0 });
       expect(receiver.openNow).toBe(0);
 
       const db = new Database(dbFile, { readonly: true });

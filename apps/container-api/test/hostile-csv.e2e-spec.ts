@@ -3,6 +3,7 @@
 // uploads take off again so that a failed-rows file gives back the values it came from.
 import { FileProblem, FileRecord } from '@container-service/batch-domain';
 import { readCsvRecords } from '../src/files/csv-records';
+import { eventually } from './support/eventually';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
@@ -50,16 +51,15 @@ describe('Hostile CSV files over HTTP', () => {
   const upload = async (type: string, csv: string | Uint8Array, method: 'POST' | 'PUT' = 'POST') => t.request(`${BASE}/${type}/batch/upload`, { method, headers: await t.headers(), form: csvForm(csv) });
   const count = async (table: string) => Number((await t.database.reader.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
 
-  async function untilFinal(type: string, batchId: string): Promise<TestResponse> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const response = await t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers() });
-      expect(response.status).toBe(200);
-      if (TERMINAL.includes(response.body.data.meta.status)) return response;
-      if (Date.now() > deadline) throw new Error(`batch ${batchId} did not finish`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const untilFinal = async (type: string, batchId: string): Promise<TestResponse> =>
+    eventually(
+      async () => {
+        const response = await t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers() });
+        expect(response.status).toBe(200);
+        return response;
+      },
+      { timeoutMs: 30_000, intervalMs: 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
+    );
 
   const attributes = (n: number) => Array.from({ length: n }, (_, i) => `attributes.a${i}`);
   const others = (n: number) => Array.from({ length: n }, (_, i) => `note${i}`);

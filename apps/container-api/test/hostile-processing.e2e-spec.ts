@@ -5,6 +5,7 @@ import { PROCESSING_ERROR, PROCESSING_ERROR_REASON } from '@container-service/ba
 import { CreateContainerHandler } from '@container-service/container-domain';
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { eventually } from './support/eventually';
 import { DIST, cleanEnv } from './support/service-process';
 import { BASE, TEST_SECRET, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
@@ -42,15 +43,16 @@ describe('hostile input at processing time', () => {
 
   const status = async (batchId: string, tenant = 'acme', query = '') => t.request(`${BASE}/bag/batch/status?batchId=${batchId}${query}`, { headers: await t.headers(tenant) });
 
-  async function untilFinal(batchId: string, tenant = 'acme', withinMs = 30_000): Promise<TestResponse> {
-    const deadline = Date.now() + withinMs;
-    for (;;) {
-      const response = await status(batchId, tenant, '&wait=5');
-      expect(response.status).toBe(200);
-      if (TERMINAL.includes(response.body.data.meta.status)) return response;
-      if (Date.now() > deadline) throw new Error(`batch ${batchId} did not finish: ${JSON.stringify(response.body.data.meta)}`);
-    }
-  }
+  // The status call itself waits (wait=5), so the polls need no pause between them.
+  const untilFinal = async (batchId: string, tenant = 'acme', withinMs = 30_000): Promise<TestResponse> =>
+    eventually(
+      async () => {
+        const response = await status(batchId, tenant, '&wait=5');
+        expect(response.status).toBe(200);
+        return response;
+      },
+      { timeoutMs: withinMs, intervalMs: 0, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
+    );
 
   const submitJson = async (tenant: string, payload: unknown[]) => {
     const submitted = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(tenant), body: { payload } });
@@ -163,7 +165,7 @@ describe('fairness between tenants, with a worker process of its own', () => {
     });
     worker.stdout!.on('data', (chunk) => (output += chunk));
     worker.stderr!.on('data', (chunk) => (output += chunk));
-    for (let i = 0; i < 400 && !output.includes('batch worker started'); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    await eventually(() => output, { timeoutMs: 10_000, intervalMs: 25, what: 'the worker to say it started', until: (text) => text.includes('batch worker started') });
     expect(output).toContain('batch worker started');
   }
   async function stopWorker(): Promise<void> {
@@ -180,14 +182,14 @@ describe('fairness between tenants, with a worker process of its own', () => {
     expect(submitted.status).toBe(202);
     return submitted.body.data.id as string;
   };
-  async function untilFinal(batchId: string, tenant: string): Promise<{ status: string; success: number; createdAt: number; completedAt: number }> {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const response = await t.request(`${BASE}/bag/batch/status?batchId=${batchId}&wait=5`, { headers: await t.headers(tenant) });
-      if (TERMINAL.includes(response.body.data.meta.status)) return response.body.data.meta;
-      if (Date.now() > deadline) throw new Error(`batch ${batchId} did not finish: ${JSON.stringify(response.body.data.meta)}`);
-    }
-  }
+  // The status call itself waits (wait=5), so the polls need no pause between them.
+  const untilFinal = async (batchId: string, tenant: string): Promise<{ status: string; success: number; createdAt: number; completedAt: number }> =>
+    eventually(async () => (await t.request(`${BASE}/bag/batch/status?batchId=${batchId}&wait=5`, { headers: await t.headers(tenant) })).body.data.meta, {
+      timeoutMs: 120_000,
+      intervalMs: 0,
+      what: `batch ${batchId} to finish`,
+      until: (meta) => TERMINAL.includes(meta.status),
+    });
 
   it("finishes another tenant's small batch within a second or two while one tenant's 20 big batches wait, and then all of those", async () => {
     const latency = (meta: { createdAt: number; completedAt: number }) => meta.completedAt - meta.createdAt;

@@ -1,6 +1,7 @@
 // Hostile attribute regexes over HTTP (contract §9, §13): a pattern is judged at config time
 // without stalling the process, a pattern that cannot be matched in linear time is refused with
 // 400, and items with hostile values against polynomial patterns are judged in bounded time.
+import { eventually } from './support/eventually';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
@@ -77,16 +78,15 @@ describe('Hostile attribute regexes over HTTP', () => {
     expect(response.body.error.additionalInfo.violations[0].path).toBe('attributes[0].validation.range.max');
   });
 
-  async function untilFinal(type: string, batchId: string): Promise<TestResponse> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const response = await t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers() });
-      expect(response.status).toBe(200);
-      if (TERMINAL.includes(response.body.data.meta.status)) return response;
-      if (Date.now() > deadline) throw new Error(`batch ${batchId} did not finish: ${JSON.stringify(response.body.data.meta)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const untilFinal = async (type: string, batchId: string): Promise<TestResponse> =>
+    eventually(
+      async () => {
+        const response = await t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers() });
+        expect(response.status).toBe(200);
+        return response;
+      },
+      { timeoutMs: 20_000, intervalMs: 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
+    );
 
   it('judges hostile values against polynomial patterns in bounded time, each item on its own', async () => {
     // A backtracking engine takes time growing as the fourth power of the length here: 400

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
+import { eventually } from './support/eventually';
 import { MAIN, Running, cleanEnv, start, stop } from './support/service-process';
 import { BASE, TEST_SECRET } from './support/test-app';
 
@@ -39,15 +40,8 @@ function damageTable(file: string, table: string): void {
 
 const items = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ refID: `r-${from + i}`, scannableId: `S-${from + i}` }));
 
-async function waitFor<T>(probe: () => Promise<T | null>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const waitFor = async <T>(probe: () => Promise<T | null>, ms: number): Promise<T> =>
+  (await eventually(probe, { timeoutMs: ms, intervalMs: 100, what: 'the store to answer', until: (value) => value !== null })) as T;
 
 describe('a damaged store', () => {
   let dir: string;

@@ -2,6 +2,7 @@
 // past their bound fail as their own item, in bounded time, while the rest of the batch goes on.
 // A deep cell used to make JSON.stringify throw outside the per-item rules, rolling back its
 // chunk and retrying it for ever while the good rows never ran.
+import { eventually } from './support/eventually';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
 const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
@@ -35,16 +36,15 @@ describe('Hostile attribute values over HTTP', () => {
     await t.close();
   });
 
-  async function untilFinal(batchId: string): Promise<TestResponse> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const response = await t.request(`${BASE}/crate/batch/status?batchId=${batchId}`, { headers: await t.headers() });
-      expect(response.status).toBe(200);
-      if (TERMINAL.includes(response.body.data.meta.status)) return response;
-      if (Date.now() > deadline) throw new Error(`batch ${batchId} did not finish: ${JSON.stringify(response.body.data.meta)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const untilFinal = async (batchId: string): Promise<TestResponse> =>
+    eventually(
+      async () => {
+        const response = await t.request(`${BASE}/crate/batch/status?batchId=${batchId}`, { headers: await t.headers() });
+        expect(response.status).toBe(200);
+        return response;
+      },
+      { timeoutMs: 20_000, intervalMs: 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
+    );
 
   it('fails each row with a cell nested deeper than 64 levels alone; the good rows of its chunk succeed', async () => {
     const csv = [

@@ -1,4 +1,5 @@
 // JSON batches end to end: submit, background processing, status, and the containers it made.
+import { eventually } from './support/eventually';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
@@ -29,17 +30,16 @@ describe('JSON batches over HTTP', () => {
 
   const status = async (type: string, batchId: string, tenant = 'acme') => t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers(tenant) });
 
-  async function untilFinal(type: string, batchId: string, onPoll?: (meta: Record<string, number | string>) => void): Promise<TestResponse> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const response = await status(type, batchId);
-      expect(response.status).toBe(200);
-      onPoll?.(response.body.data.meta);
-      if (TERMINAL.includes(response.body.data.meta.status)) return response;
-      if (Date.now() > deadline) throw new Error(`batch ${batchId} did not finish: ${JSON.stringify(response.body.data.meta)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const untilFinal = async (type: string, batchId: string, onPoll?: (meta: Record<string, number | string>) => void): Promise<TestResponse> =>
+    eventually(
+      async () => {
+        const response = await status(type, batchId);
+        expect(response.status).toBe(200);
+        onPoll?.(response.body.data.meta);
+        return response;
+      },
+      { timeoutMs: 60_000, intervalMs: 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
+    );
 
   async function submitAndWait(method: 'POST' | 'PUT', type: string, payload: unknown[]) {
     const submitted = await submit(method, type, { payload });

@@ -9,6 +9,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import fs from 'node:fs';
 import createClient from 'openapi-fetch';
 import YAML from 'yaml';
+import { eventually } from './support/eventually';
 import type { components, paths } from './support/generated/os1-container-api';
 import { OS1_REFERENCE, committedOs1Types, generateOs1Types, writeOs1Types } from './support/os1-client-types';
 import { BASE, TestApp, startTestApp } from './support/test-app';
@@ -71,17 +72,18 @@ describe('a client generated from the OS1 OpenAPI file', () => {
     });
 
     type BatchResponse = components['schemas']['BatchResponse'];
+    // Was 1500 polls 20 ms apart, at least 30 s.
     async function untilFinal(found: Findings, read: () => Promise<{ data?: { data?: BatchResponse }; response: Response }>): Promise<BatchResponse> {
-      for (let i = 0; i < 1500; i++) {
-        const { data, response } = await read();
-        expect(response.status).toBe(200);
-        if (TERMINAL.includes(data?.data?.meta?.status ?? '')) {
-          found.valid('a finished batch status', 'ContainerBatchResponse', data);
-          return data!.data!;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error('the batch did not finish');
+      const { data } = await eventually(
+        async () => {
+          const answer = await read();
+          expect(answer.response.status).toBe(200);
+          return answer;
+        },
+        { timeoutMs: 45_000, intervalMs: 20, what: 'the batch to finish', until: (answer) => TERMINAL.includes(answer.data?.data?.meta?.status ?? '') },
+      );
+      found.valid('a finished batch status', 'ContainerBatchResponse', data);
+      return data!.data!;
     }
 
     it('defines a type, configures it, submits JSON and CSV, polls both status routes and reads a container', async () => {
@@ -210,18 +212,18 @@ describe('a client generated from the OS1 OpenAPI file', () => {
       found.equal('two submits with one request id: statuses', [first.status, second.status], [202, 202]);
       found.equal('two submits with one request id: two batches', first.body.data?.id !== undefined && first.body.data.id !== second.body.data?.id, true);
 
+      // Was 1500 polls 20 ms apart, at least 30 s.
       const status = async (id: string) => {
-        for (let i = 0; i < 1500; i++) {
-          const answer = await call('GET', `/parcel/batch/status?batchId=${id}`);
-          expect(answer.status).toBe(200);
-          const data = answer.body.data as { meta: { status: string }; errors: Array<{ refID: string; code: string }> };
-          if (TERMINAL.includes(data.meta.status)) {
-            found.valid('a finished batch status', 'ContainerBatchResponse', answer.body);
-            return data;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        throw new Error('the batch did not finish');
+        const answer = await eventually(
+          async () => {
+            const current = await call('GET', `/parcel/batch/status?batchId=${id}`);
+            expect(current.status).toBe(200);
+            return current;
+          },
+          { timeoutMs: 45_000, intervalMs: 20, what: `batch ${id} to finish`, until: (current) => TERMINAL.includes((current.body.data as { meta: { status: string } }).meta.status) },
+        );
+        found.valid('a finished batch status', 'ContainerBatchResponse', answer.body);
+        return answer.body.data as { meta: { status: string }; errors: Array<{ refID: string; code: string }> };
       };
       if (first.status === 202) {
         // validation.required holds: the item without a zone fails, named by its position.

@@ -2,7 +2,7 @@
 // whatever form they send it, never refused for its form, and who acted always an ActionBy object;
 // X-COREOS-REQUEST-ID reused across calls, each call handled on its own.
 import { os1Schema } from './support/os1-schemas';
-import { rawRequest } from './support/raw-request';
+import { rawRequest } from './support/raw-http';
 import { BASE, TestApp, startTestApp } from './support/test-app';
 
 /** The fixed request id an OS1 reference app sends on every call of its start-up sequence. */

@@ -1,6 +1,7 @@
 // Items without a refID (contract §4, §4.3) and the multipart callback as a part of its own, the
 // way OS1 clients send them: a generated client's create items carry no refID, a CSV may have no
 // refID column or empty cells, and FormData sends a callback Blob as a part with a filename.
+import { eventually } from './support/eventually';
 import { os1Schema } from './support/os1-schemas';
 import { Receiver, startReceiver } from './support/receiver';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
@@ -27,16 +28,17 @@ describe('items named by position or line, and callbacks sent as parts', () => {
   });
 
   async function untilFinal(batchId: string): Promise<TestResponse> {
-    for (let i = 0; i < 1500; i++) {
-      const response = await t.request(`${BASE}/bag/batch/status?batchId=${batchId}`, { headers: await t.headers() });
-      expect(response.status).toBe(200);
-      if (TERMINAL.includes(response.body.data.meta.status)) {
-        expect(os1Schema('ContainerBatchResponse')(response.body)).toBe(true);
-        return response;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`batch ${batchId} did not finish`);
+    // Was 1500 polls 20 ms apart, at least 30 s.
+    const response = await eventually(
+      async () => {
+        const answer = await t.request(`${BASE}/bag/batch/status?batchId=${batchId}`, { headers: await t.headers() });
+        expect(answer.status).toBe(200);
+        return answer;
+      },
+      { timeoutMs: 45_000, intervalMs: 20, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
+    );
+    expect(os1Schema('ContainerBatchResponse')(response.body)).toBe(true);
+    return response;
   }
   const submit = async (body: unknown) => t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body });
   const upload = async (form: FormData) => t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), form });
@@ -140,13 +142,10 @@ describe('items named by position or line, and callbacks sent as parts', () => {
 
   describe('the multipart callback', () => {
     const callbackJson = (tag: string) => JSON.stringify({ url: receiver.url, meta: { tag } });
+    // Was 500 looks 20 ms apart.
     const delivered = async (tag: string) => {
-      for (let i = 0; i < 500; i++) {
-        const hit = receiver.received.find((r) => r.body.includes(`"tag":"${tag}"`));
-        if (hit) return JSON.parse(hit.body);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error(`no callback tagged ${tag}`);
+      const hit = await eventually(() => receiver.received.find((r) => r.body.includes(`"tag":"${tag}"`)), { timeoutMs: 10_000, intervalMs: 20, what: `a callback tagged ${tag}` });
+      return JSON.parse(hit!.body);
     };
 
     it.each([

@@ -6,6 +6,7 @@ import { SignJWT } from 'jose';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from './support/eventually';
 import { Running, kill, start, stop } from './support/service-process';
 import { BASE, TEST_SECRET } from './support/test-app';
 
@@ -63,23 +64,19 @@ describe('a crash during a file batch', () => {
     expect(submitted.status).toBe(202);
     const batchId = ((await submitted.json()) as { data: { id: string } }).data.id;
 
-    for (;;) {
-      const current = await meta(first, batchId);
-      if (Number(current.success) + Number(current.failed) >= 5000) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    // No bound of its own before: the test's time limit was the only one.
+    await eventually(() => meta(first, batchId), { timeoutMs: 300_000, intervalMs: 20, what: '5000 rows processed', until: (current) => Number(current.success) + Number(current.failed) >= 5000 });
     await kill(first, 'SIGKILL');
 
     const second = await start(dir, env);
-    let after: Record<string, number | string>;
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      after = await meta(second, batchId);
-      expect(Number(after.success) + Number(after.failed) + Number(after.pending) + Number(after.cancelled)).toBe(ROWS);
-      if (after.status !== 'IN_PROGRESS' && after.status !== 'QUEUED') break;
-      if (Date.now() > deadline) throw new Error(`not finished: ${JSON.stringify(after)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const after = await eventually(
+      async () => {
+        const current = await meta(second, batchId);
+        expect(Number(current.success) + Number(current.failed) + Number(current.pending) + Number(current.cancelled)).toBe(ROWS);
+        return current;
+      },
+      { timeoutMs: 180_000, intervalMs: 100, what: 'the restarted service to finish the upload', until: (current) => current.status !== 'IN_PROGRESS' && current.status !== 'QUEUED' },
+    );
     await stop(second);
 
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', source: 'file', success: 45_000, failed: 5_000, pending: 0, total: ROWS });
