@@ -1,10 +1,10 @@
 // Batch control end to end (§8): cancel while a large batch runs, retry failed items as a new
 // batch, and the newest-first listing of a tenant's batches.
 import { eventually } from './support/eventually';
+import { TERMINAL } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 describe('batch control over HTTP', () => {
   let t: TestApp;

@@ -3,6 +3,7 @@
 // receivers never hold up processing; the callback secret never shows in answers or logs.
 import { createHmac } from 'node:crypto';
 import { eventually } from './support/eventually';
+import { TERMINAL } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
 import { Receiver, startReceiver } from './support/receiver';
 import fs from 'node:fs';
@@ -13,7 +14,6 @@ import { kill, start, stop } from './support/service-process';
 import { BASE, TEST_SECRET, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
 const SECRET = 'cb-secret-Zq8Lr3Wn5';
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 describe('callbacks over HTTP', () => {
   let t: TestApp;

@@ -1,10 +1,9 @@
 // CSV file batches end to end: multipart upload, per-row outcomes with line numbers, whole-file
 // errors that store nothing, update files, results paging and the failed-rows round trip.
-import { eventually } from './support/eventually';
+import { finalStatus } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 const USER = { id: 'u-7', name: 'Ada' };
 
 describe('CSV file batches over HTTP', () => {
@@ -33,14 +32,7 @@ describe('CSV file batches over HTTP', () => {
     t.request(`${BASE}/${type}/batch/upload`, { method, headers: headers ?? (await t.headers('acme', { 'X-COREOS-USERINFO': JSON.stringify(USER) })), form });
 
   const untilFinal = async (type: string, batchId: string): Promise<TestResponse> =>
-    eventually(
-      async () => {
-        const response = await t.request(`${BASE}/${type}/batch/upload/status?batchId=${batchId}`, { headers: await t.headers() });
-        expect(response.status).toBe(200);
-        return response;
-      },
-      { timeoutMs: 60_000, intervalMs: 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
-    );
+    finalStatus(t, type, batchId, { timeoutMs: 60_000, route: 'upload/status' });
 
   async function uploadAndWait(method: 'POST' | 'PUT', type: string, csv: string): Promise<TestResponse> {
     const submitted = await upload(method, type, csvForm(csv));

@@ -3,10 +3,9 @@
 // uploads take off again so that a failed-rows file gives back the values it came from.
 import { FileProblem, FileRecord } from '@container-service/batch-domain';
 import { readCsvRecords } from '../src/files/csv-records';
-import { eventually } from './support/eventually';
+import { finalStatus } from './support/final-status';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** Values that start with each character a spreadsheet would run, and the guard itself. */
@@ -52,14 +51,7 @@ describe('Hostile CSV files over HTTP', () => {
   const count = async (table: string) => Number((await t.database.reader.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
 
   const untilFinal = async (type: string, batchId: string): Promise<TestResponse> =>
-    eventually(
-      async () => {
-        const response = await t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers() });
-        expect(response.status).toBe(200);
-        return response;
-      },
-      { timeoutMs: 30_000, intervalMs: 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
-    );
+    finalStatus(t, type, batchId, { timeoutMs: 30_000 });
 
   const attributes = (n: number) => Array.from({ length: n }, (_, i) => `attributes.a${i}`);
   const others = (n: number) => Array.from({ length: n }, (_, i) => `note${i}`);

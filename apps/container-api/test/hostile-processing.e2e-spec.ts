@@ -6,10 +6,10 @@ import { CreateContainerHandler } from '@container-service/container-domain';
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { eventually } from './support/eventually';
+import { TERMINAL } from './support/final-status';
 import { DIST, cleanEnv } from './support/service-process';
 import { BASE, TEST_SECRET, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 /** Nested `depth` deep: an object in objects, or an array in arrays. */
 const deepObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);

@@ -1,10 +1,9 @@
 // Hostile attribute regexes over HTTP (contract §9, §13): a pattern is judged at config time
 // without stalling the process, a pattern that cannot be matched in linear time is refused with
 // 400, and items with hostile values against polynomial patterns are judged in bounded time.
-import { eventually } from './support/eventually';
+import { finalStatus } from './support/final-status';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 describe('Hostile attribute regexes over HTTP', () => {
   let t: TestApp;
@@ -79,14 +78,7 @@ describe('Hostile attribute regexes over HTTP', () => {
   });
 
   const untilFinal = async (type: string, batchId: string): Promise<TestResponse> =>
-    eventually(
-      async () => {
-        const response = await t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers() });
-        expect(response.status).toBe(200);
-        return response;
-      },
-      { timeoutMs: 20_000, intervalMs: 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
-    );
+    finalStatus(t, type, batchId, { timeoutMs: 20_000 });
 
   it('judges hostile values against polynomial patterns in bounded time, each item on its own', async () => {
     // A backtracking engine takes time growing as the fourth power of the length here: 400

@@ -2,10 +2,9 @@
 // past their bound fail as their own item, in bounded time, while the rest of the batch goes on.
 // A deep cell used to make JSON.stringify throw outside the per-item rules, rolling back its
 // chunk and retrying it for ever while the good rows never ran.
-import { eventually } from './support/eventually';
+import { finalStatus } from './support/final-status';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 /** A CSV cell: the text quoted, its quotes doubled. */
 const cell = (text: string) => `"${text.replace(/"/g, '""')}"`;
@@ -37,14 +36,7 @@ describe('Hostile attribute values over HTTP', () => {
   });
 
   const untilFinal = async (batchId: string): Promise<TestResponse> =>
-    eventually(
-      async () => {
-        const response = await t.request(`${BASE}/crate/batch/status?batchId=${batchId}`, { headers: await t.headers() });
-        expect(response.status).toBe(200);
-        return response;
-      },
-      { timeoutMs: 20_000, intervalMs: 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
-    );
+    finalStatus(t, 'crate', batchId, { timeoutMs: 20_000 });
 
   it('fails each row with a cell nested deeper than 64 levels alone; the good rows of its chunk succeed', async () => {
     const csv = [

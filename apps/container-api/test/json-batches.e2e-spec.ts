@@ -1,10 +1,9 @@
 // JSON batches end to end: submit, background processing, status, and the containers it made.
-import { eventually } from './support/eventually';
+import { finalStatus } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
 const USER = { id: 'u-42', name: 'Grace' };
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 describe('JSON batches over HTTP', () => {
   let t: TestApp;
@@ -28,18 +27,9 @@ describe('JSON batches over HTTP', () => {
   const submit = async (method: 'POST' | 'PUT', type: string, body: unknown, tenant = 'acme') =>
     t.request(`${BASE}/${type}/batch`, { method, headers: await t.headers(tenant, { 'X-COREOS-USERINFO': JSON.stringify(USER) }), body });
 
-  const status = async (type: string, batchId: string, tenant = 'acme') => t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers(tenant) });
 
   const untilFinal = async (type: string, batchId: string, onPoll?: (meta: Record<string, number | string>) => void): Promise<TestResponse> =>
-    eventually(
-      async () => {
-        const response = await status(type, batchId);
-        expect(response.status).toBe(200);
-        onPoll?.(response.body.data.meta);
-        return response;
-      },
-      { timeoutMs: 60_000, intervalMs: 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
-    );
+    finalStatus(t, type, batchId, { timeoutMs: 60_000, ...(onPoll ? { onPoll } : {}) });
 
   async function submitAndWait(method: 'POST' | 'PUT', type: string, payload: unknown[]) {
     const submitted = await submit(method, type, { payload });

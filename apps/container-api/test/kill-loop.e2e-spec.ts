@@ -9,6 +9,7 @@ import { Database } from '@container-service/persistence-typeorm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TERMINAL } from './support/final-status';
 import { Receiver, startReceiver } from './support/receiver';
 import { Running, kill, start } from './support/service-process';
 import { serviceClient } from './support/service-client';
@@ -240,7 +241,7 @@ describe('a service killed again and again', () => {
         const answer = await api.call('GET', `/bag/batch/status?batchId=${id}`, { tenant: TENANT });
         const meta = answer.body?.data?.meta;
         const callbackDone = !batch.callback || (meta?.callback?.state !== 'PENDING' && meta?.callback?.state !== 'NONE');
-        if (['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'].includes(meta?.status) && callbackDone) unfinished.delete(id);
+        if (TERMINAL.includes(meta?.status) && callbackDone) unfinished.delete(id);
       }
       if (unfinished.size > 0) await sleep(200);
     }

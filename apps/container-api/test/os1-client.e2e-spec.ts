@@ -10,11 +10,11 @@ import fs from 'node:fs';
 import createClient from 'openapi-fetch';
 import YAML from 'yaml';
 import { eventually } from './support/eventually';
+import { TERMINAL } from './support/final-status';
 import type { components, paths } from './support/generated/os1-container-api';
 import { OS1_REFERENCE, committedOs1Types, generateOs1Types, writeOs1Types } from './support/os1-client-types';
 import { BASE, TestApp, startTestApp } from './support/test-app';
 
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 let ajv: Ajv | null = null;
 /** The original's schema of that name (components/schemas). */

@@ -2,11 +2,11 @@
 // way OS1 clients send them: a generated client's create items carry no refID, a CSV may have no
 // refID column or empty cells, and FormData sends a callback Blob as a part with a filename.
 import { eventually } from './support/eventually';
+import { finalStatus } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
 import { Receiver, startReceiver } from './support/receiver';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 describe('items named by position or line, and callbacks sent as parts', () => {
   let t: TestApp;
@@ -29,14 +29,7 @@ describe('items named by position or line, and callbacks sent as parts', () => {
 
   async function untilFinal(batchId: string): Promise<TestResponse> {
     // Was 1500 polls 20 ms apart, at least 30 s.
-    const response = await eventually(
-      async () => {
-        const answer = await t.request(`${BASE}/bag/batch/status?batchId=${batchId}`, { headers: await t.headers() });
-        expect(answer.status).toBe(200);
-        return answer;
-      },
-      { timeoutMs: 45_000, intervalMs: 20, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
-    );
+    const response = await finalStatus(t, 'bag', batchId, { timeoutMs: 45_000, intervalMs: 20 });
     expect(os1Schema('ContainerBatchResponse')(response.body)).toBe(true);
     return response;
   }

@@ -1,11 +1,10 @@
 // Container types and containers as clients of the original (OS1) service read them: its known
 // error codes on the container-type routes, `validation.required`, its read schemas, its money.
-import { eventually } from './support/eventually';
+import { finalStatus } from './support/final-status';
 import { expectOs1Valid } from './support/os1-schemas';
 import { rawExchange } from './support/raw-http';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
-const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 describe('container types and containers for OS1 clients', () => {
   let t: TestApp;
@@ -22,14 +21,7 @@ describe('container types and containers for OS1 clients', () => {
   async function submitAndWait(type: string, payload: unknown[]): Promise<TestResponse> {
     const submitted = await t.request(`${BASE}/${type}/batch`, { method: 'POST', headers: await t.headers(), body: { payload } });
     expect(submitted.status).toBe(202);
-    return eventually(
-      async () => {
-        const response = await t.request(`${BASE}/${type}/batch/status?batchId=${submitted.body.data.id}`, { headers: await t.headers() });
-        expect(response.status).toBe(200);
-        return response;
-      },
-      { timeoutMs: 30_000, intervalMs: 25, what: `batch ${submitted.body.data.id} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
-    );
+    return finalStatus(t, type, submitted.body.data.id, { timeoutMs: 30_000 });
   }
 
   const expectError = (response: TestResponse, status: number, code: string, errorName: string) => {

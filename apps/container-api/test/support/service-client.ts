@@ -1,9 +1,8 @@
 // A small JSON client for a service running as a child process (see service-process.ts): calls
 // as any tenant with a fresh valid token, and bounded waits for a batch to finish.
+import { TERMINAL } from './final-status';
 import { BASE } from './test-app';
 import { tokenCache } from './tokens';
-
-export const TERMINAL = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 export interface Answer {
   status: number;
