@@ -25,9 +25,17 @@ interface StoredItem {
   result: ItemResult | null;
 }
 
-/** The in-memory transaction: writes made through it are undone when the work throws. */
+/**
+ * The in-memory transaction. Each write made through it saves what it overwrites first, and a
+ * throw in the work puts all of that back, newest first; other in-memory fakes whose writes
+ * belong to the same transaction (an item handler's store) join it through `onRollback`.
+ * Nothing else is undone, so a transaction that fails never takes back what another one, or a
+ * write outside any, committed meanwhile.
+ */
 export interface InMemoryTx {
   readonly id: number;
+  /** Runs `undo` if this transaction rolls back. */
+  onRollback(undo: () => void): void;
 }
 
 export class InMemoryBatchRepository implements BatchRepository, BatchProcessingStore<InMemoryTx>, CallbackOutbox {
@@ -44,13 +52,11 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   private txCount = 0;
 
   async transaction<T>(work: (tx: InMemoryTx) => Promise<T>): Promise<T> {
-    const batches = new Map(this.batches);
-    const items = new Map([...this.items].map(([k, v]) => [k, v.map((item) => ({ ...item }))]));
+    const undo: Array<() => void> = [];
     try {
-      return await work({ id: ++this.txCount });
+      return await work({ id: ++this.txCount, onRollback: (step) => undo.push(step) });
     } catch (error) {
-      this.batches = batches;
-      this.items = items;
+      for (const step of undo.reverse()) step();
       throw error;
     }
   }
@@ -243,9 +249,19 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     return removed;
   }
 
-  async recordChunk(_tx: InMemoryTx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
+  async recordChunk(tx: InMemoryTx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
+    const key = this.key(batch.tenantId, batch.id);
+    const before = this.batches.get(key);
+    const items = this.items.get(key) ?? [];
+    const results = outcomes.flatMap(({ seq }) => (items[seq] ? [{ item: items[seq], result: items[seq].result }] : []));
+    const lease = this.leases.get(key);
     await this.recordOutcomes(batch, outcomes);
-    if (batch.isFinished) this.leases.delete(this.key(batch.tenantId, batch.id));
+    const ended = batch.isFinished && this.leases.delete(key);
+    tx.onRollback(() => {
+      if (before) this.batches.set(key, before);
+      for (const { item, result } of results) item.result = result;
+      if (ended && lease && !this.leases.has(key)) this.leases.set(key, lease);
+    });
   }
 
   async recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
