@@ -167,10 +167,12 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
         expect(await committed(locator(2))).toBeNull();
       });
 
-      it('gives pending items in input order with their row and input, up to the limit', async () => {
+      it('gives pending items in input order with their row and input, up to the limit, for the batch asked for only', async () => {
         await seeded(5);
         const items = await store.transaction((tx) => store.pendingItems(tx, locator(), 3));
         expect(items).toEqual(someItems(3, { withRows: true }).map((item, seq) => ({ seq, refId: item.refId, row: item.row, input: item.input })));
+        expect(await pendingSeqs(locator(1, 'globex'))).toEqual([]);
+        expect(await pendingSeqs(locator(1, 'acme', 'pallet'))).toEqual([]);
       });
 
       it('gives only the items still pending', async () => {

@@ -67,7 +67,8 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   }
 
   async pendingItems(_tx: InMemoryTx, locator: BatchLocator, limit: number): Promise<PendingItem[]> {
-    const items = this.items.get(this.key(locator.tenantId, locator.batchId)) ?? [];
+    const key = this.key(locator.tenantId, locator.batchId);
+    const items = this.batches.get(key)?.targetType === locator.targetType ? (this.items.get(key) ?? []) : [];
     return items
       .map((item, seq) => ({ item, seq }))
       .filter(({ item }) => item.result === null)

@@ -19,6 +19,17 @@ class Boom extends Error {}
 
 const T1 = T0 + 86_400_000;
 
+/**
+ * Whether the store refused `run`: it rejected, with whatever the adapter throws. Not
+ * `rejects.toThrow()`: under Jest a native driver's error may be built from another test file's
+ * realm, and is then no `Error` of this one.
+ */
+const refused = (run: Promise<unknown>): Promise<boolean> =>
+  run.then(
+    () => false,
+    () => true,
+  );
+
 const id = (n: number, type = 'bag') => `${type}:00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const dhl = (trackingId: string, isPrimary = true) => ({ operator: 'DHL', trackingId, isPrimary });
 
@@ -129,29 +140,29 @@ export function describeContainerStoreContract(name: string, open: () => Promise
     });
 
     it('refuses to update a container it does not hold', async () => {
-      await expect(inTx((store) => store.update(aContainer({ id: id(1) })))).rejects.toThrow();
+      expect(await refused(inTx((store) => store.update(aContainer({ id: id(1) }))))).toBe(true);
       await insert({ id: id(1), tenantId: 'globex' });
-      await expect(inTx((store) => store.update(aContainer({ id: id(1), attributes: { weight: 9 } })))).rejects.toThrow();
+      expect(await refused(inTx((store) => store.update(aContainer({ id: id(1), attributes: { weight: 9 } }))))).toBe(true);
       expect((await stored('globex', 'bag', [id(1)])).get(id(1))?.attributes).toEqual({ weight: 2 });
     });
 
     it('refuses a scannable id another container of the tenant and type holds', async () => {
       await insert({ id: id(1), scannableId: 'S1' });
-      await expect(insert({ id: id(2), scannableId: 'S1' })).rejects.toThrow();
-      await expect(insert({ id: id(3), scannableId: 'S9' }, { id: id(4), scannableId: 'S9' })).rejects.toThrow();
+      expect(await refused(insert({ id: id(2), scannableId: 'S1' }))).toBe(true);
+      expect(await refused(insert({ id: id(3), scannableId: 'S9' }, { id: id(4), scannableId: 'S9' }))).toBe(true);
       await expect(inTx((store) => store.update(aContainer({ id: id(1), scannableId: 'S1', refId: 'again' })))).resolves.toBeUndefined();
       await insert({ id: id(5), scannableId: 'S2' });
-      await expect(inTx((store) => store.update(aContainer({ id: id(5), scannableId: 'S1' })))).rejects.toThrow();
+      expect(await refused(inTx((store) => store.update(aContainer({ id: id(5), scannableId: 'S1' }))))).toBe(true);
       expect([...(await stored('acme', 'bag', [id(1), id(2), id(3), id(4), id(5)])).keys()].sort()).toEqual([id(1), id(5)]);
     });
 
     it('refuses a tracking id another container of the tenant holds, under any type', async () => {
       await insert({ id: id(1), trackingDetails: [dhl('T1')] });
-      await expect(insert({ id: id(2, 'box'), containerType: 'box', trackingDetails: [dhl('T1')] })).rejects.toThrow();
-      await expect(insert({ id: id(3), trackingDetails: [dhl('T9')] }, { id: id(4), trackingDetails: [dhl('T9')] })).rejects.toThrow();
+      expect(await refused(insert({ id: id(2, 'box'), containerType: 'box', trackingDetails: [dhl('T1')] }))).toBe(true);
+      expect(await refused(insert({ id: id(3), trackingDetails: [dhl('T9')] }, { id: id(4), trackingDetails: [dhl('T9')] }))).toBe(true);
       await expect(inTx((store) => store.update(aContainer({ id: id(1), trackingDetails: [dhl('T1')], refId: 'again' })))).resolves.toBeUndefined();
       await insert({ id: id(5), trackingDetails: [dhl('T5')] });
-      await expect(inTx((store) => store.update(aContainer({ id: id(5), trackingDetails: [dhl('T1')] })))).rejects.toThrow();
+      expect(await refused(inTx((store) => store.update(aContainer({ id: id(5), trackingDetails: [dhl('T1')] }))))).toBe(true);
       expect(await inTx((store) => store.trackingOwners('acme', [dhl('T1'), dhl('T5'), dhl('T9')]))).toEqual(
         expect.arrayContaining([
           { operator: 'DHL', trackingId: 'T1', containerId: id(1) },
@@ -188,12 +199,11 @@ export function describeContainerStoreContract(name: string, open: () => Promise
 
     it('leaves nothing of a transaction whose write was refused', async () => {
       await insert({ id: id(1), trackingDetails: [dhl('T1')] });
-      await expect(
-        inTx(async (store) => {
-          await store.insertMany([aContainer({ id: id(2), scannableId: 'S2', trackingDetails: [dhl('T2')] })]);
-          await store.insertMany([aContainer({ id: id(3), trackingDetails: [dhl('T1')] })]);
-        }),
-      ).rejects.toThrow();
+      const refusedLate = inTx(async (store) => {
+        await store.insertMany([aContainer({ id: id(2), scannableId: 'S2', trackingDetails: [dhl('T2')] })]);
+        await store.insertMany([aContainer({ id: id(3), trackingDetails: [dhl('T1')] })]);
+      });
+      expect(await refused(refusedLate)).toBe(true);
       expect([...(await stored('acme', 'bag', [id(1), id(2), id(3)])).keys()]).toEqual([id(1)]);
       expect(await inTx((store) => store.trackingOwners('acme', [dhl('T2')]))).toEqual([]);
     });
