@@ -41,8 +41,8 @@ export interface InMemoryTx {
 export class InMemoryBatchRepository implements BatchRepository, BatchProcessingStore<InMemoryTx>, CallbackOutbox {
   /** Stored callbacks, by batch key; read by tests. */
   readonly callbacks = new Map<string, { target: CallbackTarget; nextAttemptAt: number | null; lastError: string | null; leaseUntil: number; leaseOwner: string | null }>();
-  private batches = new Map<string, BatchSnapshot>();
-  private items = new Map<string, StoredItem[]>();
+  private readonly batches = new Map<string, BatchSnapshot>();
+  private readonly items = new Map<string, StoredItem[]>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
   /** The turn at which a batch of each tenant was last claimed (a counter, as the real adapter keeps). */
   private readonly served = new Map<string, number>();
