@@ -29,8 +29,10 @@ interface StoredItem {
  * The in-memory transaction. Each write made through it saves what it overwrites first, and a
  * throw in the work puts all of that back, newest first; other in-memory fakes whose writes
  * belong to the same transaction (an item handler's store) join it through `onRollback`.
- * Nothing else is undone, so a transaction that fails never takes back what another one, or a
- * write outside any, committed meanwhile.
+ * Nothing else is undone, so a transaction that fails never takes back what another one
+ * committed meanwhile. Unlike SQLite, the fake lets a write outside any transaction (a cancel, a
+ * renewal) run while one is open; if that write touches what the open transaction wrote, a
+ * rollback puts the older value back over it.
  */
 export interface InMemoryTx {
   readonly id: number;
