@@ -46,7 +46,7 @@ describe('RetryBatch', () => {
     const locator = { tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : aBatchId() };
     const view = await batches.findResults(locator, { afterSeq: -1, limit: 1 });
     expect(view!.batch.toSnapshot()).toMatchObject({ total: 3, source: 'file', operation: 'create', columns: ['refID', 'n'], parentBatchId: aBatchId(), createdBy: { id: 'u-1' } });
-    const pending = await batches.pendingItems({ id: 0 }, locator, 10);
+    const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
     expect(pending).toEqual([
       { seq: 0, refId: 'r-1', row: 2, input: { refID: 'r-1', n: 1 } },
       { seq: 1, refId: 'r-3', row: 4, input: { refID: 'r-3', n: 3 } },

@@ -39,7 +39,7 @@ describe('SubmitBatchFile', () => {
     expect(result).toEqual(ok({ batchId: BATCH, replayed: false }));
     const view = await batches.findResults(locator, { afterSeq: -1, limit: 1 });
     expect(view!.batch.toSnapshot()).toMatchObject({ source: 'file', total: 3, columns: ['ref', 'name'] });
-    const pending = await batches.pendingItems({ id: 0 }, locator, 10);
+    const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
     expect(pending).toEqual([
       { seq: 0, refId: 'a', row: 2, input: ['a', 'A'] },
       { seq: 1, refId: 'b', row: 4, input: ['b', 'B'] },
@@ -51,7 +51,7 @@ describe('SubmitBatchFile', () => {
     const { batches, submit, locator } = setUp();
     const result = await submit.execute({ ...base, records: records(line(1, 'name', 'ref'), line(2, 'only'), line(3, 'x', 'r-3', 'extra')) });
     expect(result.ok).toBe(true);
-    const pending = await batches.pendingItems({ id: 0 }, locator, 10);
+    const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
     expect(pending.map((p) => [p.refId, p.row])).toEqual([
       ['', 2],
       ['r-3', 3],

@@ -29,7 +29,7 @@ describe('SubmitBatch', () => {
     expect(result).toEqual({ ok: true, value: { batchId: 'batch:00000000-0000-4000-8000-000000000001', replayed: false } });
     const view = await batches.findStatus({ tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : ('' as never) }, 10);
     expect(view!.batch.status).toBe('QUEUED');
-    const pending = await batches.pendingItems({ id: 0 }, { tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : ('' as never) }, 10);
+    const pending = await batches.transaction((tx) => batches.pendingItems(tx, { tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : ('' as never) }, 10));
     expect(pending.map((p) => p.input)).toEqual([{ ref: 'a' }, { ref: 'b' }]);
   });
 

@@ -37,7 +37,10 @@ export interface TrackingOwner {
 
 /**
  * Container storage as seen from inside one transaction. Reads take a whole chunk's keys at once,
- * so a chunk of items costs a handful of statements, not several per item.
+ * so a chunk of items costs a handful of statements, not several per item. A scannable id belongs
+ * to one container of a tenant and type, a tracking id (operator and id) to one container of a
+ * tenant: the handlers check that first, and the store is the last word, rejecting a write that
+ * breaks it, which rolls the whole chunk back.
  */
 export interface ContainerStore {
   findType(tenantId: string, name: string): Promise<{ readonly isLeaf: boolean; readonly attributes: readonly AttributeConfig[] } | null>;
@@ -49,9 +52,9 @@ export interface ContainerStore {
   parents(tenantId: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, { readonly isLeaf: boolean }>>;
   /** These containers of the tenant and type, by id. */
   findMany(tenantId: string, containerType: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, ContainerSnapshot>>;
-  /** Stores new containers with their tracking ids. */
+  /** Stores new containers with their tracking ids; rejects when one takes an id another container holds. */
   insertMany(containers: readonly ContainerSnapshot[]): Promise<void>;
-  /** Replaces the stored container, its tracking ids included. */
+  /** Replaces the stored container, its tracking ids included; rejects when the tenant has no such container, or it takes an id another container holds. */
   update(container: ContainerSnapshot): Promise<void>;
 }
 

@@ -1,9 +1,11 @@
-// Processing on the real database: chunk transactions, the unit of work, and leases.
+// Processing on the real database: the processing and claim contracts on a SQLite file, and what
+// only a real database shows: item handlers' writes and outcomes together, store failures told
+// from item failures, looks for work that take no write lock.
 import { BatchContext, HandledOutcome, ItemHandler, PROCESSING_ERROR, PROCESSING_ERROR_REASON, PendingItem, ProcessBatchChunk, StoreFailure } from '@container-service/batch-domain';
-import { FixedClock, SequentialIdGenerator, aBatch, aBatchId, describeBatchClaimContract } from '@container-service/batch-domain/testing';
+import { FixedClock, SequentialIdGenerator, T0, aBatch, aBatchId, describeBatchClaimContract, describeBatchProcessingContract } from '@container-service/batch-domain/testing';
 import { AttributeConfig } from '@container-service/container-domain';
 import { CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
-import { aContainerType } from '@container-service/container-domain/testing';
+import { aContainer, aContainerType } from '@container-service/container-domain/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +14,7 @@ import { Database } from './database';
 import { TypeOrmBatchProcessingStore, isStoreFault } from './typeorm-batch-processing.store';
 import { DatabaseDamagedError } from './damage-watch';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
-import { TypeOrmContainerStoreProvider } from './typeorm-container.store';
+import { TypeOrmContainerStore, TypeOrmContainerStoreProvider } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 
 const locator = { tenantId: 'acme', targetType: 'bag', batchId: aBatchId() };
@@ -68,56 +70,6 @@ describe('processing on SQLite', () => {
     expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(3);
     await new ProcessBatchChunk(store, { create, update }, new FixedClock(), 10).execute(locator);
     expect(await count('containers')).toBe(3);
-    await database.close();
-  });
-
-  it('refuses a duplicate tracking id in the database itself', async () => {
-    const { database } = await setUp([{ refID: 'r-0' }]);
-    const insert = () => database.write((tx) => tx.query("INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ('acme', 'DHL', 'T1', 'bag:1')"));
-    await insert();
-    await expect(insert()).rejects.toThrow(/UNIQUE/);
-    await database.close();
-  });
-
-  it('leases a batch to one worker until the lease expires or is given up', async () => {
-    const { database, store } = await setUp([{ refID: 'r-0' }]);
-    const lease = await store.claim('w1', 1000, 2000);
-    expect(lease).toMatchObject({ owner: 'w1', locator: { batchId: aBatchId() } });
-    expect(await store.claim('w2', 1500, 2500)).toBeNull();
-    expect(await store.renew({ ...lease!, owner: 'w2' }, 1500, 9000)).toBe(false);
-    expect(await store.renew(lease!, 1500, 3000)).toBe(true);
-    expect(await store.claim('w2', 2999, 4000)).toBeNull();
-    const taken = await store.claim('w2', 3000, 4000);
-    expect(taken?.owner).toBe('w2');
-    expect(await store.renew(lease!, 3100, 5000)).toBe(false);
-    await store.release(taken!);
-    expect((await store.claim('w3', 3200, 4200))?.owner).toBe('w3');
-    await database.close();
-  });
-
-  it('ends the lease with the chunk that finishes the batch, and not before', async () => {
-    const inputs = Array.from({ length: 3 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
-    const { database, store, create, update } = await setUp(inputs);
-    const leaseOf = async () => (await database.reader.query('SELECT lease_owner AS owner, lease_expires_at AS expiresAt FROM batches'))[0];
-    const process = new ProcessBatchChunk(store, { create, update }, new FixedClock(), 2);
-    await store.claim('w1', 1000, 2000);
-    expect(await process.execute(locator)).toMatchObject({ done: false, leaseEnded: false });
-    expect(await leaseOf()).toEqual({ owner: 'w1', expiresAt: 2000 });
-    expect(await process.execute(locator)).toMatchObject({ done: true, leaseEnded: true });
-    expect(await leaseOf()).toEqual({ owner: null, expiresAt: null });
-    await database.close();
-  });
-
-  it('never hands out a batch still being received, and hands it out once committed', async () => {
-    const { database, store } = await setUp([{ refID: 'r-0' }]);
-    await database.write((tx) => tx.query("UPDATE batches SET completed_at = 1"));
-    const repository = new TypeOrmBatchRepository(database);
-    const intake = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(2), targetType: 'bag', expiresAt: 500 });
-    await intake.append([{ refId: 'f-1', row: 2, input: ['f-1'] }], 500);
-    expect(await store.claim('w1', 1000, 2000)).toBeNull();
-    await intake.append([{ refId: 'f-2', row: 3, input: ['f-2'] }], 5000);
-    await intake.commit(aBatch({ id: aBatchId(2), targetType: 'bag', total: 2, source: 'file', columns: ['refID'] }));
-    expect((await store.claim('w1', 1000, 2000))?.locator.batchId).toBe(aBatchId(2));
     await database.close();
   });
 
@@ -203,4 +155,26 @@ describe('processing on SQLite', () => {
 describeBatchClaimContract('TypeOrmBatchProcessingStore on a SQLite file', async () => {
   const database = await Database.open(tempUrl());
   return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchRepository(database), close: () => database.close() };
+});
+
+describeBatchProcessingContract<EntityManager>('TypeOrmBatchProcessingStore on a SQLite file', async () => {
+  const database = await Database.open(tempUrl());
+  const repository = new TypeOrmBatchRepository(database);
+  return {
+    store: new TypeOrmBatchProcessingStore(database),
+    seed: async (batch, items) => void (await repository.add(batch, items)),
+    receive: async (batch, items) => {
+      const { tenantId, targetType, id } = batch.toSnapshot();
+      const intake = await repository.beginIntake({ tenantId, targetType, batchId: id, expiresAt: T0 + 60_000 });
+      await intake.append(items, T0 + 60_000);
+      return { commit: async () => void (await intake.commit(batch)) };
+    },
+    results: async (at) => (await repository.findResults(at, { afterSeq: -1, limit: 1000 }))?.items ?? [],
+    // An item handler's own write: a container, through the chunk's transaction.
+    handlerWrites: {
+      write: (tx, mark) => new TypeOrmContainerStore(tx).insertMany([aContainer({ id: `bag:${mark}` })]),
+      committed: async () => ((await database.reader.query('SELECT id FROM containers ORDER BY id')) as Array<{ id: string }>).map((row) => row.id.slice('bag:'.length)),
+    },
+    close: () => database.close(),
+  };
 });

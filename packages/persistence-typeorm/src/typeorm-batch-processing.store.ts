@@ -61,7 +61,12 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
       .select(['i.seq AS seq', 'i.ref_id AS "refId"', 'i.row AS row', 'i.input AS input'])
       .from(BatchItemSchema, 'i')
       .innerJoin(BatchSchema.options.name, 'b', 'b.pk = i.batch_pk')
-      .where('b.tenant_id = :tenantId AND b.id = :batchId AND i.state = :pending', { tenantId: locator.tenantId, batchId: locator.batchId, pending: 'pending' })
+      .where('b.tenant_id = :tenantId AND b.id = :batchId AND b.target_type = :targetType AND b.intake_open = 0 AND i.state = :pending', {
+        tenantId: locator.tenantId,
+        batchId: locator.batchId,
+        targetType: locator.targetType,
+        pending: 'pending',
+      })
       .orderBy('i.seq', 'ASC')
       .limit(limit)
       .getRawMany<{ seq: number; refId: string; row: number | null; input: string }>();

@@ -25,16 +25,26 @@ interface StoredItem {
   result: ItemResult | null;
 }
 
-/** The in-memory transaction: writes made through it are undone when the work throws. */
+/**
+ * The in-memory transaction. Each write made through it saves what it overwrites first, and a
+ * throw in the work puts all of that back, newest first; other in-memory fakes whose writes
+ * belong to the same transaction (an item handler's store) join it through `onRollback`.
+ * Nothing else is undone, so a transaction that fails never takes back what another one
+ * committed meanwhile. Unlike SQLite, the fake lets a write outside any transaction (a cancel, a
+ * renewal) run while one is open; if that write touches what the open transaction wrote, a
+ * rollback puts the older value back over it.
+ */
 export interface InMemoryTx {
   readonly id: number;
+  /** Runs `undo` if this transaction rolls back. */
+  onRollback(undo: () => void): void;
 }
 
 export class InMemoryBatchRepository implements BatchRepository, BatchProcessingStore<InMemoryTx>, CallbackOutbox {
   /** Stored callbacks, by batch key; read by tests. */
   readonly callbacks = new Map<string, { target: CallbackTarget; nextAttemptAt: number | null; lastError: string | null; leaseUntil: number; leaseOwner: string | null }>();
-  private batches = new Map<string, BatchSnapshot>();
-  private items = new Map<string, StoredItem[]>();
+  private readonly batches = new Map<string, BatchSnapshot>();
+  private readonly items = new Map<string, StoredItem[]>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
   /** The turn at which a batch of each tenant was last claimed (a counter, as the real adapter keeps). */
   private readonly served = new Map<string, number>();
@@ -44,13 +54,11 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   private txCount = 0;
 
   async transaction<T>(work: (tx: InMemoryTx) => Promise<T>): Promise<T> {
-    const batches = new Map(this.batches);
-    const items = new Map([...this.items].map(([k, v]) => [k, v.map((item) => ({ ...item }))]));
+    const undo: Array<() => void> = [];
     try {
-      return await work({ id: ++this.txCount });
+      return await work({ id: ++this.txCount, onRollback: (step) => undo.push(step) });
     } catch (error) {
-      this.batches = batches;
-      this.items = items;
+      for (const step of undo.reverse()) step();
       throw error;
     }
   }
@@ -61,7 +69,8 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   }
 
   async pendingItems(_tx: InMemoryTx, locator: BatchLocator, limit: number): Promise<PendingItem[]> {
-    const items = this.items.get(this.key(locator.tenantId, locator.batchId)) ?? [];
+    const key = this.key(locator.tenantId, locator.batchId);
+    const items = this.batches.get(key)?.targetType === locator.targetType ? (this.items.get(key) ?? []) : [];
     return items
       .map((item, seq) => ({ item, seq }))
       .filter(({ item }) => item.result === null)
@@ -243,9 +252,19 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
     return removed;
   }
 
-  async recordChunk(_tx: InMemoryTx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
+  async recordChunk(tx: InMemoryTx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
+    const key = this.key(batch.tenantId, batch.id);
+    const before = this.batches.get(key);
+    const items = this.items.get(key) ?? [];
+    const results = outcomes.flatMap(({ seq }) => (items[seq] ? [{ item: items[seq], result: items[seq].result }] : []));
+    const lease = this.leases.get(key);
     await this.recordOutcomes(batch, outcomes);
-    if (batch.isFinished) this.leases.delete(this.key(batch.tenantId, batch.id));
+    const ended = batch.isFinished && this.leases.delete(key);
+    tx.onRollback(() => {
+      if (before) this.batches.set(key, before);
+      for (const { item, result } of results) item.result = result;
+      if (ended && lease && !this.leases.has(key)) this.leases.set(key, lease);
+    });
   }
 
   async recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {

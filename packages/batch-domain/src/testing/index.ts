@@ -7,5 +7,7 @@ export { describeBatchRepositoryContract } from './batch-repository.contract';
 export type { RepositoryFixture } from './batch-repository.contract';
 export { describeBatchClaimContract } from './batch-claim.contract';
 export type { ClaimFixture } from './batch-claim.contract';
+export { describeBatchProcessingContract } from './batch-processing.contract';
+export type { ProcessingFixture } from './batch-processing.contract';
 export { aCallbackTarget, describeCallbackOutboxContract } from './callback-outbox.contract';
 export type { OutboxFixture } from './callback-outbox.contract';

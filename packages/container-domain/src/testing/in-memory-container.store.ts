@@ -1,8 +1,18 @@
-// In-memory containers for tests: the store handlers write through, and the reader.
+// In-memory containers for tests: the store handlers write through, and the reader. It refuses
+// what the database's unique keys refuse, and its writes join the in-memory batch store's
+// transaction, so that a chunk that throws leaves none of them (see the contract suite).
+import type { InMemoryTx } from '@container-service/batch-domain/testing';
 import { AttributeConfig } from '../attribute-config';
 import { ContainerReader, ContainerSnapshot, ContainerStore, ContainerStoreProvider, TrackingOwner } from '../container';
 
-export class InMemoryContainerStore implements ContainerStore, ContainerStoreProvider<unknown>, ContainerReader {
+/** Where a transaction's writes are undone; null writes outside any (handler tests). */
+type Scope = Pick<InMemoryTx, 'onRollback'> | null;
+
+const trackingKey = (tenantId: string, d: { operator: string; trackingId: string }) => `${tenantId}\u0000${d.operator}\u0000${d.trackingId}`;
+const scannableKey = (c: ContainerSnapshot) => (c.scannableId === null ? null : `${c.tenantId}\u0000${c.containerType}\u0000${c.scannableId}`);
+
+export class InMemoryContainerStore implements ContainerStore, ContainerStoreProvider<Scope>, ContainerReader {
+  /** Stored containers by id; read by tests. */
   readonly containers = new Map<string, ContainerSnapshot>();
   private readonly types = new Map<string, { isLeaf: boolean; attributes: AttributeConfig[] }>();
 
@@ -11,8 +21,17 @@ export class InMemoryContainerStore implements ContainerStore, ContainerStorePro
     return this;
   }
 
-  within(): ContainerStore {
-    return this;
+  /** The store as seen from inside `tx`: its writes are undone if `tx` rolls back. */
+  within(tx: Scope): ContainerStore {
+    return {
+      findType: (tenantId, name) => this.findType(tenantId, name),
+      scannableOwners: (tenantId, containerType, ids) => this.scannableOwners(tenantId, containerType, ids),
+      trackingOwners: (tenantId, details) => this.trackingOwners(tenantId, details),
+      parents: (tenantId, ids) => this.parents(tenantId, ids),
+      findMany: (tenantId, containerType, ids) => this.findMany(tenantId, containerType, ids),
+      insertMany: async (containers) => this.write(tx, containers, false),
+      update: async (container) => this.write(tx, [container], true),
+    };
   }
 
   async findType(tenantId: string, name: string) {
@@ -61,14 +80,44 @@ export class InMemoryContainerStore implements ContainerStore, ContainerStorePro
   }
 
   async insertMany(containers: readonly ContainerSnapshot[]): Promise<void> {
-    for (const container of containers) {
-      if (this.containers.has(container.id)) throw new Error(`container ${container.id} exists`);
-      this.containers.set(container.id, structuredClone(container));
-    }
+    this.write(null, containers, false);
   }
 
   async update(container: ContainerSnapshot): Promise<void> {
-    if (!this.containers.has(container.id)) throw new Error(`container ${container.id} is not stored`);
-    this.containers.set(container.id, structuredClone(container));
+    this.write(null, [container], true);
+  }
+
+  /**
+   * Inserts (or replaces) all of `containers` or, when one breaks a unique key or names a
+   * container that is not there, none of them; what it overwrites is put back if `tx` rolls back.
+   */
+  private write(tx: Scope, containers: readonly ContainerSnapshot[], replace: boolean): void {
+    const taken = this.uniqueKeys(new Set(replace ? containers.map((c) => c.id) : []));
+    for (const c of containers) {
+      const stored = this.containers.get(c.id);
+      if (replace ? stored?.tenantId !== c.tenantId : stored !== undefined) throw new Error(`container ${c.id} ${replace ? 'is not stored' : 'exists'}`);
+      for (const key of [scannableKey(c), ...c.trackingDetails.map((d) => trackingKey(c.tenantId, d))]) {
+        if (key === null) continue;
+        if (taken.has(key)) throw new Error(`container ${c.id} takes a unique id already held (${key.replaceAll('\u0000', '/')})`);
+        taken.add(key);
+      }
+    }
+    for (const c of containers) {
+      const before = this.containers.get(c.id);
+      this.containers.set(c.id, structuredClone(c));
+      tx?.onRollback(() => (before === undefined ? this.containers.delete(c.id) : this.containers.set(c.id, before)));
+    }
+  }
+
+  /** The unique keys (scannable ids, tracking ids) held by stored containers other than `except`. */
+  private uniqueKeys(except: ReadonlySet<string>): Set<string> {
+    const keys = new Set<string>();
+    for (const c of this.containers.values()) {
+      if (except.has(c.id)) continue;
+      const scannable = scannableKey(c);
+      if (scannable !== null) keys.add(scannable);
+      for (const d of c.trackingDetails) keys.add(trackingKey(c.tenantId, d));
+    }
+    return keys;
   }
 }

@@ -1,6 +1,8 @@
-// In-memory fakes, builders and the shared repository contract for container types.
+// In-memory fakes, builders and the shared contracts for container types and container storage.
 export { InMemoryContainerTypeRepository } from './in-memory-container-type.repository';
-export { T0, aContainerType } from './builders';
+export { T0, aContainer, aContainerType } from './builders';
 export { describeContainerTypeRepositoryContract } from './container-type-repository.contract';
 export type { ContainerTypeRepositoryFixture } from './container-type-repository.contract';
 export { InMemoryContainerStore } from './in-memory-container.store';
+export { describeContainerStoreContract } from './container-store.contract';
+export type { ContainerStoreFixture } from './container-store.contract';

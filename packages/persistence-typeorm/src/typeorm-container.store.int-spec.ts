@@ -1,0 +1,22 @@
+// The container store contract on a SQLite file, inside the processing store's transactions as
+// the item handlers use it.
+import { aContainerType, describeContainerStoreContract } from '@container-service/container-domain/testing';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Database } from './database';
+import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
+import { TypeOrmContainerStoreProvider } from './typeorm-container.store';
+import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
+
+describeContainerStoreContract('TypeOrmContainerStore on a SQLite file', async () => {
+  const database = await Database.open(`sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-containers-')), 'db.sqlite')}`);
+  const processing = new TypeOrmBatchProcessingStore(database);
+  const stores = new TypeOrmContainerStoreProvider();
+  const types = new TypeOrmContainerTypeRepository(database);
+  return {
+    transaction: (work) => processing.transaction((tx) => work(stores.within(tx))),
+    defineType: async (tenantId, name, isLeaf, attributes) => void (await types.add(aContainerType({ tenantId, name, isLeaf, attributes }))),
+    close: () => database.close(),
+  };
+});
