@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { Service, driverBaseline, machine, memoryMiB, startService, untilFinal, upload } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const DOC = path.resolve(__dirname, '../../../../docs/benchmarks.md');
+const DOC = path.resolve(__dirname, '../../../docs/benchmarks.md');
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 
