@@ -1,5 +1,6 @@
 import { AttributeConfig } from './attribute-config';
 import { attributeNamesOf, fileColumnsFor, readFileRow, writeFileRow } from './container-file-row';
+import { expectOk } from './testing';
 
 const attributes: AttributeConfig[] = [
   { name: 'weight', dataType: 'number', required: false },
@@ -38,9 +39,9 @@ describe('readFileRow', () => {
 
   it('reads a cell nested exactly 64 levels, and does not count brackets inside strings', () => {
     const deep = `${'['.repeat(64)}${']'.repeat(64)}`;
-    expect(readFileRow('create', ['refID', 'attributes.tags'], ['r-1', deep], attributes).ok).toBe(true);
+    expectOk(readFileRow('create', ['refID', 'attributes.tags'], ['r-1', deep], attributes));
     const bracketsInText = JSON.stringify(['['.repeat(100), '\\"{'.repeat(100)]);
-    expect(readFileRow('create', ['refID', 'attributes.tags'], ['r-1', bracketsInText], attributes).ok).toBe(true);
+    expectOk(readFileRow('create', ['refID', 'attributes.tags'], ['r-1', bracketsInText], attributes));
   });
 
   it('leaves empty cells out, ignores unknown columns, and passes unknown attributes on for the rules to refuse', () => {

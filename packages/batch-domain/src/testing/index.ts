@@ -9,3 +9,4 @@ export { describeBatchClaimContract } from './batch-claim.contract';
 export type { ClaimFixture } from './batch-claim.contract';
 export { aCallbackTarget, describeCallbackOutboxContract } from './callback-outbox.contract';
 export type { OutboxFixture } from './callback-outbox.contract';
+export { expectErr, expectOk } from './results';

@@ -4,3 +4,5 @@ export { T0, aContainerType } from './builders';
 export { describeContainerTypeRepositoryContract } from './container-type-repository.contract';
 export type { ContainerTypeRepositoryFixture } from './container-type-repository.contract';
 export { InMemoryContainerStore } from './in-memory-container.store';
+// The Result helpers of the batch domain, so that container tests read results the same way.
+export { expectErr, expectOk } from '@container-service/batch-domain/testing';
