@@ -1,4 +1,4 @@
-import { ListBatchResults } from './list-batch-results.use-case';
+import { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-case';
 import { InMemoryBatchRepository, StaticAccessVerifier, aBatchId, storeBatch } from './testing';
 import { expectOk } from './testing';
 
@@ -46,7 +46,7 @@ describe('ListBatchResults', () => {
   it.each([
     [{ outcome: 'cancelled' }, 'outcome'],
     [{ limit: '0' }, 'limit'],
-    [{ limit: '5001' }, 'limit'],
+    [{ limit: String(RESULTS_PAGE_LIMIT.max + 1) }, 'limit'],
     [{ cursor: 'garbage!' }, 'cursor'],
     [{ cursor: Buffer.from('s:x').toString('base64url') }, 'cursor'],
     [{ targetType: 'P4' }, 'parcelKind'],

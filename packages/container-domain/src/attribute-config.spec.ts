@@ -1,4 +1,4 @@
-import { AttributeConfig, checkAttributeValue, parseAttributeConfigs } from './attribute-config';
+import { AttributeConfig, DEFAULT_MAX_STRING_LENGTH, MAX_STRING_LENGTH, checkAttributeValue, parseAttributeConfigs } from './attribute-config';
 import { expectErr, expectOk } from './testing';
 
 /** An array nested `depth` levels deep: [[[...]]]. */
@@ -185,10 +185,10 @@ describe('attribute values judged in bounded time', () => {
   });
 
   it('bounds a string to 4 096 characters unless range.max allows more', () => {
-    expectOk(checkAttributeValue(config({}), 'x'.repeat(4096)));
-    expect(checkAttributeValue(config({}), 'x'.repeat(4097))).toEqual({ ok: false, error: "attribute 'a' must be at most 4096 characters (range.max may allow up to 65536)" });
+    expectOk(checkAttributeValue(config({}), 'x'.repeat(DEFAULT_MAX_STRING_LENGTH)));
+    expect(checkAttributeValue(config({}), 'x'.repeat(DEFAULT_MAX_STRING_LENGTH + 1))).toEqual({ ok: false, error: "attribute 'a' must be at most 4096 characters (range.max may allow up to 65536)" });
     expectOk(checkAttributeValue(config({ validation: { range: { max: 10_000 } } }), 'x'.repeat(10_000)));
-    expectErr(checkAttributeValue(config({ validation: { range: { max: 65_536 } } }), 'x'.repeat(65_537)));
+    expectErr(checkAttributeValue(config({ validation: { range: { max: MAX_STRING_LENGTH } } }), 'x'.repeat(MAX_STRING_LENGTH + 1)));
   });
 
   it('caps a range.max stored before the cap at 65 536', () => {

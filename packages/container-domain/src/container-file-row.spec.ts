@@ -1,5 +1,6 @@
 import { AttributeConfig } from './attribute-config';
 import { attributeNamesOf, fileColumnsFor, readFileRow, writeFileRow } from './container-file-row';
+import { MAX_JSON_DEPTH } from './json-depth';
 import { expectOk } from './testing';
 
 const attributes: AttributeConfig[] = [
@@ -29,9 +30,9 @@ describe('readFileRow', () => {
   });
 
   it.each([
-    ['attributes.dims', `${'{"a":'.repeat(65)}1${'}'.repeat(65)}`, 'ATTRIBUTE_INVALID', "attribute 'dims' must be JSON nested at most 64 levels deep"],
+    ['attributes.dims', `${'{"a":'.repeat(MAX_JSON_DEPTH + 1)}1${'}'.repeat(MAX_JSON_DEPTH + 1)}`, 'ATTRIBUTE_INVALID', "attribute 'dims' must be JSON nested at most 64 levels deep"],
     ['attributes.tags', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'ATTRIBUTE_INVALID', "attribute 'tags' must be JSON nested at most 64 levels deep"],
-    ['trackingDetails', `${'['.repeat(65)}${']'.repeat(65)}`, 'ITEM_INVALID', 'trackingDetails must not nest deeper than 64 levels'],
+    ['trackingDetails', `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`, 'ITEM_INVALID', 'trackingDetails must not nest deeper than 64 levels'],
     ['items', `[${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}]`, 'ITEM_INVALID', 'items must not nest deeper than 64 levels'],
   ])('refuses a %s cell nested deeper than 64 levels as that item\'s own failure', (column, cell, code, reason) => {
     expect(readFileRow('create', ['refID', column], ['r-1', cell], attributes)).toEqual({ ok: false, error: { code, reason } });

@@ -1,5 +1,5 @@
 import { AttributeConfig, parseAttributeConfigs } from './attribute-config';
-import { checkAttributes, cleanContainerItem, mergeAttributes, parseCreateInput, parseUpdateInput } from './container-input';
+import { MAX_TRACKING_DETAILS, checkAttributes, cleanContainerItem, mergeAttributes, parseCreateInput, parseUpdateInput } from './container-input';
 import { expectOk } from './testing';
 
 const attributes: AttributeConfig[] = [
@@ -56,7 +56,7 @@ describe('parseCreateInput', () => {
     ['an empty tracking id', { trackingDetails: [{ operator: 'DHL', trackingId: '' }] }, 'trackingDetails[0].trackingId must be 1 to 128 characters'],
     ['two primaries', { trackingDetails: [{ operator: 'DHL', trackingId: 'A', isPrimary: true }, { operator: 'DHL', trackingId: 'B', isPrimary: true }] }, 'at most one'],
     ['a repeated tracking detail', { trackingDetails: [{ operator: 'DHL', trackingId: 'A' }, { operator: 'DHL', trackingId: 'A' }] }, 'trackingDetails[1] repeats'],
-    ['17 tracking details', { trackingDetails: Array.from({ length: 17 }, (_, i) => ({ operator: 'DHL', trackingId: `T${i}` })) }, 'at most 16'],
+    ['17 tracking details', { trackingDetails: Array.from({ length: MAX_TRACKING_DETAILS + 1 }, (_, i) => ({ operator: 'DHL', trackingId: `T${i}` })) }, 'at most 16'],
     ['a non-boolean flag', { isHazmat: 'yes' }, 'isHazmat must be true or false'],
     ['a non-object attributes', { attributes: [1] }, 'attributes must be an object'],
   ])('refuses %s with ITEM_INVALID naming the field', (_what, fields, reason) => {
