@@ -1,4 +1,5 @@
 import { dataOf, expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { expectOs1Valid } from './support/os1-schemas';
 import { BASE, TestApp, startTestApp } from './support/test-app';
 
@@ -71,7 +72,7 @@ describe('container types over HTTP', () => {
 
   it('lists the tenant’s types by name with a cursor', async () => {
     for (const name of ['pallet', 'box']) {
-      expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name } })).status).toBe(202);
+      await defineType(t, { name });
     }
     const first = await t.request(`${BASE}/container-types?limit=2`, { headers: await t.headers() });
     expect(dataOf<{ items: Array<{ id: string }> }>(first).items.map((i) => i.id)).toEqual(['bag', 'box']);
@@ -113,7 +114,7 @@ describe('container types over HTTP', () => {
   });
 
   it('replaces the attribute configuration with PUT .../config/attributes and reads it back', async () => {
-    expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'cage' } })).status).toBe(202);
+    await defineType(t, { name: 'cage' });
     const attributes = [{ name: 'volume', dataType: 'number', required: true, validation: { range: { min: 1 } } }];
     const put = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes } });
     expect(put.status).toBe(202);

@@ -1,6 +1,7 @@
 // CSV file batches end to end: multipart upload, per-row outcomes with line numbers, whole-file
 // errors that store nothing, update files, results paging and the failed-rows round trip.
 import { acceptedId, expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { finalStatus } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
@@ -12,7 +13,7 @@ describe('CSV file batches over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ WORKER_ENABLED: 'true', WORKER_CHUNK_SIZE: '50', UPLOAD_MAX_BYTES: String(256 * 1024), UPLOAD_MAX_ROWS: '3000' });
-    const define = async (body: unknown) => expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body })).status).toBe(202);
+    const define = async (body: unknown) => defineType(t, body);
     await define({
       name: 'bag',
       attributes: [

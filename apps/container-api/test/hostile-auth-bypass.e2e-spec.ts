@@ -2,6 +2,7 @@
 // its path another way than the route does. Raw sockets, so that no client tidies the target up.
 import type { Socket } from 'node:net';
 import { expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { eventually } from './support/eventually';
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
 import { BASE, TestApp, startTestApp } from './support/test-app';
@@ -37,7 +38,7 @@ describe('hostile input: the token check cannot be skipped', () => {
   beforeAll(async () => {
     t = await startTestApp();
     t.app.getHttpServer().on('connection', (socket: Socket) => sockets.push(socket));
-    expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag' } })).status).toBe(202);
+    await defineType(t, { name: 'bag' });
   });
   afterAll(async () => {
     await t.close();

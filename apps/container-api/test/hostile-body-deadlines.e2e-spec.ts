@@ -2,6 +2,7 @@
 // whole; an upload may not stall for UPLOAD_IDLE_TIMEOUT_MS. Past either the answer is 408
 // REQUEST_TIMEOUT, the connection is closed, and nothing of the request is kept.
 import { expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { eventually } from './support/eventually';
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
 import { BASE, TestApp, startTestApp } from './support/test-app';
@@ -24,7 +25,7 @@ describe('hostile input: body deadlines', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS), UPLOAD_IDLE_TIMEOUT_MS: String(UPLOAD_IDLE_TIMEOUT_MS) });
-    expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag' } })).status).toBe(202);
+    await defineType(t, { name: 'bag' });
   });
   afterAll(async () => {
     await t.close();

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import { AesGcmSecretSealer, parseSecretsKey } from '../src/callbacks/aes-gcm-secret.sealer';
 import { acceptedId, expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { eventually } from './support/eventually';
 import { HostileReceiver, startHostileReceiver } from './support/hostile-receiver';
 import { Receiver, startReceiver } from './support/receiver';
@@ -22,7 +23,7 @@ type Meta = { status: string; callback: { state: string; attempts: number } };
 
 /** Helpers over one running app: define the type, submit one-item batches with callbacks, read their state. */
 function client(t: TestApp) {
-  const define = async (tenant: string) => expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(tenant), body: { name: 'bag' } })).status).toBe(202);
+  const define = async (tenant: string) => defineType(t, { name: 'bag' }, tenant);
   const submit = async (tenant: string, url: string, extra: Record<string, string> = {}) => {
     const response = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(tenant, extra), body: { payload: [{ refID: 'r' }], callback: { url } } });
     return acceptedId(response);

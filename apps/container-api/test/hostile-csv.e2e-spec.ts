@@ -4,6 +4,7 @@
 import { FileProblem, FileRecord } from '@container-service/batch-domain';
 import { readCsvRecords } from '../src/files/csv-records';
 import { acceptedId, dataOf, expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { finalStatus } from './support/final-status';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
@@ -39,7 +40,7 @@ describe('Hostile CSV files over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ WORKER_ENABLED: 'true', UPLOAD_MAX_BYTES: String(8 * 1024 * 1024) });
-    const define = async (body: unknown) => expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body })).status).toBe(202);
+    const define = async (body: unknown) => defineType(t, body);
     await define({ name: 'bag', attributes: [{ name: 'weight', dataType: 'number' }] });
     await define({ name: 'sheet', attributes: [{ name: 'weight', dataType: 'number' }] });
     await define({ name: 'ledger', attributes: [{ name: 'weight', dataType: 'number' }] });

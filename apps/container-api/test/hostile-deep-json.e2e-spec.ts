@@ -2,6 +2,7 @@
 // 400 VALIDATION_FAILED in an intact envelope, never a 503 that invites a retry; and the echo of
 // any body, chunked or not, is decided by the bytes read.
 import { expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
 import { BASE, TestApp, csvForm, startTestApp } from './support/test-app';
 
@@ -15,7 +16,7 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag' } })).status).toBe(202);
+    await defineType(t, { name: 'bag' });
   });
   afterAll(async () => {
     await t.close();

@@ -6,6 +6,7 @@ import { CreateContainerHandler } from '@container-service/container-domain';
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { acceptedId } from './support/answers';
+import { defineType } from './support/container-types';
 import { eventually } from './support/eventually';
 import { TERMINAL } from './support/final-status';
 import { DIST, cleanEnv } from './support/service-process';
@@ -147,7 +148,7 @@ describe('fairness between tenants, with a worker process of its own', () => {
     // production, so that its chunks never hold up a submit here.
     t = await startTestApp({ WORKER_ENABLED: 'false' });
     for (const tenant of ['acme', 'beta']) {
-      expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(tenant), body: { name: 'bag' } })).status).toBe(202);
+      await defineType(t, { name: 'bag' }, tenant);
     }
   });
   afterAll(async () => {

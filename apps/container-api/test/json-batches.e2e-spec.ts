@@ -1,5 +1,6 @@
 // JSON batches end to end: submit, background processing, status, and the containers it made.
 import { acceptedId, expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { finalStatus } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
@@ -11,7 +12,7 @@ describe('JSON batches over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ WORKER_ENABLED: 'true', WORKER_CHUNK_SIZE: '50' });
-    const define = async (body: unknown) => expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body })).status).toBe(202);
+    const define = async (body: unknown) => defineType(t, body);
     await define({
       name: 'bag',
       attributes: [
