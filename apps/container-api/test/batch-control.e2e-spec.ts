@@ -1,5 +1,6 @@
 // Batch control end to end (§8): cancel while a large batch runs, retry failed items as a new
 // batch, and the newest-first listing of a tenant's batches.
+import { acceptedId, dataOf, expectEnvelopeError } from './support/answers';
 import { eventually } from './support/eventually';
 import { TERMINAL } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
@@ -27,8 +28,7 @@ describe('batch control over HTTP', () => {
     eventually(() => status(batchId, type), { timeoutMs: 60_000, intervalMs: 20, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) });
   const submitJson = async (payload: unknown[], type = 'bag') => {
     const response = await t.request(`${BASE}/${type}/batch`, { method: 'POST', headers: await t.headers(), body: { payload } });
-    expect(response.status).toBe(202);
-    return response.body.data.id as string;
+    return acceptedId(response);
   };
 
   it('cancels a large batch while it runs: the rest becomes cancelled and the counters add up throughout', async () => {
@@ -61,11 +61,11 @@ describe('batch control over HTTP', () => {
     expect(results.body.data.nextCursor).toBeNull();
 
     const again = await post(`/bag/batch/cancel?batchId=${batchId}`);
-    expect([again.status, again.body.error.code]).toEqual([409, 'BATCH_NOT_CANCELLABLE']);
+    expectEnvelopeError(again, 409, 'BATCH_NOT_CANCELLABLE');
     const foreign = await post(`/bag/batch/cancel?batchId=${batchId}`, 'globex');
-    expect([foreign.status, foreign.body.error.code]).toEqual([404, 'BATCH_NOT_FOUND']);
+    expectEnvelopeError(foreign, 404, 'BATCH_NOT_FOUND');
     const otherType = await post(`/tote/batch/cancel?batchId=${batchId}`);
-    expect([otherType.status, otherType.body.error.code]).toEqual([404, 'BATCH_NOT_FOUND']);
+    expectEnvelopeError(otherType, 404, 'BATCH_NOT_FOUND');
   });
 
   it('retries the failed items into a new batch that points at its parent, after the rule that failed them is fixed', async () => {
@@ -87,11 +87,11 @@ describe('batch control over HTTP', () => {
     expect(final.body.data.success.map((s: { refID: string }) => s.refID)).toEqual(['heavy-1', 'heavy-2']);
 
     const nothing = await post(`/bag/batch/retry?batchId=${retried.body.data.id}`);
-    expect([nothing.status, nothing.body.error.code]).toEqual([409, 'NOTHING_TO_RETRY']);
+    expectEnvelopeError(nothing, 409, 'NOTHING_TO_RETRY');
     const missing = await post(`/bag/batch/retry?batchId=batch:00000000-0000-4000-8000-00000000dead`);
-    expect([missing.status, missing.body.error.code]).toEqual([404, 'BATCH_NOT_FOUND']);
+    expectEnvelopeError(missing, 404, 'BATCH_NOT_FOUND');
     const bad = await post(`/bag/batch/retry?batchId=nope`);
-    expect([bad.status, bad.body.error.code]).toEqual([400, 'INVALID_BATCH_ID']);
+    expectEnvelopeError(bad, 400, 'INVALID_BATCH_ID');
   });
 
   it('keeps the source and each row when retrying a file batch', async () => {
@@ -114,7 +114,7 @@ describe('batch control over HTTP', () => {
     const response = await post(`/tote/batch/retry?batchId=${batchId}`);
     release();
     await held;
-    expect([response.status, response.body.error.code]).toEqual([409, 'BATCH_NOT_FINISHED']);
+    expectEnvelopeError(response, 409, 'BATCH_NOT_FINISHED');
     await untilFinal(batchId, 'tote');
   });
 
@@ -125,8 +125,7 @@ describe('batch control over HTTP', () => {
     const list = async (query: string, tenant = 'acme', type = 'tote') => t.request(`${BASE}/${type}/batches${query}`, { headers: await t.headers(tenant) });
 
     const all = await list('');
-    expect(all.status).toBe(200);
-    const listed = all.body.data.items.map((m: { batchId: string }) => m.batchId);
+    const listed = dataOf<{ items: Array<{ batchId: string }> }>(all).items.map((m) => m.batchId);
     expect(listed.slice(0, 3)).toEqual([...ids].reverse());
     expect(all.body.data.items[0]).toMatchObject({ batchId: ids[2], containerType: 'tote', status: 'SUCCESS', total: 1, callback: { state: 'NONE', attempts: 0 } });
     expect(all.body.data.items[0]).not.toHaveProperty('hasMore');
@@ -147,8 +146,8 @@ describe('batch control over HTTP', () => {
 
     expect((await list('', 'globex')).status).toBe(404);
     const unknown = await list('', 'acme', 'crate');
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'BATCH_NOT_FOUND']);
+    expectEnvelopeError(unknown, 404, 'BATCH_NOT_FOUND');
     const bad = await list('?status=DONE&limit=0');
-    expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expectEnvelopeError(bad, 400, 'VALIDATION_FAILED');
   });
 });

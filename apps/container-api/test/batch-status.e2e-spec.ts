@@ -5,6 +5,7 @@ import { aBatch, outcomesFor, someItems } from '@container-service/batch-domain/
 import { TypeOrmBatchRepository } from '@container-service/persistence-typeorm';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
+import { Answer, expectEnvelopeError } from './support/answers';
 import { BASE, TEST_SECRET, TestApp, startTestApp } from './support/test-app';
 
 let n = 0;
@@ -157,15 +158,13 @@ describe('GET batch status over HTTP', () => {
     it("hides another tenant's batch as not found", async () => {
       const batch = await seed('S');
       const response = await statusOf(batch.id, await t.headers('globex'));
-      expect(response.status).toBe(404);
-      expect(response.body.error.code).toBe('BATCH_NOT_FOUND');
+      expectEnvelopeError(response, 404, 'BATCH_NOT_FOUND');
     });
 
     it('does not find a batch under another container type', async () => {
       const batch = await seed('S');
       const response = await statusOf(batch.id, undefined, 'pallet');
-      expect(response.status).toBe(404);
-      expect(response.body.error.code).toBe('BATCH_NOT_FOUND');
+      expectEnvelopeError(response, 404, 'BATCH_NOT_FOUND');
     });
   });
 
@@ -190,8 +189,7 @@ describe('GET batch status over HTTP', () => {
       const response = await withHeaders((h) => {
         h[header] = value;
       });
-      expect(response.status).toBe(400);
-      expect(response.body.error.code).toBe(code);
+      expectEnvelopeError(response, 400, code);
     });
 
     it('echoes a valid X-COREOS-REQUEST-ID on success and on errors, and no invalid one', async () => {
@@ -204,8 +202,7 @@ describe('GET batch status over HTTP', () => {
       expect(unauthorized.status).toBe(401);
       expect(unauthorized.headers.get('x-coreos-request-id')).toBe('err-1');
       const notFound = await t.request('/nowhere', { headers: { 'X-COREOS-REQUEST-ID': 'nf-1' } });
-      expect(notFound.status).toBe(404);
-      expect(notFound.body.error.code).toBe('NOT_FOUND');
+      expectEnvelopeError(notFound, 404, 'NOT_FOUND');
       expect(notFound.headers.get('x-coreos-request-id')).toBe('nf-1');
       const invalid = await withHeaders((h) => (h['X-COREOS-REQUEST-ID'] = 'bad id'));
       expect(invalid.headers.get('x-coreos-request-id')).toBeNull();
@@ -213,9 +210,9 @@ describe('GET batch status over HTTP', () => {
 
     it('checks the identity headers before the token, and the token before the query', async () => {
       const headersFirst = await t.request(`${BASE}/bag/batch/status?batchId=nope`, { headers: { 'X-COREOS-REQUEST-ID': 'x', 'X-COREOS-ACCESS': 'garbage' } });
-      expect([headersFirst.status, headersFirst.body.error.code]).toEqual([400, 'MISSING_HEADER']);
+      expectEnvelopeError(headersFirst, 400, 'MISSING_HEADER');
       const tokenNext = await t.request(`${BASE}/b4g/batch/status?batchId=nope`, { headers: { 'X-COREOS-REQUEST-ID': 'x', 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': 'garbage' } });
-      expect([tokenNext.status, tokenNext.body.error.code]).toEqual([401, 'UNAUTHORIZED']);
+      expectEnvelopeError(tokenNext, 401, 'UNAUTHORIZED');
     });
   });
 
@@ -224,9 +221,8 @@ describe('GET batch status over HTTP', () => {
       const batch = await seed('S');
       return statusOf(batch.id, { ...(await t.headers()), 'X-COREOS-ACCESS': token });
     };
-    const expectUnauthorized = (response: { status: number; body: { error: { code: string } } }) => {
-      expect(response.status).toBe(401);
-      expect(response.body.error.code).toBe('UNAUTHORIZED');
+    const expectUnauthorized = (response: Answer) => {
+      expectEnvelopeError(response, 401, 'UNAUTHORIZED');
     };
 
     it('accepts a valid token, also behind "Bearer "', async () => {
@@ -302,8 +298,7 @@ describe('GET batch status over HTTP', () => {
       ['repeated', '?batchId=batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e&batchId=batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e'],
     ])('answers 400 INVALID_BATCH_ID for a batchId that is %s', async (_what, query) => {
       const response = await t.request(`${BASE}/bag/batch/status${query}`, { headers: await t.headers() });
-      expect(response.status).toBe(400);
-      expect(response.body.error.code).toBe('INVALID_BATCH_ID');
+      expectEnvelopeError(response, 400, 'INVALID_BATCH_ID');
     });
 
     it.each(['b4g', 'ab', 'abcdefghijklmnopq', 'b_g'])('answers 400 VALIDATION_FAILED for containerType %s', async (type) => {

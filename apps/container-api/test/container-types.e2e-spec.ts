@@ -1,3 +1,5 @@
+import { dataOf, expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { expectOs1Valid } from './support/os1-schemas';
 import { BASE, TestApp, startTestApp } from './support/test-app';
 
@@ -65,16 +67,15 @@ describe('container types over HTTP', () => {
 
   it('treats names as case-sensitive', async () => {
     const read = await t.request(`${BASE}/container-types/BAG`, { headers: await t.headers() });
-    expect([read.status, read.body.error.code]).toEqual([400, '100920043304']);
+    expectEnvelopeError(read, 400, '100920043304');
   });
 
   it('lists the tenant’s types by name with a cursor', async () => {
     for (const name of ['pallet', 'box']) {
-      expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name } })).status).toBe(202);
+      await defineType(t, { name });
     }
     const first = await t.request(`${BASE}/container-types?limit=2`, { headers: await t.headers() });
-    expect(first.status).toBe(200);
-    expect(first.body.data.items.map((i: { id: string }) => i.id)).toEqual(['bag', 'box']);
+    expect(dataOf<{ items: Array<{ id: string }> }>(first).items.map((i) => i.id)).toEqual(['bag', 'box']);
     const second = await t.request(`${BASE}/container-types?limit=2&cursor=${first.body.data.nextCursor}`, { headers: await t.headers() });
     expect(second.body.data).toMatchObject({ items: [{ id: 'pallet' }], nextCursor: null });
     const bad = await t.request(`${BASE}/container-types?limit=0`, { headers: await t.headers() });
@@ -91,16 +92,14 @@ describe('container types over HTTP', () => {
     ['a default failing its rules', { name: 'crate', attributes: [{ name: 'a', dataType: 'number', defaultValue: 'x' }] }, 'attributes[0].defaultValue'],
   ])('refuses %s with 400 VALIDATION_FAILED naming the path, storing nothing', async (_what, body, path) => {
     const response = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body });
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
     expect(response.body.error.additionalInfo.violations.map((v: { path: string }) => v.path)).toContain(path);
     expect((await t.request(`${BASE}/container-types/crate`, { headers: await t.headers() })).body.error.code).toBe('100920043304');
   });
 
   it('answers 415 for a body that is not JSON', async () => {
     const response = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), rawBody: 'name=bag', contentType: 'text/plain' });
-    expect(response.status).toBe(415);
-    expect(response.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expectEnvelopeError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it.each([
@@ -110,13 +109,12 @@ describe('container types over HTTP', () => {
     ['a prototype-polluting body', '{"name":"crate","__proto__":{"isAdmin":true}}'],
   ])('answers 400 VALIDATION_FAILED for %s', async (_what, rawBody) => {
     const response = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), rawBody });
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });
 
   it('replaces the attribute configuration with PUT .../config/attributes and reads it back', async () => {
-    expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'cage' } })).status).toBe(202);
+    await defineType(t, { name: 'cage' });
     const attributes = [{ name: 'volume', dataType: 'number', required: true, validation: { range: { min: 1 } } }];
     const put = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes } });
     expect(put.status).toBe(202);
@@ -127,13 +125,13 @@ describe('container types over HTTP', () => {
     expectOs1Valid('AttributesConfigResponse', get.body);
 
     const invalid = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes: [{ name: 'volume', dataType: 'number', defaultValue: 0, validation: { range: { min: 1 } } }] } });
-    expect([invalid.status, invalid.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expectEnvelopeError(invalid, 400, 'VALIDATION_FAILED');
     expect((await t.request(`${BASE}/container-types/cage/config/attributes`, { headers: await t.headers() })).body.data.attributes).toHaveLength(1);
     const missing = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: {} });
-    expect([missing.status, missing.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expectEnvelopeError(missing, 400, 'VALIDATION_FAILED');
     const unknown = await t.request(`${BASE}/container-types/nothere/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes: [] } });
     expect([unknown.status, unknown.body.error.code, unknown.body.error.additionalInfo.errorName]).toEqual([400, '100920043304', 'CONTAINER_TYPE_NOT_FOUND']);
     const foreign = await t.request(`${BASE}/container-types/cage/config/attributes`, { headers: await t.headers('globex') });
-    expect([foreign.status, foreign.body.error.code]).toEqual([400, '100920043304']);
+    expectEnvelopeError(foreign, 400, '100920043304');
   });
 });

@@ -1,5 +1,7 @@
 // CSV file batches end to end: multipart upload, per-row outcomes with line numbers, whole-file
 // errors that store nothing, update files, results paging and the failed-rows round trip.
+import { acceptedId, expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { finalStatus } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
@@ -11,7 +13,7 @@ describe('CSV file batches over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ WORKER_ENABLED: 'true', WORKER_CHUNK_SIZE: '50', UPLOAD_MAX_BYTES: String(256 * 1024), UPLOAD_MAX_ROWS: '3000' });
-    const define = async (body: unknown) => expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body })).status).toBe(202);
+    const define = async (body: unknown) => defineType(t, body);
     await define({
       name: 'bag',
       attributes: [
@@ -36,8 +38,7 @@ describe('CSV file batches over HTTP', () => {
 
   async function uploadAndWait(method: 'POST' | 'PUT', type: string, csv: string): Promise<TestResponse> {
     const submitted = await upload(method, type, csvForm(csv));
-    expect(submitted.status).toBe(202);
-    return untilFinal(type, submitted.body.data.id);
+    return untilFinal(type, acceptedId(submitted));
   }
 
   const rowsOf = (list: Array<{ refID: string; row: number; code?: string }>) => list.map((e) => [e.refID, e.row, ...(e.code ? [e.code] : [])]);
@@ -161,16 +162,16 @@ describe('CSV file batches over HTTP', () => {
     it('answers 404 for an unknown type, and checks the token before reading the body', async () => {
       const [batches, items] = [await count('batches'), await count('batch_items')];
       const unknown = await upload('POST', 'crate', csvForm('refID\nr-1\n'));
-      expect([unknown.status, unknown.body.error.code]).toEqual([404, 'CONTAINER_TYPE_NOT_FOUND']);
+      expectEnvelopeError(unknown, 404, 'CONTAINER_TYPE_NOT_FOUND');
       const headers = { ...(await t.headers()), 'X-COREOS-ACCESS': 'garbage' };
       const denied = await upload('POST', 'bag', csvForm('refID\nr-1\n'), headers);
-      expect([denied.status, denied.body.error.code]).toEqual([401, 'UNAUTHORIZED']);
+      expectEnvelopeError(denied, 401, 'UNAUTHORIZED');
       expect([await count('batches'), await count('batch_items')]).toEqual([batches, items]);
     });
 
     it('answers a malformed multipart body with 400, and still reads a large body to its end after an early error', async () => {
       const garbage = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), rawBody: 'not a form at all', contentType: 'multipart/form-data; boundary=xyz' });
-      expect([garbage.status, garbage.body.error.code]).toEqual([400, 'INVALID_FILE']);
+      expectEnvelopeError(garbage, 400, 'INVALID_FILE');
       const noBoundary = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), rawBody: 'x', contentType: 'multipart/form-data' });
       expect(noBoundary.status).toBe(400);
       expect(os1Schema('ErrorResponse')(noBoundary.body)).toBe(true);
@@ -178,23 +179,22 @@ describe('CSV file batches over HTTP', () => {
       const early = await upload('POST', 'bag', csvForm(`name,name
 ${'x'.repeat(200 * 1024)}
 `, { callback: '{"url":"https://example.com/"}' }));
-      expect([early.status, early.body.error.code]).toEqual([400, 'INVALID_FILE']);
+      expectEnvelopeError(early, 400, 'INVALID_FILE');
       expect(early.body.request.body.file.bytes).toBe(200 * 1024 + 11);
     });
 
     it('answers 415 for a body that is not multipart', async () => {
       const json = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), body: { payload: [] } });
-      expect([json.status, json.body.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+      expectEnvelopeError(json, 415, 'UNSUPPORTED_MEDIA_TYPE');
       const text = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), rawBody: 'refID\nr-1\n', contentType: 'text/csv' });
-      expect([text.status, text.body.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+      expectEnvelopeError(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
     });
   });
 
   it('pages through every result exactly once, in input order, while the batch runs and after', async () => {
     const rows = Array.from({ length: 2000 }, (_, i) => `p-${i},${i % 7 === 0 ? 'heavy' : '1'}`);
     const submitted = await upload('POST', 'bag', csvForm(`refID,attributes.weight\n${rows.join('\n')}\n`));
-    expect(submitted.status).toBe(202);
-    const batchId = submitted.body.data.id;
+    const batchId = acceptedId(submitted);
     // Hold the writer for a moment, so that processing is certainly under way while pages are read.
     let release: () => void = () => undefined;
     const held = t.database.write(() => new Promise<void>((resolve) => (release = resolve)));
@@ -299,8 +299,8 @@ ${'x'.repeat(200 * 1024)}
     const json = await t.request(`${BASE}/bag/batch/status?batchId=${id}`, { headers: await t.headers() });
     expect(json.body.data).toEqual(final.body.data);
     const foreign = await t.request(`${BASE}/bag/batch/upload/status?batchId=${id}`, { headers: await t.headers('globex') });
-    expect([foreign.status, foreign.body.error.code]).toEqual([404, 'BATCH_NOT_FOUND']);
+    expectEnvelopeError(foreign, 404, 'BATCH_NOT_FOUND');
     const foreignResults = await t.request(`${BASE}/bag/batch/results?batchId=${id}`, { headers: { ...(await t.headers('globex')), Accept: 'text/csv' } });
-    expect([foreignResults.status, foreignResults.body.error.code]).toEqual([404, 'BATCH_NOT_FOUND']);
+    expectEnvelopeError(foreignResults, 404, 'BATCH_NOT_FOUND');
   });
 });

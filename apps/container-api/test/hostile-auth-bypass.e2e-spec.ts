@@ -1,6 +1,8 @@
 // Hostile input, class 1: reaching an API route without the header and token checks, by spelling
 // its path another way than the route does. Raw sockets, so that no client tidies the target up.
 import type { Socket } from 'node:net';
+import { expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { eventually } from './support/eventually';
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
 import { BASE, TestApp, startTestApp } from './support/test-app';
@@ -36,7 +38,7 @@ describe('hostile input: the token check cannot be skipped', () => {
   beforeAll(async () => {
     t = await startTestApp();
     t.app.getHttpServer().on('connection', (socket: Socket) => sockets.push(socket));
-    expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag' } })).status).toBe(202);
+    await defineType(t, { name: 'bag' });
   });
   afterAll(async () => {
     await t.close();
@@ -66,7 +68,7 @@ describe('hostile input: the token check cannot be skipped', () => {
   it('asks for the identity headers first, whatever the spelling', async () => {
     for (const target of SUBMIT_SPELLINGS.slice(0, 4)) {
       const answer = await bigSubmit(target, {});
-      expect([answer.status, answer.body.error.code]).toEqual([400, 'MISSING_HEADER']);
+      expectEnvelopeError(answer, 400, 'MISSING_HEADER');
       expect(answer.closed).toBe(true);
     }
   });
@@ -83,7 +85,7 @@ describe('hostile input: the token check cannot be skipped', () => {
         waitMs: 3000,
       });
       expectCleanErrorAnswer(answer);
-      expect([answer.status, answer.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expectEnvelopeError(answer, 400, 'VALIDATION_FAILED');
       expect(answer.body.error.additionalInfo.violations[0].path).toBe('path');
     }
     expect(await count('batches')).toBe(before);
@@ -136,7 +138,7 @@ describe('hostile input: the token check cannot be skipped', () => {
       ),
     );
     for (const answer of answers) {
-      expect([answer.status, answer.body.error.code]).toEqual([400, 'MISSING_HEADER']);
+      expectEnvelopeError(answer, 400, 'MISSING_HEADER');
       expect(answer.closed).toBe(true);
     }
     const read = sockets.reduce((sum, socket) => sum + socket.bytesRead, 0);

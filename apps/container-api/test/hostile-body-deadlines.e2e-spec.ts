@@ -1,6 +1,8 @@
 // Hostile input, class 2: bodies that never finish. A JSON body has BODY_TIMEOUT_MS to arrive
 // whole; an upload may not stall for UPLOAD_IDLE_TIMEOUT_MS. Past either the answer is 408
 // REQUEST_TIMEOUT, the connection is closed, and nothing of the request is kept.
+import { expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { eventually } from './support/eventually';
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
 import { BASE, TestApp, startTestApp } from './support/test-app';
@@ -23,7 +25,7 @@ describe('hostile input: body deadlines', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS), UPLOAD_IDLE_TIMEOUT_MS: String(UPLOAD_IDLE_TIMEOUT_MS) });
-    expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag' } })).status).toBe(202);
+    await defineType(t, { name: 'bag' });
   });
   afterAll(async () => {
     await t.close();
@@ -35,7 +37,7 @@ describe('hostile input: body deadlines', () => {
 
   const expectTimedOut = (answer: Awaited<ReturnType<typeof rawExchange>>, after: number) => {
     expectCleanErrorAnswer(answer);
-    expect([answer.status, answer.body.error.code]).toEqual([408, 'REQUEST_TIMEOUT']);
+    expectEnvelopeError(answer, 408, 'REQUEST_TIMEOUT');
     expect(answer.headers.connection).toBe('close');
     expect(answer.closed).toBe(true);
     expect(answer.answeredAfterMs).toBeGreaterThanOrEqual(after - 50);

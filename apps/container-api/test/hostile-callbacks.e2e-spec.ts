@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { AesGcmSecretSealer, parseSecretsKey } from '../src/callbacks/aes-gcm-secret.sealer';
+import { acceptedId, expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { eventually } from './support/eventually';
 import { HostileReceiver, startHostileReceiver } from './support/hostile-receiver';
 import { Receiver, startReceiver } from './support/receiver';
@@ -21,11 +23,10 @@ type Meta = { status: string; callback: { state: string; attempts: number } };
 
 /** Helpers over one running app: define the type, submit one-item batches with callbacks, read their state. */
 function client(t: TestApp) {
-  const define = async (tenant: string) => expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(tenant), body: { name: 'bag' } })).status).toBe(202);
+  const define = async (tenant: string) => defineType(t, { name: 'bag' }, tenant);
   const submit = async (tenant: string, url: string, extra: Record<string, string> = {}) => {
     const response = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(tenant, extra), body: { payload: [{ refID: 'r' }], callback: { url } } });
-    expect(response.status).toBe(202);
-    return response.body.data.id as string;
+    return acceptedId(response);
   };
   const meta = async (tenant: string, batchId: string): Promise<Meta> => (await t.request(`${BASE}/bag/batch/status?batchId=${batchId}`, { headers: await t.headers(tenant) })).body.data.meta;
   const until = async (tenant: string, batchId: string, done: (m: Meta) => boolean, withinMs: number) =>
@@ -157,7 +158,7 @@ describe('callback addresses in IPv6 transition forms, with the guard on', () =>
     const json = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload: [{ refID: 'r' }], callback: { url } } });
     expect([json.status, json.body.error.code, json.body.error.additionalInfo.violations[0].path]).toEqual([400, 'VALIDATION_FAILED', 'callback.url']);
     const file = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), form: csvForm('refID\nr\n', { callback: JSON.stringify({ url }) }) });
-    expect([file.status, file.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expectEnvelopeError(file, 400, 'VALIDATION_FAILED');
   });
 
   it('accepts a global unicast IPv6 address', async () => {

@@ -3,6 +3,8 @@
 // uploads take off again so that a failed-rows file gives back the values it came from.
 import { FileProblem, FileRecord } from '@container-service/batch-domain';
 import { readCsvRecords } from '../src/files/csv-records';
+import { acceptedId, dataOf, expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { finalStatus } from './support/final-status';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
@@ -38,7 +40,7 @@ describe('Hostile CSV files over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ WORKER_ENABLED: 'true', UPLOAD_MAX_BYTES: String(8 * 1024 * 1024) });
-    const define = async (body: unknown) => expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body })).status).toBe(202);
+    const define = async (body: unknown) => defineType(t, body);
     await define({ name: 'bag', attributes: [{ name: 'weight', dataType: 'number' }] });
     await define({ name: 'sheet', attributes: [{ name: 'weight', dataType: 'number' }] });
     await define({ name: 'ledger', attributes: [{ name: 'weight', dataType: 'number' }] });
@@ -74,8 +76,7 @@ describe('Hostile CSV files over HTTP', () => {
     ])('refuses %s with 400 INVALID_FILE and stores nothing', async (_name, csv, message) => {
       const before = [await count('batches'), await count('batch_items')];
       const response = await upload('bag', csv());
-      expect(response.status).toBe(400);
-      expect(response.body.error.code).toBe('INVALID_FILE');
+      expectEnvelopeError(response, 400, 'INVALID_FILE');
       expect(response.body.error.description).toContain(message);
       expect(response.body.error.additionalInfo.violations[0].message).toBe(message);
       expect([await count('batches'), await count('batch_items')]).toEqual(before);
@@ -84,8 +85,7 @@ describe('Hostile CSV files over HTTP', () => {
     it('takes the known columns with 256 attribute columns and 32 it does not read', async () => {
       const header = ['refID', 'scannableId', 'isHazmat', 'isContainerizable', 'isReusable', 'parentId', 'trackingDetails', 'items', ...attributes(256), ...others(32)];
       const response = await upload('bag', withRow(header));
-      expect(response.status).toBe(202);
-      const final = await untilFinal('bag', response.body.data.id);
+      const final = await untilFinal('bag', acceptedId(response));
       expect(final.body.data.meta).toMatchObject({ status: 'SUCCESS', total: 1 });
     });
 
@@ -128,14 +128,13 @@ describe('Hostile CSV files over HTTP', () => {
     /** Uploads the failed-rows file as is and gives back what each stored container holds, by refID. */
     async function uploadAgain(type: string, csv: string): Promise<Map<string, { scannableId?: string; attributes: Record<string, unknown> }>> {
       const submitted = await upload(type, csv);
-      expect(submitted.status).toBe(202);
-      const final = await untilFinal(type, submitted.body.data.id);
+      const final = await untilFinal(type, acceptedId(submitted));
       expect(final.body.data.errors).toEqual([]);
       const stored = new Map<string, { scannableId?: string; attributes: Record<string, unknown> }>();
       for (const { refID, id } of final.body.data.success) {
         const container = await t.request(`${BASE}/${type}/${encodeURIComponent(id)}`, { headers: await t.headers() });
-        expect(container.status).toBe(200);
-        stored.set(refID, { scannableId: container.body.data.scannableId, attributes: container.body.data.attributes });
+        const { scannableId, attributes } = dataOf<{ scannableId?: string; attributes: Record<string, unknown> }>(container);
+        stored.set(refID, { scannableId, attributes });
       }
       return stored;
     }
@@ -153,8 +152,7 @@ describe('Hostile CSV files over HTTP', () => {
         attributes: { weight: i % 2 === 0 ? -5 - i : +i + 0.5, label },
       }));
       const submitted = await t.request(`${BASE}/sheet/batch`, { method: 'POST', headers: await t.headers(), body: { payload: items } });
-      expect(submitted.status).toBe(202);
-      const first = await untilFinal('sheet', submitted.body.data.id);
+      const first = await untilFinal('sheet', acceptedId(submitted));
       expect(first.body.data.meta).toMatchObject({ status: 'FAILED', failed: items.length });
 
       const csv = await failedCsv('sheet', submitted.body.data.id);
@@ -173,8 +171,7 @@ describe('Hostile CSV files over HTTP', () => {
       const rows = HOSTILE_LABELS.map((label, i) => [`f-${i}`, `-${i + 1}`, label]);
       const original = ['refID,attributes.weight,attributes.label', ...rows.map((cells) => cells.map(quote).join(','))].join('\r\n');
       const submitted = await upload('ledger', original);
-      expect(submitted.status).toBe(202);
-      const first = await untilFinal('ledger', submitted.body.data.id);
+      const first = await untilFinal('ledger', acceptedId(submitted));
       expect(first.body.data.meta).toMatchObject({ status: 'FAILED', failed: rows.length });
 
       const csv = await failedCsv('ledger', submitted.body.data.id);

@@ -1,6 +1,8 @@
 // Hostile input, class 7: JSON bodies that can never succeed (too deep, not JSON, poisoned) are
 // 400 VALIDATION_FAILED in an intact envelope, never a 503 that invites a retry; and the echo of
 // any body, chunked or not, is decided by the bytes read.
+import { expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { expectCleanErrorAnswer, head, rawExchange } from './support/raw-http';
 import { BASE, TestApp, csvForm, startTestApp } from './support/test-app';
 
@@ -14,7 +16,7 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag' } })).status).toBe(202);
+    await defineType(t, { name: 'bag' });
   });
   afterAll(async () => {
     await t.close();
@@ -43,7 +45,7 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
       const before = await count('batches');
       const response = await send(method, path, body);
       expectCleanErrorAnswer(response);
-      expect([response.status, response.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
       expect(response.body.error.additionalInfo.violations).toEqual([{ path: 'body', message: expect.stringContaining('64') }]);
       expect(response.headers.get('retry-after')).toBeNull();
       expect(response.body.request.body).toEqual(Buffer.byteLength(body) > 16 * 1024 ? { truncated: true, bytes: expect.any(Number) } : {});
@@ -55,7 +57,7 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
     const deepest = await send('POST', `${BASE}/bag/batch`, `{"payload":[{"refID":"ok-64","attributes":{"x":${arrays(60)}}}]}`);
     expect(deepest.status).toBe(202);
     const inText = await send('POST', `${BASE}/bag/batch`, `{"payload":[{"refID":"${'['.repeat(200)}"}]}`);
-    expect([inText.status, inText.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expectEnvelopeError(inText, 400, 'VALIDATION_FAILED');
     expect(inText.body.error.additionalInfo.violations[0].path).not.toBe('body');
   });
 
@@ -74,7 +76,7 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
     const callback = `{"url":"https://example.com/","meta":{"a":${arrays(depth)}}}`;
     const response = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), form: csvForm('refID\nr-1\n', { callback }) });
     expectCleanErrorAnswer(response);
-    expect([response.status, response.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
     expect(response.body.error.additionalInfo.violations).toEqual([{ path: 'callback', message: expect.stringContaining('64') }]);
     expect(await count('batches')).toBe(before);
   });
@@ -90,7 +92,7 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
   ])('answers %s with 400 VALIDATION_FAILED', async (_name, body) => {
     const response = await send('POST', `${BASE}/bag/batch`, body);
     expectCleanErrorAnswer(response);
-    expect([response.status, response.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -5,6 +5,8 @@ import { PROCESSING_ERROR, PROCESSING_ERROR_REASON } from '@container-service/ba
 import { CreateContainerHandler } from '@container-service/container-domain';
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { acceptedId } from './support/answers';
+import { defineType } from './support/container-types';
 import { eventually } from './support/eventually';
 import { TERMINAL } from './support/final-status';
 import { DIST, cleanEnv } from './support/service-process';
@@ -56,8 +58,7 @@ describe('hostile input at processing time', () => {
 
   const submitJson = async (tenant: string, payload: unknown[]) => {
     const submitted = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(tenant), body: { payload } });
-    expect(submitted.status).toBe(202);
-    return submitted.body.data.id as string;
+    return acceptedId(submitted);
   };
 
   it('fails a row nested 100 000 deep alone (by a rule or as PROCESSING_ERROR); every good row succeeds and the batch finishes within seconds', async () => {
@@ -71,8 +72,7 @@ describe('hostile input at processing time', () => {
     }
     const started = Date.now();
     const uploaded = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), form: csvForm(lines.join('\n')) });
-    expect(uploaded.status).toBe(202);
-    const final = await untilFinal(uploaded.body.data.id, 'acme', 15_000);
+    const final = await untilFinal(acceptedId(uploaded), 'acme', 15_000);
     expect(Date.now() - started).toBeLessThan(15_000);
     const { meta, errors, success } = final.body.data;
     expect(meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 37, failed: 3, pending: 0, total: 40 });
@@ -94,8 +94,7 @@ describe('hostile input at processing time', () => {
     const ids: string[] = created.body.data.success.map((s: { id: string }) => s.id);
     const csv = ['containerId,attributes.weight,attributes.shape', `${ids[0]},10,`, `${ids[1]},20,${cell(deepObject(100_000))}`, `${ids[2]},30,`].join('\n');
     const uploaded = await t.request(`${BASE}/bag/batch/upload`, { method: 'PUT', headers: await t.headers(), form: csvForm(csv) });
-    expect(uploaded.status).toBe(202);
-    const final = await untilFinal(uploaded.body.data.id, 'acme', 15_000);
+    const final = await untilFinal(acceptedId(uploaded), 'acme', 15_000);
     expect(final.body.data.meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 2, failed: 1 });
     expect(final.body.data.errors).toHaveLength(1);
     expect(final.body.data.errors[0]).toMatchObject({ refID: ids[1], row: 3 });
@@ -149,7 +148,7 @@ describe('fairness between tenants, with a worker process of its own', () => {
     // production, so that its chunks never hold up a submit here.
     t = await startTestApp({ WORKER_ENABLED: 'false' });
     for (const tenant of ['acme', 'beta']) {
-      expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(tenant), body: { name: 'bag' } })).status).toBe(202);
+      await defineType(t, { name: 'bag' }, tenant);
     }
   });
   afterAll(async () => {
@@ -179,8 +178,7 @@ describe('fairness between tenants, with a worker process of its own', () => {
 
   const submit = async (tenant: string, payload: unknown[]) => {
     const submitted = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(tenant), body: { payload } });
-    expect(submitted.status).toBe(202);
-    return submitted.body.data.id as string;
+    return acceptedId(submitted);
   };
   // The status call itself waits (wait=5), so the polls need no pause between them.
   const untilFinal = async (batchId: string, tenant: string): Promise<{ status: string; success: number; createdAt: number; completedAt: number }> =>

@@ -1,6 +1,7 @@
 // Hostile attribute regexes over HTTP (contract §9, §13): a pattern is judged at config time
 // without stalling the process, a pattern that cannot be matched in linear time is refused with
 // 400, and items with hostile values against polynomial patterns are judged in bounded time.
+import { acceptedId, expectEnvelopeError } from './support/answers';
 import { finalStatus } from './support/final-status';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
@@ -48,8 +49,7 @@ describe('Hostile attribute regexes over HTTP', () => {
   ])('judges a catastrophic pattern with a hostile default on %s in milliseconds, /health answering throughout', async (_route, letter, method, path, body) => {
     if (method === 'PUT') expect((await defineType({ name: 'plain' })).status).toBe(202);
     const { result, elapsedMs, slowestProbeMs } = await whileProbingHealth(() => defineType(body, method, path));
-    expect(result.status).toBe(400);
-    expect(result.body.error.code).toBe('VALIDATION_FAILED');
+    expectEnvelopeError(result, 400, 'VALIDATION_FAILED');
     expect(result.body.error.additionalInfo.violations).toEqual([{ path: 'attributes[0].defaultValue', message: `fails its own rules: attribute 'code' must match ^[^](${letter}+)+$` }]);
     expect(elapsedMs).toBeLessThan(2000);
     expect(slowestProbeMs).toBeLessThan(1000);
@@ -62,8 +62,7 @@ describe('Hostile attribute regexes over HTTP', () => {
     ['a repeat count too large', 'a{5000}', /more than 1000 times/],
   ])('refuses %s with 400 VALIDATION_FAILED and a clear violation', async (_what, regex, message) => {
     const response = await defineType({ name: 'refused', attributes: [{ name: 'code', dataType: 'string', validation: { regex } }] });
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
     expect(response.body.error.additionalInfo.violations).toEqual([{ path: 'attributes[0].validation.regex', message: expect.stringMatching(message) }]);
   });
 
@@ -96,8 +95,7 @@ describe('Hostile attribute regexes over HTTP', () => {
     ];
     const { result, elapsedMs, slowestProbeMs } = await whileProbingHealth(async () => {
       const submitted = await t.request(`${BASE}/poly/batch`, { method: 'POST', headers: await t.headers(), body: { payload } });
-      expect(submitted.status).toBe(202);
-      return untilFinal('poly', submitted.body.data.id);
+      return untilFinal('poly', acceptedId(submitted));
     });
     expect(result.body.data.meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 1, failed: 4 });
     expect(result.body.data.errors).toEqual([

@@ -1,6 +1,7 @@
 // Idempotent submits end to end (§7): opt-in with Idempotency-Key, per tenant; a repeat of the
 // same request answers the original 202, another request under the key is 422. X-COREOS-REQUEST-ID
 // plays no part: each call sends a fresh one here, unless a test says otherwise.
+import { expectEnvelopeError } from './support/answers';
 import { BASE, TestApp, csvForm, startTestApp } from './support/test-app';
 
 describe('idempotent submits over HTTP', () => {
@@ -54,7 +55,7 @@ describe('idempotent submits over HTTP', () => {
     expect(first.status).toBe(202);
     const count = await batches();
     const reused = await submit('idem-2', body, options);
-    expect([reused.status, reused.body.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    expectEnvelopeError(reused, 422, 'IDEMPOTENCY_KEY_REUSED');
     expect(await batches()).toBe(count);
   });
 
@@ -97,7 +98,7 @@ describe('idempotent submits over HTTP', () => {
     expect(await batches()).toBe(count);
     expect(Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batch_items'))[0].n)).toBe(items);
     const other = await upload('refID,attributes.weight\nu-1,1\nu-2,3\n', 'idem-5');
-    expect([other.status, other.body.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    expectEnvelopeError(other, 422, 'IDEMPOTENCY_KEY_REUSED');
     expect(await batches()).toBe(count);
     const malformed = await upload('refID,attributes.weight\nu-1,1\n', 'k'.repeat(256));
     expect([malformed.status, malformed.body.error.code, malformed.body.error.additionalInfo.header]).toEqual([400, 'INVALID_HEADER', 'Idempotency-Key']);

@@ -1,4 +1,6 @@
 // JSON batches end to end: submit, background processing, status, and the containers it made.
+import { acceptedId, expectEnvelopeError } from './support/answers';
+import { defineType } from './support/container-types';
 import { finalStatus } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
@@ -10,7 +12,7 @@ describe('JSON batches over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ WORKER_ENABLED: 'true', WORKER_CHUNK_SIZE: '50' });
-    const define = async (body: unknown) => expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body })).status).toBe(202);
+    const define = async (body: unknown) => defineType(t, body);
     await define({
       name: 'bag',
       attributes: [
@@ -33,8 +35,7 @@ describe('JSON batches over HTTP', () => {
 
   async function submitAndWait(method: 'POST' | 'PUT', type: string, payload: unknown[]) {
     const submitted = await submit(method, type, { payload });
-    expect(submitted.status).toBe(202);
-    return untilFinal(type, submitted.body.data.id);
+    return untilFinal(type, acceptedId(submitted));
   }
 
   const countBatches = async () => Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n);
@@ -138,9 +139,9 @@ describe('JSON batches over HTTP', () => {
     const created = await submitAndWait('POST', 'bag', [{ refID: 'h1', attributes: { weight: 1 } }]);
     const id = created.body.data.success[0].id;
     const foreign = await t.request(`${BASE}/bag/${id}`, { headers: await t.headers('globex') });
-    expect([foreign.status, foreign.body.error.code]).toEqual([404, 'CONTAINER_NOT_FOUND']);
+    expectEnvelopeError(foreign, 404, 'CONTAINER_NOT_FOUND');
     const otherType = await t.request(`${BASE}/box/${id}`, { headers: await t.headers() });
-    expect([otherType.status, otherType.body.error.code]).toEqual([404, 'CONTAINER_NOT_FOUND']);
+    expectEnvelopeError(otherType, 404, 'CONTAINER_NOT_FOUND');
   });
 
   it('keeps success + failed + pending + cancelled == total at every poll while a batch runs', async () => {
@@ -184,9 +185,9 @@ describe('JSON batches over HTTP', () => {
     const success = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&outcome=success&limit=1`, { headers: await t.headers() });
     expect(success.body.data.items).toEqual([{ refID: 'pg-1', outcome: 'success', id: expect.stringMatching(/^bag:/) }]);
     const bad = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&cursor=nope!`, { headers: await t.headers() });
-    expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expectEnvelopeError(bad, 400, 'VALIDATION_FAILED');
     const foreign = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}`, { headers: await t.headers('globex') });
-    expect([foreign.status, foreign.body.error.code]).toEqual([404, 'BATCH_NOT_FOUND']);
+    expectEnvelopeError(foreign, 404, 'BATCH_NOT_FOUND');
   });
 
   describe('whole-request rules: the error, and nothing stored', () => {
@@ -234,7 +235,7 @@ describe('JSON batches over HTTP', () => {
 
     it('checks the token before reading the body', async () => {
       const response = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: { ...(await t.headers()), 'X-COREOS-ACCESS': 'nope' }, rawBody: '{"payload": [' });
-      expect([response.status, response.body.error.code]).toEqual([401, 'UNAUTHORIZED']);
+      expectEnvelopeError(response, 401, 'UNAUTHORIZED');
     });
   });
 });

@@ -3,6 +3,7 @@ import { SignJWT, exportJWK } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { expectEnvelopeError } from './support/answers';
 import { BASE, TEST_SECRET, TestApp, startTestApp } from './support/test-app';
 
 describe('operations', () => {
@@ -105,8 +106,7 @@ describe('when the JWKS endpoint cannot be reached', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setExpirationTime('5m').sign(privateKey);
     const response = await t.request(`${BASE}/container-types`, { headers: { 'X-COREOS-REQUEST-ID': 'down', 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': token } });
-    expect(response.status).toBe(503);
-    expect(response.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    expectEnvelopeError(response, 503, 'SERVICE_UNAVAILABLE');
     await t.close();
   });
 });
@@ -117,7 +117,7 @@ describe('a body over JSON_BODY_MAX_BYTES', () => {
     await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag' } });
     const payload = Array.from({ length: 300 }, (_, i) => ({ refID: `big-${i}` }));
     const response = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload } });
-    expect([response.status, response.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expectEnvelopeError(response, 413, 'PAYLOAD_TOO_LARGE');
     expect((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n).toBe(0);
     await t.close();
   });

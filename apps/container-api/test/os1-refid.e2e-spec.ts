@@ -1,6 +1,7 @@
 // Items without a refID (contract §4, §4.3) and the multipart callback as a part of its own, the
 // way OS1 clients send them: a generated client's create items carry no refID, a CSV may have no
 // refID column or empty cells, and FormData sends a callback Blob as a part with a filename.
+import { acceptedId, expectEnvelopeError } from './support/answers';
 import { eventually } from './support/eventually';
 import { finalStatus } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
@@ -74,7 +75,7 @@ describe('items named by position or line, and callbacks sent as parts', () => {
 
     it('refuses a given refID that equals the name of an item without one, saying which', async () => {
       const response = await submit({ payload: [{ attributes: { weight: 1 } }, { refID: '1', attributes: { weight: 1 } }] });
-      expect([response.status, response.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
       expect(response.body.error.additionalInfo.violations).toEqual([
         { path: 'payload[1].refID', message: "'1' is the name given to payload[0], which has no refID; choose another or give payload[0] one" },
       ]);
@@ -91,8 +92,7 @@ describe('items named by position or line, and callbacks sent as parts', () => {
   describe('CSV create rows', () => {
     it('names every row of a file without a refID column by its line, blank lines counted', async () => {
       const submitted = await upload(fileForm('attributes.weight\n1\n\nheavy\n2\n'));
-      expect(submitted.status).toBe(202);
-      const final = (await untilFinal(submitted.body.data.id)).body.data;
+      const final = (await untilFinal(acceptedId(submitted))).body.data;
       expect(refsOf(final.success)).toEqual([
         ['2', 2],
         ['5', 5],
@@ -122,13 +122,13 @@ describe('items named by position or line, and callbacks sent as parts', () => {
 
     it('refuses a file where a given refID equals the line name of a row without one', async () => {
       const response = await upload(fileForm('refID,attributes.weight\n,1\n2,1\n'));
-      expect([response.status, response.body.error.code]).toEqual([400, 'INVALID_FILE']);
+      expectEnvelopeError(response, 400, 'INVALID_FILE');
       expect(response.body.error.additionalInfo.violations).toEqual([{ path: 'file:line 3', message: "line 3 repeats the refID '2' of line 2" }]);
     });
 
     it('refuses a header with an empty name as before, with its own column numbers', async () => {
       const response = await upload(fileForm('attributes.weight,,x\n1,2,3\n'));
-      expect([response.status, response.body.error.code]).toEqual([400, 'INVALID_FILE']);
+      expectEnvelopeError(response, 400, 'INVALID_FILE');
       expect(response.body.error.additionalInfo.violations[0].message).toBe('column 2 of the header has no name');
     });
   });
@@ -188,7 +188,7 @@ describe('items named by position or line, and callbacks sent as parts', () => {
 
     it('refuses such a part that is not JSON, on callback, though the file follows it', async () => {
       const response = await jsonPartFirst('{url:');
-      expect([response.status, response.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
       expect(response.body.error.additionalInfo.violations).toEqual([{ path: 'callback', message: 'callback must be JSON text' }]);
     });
 
@@ -202,7 +202,7 @@ describe('items named by position or line, and callbacks sent as parts', () => {
       const form = fileForm('attributes.weight\n1\n');
       form.append('callback', blob());
       const response = await upload(form);
-      expect([response.status, response.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
       expect(response.body.error.additionalInfo.violations).toEqual([{ path, message }]);
       expect(os1Schema('ErrorResponse')(response.body)).toBe(true);
       expect(Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n)).toBe(before);
@@ -213,7 +213,7 @@ describe('items named by position or line, and callbacks sent as parts', () => {
       form.append('callback', callbackJson('twice'));
       form.append('callback', new Blob([callbackJson('twice')], { type: 'application/json' }));
       const response = await upload(form);
-      expect([response.status, response.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
       expect(response.body.error.additionalInfo.violations).toEqual([{ path: 'callback', message: 'must be given once' }]);
     });
   });

@@ -1,5 +1,6 @@
 // Container types and containers as clients of the original (OS1) service read them: its known
 // error codes on the container-type routes, `validation.required`, its read schemas, its money.
+import { acceptedId, expectEnvelopeError } from './support/answers';
 import { finalStatus } from './support/final-status';
 import { expectOs1Valid } from './support/os1-schemas';
 import { rawExchange } from './support/raw-http';
@@ -20,8 +21,7 @@ describe('container types and containers for OS1 clients', () => {
 
   async function submitAndWait(type: string, payload: unknown[]): Promise<TestResponse> {
     const submitted = await t.request(`${BASE}/${type}/batch`, { method: 'POST', headers: await t.headers(), body: { payload } });
-    expect(submitted.status).toBe(202);
-    return finalStatus(t, type, submitted.body.data.id, { timeoutMs: 30_000 });
+    return finalStatus(t, type, acceptedId(submitted), { timeoutMs: 30_000 });
   }
 
   const expectError = (response: TestResponse, status: number, code: string, errorName: string) => {
@@ -41,7 +41,7 @@ describe('container types and containers for OS1 clients', () => {
     it('answers 400 100920021050 for a name the tenant has, and the reference app starts up on these codes', async () => {
       // The reference app: read the type; on 400 100920043304 create it; 100920021050 means "already there".
       const read = await t.request(`${BASE}/container-types/parcel`, { headers: await t.headers() });
-      expect([read.status, read.body.error.code]).toEqual([400, '100920043304']);
+      expectEnvelopeError(read, 400, '100920043304');
       const created = await defineType({ name: 'parcel', isLeaf: true });
       expect(created.status).toBe(202);
       expectOs1Valid('SuccessResponse', created.body);

@@ -2,6 +2,7 @@
 // `npm run worker` process (dist/worker.js) on the same database processes it.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { defineType } from './support/container-types';
 import { DIST, cleanEnv } from './support/service-process';
 import { BASE, TEST_SECRET, TestApp, startTestApp } from './support/test-app';
 
@@ -15,7 +16,7 @@ describe('a separate worker process', () => {
   });
 
   it('processes batches that an API process without a worker accepted', async () => {
-    expect((await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag' } })).status).toBe(202);
+    await defineType(t, { name: 'bag' });
     const submitted = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload: Array.from({ length: 300 }, (_, i) => ({ refID: `w-${i}` })) } });
     expect(submitted.status).toBe(202);
     const status = async () => (await t.request(`${BASE}/bag/batch/status?batchId=${submitted.body.data.id}`, { headers: await t.headers() })).body.data.meta;

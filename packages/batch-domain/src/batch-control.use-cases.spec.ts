@@ -1,5 +1,6 @@
 import { CancelBatch, ListBatches, RetryBatch } from './batch-control.use-cases';
 import { FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, T0, aBatchId, storeBatch } from './testing';
+import { expectErr, expectOk } from './testing';
 
 const rule = { parameter: 'parcelKind', description: 'must be letters', test: (n: string) => /^[a-z]+$/.test(n) };
 
@@ -23,8 +24,8 @@ describe('CancelBatch', () => {
     const { batches, cancel } = setUp();
     await storeBatch(batches, 'SF...');
     const result = await cancel.execute(base);
-    expect(result.ok && result.value.counts).toEqual({ total: 5, success: 1, failed: 1, cancelled: 3, pending: 0 });
-    expect(result.ok && result.value.status).toBe('CANCELLED');
+    expect(expectOk(result).counts).toEqual({ total: 5, success: 1, failed: 1, cancelled: 3, pending: 0 });
+    expect(expectOk(result).status).toBe('CANCELLED');
   });
 
   it('refuses a finished batch with BATCH_NOT_CANCELLABLE, and a missing one with BATCH_NOT_FOUND', async () => {
@@ -42,8 +43,7 @@ describe('RetryBatch', () => {
     const { batches, retry } = setUp();
     await storeBatch(batches, 'FSFF', { source: 'file', columns: ['refID', 'n'] });
     const result = await retry.execute({ ...base, actor: { id: 'u-1' } });
-    expect(result.ok).toBe(true);
-    const locator = { tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : aBatchId() };
+    const locator = { tenantId: 'acme', targetType: 'parcel', batchId: expectOk(result).batchId };
     const view = await batches.findResults(locator, { afterSeq: -1, limit: 1 });
     expect(view!.batch.toSnapshot()).toMatchObject({ total: 3, source: 'file', operation: 'create', columns: ['refID', 'n'], parentBatchId: aBatchId(), createdBy: { id: 'u-1' } });
     const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
@@ -68,7 +68,7 @@ describe('RetryBatch', () => {
     await storeBatch(batches, 'FS..');
     await cancel.execute(base);
     const result = await retry.execute({ ...base, actor: null });
-    expect(result.ok && result.value.total).toBe(1);
+    expect(expectOk(result).total).toBe(1);
   });
 });
 
@@ -77,19 +77,19 @@ describe('ListBatches', () => {
     const { batches, list } = setUp();
     for (let n = 1; n <= 5; n++) await storeBatch(batches, n % 2 ? 'S' : 'F', { id: aBatchId(n) }, T0 + n);
     const first = await list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', limit: '2' });
-    expect(first.ok && first.value.items.map((b) => b.id)).toEqual([aBatchId(5), aBatchId(4)]);
-    const second = await list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', limit: '2', cursor: first.ok ? first.value.nextCursor : '' });
-    expect(second.ok && second.value.items.map((b) => b.id)).toEqual([aBatchId(3), aBatchId(2)]);
-    const third = await list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', limit: '2', cursor: second.ok ? second.value.nextCursor : '' });
+    expect(expectOk(first).items.map((b) => b.id)).toEqual([aBatchId(5), aBatchId(4)]);
+    const second = await list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', limit: '2', cursor: expectOk(first).nextCursor });
+    expect(expectOk(second).items.map((b) => b.id)).toEqual([aBatchId(3), aBatchId(2)]);
+    const third = await list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', limit: '2', cursor: expectOk(second).nextCursor });
     expect(third.ok && [third.value.items.map((b) => b.id), third.value.nextCursor]).toEqual([[aBatchId(1)], null]);
     const failed = await list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', status: 'FAILED' });
-    expect(failed.ok && failed.value.items.map((b) => b.id)).toEqual([aBatchId(4), aBatchId(2)]);
+    expect(expectOk(failed).items.map((b) => b.id)).toEqual([aBatchId(4), aBatchId(2)]);
   });
 
   it('refuses a bad status, limit or cursor, and answers BATCH_NOT_FOUND for a type the tenant lacks', async () => {
     const { list } = setUp();
     const bad = await list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', status: 'DONE', limit: '501', cursor: 'zzz' });
-    expect(!bad.ok && bad.error.violations?.map((v) => v.path)).toEqual(['status', 'limit', 'cursor']);
+    expect(expectErr(bad).violations?.map((v) => v.path)).toEqual(['status', 'limit', 'cursor']);
     expect(await list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'crate' })).toMatchObject({ ok: false, error: { code: 'BATCH_NOT_FOUND' } });
   });
 });

@@ -1,5 +1,6 @@
 import { Batch } from './batch';
 import { aBatch, aBatchId, T0 } from './testing';
+import { expectErr, expectOk } from './testing';
 
 describe('Batch', () => {
   it('starts QUEUED with every item pending', () => {
@@ -10,8 +11,7 @@ describe('Batch', () => {
 
   it('refuses a batch without items', () => {
     const result = Batch.submit({ id: aBatchId(), tenantId: 't', targetType: 'x', operation: 'create', source: 'json', total: 0 }, T0);
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.error.code).toBe('VALIDATION_FAILED');
+    expectErr(result, 'VALIDATION_FAILED');
   });
 
   it('is IN_PROGRESS once started or once an outcome is recorded', () => {
@@ -53,7 +53,7 @@ describe('Batch', () => {
   it('turns pending items into cancelled ones on cancel', () => {
     const batch = aBatch({ total: 3 });
     batch.recordOutcomes(['success'], T0 + 1);
-    expect(batch.cancel(T0 + 2).ok).toBe(true);
+    expectOk(batch.cancel(T0 + 2));
     expect(batch.status).toBe('CANCELLED');
     expect(batch.toSnapshot()).toMatchObject({ cancelled: 2, cancelledAt: T0 + 2, completedAt: T0 + 2 });
   });
@@ -62,7 +62,7 @@ describe('Batch', () => {
     const batch = aBatch({ total: 1 });
     batch.recordOutcomes(['failed'], T0 + 1);
     const result = batch.cancel(T0 + 2);
-    expect(!result.ok && result.error.code).toBe('BATCH_NOT_CANCELLABLE');
+    expectErr(result, 'BATCH_NOT_CANCELLABLE');
     expect(batch.status).toBe('FAILED');
   });
 

@@ -1,5 +1,6 @@
 import { GetBatchStatus } from './get-batch-status.use-case';
 import { InMemoryBatchRepository, StaticAccessVerifier, aBatchId, storeBatch } from './testing';
+import { expectErr, expectOk } from './testing';
 
 const parcelTypes = { parameter: 'parcelKind', description: 'must be lower-case letters', test: (n: string) => /^[a-z]+$/.test(n) };
 
@@ -16,20 +17,18 @@ describe('GetBatchStatus', () => {
   it('reports counters, status and result lists of a running batch', async () => {
     const { repository, ask } = setUp();
     await storeBatch(repository, 'SF.');
-    const result = await ask();
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.value.status).toBe('IN_PROGRESS');
-    expect(result.value.pending).toBe(1);
-    expect(result.value.successes.map((s) => s.refId)).toEqual(['r-1']);
-    expect(result.value.failures.map((f) => [f.refId, f.code])).toEqual([['r-2', 'ITEM_INVALID']]);
-    expect(result.value.hasMore).toBe(false);
+    const view = expectOk(await ask());
+    expect(view.status).toBe('IN_PROGRESS');
+    expect(view.pending).toBe(1);
+    expect(view.successes.map((s) => s.refId)).toEqual(['r-1']);
+    expect(view.failures.map((f) => [f.refId, f.code])).toEqual([['r-2', 'ITEM_INVALID']]);
+    expect(view.hasMore).toBe(false);
   });
 
   it('checks the token before anything else', async () => {
     const { access, ask } = setUp();
     const result = await ask({ accessToken: 'forged', targetType: '!!', batchId: 'nope' });
-    expect(!result.ok && result.error.code).toBe('UNAUTHORIZED');
+    expectErr(result, 'UNAUTHORIZED');
     expect(access.calls).toEqual([{ token: 'forged', tenantId: 'acme' }]);
   });
 
@@ -37,40 +36,40 @@ describe('GetBatchStatus', () => {
     const { repository, ask } = setUp();
     await storeBatch(repository, 'S');
     const result = await ask({ accessToken: 'token-globex' });
-    expect(!result.ok && result.error.code).toBe('UNAUTHORIZED');
+    expectErr(result, 'UNAUTHORIZED');
   });
 
   it('refuses a target type that breaks the rule, naming the parameter', async () => {
     const { ask } = setUp();
     const result = await ask({ targetType: 'Parcel1' });
-    expect(!result.ok && result.error).toMatchObject({ code: 'VALIDATION_FAILED', violations: [{ path: 'parcelKind' }] });
+    expect(expectErr(result)).toMatchObject({ code: 'VALIDATION_FAILED', violations: [{ path: 'parcelKind' }] });
   });
 
   it.each([undefined, 'batch:123', 42])('refuses batch id %p', async (batchId) => {
     const { ask } = setUp();
     const result = await ask({ batchId });
-    expect(!result.ok && result.error.code).toBe('INVALID_BATCH_ID');
+    expectErr(result, 'INVALID_BATCH_ID');
   });
 
   it("hides another tenant's batch as not found", async () => {
     const { repository, ask } = setUp();
     await storeBatch(repository, 'S', { tenantId: 'globex' });
     const result = await ask();
-    expect(!result.ok && result.error.code).toBe('BATCH_NOT_FOUND');
+    expectErr(result, 'BATCH_NOT_FOUND');
   });
 
   it('does not find a batch under another target type', async () => {
     const { repository, ask } = setUp();
     await storeBatch(repository, 'S', { targetType: 'pallet' });
     const result = await ask();
-    expect(!result.ok && result.error.code).toBe('BATCH_NOT_FOUND');
+    expectErr(result, 'BATCH_NOT_FOUND');
   });
 
   it('caps each list at the limit and reports hasMore', async () => {
     const { repository, ask } = setUp(2);
     await storeBatch(repository, 'SSSF');
     const result = await ask();
-    expect(result.ok && result.value.successes.length).toBe(2);
-    expect(result.ok && result.value.hasMore).toBe(true);
+    expect(expectOk(result).successes.length).toBe(2);
+    expect(expectOk(result).hasMore).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
-import { ListBatchResults } from './list-batch-results.use-case';
+import { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-case';
 import { InMemoryBatchRepository, StaticAccessVerifier, aBatchId, storeBatch } from './testing';
+import { expectOk } from './testing';
 
 const rule = { parameter: 'parcelKind', description: 'must be letters', test: (n: string) => /^[a-z]+$/.test(n) };
 
@@ -17,10 +18,9 @@ describe('ListBatchResults', () => {
     const seen: number[] = [];
     let cursor: string | null | undefined;
     do {
-      const result = await page({ limit: '2', ...(cursor ? { cursor } : {}) });
-      if (!result.ok) throw new Error(result.error.message);
-      seen.push(...result.value.items.map((i) => i.seq));
-      cursor = result.value.nextCursor;
+      const result = expectOk(await page({ limit: '2', ...(cursor ? { cursor } : {}) }));
+      seen.push(...result.items.map((i) => i.seq));
+      cursor = result.nextCursor;
     } while (cursor);
     expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
   });
@@ -29,8 +29,8 @@ describe('ListBatchResults', () => {
     const { repository, page } = setUp();
     await storeBatch(repository, 'SF..');
     const first = await page({ limit: '5' });
-    expect(first.ok && first.value.items.map((i) => i.seq)).toEqual([0, 1]);
-    const cursor = first.ok ? first.value.nextCursor : null;
+    expect(expectOk(first).items.map((i) => i.seq)).toEqual([0, 1]);
+    const cursor = expectOk(first).nextCursor;
     expect(cursor).toEqual(expect.any(String));
     const empty = await page({ cursor });
     expect(empty.ok && { items: empty.value.items, nextCursor: empty.value.nextCursor }).toEqual({ items: [], nextCursor: cursor });
@@ -40,13 +40,13 @@ describe('ListBatchResults', () => {
     const { repository, page } = setUp();
     await storeBatch(repository, 'SFSF');
     const result = await page({ outcome: 'failed' });
-    expect(result.ok && result.value).toMatchObject({ items: [{ seq: 1 }, { seq: 3 }], nextCursor: null });
+    expect(expectOk(result)).toMatchObject({ items: [{ seq: 1 }, { seq: 3 }], nextCursor: null });
   });
 
   it.each([
     [{ outcome: 'cancelled' }, 'outcome'],
     [{ limit: '0' }, 'limit'],
-    [{ limit: '5001' }, 'limit'],
+    [{ limit: String(RESULTS_PAGE_LIMIT.max + 1) }, 'limit'],
     [{ cursor: 'garbage!' }, 'cursor'],
     [{ cursor: Buffer.from('s:x').toString('base64url') }, 'cursor'],
     [{ targetType: 'P4' }, 'parcelKind'],

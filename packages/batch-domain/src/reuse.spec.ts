@@ -3,6 +3,7 @@
 import { Batch } from './batch';
 import { GetBatchStatus } from './get-batch-status.use-case';
 import { InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, T0 } from './testing';
+import { expectOk } from './testing';
 import { batchIdFromUuid } from './batch-id';
 
 describe('a batch of participant registrations', () => {
@@ -10,9 +11,7 @@ describe('a batch of participant registrations', () => {
     const repository = new InMemoryBatchRepository();
     const access = new StaticAccessVerifier().grant('t', 'shipper-7');
     const id = batchIdFromUuid(new SequentialIdGenerator().uuid());
-    const submitted = Batch.submit({ id, tenantId: 'shipper-7', targetType: 'carrier', operation: 'create', source: 'file', total: 2 }, T0);
-    if (!submitted.ok) throw new Error('not submitted');
-    const batch = submitted.value;
+    const batch = expectOk(Batch.submit({ id, tenantId: 'shipper-7', targetType: 'carrier', operation: 'create', source: 'file', total: 2 }, T0));
     await repository.add(batch, [
       { refId: 'P-1', row: 2, input: { legalName: 'Swift Freight', gstin: '29ABCDE1234F2Z5' } },
       { refId: 'P-2', row: 3, input: { legalName: '', gstin: 'bad' } },
@@ -26,10 +25,10 @@ describe('a batch of participant registrations', () => {
     const status = new GetBatchStatus(repository, access, { targetType: { parameter: 'participantType', description: 'must be a word', test: (n) => /^\w+$/.test(n) } });
     const result = await status.execute({ accessToken: 't', tenantId: 'shipper-7', targetType: 'carrier', batchId: id });
 
-    expect(result.ok && result.value.status).toBe('PARTIAL_SUCCESS');
-    expect(result.ok && result.value.failures).toEqual([
+    expect(expectOk(result).status).toBe('PARTIAL_SUCCESS');
+    expect(expectOk(result).failures).toEqual([
       { seq: 1, refId: 'P-2', row: 3, outcome: 'failed', reason: 'legalName must not be empty', code: 'PARTICIPANT_INVALID' },
     ]);
-    expect(result.ok && result.value.successes[0]?.resultId).toBe('participant:77');
+    expect(expectOk(result).successes[0]?.resultId).toBe('participant:77');
   });
 });

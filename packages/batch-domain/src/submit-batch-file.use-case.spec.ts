@@ -1,6 +1,7 @@
 import { ok, domainError, err } from './result';
 import { FileProblem, FileRecord, SubmitBatchFile } from './submit-batch-file.use-case';
 import { FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier } from './testing';
+import { expectErr, expectOk } from './testing';
 
 const BATCH = 'batch:00000000-0000-4000-8000-000000000001';
 
@@ -50,8 +51,13 @@ describe('SubmitBatchFile', () => {
   it('keeps a row with the wrong number of cells, to fail alone, with whatever reference it has', async () => {
     const { batches, submit, locator } = setUp();
     const result = await submit.execute({ ...base, records: records(line(1, 'name', 'ref'), line(2, 'only'), line(3, 'x', 'r-3', 'extra')) });
+<<<<<<< HEAD
     expect(result.ok).toBe(true);
     const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
+=======
+    expectOk(result);
+    const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
+>>>>>>> p15-habits
     expect(pending.map((p) => [p.refId, p.row])).toEqual([
       ['', 2],
       ['r-3', 3],
@@ -72,9 +78,8 @@ describe('SubmitBatchFile', () => {
   ])('refuses %s with INVALID_FILE and stores nothing', async (_name, entries, message) => {
     const { batches, submit, locator } = setUp();
     const result = await submit.execute({ ...base, records: records(...(entries as FileRecord[])) });
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.error.code).toBe('INVALID_FILE');
-    expect(!result.ok && result.error.violations?.[0]?.message).toMatch(message);
+    expectErr(result, 'INVALID_FILE');
+    expect(expectErr(result).violations?.[0]?.message).toMatch(message);
     expect(await batches.findStatus(locator, 10)).toBeNull();
     expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);
   });
@@ -88,16 +93,16 @@ describe('SubmitBatchFile', () => {
       },
     });
     const refused = await submit.execute({ ...base, records: records(line(1, ' ref', 'a', 'b'), line(2, 'r', '1', '2')) });
-    expect(!refused.ok && refused.error).toMatchObject({ code: 'INVALID_FILE', violations: [{ path: 'file:line 1', message: 'the header has more than 2 columns' }] });
+    expect(expectErr(refused)).toMatchObject({ code: 'INVALID_FILE', violations: [{ path: 'file:line 1', message: 'the header has more than 2 columns' }] });
     expect(seen).toEqual([['create', ['ref', 'a', 'b']]]);
     expect(await batches.findStatus(locator, 10)).toBeNull();
-    expect((await submit.execute({ ...base, records: records(line(1, 'ref', 'a'), line(2, 'r', '1')) })).ok).toBe(true);
+    expectOk(await submit.execute({ ...base, records: records(line(1, 'ref', 'a'), line(2, 'r', '1')) }));
   });
 
   it('refuses a file over the row limit with PAYLOAD_TOO_LARGE', async () => {
     const { batches, submit, locator } = setUp({ maxRows: 2 });
     const result = await submit.execute({ ...base, records: records(line(1, 'ref'), line(2, 'a'), line(3, 'b'), line(4, 'c')) });
-    expect(!result.ok && result.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expectErr(result, 'PAYLOAD_TOO_LARGE');
     expect(await batches.findStatus(locator, 10)).toBeNull();
   });
 
@@ -107,7 +112,7 @@ describe('SubmitBatchFile', () => {
       ...base,
       records: records(line(1, 'ref'), line(2, 'a'), line(3, 'b'), line(4, 'c'), { problem: 'PAYLOAD_TOO_LARGE', message: 'The file is over 10 bytes' }),
     });
-    expect(!result.ok && result.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expectErr(result, 'PAYLOAD_TOO_LARGE');
     expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);
     expect(await batches.findStatus(locator, 10)).toBeNull();
   });
@@ -119,16 +124,16 @@ describe('SubmitBatchFile', () => {
       records: records(line(1, 'ref'), line(2, 'a')),
       finish: async () => err(domainError('VALIDATION_FAILED', 'bad callback')),
     });
-    expect(!result.ok && result.error.code).toBe('VALIDATION_FAILED');
+    expectErr(result, 'VALIDATION_FAILED');
     expect(await batches.findStatus(locator, 10)).toBeNull();
   });
 
   it('checks the target type after the file, so body errors come first', async () => {
     const { submit } = setUp({ known: [] });
     const good = await submit.execute({ ...base, records: records(line(1, 'ref'), line(2, 'a')) });
-    expect(!good.ok && good.error.code).toBe('PARCEL_KIND_NOT_FOUND');
+    expectErr(good, 'PARCEL_KIND_NOT_FOUND');
     const bad = await submit.execute({ ...base, records: records(line(1, 'name')) });
-    expect(!bad.ok && bad.error.code).toBe('INVALID_FILE');
+    expectErr(bad, 'INVALID_FILE');
   });
 
   it('checks the token and the type name before reading a byte', async () => {
@@ -160,7 +165,7 @@ describe('SubmitBatchFile', () => {
     const send = (cells: string, fingerprint: string) =>
       submit.execute({ ...base, records: records(line(1, 'ref'), line(2, cells)), submission: () => ({ key: 'req-9', fingerprint }) });
     const first = await send('a', 'file-a');
-    expect(await send('a', 'file-a')).toEqual(ok({ batchId: first.ok ? first.value.batchId : '', replayed: true }));
+    expect(await send('a', 'file-a')).toEqual(ok({ batchId: expectOk(first).batchId, replayed: true }));
     expect(await send('b', 'file-b')).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
     expect(await batches.list('acme', 'parcel', { limit: 10 })).toHaveLength(1);
     expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);

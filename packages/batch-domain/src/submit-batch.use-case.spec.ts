@@ -1,5 +1,6 @@
 import { SubmitBatch } from './submit-batch.use-case';
 import { FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier } from './testing';
+import { expectErr, expectOk } from './testing';
 
 function setUp(known = ['parcel']) {
   const batches = new InMemoryBatchRepository();
@@ -27,9 +28,9 @@ describe('SubmitBatch', () => {
     const { batches, run } = setUp();
     const result = await run([{ ref: 'a', junk: 1 }, { ref: 'b' }]);
     expect(result).toEqual({ ok: true, value: { batchId: 'batch:00000000-0000-4000-8000-000000000001', replayed: false } });
-    const view = await batches.findStatus({ tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : ('' as never) }, 10);
+    const view = await batches.findStatus({ tenantId: 'acme', targetType: 'parcel', batchId: expectOk(result).batchId }, 10);
     expect(view!.batch.status).toBe('QUEUED');
-    const pending = await batches.transaction((tx) => batches.pendingItems(tx, { tenantId: 'acme', targetType: 'parcel', batchId: result.ok ? result.value.batchId : ('' as never) }, 10));
+    const pending = await batches.transaction((tx) => batches.pendingItems(tx, { tenantId: 'acme', targetType: 'parcel', batchId: expectOk(result).batchId }, 10));
     expect(pending.map((p) => p.input)).toEqual([{ ref: 'a' }, { ref: 'b' }]);
   });
 
@@ -43,14 +44,14 @@ describe('SubmitBatch', () => {
   ])('refuses %s, listing every violation and storing nothing', async (_what, payload, paths) => {
     const { run } = setUp();
     const result = await run(payload);
-    expect(!result.ok && result.error.code).toBe('VALIDATION_FAILED');
-    expect(!result.ok && result.error.violations?.map((v) => v.path)).toEqual(paths);
+    expectErr(result, 'VALIDATION_FAILED');
+    expect(expectErr(result).violations?.map((v) => v.path)).toEqual(paths);
   });
 
   it('uses the update reference field for updates', async () => {
     const { run } = setUp();
     const result = await run([{ ref: 'a' }], { operation: 'update' });
-    expect(!result.ok && result.error.violations?.[0]?.path).toBe('payload[0].parcelId');
+    expect(expectErr(result).violations?.[0]?.path).toBe('payload[0].parcelId');
   });
 
   it('answers the configured code for an unknown target type, after the body checks', async () => {
@@ -69,7 +70,7 @@ describe('SubmitBatch', () => {
       const { batches, run } = setUp();
       const first = await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } });
       const again = await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } });
-      expect(again).toEqual({ ok: true, value: { batchId: first.ok && first.value.batchId, replayed: true } });
+      expect(again).toEqual({ ok: true, value: { batchId: expectOk(first).batchId, replayed: true } });
       expect(await batches.list('acme', 'parcel', { limit: 10 })).toHaveLength(1);
     });
 
@@ -82,7 +83,7 @@ describe('SubmitBatch', () => {
 
     it('does not use a key for a request that is refused', async () => {
       const { run } = setUp();
-      expect((await run([], { submission: { key: 'req-1', fingerprint: 'f0' } })).ok).toBe(false);
+      expectErr(await run([], { submission: { key: 'req-1', fingerprint: 'f0' } }));
       expect(await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } })).toMatchObject({ ok: true, value: { replayed: false } });
     });
   });

@@ -1,5 +1,7 @@
 import { AttributeConfig } from './attribute-config';
 import { attributeNamesOf, fileColumnsFor, readFileRow, writeFileRow } from './container-file-row';
+import { MAX_JSON_DEPTH } from './json-depth';
+import { expectOk } from './testing';
 
 const attributes: AttributeConfig[] = [
   { name: 'weight', dataType: 'number', required: false },
@@ -28,9 +30,9 @@ describe('readFileRow', () => {
   });
 
   it.each([
-    ['attributes.dims', `${'{"a":'.repeat(65)}1${'}'.repeat(65)}`, 'ATTRIBUTE_INVALID', "attribute 'dims' must be JSON nested at most 64 levels deep"],
+    ['attributes.dims', `${'{"a":'.repeat(MAX_JSON_DEPTH + 1)}1${'}'.repeat(MAX_JSON_DEPTH + 1)}`, 'ATTRIBUTE_INVALID', "attribute 'dims' must be JSON nested at most 64 levels deep"],
     ['attributes.tags', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'ATTRIBUTE_INVALID', "attribute 'tags' must be JSON nested at most 64 levels deep"],
-    ['trackingDetails', `${'['.repeat(65)}${']'.repeat(65)}`, 'ITEM_INVALID', 'trackingDetails must not nest deeper than 64 levels'],
+    ['trackingDetails', `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`, 'ITEM_INVALID', 'trackingDetails must not nest deeper than 64 levels'],
     ['items', `[${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}]`, 'ITEM_INVALID', 'items must not nest deeper than 64 levels'],
   ])('refuses a %s cell nested deeper than 64 levels as that item\'s own failure', (column, cell, code, reason) => {
     expect(readFileRow('create', ['refID', column], ['r-1', cell], attributes)).toEqual({ ok: false, error: { code, reason } });
@@ -38,9 +40,9 @@ describe('readFileRow', () => {
 
   it('reads a cell nested exactly 64 levels, and does not count brackets inside strings', () => {
     const deep = `${'['.repeat(64)}${']'.repeat(64)}`;
-    expect(readFileRow('create', ['refID', 'attributes.tags'], ['r-1', deep], attributes).ok).toBe(true);
+    expectOk(readFileRow('create', ['refID', 'attributes.tags'], ['r-1', deep], attributes));
     const bracketsInText = JSON.stringify(['['.repeat(100), '\\"{'.repeat(100)]);
-    expect(readFileRow('create', ['refID', 'attributes.tags'], ['r-1', bracketsInText], attributes).ok).toBe(true);
+    expectOk(readFileRow('create', ['refID', 'attributes.tags'], ['r-1', bracketsInText], attributes));
   });
 
   it('leaves empty cells out, ignores unknown columns, and passes unknown attributes on for the rules to refuse', () => {

@@ -1,6 +1,7 @@
 import { FixedClock, StaticAccessVerifier } from '@container-service/batch-domain/testing';
 import { DefineContainerType, GetContainerType, ListContainerTypes, ReplaceContainerTypeAttributes } from './container-type.use-cases';
 import { InMemoryContainerTypeRepository } from './testing';
+import { expectErr, expectOk } from './testing';
 
 function setUp() {
   const types = new InMemoryContainerTypeRepository();
@@ -20,27 +21,27 @@ describe('DefineContainerType', () => {
   it('defines a type with timestamps and actor', async () => {
     const { define } = setUp();
     const result = await define.execute({ ...caller, actor: { id: 'u1' }, body: { name: 'bag', isLeaf: true, attributes: [{ name: 'w', dataType: 'number' }] } });
-    expect(result.ok && result.value).toMatchObject({ name: 'bag', isLeaf: true, createdAt: 5000, updatedAt: 5000, createdBy: { id: 'u1' } });
+    expect(expectOk(result)).toMatchObject({ name: 'bag', isLeaf: true, createdAt: 5000, updatedAt: 5000, createdBy: { id: 'u1' } });
   });
 
   it('refuses a second type of the same name', async () => {
     const { define } = setUp();
     await define.execute({ ...caller, body: { name: 'bag' } });
     const again = await define.execute({ ...caller, body: { name: 'bag' } });
-    expect(!again.ok && again.error.code).toBe('CONTAINER_TYPE_EXISTS');
+    expectErr(again, 'CONTAINER_TYPE_EXISTS');
   });
 
   it('lists every broken rule of a definition', async () => {
     const { define, types } = setUp();
     const result = await define.execute({ ...caller, body: { name: 'b4g', isLeaf: 'no', attributes: [{ name: 'w' }] } });
-    expect(!result.ok && result.error.violations?.map((v) => v.path)).toEqual(['name', 'isLeaf', 'attributes[0].dataType']);
+    expect(expectErr(result).violations?.map((v) => v.path)).toEqual(['name', 'isLeaf', 'attributes[0].dataType']);
     expect((await types.list('acme', { limit: 10 })).items).toEqual([]);
   });
 
   it('checks the token before the body', async () => {
     const { define } = setUp();
     const result = await define.execute({ accessToken: 'nope', tenantId: 'acme', body: { name: '!' } });
-    expect(!result.ok && result.error.code).toBe('UNAUTHORIZED');
+    expectErr(result, 'UNAUTHORIZED');
   });
 });
 
@@ -49,7 +50,7 @@ describe('GetContainerType', () => {
     const { define, get } = setUp();
     await define.execute({ ...caller, body: { name: 'bag' } });
     const result = await get.execute({ accessToken: 'tok-g', tenantId: 'globex', name: 'bag' });
-    expect(!result.ok && result.error.code).toBe('CONTAINER_TYPE_NOT_FOUND');
+    expectErr(result, 'CONTAINER_TYPE_NOT_FOUND');
   });
 });
 
@@ -58,11 +59,11 @@ describe('ListContainerTypes', () => {
     const { define, list } = setUp();
     for (const name of ['crate', 'bag', 'box']) await define.execute({ ...caller, body: { name } });
     const first = await list.execute({ ...caller, limit: '2' });
-    expect(first.ok && first.value.items.map((t) => t.name)).toEqual(['bag', 'box']);
-    const cursor = first.ok ? first.value.nextCursor : null;
+    expect(expectOk(first).items.map((t) => t.name)).toEqual(['bag', 'box']);
+    const cursor = expectOk(first).nextCursor;
     expect(cursor).toEqual(expect.any(String));
     const second = await list.execute({ ...caller, limit: '2', cursor });
-    expect(second.ok && second.value).toMatchObject({ items: [{ name: 'crate' }], nextCursor: null });
+    expect(expectOk(second)).toMatchObject({ items: [{ name: 'crate' }], nextCursor: null });
   });
 
   it.each([
@@ -74,7 +75,7 @@ describe('ListContainerTypes', () => {
   ])('refuses %p', async (query, path) => {
     const { list } = setUp();
     const result = await list.execute({ ...caller, ...query });
-    expect(!result.ok && result.error).toMatchObject({ code: 'VALIDATION_FAILED', violations: [{ path }] });
+    expect(expectErr(result)).toMatchObject({ code: 'VALIDATION_FAILED', violations: [{ path }] });
   });
 });
 
@@ -84,7 +85,7 @@ describe('ReplaceContainerTypeAttributes', () => {
     await define.execute({ ...caller, body: { name: 'bag', attributes: [{ name: 'w', dataType: 'number' }] } });
     const replace = new ReplaceContainerTypeAttributes(types, new StaticAccessVerifier().grant('tok', 'acme'), new FixedClock(9000));
     const result = await replace.execute({ ...caller, actor: { id: 'u2' }, name: 'bag', attributes: [{ name: 'seal', dataType: 'string', required: true }] });
-    expect(result.ok && result.value).toMatchObject({ attributes: [{ name: 'seal', dataType: 'string', required: true }], updatedAt: 9000, updatedBy: { id: 'u2' }, createdAt: 5000 });
+    expect(expectOk(result)).toMatchObject({ attributes: [{ name: 'seal', dataType: 'string', required: true }], updatedAt: 9000, updatedBy: { id: 'u2' }, createdAt: 5000 });
   });
 
   it('refuses an invalid configuration, changing nothing', async () => {

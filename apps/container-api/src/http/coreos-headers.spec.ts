@@ -1,4 +1,5 @@
 import { actorOf, parseUserInfo, readIdentityHeaders } from './coreos-headers';
+import { MAX_ACTOR_ID, USERINFO_MAX_BYTES } from './userinfo';
 
 /** Who acted for a header value, with the token subject `sub-9` and tenant `acme`. */
 const actor = (userInfo: string | undefined, subject: string | null = 'sub-9') => actorOf(parseUserInfo(userInfo), subject, 'acme');
@@ -37,7 +38,7 @@ describe('X-COREOS-USERINFO', () => {
     ['JSON null', 'null'],
     ['plain text', 'not json'],
     ['an id that is not text', '{"id":{"x":1},"name":5}'],
-    ['an id longer than 64', `{"id":"${'x'.repeat(65)}"}`],
+    ['an id longer than 64', `{"id":"${'x'.repeat(MAX_ACTOR_ID + 1)}"}`],
     ['cut-off Go syntax', 'api.Userinfo{ID:"u-1", Name:"Ada'],
     ['Go syntax with a bad escape', 'api.Userinfo{ID:"u\\q"}'],
     ['Go syntax with an unquoted value', 'api.Userinfo{ID:abc}'],
@@ -50,7 +51,7 @@ describe('X-COREOS-USERINFO', () => {
   it('falls back to the tenant when the token names no usable subject', () => {
     expect(actor('1234', null)).toEqual({ id: 'acme' });
     expect(actor('1234', '  ')).toEqual({ id: 'acme' });
-    expect(actor('1234', 's'.repeat(65))).toEqual({ id: 'acme' });
+    expect(actor('1234', 's'.repeat(MAX_ACTOR_ID + 1))).toEqual({ id: 'acme' });
   });
 
   it('keeps the ActionBy bounds: a long name is cut to 256 characters, a long app id is not an id', () => {
@@ -61,8 +62,8 @@ describe('X-COREOS-USERINFO', () => {
   });
 
   it('refuses only a value over 8 KiB', () => {
-    expect(actor('u'.repeat(8192))).toEqual({ id: 'sub-9' });
-    expect(() => parseUserInfo('u'.repeat(8193))).toThrow(expect.objectContaining({ code: 'INVALID_HEADER' }));
+    expect(actor('u'.repeat(USERINFO_MAX_BYTES))).toEqual({ id: 'sub-9' });
+    expect(() => parseUserInfo('u'.repeat(USERINFO_MAX_BYTES + 1))).toThrow(expect.objectContaining({ code: 'INVALID_HEADER' }));
   });
 
   it('reads hostile 8 KiB values in linear time', () => {

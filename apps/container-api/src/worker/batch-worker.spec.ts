@@ -1,10 +1,13 @@
 import { HandledOutcome, ItemHandler, PROCESSING_ERROR, PendingItem, ProcessBatchChunk, StoreFailure } from '@container-service/batch-domain';
 import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatch, aBatchId, storeBatch } from '@container-service/batch-domain/testing';
 import pino from 'pino';
+import { eventually } from '../../test/support/eventually';
 import { BatchWorker, MAINTENANCE_INTERVAL_MS } from './batch-worker';
 
 const config = { enabled: true, thread: false, threadNice: 0, id: 'w-test', chunkSize: 2, leaseMs: 10_000, idleMs: 5 };
 const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
+/** Waits until `done` says yes, looking every 5 ms; fails after `timeoutMs` saying what it waited for. */
+const until = (what: string, done: () => boolean | Promise<boolean>, timeoutMs = 5_000) => eventually(done, { timeoutMs, intervalMs: 5, what });
 
 class SlowHandler implements ItemHandler<InMemoryTx> {
   chunks = 0;
@@ -42,7 +45,7 @@ describe('BatchWorker', () => {
     const { store, worker } = setUp();
     await storeBatch(store, '.....');
     worker.start();
-    for (let i = 0; i < 200 && (await store.findStatus(locator, 10))!.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    await until('the batch to succeed', async () => (await store.findStatus(locator, 10))!.batch.status === 'SUCCESS');
     await worker.stop();
     expect((await store.findStatus(locator, 10))!.batch.counts).toMatchObject({ success: 5, pending: 0 });
     expect(await store.claim('other', 2000, 3000)).toBeNull();
@@ -53,7 +56,7 @@ describe('BatchWorker', () => {
     const release = jest.spyOn(store, 'release');
     await storeBatch(store, '...');
     worker.start();
-    for (let i = 0; i < 200 && (await store.findStatus(locator, 10))!.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    await until('the batch to succeed', async () => (await store.findStatus(locator, 10))!.batch.status === 'SUCCESS');
     await worker.stop();
     expect(release).not.toHaveBeenCalled();
     expect(await store.claim('other', 2000, 3000)).toBeNull();
@@ -73,7 +76,7 @@ describe('BatchWorker', () => {
       return lease;
     });
     worker.start();
-    for (let i = 0; i < 100 && (await store.findStatus(locator, 10))?.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    await until('the batch to succeed before the idle wait', async () => (await store.findStatus(locator, 10))?.batch.status === 'SUCCESS', 2_000);
     expect((await store.findStatus(locator, 10))?.batch.status).toBe('SUCCESS');
     await worker.stop();
   });
@@ -86,7 +89,7 @@ describe('BatchWorker', () => {
       if (handler.chunks === 2) stopping = worker.stop();
     };
     worker.start();
-    for (let i = 0; i < 200 && stopping === null; i++) await new Promise((r) => setTimeout(r, 5));
+    await until('the stop to begin', () => stopping !== null);
     await stopping;
     const counts = (await store.findStatus(locator, 10))!.batch.counts;
     expect(counts).toMatchObject({ success: 4, pending: 4 });
@@ -101,7 +104,7 @@ describe('BatchWorker', () => {
     handler.failFor = aBatchId(1);
     worker.start();
     const second = { ...locator, batchId: aBatchId(2) };
-    for (let i = 0; i < 200 && (await store.findStatus(second, 10))!.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    await until('the second batch to succeed', async () => (await store.findStatus(second, 10))!.batch.status === 'SUCCESS');
     await worker.stop();
     expect((await store.findStatus(second, 10))!.batch.status).toBe('SUCCESS');
     expect((await store.findStatus({ ...locator, batchId: aBatchId(1) }, 10))!.batch.counts.pending).toBe(3);
@@ -115,8 +118,7 @@ describe('BatchWorker', () => {
     await storeBatch(store, '.....');
     handler.poison.add('r-2');
     worker.start();
-    for (let i = 0; i < 200 && (await store.findStatus(locator, 10))!.batch.status === 'QUEUED'; i++) await new Promise((r) => setTimeout(r, 5));
-    for (let i = 0; i < 200 && !(await store.findStatus(locator, 10))!.batch.isFinished; i++) await new Promise((r) => setTimeout(r, 5));
+    await until('the batch to finish', async () => (await store.findStatus(locator, 10))!.batch.isFinished);
     await worker.stop();
     const view = (await store.findStatus(locator, 10))!;
     expect(view.batch.counts).toMatchObject({ success: 4, failed: 1, pending: 0 });
@@ -131,7 +133,7 @@ describe('BatchWorker', () => {
     worker.start();
     const all = [1, 2].map((n) => ({ ...locator, batchId: aBatchId(n) })).concat([{ ...locator, tenantId: 'beta', batchId: aBatchId(3) }]);
     const finished = async () => (await Promise.all(all.map((l) => store.findStatus(l, 10)))).every((v) => v!.batch.isFinished);
-    for (let i = 0; i < 400 && !(await finished()); i++) await new Promise((r) => setTimeout(r, 5));
+    await until('every batch to finish', finished, 10_000);
     await worker.stop();
     expect(await finished()).toBe(true);
     // One chunk of acme's oldest batch, then beta's batch at once, then the rest of acme's.
@@ -144,7 +146,7 @@ describe('BatchWorker', () => {
     const looks = jest.spyOn(store, 'othersWaiting');
     await storeBatch(store, '......');
     worker.start();
-    for (let i = 0; i < 200 && (await store.findStatus(locator, 10))!.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    await until('the batch to succeed', async () => (await store.findStatus(locator, 10))!.batch.status === 'SUCCESS');
     await worker.stop();
     expect(release).not.toHaveBeenCalled();
     expect(looks).toHaveBeenCalledTimes(2);
@@ -161,11 +163,11 @@ describe('BatchWorker', () => {
       return left-- > 0 ? 10 : 0;
     });
     worker.start();
-    for (let i = 0; i < 200 && steps.length < 4; i++) await new Promise((r) => setTimeout(r, 5));
+    await until('four maintenance steps', () => steps.length >= 4);
     await new Promise((r) => setTimeout(r, 30));
     expect(steps).toHaveLength(4);
     clock.advance(MAINTENANCE_INTERVAL_MS);
-    for (let i = 0; i < 200 && steps.length < 5; i++) await new Promise((r) => setTimeout(r, 5));
+    await until('a fifth maintenance step', () => steps.length >= 5);
     await worker.stop();
     expect(steps).toEqual([1000, 1000, 1000, 1000, 1000 + MAINTENANCE_INTERVAL_MS]);
   });

@@ -1,6 +1,7 @@
 import { CallbackSender, DeliverCallback, DueCallback } from '@container-service/batch-domain';
 import { InMemoryBatchRepository, T0, aBatch, aBatchId, aCallbackTarget, outcomesFor, someItems } from '@container-service/batch-domain/testing';
 import pino from 'pino';
+import { eventually } from '../../test/support/eventually';
 import { CallbackDispatcher } from './callback-dispatcher';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,7 +59,7 @@ describe('CallbackDispatcher', () => {
     expect(sender.inFlight).toBe(3);
     const quiet = await finished('quiet');
     dispatcher.nudge();
-    for (let i = 0; i < 100 && (await callbackOf('quiet', quiet)).callbackState === 'PENDING'; i++) await sleep(5);
+    await eventually(async () => (await callbackOf('quiet', quiet)).callbackState !== 'PENDING', { timeoutMs: 2_000, intervalMs: 5, what: "the quiet tenant's callback to be tried" });
     expect(await callbackOf('quiet', quiet)).toMatchObject({ callbackState: 'DELIVERED', callbackAttempts: 1 });
     await dispatcher.stop();
   });
@@ -77,7 +78,7 @@ describe('CallbackDispatcher', () => {
     const { store, sender, dispatcher, finished, callbackOf } = await setUp(['noisy']);
     const ids = [await finished('noisy'), await finished('noisy')];
     dispatcher.start();
-    for (let i = 0; i < 100 && sender.inFlight < 2; i++) await sleep(5);
+    await eventually(() => sender.inFlight >= 2, { timeoutMs: 2_000, intervalMs: 5, what: 'two tries in flight' });
     expect(sender.inFlight).toBe(2);
     const started = Date.now();
     await dispatcher.stop();

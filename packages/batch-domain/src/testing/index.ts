@@ -11,3 +11,4 @@ export { describeBatchProcessingContract } from './batch-processing.contract';
 export type { ProcessingFixture } from './batch-processing.contract';
 export { aCallbackTarget, describeCallbackOutboxContract } from './callback-outbox.contract';
 export type { OutboxFixture } from './callback-outbox.contract';
+export { expectErr, expectOk } from './results';

@@ -6,3 +6,5 @@ export type { ContainerTypeRepositoryFixture } from './container-type-repository
 export { InMemoryContainerStore } from './in-memory-container.store';
 export { describeContainerStoreContract } from './container-store.contract';
 export type { ContainerStoreFixture } from './container-store.contract';
+// The Result helpers of the batch domain, so that container tests read results the same way.
+export { expectErr, expectOk } from '@container-service/batch-domain/testing';

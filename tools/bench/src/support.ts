@@ -14,7 +14,8 @@ import { performance } from 'node:perf_hooks';
 export const SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
 export const BOUNDARY = 'bench-boundary';
 export const CHUNK = 250;
-const MAIN = path.resolve(__dirname, '../main.js');
+// The service's process entry (dist/main.js), found through the app package's exports.
+const MAIN = require.resolve('@container-service/container-api/main');
 export const CSV_HEADER = 'refID,scannableId,attributes.weight,trackingDetails\r\n';
 
 /** Row i of the benchmark file: a scannable id, an attribute and a tracking id, all unique. */
@@ -57,7 +58,7 @@ export interface Service {
 /** The worker settings a control run may vary, passed on from the benchmark's environment. */
 const passedOn = () => Object.fromEntries(['WORKER_CHUNK_SIZE', 'WORKER_THREAD', 'WORKER_THREAD_NICE'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
 
-/** The built service (dist/main.js) on a fresh SQLite file, with a tenant `bench` and type `bag`. */
+/** The built service (the app's dist/main.js) on a fresh SQLite file, with a tenant `bench` and type `bag`. */
 export async function startService(extraEnv: Record<string, string> = {}): Promise<Service> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-'));
   const dbFile = path.join(dir, 'service.sqlite');

@@ -5,6 +5,7 @@
 // their 1 024-entry cap, so those rows return answers of the same size.
 // Usage: npm run bench:status [-- --requests 2000 --concurrency 16]
 import { Batch, ItemOutcome, batchIdFromUuid } from '@container-service/batch-domain';
+import { createApp, createLogger, loadConfig, resolveVerificationKey } from '@container-service/container-api';
 import { Database, TypeOrmBatchRepository } from '@container-service/persistence-typeorm';
 import { SignJWT } from 'jose';
 import fs from 'node:fs';
@@ -12,10 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { resolveVerificationKey } from '../auth/signing-key';
-import { loadConfig } from '../config/app-config';
-import { createApp } from '../create-app';
-import { createLogger } from '../logging/logger';
 
 const SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
 

@@ -6,16 +6,13 @@
 //  3. baseline, same run: the same container and tracking rows inserted straight into a fresh
 //     SQLite file through better-sqlite3 in chunked transactions; the ratio compares the two.
 // Usage: npm run bench:json
+import { createApp, createLogger, loadConfig, resolveVerificationKey } from '@container-service/container-api';
 import { Database } from '@container-service/persistence-typeorm';
 import { SignJWT } from 'jose';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { resolveVerificationKey } from '../auth/signing-key';
-import { loadConfig } from '../config/app-config';
-import { createApp } from '../create-app';
-import { createLogger } from '../logging/logger';
 import { CHUNK, driverBaseline, machine } from './support';
 
 const SECRET = 'benchmark-secret-that-is-at-least-32-bytes';

@@ -1,5 +1,5 @@
 // Benchmark of CSV file batches on their own, the service running as its own process
-// (dist/main.js) on a fresh SQLite file per file size, for files of 10 000 and 200 000 rows:
+// (the app's dist/main.js) on a fresh SQLite file per file size, for files of 10 000 and 200 000 rows:
 // upload to 202, rows per second from the 202 to the final status, the service's peak resident
 // memory (VmHWM), and the driver baseline in the same run. `npm run bench` runs this as scenario 4.
 // Usage: npm run bench:csv [-- rows rows ...]; BENCH_TRACE=1 prints the resident size at each poll.
