@@ -9,7 +9,7 @@ describe('Batch', () => {
   });
 
   it('refuses a batch without items', () => {
-    const result = Batch.submit({ id: aBatchId(), tenantId: 't', targetType: 'x', operation: 'create', source: 'json', total: 0 }, T0);
+    const result = Batch.submit({ id: aBatchId(), tenantId: 't', kind: 'k', targetType: 'x', operation: 'create', source: 'json', total: 0 }, T0);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.code).toBe('VALIDATION_FAILED');
   });

@@ -10,7 +10,7 @@ describe('a batch of participant registrations', () => {
     const repository = new InMemoryBatchRepository();
     const access = new StaticAccessVerifier().grant('t', 'shipper-7');
     const id = batchIdFromUuid(new SequentialIdGenerator().uuid());
-    const submitted = Batch.submit({ id, tenantId: 'shipper-7', targetType: 'carrier', operation: 'create', source: 'file', total: 2 }, T0);
+    const submitted = Batch.submit({ id, tenantId: 'shipper-7', kind: 'participant', targetType: 'carrier', operation: 'create', source: 'file', total: 2 }, T0);
     if (!submitted.ok) throw new Error('not submitted');
     const batch = submitted.value;
     await repository.add(batch, [
@@ -23,7 +23,7 @@ describe('a batch of participant registrations', () => {
       { seq: 1, kind: 'failed', reason: 'legalName must not be empty', code: 'PARTICIPANT_INVALID' },
     ]);
 
-    const status = new GetBatchStatus(repository, access, { targetType: { parameter: 'participantType', description: 'must be a word', test: (n) => /^\w+$/.test(n) } });
+    const status = new GetBatchStatus(repository, access, { kind: 'participant', targetType: { parameter: 'participantType', description: 'must be a word', test: (n) => /^\w+$/.test(n) } });
     const result = await status.execute({ accessToken: 't', tenantId: 'shipper-7', targetType: 'carrier', batchId: id });
 
     expect(result.ok && result.value.status).toBe('PARTIAL_SUCCESS');
