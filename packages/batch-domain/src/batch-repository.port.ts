@@ -5,7 +5,7 @@
 // that services sharing one store never see each other's batches.
 import { Batch, BatchStatus } from './batch';
 import { BatchId } from './batch-id';
-import { FailureResult, ItemOutcome, ItemResult, NewBatchItem, SuccessResult } from './batch-item';
+import { FailureResult, ItemResult, NewBatchItem, SuccessResult } from './batch-item';
 import type { CallbackTarget } from './callback';
 
 /** Where one batch is: a tenant's batch of one kind and target type, by id. */
