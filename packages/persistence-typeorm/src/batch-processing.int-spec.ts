@@ -2,7 +2,7 @@
 import { BatchContext, HandledOutcome, ItemHandler, PROCESSING_ERROR, PROCESSING_ERROR_REASON, PendingItem, ProcessBatchChunk, StoreFailure } from '@container-service/batch-domain';
 import { FixedClock, SequentialIdGenerator, aBatch, aBatchId, describeBatchClaimContract } from '@container-service/batch-domain/testing';
 import { AttributeConfig } from '@container-service/container-domain';
-import { CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
+import { CONTAINER_BATCH_KIND, CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
 import { aContainerType } from '@container-service/container-domain/testing';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,17 +12,19 @@ import { Database } from './database';
 import { TypeOrmBatchProcessingStore, isStoreFault } from './typeorm-batch-processing.store';
 import { DatabaseDamagedError } from './damage-watch';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
+import { TypeOrmBatchSeeder } from './testing';
 import { TypeOrmContainerStoreProvider } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 
-const locator = { tenantId: 'acme', targetType: 'bag', batchId: aBatchId() };
+const locator = { tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', batchId: aBatchId() };
+const KINDS = [CONTAINER_BATCH_KIND];
 
 const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-')), 'db.sqlite')}`;
 
 async function setUp(inputs: unknown[], options: { columns?: string[]; attributes?: AttributeConfig[] } = {}) {
   const database = await Database.open(tempUrl());
   await new TypeOrmContainerTypeRepository(database).add(aContainerType({ name: 'bag', attributes: options.attributes ?? [{ name: 'weight', dataType: 'number', required: true }] }));
-  const batch = aBatch({ targetType: 'bag', total: inputs.length, ...(options.columns ? { source: 'file', columns: options.columns } : {}) });
+  const batch = aBatch({ kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: inputs.length, ...(options.columns ? { source: 'file', columns: options.columns } : {}) });
   await new TypeOrmBatchRepository(database).add(batch, inputs.map((input, i) => ({ refId: `r-${i}`, input })));
   const store = new TypeOrmBatchProcessingStore(database);
   const stores = new TypeOrmContainerStoreProvider();
@@ -36,7 +38,7 @@ describe('processing on SQLite', () => {
   it('applies a batch chunk by chunk; containers and outcomes land together', async () => {
     const inputs = Array.from({ length: 5 }, (_, i) => ({ refID: `r-${i}`, attributes: i === 2 ? {} : { weight: i }, trackingDetails: [{ operator: 'DHL', trackingId: `T${i % 4}` }] }));
     const { database, store, create, update, count } = await setUp(inputs);
-    const process = new ProcessBatchChunk(store, { create, update }, new FixedClock(), 2);
+    const process = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 2);
     let report;
     do report = await process.execute(locator);
     while (!report.done);
@@ -63,10 +65,10 @@ describe('processing on SQLite', () => {
         throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       },
     };
-    await expect(new ProcessBatchChunk(store, { create: failing, update }, new FixedClock(), 10).execute(locator)).rejects.toBeInstanceOf(StoreFailure);
+    await expect(new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: failing, update } }, new FixedClock(), 10).execute(locator)).rejects.toBeInstanceOf(StoreFailure);
     expect(await count('containers')).toBe(0);
     expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(3);
-    await new ProcessBatchChunk(store, { create, update }, new FixedClock(), 10).execute(locator);
+    await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
     expect(await count('containers')).toBe(3);
     await database.close();
   });
@@ -81,17 +83,17 @@ describe('processing on SQLite', () => {
 
   it('leases a batch to one worker until the lease expires or is given up', async () => {
     const { database, store } = await setUp([{ refID: 'r-0' }]);
-    const lease = await store.claim('w1', 1000, 2000);
+    const lease = await store.claim('w1', KINDS, 1000, 2000);
     expect(lease).toMatchObject({ owner: 'w1', locator: { batchId: aBatchId() } });
-    expect(await store.claim('w2', 1500, 2500)).toBeNull();
+    expect(await store.claim('w2', KINDS, 1500, 2500)).toBeNull();
     expect(await store.renew({ ...lease!, owner: 'w2' }, 1500, 9000)).toBe(false);
     expect(await store.renew(lease!, 1500, 3000)).toBe(true);
-    expect(await store.claim('w2', 2999, 4000)).toBeNull();
-    const taken = await store.claim('w2', 3000, 4000);
+    expect(await store.claim('w2', KINDS, 2999, 4000)).toBeNull();
+    const taken = await store.claim('w2', KINDS, 3000, 4000);
     expect(taken?.owner).toBe('w2');
     expect(await store.renew(lease!, 3100, 5000)).toBe(false);
     await store.release(taken!);
-    expect((await store.claim('w3', 3200, 4200))?.owner).toBe('w3');
+    expect((await store.claim('w3', KINDS, 3200, 4200))?.owner).toBe('w3');
     await database.close();
   });
 
@@ -99,8 +101,8 @@ describe('processing on SQLite', () => {
     const inputs = Array.from({ length: 3 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
     const { database, store, create, update } = await setUp(inputs);
     const leaseOf = async () => (await database.reader.query('SELECT lease_owner AS owner, lease_expires_at AS expiresAt FROM batches'))[0];
-    const process = new ProcessBatchChunk(store, { create, update }, new FixedClock(), 2);
-    await store.claim('w1', 1000, 2000);
+    const process = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 2);
+    await store.claim('w1', KINDS, 1000, 2000);
     expect(await process.execute(locator)).toMatchObject({ done: false, leaseEnded: false });
     expect(await leaseOf()).toEqual({ owner: 'w1', expiresAt: 2000 });
     expect(await process.execute(locator)).toMatchObject({ done: true, leaseEnded: true });
@@ -112,12 +114,12 @@ describe('processing on SQLite', () => {
     const { database, store } = await setUp([{ refID: 'r-0' }]);
     await database.write((tx) => tx.query("UPDATE batches SET completed_at = 1"));
     const repository = new TypeOrmBatchRepository(database);
-    const intake = await repository.beginIntake({ tenantId: 'acme', batchId: aBatchId(2), targetType: 'bag', expiresAt: 500 });
+    const intake = await repository.beginIntake({ tenantId: 'acme', kind: CONTAINER_BATCH_KIND, batchId: aBatchId(2), targetType: 'bag', expiresAt: 500 });
     await intake.append([{ refId: 'f-1', row: 2, input: ['f-1'] }], 500);
-    expect(await store.claim('w1', 1000, 2000)).toBeNull();
+    expect(await store.claim('w1', KINDS, 1000, 2000)).toBeNull();
     await intake.append([{ refId: 'f-2', row: 3, input: ['f-2'] }], 5000);
-    await intake.commit(aBatch({ id: aBatchId(2), targetType: 'bag', total: 2, source: 'file', columns: ['refID'] }));
-    expect((await store.claim('w1', 1000, 2000))?.locator.batchId).toBe(aBatchId(2));
+    await intake.commit(aBatch({ id: aBatchId(2), kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: 2, source: 'file', columns: ['refID'] }));
+    expect((await store.claim('w1', KINDS, 1000, 2000))?.locator.batchId).toBe(aBatchId(2));
     await database.close();
   });
 
@@ -130,7 +132,7 @@ describe('processing on SQLite', () => {
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
     const started = Date.now();
-    expect(await store.claim('w1', 1000, 2000)).toBeNull();
+    expect(await store.claim('w1', KINDS, 1000, 2000)).toBeNull();
     expect(Date.now() - started).toBeLessThan(500);
     release();
     await held;
@@ -153,7 +155,7 @@ describe('processing on SQLite', () => {
         { name: 'shape', dataType: 'object', required: false },
       ],
     });
-    const report = await new ProcessBatchChunk(store, { create, update }, new FixedClock(), 10).execute(locator);
+    const report = await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
     expect(report).toMatchObject({ processed: 4, done: true });
     const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
     // The deep row is either refused by a rule (a depth limit) or fails alone; either way the
@@ -189,7 +191,7 @@ describe('processing on SQLite', () => {
     let release = () => undefined as void;
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
-    const process = new ProcessBatchChunk(new TypeOrmBatchProcessingStore(busy), { create, update }, new FixedClock(), 10);
+    const process = new ProcessBatchChunk(new TypeOrmBatchProcessingStore(busy), { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10);
     await expect(process.execute(locator)).rejects.toBeInstanceOf(StoreFailure);
     release();
     await held;
@@ -202,5 +204,5 @@ describe('processing on SQLite', () => {
 
 describeBatchClaimContract('TypeOrmBatchProcessingStore on a SQLite file', async () => {
   const database = await Database.open(tempUrl());
-  return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchRepository(database), close: () => database.close() };
+  return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchSeeder(database), close: () => database.close() };
 });
