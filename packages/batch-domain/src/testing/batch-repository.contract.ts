@@ -14,7 +14,7 @@ export interface RepositoryFixture {
 }
 
 export function describeBatchRepositoryContract(name: string, open: () => Promise<RepositoryFixture>): void {
-  describe(`BatchRepository contract: ${name}`, () => {
+  describe(`Batch storage contract (reads, writes, retention): ${name}`, () => {
     let fixture: RepositoryFixture;
     let repository: RepositoryFixture['repository'];
     let seeder: BatchSeeder;

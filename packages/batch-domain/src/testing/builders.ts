@@ -48,20 +48,20 @@ export function outcomesFor(plan: string, firstSeq = 0): ItemOutcome[] {
 
 /** Stores a batch and records the planned outcomes through a seeder, the way processing would. */
 export async function storeBatch(
-  repository: BatchSeeder,
+  seeder: BatchSeeder,
   plan: string,
   overrides: Partial<SubmitBatchProps> = {},
   now = T0,
 ): Promise<Batch> {
   const batch = aBatch({ total: plan.length, ...overrides }, now);
-  await repository.add(batch, someItems(plan.length, { withRows: batch.toSnapshot().source === 'file' }));
+  await seeder.add(batch, someItems(plan.length, { withRows: batch.toSnapshot().source === 'file' }));
   const outcomes = outcomesFor(plan);
   if (outcomes.length > 0) {
     batch.recordOutcomes(
       outcomes.map((o) => o.kind),
       now + 1000,
     );
-    await repository.recordOutcomes(batch, outcomes);
+    await seeder.recordOutcomes(batch, outcomes);
   }
   return batch;
 }
