@@ -1,7 +1,8 @@
 // The composition root: every port gets its adapter here, every use case its ports.
 import {
   AccessVerifier,
-  BatchRepository,
+  BatchReads,
+  BatchWrites,
   CancelBatch,
   Clock,
   DeliverCallback,
@@ -25,9 +26,10 @@ import {
   ListContainerTypes,
   ReplaceContainerTypeAttributes,
   UpdateContainerHandler,
+  CONTAINER_BATCH_KIND,
   cleanContainerItem,
+  containerBatchScope,
   containerFileHeaderProblem,
-  containerTypeNameRule,
 } from '@container-service/container-domain';
 import {
   Database,
@@ -124,19 +126,19 @@ class CoreModule {
   providers: [
     {
       provide: GetBatchStatus,
-      useFactory: (batches: BatchRepository, access: AccessVerifier) => new GetBatchStatus(batches, access, { targetType: containerTypeNameRule }),
+      useFactory: (batches: BatchReads, access: AccessVerifier) => new GetBatchStatus(batches, access, containerBatchScope),
       inject: [BATCH_REPOSITORY, ACCESS_VERIFIER],
     },
     {
       provide: ListBatchResults,
-      useFactory: (batches: BatchRepository, access: AccessVerifier) => new ListBatchResults(batches, access, containerTypeNameRule),
+      useFactory: (batches: BatchReads, access: AccessVerifier) => new ListBatchResults(batches, access, containerBatchScope),
       inject: [BATCH_REPOSITORY, ACCESS_VERIFIER],
     },
     {
       provide: SubmitBatch,
-      useFactory: (batches: BatchRepository, types: ContainerTypeRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator) =>
+      useFactory: (batches: BatchWrites, types: ContainerTypeRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator) =>
         new SubmitBatch(batches, typeDirectory(types), access, clock, ids, {
-          targetType: containerTypeNameRule,
+          ...containerBatchScope,
           targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
           maxItems: MAX_JSON_BATCH_ITEMS,
           referenceField: { create: 'refID', update: 'containerId' },
@@ -146,25 +148,26 @@ class CoreModule {
     },
     {
       provide: CancelBatch,
-      useFactory: (batches: BatchRepository, access: AccessVerifier, clock: Clock) => new CancelBatch(batches, access, containerTypeNameRule, clock),
+      useFactory: (batches: BatchWrites, access: AccessVerifier, clock: Clock) => new CancelBatch(batches, access, containerBatchScope, clock),
       inject: [BATCH_REPOSITORY, ACCESS_VERIFIER, CLOCK],
     },
     {
       provide: RetryBatch,
-      useFactory: (batches: BatchRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator) => new RetryBatch(batches, access, containerTypeNameRule, clock, ids),
+      useFactory: (batches: BatchReads & BatchWrites, access: AccessVerifier, clock: Clock, ids: IdGenerator) =>
+        new RetryBatch(batches, batches, access, containerBatchScope, clock, ids),
       inject: [BATCH_REPOSITORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR],
     },
     {
       provide: ListBatches,
-      useFactory: (batches: BatchRepository, types: ContainerTypeRepository, access: AccessVerifier) =>
-        new ListBatches(batches, typeDirectory(types), access, containerTypeNameRule),
+      useFactory: (batches: BatchReads, types: ContainerTypeRepository, access: AccessVerifier) =>
+        new ListBatches(batches, typeDirectory(types), access, containerBatchScope),
       inject: [BATCH_REPOSITORY, CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER],
     },
     {
       provide: SubmitBatchFile,
-      useFactory: (batches: BatchRepository, types: ContainerTypeRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator, config: AppConfig) =>
+      useFactory: (batches: BatchWrites, types: ContainerTypeRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator, config: AppConfig) =>
         new SubmitBatchFile(batches, typeDirectory(types), access, clock, ids, {
-          targetType: containerTypeNameRule,
+          ...containerBatchScope,
           targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
           referenceField: { create: 'refID', update: 'containerId' },
           checkColumns: containerFileHeaderProblem,
@@ -239,14 +242,15 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
       useFactory: (db: Database, clock: Clock, ids: IdGenerator, logger: Logger, config: AppConfig) => {
         const store = new TypeOrmBatchProcessingStore(db);
         const containers = new TypeOrmContainerStoreProvider();
-        const process = new ProcessBatchChunk(store, { create: new CreateContainerHandler(containers, ids), update: new UpdateContainerHandler(containers) }, clock, config.worker.chunkSize);
+        const handlers = { [CONTAINER_BATCH_KIND]: { create: new CreateContainerHandler(containers, ids), update: new UpdateContainerHandler(containers) } };
+        const process = new ProcessBatchChunk(store, handlers, clock, config.worker.chunkSize);
         return new BatchWorker(store, process, clock, logger, config.worker, maintenanceStep(new TypeOrmBatchRepository(db), config.retention));
       },
       inject: [DATABASE, CLOCK, ID_GENERATOR, LOGGER, APP_CONFIG],
     },
     {
       provide: CallbackDispatcher,
-      useFactory: (db: Database, batches: BatchRepository, guard: CallbackAddressGuard, clock: Clock, logger: Logger, config: AppConfig, secrets: SecretSealer) => {
+      useFactory: (db: Database, batches: BatchReads, guard: CallbackAddressGuard, clock: Clock, logger: Logger, config: AppConfig, secrets: SecretSealer) => {
         const outbox = new TypeOrmCallbackOutbox(db, secrets);
         const { callbacks } = config;
         const deliver = new DeliverCallback(outbox, new StatusCallbackPayloads(batches), new HttpCallbackSender(guard, clock, { timeoutMs: callbacks.timeoutMs }), clock, {

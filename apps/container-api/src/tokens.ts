@@ -4,6 +4,7 @@ export const DATABASE = Symbol('Database');
 export const ACCESS_VERIFIER = Symbol('AccessVerifier');
 export const CLOCK = Symbol('Clock');
 export const ID_GENERATOR = Symbol('IdGenerator');
+/** The batch adapter: BatchReads, BatchWrites and BatchRetention in one object; each use case is typed with the port it uses. */
 export const BATCH_REPOSITORY = Symbol('BatchRepository');
 export const CONTAINER_TYPE_REPOSITORY = Symbol('ContainerTypeRepository');
 export const LOGGER = Symbol('Logger');

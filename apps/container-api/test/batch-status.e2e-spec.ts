@@ -2,7 +2,9 @@
 // query and existence rule of the contract (§1-§3, §6), and the 200 body in every status.
 import { Batch, BatchId, batchIdFromUuid } from '@container-service/batch-domain';
 import { aBatch, outcomesFor, someItems } from '@container-service/batch-domain/testing';
+import { CONTAINER_BATCH_KIND } from '@container-service/container-domain';
 import { TypeOrmBatchRepository } from '@container-service/persistence-typeorm';
+import { TypeOrmBatchSeeder } from '@container-service/persistence-typeorm/testing';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import { Answer, expectEnvelopeError } from './support/answers';
@@ -13,11 +15,11 @@ const freshId = (): BatchId => batchIdFromUuid(`0e2e0000-0000-4000-8000-${(++n).
 
 describe('GET batch status over HTTP', () => {
   let t: TestApp;
-  let repository: TypeOrmBatchRepository;
+  let repository: TypeOrmBatchSeeder;
 
   beforeAll(async () => {
     t = await startTestApp();
-    repository = new TypeOrmBatchRepository(t.database);
+    repository = new TypeOrmBatchSeeder(t.database);
   });
   afterAll(async () => {
     await t.close();
@@ -25,7 +27,7 @@ describe('GET batch status over HTTP', () => {
 
   /** Stores a batch of type bag for acme and plays `plan` ('S' success, 'F' failed, '.' pending). */
   async function seed(plan: string, overrides: Partial<Parameters<typeof aBatch>[0]> = {}, then?: (batch: Batch) => Promise<void>): Promise<Batch> {
-    const batch = aBatch({ id: freshId(), tenantId: 'acme', targetType: 'bag', total: plan.length, ...overrides }, 1_700_000_000_000);
+    const batch = aBatch({ id: freshId(), tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: plan.length, ...overrides }, 1_700_000_000_000);
     await repository.add(batch, someItems(plan.length, { withRows: batch.toSnapshot().source === 'file' }));
     const outcomes = outcomesFor(plan);
     if (outcomes.length > 0) {
@@ -311,8 +313,8 @@ describe('GET batch status over HTTP', () => {
   describe('a finished batch read again', () => {
     /** A finished one-item batch on `app`, a reader of its status, and a change to its rows made behind the service. */
     async function finishedBatchOn(app: TestApp) {
-      const batch = aBatch({ id: freshId(), tenantId: 'acme', targetType: 'bag', total: 1 }, 1_700_000_000_000);
-      const store = new TypeOrmBatchRepository(app.database);
+      const batch = aBatch({ id: freshId(), tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: 1 }, 1_700_000_000_000);
+      const store = new TypeOrmBatchSeeder(app.database);
       await store.add(batch, someItems(1));
       batch.recordOutcomes(['success'], 1_700_000_001_000);
       await store.recordOutcomes(batch, outcomesFor('S'));
@@ -350,7 +352,7 @@ describe('GET batch status over HTTP', () => {
   describe('when the store fails', () => {
     it('answers 503 SERVICE_UNAVAILABLE with Retry-After, and nothing internal', async () => {
       const broken = await startTestApp();
-      const batch = aBatch({ id: freshId(), tenantId: 'acme', targetType: 'bag', total: 1 });
+      const batch = aBatch({ id: freshId(), tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: 1 });
       await new TypeOrmBatchRepository(broken.database).add(batch, someItems(1));
       await broken.database.reader.query('SELECT 1');
       // The database file disappears under the running service, as a failed disk or a wrong mount would.

@@ -1,7 +1,7 @@
 // Crash safety (contract §10): a service killed with SIGKILL in the middle of a 20 000-item batch
 // is restarted on the same database and finishes it, applying every item exactly once.
 import { Batch, batchIdFromUuid } from '@container-service/batch-domain';
-import { ContainerType } from '@container-service/container-domain';
+import { CONTAINER_BATCH_KIND, ContainerType } from '@container-service/container-domain';
 import { Database, TypeOrmBatchRepository, TypeOrmContainerTypeRepository } from '@container-service/persistence-typeorm';
 import { SignJWT } from 'jose';
 import fs from 'node:fs';
@@ -29,7 +29,7 @@ async function seed(items: number) {
   const type = ContainerType.define({ tenantId: 'acme', name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }, Date.now(), null);
   if (!type.ok) throw new Error('type');
   await new TypeOrmContainerTypeRepository(database).add(type.value);
-  const batch = Batch.submit({ id: batchId, tenantId: 'acme', targetType: 'bag', operation: 'create', source: 'json', total: items }, Date.now());
+  const batch = Batch.submit({ id: batchId, tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', operation: 'create', source: 'json', total: items }, Date.now());
   if (!batch.ok) throw new Error('batch');
   await new TypeOrmBatchRepository(database).add(
     batch.value,

@@ -1,7 +1,8 @@
 // Our answers must validate against the original service's schemas: we only add fields.
 import { batchIdFromUuid } from '@container-service/batch-domain';
 import { aBatch, outcomesFor, someItems } from '@container-service/batch-domain/testing';
-import { TypeOrmBatchRepository } from '@container-service/persistence-typeorm';
+import { CONTAINER_BATCH_KIND } from '@container-service/container-domain';
+import { TypeOrmBatchSeeder } from '@container-service/persistence-typeorm/testing';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, startTestApp } from './support/test-app';
 
@@ -22,9 +23,9 @@ describe('compatibility with the original Container Service schemas', () => {
   };
 
   it('a status answer is a ContainerBatchResponse, for JSON and file batches', async () => {
-    const repository = new TypeOrmBatchRepository(t.database);
+    const repository = new TypeOrmBatchSeeder(t.database);
     for (const [i, source] of (['json', 'file'] as const).entries()) {
-      const batch = aBatch({ id: batchIdFromUuid(`0c000000-0000-4000-8000-00000000000${i}`), targetType: 'bag', source, total: 3 });
+      const batch = aBatch({ id: batchIdFromUuid(`0c000000-0000-4000-8000-00000000000${i}`), kind: CONTAINER_BATCH_KIND, targetType: 'bag', source, total: 3 });
       await repository.add(batch, someItems(3, { withRows: source === 'file' }));
       batch.recordOutcomes(['success', 'failed'], Date.now());
       await repository.recordOutcomes(batch, outcomesFor('SF'));

@@ -1,5 +1,6 @@
 // The checks every batch use case starts with, in the contract's order: the caller's token for
-// the tenant, then the target type name, then (for one batch) its id.
+// the tenant, then the target type name, then (for one batch) its id. A service's batch use cases
+// serve batches of one kind (BatchScope): what they find is always of that kind.
 import { parseBatchId } from './batch-id';
 import { BatchLocator } from './batch-repository.port';
 import { AccessVerifier } from './ports';
@@ -12,6 +13,13 @@ export interface TargetTypeRule {
   /** What a valid name looks like, in words, for error messages. */
   readonly description: string;
   readonly test: (name: string) => boolean;
+}
+
+/** What one service's batch use cases serve: batches of one kind, under target type names of one rule. */
+export interface BatchScope {
+  /** The kind every batch they submit records, and the only kind they read or command. */
+  readonly kind: string;
+  readonly targetType: TargetTypeRule;
 }
 
 /** Refuses a target type name that breaks the rule, naming the parameter. */
@@ -38,14 +46,14 @@ export async function authorizeTarget(access: AccessVerifier, rule: TargetTypeRu
 /** Where one batch of the caller's would be, once the token, the type name and the batch id are good. */
 export async function locateBatch(
   access: AccessVerifier,
-  rule: TargetTypeRule,
+  scope: BatchScope,
   input: TargetInput & { readonly batchId: unknown },
 ): Promise<Result<BatchLocator, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID'>>> {
-  const tenantId = await authorizeTarget(access, rule, input);
+  const tenantId = await authorizeTarget(access, scope.targetType, input);
   if (!tenantId.ok) return tenantId;
   const batchId = parseBatchId(input.batchId);
   if (!batchId.ok) return batchId;
-  return ok({ tenantId: tenantId.value, targetType: input.targetType, batchId: batchId.value });
+  return ok({ tenantId: tenantId.value, kind: scope.kind, targetType: input.targetType, batchId: batchId.value });
 }
 
 /** A batch this tenant does not have under this type: indistinguishable from one that never was. */

@@ -1,8 +1,8 @@
 import { CancelBatch, ListBatches, RetryBatch } from './batch-control.use-cases';
-import { FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, T0, aBatchId, storeBatch } from './testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, T0, aBatchId, storeBatch } from './testing';
 import { expectErr, expectOk } from './testing';
 
-const rule = { parameter: 'parcelKind', description: 'must be letters', test: (n: string) => /^[a-z]+$/.test(n) };
+const scope = { kind: A_KIND, targetType: { parameter: 'parcelKind', description: 'must be letters', test: (n: string) => /^[a-z]+$/.test(n) } };
 
 function setUp() {
   const batches = new InMemoryBatchRepository();
@@ -11,9 +11,9 @@ function setUp() {
   const ids = new SequentialIdGenerator();
   return {
     batches,
-    cancel: new CancelBatch(batches, access, rule, clock),
-    retry: new RetryBatch(batches, access, rule, clock, ids),
-    list: new ListBatches(batches, { exists: async (_t, name) => name === 'parcel' }, access, rule),
+    cancel: new CancelBatch(batches, access, scope, clock),
+    retry: new RetryBatch(batches, batches, access, scope, clock, ids),
+    list: new ListBatches(batches, { exists: async (_t, name) => name === 'parcel' }, access, scope),
   };
 }
 
@@ -43,7 +43,7 @@ describe('RetryBatch', () => {
     const { batches, retry } = setUp();
     await storeBatch(batches, 'FSFF', { source: 'file', columns: ['refID', 'n'] });
     const result = await retry.execute({ ...base, actor: { id: 'u-1' } });
-    const locator = { tenantId: 'acme', targetType: 'parcel', batchId: expectOk(result).batchId };
+    const locator = { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: expectOk(result).batchId };
     const view = await batches.findResults(locator, { afterSeq: -1, limit: 1 });
     expect(view!.batch.toSnapshot()).toMatchObject({ total: 3, source: 'file', operation: 'create', columns: ['refID', 'n'], parentBatchId: aBatchId(), createdBy: { id: 'u-1' } });
     const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));

@@ -2,8 +2,8 @@
 // as a new batch, and list a tenant's batches newest first.
 import { Actor, BATCH_STATUSES, Batch, BatchStatus } from './batch';
 import { BatchId, batchIdFromUuid, parseBatchId } from './batch-id';
-import { BatchRepository } from './batch-repository.port';
-import { TargetTypeRule, batchNotFound, locateBatch } from './batch-access';
+import { BatchReads, BatchWrites } from './batch-repository.port';
+import { BatchScope, batchNotFound, locateBatch } from './batch-access';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, Violation, domainError, err, ok } from './result';
 import { TargetTypeDirectory } from './submit-batch.use-case';
@@ -20,15 +20,15 @@ type LocateError = DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_B
 
 export class CancelBatch {
   constructor(
-    private readonly batches: BatchRepository,
+    private readonly batches: BatchWrites,
     private readonly access: AccessVerifier,
-    private readonly targetType: TargetTypeRule,
+    private readonly scope: BatchScope,
     private readonly clock: Clock,
   ) {}
 
   /** Cancels a QUEUED or IN_PROGRESS batch: every item not yet processed becomes cancelled. */
   async execute(input: BatchCommandInput): Promise<Result<Batch, LocateError | DomainError<'BATCH_NOT_FOUND' | 'BATCH_NOT_CANCELLABLE'>>> {
-    const locator = await locateBatch(this.access, this.targetType, input);
+    const locator = await locateBatch(this.access, this.scope, input);
     if (!locator.ok) return locator;
     const done = await this.batches.cancel(locator.value, this.clock.now());
     if (done === null) return err(batchNotFound(locator.value));
@@ -42,9 +42,10 @@ export const RETRY_PAGE_SIZE = 5000;
 
 export class RetryBatch {
   constructor(
-    private readonly batches: BatchRepository,
+    private readonly reads: BatchReads,
+    private readonly writes: BatchWrites,
     private readonly access: AccessVerifier,
-    private readonly targetType: TargetTypeRule,
+    private readonly scope: BatchScope,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
@@ -57,10 +58,10 @@ export class RetryBatch {
   async execute(
     input: BatchCommandInput & { readonly actor: Actor | null },
   ): Promise<Result<{ batchId: BatchId; total: number }, LocateError | DomainError<'BATCH_NOT_FOUND' | 'BATCH_NOT_FINISHED' | 'NOTHING_TO_RETRY'>>> {
-    const located = await locateBatch(this.access, this.targetType, input);
+    const located = await locateBatch(this.access, this.scope, input);
     if (!located.ok) return located;
     const locator = located.value;
-    const head = await this.batches.findResults(locator, { outcome: 'failed', afterSeq: -1, limit: 1 });
+    const head = await this.reads.findResults(locator, { outcome: 'failed', afterSeq: -1, limit: 1 });
     if (head === null) return err(batchNotFound(locator));
     const original = head.batch;
     if (!original.isFinished) return err(domainError('BATCH_NOT_FINISHED', `Batch ${locator.batchId} is ${original.status}; only a finished batch can be retried.`));
@@ -69,11 +70,11 @@ export class RetryBatch {
     const snapshot = original.toSnapshot();
     const batchId = batchIdFromUuid(this.ids.uuid());
     const expiry = () => this.clock.now() + DEFAULT_INTAKE_IDLE_MS;
-    const intake = await this.batches.beginIntake({ tenantId: locator.tenantId, batchId, targetType: locator.targetType, expiresAt: expiry() });
+    const intake = await this.writes.beginIntake({ tenantId: locator.tenantId, kind: locator.kind, batchId, targetType: locator.targetType, expiresAt: expiry() });
     try {
       let afterSeq = -1;
       for (;;) {
-        const page = await this.batches.findResults(locator, { outcome: 'failed', afterSeq, limit: RETRY_PAGE_SIZE, withInput: true });
+        const page = await this.reads.findResults(locator, { outcome: 'failed', afterSeq, limit: RETRY_PAGE_SIZE, withInput: true });
         const items = page?.items ?? [];
         if (items.length === 0) break;
         const duplicate = await intake.append(
@@ -87,6 +88,7 @@ export class RetryBatch {
         {
           id: batchId,
           tenantId: locator.tenantId,
+          kind: locator.kind,
           targetType: locator.targetType,
           operation: snapshot.operation,
           source: snapshot.source,
@@ -120,10 +122,10 @@ export interface ListBatchesInput {
 
 export class ListBatches {
   constructor(
-    private readonly batches: BatchRepository,
+    private readonly batches: BatchReads,
     private readonly targetTypes: TargetTypeDirectory,
     private readonly access: AccessVerifier,
-    private readonly targetType: TargetTypeRule,
+    private readonly scope: BatchScope,
   ) {}
 
   async execute(
@@ -132,7 +134,8 @@ export class ListBatches {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const violations: Violation[] = [];
-    if (!this.targetType.test(input.targetType)) violations.push({ path: this.targetType.parameter, message: this.targetType.description });
+    const rule = this.scope.targetType;
+    if (!rule.test(input.targetType)) violations.push({ path: rule.parameter, message: rule.description });
     const status = input.status === undefined || input.status === '' ? undefined : input.status;
     if (status !== undefined && !BATCH_STATUSES.includes(status as BatchStatus)) violations.push({ path: 'status', message: `must be one of ${BATCH_STATUSES.join(', ')}` });
     const limit = parseListLimit(input.limit);
@@ -144,7 +147,7 @@ export class ListBatches {
     if (!(await this.targetTypes.exists(tenantId, input.targetType))) {
       return err(domainError('BATCH_NOT_FOUND', `No batches of type '${input.targetType}' exist for this tenant.`));
     }
-    const found = await this.batches.list(tenantId, input.targetType, {
+    const found = await this.batches.list({ tenantId, kind: this.scope.kind, targetType: input.targetType }, {
       ...(status !== undefined ? { status: status as BatchStatus } : {}),
       limit: limit! + 1,
       ...(after ? { after } : {}),

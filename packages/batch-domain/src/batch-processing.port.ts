@@ -1,6 +1,6 @@
 // Ports for processing: a store whose transactions let an item's own writes and its recorded
 // outcome commit together (this is what makes processing exactly-once across crashes), and the
-// handler that applies items of one kind. `Tx` is opaque here: the adapter that provides the
+// handler that applies items of one kind and operation. `Tx` is opaque here: the adapter that provides the
 // store also provides what handlers write through.
 import { Actor, Batch, BatchOperation } from './batch';
 import { BatchId } from './batch-id';
@@ -19,6 +19,7 @@ export interface PendingItem {
 export interface BatchContext {
   readonly batchId: BatchId;
   readonly tenantId: string;
+  readonly kind: string;
   readonly targetType: string;
   readonly operation: BatchOperation;
   readonly createdBy: Actor | null;
@@ -91,16 +92,17 @@ export interface BatchProcessingStore<Tx> {
    */
   recordChunk(tx: Tx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void>;
   /**
-   * Takes an unfinished batch that no live lease holds, for `owner` until `expiresAt`; null when
-   * there is none. Fair between tenants: the tenant whose batch was claimed least recently goes
-   * first (round robin), and within a tenant its oldest batch.
+   * Takes an unfinished batch of one of `kinds` (those the worker has handlers for) that no live
+   * lease holds, for `owner` until `expiresAt`; null when there is none. Fair between tenants: the
+   * tenant whose batch was claimed least recently goes first (round robin), and within a tenant
+   * its oldest batch.
    */
-  claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null>;
+  claim(owner: string, kinds: readonly string[], now: number, expiresAt: number): Promise<BatchLease | null>;
   /**
-   * Whether a tenant other than `tenantId` has a batch to claim at `now`. A cheap read: a worker
-   * asks it after every chunk, to hand its batch back when another tenant waits.
+   * Whether a tenant other than `tenantId` has a batch of one of `kinds` to claim at `now`. A
+   * cheap read: a worker asks it after every chunk, to hand its batch back when another tenant waits.
    */
-  othersWaiting(tenantId: string, now: number): Promise<boolean>;
+  othersWaiting(tenantId: string, kinds: readonly string[], now: number): Promise<boolean>;
   /** Extends a lease still held by its owner; false when it was lost. */
   renew(lease: BatchLease, now: number, expiresAt: number): Promise<boolean>;
   /** Gives a lease up. */

@@ -1,15 +1,23 @@
-// Storage of batches and their items. Reads for status are shaped so that an adapter can serve
-// them with a few indexed lookups whatever the batch's size.
+// Storage of batches and their items, as three ports sized by who uses them: reads (status,
+// results, list), writes (submit, intake, cancel) and retention (the worker's upkeep). One adapter
+// may provide all three. Reads for status are shaped so that an adapter can serve them with a few
+// indexed lookups whatever the batch's size. Every read and command names the batch's kind, so
+// that services sharing one store never see each other's batches.
 import { Batch, BatchStatus } from './batch';
 import { BatchId } from './batch-id';
-import { FailureResult, ItemOutcome, ItemResult, NewBatchItem, SuccessResult } from './batch-item';
+import { FailureResult, ItemResult, NewBatchItem, SuccessResult } from './batch-item';
 import type { CallbackTarget } from './callback';
 
+/** Where one batch is: a tenant's batch of one kind and target type, by id. */
 export interface BatchLocator {
   readonly tenantId: string;
+  readonly kind: string;
   readonly targetType: string;
   readonly batchId: BatchId;
 }
+
+/** Whose batches a list holds: one tenant's, of one kind and target type. */
+export type BatchListScope = Omit<BatchLocator, 'batchId'>;
 
 export interface BatchStatusView {
   readonly batch: Batch;
@@ -66,6 +74,7 @@ export interface BatchListQuery {
 /** What a batch received in parts starts as: everything of the batch but its items and count. */
 export interface IntakeDraft {
   readonly tenantId: string;
+  readonly kind: string;
   readonly batchId: BatchId;
   readonly targetType: string;
   /** Epoch ms after which an intake that has not been appended to counts as abandoned. */
@@ -101,13 +110,51 @@ export interface BatchIntake {
   discard(): Promise<void>;
 }
 
-export interface BatchRepository {
+/** Reads of stored batches, for status, results and listing. None of them sees an intake before it commits. */
+export interface BatchReads {
+  /**
+   * The batch and the heads of its result lists, or null when this tenant has no such batch of
+   * that kind and type. The batch comes without a file batch's header (columns are null), as in
+   * `list`: status answers never show it; `findResults` and processing, which read rows, give it.
+   */
+  findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null>;
+
+  /**
+   * The batch and up to `limit` item results in input order after `afterSeq`, pending items left
+   * out; null when this tenant has no such batch of that kind and type.
+   */
+  findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null>;
+
+  /**
+   * A tenant's batches of one kind and target type, newest first, without a file batch's header
+   * (columns are null): a list never shows it, and a header read for every listed batch adds up.
+   */
+  list(scope: BatchListScope, query: BatchListQuery): Promise<Batch[]>;
+}
+
+/** Writes that bring batches in (whole, or in parts) and stop them. */
+export interface BatchWrites {
   /**
    * Stores a new batch with all its items, atomically; item positions follow iteration order.
    * With a submission, its key is claimed in the same transaction, or the batch is not stored.
    */
   add(batch: Batch, items: Iterable<NewBatchItem>, extras?: SubmitExtras): Promise<SubmitOutcome>;
 
+  /** Starts a batch whose items arrive in parts. */
+  beginIntake(draft: IntakeDraft): Promise<BatchIntake>;
+
+  /**
+   * Cancels the batch when it can be (Batch.cancel), turning its pending items into cancelled ones,
+   * atomically with any processing; the batch as it is afterwards, or null when not found.
+   */
+  cancel(locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null>;
+}
+
+/**
+ * Upkeep: removing what is past keeping, of every kind. Each call is one bounded step, so that
+ * a sweep interleaves with other work.
+ */
+export interface BatchRetention {
   /**
    * Removes up to `maxItems` items of one batch finished before `before` (and the batch once it has
    * no items left); the number of rows removed, 0 when no batch is that old.
@@ -118,45 +165,8 @@ export interface BatchRepository {
   purgeSubmissions(before: number, max: number): Promise<number>;
 
   /**
-   * Stores the batch's new counters together with the outcomes that produced them, atomically.
-   * Each outcome addresses an item that was pending.
-   */
-  recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void>;
-
-  /** Starts a batch whose items arrive in parts. */
-  beginIntake(draft: IntakeDraft): Promise<BatchIntake>;
-
-  /**
    * Removes up to `maxItems` items of intakes abandoned before `now` (and each such batch once it
    * has no items left); the number of rows removed, 0 when there is nothing to do.
    */
   purgeAbandonedIntakes(now: number, maxItems: number): Promise<number>;
-
-  /**
-   * Cancels the batch when it can be (Batch.cancel), turning its pending items into cancelled ones,
-   * atomically with any processing; the batch as it is afterwards, or null when not found.
-   */
-  cancel(locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null>;
-
-  /**
-   * A tenant's batches of one target type, newest first, without a file batch's header (columns
-   * are null): a list never shows it, and a header read for every listed batch adds up.
-   */
-  list(tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]>;
-
-  /** Stores a cancelled batch and turns every item still pending into a cancelled one, atomically. */
-  recordCancellation(batch: Batch): Promise<void>;
-
-  /**
-   * The batch and up to `limit` item results in input order after `afterSeq`, pending items left
-   * out; null when this tenant has no such batch of that type.
-   */
-  findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null>;
-
-  /**
-   * The batch and the heads of its result lists, or null when this tenant has no such batch of that
-   * type. The batch comes without a file batch's header (columns are null), as in `list`: status
-   * answers never show it; `findResults` and processing, which read rows, give it.
-   */
-  findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null>;
 }

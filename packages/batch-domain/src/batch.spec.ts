@@ -10,7 +10,7 @@ describe('Batch', () => {
   });
 
   it('refuses a batch without items', () => {
-    const result = Batch.submit({ id: aBatchId(), tenantId: 't', targetType: 'x', operation: 'create', source: 'json', total: 0 }, T0);
+    const result = Batch.submit({ id: aBatchId(), tenantId: 't', kind: 'k', targetType: 'x', operation: 'create', source: 'json', total: 0 }, T0);
     expectErr(result, 'VALIDATION_FAILED');
   });
 

@@ -1,4 +1,5 @@
-// The Batch aggregate: one submitted unit of work for a tenant and a target type, with counters
+// The Batch aggregate: one submitted unit of work for a tenant, of one kind (the domain whose
+// handlers apply its items, such as 'container') and one target type, with counters
 // that always add up (success + failed + pending + cancelled == total) and a status derived from
 // them. Nothing sets the status by hand.
 import { BatchId } from './batch-id';
@@ -31,6 +32,8 @@ export interface BatchCounts {
 export interface BatchSnapshot {
   readonly id: BatchId;
   readonly tenantId: string;
+  /** What the batch's items are applied to, as the domain that handles them names it ('container'). */
+  readonly kind: string;
   readonly targetType: string;
   readonly operation: BatchOperation;
   readonly source: BatchSource;
@@ -53,6 +56,7 @@ export interface BatchSnapshot {
 export interface SubmitBatchProps {
   readonly id: BatchId;
   readonly tenantId: string;
+  readonly kind: string;
   readonly targetType: string;
   readonly operation: BatchOperation;
   readonly source: BatchSource;
@@ -76,6 +80,7 @@ export class Batch {
       new Batch({
         id: props.id,
         tenantId: props.tenantId,
+        kind: props.kind,
         targetType: props.targetType,
         operation: props.operation,
         source: props.source,
@@ -121,6 +126,10 @@ export class Batch {
 
   get tenantId(): string {
     return this.state.tenantId;
+  }
+
+  get kind(): string {
+    return this.state.kind;
   }
 
   get counts(): BatchCounts {

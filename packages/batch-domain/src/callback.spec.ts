@@ -1,6 +1,6 @@
 import { Batch } from './batch';
 import { CallbackSender, DeliverCallback, callbackBackoff, fairShare, pickFairly } from './callback';
-import { FixedClock, InMemoryBatchRepository, T0, aBatch, aBatchId, aCallbackTarget, outcomesFor, someItems } from './testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, T0, aBatch, aBatchId, aCallbackTarget, outcomesFor, someItems } from './testing';
 
 describe('callbackBackoff', () => {
   it('doubles from the base, within ±20 %', () => {
@@ -90,7 +90,7 @@ describe('DeliverCallback', () => {
       expect(await store.claimDue('w', clock.now(), clock.now() + 50, 10)).toEqual([]);
     }
     expect(sent).toEqual([{ batchId: aBatchId(1) }, { batchId: aBatchId(1) }, { batchId: aBatchId(1) }]);
-    expect((await store.findStatus({ tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({ callbackState: 'DELIVERED', callbackAttempts: 3 });
+    expect((await store.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({ callbackState: 'DELIVERED', callbackAttempts: 3 });
     clock.advance(100_000);
     expect(await store.claimDue('w', clock.now(), clock.now() + 50, 10)).toEqual([]);
   });
@@ -102,7 +102,7 @@ describe('DeliverCallback', () => {
       await deliver.execute(due!, 'w');
       clock.advance(10_000);
     }
-    expect((await store.findStatus({ tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({ callbackState: 'FAILED', callbackAttempts: 3 });
+    expect((await store.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({ callbackState: 'FAILED', callbackAttempts: 3 });
     expect(store.callbacks.values().next().value?.lastError).toBe('HTTP 500');
     expect(store.callbacks.values().next().value?.target.secret).toBeNull();
   });
@@ -137,7 +137,7 @@ describe('DeliverCallback', () => {
     const result = await deliver.execute({ ...due!, undeliverable: "its secret was sealed under key 'old', which is not configured" }, 'w');
     expect(result).toMatchObject({ delivered: false, interrupted: false });
     expect(sent).toEqual([]);
-    expect((await store.findStatus({ tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({ callbackState: 'FAILED', callbackAttempts: 1 });
+    expect((await store.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({ callbackState: 'FAILED', callbackAttempts: 1 });
     expect(store.callbacks.values().next().value?.lastError).toMatch(/key 'old'/);
   });
 });

@@ -1,5 +1,5 @@
 import { GetBatchStatus } from './get-batch-status.use-case';
-import { InMemoryBatchRepository, StaticAccessVerifier, aBatchId, storeBatch } from './testing';
+import { A_KIND, InMemoryBatchRepository, StaticAccessVerifier, aBatchId, storeBatch } from './testing';
 import { expectErr, expectOk } from './testing';
 
 const parcelTypes = { parameter: 'parcelKind', description: 'must be lower-case letters', test: (n: string) => /^[a-z]+$/.test(n) };
@@ -7,7 +7,7 @@ const parcelTypes = { parameter: 'parcelKind', description: 'must be lower-case 
 function setUp(listLimit?: number) {
   const repository = new InMemoryBatchRepository();
   const access = new StaticAccessVerifier().grant('token-acme', 'acme').grant('token-globex', 'globex');
-  const useCase = new GetBatchStatus(repository, access, { targetType: parcelTypes, ...(listLimit ? { listLimit } : {}) });
+  const useCase = new GetBatchStatus(repository, access, { kind: A_KIND, targetType: parcelTypes, ...(listLimit ? { listLimit } : {}) });
   const ask = (overrides: Partial<Parameters<GetBatchStatus['execute']>[0]> = {}) =>
     useCase.execute({ accessToken: 'token-acme', tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(), ...overrides });
   return { repository, access, ask };

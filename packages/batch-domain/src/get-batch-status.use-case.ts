@@ -1,8 +1,8 @@
 // GetBatchStatus: "what happened to my batch?" Checks the caller, then the query, then reads.
 import { BatchStatus, BatchSnapshot } from './batch';
-import { TargetTypeRule, batchNotFound, locateBatch } from './batch-access';
+import { BatchScope, batchNotFound, locateBatch } from './batch-access';
 import { FailureResult, SuccessResult } from './batch-item';
-import { BatchRepository } from './batch-repository.port';
+import { BatchReads } from './batch-repository.port';
 import { AccessVerifier } from './ports';
 import { DomainError, Result, err, ok } from './result';
 
@@ -26,8 +26,7 @@ export interface BatchStatusReport {
 
 export type GetBatchStatusError = DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>;
 
-export interface GetBatchStatusOptions {
-  readonly targetType: TargetTypeRule;
+export interface GetBatchStatusOptions extends BatchScope {
   readonly listLimit?: number;
 }
 
@@ -35,7 +34,7 @@ export class GetBatchStatus {
   private readonly listLimit: number;
 
   constructor(
-    private readonly batches: BatchRepository,
+    private readonly batches: BatchReads,
     private readonly access: AccessVerifier,
     private readonly options: GetBatchStatusOptions,
   ) {
@@ -43,7 +42,7 @@ export class GetBatchStatus {
   }
 
   async execute(input: GetBatchStatusInput): Promise<Result<BatchStatusReport, GetBatchStatusError>> {
-    const locator = await locateBatch(this.access, this.options.targetType, input);
+    const locator = await locateBatch(this.access, this.options, input);
     if (!locator.ok) return locator;
     const view = await this.batches.findStatus(locator.value, this.listLimit);
     if (view === null) return err(batchNotFound(locator.value));

@@ -12,8 +12,8 @@ describeBatchProcessingContract<InMemoryTx>('in memory', async () => {
       await repository.add(batch, items);
     },
     receive: async (batch: Batch, items: readonly NewBatchItem[]) => {
-      const { tenantId, targetType, id } = batch.toSnapshot();
-      const intake = await repository.beginIntake({ tenantId, targetType, batchId: id, expiresAt: T0 + 60_000 });
+      const { tenantId, kind, targetType, id } = batch.toSnapshot();
+      const intake = await repository.beginIntake({ tenantId, kind, targetType, batchId: id, expiresAt: T0 + 60_000 });
       await intake.append(items, T0 + 60_000);
       return { commit: async () => void (await intake.commit(batch)) };
     },

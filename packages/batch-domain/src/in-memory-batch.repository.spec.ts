@@ -1,9 +1,12 @@
 import { InMemoryBatchRepository, describeBatchClaimContract, describeBatchRepositoryContract, describeCallbackOutboxContract } from './testing';
 
-describeBatchRepositoryContract('in memory', async () => ({ repository: new InMemoryBatchRepository() }));
+describeBatchRepositoryContract('in memory', async () => {
+  const repository = new InMemoryBatchRepository();
+  return { repository, seeder: repository };
+});
 describeCallbackOutboxContract('in memory', async () => {
   const repository = new InMemoryBatchRepository();
-  return { repository, outbox: repository };
+  return { repository, seeder: repository, outbox: repository };
 });
 describeBatchClaimContract('in memory', async () => {
   const repository = new InMemoryBatchRepository();

@@ -20,9 +20,12 @@ export type { FailureResult, ItemOutcome, ItemResult, ItemState, NewBatchItem, S
 export type {
   BatchIntake,
   BatchListQuery,
+  BatchListScope,
   BatchLocator,
-  BatchRepository,
+  BatchReads,
+  BatchRetention,
   BatchStatusView,
+  BatchWrites,
   DuplicateReference,
   IntakeDraft,
   ResultsPageQuery,
@@ -33,7 +36,7 @@ export type {
 export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
 export { GetBatchStatus, STATUS_LIST_LIMIT } from './get-batch-status.use-case';
 export { checkTargetTypeName } from './batch-access';
-export type { TargetTypeRule } from './batch-access';
+export type { BatchScope, TargetTypeRule } from './batch-access';
 export type {
   BatchStatusReport,
   GetBatchStatusError,
@@ -43,7 +46,7 @@ export type {
 export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';
 export type { SubmitBatchError, SubmitBatchInput, SubmitBatchOptions, SubmittedBatch, TargetTypeDirectory } from './submit-batch.use-case';
 export { ProcessBatchChunk, DEFAULT_CHUNK_SIZE, ITEM_TRIES, PROCESSING_ERROR_REASON, SETTLE_SLICE_MS } from './process-batch-chunk.use-case';
-export type { ChunkReport, UnexpectedFailure } from './process-batch-chunk.use-case';
+export type { ChunkReport, ItemHandlers, UnexpectedFailure } from './process-batch-chunk.use-case';
 export { PROCESSING_ERROR, StoreFailure } from './batch-processing.port';
 export type { BatchContext, BatchLease, BatchProcessingStore, HandledOutcome, ItemHandler, PendingItem } from './batch-processing.port';
 export { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-case';

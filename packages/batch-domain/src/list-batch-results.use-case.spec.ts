@@ -1,12 +1,12 @@
 import { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-case';
-import { InMemoryBatchRepository, StaticAccessVerifier, aBatchId, storeBatch } from './testing';
+import { A_KIND, InMemoryBatchRepository, StaticAccessVerifier, aBatchId, storeBatch } from './testing';
 import { expectOk } from './testing';
 
 const rule = { parameter: 'parcelKind', description: 'must be letters', test: (n: string) => /^[a-z]+$/.test(n) };
 
 function setUp() {
   const repository = new InMemoryBatchRepository();
-  const list = new ListBatchResults(repository, new StaticAccessVerifier().grant('tok', 'acme'), rule);
+  const list = new ListBatchResults(repository, new StaticAccessVerifier().grant('tok', 'acme'), { kind: A_KIND, targetType: rule });
   const page = (query: Record<string, unknown> = {}) => list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(), ...query });
   return { repository, page };
 }

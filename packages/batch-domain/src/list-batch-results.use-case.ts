@@ -3,8 +3,8 @@
 import { parseBatchId } from './batch-id';
 import { Batch } from './batch';
 import { ItemResult } from './batch-item';
-import { BatchRepository } from './batch-repository.port';
-import { TargetTypeRule, batchNotFound } from './batch-access';
+import { BatchReads } from './batch-repository.port';
+import { BatchScope, batchNotFound } from './batch-access';
 import { AccessVerifier } from './ports';
 import { DomainError, Result, Violation, domainError, err, ok } from './result';
 
@@ -34,16 +34,17 @@ export interface ResultsPage {
 
 export class ListBatchResults {
   constructor(
-    private readonly batches: BatchRepository,
+    private readonly batches: BatchReads,
     private readonly access: AccessVerifier,
-    private readonly targetType: TargetTypeRule,
+    private readonly scope: BatchScope,
   ) {}
 
   async execute(input: ListBatchResultsInput): Promise<Result<ResultsPage, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const violations: Violation[] = [];
-    if (!this.targetType.test(input.targetType)) violations.push({ path: this.targetType.parameter, message: this.targetType.description });
+    const rule = this.scope.targetType;
+    if (!rule.test(input.targetType)) violations.push({ path: rule.parameter, message: rule.description });
     const outcome = input.outcome === undefined || input.outcome === '' ? undefined : input.outcome;
     if (outcome !== undefined && outcome !== 'success' && outcome !== 'failed') violations.push({ path: 'outcome', message: 'must be success or failed' });
     const limit = parseLimit(input.limit);
@@ -54,7 +55,7 @@ export class ListBatchResults {
     const batchId = parseBatchId(input.batchId);
     if (!batchId.ok) return batchId;
 
-    const locator = { tenantId: principal.value.tenantId, targetType: input.targetType, batchId: batchId.value };
+    const locator = { tenantId: principal.value.tenantId, kind: this.scope.kind, targetType: input.targetType, batchId: batchId.value };
     const found = await this.batches.findResults(locator, {
       ...(outcome !== undefined ? { outcome: outcome as 'success' | 'failed' } : {}),
       afterSeq: afterSeq!,

@@ -1,8 +1,8 @@
 import { HandledOutcome, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
 import { CHUNK_TIME_BUDGET_MS, ITEM_TRIES, PROCESSING_ERROR_REASON, ProcessBatchChunk, SETTLE_SLICE_MS } from './process-batch-chunk.use-case';
-import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatchId, storeBatch } from './testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, InMemoryTx, aBatchId, storeBatch } from './testing';
 
-const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
+const locator = { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId() };
 
 /** Succeeds items whose n is even, fails the others; remembers what it saw. */
 class ParityHandler implements ItemHandler<InMemoryTx> {
@@ -22,7 +22,7 @@ class ParityHandler implements ItemHandler<InMemoryTx> {
 function setUp(chunkSize = 2) {
   const store = new InMemoryBatchRepository();
   const handler = new ParityHandler();
-  const process = new ProcessBatchChunk(store, { create: handler, update: handler }, new FixedClock(5000), chunkSize);
+  const process = new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, new FixedClock(5000), chunkSize);
   return { store, handler, process };
 }
 
@@ -73,12 +73,30 @@ describe('ProcessBatchChunk', () => {
         return done;
       },
     };
-    const process = new ProcessBatchChunk(store, { create: slow, update: slow }, clock, 6);
+    const process = new ProcessBatchChunk(store, { [A_KIND]: { create: slow, update: slow } }, clock, 6);
     expect(await process.execute(locator)).toEqual({ processed: 3, done: false, leaseEnded: false });
     const midway = (await store.findStatus(locator, 10))!.batch.counts;
     expect([midway.success + midway.failed, midway.pending]).toEqual([3, 3]);
     expect(await process.execute(locator)).toEqual({ processed: 3, done: true, leaseEnded: true });
     expect(parity.seen).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it("chooses each batch's handler by its kind and operation, and refuses a kind it has no handler for", async () => {
+    const store = new InMemoryBatchRepository();
+    const widgets = new ParityHandler();
+    const gadgetCreates = new ParityHandler();
+    const gadgetUpdates = new ParityHandler();
+    const process = new ProcessBatchChunk(store, { [A_KIND]: { create: widgets, update: widgets }, gadget: { create: gadgetCreates, update: gadgetUpdates } }, new FixedClock(5000), 10);
+    expect(process.kinds).toEqual([A_KIND, 'gadget']);
+    await storeBatch(store, '..', { id: aBatchId(1), kind: 'gadget', operation: 'update' });
+    await storeBatch(store, '...', { id: aBatchId(2), kind: A_KIND });
+    await storeBatch(store, '.', { id: aBatchId(3), kind: 'gizmo' });
+    await process.execute({ ...locator, kind: 'gadget', batchId: aBatchId(1) });
+    await process.execute({ ...locator, batchId: aBatchId(2) });
+    expect([widgets.seen, gadgetCreates.seen, gadgetUpdates.seen]).toEqual([[0, 1, 2], [], [0, 1]]);
+    const gizmo = { ...locator, kind: 'gizmo', batchId: aBatchId(3) };
+    await expect(process.execute(gizmo)).rejects.toThrow("No handler for create of kind 'gizmo'");
+    expect((await store.findStatus(gizmo, 10))!.batch.counts.pending).toBe(1);
   });
 
   it('does nothing for a finished, cancelled or unknown batch', async () => {
@@ -106,7 +124,7 @@ describe('ProcessBatchChunk', () => {
       }
     }
     const run = (handler: PoisonHandler, store: InMemoryBatchRepository, chunkSize: number) =>
-      new ProcessBatchChunk(store, { create: handler, update: handler }, new FixedClock(5000), chunkSize).execute(locator);
+      new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, new FixedClock(5000), chunkSize).execute(locator);
 
     it('fails alone with PROCESSING_ERROR after three tries on its own, and the rest of the chunk goes on', async () => {
       const store = new InMemoryBatchRepository();
@@ -166,7 +184,7 @@ describe('ProcessBatchChunk', () => {
           return handler.handleChunk(tx, ctx, items);
         },
       };
-      const process = new ProcessBatchChunk(store, { create: slow, update: slow }, clock, 8);
+      const process = new ProcessBatchChunk(store, { [A_KIND]: { create: slow, update: slow } }, clock, 8);
       const first = await process.execute(locator);
       expect(first.done).toBe(false);
       expect(first.processed).toBeGreaterThan(0);

@@ -8,12 +8,18 @@
 // ITEM_TRIES times in all, then recorded as failed with PROCESSING_ERROR, and the rest goes on.
 // A failure of the store itself (StoreFailure) is never blamed on an item: it propagates, and the
 // worker tries the chunk again later.
+//
+// Handlers are chosen by the batch's kind and operation: a worker built with handlers for some
+// kinds claims batches of those kinds only (`kinds`), so that services sharing one store never
+// apply each other's items.
+import { BatchOperation } from './batch';
 import { BatchLocator } from './batch-repository.port';
 import { BatchProcessingStore, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
 import { ItemOutcome } from './batch-item';
 import { Clock } from './ports';
 
-export const DEFAULT_CHUNK_SIZE = 250;
+/** Items per chunk transaction unless told otherwise (WORKER_CHUNK_SIZE in the app). */
+export const DEFAULT_CHUNK_SIZE = 1024;
 /** How many times an item that throws is tried on its own before it fails with PROCESSING_ERROR. */
 export const ITEM_TRIES = 3;
 /** What clients read: one safe sentence, never the failure's own message (it may name SQL or paths). */
@@ -53,18 +59,26 @@ export interface ChunkReport {
 /** One transaction's try: its report, or what the handler threw and for which items. */
 type Attempt<T = ChunkReport> = { readonly ok: true; readonly report: T } | { readonly ok: false; readonly error: unknown; readonly items: readonly PendingItem[] };
 
+/** The handlers of a worker: for each kind it processes, one per operation. */
+export type ItemHandlers<Tx> = Readonly<Record<string, Readonly<Record<BatchOperation, ItemHandler<Tx>>>>>;
+
 const NOTHING_LEFT: ChunkReport = { processed: 0, done: true, leaseEnded: false };
 
 /** A report from splitting, which may have stopped at its deadline with items of its part left. */
 type Settled = ChunkReport & { readonly stopped?: boolean };
 
 export class ProcessBatchChunk<Tx> {
+  /** The kinds of batch this processor has handlers for: the only ones its worker may claim. */
+  readonly kinds: readonly string[];
+
   constructor(
     private readonly store: BatchProcessingStore<Tx>,
-    private readonly handlers: Readonly<Record<'create' | 'update', ItemHandler<Tx>>>,
+    private readonly handlers: ItemHandlers<Tx>,
     private readonly clock: Clock,
     private readonly chunkSize = DEFAULT_CHUNK_SIZE,
-  ) {}
+  ) {
+    this.kinds = Object.keys(handlers);
+  }
 
   async execute(locator: BatchLocator): Promise<ChunkReport> {
     const deadline = this.clock.now() + SETTLE_SLICE_MS;
@@ -86,12 +100,16 @@ export class ProcessBatchChunk<Tx> {
         const now = this.clock.now();
         const timeUpAt = now + CHUNK_TIME_BUDGET_MS;
         const snapshot = batch.toSnapshot();
+        // A batch of a kind without handlers was claimed by mistake: a bug, never the items' fault.
+        const handler = this.handlers[snapshot.kind]?.[snapshot.operation];
+        if (handler === undefined) throw new Error(`No handler for ${snapshot.operation} of kind '${snapshot.kind}' (batch ${batch.id})`);
         items = pending;
-        const handled = await this.handlers[snapshot.operation].handleChunk(
+        const handled = await handler.handleChunk(
           tx,
           {
             batchId: batch.id,
             tenantId: snapshot.tenantId,
+            kind: snapshot.kind,
             targetType: snapshot.targetType,
             operation: snapshot.operation,
             createdBy: snapshot.createdBy,

@@ -1,6 +1,6 @@
 import { ok, domainError, err } from './result';
 import { FileProblem, FileRecord, SubmitBatchFile } from './submit-batch-file.use-case';
-import { FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier } from './testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier } from './testing';
 import { expectErr, expectOk } from './testing';
 
 const BATCH = 'batch:00000000-0000-4000-8000-000000000001';
@@ -14,6 +14,7 @@ function setUp(options: { known?: string[]; maxRows?: number; partSize?: number;
     new FixedClock(1000),
     new SequentialIdGenerator(),
     {
+      kind: A_KIND,
       targetType: { parameter: 'parcelKind', description: 'must be letters', test: (n) => /^[a-z]+$/.test(n) },
       targetTypeNotFoundCode: 'PARCEL_KIND_NOT_FOUND',
       referenceField: { create: 'ref', update: 'parcelId' },
@@ -22,7 +23,7 @@ function setUp(options: { known?: string[]; maxRows?: number; partSize?: number;
       ...(options.checkColumns ? { checkColumns: options.checkColumns } : {}),
     },
   );
-  const locator = { tenantId: 'acme', targetType: 'parcel', batchId: BATCH as never };
+  const locator = { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: BATCH as never };
   return { batches, submit, locator };
 }
 
@@ -51,13 +52,8 @@ describe('SubmitBatchFile', () => {
   it('keeps a row with the wrong number of cells, to fail alone, with whatever reference it has', async () => {
     const { batches, submit, locator } = setUp();
     const result = await submit.execute({ ...base, records: records(line(1, 'name', 'ref'), line(2, 'only'), line(3, 'x', 'r-3', 'extra')) });
-<<<<<<< HEAD
-    expect(result.ok).toBe(true);
-    const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
-=======
     expectOk(result);
     const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
->>>>>>> p15-habits
     expect(pending.map((p) => [p.refId, p.row])).toEqual([
       ['', 2],
       ['r-3', 3],
@@ -167,7 +163,7 @@ describe('SubmitBatchFile', () => {
     const first = await send('a', 'file-a');
     expect(await send('a', 'file-a')).toEqual(ok({ batchId: expectOk(first).batchId, replayed: true }));
     expect(await send('b', 'file-b')).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
-    expect(await batches.list('acme', 'parcel', { limit: 10 })).toHaveLength(1);
+    expect(await batches.list({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel' }, { limit: 10 })).toHaveLength(1);
     expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);
   });
 });

@@ -5,8 +5,8 @@
 import { Actor, Batch, BatchOperation } from './batch';
 import { batchIdFromUuid } from './batch-id';
 import { NewBatchItem } from './batch-item';
-import { BatchIntake, BatchRepository, Submission } from './batch-repository.port';
-import { TargetTypeRule, authorizeTarget } from './batch-access';
+import { BatchIntake, BatchWrites, Submission } from './batch-repository.port';
+import { BatchScope, authorizeTarget } from './batch-access';
 import type { CallbackTarget } from './callback';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, domainError, err, ok } from './result';
@@ -24,8 +24,7 @@ export interface FileProblem {
   readonly message: string;
 }
 
-export interface SubmitBatchFileOptions {
-  readonly targetType: TargetTypeRule;
+export interface SubmitBatchFileOptions extends BatchScope {
   readonly targetTypeNotFoundCode: string;
   /** The column that holds each item's reference, per operation (e.g. refID for creates). */
   readonly referenceField: Readonly<Record<BatchOperation, string>>;
@@ -73,7 +72,7 @@ const fileError = (code: FileError['code'], message: string, line?: number): Res
 
 export class SubmitBatchFile {
   constructor(
-    private readonly batches: BatchRepository,
+    private readonly batches: BatchWrites,
     private readonly targetTypes: TargetTypeDirectory,
     private readonly access: AccessVerifier,
     private readonly clock: Clock,
@@ -86,7 +85,7 @@ export class SubmitBatchFile {
     if (!authorized.ok) return authorized;
     const tenantId = authorized.value;
     const batchId = batchIdFromUuid(this.ids.uuid());
-    const intake = await this.batches.beginIntake({ tenantId, batchId, targetType: input.targetType, expiresAt: this.expiry() });
+    const intake = await this.batches.beginIntake({ tenantId, kind: this.options.kind, batchId, targetType: input.targetType, expiresAt: this.expiry() });
     try {
       const received = await this.receive(intake, input);
       if (!received.ok) {
@@ -107,6 +106,7 @@ export class SubmitBatchFile {
         {
           id: batchId,
           tenantId,
+          kind: this.options.kind,
           targetType: input.targetType,
           operation: input.operation,
           source: 'file',

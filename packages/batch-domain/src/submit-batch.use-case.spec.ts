@@ -1,5 +1,5 @@
 import { SubmitBatch } from './submit-batch.use-case';
-import { FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier } from './testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier } from './testing';
 import { expectErr, expectOk } from './testing';
 
 function setUp(known = ['parcel']) {
@@ -11,6 +11,7 @@ function setUp(known = ['parcel']) {
     new FixedClock(1000),
     new SequentialIdGenerator(),
     {
+      kind: A_KIND,
       targetType: { parameter: 'parcelKind', description: 'must be letters', test: (n) => /^[a-z]+$/.test(n) },
       targetTypeNotFoundCode: 'PARCEL_KIND_NOT_FOUND',
       maxItems: 3,
@@ -28,9 +29,9 @@ describe('SubmitBatch', () => {
     const { batches, run } = setUp();
     const result = await run([{ ref: 'a', junk: 1 }, { ref: 'b' }]);
     expect(result).toEqual({ ok: true, value: { batchId: 'batch:00000000-0000-4000-8000-000000000001', replayed: false } });
-    const view = await batches.findStatus({ tenantId: 'acme', targetType: 'parcel', batchId: expectOk(result).batchId }, 10);
+    const view = await batches.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: expectOk(result).batchId }, 10);
     expect(view!.batch.status).toBe('QUEUED');
-    const pending = await batches.transaction((tx) => batches.pendingItems(tx, { tenantId: 'acme', targetType: 'parcel', batchId: expectOk(result).batchId }, 10));
+    const pending = await batches.transaction((tx) => batches.pendingItems(tx, { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: expectOk(result).batchId }, 10));
     expect(pending.map((p) => p.input)).toEqual([{ ref: 'a' }, { ref: 'b' }]);
   });
 
@@ -71,14 +72,14 @@ describe('SubmitBatch', () => {
       const first = await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } });
       const again = await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } });
       expect(again).toEqual({ ok: true, value: { batchId: expectOk(first).batchId, replayed: true } });
-      expect(await batches.list('acme', 'parcel', { limit: 10 })).toHaveLength(1);
+      expect(await batches.list({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel' }, { limit: 10 })).toHaveLength(1);
     });
 
     it('refuses the same key for another request with IDEMPOTENCY_KEY_REUSED', async () => {
       const { batches, run } = setUp();
       await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } });
       expect(await run([{ ref: 'b' }], { submission: { key: 'req-1', fingerprint: 'f2' } })).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
-      expect(await batches.list('acme', 'parcel', { limit: 10 })).toHaveLength(1);
+      expect(await batches.list({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel' }, { limit: 10 })).toHaveLength(1);
     });
 
     it('does not use a key for a request that is refused', async () => {

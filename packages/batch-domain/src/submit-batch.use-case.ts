@@ -4,11 +4,11 @@
 import { Actor, Batch, BatchOperation, BatchSource } from './batch';
 import { BatchId, batchIdFromUuid } from './batch-id';
 import { NewBatchItem } from './batch-item';
-import { BatchRepository, Submission, SubmitOutcome } from './batch-repository.port';
+import { BatchWrites, Submission, SubmitOutcome } from './batch-repository.port';
 import type { CallbackTarget } from './callback';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { DomainError, Result, Violation, domainError, err, ok } from './result';
-import { TargetTypeRule, authorizeTarget } from './batch-access';
+import { BatchScope, authorizeTarget } from './batch-access';
 
 export const MAX_REPORTED_VIOLATIONS = 100;
 
@@ -17,8 +17,7 @@ export interface TargetTypeDirectory {
   exists(tenantId: string, name: string): Promise<boolean>;
 }
 
-export interface SubmitBatchOptions {
-  readonly targetType: TargetTypeRule;
+export interface SubmitBatchOptions extends BatchScope {
   /** The code answered when the tenant has no such target type. */
   readonly targetTypeNotFoundCode: string;
   readonly maxItems: number;
@@ -52,7 +51,7 @@ export type SubmitBatchError = DomainError<string>;
 
 export class SubmitBatch {
   constructor(
-    private readonly batches: BatchRepository,
+    private readonly batches: BatchWrites,
     private readonly targetTypes: TargetTypeDirectory,
     private readonly access: AccessVerifier,
     private readonly clock: Clock,
@@ -74,6 +73,7 @@ export class SubmitBatch {
       {
         id: batchId,
         tenantId: tenantId.value,
+        kind: this.options.kind,
         targetType: input.targetType,
         operation: input.operation,
         source: input.source,

@@ -1,9 +1,10 @@
 import { BatchContext, PendingItem } from '@container-service/batch-domain';
 import { SequentialIdGenerator, aBatchId } from '@container-service/batch-domain/testing';
+import { CONTAINER_BATCH_KIND } from './container-batches';
 import { CreateContainerHandler, UpdateContainerHandler } from './container-item.handlers';
 import { InMemoryContainerStore } from './testing';
 
-const context = (targetType = 'bag'): BatchContext => ({ batchId: aBatchId(), tenantId: 'acme', targetType, operation: 'create', createdBy: { id: 'u-1' }, columns: null, now: 7000, timeUp: () => false });
+const context = (targetType = 'bag'): BatchContext => ({ batchId: aBatchId(), tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType, operation: 'create', createdBy: { id: 'u-1' }, columns: null, now: 7000, timeUp: () => false });
 const pending = (inputs: unknown[]): PendingItem[] => inputs.map((input, seq) => ({ seq, refId: `r-${seq}`, row: null, input }));
 
 function setUp() {

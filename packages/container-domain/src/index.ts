@@ -15,6 +15,7 @@ export { MAX_JSON_DEPTH, nestsDeeperThan, textNestsDeeperThan } from './json-dep
 export { MAX_REGEX_LENGTH, MAX_REGEX_PROGRAM_SIZE, MAX_TYPE_REGEX_COST, REGEX_WORK_BUDGET, checkRegexSafety, compileAttributeRegex, estimateRegexCost } from './safe-regex';
 export type { CompiledRegex, RegexVerdict } from './safe-regex';
 export { ContainerType, containerTypeNameRule } from './container-type';
+export { CONTAINER_BATCH_KIND, containerBatchScope } from './container-batches';
 export {
   MAX_ITEM_LINES,
   MAX_TRACKING_DETAILS,

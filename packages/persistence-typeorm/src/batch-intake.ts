@@ -18,7 +18,7 @@ import { BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
 import { claimSubmission, storeCallback } from './batch-submission.writes';
 import { deleteItemsStep, insertItems, ITEM_DELETE_STEP, ITEM_INSERT_CHUNK } from './batch-items.writes';
 
-/** Stores a batch, its items, its key and its callback target in one transaction (BatchRepository.add). */
+/** Stores a batch, its items, its key and its callback target in one transaction (BatchWrites.add). */
 export async function addBatch(
   database: Database,
   secrets: SecretSealer | null,
@@ -49,13 +49,14 @@ export async function addBatch(
   });
 }
 
-/** Opens an intake: a placeholder row that no read or worker sees until commit (BatchRepository.beginIntake). */
+/** Opens an intake: a placeholder row that no read or worker sees until commit (BatchWrites.beginIntake). */
 export async function beginIntake(database: Database, secrets: SecretSealer | null, draft: IntakeDraft): Promise<BatchIntake> {
   const batchPk = await database.write(async (manager) => {
     // A placeholder row holds the items while they arrive; commit writes the real batch over it.
     const inserted = await manager.insert(BatchSchema, {
       tenantId: draft.tenantId,
       id: draft.batchId,
+      kind: draft.kind,
       targetType: draft.targetType,
       operation: 'create',
       source: 'file',

@@ -1,17 +1,17 @@
 // Listing a tenant's batches of one type, newest first, by keyset paging, optionally of one
 // derived status; summaries only, without a file batch's header.
-import { Batch, BatchListQuery, BatchStatus } from '@container-service/batch-domain';
+import { Batch, BatchListQuery, BatchListScope, BatchStatus } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { fromBatchRow, SUMMARY_FIELDS } from './batch.mapper';
 import { BatchRow, BatchSchema } from './schemas/batch.schema';
 
-/** One page of the list (BatchRepository.list). */
-export async function listBatches(manager: EntityManager, tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]> {
+/** One page of the list (BatchReads.list). */
+export async function listBatches(manager: EntityManager, scope: BatchListScope, query: BatchListQuery): Promise<Batch[]> {
   const builder = manager
     .createQueryBuilder()
     .select(SUMMARY_FIELDS.map((field) => `b.${field}`))
     .from(BatchSchema, 'b')
-    .where('b.tenant_id = :tenantId AND b.target_type = :targetType AND b.intake_open = 0', { tenantId, targetType })
+    .where('b.tenant_id = :tenantId AND b.target_type = :targetType AND b.kind = :kind AND b.intake_open = 0', { tenantId: scope.tenantId, targetType: scope.targetType, kind: scope.kind })
     .orderBy('b.created_at', 'DESC')
     .addOrderBy('b.id', 'DESC')
     .limit(query.limit);

@@ -43,10 +43,10 @@ export async function writeCancellation(manager: EntityManager, batch: Batch): P
   await manager.update(BatchSchema, { pk: batchPk }, toBatchProgress(batch));
 }
 
-/** Reads and cancels a batch in one transaction, so no outcome lands between the two (BatchRepository.cancel). */
+/** Reads and cancels a batch in one transaction, so no outcome lands between the two (BatchWrites.cancel). */
 export async function cancelBatch(database: Database, locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null> {
   return database.write(async (manager) => {
-    const row = await manager.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType, intakeOpen: 0 } });
+    const row = await manager.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 } });
     if (row === null) return null;
     const batch = fromBatchRow(row);
     if (!batch.cancel(now).ok) return { batch, cancelled: false };

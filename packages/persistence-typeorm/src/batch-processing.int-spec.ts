@@ -4,7 +4,7 @@
 import { BatchContext, HandledOutcome, ItemHandler, PROCESSING_ERROR, PROCESSING_ERROR_REASON, PendingItem, ProcessBatchChunk, StoreFailure } from '@container-service/batch-domain';
 import { FixedClock, SequentialIdGenerator, T0, aBatch, aBatchId, describeBatchClaimContract, describeBatchProcessingContract } from '@container-service/batch-domain/testing';
 import { AttributeConfig } from '@container-service/container-domain';
-import { CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
+import { CONTAINER_BATCH_KIND, CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
 import { aContainer, aContainerType } from '@container-service/container-domain/testing';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,17 +14,19 @@ import { Database } from './database';
 import { TypeOrmBatchProcessingStore, isStoreFault } from './typeorm-batch-processing.store';
 import { DatabaseDamagedError } from './damage-watch';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
+import { TypeOrmBatchSeeder } from './testing';
 import { TypeOrmContainerStore, TypeOrmContainerStoreProvider } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 
-const locator = { tenantId: 'acme', targetType: 'bag', batchId: aBatchId() };
+const locator = { tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', batchId: aBatchId() };
+const KINDS = [CONTAINER_BATCH_KIND];
 
 const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-')), 'db.sqlite')}`;
 
 async function setUp(inputs: unknown[], options: { columns?: string[]; attributes?: AttributeConfig[] } = {}) {
   const database = await Database.open(tempUrl());
   await new TypeOrmContainerTypeRepository(database).add(aContainerType({ name: 'bag', attributes: options.attributes ?? [{ name: 'weight', dataType: 'number', required: true }] }));
-  const batch = aBatch({ targetType: 'bag', total: inputs.length, ...(options.columns ? { source: 'file', columns: options.columns } : {}) });
+  const batch = aBatch({ kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: inputs.length, ...(options.columns ? { source: 'file', columns: options.columns } : {}) });
   await new TypeOrmBatchRepository(database).add(batch, inputs.map((input, i) => ({ refId: `r-${i}`, input })));
   const store = new TypeOrmBatchProcessingStore(database);
   const stores = new TypeOrmContainerStoreProvider();
@@ -38,7 +40,7 @@ describe('processing on SQLite', () => {
   it('applies a batch chunk by chunk; containers and outcomes land together', async () => {
     const inputs = Array.from({ length: 5 }, (_, i) => ({ refID: `r-${i}`, attributes: i === 2 ? {} : { weight: i }, trackingDetails: [{ operator: 'DHL', trackingId: `T${i % 4}` }] }));
     const { database, store, create, update, count } = await setUp(inputs);
-    const process = new ProcessBatchChunk(store, { create, update }, new FixedClock(), 2);
+    const process = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 2);
     let report;
     do report = await process.execute(locator);
     while (!report.done);
@@ -65,10 +67,10 @@ describe('processing on SQLite', () => {
         throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       },
     };
-    await expect(new ProcessBatchChunk(store, { create: failing, update }, new FixedClock(), 10).execute(locator)).rejects.toBeInstanceOf(StoreFailure);
+    await expect(new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: failing, update } }, new FixedClock(), 10).execute(locator)).rejects.toBeInstanceOf(StoreFailure);
     expect(await count('containers')).toBe(0);
     expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(3);
-    await new ProcessBatchChunk(store, { create, update }, new FixedClock(), 10).execute(locator);
+    await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
     expect(await count('containers')).toBe(3);
     await database.close();
   });
@@ -82,7 +84,7 @@ describe('processing on SQLite', () => {
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
     const started = Date.now();
-    expect(await store.claim('w1', 1000, 2000)).toBeNull();
+    expect(await store.claim('w1', KINDS, 1000, 2000)).toBeNull();
     expect(Date.now() - started).toBeLessThan(500);
     release();
     await held;
@@ -105,7 +107,7 @@ describe('processing on SQLite', () => {
         { name: 'shape', dataType: 'object', required: false },
       ],
     });
-    const report = await new ProcessBatchChunk(store, { create, update }, new FixedClock(), 10).execute(locator);
+    const report = await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
     expect(report).toMatchObject({ processed: 4, done: true });
     const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
     // The deep row is either refused by a rule (a depth limit) or fails alone; either way the
@@ -141,7 +143,7 @@ describe('processing on SQLite', () => {
     let release = () => undefined as void;
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
-    const process = new ProcessBatchChunk(new TypeOrmBatchProcessingStore(busy), { create, update }, new FixedClock(), 10);
+    const process = new ProcessBatchChunk(new TypeOrmBatchProcessingStore(busy), { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10);
     await expect(process.execute(locator)).rejects.toBeInstanceOf(StoreFailure);
     release();
     await held;
@@ -154,7 +156,7 @@ describe('processing on SQLite', () => {
 
 describeBatchClaimContract('TypeOrmBatchProcessingStore on a SQLite file', async () => {
   const database = await Database.open(tempUrl());
-  return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchRepository(database), close: () => database.close() };
+  return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchSeeder(database), close: () => database.close() };
 });
 
 describeBatchProcessingContract<EntityManager>('TypeOrmBatchProcessingStore on a SQLite file', async () => {
@@ -164,8 +166,8 @@ describeBatchProcessingContract<EntityManager>('TypeOrmBatchProcessingStore on a
     store: new TypeOrmBatchProcessingStore(database),
     seed: async (batch, items) => void (await repository.add(batch, items)),
     receive: async (batch, items) => {
-      const { tenantId, targetType, id } = batch.toSnapshot();
-      const intake = await repository.beginIntake({ tenantId, targetType, batchId: id, expiresAt: T0 + 60_000 });
+      const { tenantId, kind, targetType, id } = batch.toSnapshot();
+      const intake = await repository.beginIntake({ tenantId, kind, targetType, batchId: id, expiresAt: T0 + 60_000 });
       await intake.append(items, T0 + 60_000);
       return { commit: async () => void (await intake.commit(batch)) };
     },

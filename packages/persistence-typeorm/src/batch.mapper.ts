@@ -16,6 +16,7 @@ export function toBatchProgress(batch: Batch): Omit<BatchRow, 'pk' | 'columns'> 
   return {
     tenantId: s.tenantId,
     id: s.id,
+    kind: s.kind,
     targetType: s.targetType,
     operation: s.operation,
     source: s.source,
@@ -38,6 +39,7 @@ export function fromBatchRow(row: BatchRow): Batch {
   const snapshot: BatchSnapshot = {
     id: row.id as BatchId,
     tenantId: row.tenantId,
+    kind: row.kind,
     targetType: row.targetType,
     operation: row.operation as BatchSnapshot['operation'],
     source: row.source as BatchSnapshot['source'],
@@ -63,6 +65,7 @@ export const SUMMARY_FIELDS = [
   'pk',
   'tenantId',
   'id',
+  'kind',
   'targetType',
   'operation',
   'source',
@@ -98,6 +101,7 @@ export function fromRawSummary(r: RawSummaryRow): BatchRow {
     pk: Number(r.pk),
     tenantId: String(r.tenantId),
     id: String(r.id),
+    kind: String(r.kind),
     targetType: String(r.targetType),
     operation: String(r.operation),
     source: String(r.source),

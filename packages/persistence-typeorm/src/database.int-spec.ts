@@ -34,7 +34,7 @@ describe('Database', () => {
     await first.close();
     const second = await Database.open(url);
     const applied = await second.writer.query('SELECT name FROM migrations');
-    expect(applied).toEqual([{ name: 'InitialSchema1764300000000' }, { name: 'ContainersAndLeases1764400000000' }, { name: 'FileBatches1764500000000' }, { name: 'SubmitKeys1764600000000' }, { name: 'BatchCallbacks1764700000000' }, { name: 'TenantTurns1764800000000' }]);
+    expect(applied).toEqual([{ name: 'InitialSchema1764300000000' }, { name: 'ContainersAndLeases1764400000000' }, { name: 'FileBatches1764500000000' }, { name: 'SubmitKeys1764600000000' }, { name: 'BatchCallbacks1764700000000' }, { name: 'TenantTurns1764800000000' }, { name: 'BatchKinds1765100000000' }]);
     await second.close();
   });
 

@@ -19,6 +19,7 @@ import { BatchCallbacks1764700000000 } from './migrations/1764700000000-batch-ca
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { DamageWatch } from './damage-watch';
 import { TenantTurns1764800000000 } from './migrations/1764800000000-tenant-turns';
+import { BatchKinds1765100000000 } from './migrations/1765100000000-batch-kinds';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/container-service.sqlite';
 
@@ -36,7 +37,7 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
 }
 
 const entities = [BatchSchema, BatchItemSchema, ContainerTypeSchema, ContainerSchema, ContainerTrackingSchema, SubmitKeySchema, BatchCallbackSchema];
-const migrations = [InitialSchema1764300000000, ContainersAndLeases1764400000000, FileBatches1764500000000, SubmitKeys1764600000000, BatchCallbacks1764700000000, TenantTurns1764800000000];
+const migrations = [InitialSchema1764300000000, ContainersAndLeases1764400000000, FileBatches1764500000000, SubmitKeys1764600000000, BatchCallbacks1764700000000, TenantTurns1764800000000, BatchKinds1765100000000];
 
 export interface OpenDatabaseOptions {
   /** Milliseconds a statement waits on a locked database before failing. */

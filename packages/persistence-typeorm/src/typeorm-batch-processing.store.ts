@@ -8,18 +8,18 @@ import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { DatabaseDamagedError } from './damage-watch';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
-import { driverErrorCode, execute, select } from './sql';
+import { driverErrorCode, execute, placeholders, select } from './sql';
 import { writeOutcomes } from './batch-outcomes.writes';
 
-/** Batches a worker may take: unfinished, fully received, and under no lease still live at `?`. */
-const CLAIMABLE = 'FROM batches WHERE completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?)';
+/** Batches a worker may take: unfinished, fully received, and under no lease still live at `?`; then `kind IN (…)` follows. */
+const CLAIMABLE = 'FROM batches WHERE completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?) AND kind IN';
 /**
  * The batch to claim: of the tenant whose turn is oldest (never served first), its oldest batch.
  * Ties between tenants that were never served go to the oldest batch.
  */
-const NEXT_CLAIM = `SELECT b.pk, b.tenant_id AS "tenantId", b.id, b.target_type AS "targetType"
+const nextClaim = (kinds: number) => `SELECT b.pk, b.tenant_id AS "tenantId", b.id, b.kind, b.target_type AS "targetType"
   FROM batches b LEFT JOIN tenant_turns t ON t.tenant_id = b.tenant_id
-  WHERE b.completed_at IS NULL AND b.intake_open = 0 AND (b.lease_expires_at IS NULL OR b.lease_expires_at <= ?)
+  WHERE b.completed_at IS NULL AND b.intake_open = 0 AND (b.lease_expires_at IS NULL OR b.lease_expires_at <= ?) AND b.kind IN (${placeholders(kinds)})
   ORDER BY COALESCE(t.turn, 0), b.created_at, b.pk LIMIT 1`;
 const TAKE_TURN = `INSERT INTO tenant_turns (tenant_id, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM tenant_turns))
   ON CONFLICT (tenant_id) DO UPDATE SET turn = excluded.turn`;
@@ -51,7 +51,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
   }
 
   async load(tx: EntityManager, locator: BatchLocator): Promise<Batch | null> {
-    const row = await tx.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType, intakeOpen: 0 } });
+    const row = await tx.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 } });
     return row === null ? null : fromBatchRow(row);
   }
 
@@ -77,22 +77,24 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     return writeOutcomes(tx, batch, outcomes);
   }
 
-  async claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null> {
+  async claim(owner: string, kinds: readonly string[], now: number, expiresAt: number): Promise<BatchLease | null> {
+    if (kinds.length === 0) return null;
     // Most looks of a worker with nothing to do find nothing: look on the reader first, so that
     // they take no write lock from submits. The write below looks again, under the lock.
-    const [open] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} LIMIT 1`, [now]);
+    const [open] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) LIMIT 1`, [now, ...kinds]);
     if (open === undefined) return null;
     return this.database.write(async (tx) => {
-      const [row] = await select<{ pk: number; tenantId: string; id: string; targetType: string }>(tx, NEXT_CLAIM, [now]);
+      const [row] = await select<{ pk: number; tenantId: string; id: string; kind: string; targetType: string }>(tx, nextClaim(kinds.length), [now, ...kinds]);
       if (row === undefined) return null;
       await tx.update(BatchSchema, { pk: row.pk }, { leaseOwner: owner, leaseExpiresAt: expiresAt });
       await execute(tx, TAKE_TURN, [row.tenantId]);
-      return { locator: { tenantId: row.tenantId, targetType: row.targetType, batchId: row.id as BatchLocator['batchId'] }, owner, expiresAt };
+      return { locator: { tenantId: row.tenantId, kind: row.kind, targetType: row.targetType, batchId: row.id as BatchLocator['batchId'] }, owner, expiresAt };
     });
   }
 
-  async othersWaiting(tenantId: string, now: number): Promise<boolean> {
-    const [other] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} AND tenant_id <> ? LIMIT 1`, [now, tenantId]);
+  async othersWaiting(tenantId: string, kinds: readonly string[], now: number): Promise<boolean> {
+    if (kinds.length === 0) return false;
+    const [other] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) AND tenant_id <> ? LIMIT 1`, [now, ...kinds, tenantId]);
     return other !== undefined;
   }
 

@@ -1,16 +1,19 @@
-// BatchRepository over TypeORM: the port's one class, holding the store, the status cache and
-// the secret sealer, and handing each job to its own file: intake (batch-intake), outcomes and
-// cancellation (batch-outcomes.writes), status, results and list reads (batch-*.reads), and
-// retention (batch-retention). Methods return the job's promise as it is, without a further await.
+// The batch ports over TypeORM (BatchReads, BatchWrites, BatchRetention) in one class, holding the
+// store, the status cache and the secret sealer, and handing each job to its own file: intake
+// (batch-intake), cancellation (batch-outcomes.writes), status, results and list reads
+// (batch-*.reads), and retention (batch-retention). Each user is given the one port it needs.
+// Methods return the job's promise as it is, without a further await.
 import {
   Batch,
   BatchIntake,
   BatchListQuery,
+  BatchListScope,
   BatchLocator,
-  BatchRepository,
+  BatchReads,
+  BatchRetention,
   BatchStatusView,
+  BatchWrites,
   IntakeDraft,
-  ItemOutcome,
   ItemResult,
   ResultsPageQuery,
   NewBatchItem,
@@ -21,7 +24,7 @@ import {
 import { Database } from './database';
 import { ResultHeadsCache } from './result-heads.cache';
 import { addBatch, beginIntake } from './batch-intake';
-import { cancelBatch, writeCancellation, writeOutcomes } from './batch-outcomes.writes';
+import { cancelBatch } from './batch-outcomes.writes';
 import { purgeAbandonedIntakes, purgeFinishedBatches, purgeSubmissions } from './batch-retention';
 import { readStatus } from './batch-status.reads';
 import { readResults } from './batch-results.reads';
@@ -37,7 +40,7 @@ export interface BatchRepositoryOptions {
   readonly secrets?: SecretSealer;
 }
 
-export class TypeOrmBatchRepository implements BatchRepository {
+export class TypeOrmBatchRepository implements BatchReads, BatchWrites, BatchRetention {
   private readonly finishedHeads: ResultHeadsCache | null;
   private readonly secrets: SecretSealer | null;
 
@@ -58,14 +61,6 @@ export class TypeOrmBatchRepository implements BatchRepository {
     return beginIntake(this.database, this.secrets, draft);
   }
 
-  async recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
-    await this.database.write((manager) => writeOutcomes(manager, batch, outcomes));
-  }
-
-  async recordCancellation(batch: Batch): Promise<void> {
-    await this.database.write((manager) => writeCancellation(manager, batch));
-  }
-
   cancel(locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null> {
     return cancelBatch(this.database, locator, now);
   }
@@ -78,8 +73,8 @@ export class TypeOrmBatchRepository implements BatchRepository {
     return readResults(this.database.reader.manager, locator, query);
   }
 
-  list(tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]> {
-    return listBatches(this.database.reader.manager, tenantId, targetType, query);
+  list(scope: BatchListScope, query: BatchListQuery): Promise<Batch[]> {
+    return listBatches(this.database.reader.manager, scope, query);
   }
 
   purgeFinishedBatches(before: number, maxItems: number): Promise<number> {

@@ -1,8 +1,9 @@
 import { Result, SecretSealer } from '@container-service/batch-domain';
-import { T0, aBatch, aBatchId, aCallbackTarget, outcomesFor, someItems } from '@container-service/batch-domain/testing';
+import { T0, aBatch, aBatchId, aCallbackTarget, aLocator, outcomesFor, someItems } from '@container-service/batch-domain/testing';
 import { Database } from './database';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';
+import { TypeOrmBatchSeeder } from './testing';
 
 /** A stand-in for the app's AES-GCM sealer: enough to see where sealing and opening happen. */
 const sealer = (keys: string[]): SecretSealer => ({
@@ -15,7 +16,7 @@ const sealer = (keys: string[]): SecretSealer => ({
 });
 
 describe('TypeOrmCallbackOutbox with sealed secrets', () => {
-  const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(1) };
+  const locator = aLocator({ batchId: aBatchId(1) });
   let database: Database;
 
   beforeEach(async () => {
@@ -29,7 +30,7 @@ describe('TypeOrmCallbackOutbox with sealed secrets', () => {
     const batch = aBatch({ id: aBatchId(1), total: 1, hasCallback: true });
     await repository.add(batch, someItems(1), { callback: aCallbackTarget({ secret: 'the-secret' }) });
     batch.recordOutcomes(['success'], T0 + 10);
-    await repository.recordOutcomes(batch, outcomesFor('S'));
+    await new TypeOrmBatchSeeder(database).recordOutcomes(batch, outcomesFor('S'));
   }
   const storedSecret = async () => (await database.reader.query('SELECT secret FROM batch_callbacks'))[0].secret as string | null;
 

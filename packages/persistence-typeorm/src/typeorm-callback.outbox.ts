@@ -13,6 +13,7 @@ import { execute, placeholders, select } from './sql';
 interface DueRow {
   pk: number | string;
   tenant_id: string;
+  kind: string;
   target_type: string;
   id: string;
   callback_attempts: number | string;
@@ -28,8 +29,8 @@ const MAX_CANDIDATES = 2000;
 // Each tenant's due callbacks numbered oldest first (`turn`), then all of them by turn: the first
 // of every tenant, then the second of every tenant, and so on.
 const DUE_IN_TURNS = `
-  SELECT pk, tenant_id, target_type, id, callback_attempts, url, meta, secret, request_id FROM (
-    SELECT b.pk AS pk, b.tenant_id AS tenant_id, b.target_type AS target_type, b.id AS id, b.callback_attempts AS callback_attempts,
+  SELECT pk, tenant_id, kind, target_type, id, callback_attempts, url, meta, secret, request_id FROM (
+    SELECT b.pk AS pk, b.tenant_id AS tenant_id, b.kind AS kind, b.target_type AS target_type, b.id AS id, b.callback_attempts AS callback_attempts,
            b.completed_at AS completed_at, c.url AS url, c.meta AS meta, c.secret AS secret, c.request_id AS request_id,
            ROW_NUMBER() OVER (PARTITION BY b.tenant_id ORDER BY b.completed_at, b.pk) AS turn
     FROM batches b INNER JOIN batch_callbacks c ON c.batch_pk = b.pk
@@ -98,7 +99,7 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
   }
 
   private toDue(row: DueRow): DueCallback {
-    const locator = { tenantId: row.tenant_id, targetType: row.target_type, batchId: row.id as Batch['id'] };
+    const locator = { tenantId: row.tenant_id, kind: row.kind, targetType: row.target_type, batchId: row.id as Batch['id'] };
     const base = { url: row.url, meta: row.meta === null ? null : (JSON.parse(row.meta) as unknown), requestId: row.request_id };
     const attempts = Number(row.callback_attempts);
     if (row.secret === null || this.secrets === null) return { locator, target: { ...base, secret: row.secret }, attempts };

@@ -1,10 +1,11 @@
-import { T0, aBatch, aBatchId, describeBatchRepositoryContract, describeCallbackOutboxContract, outcomesFor, storeBatch } from '@container-service/batch-domain/testing';
+import { T0, aBatch, aLocator, describeBatchRepositoryContract, describeCallbackOutboxContract, outcomesFor, storeBatch } from '@container-service/batch-domain/testing';
 import { describeContainerTypeRepositoryContract } from '@container-service/container-domain/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Database } from './database';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
+import { TypeOrmBatchSeeder } from './testing';
 import { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 
@@ -17,15 +18,15 @@ const stores: Array<[string, () => string]> = [
 for (const [label, url] of stores) {
   describeBatchRepositoryContract(`TypeOrmBatchRepository on ${label}`, async () => {
     const database = await Database.open(url());
-    return { repository: new TypeOrmBatchRepository(database), close: () => database.close() };
+    return { repository: new TypeOrmBatchRepository(database), seeder: new TypeOrmBatchSeeder(database), close: () => database.close() };
   });
   describeBatchRepositoryContract(`TypeOrmBatchRepository with a status cache on ${label}`, async () => {
     const database = await Database.open(url());
-    return { repository: new TypeOrmBatchRepository(database, { statusCacheEntries: 100 }), close: () => database.close() };
+    return { repository: new TypeOrmBatchRepository(database, { statusCacheEntries: 100 }), seeder: new TypeOrmBatchSeeder(database), close: () => database.close() };
   });
   describeCallbackOutboxContract(`TypeOrmCallbackOutbox on ${label}`, async () => {
     const database = await Database.open(url());
-    return { repository: new TypeOrmBatchRepository(database), outbox: new TypeOrmCallbackOutbox(database), close: () => database.close() };
+    return { repository: new TypeOrmBatchRepository(database), seeder: new TypeOrmBatchSeeder(database), outbox: new TypeOrmCallbackOutbox(database), close: () => database.close() };
   });
   describeContainerTypeRepositoryContract(`TypeOrmContainerTypeRepository on ${label}`, async () => {
     const database = await Database.open(url());
@@ -34,18 +35,20 @@ for (const [label, url] of stores) {
 }
 
 describe('TypeOrmBatchRepository with a status cache', () => {
-  const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
+  const locator = aLocator();
   let database: Database;
   let repository: TypeOrmBatchRepository;
+  let seeder: TypeOrmBatchSeeder;
 
   beforeEach(async () => {
     database = await Database.open(stores[1]![1]());
     repository = new TypeOrmBatchRepository(database, { statusCacheEntries: 100 });
+    seeder = new TypeOrmBatchSeeder(database);
   });
   afterEach(() => database.close());
 
   it("serves a finished batch's lists from memory, and its row from the database every time", async () => {
-    await storeBatch(repository, 'SF');
+    await storeBatch(seeder, 'SF');
     expect((await repository.findStatus(locator, 10))!.successes[0]!.resultId).toBe('parcel:1');
     // Behind the repository's back, so that only a second read of the rows could see it.
     await database.write((tx) => tx.query("UPDATE batch_items SET result_id = 'changed'"));
@@ -58,17 +61,17 @@ describe('TypeOrmBatchRepository with a status cache', () => {
   });
 
   it('reads the lists of a batch that still has pending items every time', async () => {
-    const batch = await storeBatch(repository, 'S.');
+    const batch = await storeBatch(seeder, 'S.');
     expect((await repository.findStatus(locator, 10))!.successes).toHaveLength(1);
     batch.recordOutcomes(['failed'], 5000);
-    await repository.recordOutcomes(batch, outcomesFor('.F'));
+    await seeder.recordOutcomes(batch, outcomesFor('.F'));
     const view = (await repository.findStatus(locator, 10))!;
     expect(view.failures.map((f) => f.refId)).toEqual(['r-2']);
     expect(view.batch.status).toBe('PARTIAL_SUCCESS');
   });
 
   it('finds nothing once the batch is removed, though its lists were in memory', async () => {
-    await storeBatch(repository, 'SS');
+    await storeBatch(seeder, 'SS');
     expect(await repository.findStatus(locator, 10)).not.toBeNull();
     while ((await repository.purgeFinishedBatches(Number.MAX_SAFE_INTEGER, 1)) > 0);
     expect(await repository.findStatus(locator, 10)).toBeNull();
@@ -76,7 +79,7 @@ describe('TypeOrmBatchRepository with a status cache', () => {
 });
 
 describe('TypeOrmBatchRepository and a file batch header', () => {
-  const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
+  const locator = aLocator();
   let database: Database;
   let repository: TypeOrmBatchRepository;
 
@@ -93,7 +96,7 @@ describe('TypeOrmBatchRepository and a file batch header', () => {
     // Behind the repository's back: a header that cannot be parsed shows which reads parse it.
     await database.write((tx) => tx.query("UPDATE batches SET columns = '[not json'"));
     expect((await repository.findStatus(locator, 10))!.batch.counts.total).toBe(1);
-    expect(await repository.list('acme', 'parcel', { limit: 10 })).toHaveLength(1);
+    expect(await repository.list(locator, { limit: 10 })).toHaveLength(1);
     await expect(repository.findResults(locator, { afterSeq: -1, limit: 1 })).rejects.toThrow(SyntaxError);
   });
 });

@@ -1,12 +1,14 @@
 // Benchmark: does a status read grow with the batch's size? Seeds batches of 1 000, 10 000 and
-// 200 000 items through the repository port into a fresh SQLite file, times the repository's
+// 200 000 items through the test seeder into a fresh SQLite file, times the repository's
 // status read in process, then starts the real app on loopback and times GET /batch/status,
 // with one client and with concurrent clients. From 10 000 items on, both result lists are at
 // their 1 024-entry cap, so those rows return answers of the same size.
 // Usage: npm run bench:status [-- --requests 2000 --concurrency 16]
 import { Batch, ItemOutcome, batchIdFromUuid } from '@container-service/batch-domain';
 import { createApp, createLogger, loadConfig, resolveVerificationKey } from '@container-service/container-api';
+import { CONTAINER_BATCH_KIND } from '@container-service/container-domain';
 import { Database, TypeOrmBatchRepository } from '@container-service/persistence-typeorm';
+import { TypeOrmBatchSeeder } from '@container-service/persistence-typeorm/testing';
 import { SignJWT } from 'jose';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,10 +18,10 @@ import { parseArgs } from 'node:util';
 
 const SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
 
-async function seed(repository: TypeOrmBatchRepository, n: number, size: number): Promise<{ id: string; seedMs: number }> {
+async function seed(repository: TypeOrmBatchSeeder, n: number, size: number): Promise<{ id: string; seedMs: number }> {
   const started = performance.now();
   const id = batchIdFromUuid(`be000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`);
-  const submitted = Batch.submit({ id, tenantId: 'bench', targetType: 'bag', operation: 'create', source: 'file', total: size }, Date.now());
+  const submitted = Batch.submit({ id, tenantId: 'bench', kind: CONTAINER_BATCH_KIND, targetType: 'bag', operation: 'create', source: 'file', total: size }, Date.now());
   if (!submitted.ok) throw new Error(submitted.error.message);
   const batch = submitted.value;
   await repository.add(
@@ -76,14 +78,15 @@ async function main(): Promise<void> {
 
   const sizes = [1_000, 10_000, 200_000];
   const seeded = [];
-  for (const [i, size] of sizes.entries()) seeded.push({ size, ...(await seed(repository, i + 1, size)) });
+  const seeder = new TypeOrmBatchSeeder(database);
+  for (const [i, size] of sizes.entries()) seeded.push({ size, ...(await seed(seeder, i + 1, size)) });
 
   const storeTimes = new Map<string, { p50: number; p99: number }>();
   for (const batch of seeded) {
     const times: number[] = [];
     for (let i = 0; i < 500; i++) {
       const t0 = performance.now();
-      await repository.findStatus({ tenantId: 'bench', targetType: 'bag', batchId: batch.id as never }, 1024);
+      await repository.findStatus({ tenantId: 'bench', kind: CONTAINER_BATCH_KIND, targetType: 'bag', batchId: batch.id as never }, 1024);
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);

@@ -1,11 +1,11 @@
 // What a callback announces (contract §5): tenant, type, batch, "success" when every item
 // succeeded (else "failed"), a one-line reason, the submit's callback.meta, and the batch's
 // BatchResponse as the status route shows it.
-import { BatchRepository, CallbackPayloads, DueCallback, STATUS_LIST_LIMIT } from '@container-service/batch-domain';
+import { BatchReads, CallbackPayloads, DueCallback, STATUS_LIST_LIMIT } from '@container-service/batch-domain';
 import { presentBatchStatus } from '../batches/batch-response.presenter';
 
 export class StatusCallbackPayloads implements CallbackPayloads {
-  constructor(private readonly batches: BatchRepository) {}
+  constructor(private readonly batches: BatchReads) {}
 
   async payloadFor(due: DueCallback): Promise<unknown> {
     const view = await this.batches.findStatus(due.locator, STATUS_LIST_LIMIT);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_CHUNK_SIZE } from '@container-service/batch-domain';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@container-service/persistence-typeorm';
 import { SecretKey, parseSecretsKey } from '../callbacks/aes-gcm-secret.sealer';
 
@@ -85,7 +86,7 @@ export interface WorkerConfig {
    */
   readonly threadNice: number;
   readonly id: string;
-  /** Items per chunk transaction. */
+  /** Items per chunk transaction (WORKER_CHUNK_SIZE; DEFAULT_CHUNK_SIZE of the batch domain unless set). */
   readonly chunkSize: number;
   /** How long a batch stays with a worker that stopped renewing its lease. */
   readonly leaseMs: number;
@@ -159,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     thread: thread === 'true',
     threadNice: integer('WORKER_THREAD_NICE', 10, 0, 19),
     id: text('WORKER_ID') ?? `${os.hostname()}-${process.pid}`.slice(0, 64),
-    chunkSize: integer('WORKER_CHUNK_SIZE', 1024, 1, 5000),
+    chunkSize: integer('WORKER_CHUNK_SIZE', DEFAULT_CHUNK_SIZE, 1, 5000),
     leaseMs: integer('WORKER_LEASE_MS', 30_000, 1000, 3_600_000),
     idleMs: integer('WORKER_IDLE_MS', 200, 10, 60_000),
   };

@@ -1,11 +1,11 @@
 import { HandledOutcome, ItemHandler, PROCESSING_ERROR, PendingItem, ProcessBatchChunk, StoreFailure } from '@container-service/batch-domain';
-import { FixedClock, InMemoryBatchRepository, InMemoryTx, aBatch, aBatchId, storeBatch } from '@container-service/batch-domain/testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, InMemoryTx, aBatch, aBatchId, storeBatch } from '@container-service/batch-domain/testing';
 import pino from 'pino';
 import { eventually } from '../../test/support/eventually';
 import { BatchWorker, MAINTENANCE_INTERVAL_MS } from './batch-worker';
 
 const config = { enabled: true, thread: false, threadNice: 0, id: 'w-test', chunkSize: 2, leaseMs: 10_000, idleMs: 5 };
-const locator = { tenantId: 'acme', targetType: 'parcel', batchId: aBatchId() };
+const locator = { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId() };
 /** Waits until `done` says yes, looking every 5 ms; fails after `timeoutMs` saying what it waited for. */
 const until = (what: string, done: () => boolean | Promise<boolean>, timeoutMs = 5_000) => eventually(done, { timeoutMs, intervalMs: 5, what });
 
@@ -33,7 +33,7 @@ function setUp(overrides: Partial<typeof config> = {}) {
   const store = new InMemoryBatchRepository();
   const handler = new SlowHandler();
   const clock = new FixedClock(1000);
-  const worker = new BatchWorker(store, new ProcessBatchChunk(store, { create: handler, update: handler }, clock, config.chunkSize), clock, pino({ level: 'silent' }), {
+  const worker = new BatchWorker(store, new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, clock, config.chunkSize), clock, pino({ level: 'silent' }), {
     ...config,
     ...overrides,
   });
@@ -48,7 +48,20 @@ describe('BatchWorker', () => {
     await until('the batch to succeed', async () => (await store.findStatus(locator, 10))!.batch.status === 'SUCCESS');
     await worker.stop();
     expect((await store.findStatus(locator, 10))!.batch.counts).toMatchObject({ success: 5, pending: 0 });
-    expect(await store.claim('other', 2000, 3000)).toBeNull();
+    expect(await store.claim('other', [A_KIND], 2000, 3000)).toBeNull();
+  });
+
+  it('leaves batches of kinds it has no handlers for to the workers that have them', async () => {
+    const { store, worker } = setUp();
+    await storeBatch(store, '..', { id: aBatchId(1), kind: 'another-kind' });
+    await storeBatch(store, '..', { id: aBatchId(2) });
+    worker.start();
+    const mine = { ...locator, batchId: aBatchId(2) };
+    for (let i = 0; i < 200 && (await store.findStatus(mine, 10))!.batch.status !== 'SUCCESS'; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    await worker.stop();
+    expect((await store.findStatus({ ...locator, kind: 'another-kind', batchId: aBatchId(1) }, 10))!.batch.status).toBe('QUEUED');
+    expect((await store.claim('other', ['another-kind'], 2000, 3000))?.locator.batchId).toBe(aBatchId(1));
   });
 
   it('lets the chunk that finishes a batch end its lease, without a release of its own', async () => {
@@ -59,7 +72,7 @@ describe('BatchWorker', () => {
     await until('the batch to succeed', async () => (await store.findStatus(locator, 10))!.batch.status === 'SUCCESS');
     await worker.stop();
     expect(release).not.toHaveBeenCalled();
-    expect(await store.claim('other', 2000, 3000)).toBeNull();
+    expect(await store.claim('other', [A_KIND], 2000, 3000)).toBeNull();
   });
 
   it('does not lose a nudge that comes while it looks for work: the batch is taken at once, not after the idle wait', async () => {
@@ -94,7 +107,7 @@ describe('BatchWorker', () => {
     const counts = (await store.findStatus(locator, 10))!.batch.counts;
     expect(counts).toMatchObject({ success: 4, pending: 4 });
     // The lease was given up, so another worker can take the batch at once.
-    expect((await store.claim('next', 1000, 2000))?.owner).toBe('next');
+    expect((await store.claim('next', [A_KIND], 1000, 2000))?.owner).toBe('next');
   });
 
   it('sets a batch whose chunk keeps failing aside until its lease expires, and goes on with others', async () => {
@@ -109,8 +122,8 @@ describe('BatchWorker', () => {
     expect((await store.findStatus(second, 10))!.batch.status).toBe('SUCCESS');
     expect((await store.findStatus({ ...locator, batchId: aBatchId(1) }, 10))!.batch.counts.pending).toBe(3);
     // Still leased to the worker that failed, until the lease runs out.
-    expect(await store.claim('other', 1000, 2000)).toBeNull();
-    expect((await store.claim('other', 11_000, 12_000))?.locator.batchId).toBe(aBatchId(1));
+    expect(await store.claim('other', [A_KIND], 1000, 2000)).toBeNull();
+    expect((await store.claim('other', [A_KIND], 11_000, 12_000))?.locator.batchId).toBe(aBatchId(1));
   });
 
   it('fails an item that throws on every try alone and finishes its batch, instead of setting the batch aside', async () => {
@@ -158,7 +171,7 @@ describe('BatchWorker', () => {
     const clock = new FixedClock(1000);
     const steps: number[] = [];
     let left = 3;
-    const worker = new BatchWorker(store, new ProcessBatchChunk(store, { create: handler, update: handler }, clock, 2), clock, pino({ level: 'silent' }), config, async (now) => {
+    const worker = new BatchWorker(store, new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, clock, 2), clock, pino({ level: 'silent' }), config, async (now) => {
       steps.push(now);
       return left-- > 0 ? 10 : 0;
     });
@@ -176,9 +189,9 @@ describe('BatchWorker', () => {
     const store = new InMemoryBatchRepository();
     const handler = new SlowHandler();
     const clock = new FixedClock(1000);
-    const intake = await store.beginIntake({ tenantId: 'acme', batchId: aBatchId(9), targetType: 'parcel', expiresAt: 500 });
+    const intake = await store.beginIntake({ tenantId: 'acme', kind: A_KIND, batchId: aBatchId(9), targetType: 'parcel', expiresAt: 500 });
     await intake.append([{ refId: 'a', row: 2, input: ['a'] }], 500);
-    const worker = new BatchWorker(store, new ProcessBatchChunk(store, { create: handler, update: handler }, clock, 2), clock, pino({ level: 'silent' }), config, (now) =>
+    const worker = new BatchWorker(store, new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, clock, 2), clock, pino({ level: 'silent' }), config, (now) =>
       store.purgeAbandonedIntakes(now, 100),
     );
     worker.start();

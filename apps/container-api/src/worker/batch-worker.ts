@@ -3,7 +3,8 @@
 // look for the next. After each chunk it hands the batch back when another tenant has work
 // waiting, so that the claim's round robin lets that tenant in (contract §10). A worker that dies simply stops renewing; its batch is taken up again when
 // the lease expires, at its first unprocessed item. On stop it finishes the chunk in hand.
-// Between batches it also runs maintenance (such as removing abandoned uploads) in small steps.
+// It claims only batches of the kinds its processor has handlers for. Between batches it also
+// runs maintenance (such as removing abandoned uploads) in small steps.
 import { BatchLease, BatchProcessingStore, Clock, ProcessBatchChunk } from '@container-service/batch-domain';
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from 'pino';
@@ -56,7 +57,7 @@ export class BatchWorker<Tx> {
           this.nextMaintenance = removed > 0 ? now : now + MAINTENANCE_INTERVAL_MS;
           if (removed > 0) this.logger.debug({ worker: this.config.id, removed }, 'maintenance step done');
         }
-        const lease = await this.store.claim(this.config.id, now, now + this.config.leaseMs);
+        const lease = await this.store.claim(this.config.id, this.process.kinds, now, now + this.config.leaseMs);
         if (lease === null) {
           await this.idle(this.config.idleMs);
           continue;
@@ -100,7 +101,7 @@ export class BatchWorker<Tx> {
         }
         // One read on the reader connection: alone, a tenant keeps its batch and pays no more.
         const now = this.clock.now();
-        if (await this.store.othersWaiting(current.locator.tenantId, now)) {
+        if (await this.store.othersWaiting(current.locator.tenantId, this.process.kinds, now)) {
           log.debug('another tenant has work waiting; batch handed back');
           return;
         }

@@ -1,5 +1,5 @@
 import { CallbackSender, DeliverCallback, DueCallback } from '@container-service/batch-domain';
-import { InMemoryBatchRepository, T0, aBatch, aBatchId, aCallbackTarget, outcomesFor, someItems } from '@container-service/batch-domain/testing';
+import { A_KIND, InMemoryBatchRepository, T0, aBatch, aBatchId, aCallbackTarget, outcomesFor, someItems } from '@container-service/batch-domain/testing';
 import pino from 'pino';
 import { eventually } from '../../test/support/eventually';
 import { CallbackDispatcher } from './callback-dispatcher';
@@ -45,7 +45,7 @@ async function setUp(hangFor: string[], options: { concurrency?: number; leaseMs
     return batch.id;
   };
   const callbackOf = async (tenantId: string, batchId: string) =>
-    (await store.findStatus({ tenantId, targetType: 'parcel', batchId: batchId as ReturnType<typeof aBatchId> }, 1))!.batch.toSnapshot();
+    (await store.findStatus({ tenantId, kind: A_KIND, targetType: 'parcel', batchId: batchId as ReturnType<typeof aBatchId> }, 1))!.batch.toSnapshot();
   return { store, sender, dispatcher, finished, callbackOf };
 }
 

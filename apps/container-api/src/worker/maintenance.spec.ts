@@ -1,4 +1,4 @@
-import { FixedClock, InMemoryBatchRepository, T0, aBatch, aBatchId, someItems, storeBatch } from '@container-service/batch-domain/testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, T0, aBatch, aBatchId, someItems, storeBatch } from '@container-service/batch-domain/testing';
 import { maintenanceStep } from './maintenance';
 
 const DAY = 24 * 3_600_000;
@@ -9,7 +9,7 @@ describe('maintenanceStep', () => {
     const clock = new FixedClock(T0);
     await storeBatch(batches, 'SF', { id: aBatchId(1) }, T0);
     await batches.add(aBatch({ id: aBatchId(2), total: 1 }, T0), someItems(1), { submission: { key: 'req-1', fingerprint: 'f' } });
-    const intake = await batches.beginIntake({ tenantId: 'acme', batchId: aBatchId(3), targetType: 'parcel', expiresAt: T0 + 1000 });
+    const intake = await batches.beginIntake({ tenantId: 'acme', kind: A_KIND, batchId: aBatchId(3), targetType: 'parcel', expiresAt: T0 + 1000 });
     await intake.append(someItems(2), T0 + 1000);
     const step = maintenanceStep(batches, { batchDays: 7, submitKeyHours: 24 });
 
@@ -20,6 +20,6 @@ describe('maintenanceStep', () => {
     expect(await step(T0 + DAY + 1)).toBe(0);
     expect(await step(T0 + 8 * DAY)).toBe(3); // batch 1: two items and its row
     expect(await step(T0 + 8 * DAY)).toBe(0); // batch 2 never finished
-    expect(await batches.findStatus({ tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(2) }, 10)).not.toBeNull();
+    expect(await batches.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(2) }, 10)).not.toBeNull();
   });
 });

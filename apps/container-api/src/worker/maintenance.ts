@@ -1,14 +1,14 @@
 // The worker's upkeep, one small step per call, in this order: what abandoned uploads stored,
 // submission keys past their time, then finished batches past the retention period. Each step
 // is one short write (at most MAINTENANCE_STEP_ROWS rows), so status reads never wait on it long.
-import { BatchRepository } from '@container-service/batch-domain';
+import { BatchRetention } from '@container-service/batch-domain';
 import { RetentionConfig } from '../config/app-config';
 import { MaintenanceStep } from './batch-worker';
 
 export const MAINTENANCE_STEP_ROWS = 5000;
 const HOUR_MS = 3_600_000;
 
-export function maintenanceStep(batches: BatchRepository, retention: RetentionConfig): MaintenanceStep {
+export function maintenanceStep(batches: BatchRetention, retention: RetentionConfig): MaintenanceStep {
   return async (now) => {
     const abandoned = await batches.purgeAbandonedIntakes(now, MAINTENANCE_STEP_ROWS);
     if (abandoned > 0) return abandoned;

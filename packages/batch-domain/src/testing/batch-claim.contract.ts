@@ -2,14 +2,17 @@
 // of a tenant first, and round robin between tenants, so that one tenant's many batches never
 // hold back another tenant's.
 import { BatchProcessingStore } from '../batch-processing.port';
-import { BatchRepository } from '../batch-repository.port';
-import { T0, aBatchId, storeBatch } from './builders';
+import { BatchSeeder } from './batch-seeder';
+import { A_KIND, T0, aBatchId, storeBatch } from './builders';
 
 export interface ClaimFixture {
   readonly store: BatchProcessingStore<unknown>;
-  readonly repository: BatchRepository;
+  /** Stores the batches to claim, over the same store. */
+  readonly repository: BatchSeeder;
   close?(): Promise<void>;
 }
+
+const KINDS = [A_KIND];
 
 export function describeBatchClaimContract(name: string, open: () => Promise<ClaimFixture>): void {
   describe(`BatchProcessingStore claims: ${name}`, () => {
@@ -22,7 +25,7 @@ export function describeBatchClaimContract(name: string, open: () => Promise<Cla
     });
     const stored = (n: number, tenantId: string, at: number) => storeBatch(fixture.repository, '..', { id: aBatchId(n), tenantId }, at);
     const claimed = async (owner: string, now: number) => {
-      const lease = await fixture.store.claim(owner, now, now + 10_000);
+      const lease = await fixture.store.claim(owner, KINDS, now, now + 10_000);
       return lease && `${lease.locator.tenantId}/${lease.locator.batchId.slice(-1)}`;
     };
 
@@ -47,7 +50,7 @@ export function describeBatchClaimContract(name: string, open: () => Promise<Cla
 
     it('puts a tenant that was served back in line after one that was not, even for an older batch', async () => {
       await stored(1, 'acme', T0 + 1);
-      const lease = await fixture.store.claim('w1', T0 + 10, T0 + 10_000);
+      const lease = await fixture.store.claim('w1', KINDS, T0 + 10, T0 + 10_000);
       await fixture.store.release(lease!);
       await stored(2, 'beta', T0 + 20);
       expect(await claimed('w1', T0 + 30)).toBe('beta/2');
@@ -56,19 +59,31 @@ export function describeBatchClaimContract(name: string, open: () => Promise<Cla
 
     it('says whether another tenant has a batch to claim, leaving leased batches out', async () => {
       await stored(1, 'acme', T0 + 1);
-      expect(await fixture.store.othersWaiting('acme', T0 + 10)).toBe(false);
-      expect(await fixture.store.othersWaiting('beta', T0 + 10)).toBe(true);
+      expect(await fixture.store.othersWaiting('acme', KINDS, T0 + 10)).toBe(false);
+      expect(await fixture.store.othersWaiting('beta', KINDS, T0 + 10)).toBe(true);
       await stored(2, 'beta', T0 + 2);
-      expect(await fixture.store.othersWaiting('acme', T0 + 10)).toBe(true);
+      expect(await fixture.store.othersWaiting('acme', KINDS, T0 + 10)).toBe(true);
       expect(await claimed('w1', T0 + 10)).toBe('acme/1');
       expect(await claimed('w2', T0 + 10)).toBe('beta/2');
-      expect(await fixture.store.othersWaiting('acme', T0 + 20)).toBe(false);
-      expect(await fixture.store.othersWaiting('acme', T0 + 10 + 10_000)).toBe(true);
+      expect(await fixture.store.othersWaiting('acme', KINDS, T0 + 20)).toBe(false);
+      expect(await fixture.store.othersWaiting('acme', KINDS, T0 + 10 + 10_000)).toBe(true);
+    });
+
+    it('offers only batches of the kinds asked for', async () => {
+      await storeBatch(fixture.repository, '..', { id: aBatchId(1), tenantId: 'acme', kind: 'other-kind' }, T0 + 1);
+      await storeBatch(fixture.repository, '..', { id: aBatchId(2), tenantId: 'beta' }, T0 + 2);
+      expect(await fixture.store.othersWaiting('beta', KINDS, T0 + 10)).toBe(false);
+      expect(await fixture.store.othersWaiting('beta', ['other-kind'], T0 + 10)).toBe(true);
+      expect(await claimed('w1', T0 + 10)).toBe('beta/2');
+      expect(await claimed('w2', T0 + 11)).toBeNull();
+      const other = await fixture.store.claim('w3', ['other-kind', 'unused'], T0 + 12, T0 + 10_000);
+      expect(other?.locator).toEqual({ tenantId: 'acme', kind: 'other-kind', targetType: 'parcel', batchId: aBatchId(1) });
+      expect(await fixture.store.claim('w4', [], T0 + 13, T0 + 10_000)).toBeNull();
     });
 
     it('never offers a finished batch', async () => {
       await storeBatch(fixture.repository, 'SF', { id: aBatchId(1), tenantId: 'beta' }, T0);
-      expect(await fixture.store.othersWaiting('acme', T0 + 10)).toBe(false);
+      expect(await fixture.store.othersWaiting('acme', KINDS, T0 + 10)).toBe(false);
       expect(await claimed('w1', T0 + 10)).toBeNull();
     });
   });

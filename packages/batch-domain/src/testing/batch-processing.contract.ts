@@ -6,7 +6,7 @@ import { Batch } from '../batch';
 import { ItemResult, NewBatchItem } from '../batch-item';
 import { BatchLease, BatchProcessingStore } from '../batch-processing.port';
 import { BatchLocator } from '../batch-repository.port';
-import { T0, aBatch, aBatchId, outcomesFor, someItems } from './builders';
+import { A_KIND, T0, aBatch, aBatchId, outcomesFor, someItems } from './builders';
 
 export interface ProcessingFixture<Tx> {
   readonly store: BatchProcessingStore<Tx>;
@@ -28,6 +28,8 @@ export interface ProcessingFixture<Tx> {
 }
 
 class Boom extends Error {}
+/** The kinds a worker handles here: every batch these cases store is of A_KIND. */
+const KINDS = [A_KIND];
 
 export function describeBatchProcessingContract<Tx>(name: string, open: () => Promise<ProcessingFixture<Tx>>): void {
   describe(`BatchProcessingStore contract: ${name}`, () => {
@@ -41,7 +43,7 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
       await fixture.close?.();
     });
 
-    const locator = (n = 1, tenantId = 'acme', targetType = 'parcel'): BatchLocator => ({ tenantId, targetType, batchId: aBatchId(n) });
+    const locator = (n = 1, tenantId = 'acme', targetType = 'parcel'): BatchLocator => ({ tenantId, kind: A_KIND, targetType, batchId: aBatchId(n) });
     /** A stored, unprocessed batch of `total` items. */
     async function seeded(total: number, n = 1, tenantId = 'acme', now = T0): Promise<Batch> {
       const batch = aBatch({ id: aBatchId(n), tenantId, total }, now);
@@ -112,7 +114,7 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
 
       it('keeps the lease when the chunk that would have finished the batch is rolled back', async () => {
         await seeded(2);
-        const lease = (await store.claim('w1', T0 + 10, T0 + 10_000))!;
+        const lease = (await store.claim('w1', KINDS, T0 + 10, T0 + 10_000))!;
         await expect(
           store.transaction(async (tx) => {
             await record(tx, 'SS');
@@ -120,7 +122,7 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
           }),
         ).rejects.toBeInstanceOf(Boom);
         expect(await holds(lease, T0 + 20)).toBe(true);
-        expect(await store.claim('w2', T0 + 20, T0 + 30_000)).toBeNull();
+        expect(await store.claim('w2', KINDS, T0 + 20, T0 + 30_000)).toBeNull();
         expect((await committed())!.isFinished).toBe(false);
       });
 
@@ -188,13 +190,13 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
         const intake = await fixture.receive(batch, someItems(2));
         expect(await committed()).toBeNull();
         expect(await pendingSeqs()).toEqual([]);
-        expect(await store.claim('w1', T0 + 10, T0 + 10_000)).toBeNull();
-        expect(await store.othersWaiting('globex', T0 + 10)).toBe(false);
+        expect(await store.claim('w1', KINDS, T0 + 10, T0 + 10_000)).toBeNull();
+        expect(await store.othersWaiting('globex', KINDS, T0 + 10)).toBe(false);
         await intake.commit();
         expect((await committed())!.counts.pending).toBe(2);
         expect(await pendingSeqs()).toEqual([0, 1]);
-        expect(await store.othersWaiting('globex', T0 + 10)).toBe(true);
-        expect((await store.claim('w1', T0 + 10, T0 + 10_000))?.locator).toEqual(locator());
+        expect(await store.othersWaiting('globex', KINDS, T0 + 10)).toBe(true);
+        expect((await store.claim('w1', KINDS, T0 + 10, T0 + 10_000))?.locator).toEqual(locator());
       });
     });
 
@@ -224,65 +226,65 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
 
       it('keeps the lease while items are left, and ends it with the chunk that finishes the batch', async () => {
         await seeded(3);
-        const lease = (await store.claim('w1', T0 + 10, T0 + 10_000))!;
+        const lease = (await store.claim('w1', KINDS, T0 + 10, T0 + 10_000))!;
         await store.transaction((tx) => record(tx, 'SS'));
         expect(await holds(lease, T0 + 20)).toBe(true);
         await store.transaction((tx) => record(tx, 'S', 2));
         expect(await holds(lease, T0 + 30)).toBe(false);
-        expect(await store.claim('w2', T0 + 40, T0 + 10_000)).toBeNull();
+        expect(await store.claim('w2', KINDS, T0 + 40, T0 + 10_000)).toBeNull();
       });
     });
 
     describe('leases', () => {
       it("renews the owner's lease only: a stranger's renewal changes nothing", async () => {
         await seeded(1);
-        const lease = (await store.claim('w1', T0 + 10, T0 + 1000))!;
+        const lease = (await store.claim('w1', KINDS, T0 + 10, T0 + 1000))!;
         expect(lease).toEqual({ locator: locator(), owner: 'w1', expiresAt: T0 + 1000 });
         expect(await store.renew({ ...lease, owner: 'w2' }, T0 + 500, T0 + 90_000)).toBe(false);
         expect(await store.renew(lease, T0 + 500, T0 + 2000)).toBe(true);
-        expect(await store.claim('w2', T0 + 1999, T0 + 5000)).toBeNull();
-        expect((await store.claim('w2', T0 + 2000, T0 + 5000))?.owner).toBe('w2');
+        expect(await store.claim('w2', KINDS, T0 + 1999, T0 + 5000)).toBeNull();
+        expect((await store.claim('w2', KINDS, T0 + 2000, T0 + 5000))?.owner).toBe('w2');
       });
 
       it("takes a dead owner's batch over once its lease expires, and not before", async () => {
         await seeded(1);
-        await store.claim('w1', T0 + 10, T0 + 1000);
-        expect(await store.claim('w2', T0 + 999, T0 + 5000)).toBeNull();
-        expect(await store.claim('w2', T0 + 1000, T0 + 5000)).toEqual({ locator: locator(), owner: 'w2', expiresAt: T0 + 5000 });
+        await store.claim('w1', KINDS, T0 + 10, T0 + 1000);
+        expect(await store.claim('w2', KINDS, T0 + 999, T0 + 5000)).toBeNull();
+        expect(await store.claim('w2', KINDS, T0 + 1000, T0 + 5000)).toEqual({ locator: locator(), owner: 'w2', expiresAt: T0 + 5000 });
       });
 
       it('tells the old owner its lease was lost once taken over, and keeps the new owner’s', async () => {
         await seeded(1);
-        const old = (await store.claim('w1', T0 + 10, T0 + 1000))!;
-        const taken = (await store.claim('w2', T0 + 1000, T0 + 5000))!;
+        const old = (await store.claim('w1', KINDS, T0 + 10, T0 + 1000))!;
+        const taken = (await store.claim('w2', KINDS, T0 + 1000, T0 + 5000))!;
         expect(await store.renew(old, T0 + 1100, T0 + 9000)).toBe(false);
         await store.release(old);
         expect(await holds(taken, T0 + 1200)).toBe(true);
-        expect(await store.claim('w3', T0 + 1200, T0 + 9000)).toBeNull();
-        expect((await store.claim('w3', T0 + 5000, T0 + 9000))?.owner).toBe('w3');
+        expect(await store.claim('w3', KINDS, T0 + 1200, T0 + 9000)).toBeNull();
+        expect((await store.claim('w3', KINDS, T0 + 5000, T0 + 9000))?.owner).toBe('w3');
       });
 
       it('frees a released lease for another owner at once', async () => {
         await seeded(1);
-        const lease = (await store.claim('w1', T0 + 10, T0 + 60_000))!;
+        const lease = (await store.claim('w1', KINDS, T0 + 10, T0 + 60_000))!;
         await store.release({ ...lease, owner: 'w2' });
-        expect(await store.claim('w2', T0 + 20, T0 + 60_000)).toBeNull();
+        expect(await store.claim('w2', KINDS, T0 + 20, T0 + 60_000)).toBeNull();
         await store.release(lease);
         expect(await holds(lease, T0 + 30)).toBe(false);
-        expect((await store.claim('w2', T0 + 30, T0 + 60_000))?.owner).toBe('w2');
+        expect((await store.claim('w2', KINDS, T0 + 30, T0 + 60_000))?.owner).toBe('w2');
       });
 
       it('leases each batch on its own', async () => {
         await seeded(1, 1, 'acme', T0 + 1);
         await seeded(1, 2, 'acme', T0 + 2);
-        const first = (await store.claim('w1', T0 + 10, T0 + 1000))!;
-        const second = (await store.claim('w1', T0 + 10, T0 + 1000))!;
+        const first = (await store.claim('w1', KINDS, T0 + 10, T0 + 1000))!;
+        const second = (await store.claim('w1', KINDS, T0 + 10, T0 + 1000))!;
         expect([first.locator.batchId, second.locator.batchId]).toEqual([aBatchId(1), aBatchId(2)]);
         await store.release(first);
         expect(await holds(second, T0 + 20)).toBe(true);
         expect(await store.renew(second, T0 + 20, T0 + 5000)).toBe(true);
-        expect((await store.claim('w2', T0 + 1000, T0 + 9000))?.locator.batchId).toBe(aBatchId(1));
-        expect(await store.claim('w2', T0 + 1000, T0 + 9000)).toBeNull();
+        expect((await store.claim('w2', KINDS, T0 + 1000, T0 + 9000))?.locator.batchId).toBe(aBatchId(1));
+        expect(await store.claim('w2', KINDS, T0 + 1000, T0 + 9000)).toBeNull();
       });
     });
 
@@ -290,18 +292,18 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
       it("counts another tenant's batch whose lease expired, and never the asking tenant's own", async () => {
         await seeded(1, 1, 'acme');
         await seeded(1, 2, 'beta');
-        await store.claim('w1', T0 + 10, T0 + 1000);
-        await store.claim('w2', T0 + 10, T0 + 1000);
-        expect(await store.othersWaiting('acme', T0 + 999)).toBe(false);
-        expect(await store.othersWaiting('acme', T0 + 1000)).toBe(true);
-        expect(await store.othersWaiting('gamma', T0 + 1000)).toBe(true);
+        await store.claim('w1', KINDS, T0 + 10, T0 + 1000);
+        await store.claim('w2', KINDS, T0 + 10, T0 + 1000);
+        expect(await store.othersWaiting('acme', KINDS, T0 + 999)).toBe(false);
+        expect(await store.othersWaiting('acme', KINDS, T0 + 1000)).toBe(true);
+        expect(await store.othersWaiting('gamma', KINDS, T0 + 1000)).toBe(true);
       });
 
       it('stops counting a batch once its last chunk is recorded', async () => {
         await seeded(1, 1, 'beta');
-        expect(await store.othersWaiting('acme', T0 + 10)).toBe(true);
+        expect(await store.othersWaiting('acme', KINDS, T0 + 10)).toBe(true);
         await store.transaction((tx) => record(tx, 'S', 0, locator(1, 'beta')));
-        expect(await store.othersWaiting('acme', T0 + 10)).toBe(false);
+        expect(await store.othersWaiting('acme', KINDS, T0 + 10)).toBe(false);
       });
     });
   });

@@ -2,9 +2,12 @@
 import { Batch, SubmitBatchProps } from '../batch';
 import { batchIdFromUuid } from '../batch-id';
 import { ItemOutcome, NewBatchItem } from '../batch-item';
-import { BatchRepository } from '../batch-repository.port';
+import { BatchLocator } from '../batch-repository.port';
+import { BatchSeeder } from './batch-seeder';
 
 export const T0 = Date.UTC(2026, 0, 1);
+/** The kind of the batches these builders make unless told otherwise. */
+export const A_KIND = 'widget';
 
 export function aBatchId(n = 1): ReturnType<typeof batchIdFromUuid> {
   return batchIdFromUuid(`0b000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`);
@@ -12,11 +15,16 @@ export function aBatchId(n = 1): ReturnType<typeof batchIdFromUuid> {
 
 export function aBatch(overrides: Partial<SubmitBatchProps> = {}, now = T0): Batch {
   const result = Batch.submit(
-    { id: aBatchId(), tenantId: 'acme', targetType: 'parcel', operation: 'create', source: 'json', total: 3, ...overrides },
+    { id: aBatchId(), tenantId: 'acme', kind: A_KIND, targetType: 'parcel', operation: 'create', source: 'json', total: 3, ...overrides },
     now,
   );
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
+}
+
+/** Where aBatch() is: acme's batch of A_KIND and type parcel, by aBatchId(). */
+export function aLocator(overrides: Partial<BatchLocator> = {}): BatchLocator {
+  return { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(), ...overrides };
 }
 
 export function someItems(count: number, options: { withRows?: boolean } = {}): NewBatchItem[] {
@@ -38,22 +46,22 @@ export function outcomesFor(plan: string, firstSeq = 0): ItemOutcome[] {
   return outcomes;
 }
 
-/** Stores a batch and records the planned outcomes through the port, the way processing would. */
+/** Stores a batch and records the planned outcomes through a seeder, the way processing would. */
 export async function storeBatch(
-  repository: BatchRepository,
+  seeder: BatchSeeder,
   plan: string,
   overrides: Partial<SubmitBatchProps> = {},
   now = T0,
 ): Promise<Batch> {
   const batch = aBatch({ total: plan.length, ...overrides }, now);
-  await repository.add(batch, someItems(plan.length, { withRows: batch.toSnapshot().source === 'file' }));
+  await seeder.add(batch, someItems(plan.length, { withRows: batch.toSnapshot().source === 'file' }));
   const outcomes = outcomesFor(plan);
   if (outcomes.length > 0) {
     batch.recordOutcomes(
       outcomes.map((o) => o.kind),
       now + 1000,
     );
-    await repository.recordOutcomes(batch, outcomes);
+    await seeder.recordOutcomes(batch, outcomes);
   }
   return batch;
 }

@@ -1,10 +1,13 @@
-// The behaviour every CallbackOutbox must show, with the BatchRepository it shares a store with.
-import { BatchRepository } from '../batch-repository.port';
+// The behaviour every CallbackOutbox must show, with the batch ports it shares a store with.
+import { BatchReads, BatchWrites } from '../batch-repository.port';
 import { CallbackOutbox, CallbackTarget } from '../callback';
-import { T0, aBatch, aBatchId, outcomesFor, someItems } from './builders';
+import { BatchSeeder } from './batch-seeder';
+import { A_KIND, T0, aBatch, aBatchId, outcomesFor, someItems } from './builders';
 
 export interface OutboxFixture {
-  repository: BatchRepository;
+  repository: BatchReads & BatchWrites;
+  /** Writes over the same store, for tests only. */
+  seeder: BatchSeeder;
   outbox: CallbackOutbox;
   close?: () => Promise<void>;
 }
@@ -27,7 +30,7 @@ export function describeCallbackOutboxContract(name: string, open: () => Promise
       await fixture.close?.();
     });
 
-    const locator = (n: number, tenantId = 'acme') => ({ tenantId, targetType: 'parcel', batchId: aBatchId(n) });
+    const locator = (n: number, tenantId = 'acme') => ({ tenantId, kind: A_KIND, targetType: 'parcel', batchId: aBatchId(n) });
 
     /** A batch of two items with a callback, finished (both succeeded) when `finish`. */
     async function store(n: number, finish: boolean, target = aCallbackTarget(), tenantId = 'acme') {
@@ -35,7 +38,7 @@ export function describeCallbackOutboxContract(name: string, open: () => Promise
       await fixture.repository.add(batch, someItems(2), { callback: target });
       if (finish) {
         batch.recordOutcomes(['success', 'success'], T0 + 100 + n);
-        await fixture.repository.recordOutcomes(batch, outcomesFor('SS'));
+        await fixture.seeder.recordOutcomes(batch, outcomesFor('SS'));
       }
       return batch;
     }

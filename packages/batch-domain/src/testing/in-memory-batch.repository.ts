@@ -1,12 +1,17 @@
-// In-memory BatchRepository for tests; behaves like the real adapters (see the contract suite).
+// The in-memory store for tests: one class over one state, as a real store is one database, so it
+// provides every batch port (reads, writes, retention, processing, callbacks) and the test seeder,
+// and behaves like the real adapters (see the contract suites).
 import { Batch } from '../batch';
 import { FailureResult, ItemOutcome, ItemResult, NewBatchItem, SuccessResult } from '../batch-item';
 import {
   BatchIntake,
   BatchListQuery,
+  BatchListScope,
   BatchLocator,
-  BatchRepository,
+  BatchReads,
+  BatchRetention,
   BatchStatusView,
+  BatchWrites,
   DuplicateReference,
   IntakeDraft,
   ResultsPageQuery,
@@ -17,6 +22,7 @@ import {
 import { CallbackAttempt, CallbackOutbox, CallbackShare, CallbackTarget, DueCallback, pickFairly } from '../callback';
 import { BatchLease, BatchProcessingStore, PendingItem } from '../batch-processing.port';
 import { BatchSnapshot } from '../batch';
+import { BatchSeeder } from './batch-seeder';
 
 interface StoredItem {
   refId: string;
@@ -40,7 +46,7 @@ export interface InMemoryTx {
   onRollback(undo: () => void): void;
 }
 
-export class InMemoryBatchRepository implements BatchRepository, BatchProcessingStore<InMemoryTx>, CallbackOutbox {
+export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRetention, BatchSeeder, BatchProcessingStore<InMemoryTx>, CallbackOutbox {
   /** Stored callbacks, by batch key; read by tests. */
   readonly callbacks = new Map<string, { target: CallbackTarget; nextAttemptAt: number | null; lastError: string | null; leaseUntil: number; leaseOwner: string | null }>();
   private readonly batches = new Map<string, BatchSnapshot>();
@@ -64,8 +70,8 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   }
 
   async load(_tx: InMemoryTx, locator: BatchLocator): Promise<Batch | null> {
-    const snapshot = this.batches.get(this.key(locator.tenantId, locator.batchId));
-    return snapshot && snapshot.targetType === locator.targetType ? Batch.fromSnapshot(snapshot) : null;
+    const snapshot = this.find(locator);
+    return snapshot ? Batch.fromSnapshot(snapshot) : null;
   }
 
   async pendingItems(_tx: InMemoryTx, locator: BatchLocator, limit: number): Promise<PendingItem[]> {
@@ -78,24 +84,24 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
       .map(({ item, seq }) => ({ seq, refId: item.refId, row: item.row, input: structuredClone(item.input) }));
   }
 
-  async claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null> {
+  async claim(owner: string, kinds: readonly string[], now: number, expiresAt: number): Promise<BatchLease | null> {
     // Round robin between tenants (the one claimed least recently first), oldest batch first within one.
     const turn = (tenantId: string) => this.served.get(tenantId) ?? -Infinity;
-    const open = this.claimable(now).sort(([, a], [, b]) => turn(a.tenantId) - turn(b.tenantId) || a.createdAt - b.createdAt);
+    const open = this.claimable(kinds, now).sort(([, a], [, b]) => turn(a.tenantId) - turn(b.tenantId) || a.createdAt - b.createdAt);
     const first = open[0];
     if (!first) return null;
     this.leases.set(first[0], { owner, expiresAt });
     const s = first[1];
     this.served.set(s.tenantId, ++this.turns);
-    return { locator: { tenantId: s.tenantId, targetType: s.targetType, batchId: s.id }, owner, expiresAt };
+    return { locator: this.locatorOf(s), owner, expiresAt };
   }
 
-  async othersWaiting(tenantId: string, now: number): Promise<boolean> {
-    return this.claimable(now).some(([, s]) => s.tenantId !== tenantId);
+  async othersWaiting(tenantId: string, kinds: readonly string[], now: number): Promise<boolean> {
+    return this.claimable(kinds, now).some(([, s]) => s.tenantId !== tenantId);
   }
 
-  private claimable(now: number): Array<[string, BatchSnapshot]> {
-    return [...this.batches.entries()].filter(([key, s]) => s.completedAt === null && (this.leases.get(key)?.expiresAt ?? 0) <= now);
+  private claimable(kinds: readonly string[], now: number): Array<[string, BatchSnapshot]> {
+    return [...this.batches.entries()].filter(([key, s]) => kinds.includes(s.kind) && s.completedAt === null && (this.leases.get(key)?.expiresAt ?? 0) <= now);
   }
 
   async renew(lease: BatchLease, now: number, expiresAt: number): Promise<boolean> {
@@ -132,7 +138,7 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
       const s = snapshot!;
       const turn = (turns.get(s.tenantId) ?? 0) + 1;
       turns.set(s.tenantId, turn);
-      due.push({ key, tenantId: s.tenantId, completedAt: s.completedAt!, turn, callback: { locator: { tenantId: s.tenantId, targetType: s.targetType, batchId: s.id }, target: callback.target, attempts: s.callbackAttempts } });
+      due.push({ key, tenantId: s.tenantId, completedAt: s.completedAt!, turn, callback: { locator: this.locatorOf(s), target: callback.target, attempts: s.callbackAttempts } });
     }
     due.sort((a, b) => a.turn - b.turn || a.completedAt - b.completedAt);
     const picked = pickFairly(due, limit, share);
@@ -286,18 +292,18 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   }
 
   async cancel(locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null> {
-    const snapshot = this.batches.get(this.key(locator.tenantId, locator.batchId));
-    if (!snapshot || snapshot.targetType !== locator.targetType) return null;
+    const snapshot = this.find(locator);
+    if (!snapshot) return null;
     const batch = Batch.fromSnapshot(snapshot);
     if (!batch.cancel(now).ok) return { batch, cancelled: false };
     await this.recordCancellation(batch);
     return { batch, cancelled: true };
   }
 
-  async list(tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]> {
+  async list(scope: BatchListScope, query: BatchListQuery): Promise<Batch[]> {
     const after = query.after;
     return [...this.batches.values()]
-      .filter((s) => s.tenantId === tenantId && s.targetType === targetType)
+      .filter((s) => s.tenantId === scope.tenantId && s.kind === scope.kind && s.targetType === scope.targetType)
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .filter((s) => !after || s.createdAt < after.createdAt || (s.createdAt === after.createdAt && s.id < after.batchId))
       .map((s) => Batch.fromSnapshot({ ...s, columns: null }))
@@ -317,8 +323,8 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
 
   async findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {
     const key = this.key(locator.tenantId, locator.batchId);
-    const snapshot = this.batches.get(key);
-    if (!snapshot || snapshot.targetType !== locator.targetType) return null;
+    const snapshot = this.find(locator);
+    if (!snapshot) return null;
     const items = (this.items.get(key) ?? [])
       .filter(({ result: r }) => r !== null && r.seq > query.afterSeq && (query.outcome === undefined || r.outcome === query.outcome))
       .slice(0, query.limit)
@@ -328,8 +334,8 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
 
   async findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
     const key = this.key(locator.tenantId, locator.batchId);
-    const snapshot = this.batches.get(key);
-    if (!snapshot || snapshot.targetType !== locator.targetType) return null;
+    const snapshot = this.find(locator);
+    if (!snapshot) return null;
     const results = (this.items.get(key) ?? []).map((item) => item.result);
     const failures = results.filter((r): r is FailureResult => r?.outcome === 'failed');
     const successes = results.filter((r): r is SuccessResult => r?.outcome === 'success');
@@ -345,6 +351,16 @@ export class InMemoryBatchRepository implements BatchRepository, BatchProcessing
   private keepProgress(key: string, batch: Batch): void {
     const columns = this.batches.get(key)?.columns ?? null;
     this.batches.set(key, { ...batch.toSnapshot(), columns });
+  }
+
+  /** The stored batch at `locator`: of that kind and type too, or none. */
+  private find(locator: BatchLocator): BatchSnapshot | undefined {
+    const snapshot = this.batches.get(this.key(locator.tenantId, locator.batchId));
+    return snapshot && snapshot.kind === locator.kind && snapshot.targetType === locator.targetType ? snapshot : undefined;
+  }
+
+  private locatorOf(s: BatchSnapshot): BatchLocator {
+    return { tenantId: s.tenantId, kind: s.kind, targetType: s.targetType, batchId: s.id };
   }
 
   private key(tenantId: string, batchId: string): string {

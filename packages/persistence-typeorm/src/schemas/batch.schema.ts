@@ -7,6 +7,7 @@ export interface BatchRow {
   pk: number;
   tenantId: string;
   id: string;
+  kind: string;
   targetType: string;
   operation: string;
   source: string;
@@ -49,6 +50,7 @@ export const BatchSchema = new EntitySchema<BatchRow>({
     pk: { type: 'integer', primary: true, generated: 'increment' },
     tenantId: { name: 'tenant_id', type: 'varchar', length: 64 },
     id: { type: 'varchar', length: 64 },
+    kind: { type: 'varchar', length: 32 },
     targetType: { name: 'target_type', type: 'varchar', length: 64 },
     operation: { type: 'varchar', length: 16 },
     source: { type: 'varchar', length: 16 },
