@@ -20,7 +20,8 @@ const locator = { tenantId: 'acme', targetType: 'bag', batchId: aBatchId() };
 const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-')), 'db.sqlite')}`;
 
 async function setUp(inputs: unknown[], options: { columns?: string[]; attributes?: AttributeConfig[] } = {}) {
-  const database = await Database.open(tempUrl());
+  const url = tempUrl();
+  const database = await Database.open(url);
   await new TypeOrmContainerTypeRepository(database).add(aContainerType({ name: 'bag', attributes: options.attributes ?? [{ name: 'weight', dataType: 'number', required: true }] }));
   const batch = aBatch({ targetType: 'bag', total: inputs.length, ...(options.columns ? { source: 'file', columns: options.columns } : {}) });
   await new TypeOrmBatchRepository(database).add(batch, inputs.map((input, i) => ({ refId: `r-${i}`, input })));
@@ -28,8 +29,8 @@ async function setUp(inputs: unknown[], options: { columns?: string[]; attribute
   const stores = new TypeOrmContainerStoreProvider();
   const create = new CreateContainerHandler(stores, new SequentialIdGenerator());
   const update = new UpdateContainerHandler(stores);
-  const count = async (table: string) => Number((await database.reader.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
-  return { database, store, create, update, count };
+  const count = async (table: string) => Number((await database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
+  return { url, database, store, create, update, count };
 }
 
 describe('processing on SQLite', () => {
@@ -98,7 +99,7 @@ describe('processing on SQLite', () => {
   it('ends the lease with the chunk that finishes the batch, and not before', async () => {
     const inputs = Array.from({ length: 3 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
     const { database, store, create, update } = await setUp(inputs);
-    const leaseOf = async () => (await database.reader.query('SELECT lease_owner AS owner, lease_expires_at AS expiresAt FROM batches'))[0];
+    const leaseOf = async () => (await database.read((m) => m.query('SELECT lease_owner AS owner, lease_expires_at AS expiresAt FROM batches')))[0];
     const process = new ProcessBatchChunk(store, { create, update }, new FixedClock(), 2);
     await store.claim('w1', 1000, 2000);
     expect(await process.execute(locator)).toMatchObject({ done: false, leaseEnded: false });
@@ -122,10 +123,10 @@ describe('processing on SQLite', () => {
   });
 
   it('looks for work without the write lock, so a look that finds nothing never waits for it', async () => {
-    const { database, store } = await setUp([{ refID: 'r-0' }]);
+    const { url, database, store } = await setUp([{ refID: 'r-0' }]);
     await database.write((tx) => tx.query('UPDATE batches SET completed_at = 1'));
     // Another connection (a submit in another thread or process) holds the write lock meanwhile.
-    const other = await Database.open(`sqlite:${database.location.file}`, { busyTimeoutMs: 5000 });
+    const other = await Database.open(url, { busyTimeoutMs: 5000 });
     let release = () => undefined as void;
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -183,9 +184,9 @@ describe('processing on SQLite', () => {
   });
 
   it('turns a busy database into a StoreFailure, so that no item is blamed for it', async () => {
-    const { database, store, create, update } = await setUp([{ refID: 'r-0', attributes: { weight: 1 } }]);
-    const other = await Database.open(`sqlite:${database.location.file}`, { busyTimeoutMs: 5000 });
-    const busy = await Database.open(`sqlite:${database.location.file}`, { busyTimeoutMs: 50 });
+    const { url, database, store, create, update } = await setUp([{ refID: 'r-0', attributes: { weight: 1 } }]);
+    const other = await Database.open(url, { busyTimeoutMs: 5000 });
+    const busy = await Database.open(url, { busyTimeoutMs: 50 });
     let release = () => undefined as void;
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -2,6 +2,9 @@
 // batches so that one worker at a time processes a batch and a dead worker's batch is taken up
 // again once its lease expires. Claims go round robin between tenants (tenant_turns), and a
 // failure of the database itself comes out of a transaction as a StoreFailure (ADR 0013).
+// Writers assumed: any number of workers, in threads or processes, on a store whose transactions
+// are atomic but may interleave (ADR 0016). A claim is therefore one conditional UPDATE that
+// re-checks the batch is still free as it takes it, and a renewal or release names its owner.
 import { Batch, BatchLease, BatchLocator, BatchProcessingStore, ItemOutcome, PendingItem, StoreFailure } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
@@ -17,10 +20,18 @@ const CLAIMABLE = 'FROM batches WHERE completed_at IS NULL AND intake_open = 0 A
  * The batch to claim: of the tenant whose turn is oldest (never served first), its oldest batch.
  * Ties between tenants that were never served go to the oldest batch.
  */
-const NEXT_CLAIM = `SELECT b.pk, b.tenant_id AS "tenantId", b.id, b.target_type AS "targetType"
+const NEXT_CLAIM = `SELECT b.pk
   FROM batches b LEFT JOIN tenant_turns t ON t.tenant_id = b.tenant_id
   WHERE b.completed_at IS NULL AND b.intake_open = 0 AND (b.lease_expires_at IS NULL OR b.lease_expires_at <= ?)
   ORDER BY COALESCE(t.turn, 0), b.created_at, b.pk LIMIT 1`;
+/**
+ * Takes the next batch in one statement, and only if it is still free as the row is written: a
+ * worker that lost the race to another (which, under PostgreSQL's READ COMMITTED, re-checks the
+ * row once the winner commits) takes nothing and is answered null, never a batch leased twice.
+ */
+const CLAIM = `UPDATE batches SET lease_owner = ?, lease_expires_at = ?
+  WHERE pk = (${NEXT_CLAIM}) AND completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+  RETURNING tenant_id AS "tenantId", id, target_type AS "targetType"`;
 const TAKE_TURN = `INSERT INTO tenant_turns (tenant_id, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM tenant_turns))
   ON CONFLICT (tenant_id) DO UPDATE SET turn = excluded.turn`;
 
@@ -75,19 +86,18 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
   async claim(owner: string, now: number, expiresAt: number): Promise<BatchLease | null> {
     // Most looks of a worker with nothing to do find nothing: look on the reader first, so that
     // they take no write lock from submits. The write below looks again, under the lock.
-    const [open] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} LIMIT 1`, [now]);
+    const [open] = await this.database.read((manager) => select<{ pk: number }>(manager, `SELECT pk ${CLAIMABLE} LIMIT 1`, [now]));
     if (open === undefined) return null;
     return this.database.write(async (tx) => {
-      const [row] = await select<{ pk: number; tenantId: string; id: string; targetType: string }>(tx, NEXT_CLAIM, [now]);
+      const [row] = await select<{ tenantId: string; id: string; targetType: string }>(tx, CLAIM, [owner, expiresAt, now, now]);
       if (row === undefined) return null;
-      await tx.update(BatchSchema, { pk: row.pk }, { leaseOwner: owner, leaseExpiresAt: expiresAt });
       await execute(tx, TAKE_TURN, [row.tenantId]);
       return { locator: { tenantId: row.tenantId, targetType: row.targetType, batchId: row.id as BatchLocator['batchId'] }, owner, expiresAt };
     });
   }
 
   async othersWaiting(tenantId: string, now: number): Promise<boolean> {
-    const [other] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} AND tenant_id <> ? LIMIT 1`, [now, tenantId]);
+    const [other] = await this.database.read((manager) => select<{ pk: number }>(manager, `SELECT pk ${CLAIMABLE} AND tenant_id <> ? LIMIT 1`, [now, tenantId]));
     return other !== undefined;
   }
 

@@ -71,15 +71,15 @@ export class TypeOrmBatchRepository implements BatchRepository {
   }
 
   findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
-    return readStatus(this.database.reader.manager, this.finishedHeads, locator, listLimit);
+    return this.database.read((manager) => readStatus(manager, this.finishedHeads, locator, listLimit));
   }
 
   findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {
-    return readResults(this.database.reader.manager, locator, query);
+    return this.database.read((manager) => readResults(manager, locator, query));
   }
 
   list(tenantId: string, targetType: string, query: BatchListQuery): Promise<Batch[]> {
-    return listBatches(this.database.reader.manager, tenantId, targetType, query);
+    return this.database.read((manager) => listBatches(manager, tenantId, targetType, query));
   }
 
   purgeFinishedBatches(before: number, maxItems: number): Promise<number> {
