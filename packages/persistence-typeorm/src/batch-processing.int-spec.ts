@@ -201,7 +201,13 @@ describe('processing on SQLite', () => {
   });
 });
 
+// The race case meets a rival on a second Database opened on the same file: another connection
+// with its own write queue, as another process would have.
 describeBatchClaimContract('TypeOrmBatchProcessingStore on a SQLite file', async () => {
-  const database = await Database.open(tempUrl());
-  return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchRepository(database), close: () => database.close() };
+  const url = tempUrl();
+  const open = async () => {
+    const database = await Database.open(url);
+    return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchRepository(database), close: () => database.close() };
+  };
+  return { ...(await open()), rival: open };
 });

@@ -9,7 +9,12 @@ export interface ClaimFixture {
   readonly store: BatchProcessingStore<unknown>;
   readonly repository: BatchRepository;
   close?(): Promise<void>;
+  /** The same store opened again, as another process would (its own connection); the races use it. */
+  rival?(): Promise<ClaimFixture>;
 }
+
+/** How many workers, stores or dispatchers race in a race case. */
+export const RACERS = 12;
 
 export function describeBatchClaimContract(name: string, open: () => Promise<ClaimFixture>): void {
   describe(`BatchProcessingStore claims: ${name}`, () => {
@@ -64,6 +69,18 @@ export function describeBatchClaimContract(name: string, open: () => Promise<Cla
       expect(await claimed('w2', T0 + 10)).toBe('beta/2');
       expect(await fixture.store.othersWaiting('acme', T0 + 20)).toBe(false);
       expect(await fixture.store.othersWaiting('acme', T0 + 10 + 10_000)).toBe(true);
+    });
+
+    it('lets exactly one of many workers racing for a batch take it; the others take nothing, without an error', async () => {
+      await stored(1, 'acme', T0 + 1);
+      const rival = fixture.rival ? await fixture.rival() : fixture;
+      try {
+        const stores = [fixture.store, rival.store];
+        const leases = await Promise.all(Array.from({ length: RACERS }, (_, i) => stores[i % 2]!.claim(`w${i}`, T0 + 10, T0 + 10_000)));
+        expect(leases.filter((lease) => lease !== null).map((lease) => lease.locator.batchId)).toEqual([aBatchId(1)]);
+      } finally {
+        if (rival !== fixture) await rival.close?.();
+      }
     });
 
     it('never offers a finished batch', async () => {
