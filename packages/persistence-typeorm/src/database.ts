@@ -17,6 +17,12 @@ export interface Database {
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
   /** Fails when the store does not answer, or has been seen damaged. */
   ping(): Promise<void>;
+  /**
+   * Whether `error` is the database's own failure (locked, busy, full, unreadable, damaged, gone)
+   * rather than something the data in hand may have caused (a constraint, a value too big, a
+   * throw in code): a chunk never blames its items for the former (ADR 0013).
+   */
+  isStoreFault(error: unknown): boolean;
   /** Tells the store about a failure seen outside its write transactions (a read, say). */
   noteFailure(error: unknown): void;
   close(): Promise<void>;

@@ -12,7 +12,7 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Database } from './database';
 import type { TableSet } from './table-sets';
 import { driverErrorCode } from './sql';
-import { DamageWatch } from './damage-watch';
+import { DamageWatch, DatabaseDamagedError } from './damage-watch';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/container-service.sqlite';
 
@@ -145,6 +145,10 @@ export class SqliteDatabase implements Database {
     await this.reader.query('SELECT 1');
   }
 
+  isStoreFault(error: unknown): boolean {
+    return isSqliteFault(error);
+  }
+
   /** When the failure shows the file is damaged, readiness and every later write fail from then on. */
   noteFailure(error: unknown): void {
     this.damage.note(error);
@@ -155,6 +159,20 @@ export class SqliteDatabase implements Database {
     if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
     if (this.writer.isInitialized) await this.writer.destroy();
   }
+}
+
+/**
+ * SQLite result codes (and Node system errors) that say the database itself failed: locked or
+ * busy, out of disk or memory, unreadable, damaged, gone. Anything else (a constraint an item's
+ * write broke, a value too big, a throw in code) may be down to the items in hand.
+ */
+const STORE_FAULT = /^(SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|NOTADB|CANTOPEN|READONLY|NOMEM|PROTOCOL|PERM|AUTH|INTERRUPT|ABORT|NOLFS)|E[A-Z]+$)/;
+
+export function isSqliteFault(error: unknown): boolean {
+  // A store seen damaged refuses writes before SQLite is asked: that is the database's failure too.
+  if (error instanceof DatabaseDamagedError) return true;
+  const code = driverErrorCode(error);
+  return typeof code === 'string' && STORE_FAULT.test(code);
 }
 
 /** SQLITE_BUSY: another connection holds the lock. */

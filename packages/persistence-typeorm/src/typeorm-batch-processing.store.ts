@@ -1,7 +1,7 @@
-// BatchProcessingStore over TypeORM: chunk transactions on the serialised writer, and leases on
+// BatchProcessingStore over TypeORM: chunk transactions through Database.write, and leases on
 // batches so that one worker at a time processes a batch and a dead worker's batch is taken up
 // again once its lease expires. Claims go round robin between tenants (tenant_turns), and a
-// failure of the database itself comes out of a transaction as a StoreFailure (ADR 0013).
+// failure of the database itself (as the Database tells it) comes out as a StoreFailure (ADR 0013).
 // Writers assumed: any number of workers, in threads or processes, on a store whose transactions
 // are atomic but may interleave (ADR 0016). A claim is therefore one conditional UPDATE that
 // re-checks the batch is still free as it takes it, and a renewal or release names its owner.
@@ -9,7 +9,6 @@ import { Batch, BatchLease, BatchLocator, BatchProcessingStore, ItemOutcome, Pen
 import { EntityManager } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
-import { DatabaseDamagedError } from './damage-watch';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 import { driverErrorCode, execute, select } from './sql';
 import { writeOutcomes } from './batch-outcomes.writes';
@@ -35,20 +34,6 @@ const CLAIM = `UPDATE batches SET lease_owner = ?, lease_expires_at = ?
 const TAKE_TURN = `INSERT INTO tenant_turns (tenant_id, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM tenant_turns))
   ON CONFLICT (tenant_id) DO UPDATE SET turn = excluded.turn`;
 
-/**
- * SQLite result codes (and Node system errors) that say the database itself failed: locked or
- * busy, out of disk or memory, unreadable, damaged, gone. Anything else (a constraint an item's
- * write broke, a value too big, a throw in code) may be down to the items in hand.
- */
-const STORE_FAULT = /^(SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|NOTADB|CANTOPEN|READONLY|NOMEM|PROTOCOL|PERM|AUTH|INTERRUPT|ABORT|NOLFS)|E[A-Z]+$)/;
-
-export function isStoreFault(error: unknown): boolean {
-  // A store seen damaged refuses writes before SQLite is asked: that is the database's failure too.
-  if (error instanceof DatabaseDamagedError) return true;
-  const code = driverErrorCode(error);
-  return typeof code === 'string' && STORE_FAULT.test(code);
-}
-
 export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityManager> {
   constructor(private readonly database: Database) {}
 
@@ -56,7 +41,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     try {
       return await this.database.write(work);
     } catch (error) {
-      if (isStoreFault(error)) throw new StoreFailure(`the database failed (${String(driverErrorCode(error) ?? (error as Error).message)})`, error);
+      if (this.database.isStoreFault(error)) throw new StoreFailure(`the database failed (${String(driverErrorCode(error) ?? (error as Error).message)})`, error);
       throw error;
     }
   }
