@@ -53,7 +53,7 @@ describe('batch control over HTTP', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await status(batchId)).body.data.meta).toMatchObject({ success: after.success, failed: after.failed, cancelled: after.cancelled });
-    const containers = Number((await t.database.reader.query("SELECT COUNT(*) AS n FROM containers WHERE ref_id LIKE 'c-%'"))[0].n);
+    const containers = Number((await t.database.read((m) => m.query("SELECT COUNT(*) AS n FROM containers WHERE ref_id LIKE 'c-%'")))[0].n);
     expect(containers).toBe(after.success);
     const results = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&limit=5000`, { headers: await t.headers() });
     expect(results.body.data.items).toHaveLength(5000);

@@ -354,9 +354,9 @@ describe('GET batch status over HTTP', () => {
       const broken = await startTestApp();
       const batch = aBatch({ id: freshId(), tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: 1 });
       await new TypeOrmBatchRepository(broken.database).add(batch, someItems(1));
-      await broken.database.reader.query('SELECT 1');
+      await broken.database.read((m) => m.query('SELECT 1'));
       // The database file disappears under the running service, as a failed disk or a wrong mount would.
-      await broken.database.reader.destroy();
+      await broken.database.read((m) => m.connection.destroy());
       const response = await broken.request(`${BASE}/bag/batch/status?batchId=${batch.id}`, { headers: await broken.headers() });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('5');

@@ -182,12 +182,12 @@ describe('callback addresses, with the guard on', () => {
     'http://[::ffff:a00:1]/hook',
     'https://host.that-does-not-exist.invalid/hook',
   ])('refuses %s at submit, storing nothing', async (url) => {
-    const before = Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n);
+    const before = Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n);
     const json = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload: [{ refID: 'r' }], callback: { url } } });
     expect([json.status, json.body.error.code, json.body.error.additionalInfo.violations[0].path]).toEqual([400, 'VALIDATION_FAILED', 'callback.url']);
     const file = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), form: csvForm('refID\nr\n', { callback: JSON.stringify({ url }) }) });
     expect([file.status, file.body.error.code, file.body.error.additionalInfo.violations[0].path]).toEqual([400, 'VALIDATION_FAILED', 'callback.url']);
-    expect(Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n)).toBe(before);
+    expect(Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n)).toBe(before);
   });
 
   it('accepts a public address', async () => {

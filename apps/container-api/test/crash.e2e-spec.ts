@@ -87,7 +87,7 @@ describe('a crash in the middle of a batch', () => {
 
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 18_000, failed: 2_000, pending: 0, total: ITEMS });
     const check = await Database.open(url);
-    const one = async (sql: string) => Number(Object.values((await check.reader.query(sql))[0] as Record<string, unknown>)[0]);
+    const one = async (sql: string) => Number(Object.values((await check.read((m) => m.query(sql)))[0] as Record<string, unknown>)[0]);
     // Every item has exactly one outcome, and the counters agree with the items.
     expect(await one("SELECT COUNT(*) FROM batch_items WHERE state = 'pending'")).toBe(0);
     expect(await one("SELECT COUNT(*) FROM batch_items WHERE state = 'success'")).toBe(18_000);

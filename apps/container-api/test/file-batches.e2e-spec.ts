@@ -42,7 +42,7 @@ describe('CSV file batches over HTTP', () => {
   }
 
   const rowsOf = (list: Array<{ refID: string; row: number; code?: string }>) => list.map((e) => [e.refID, e.row, ...(e.code ? [e.code] : [])]);
-  const count = async (table: string) => Number((await t.database.reader.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const count = async (table: string) => Number((await t.database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
 
   it('gives each row its exact outcome and line number: BOM, CRLF, quoted commas and line breaks, typed and JSON cells', async () => {
     const csv = [

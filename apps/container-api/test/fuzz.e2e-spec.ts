@@ -707,7 +707,7 @@ describe('hostile requests over HTTP (property-based, seeded)', () => {
   it('has stored nothing for a tenant that never sent a valid token', async () => {
     const database = await Database.open(`sqlite:${path.join(dir, 'db.sqlite')}`);
     try {
-      const rows = async (sql: string) => (await database.reader.query(sql)) as Array<Record<string, unknown>>;
+      const rows = async (sql: string) => (await database.read((m) => m.query(sql))) as Array<Record<string, unknown>>;
       const batchTenants = (await rows('SELECT DISTINCT tenant_id AS t FROM batches')).map((r) => String(r.t));
       const typeTenants = (await rows('SELECT DISTINCT tenant_id AS t FROM container_types')).map((r) => String(r.t));
       expect([...batchTenants, ...typeTenants].filter((t) => !authenticatedTenants.has(t) && t !== 'victim')).toEqual([]);

@@ -44,7 +44,7 @@ describe('hostile input: the token check cannot be skipped', () => {
     await t.close();
   });
 
-  const count = async (table: string) => Number((await t.database.reader.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const count = async (table: string) => Number((await t.database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
 
   /** A submit that declares a big JSON body and sends only its first 64 KiB. */
   const bigSubmit = (target: string, headers: Record<string, string>, method = 'POST') =>

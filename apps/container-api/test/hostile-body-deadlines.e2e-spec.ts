@@ -31,7 +31,7 @@ describe('hostile input: body deadlines', () => {
     await t.close();
   });
 
-  const count = async (table: string) => Number((await t.database.reader.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const count = async (table: string) => Number((await t.database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
   const jsonHead = async (extra: Record<string, string | number>) =>
     head(`POST ${BASE}/bag/batch HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', ...(await t.headers()), ...extra });
 

@@ -50,7 +50,7 @@ describe('Hostile CSV files over HTTP', () => {
   });
 
   const upload = async (type: string, csv: string | Uint8Array, method: 'POST' | 'PUT' = 'POST') => t.request(`${BASE}/${type}/batch/upload`, { method, headers: await t.headers(), form: csvForm(csv) });
-  const count = async (table: string) => Number((await t.database.reader.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const count = async (table: string) => Number((await t.database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
 
   const untilFinal = async (type: string, batchId: string): Promise<TestResponse> =>
     finalStatus(t, type, batchId, { timeoutMs: 30_000 });

@@ -22,7 +22,7 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
     await t.close();
   });
 
-  const count = async (table: string) => Number((await t.database.reader.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const count = async (table: string) => Number((await t.database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
   const send = async (method: string, path: string, rawBody: string) => t.request(path, { method, headers: await t.headers(), rawBody });
 
   // Every route that takes a JSON body, and shapes that nest past 64 levels in different places.

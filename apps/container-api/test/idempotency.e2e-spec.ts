@@ -18,7 +18,7 @@ describe('idempotent submits over HTTP', () => {
     await t.close();
   });
 
-  const batches = async () => Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n);
+  const batches = async () => Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n);
   const submit = async (key: string, body: unknown, options: { tenant?: string; method?: string; secret?: string; type?: string; requestId?: string } = {}) =>
     t.request(`${BASE}/${options.type ?? 'bag'}/batch`, {
       method: options.method ?? 'POST',
@@ -92,11 +92,11 @@ describe('idempotent submits over HTTP', () => {
     const first = await upload('refID,attributes.weight\nu-1,1\nu-2,2\n', 'idem-5');
     expect(first.status).toBe(202);
     const count = await batches();
-    const items = Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batch_items'))[0].n);
+    const items = Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batch_items')))[0].n);
     const again = await upload('refID,attributes.weight\nu-1,1\nu-2,2\n', 'idem-5');
     expect([again.status, again.body.data.id, again.headers.get('idempotent-replayed')]).toEqual([202, first.body.data.id, 'true']);
     expect(await batches()).toBe(count);
-    expect(Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batch_items'))[0].n)).toBe(items);
+    expect(Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batch_items')))[0].n)).toBe(items);
     const other = await upload('refID,attributes.weight\nu-1,1\nu-2,3\n', 'idem-5');
     expectEnvelopeError(other, 422, 'IDEMPOTENCY_KEY_REUSED');
     expect(await batches()).toBe(count);

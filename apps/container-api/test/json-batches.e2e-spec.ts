@@ -38,7 +38,7 @@ describe('JSON batches over HTTP', () => {
     return untilFinal(type, acceptedId(submitted));
   }
 
-  const countBatches = async () => Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n);
+  const countBatches = async () => Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n);
 
   it('answers 202 with the batch id, Location and Retry-After once the batch is stored', async () => {
     const response = await submit('POST', 'bag', { payload: [{ refID: 'loc-1', attributes: { weight: 1 } }] });

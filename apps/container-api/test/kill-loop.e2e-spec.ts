@@ -276,7 +276,7 @@ describe('a service killed again and again', () => {
     // Once the abandoned uploads are swept away (bounded), check the store as a whole.
     const store = await Database.open(env.DATABASE_URL!);
     try {
-      const one = async (sql: string) => Number(Object.values(((await store.reader.query(sql)) as Array<Record<string, unknown>>)[0]!)[0]);
+      const one = async (sql: string) => Number(Object.values(((await store.read((m) => m.query(sql))) as Array<Record<string, unknown>>)[0]!)[0]);
       const sweep = Date.now() + 15_000;
       while ((await one('SELECT COUNT(*) FROM batches WHERE intake_open = 1')) > 0 && Date.now() < sweep) await sleep(200);
       const checks: Array<[string, string, number]> = [

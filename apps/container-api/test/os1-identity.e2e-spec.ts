@@ -39,7 +39,7 @@ describe('OS1 clients: who acted, and request ids reused', () => {
     expect([validate(status.body), validate.errors ?? []]).toEqual([true, []]);
     return status.body.data.meta;
   };
-  const batches = async () => Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n);
+  const batches = async () => Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n);
 
   describe('X-COREOS-USERINFO', () => {
     it.each([

@@ -198,14 +198,14 @@ describe('items named by position or line, and callbacks sent as parts', () => {
       ['a callback without an http(s) url', () => new Blob(['{"url":"ftp://x/y"}'], { type: 'application/json' }), 'callback.url', 'must be an absolute http(s) URL'],
       ['over 64 KiB', () => new Blob([JSON.stringify({ url: 'https://example.com/h', meta: { pad: 'x'.repeat(70_000) } })], { type: 'application/json' }), 'callback', 'must be at most 65536 bytes'],
     ])('refuses a callback part that is %s with 400 VALIDATION_FAILED, storing nothing', async (_what, blob, path, message) => {
-      const before = Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n);
+      const before = Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n);
       const form = fileForm('attributes.weight\n1\n');
       form.append('callback', blob());
       const response = await upload(form);
       expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
       expect(response.body.error.additionalInfo.violations).toEqual([{ path, message }]);
       expect(os1Schema('ErrorResponse')(response.body)).toBe(true);
-      expect(Number((await t.database.reader.query('SELECT COUNT(*) AS n FROM batches'))[0].n)).toBe(before);
+      expect(Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n)).toBe(before);
     });
 
     it('refuses two callbacks, a field and a part', async () => {

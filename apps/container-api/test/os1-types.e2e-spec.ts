@@ -131,7 +131,7 @@ describe('container types and containers for OS1 clients', () => {
 
     it('reads a type stored with no actor as made by the tenant', async () => {
       expect((await defineType({ name: 'pallet', attributes: [{ name: 'volume', dataType: 'number' }] })).status).toBe(202);
-      await t.database.writer.query("UPDATE container_types SET created_by = NULL, updated_by = NULL WHERE tenant_id = 'acme' AND name = 'pallet'");
+      await t.database.write((m) => m.query("UPDATE container_types SET created_by = NULL, updated_by = NULL WHERE tenant_id = 'acme' AND name = 'pallet'"));
       const read = await t.request(`${BASE}/container-types/pallet`, { headers: await t.headers() });
       expect(read.body.data).toMatchObject({ createdBy: { id: 'acme' }, updatedBy: { id: 'acme' } });
       expectOs1Valid('ContainerTypeResponse', read.body);

@@ -81,7 +81,7 @@ describe('a crash during a file batch', () => {
 
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', source: 'file', success: 45_000, failed: 5_000, pending: 0, total: ROWS });
     const check = await Database.open(url);
-    const one = async (sql: string) => Number(Object.values((await check.reader.query(sql))[0] as Record<string, unknown>)[0]);
+    const one = async (sql: string) => Number(Object.values((await check.read((m) => m.query(sql)))[0] as Record<string, unknown>)[0]);
     expect(await one("SELECT COUNT(*) FROM batch_items WHERE state = 'success'")).toBe(45_000);
     // Each failure is the tenth row of its ten, on the line that row was on (header = line 1).
     expect(await one("SELECT COUNT(*) FROM batch_items WHERE state = 'failed' AND code = 'TRACKING_ID_TAKEN' AND seq % 10 = 9 AND row = seq + 2")).toBe(5_000);
@@ -109,7 +109,7 @@ describe('a crash during a file batch', () => {
     const upload = call(first, '/bag/batch/upload', { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body: stream, duplex: 'half' }).catch((error: unknown) => error);
 
     const observer = await Database.open(url);
-    const count = async (sql: string) => Number(Object.values((await observer.reader.query(sql))[0] as Record<string, unknown>)[0]);
+    const count = async (sql: string) => Number(Object.values((await observer.read((m) => m.query(sql)))[0] as Record<string, unknown>)[0]);
     while ((await count('SELECT COUNT(*) FROM batch_items')) < 1000) await new Promise((resolve) => setTimeout(resolve, 20));
     await kill(first, 'SIGKILL');
     release();

@@ -1,5 +1,7 @@
 // How a batch and its items come in: all at once (a JSON submit, one transaction with items
 // inserted in chunks), or in parts (a file upload, held under a placeholder row until commit).
+// Writers assumed: many, with atomic transactions that may interleave (ADR 0016); the key check
+// is one conditional insert (claimSubmission), and an intake's row is written only while open.
 import {
   Batch,
   BatchIntake,

@@ -14,15 +14,15 @@ import {
   ProcessBatchChunk,
   SubmitBatch,
 } from '@container-service/batch-domain';
-import { FixedClock, SequentialIdGenerator, StaticAccessVerifier, aBatch, aBatchId } from '@container-service/batch-domain/testing';
+import { FixedClock, SequentialIdGenerator, StaticAccessVerifier } from '@container-service/batch-domain/testing';
 import { CONTAINER_BATCH_KIND, CreateContainerHandler, UpdateContainerHandler, containerBatchScope } from '@container-service/container-domain';
 import { aContainerType } from '@container-service/container-domain/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EntityManager } from 'typeorm';
-import { Database } from './database';
-import { BatchKinds1765100000000 } from './migrations/1765100000000-batch-kinds';
+import { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { openDatabase } from './database';
+import { TableSet, batchTables, containerTables } from './table-sets';
 import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmContainerStoreProvider } from './typeorm-container.store';
@@ -50,11 +50,22 @@ class NoteHandler implements ItemHandler<EntityManager> {
   }
 }
 
+/** The notes domain's tables, a set of its own beside the batch and container sets. */
+class NoteTables1799000000000 implements MigrationInterface {
+  name = 'NoteTables1799000000000';
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query('CREATE TABLE notes (tenant_id varchar(64) NOT NULL, ref_id varchar(128) NOT NULL, text text NOT NULL, PRIMARY KEY (tenant_id, ref_id))');
+  }
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP TABLE notes');
+  }
+}
+const noteTables: TableSet = { name: 'note', entities: [], migrations: [NoteTables1799000000000] };
+
 const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-kinds-')), 'db.sqlite')}`;
 
 async function setUp() {
-  const database = await Database.open(tempUrl());
-  await database.write((tx) => tx.query('CREATE TABLE notes (tenant_id varchar(64) NOT NULL, ref_id varchar(128) NOT NULL, text text NOT NULL, PRIMARY KEY (tenant_id, ref_id))'));
+  const database = await openDatabase(tempUrl(), { schemas: [batchTables, containerTables, noteTables] });
   const types = new TypeOrmContainerTypeRepository(database);
   await types.add(aContainerType({ name: 'bag', attributes: [] }));
   const batches = new TypeOrmBatchRepository(database);
@@ -83,7 +94,7 @@ async function setUp() {
     containers: { store: containerStore, process: new ProcessBatchChunk(containerStore, { [CONTAINER_BATCH_KIND]: { create: new CreateContainerHandler(stores, ids), update: new UpdateContainerHandler(stores) } }, clock, 2) },
     notes: { store: noteStore, process: new ProcessBatchChunk(noteStore, { [NOTE_KIND]: { create: noteHandler, update: noteHandler } }, clock, 2) },
   };
-  const count = async (table: string) => Number((await database.reader.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const count = async (table: string) => Number((await database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
   return { database, batches, containers, notes, workers, noteHandler, count, clock };
 }
 
@@ -138,26 +149,6 @@ describe('two domains sharing one database', () => {
     const noteStatus = await notes.status.execute({ ...read, batchId: noteBatch });
     expect(noteStatus.ok && [noteStatus.value.status, noteStatus.value.failures.map((f) => f.code)]).toEqual(['PARTIAL_SUCCESS', ['NOTE_INVALID']]);
     expect([await count('containers'), await count('notes')]).toEqual([3, 2]);
-    await database.close();
-  });
-
-  it('makes every batch stored before kinds existed a container batch', async () => {
-    const { database, batches } = await setUp();
-    const runner = database.writer.createQueryRunner();
-    await new BatchKinds1765100000000().down(runner);
-    await runner.query(
-      `INSERT INTO batches (tenant_id, id, target_type, operation, source, total, success, failed, cancelled, created_at, callback_state, callback_attempts, intake_open)
-       VALUES ('acme', ?, 'bag', 'create', 'json', 1, 0, 0, 0, 1, 'NONE', 0, 0)`,
-      [aBatchId(7)],
-    );
-    await new BatchKinds1765100000000().up(runner);
-    await runner.release();
-    const locator = { tenantId: 'acme', targetType: 'bag', batchId: aBatchId(7) };
-    expect((await batches.findStatus({ ...locator, kind: CONTAINER_BATCH_KIND }, 10))?.batch.kind).toBe(CONTAINER_BATCH_KIND);
-    expect(await batches.findStatus({ ...locator, kind: NOTE_KIND }, 10)).toBeNull();
-    // A batch written since then keeps the kind it was given.
-    await batches.add(aBatch({ id: aBatchId(8), kind: NOTE_KIND, targetType: 'bag', total: 1 }), [{ refId: 'n', input: {} }]);
-    expect((await batches.findStatus({ ...locator, kind: NOTE_KIND, batchId: aBatchId(8) }, 10))?.batch.kind).toBe(NOTE_KIND);
     await database.close();
   });
 });

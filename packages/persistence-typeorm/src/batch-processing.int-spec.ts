@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { EntityManager } from 'typeorm';
 import { Database } from './database';
-import { TypeOrmBatchProcessingStore, isStoreFault } from './typeorm-batch-processing.store';
+import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
+import { isSqliteFault as isStoreFault } from './sqlite-database';
 import { DatabaseDamagedError } from './damage-watch';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmBatchSeeder } from './testing';
@@ -24,7 +25,8 @@ const KINDS = [CONTAINER_BATCH_KIND];
 const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-')), 'db.sqlite')}`;
 
 async function setUp(inputs: unknown[], options: { columns?: string[]; attributes?: AttributeConfig[] } = {}) {
-  const database = await Database.open(tempUrl());
+  const url = tempUrl();
+  const database = await Database.open(url);
   await new TypeOrmContainerTypeRepository(database).add(aContainerType({ name: 'bag', attributes: options.attributes ?? [{ name: 'weight', dataType: 'number', required: true }] }));
   const batch = aBatch({ kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: inputs.length, ...(options.columns ? { source: 'file', columns: options.columns } : {}) });
   await new TypeOrmBatchRepository(database).add(batch, inputs.map((input, i) => ({ refId: `r-${i}`, input })));
@@ -32,8 +34,8 @@ async function setUp(inputs: unknown[], options: { columns?: string[]; attribute
   const stores = new TypeOrmContainerStoreProvider();
   const create = new CreateContainerHandler(stores, new SequentialIdGenerator());
   const update = new UpdateContainerHandler(stores);
-  const count = async (table: string) => Number((await database.reader.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
-  return { database, store, create, update, count };
+  const count = async (table: string) => Number((await database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
+  return { url, database, store, create, update, count };
 }
 
 describe('processing on SQLite', () => {
@@ -76,10 +78,10 @@ describe('processing on SQLite', () => {
   });
 
   it('looks for work without the write lock, so a look that finds nothing never waits for it', async () => {
-    const { database, store } = await setUp([{ refID: 'r-0' }]);
+    const { url, database, store } = await setUp([{ refID: 'r-0' }]);
     await database.write((tx) => tx.query('UPDATE batches SET completed_at = 1'));
     // Another connection (a submit in another thread or process) holds the write lock meanwhile.
-    const other = await Database.open(`sqlite:${database.location.file}`, { busyTimeoutMs: 5000 });
+    const other = await Database.open(url, { busyTimeoutMs: 5000 });
     let release = () => undefined as void;
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -137,9 +139,9 @@ describe('processing on SQLite', () => {
   });
 
   it('turns a busy database into a StoreFailure, so that no item is blamed for it', async () => {
-    const { database, store, create, update } = await setUp([{ refID: 'r-0', attributes: { weight: 1 } }]);
-    const other = await Database.open(`sqlite:${database.location.file}`, { busyTimeoutMs: 5000 });
-    const busy = await Database.open(`sqlite:${database.location.file}`, { busyTimeoutMs: 50 });
+    const { url, database, store, create, update } = await setUp([{ refID: 'r-0', attributes: { weight: 1 } }]);
+    const other = await Database.open(url, { busyTimeoutMs: 5000 });
+    const busy = await Database.open(url, { busyTimeoutMs: 50 });
     let release = () => undefined as void;
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -154,9 +156,15 @@ describe('processing on SQLite', () => {
   });
 });
 
+// The race case meets a rival on a second Database opened on the same file: another connection
+// with its own write queue, as another process would have.
 describeBatchClaimContract('TypeOrmBatchProcessingStore on a SQLite file', async () => {
-  const database = await Database.open(tempUrl());
-  return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchSeeder(database), close: () => database.close() };
+  const url = tempUrl();
+  const open = async () => {
+    const database = await Database.open(url);
+    return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchSeeder(database), close: () => database.close() };
+  };
+  return { ...(await open()), rival: open };
 });
 
 describeBatchProcessingContract<EntityManager>('TypeOrmBatchProcessingStore on a SQLite file', async () => {
@@ -175,7 +183,7 @@ describeBatchProcessingContract<EntityManager>('TypeOrmBatchProcessingStore on a
     // An item handler's own write: a container, through the chunk's transaction.
     handlerWrites: {
       write: (tx, mark) => new TypeOrmContainerStore(tx).insertMany([aContainer({ id: `bag:${mark}` })]),
-      committed: async () => ((await database.reader.query('SELECT id FROM containers ORDER BY id')) as Array<{ id: string }>).map((row) => row.id.slice('bag:'.length)),
+      committed: async () => ((await database.read((m) => m.query('SELECT id FROM containers ORDER BY id'))) as Array<{ id: string }>).map((row) => row.id.slice('bag:'.length)),
     },
     close: () => database.close(),
   };

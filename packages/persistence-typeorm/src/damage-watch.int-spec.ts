@@ -17,8 +17,10 @@ function tempFile(): string {
 async function fillThroughAnotherConnection(file: string, items: number): Promise<void> {
   const other = await Database.open(`sqlite:${file}`);
   await new TypeOrmBatchRepository(other).add(aBatch({ total: items }), someItems(items));
-  await other.writer.query('PRAGMA wal_checkpoint(TRUNCATE)');
   await other.close();
+  const db = new BetterSqlite3(file);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
 }
 
 /** Overwrites the root page of `table` with bytes SQLite never wrote. */
@@ -86,7 +88,7 @@ describe('Database on a damaged file', () => {
     await fillThroughAnotherConnection(file, 300);
     damageTable(file, 'batch_items');
 
-    const failure = await database.reader.query('SELECT COUNT(*) FROM batch_items WHERE ref_id <> ?', ['x']).catch((error: unknown) => error);
+    const failure = await database.read((m) => m.query('SELECT COUNT(*) FROM batch_items WHERE ref_id <> ?', ['x'])).catch((error: unknown) => error);
     await expect(database.ping()).resolves.toBeUndefined();
     database.noteFailure(failure);
     await expect(database.ping()).rejects.toBeInstanceOf(DatabaseDamagedError);

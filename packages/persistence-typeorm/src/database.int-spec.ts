@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toBatchRow } from './batch.mapper';
-import { Database, parseDatabaseUrl } from './database';
+import { Database } from './database';
+import { parseDatabaseUrl } from './sqlite-database';
 import { BatchSchema } from './schemas/batch.schema';
 import { select, selectRows } from './sql';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
@@ -30,11 +31,11 @@ describe('Database', () => {
     const url = tempUrl();
     const first = await Database.open(url);
     expect(fs.existsSync(parseDatabaseUrl(url).file as string)).toBe(true);
-    expect(await first.writer.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await first.write((m) => m.query('PRAGMA journal_mode'))).toEqual([{ journal_mode: 'wal' }]);
     await first.close();
     const second = await Database.open(url);
-    const applied = await second.writer.query('SELECT name FROM migrations');
-    expect(applied).toEqual([{ name: 'InitialSchema1764300000000' }, { name: 'ContainersAndLeases1764400000000' }, { name: 'FileBatches1764500000000' }, { name: 'SubmitKeys1764600000000' }, { name: 'BatchCallbacks1764700000000' }, { name: 'TenantTurns1764800000000' }, { name: 'BatchKinds1765100000000' }]);
+    const applied = await second.write((m) => m.query('SELECT name FROM migrations'));
+    expect(applied).toEqual([{ name: 'InitialSchema1764300000000' }, { name: 'ContainersAndLeases1764400000000' }, { name: 'FileBatches1764500000000' }, { name: 'SubmitKeys1764600000000' }, { name: 'BatchCallbacks1764700000000' }, { name: 'TenantTurns1764800000000' }, { name: 'ContainerTables1765000000000' }, { name: 'BatchKinds1765100000000' }]);
     await second.close();
   });
 
@@ -44,10 +45,10 @@ describe('Database', () => {
     let seenDuringWrite = -1;
     await database.write(async (manager) => {
       await manager.insert(BatchSchema, toBatchRow(batch));
-      seenDuringWrite = await database.reader.manager.count(BatchSchema);
+      seenDuringWrite = await database.read((m) => m.count(BatchSchema));
     });
     expect(seenDuringWrite).toBe(0);
-    expect(await database.reader.manager.count(BatchSchema)).toBe(1);
+    expect(await database.read((m) => m.count(BatchSchema))).toBe(1);
     await database.close();
   });
 
@@ -56,8 +57,8 @@ describe('Database', () => {
     const repository = new TypeOrmBatchRepository(database);
     // 1 200 items cross two insert chunks before the count check fails.
     await expect(repository.add(aBatch({ total: 1201 }), someItems(1200))).rejects.toThrow(/1200 items/);
-    expect(await database.reader.query('SELECT COUNT(*) AS n FROM batch_items')).toEqual([{ n: 0 }]);
-    expect(await database.reader.query('SELECT COUNT(*) AS n FROM batches')).toEqual([{ n: 0 }]);
+    expect(await database.read((m) => m.query('SELECT COUNT(*) AS n FROM batch_items'))).toEqual([{ n: 0 }]);
+    expect(await database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches'))).toEqual([{ n: 0 }]);
     await database.close();
   });
 
@@ -108,9 +109,9 @@ describe('Database', () => {
 
   it('serves the heads of result lists from the index, without scanning the batch', async () => {
     const database = await Database.open(tempUrl());
-    const plan = await database.reader.query(
+    const plan = await database.read((m) => m.query(
       "EXPLAIN QUERY PLAN SELECT seq, ref_id FROM batch_items WHERE batch_pk = 1 AND state = 'failed' ORDER BY seq LIMIT 1025",
-    );
+    ));
     const details = plan.map((step: { detail: string }) => step.detail).join(' | ');
     expect(details).toMatch(/USING (COVERING )?INDEX ix_batch_items_state_seq \(batch_pk=\? AND state=\?\)/);
     expect(details).not.toMatch(/TEMP B-TREE/);
@@ -119,15 +120,16 @@ describe('Database', () => {
 
   it('gives rows back as arrays in the order selected, from a statement of their own', async () => {
     const database = await Database.open(tempUrl());
-    const manager = database.reader.manager;
     const sql = "SELECT value AS n, 'v' || value AS label, NULL AS absent FROM json_each('[3, 1, 2]') WHERE value > ? ORDER BY value";
-    expect(await selectRows(manager, sql, [1])).toEqual([
-      [2, 'v2', null],
-      [3, 'v3', null],
-    ]);
-    // The same text as objects: the array mode of the statement above does not leak into it.
-    expect(await select(manager, sql, [2])).toEqual([{ n: 3, label: 'v3', absent: null }]);
-    expect(await selectRows(manager, sql, [2])).toEqual([[3, 'v3', null]]);
+    await database.read(async (manager) => {
+      expect(await selectRows(manager, sql, [1])).toEqual([
+        [2, 'v2', null],
+        [3, 'v3', null],
+      ]);
+      // The same text as objects: the array mode of the statement above does not leak into it.
+      expect(await select(manager, sql, [2])).toEqual([{ n: 3, label: 'v3', absent: null }]);
+      expect(await selectRows(manager, sql, [2])).toEqual([[3, 'v3', null]]);
+    });
     await database.close();
   });
 });

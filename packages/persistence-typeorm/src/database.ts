@@ -1,171 +1,49 @@
-// Opens the store named by DATABASE_URL, runs migrations, and hands out two DataSources:
-// `writer`, whose transactions are serialised here, and `reader`, a second connection that
-// only ever sees committed data. SQLite has one connection per DataSource, so without the
-// second connection a status read could see a half-done write transaction.
-import fs from 'node:fs';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { driverErrorCode } from './sql';
-import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
-import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
-import { ContainerTypeSchema } from './schemas/container-type.schema';
-import { ContainerSchema, ContainerTrackingSchema } from './schemas/container.schema';
-import { ContainersAndLeases1764400000000 } from './migrations/1764400000000-containers-and-leases';
-import { FileBatches1764500000000 } from './migrations/1764500000000-file-batches';
-import { SubmitKeys1764600000000 } from './migrations/1764600000000-submit-keys';
-import { SubmitKeySchema } from './schemas/submit-key.schema';
-import { BatchCallbacks1764700000000 } from './migrations/1764700000000-batch-callbacks';
-import { BatchCallbackSchema } from './schemas/batch-callback.schema';
-import { DamageWatch } from './damage-watch';
-import { TenantTurns1764800000000 } from './migrations/1764800000000-tenant-turns';
-import { BatchKinds1765100000000 } from './migrations/1765100000000-batch-kinds';
+// The store every adapter writes and reads through, whatever database it is. Adapters depend on
+// this interface only; each database is one class of it (SqliteDatabase today), chosen by
+// openDatabase from the URL's scheme, so that a second store is a second class, not an edit of
+// every adapter. What each store promises about concurrent writers is in ADR 0016: adapters
+// assume no more than that one transaction is atomic, and make every read-then-write safe by
+// itself (a conditional UPDATE … RETURNING or INSERT … ON CONFLICT DO NOTHING).
+import { EntityManager } from 'typeorm';
+import { TableSet, allTables } from './table-sets';
+import { SqliteDatabase, parseDatabaseUrl } from './sqlite-database';
 
-export const DEFAULT_DATABASE_URL = 'sqlite:./data/container-service.sqlite';
+export { DEFAULT_DATABASE_URL } from './sqlite-database';
 
-export type DatabaseLocation = { readonly kind: 'sqlite'; readonly file: string | ':memory:' };
-
-/** Parses DATABASE_URL: `sqlite:<path>` (created if absent) or `sqlite::memory:`. */
-export function parseDatabaseUrl(url: string): DatabaseLocation {
-  if (!url.startsWith('sqlite:')) {
-    throw new Error(`DATABASE_URL must start with sqlite: (for example ${DEFAULT_DATABASE_URL}); got '${url.split(':')[0]}:'`);
-  }
-  const rest = url.slice('sqlite:'.length).replace(/^\/\//, '');
-  if (rest === ':memory:') return { kind: 'sqlite', file: ':memory:' };
-  if (rest.length === 0) throw new Error('DATABASE_URL names no file: use sqlite:<path> or sqlite::memory:');
-  return { kind: 'sqlite', file: path.resolve(rest) };
+export interface Database {
+  /** Runs `work` in one write transaction: all of it commits or none of it does. */
+  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
+  /** Runs `work` on a connection that only ever sees committed data; no writes. */
+  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
+  /** Fails when the store does not answer, or has been seen damaged. */
+  ping(): Promise<void>;
+  /**
+   * Whether `error` is the database's own failure (locked, busy, full, unreadable, damaged, gone)
+   * rather than something the data in hand may have caused (a constraint, a value too big, a
+   * throw in code): a chunk never blames its items for the former (ADR 0013).
+   */
+  isStoreFault(error: unknown): boolean;
+  /** Tells the store about a failure seen outside its write transactions (a read, say). */
+  noteFailure(error: unknown): void;
+  close(): Promise<void>;
 }
-
-const entities = [BatchSchema, BatchItemSchema, ContainerTypeSchema, ContainerSchema, ContainerTrackingSchema, SubmitKeySchema, BatchCallbackSchema];
-const migrations = [InitialSchema1764300000000, ContainersAndLeases1764400000000, FileBatches1764500000000, SubmitKeys1764600000000, BatchCallbacks1764700000000, TenantTurns1764800000000, BatchKinds1765100000000];
 
 export interface OpenDatabaseOptions {
   /** Milliseconds a statement waits on a locked database before failing. */
   readonly busyTimeoutMs?: number;
+  /**
+   * The table sets to create and migrate, each with its entities and migrations. All of them by
+   * default; a service that reuses the batch domain alone opens `[batchTables]`.
+   */
+  readonly schemas?: readonly TableSet[];
 }
 
-export class Database {
-  private queue: Promise<unknown> = Promise.resolve();
-
-  private constructor(
-    readonly location: DatabaseLocation,
-    readonly writer: DataSource,
-    readonly reader: DataSource,
-    private readonly busyTimeoutMs: number,
-    private readonly damage: DamageWatch,
-  ) {}
-
-  static async open(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
-    const location = parseDatabaseUrl(url);
-    if (location.file !== ':memory:') fs.mkdirSync(path.dirname(location.file), { recursive: true });
-    const damage = new DamageWatch(location.file === ':memory:' ? null : location.file);
-    damage.refuseIfMarked();
-    const timeout = options.busyTimeoutMs ?? 5000;
-    const writer = new DataSource({
-      type: 'better-sqlite3',
-      database: location.file,
-      entities,
-      migrations,
-      migrationsTransactionMode: 'all',
-      timeout,
-      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
-        db.pragma('journal_mode = WAL');
-        // FULL: a committed transaction survives a power cut, not just a process crash.
-        db.pragma('synchronous = FULL');
-        db.pragma('foreign_keys = ON');
-      },
-    });
-    await DamageWatch.opening(() => writer.initialize());
-    try {
-      // Before anything is written: a damaged file must not be migrated, served or written to.
-      await damage.checkAtStart(writer);
-      await writer.runMigrations();
-    } catch (error) {
-      await writer.destroy();
-      throw error;
-    }
-    if (location.file === ':memory:') return new Database(location, writer, writer, timeout, damage);
-    // From here on the writer waits for SQLite's write lock in `write`, without blocking the thread.
-    await writer.query('PRAGMA busy_timeout = 0');
-    const reader = new DataSource({
-      type: 'better-sqlite3',
-      database: location.file,
-      entities,
-      timeout,
-      readonly: true,
-      fileMustExist: true,
-    });
-    await reader.initialize();
-    return new Database(location, writer, reader, timeout, damage);
-  }
-
-  /**
-   * Runs `work` in a write transaction; this process's write transactions run one at a time.
-   * The transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE): a deferred one that
-   * reads first and writes later fails at once with SQLITE_BUSY when another connection (a worker
-   * thread or process) committed in between, instead of waiting its turn. While another connection
-   * holds the lock, the wait is asynchronous (short pauses, up to the busy timeout): better-sqlite3
-   * is synchronous, so SQLite's own busy wait would hold up every other task of this thread, HTTP
-   * answers included.
-   */
-  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const run = this.queue.then(async () => {
-      // Nothing more is written to a store seen damaged: a 202 would promise work that cannot be done.
-      this.damage.refuseIfDamaged();
-      const runner = this.writer.createQueryRunner();
-      await runner.connect();
-      try {
-        await this.beginImmediate(runner);
-        try {
-          const result = await work(runner.manager);
-          await runner.query('COMMIT');
-          return result;
-        } catch (error) {
-          this.damage.note(error);
-          await runner.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      } finally {
-        await runner.release();
-      }
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async beginImmediate(runner: QueryRunner): Promise<void> {
-    const deadline = Date.now() + this.busyTimeoutMs;
-    for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
-      try {
-        await runner.query('BEGIN IMMEDIATE');
-        return;
-      } catch (error) {
-        if (!isBusy(error) || Date.now() >= deadline) throw error;
-      }
-      await sleep(pause);
-    }
-  }
-
-  /** Fails when the store does not answer, or has been seen damaged by any process using it. */
-  async ping(): Promise<void> {
-    this.damage.refuseIfDamaged();
-    await this.reader.query('SELECT 1');
-  }
-
-  /**
-   * Tells the store about a failure seen outside its write transactions (a read, say): when it
-   * shows the file is damaged, readiness and every later write fail from then on.
-   */
-  noteFailure(error: unknown): void {
-    this.damage.note(error);
-  }
-
-  async close(): Promise<void> {
-    await this.queue;
-    if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
-    if (this.writer.isInitialized) await this.writer.destroy();
-  }
+/** Opens the store named by `url` (its scheme picks the database) and brings its tables up to date. */
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const schemas = options.schemas ?? allTables;
+  // parseDatabaseUrl refuses a scheme no class serves; a second store adds its scheme here.
+  return SqliteDatabase.open(parseDatabaseUrl(url), { busyTimeoutMs: options.busyTimeoutMs, schemas });
 }
 
-/** SQLITE_BUSY: another connection holds the lock. */
-const isBusy = (error: unknown): boolean => driverErrorCode(error) === 'SQLITE_BUSY';
+/** `Database.open(url, options)`: the same as openDatabase. */
+export const Database = { open: openDatabase };

@@ -1,6 +1,10 @@
 // Public entry of the TypeORM persistence adapter: the store, and adapters for the repository ports.
-export { Database, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database';
-export type { DatabaseLocation, OpenDatabaseOptions } from './database';
+export { Database, DEFAULT_DATABASE_URL, openDatabase } from './database';
+export type { OpenDatabaseOptions } from './database';
+export { SqliteDatabase, parseDatabaseUrl } from './sqlite-database';
+export type { DatabaseLocation } from './sqlite-database';
+export { allTables, batchTables, containerTables } from './table-sets';
+export type { TableSet } from './table-sets';
 export { TypeOrmBatchRepository } from './typeorm-batch.repository';
 export { ITEM_INSERT_CHUNK } from './batch-items.writes';
 export type { BatchRepositoryOptions } from './typeorm-batch.repository';

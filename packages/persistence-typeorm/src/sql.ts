@@ -64,11 +64,15 @@ function nativeStatement(manager: EntityManager, sql: string, asArrays = false):
 /** better-sqlite3 binds numbers, strings, bigints, buffers and null; booleans become 1/0. */
 const bindable = (params: readonly unknown[]) => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
 
-/** Runs `template` and gives the rows back. */
+/** Runs `template` and gives the rows back (a SELECT's, or those an UPDATE … RETURNING wrote). */
 export async function select<T>(manager: EntityManager, template: string, params: readonly unknown[]): Promise<T[]> {
   const sql = sqlFor(manager, template);
   const statement = nativeStatement(manager, sql);
   if (statement) return statement.all(...bindable(params)) as T[];
+  // In a transaction the structured result: PostgreSQL's runner answers an UPDATE … RETURNING with
+  // [rows, count] otherwise, where a SELECT gets its rows.
+  const runner = manager.queryRunner;
+  if (runner) return ((await runner.query(sql, [...params], true)).records ?? []) as T[];
   return manager.query(sql, [...params]) as Promise<T[]>;
 }
 

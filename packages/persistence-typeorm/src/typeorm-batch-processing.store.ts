@@ -1,12 +1,14 @@
-// BatchProcessingStore over TypeORM: chunk transactions on the serialised writer, and leases on
+// BatchProcessingStore over TypeORM: chunk transactions through Database.write, and leases on
 // batches so that one worker at a time processes a batch and a dead worker's batch is taken up
 // again once its lease expires. Claims go round robin between tenants (tenant_turns), and a
-// failure of the database itself comes out of a transaction as a StoreFailure (ADR 0013).
+// failure of the database itself (as the Database tells it) comes out as a StoreFailure (ADR 0013).
+// Writers assumed: any number of workers, in threads or processes, on a store whose transactions
+// are atomic but may interleave (ADR 0016). A claim is therefore one conditional UPDATE that
+// re-checks the batch is still free as it takes it, and a renewal or release names its owner.
 import { Batch, BatchLease, BatchLocator, BatchProcessingStore, ItemOutcome, PendingItem, StoreFailure } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
-import { DatabaseDamagedError } from './damage-watch';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 import { driverErrorCode, execute, placeholders, select } from './sql';
 import { writeOutcomes } from './batch-outcomes.writes';
@@ -17,26 +19,20 @@ const CLAIMABLE = 'FROM batches WHERE completed_at IS NULL AND intake_open = 0 A
  * The batch to claim: of the tenant whose turn is oldest (never served first), its oldest batch.
  * Ties between tenants that were never served go to the oldest batch.
  */
-const nextClaim = (kinds: number) => `SELECT b.pk, b.tenant_id AS "tenantId", b.id, b.kind, b.target_type AS "targetType"
+const nextClaim = (kinds: number) => `SELECT b.pk
   FROM batches b LEFT JOIN tenant_turns t ON t.tenant_id = b.tenant_id
   WHERE b.completed_at IS NULL AND b.intake_open = 0 AND (b.lease_expires_at IS NULL OR b.lease_expires_at <= ?) AND b.kind IN (${placeholders(kinds)})
   ORDER BY COALESCE(t.turn, 0), b.created_at, b.pk LIMIT 1`;
+/**
+ * Takes the next batch in one statement, and only if it is still free as the row is written: a
+ * worker that lost the race to another (which, under PostgreSQL's READ COMMITTED, re-checks the
+ * row once the winner commits) takes nothing and is answered null, never a batch leased twice.
+ */
+const claimStatement = (kinds: number) => `UPDATE batches SET lease_owner = ?, lease_expires_at = ?
+  WHERE pk = (${nextClaim(kinds)}) AND completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+  RETURNING tenant_id AS "tenantId", id, kind, target_type AS "targetType"`;
 const TAKE_TURN = `INSERT INTO tenant_turns (tenant_id, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM tenant_turns))
   ON CONFLICT (tenant_id) DO UPDATE SET turn = excluded.turn`;
-
-/**
- * SQLite result codes (and Node system errors) that say the database itself failed: locked or
- * busy, out of disk or memory, unreadable, damaged, gone. Anything else (a constraint an item's
- * write broke, a value too big, a throw in code) may be down to the items in hand.
- */
-const STORE_FAULT = /^(SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|NOTADB|CANTOPEN|READONLY|NOMEM|PROTOCOL|PERM|AUTH|INTERRUPT|ABORT|NOLFS)|E[A-Z]+$)/;
-
-export function isStoreFault(error: unknown): boolean {
-  // A store seen damaged refuses writes before SQLite is asked: that is the database's failure too.
-  if (error instanceof DatabaseDamagedError) return true;
-  const code = driverErrorCode(error);
-  return typeof code === 'string' && STORE_FAULT.test(code);
-}
 
 export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityManager> {
   constructor(private readonly database: Database) {}
@@ -45,7 +41,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     try {
       return await this.database.write(work);
     } catch (error) {
-      if (isStoreFault(error)) throw new StoreFailure(`the database failed (${String(driverErrorCode(error) ?? (error as Error).message)})`, error);
+      if (this.database.isStoreFault(error)) throw new StoreFailure(`the database failed (${String(driverErrorCode(error) ?? (error as Error).message)})`, error);
       throw error;
     }
   }
@@ -61,8 +57,9 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
       .select(['i.seq AS seq', 'i.ref_id AS "refId"', 'i.row AS row', 'i.input AS input'])
       .from(BatchItemSchema, 'i')
       .innerJoin(BatchSchema.options.name, 'b', 'b.pk = i.batch_pk')
-      .where('b.tenant_id = :tenantId AND b.id = :batchId AND b.target_type = :targetType AND b.intake_open = 0 AND i.state = :pending', {
+      .where('b.tenant_id = :tenantId AND b.id = :batchId AND b.kind = :kind AND b.target_type = :targetType AND b.intake_open = 0 AND i.state = :pending', {
         tenantId: locator.tenantId,
+        kind: locator.kind,
         batchId: locator.batchId,
         targetType: locator.targetType,
         pending: 'pending',
@@ -81,12 +78,11 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     if (kinds.length === 0) return null;
     // Most looks of a worker with nothing to do find nothing: look on the reader first, so that
     // they take no write lock from submits. The write below looks again, under the lock.
-    const [open] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) LIMIT 1`, [now, ...kinds]);
+    const [open] = await this.database.read((manager) => select<{ pk: number }>(manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) LIMIT 1`, [now, ...kinds]));
     if (open === undefined) return null;
     return this.database.write(async (tx) => {
-      const [row] = await select<{ pk: number; tenantId: string; id: string; kind: string; targetType: string }>(tx, nextClaim(kinds.length), [now, ...kinds]);
+      const [row] = await select<{ tenantId: string; id: string; kind: string; targetType: string }>(tx, claimStatement(kinds.length), [owner, expiresAt, now, ...kinds, now]);
       if (row === undefined) return null;
-      await tx.update(BatchSchema, { pk: row.pk }, { leaseOwner: owner, leaseExpiresAt: expiresAt });
       await execute(tx, TAKE_TURN, [row.tenantId]);
       return { locator: { tenantId: row.tenantId, kind: row.kind, targetType: row.targetType, batchId: row.id as BatchLocator['batchId'] }, owner, expiresAt };
     });
@@ -94,7 +90,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
 
   async othersWaiting(tenantId: string, kinds: readonly string[], now: number): Promise<boolean> {
     if (kinds.length === 0) return false;
-    const [other] = await select<{ pk: number }>(this.database.reader.manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) AND tenant_id <> ? LIMIT 1`, [now, ...kinds, tenantId]);
+    const [other] = await this.database.read((manager) => select<{ pk: number }>(manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) AND tenant_id <> ? LIMIT 1`, [now, ...kinds, tenantId]));
     return other !== undefined;
   }
 

@@ -66,15 +66,15 @@ export class TypeOrmBatchRepository implements BatchReads, BatchWrites, BatchRet
   }
 
   findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
-    return readStatus(this.database.reader.manager, this.finishedHeads, locator, listLimit);
+    return this.database.read((manager) => readStatus(manager, this.finishedHeads, locator, listLimit));
   }
 
   findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {
-    return readResults(this.database.reader.manager, locator, query);
+    return this.database.read((manager) => readResults(manager, locator, query));
   }
 
   list(scope: BatchListScope, query: BatchListQuery): Promise<Batch[]> {
-    return listBatches(this.database.reader.manager, scope, query);
+    return this.database.read((manager) => listBatches(manager, scope, query));
   }
 
   purgeFinishedBatches(before: number, maxItems: number): Promise<number> {

@@ -32,7 +32,7 @@ describe('TypeOrmCallbackOutbox with sealed secrets', () => {
     batch.recordOutcomes(['success'], T0 + 10);
     await new TypeOrmBatchSeeder(database).recordOutcomes(batch, outcomesFor('S'));
   }
-  const storedSecret = async () => (await database.reader.query('SELECT secret FROM batch_callbacks'))[0].secret as string | null;
+  const storedSecret = async () => (await database.read((m) => m.query('SELECT secret FROM batch_callbacks')))[0].secret as string | null;
 
   it('stores the secret sealed, opens it for the try, and drops it once delivered', async () => {
     await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['k1']) }));

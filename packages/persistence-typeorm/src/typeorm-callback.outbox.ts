@@ -3,6 +3,9 @@
 // turns between tenants so that one tenant's many callbacks never queue another's behind them,
 // and each try is recorded with the batch's callback state in one write. Secrets are opened on
 // the way out when a SecretSealer is given, and dropped once the callback is final.
+// Writers assumed: any number of dispatchers, in threads or processes, on a store whose
+// transactions are atomic but may interleave (ADR 0016). So the lease is taken by a conditional
+// UPDATE that re-checks each callback is still due and free, and only what it took is handed out.
 import { Batch, BatchLocator, CallbackAttempt, CallbackOutbox, CallbackShare, DueCallback, SecretSealer, pickFairly } from '@container-service/batch-domain';
 import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
@@ -42,6 +45,13 @@ const DUE_IN_TURNS = `
   ORDER BY turn, completed_at, pk
   LIMIT ?`;
 
+/** Leases the listed callbacks that are still due and free as their rows are written; says which. */
+const lease = (n: number) => `UPDATE batch_callbacks SET lease_owner = ?, lease_expires_at = ?
+  WHERE batch_pk IN (${placeholders(n)})
+    AND (lease_expires_at IS NULL OR lease_expires_at <= ?) AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+    AND EXISTS (SELECT 1 FROM batches b WHERE b.pk = batch_callbacks.batch_pk AND b.callback_state = 'PENDING')
+  RETURNING batch_pk AS pk`;
+
 export class TypeOrmCallbackOutbox implements CallbackOutbox {
   constructor(
     private readonly database: Database,
@@ -61,12 +71,9 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
         share,
       ).map(({ row }) => row);
       if (picked.length === 0) return [];
-      await execute(manager, `UPDATE batch_callbacks SET lease_owner = ?, lease_expires_at = ? WHERE batch_pk IN (${placeholders(picked.length)})`, [
-        owner,
-        leaseUntil,
-        ...picked.map((row) => Number(row.pk)),
-      ]);
-      return picked.map((row) => this.toDue(row));
+      const taken = await select<{ pk: number | string }>(manager, lease(picked.length), [owner, leaseUntil, ...picked.map((row) => Number(row.pk)), now, now]);
+      const mine = new Set(taken.map((row) => Number(row.pk)));
+      return picked.filter((row) => mine.has(Number(row.pk))).map((row) => this.toDue(row));
     });
   }
 

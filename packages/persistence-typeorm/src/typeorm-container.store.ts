@@ -227,7 +227,7 @@ export class TypeOrmContainerReader implements ContainerReader {
   constructor(private readonly database: Database) {}
 
   async find(tenantId: string, containerType: string, containerId: string): Promise<ContainerSnapshot | null> {
-    const row = await this.database.reader.manager.findOne(ContainerSchema, { where: { tenantId, containerType, id: containerId } });
+    const row = await this.database.read((manager) => manager.findOne(ContainerSchema, { where: { tenantId, containerType, id: containerId } }));
     return row === null ? null : fromContainerRow(row);
   }
 }

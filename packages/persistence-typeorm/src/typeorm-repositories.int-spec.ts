@@ -15,23 +15,41 @@ const stores: Array<[string, () => string]> = [
   ['a SQLite file', () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-int-')), 'db.sqlite')}`],
 ];
 
+/**
+ * A fixture built by `build` on a database of its own; on a file, its race cases meet a rival
+ * built the same way on a second Database opened on that file: another connection with its own
+ * write queue, as another process would have, so that only the database keeps the racers apart.
+ */
+type Opened<F> = F & { close: () => Promise<void> };
+
+function opener<F extends object>(url: () => string, build: (database: Database) => F): () => Promise<Opened<F> & { rival?: () => Promise<Opened<F>> }> {
+  return async () => {
+    const at = url();
+    const open = async (): Promise<Opened<F>> => {
+      const database = await Database.open(at);
+      return { ...build(database), close: () => database.close() };
+    };
+    return at === 'sqlite::memory:' ? open() : { ...(await open()), rival: open };
+  };
+}
+
 for (const [label, url] of stores) {
-  describeBatchRepositoryContract(`TypeOrmBatchRepository on ${label}`, async () => {
-    const database = await Database.open(url());
-    return { repository: new TypeOrmBatchRepository(database), seeder: new TypeOrmBatchSeeder(database), close: () => database.close() };
-  });
-  describeBatchRepositoryContract(`TypeOrmBatchRepository with a status cache on ${label}`, async () => {
-    const database = await Database.open(url());
-    return { repository: new TypeOrmBatchRepository(database, { statusCacheEntries: 100 }), seeder: new TypeOrmBatchSeeder(database), close: () => database.close() };
-  });
-  describeCallbackOutboxContract(`TypeOrmCallbackOutbox on ${label}`, async () => {
-    const database = await Database.open(url());
-    return { repository: new TypeOrmBatchRepository(database), seeder: new TypeOrmBatchSeeder(database), outbox: new TypeOrmCallbackOutbox(database), close: () => database.close() };
-  });
-  describeContainerTypeRepositoryContract(`TypeOrmContainerTypeRepository on ${label}`, async () => {
-    const database = await Database.open(url());
-    return { repository: new TypeOrmContainerTypeRepository(database), close: () => database.close() };
-  });
+  describeBatchRepositoryContract(
+    `TypeOrmBatchRepository on ${label}`,
+    opener(url, (database) => ({ repository: new TypeOrmBatchRepository(database), seeder: new TypeOrmBatchSeeder(database) })),
+  );
+  describeBatchRepositoryContract(
+    `TypeOrmBatchRepository with a status cache on ${label}`,
+    opener(url, (database) => ({ repository: new TypeOrmBatchRepository(database, { statusCacheEntries: 100 }), seeder: new TypeOrmBatchSeeder(database) })),
+  );
+  describeCallbackOutboxContract(
+    `TypeOrmCallbackOutbox on ${label}`,
+    opener(url, (database) => ({ repository: new TypeOrmBatchRepository(database), seeder: new TypeOrmBatchSeeder(database), outbox: new TypeOrmCallbackOutbox(database) })),
+  );
+  describeContainerTypeRepositoryContract(
+    `TypeOrmContainerTypeRepository on ${label}`,
+    opener(url, (database) => ({ repository: new TypeOrmContainerTypeRepository(database) })),
+  );
 }
 
 describe('TypeOrmBatchRepository with a status cache', () => {

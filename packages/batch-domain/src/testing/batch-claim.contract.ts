@@ -10,9 +10,13 @@ export interface ClaimFixture {
   /** Stores the batches to claim, over the same store. */
   readonly repository: BatchSeeder;
   close?(): Promise<void>;
+  /** The same store opened again, as another process would (its own connection); the races use it. */
+  rival?(): Promise<ClaimFixture>;
 }
 
 const KINDS = [A_KIND];
+/** How many workers, stores or dispatchers race in a race case. */
+export const RACERS = 12;
 
 export function describeBatchClaimContract(name: string, open: () => Promise<ClaimFixture>): void {
   describe(`BatchProcessingStore claims: ${name}`, () => {
@@ -79,6 +83,18 @@ export function describeBatchClaimContract(name: string, open: () => Promise<Cla
       const other = await fixture.store.claim('w3', ['other-kind', 'unused'], T0 + 12, T0 + 10_000);
       expect(other?.locator).toEqual({ tenantId: 'acme', kind: 'other-kind', targetType: 'parcel', batchId: aBatchId(1) });
       expect(await fixture.store.claim('w4', [], T0 + 13, T0 + 10_000)).toBeNull();
+    });
+
+    it('lets exactly one of many workers racing for a batch take it; the others take nothing, without an error', async () => {
+      await stored(1, 'acme', T0 + 1);
+      const rival = fixture.rival ? await fixture.rival() : fixture;
+      try {
+        const stores = [fixture.store, rival.store];
+        const leases = await Promise.all(Array.from({ length: RACERS }, (_, i) => stores[i % 2]!.claim(`w${i}`, KINDS, T0 + 10, T0 + 10_000)));
+        expect(leases.filter((lease) => lease !== null).map((lease) => lease.locator.batchId)).toEqual([aBatchId(1)]);
+      } finally {
+        if (rival !== fixture) await rival.close?.();
+      }
     });
 
     it('never offers a finished batch', async () => {

@@ -5,12 +5,15 @@
 import { BatchReads, BatchRetention, BatchWrites } from '../batch-repository.port';
 import { BatchSeeder } from './batch-seeder';
 import { A_KIND, T0, aBatch, aBatchId, outcomesFor, someItems, storeBatch } from './builders';
+import { RACERS } from './batch-claim.contract';
 
 export interface RepositoryFixture {
   repository: BatchReads & BatchWrites & BatchRetention;
   /** Writes over the same store, for tests only. */
   seeder: BatchSeeder;
   close?: () => Promise<void>;
+  /** The same store opened again, as another process would (its own connection); the races use it. */
+  rival?: () => Promise<RepositoryFixture>;
 }
 
 export function describeBatchRepositoryContract(name: string, open: () => Promise<RepositoryFixture>): void {
@@ -303,6 +306,27 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
         expect(await repository.findStatus(locate(aBatchId(3)), 10)).toBeNull();
         // Keys belong to a tenant.
         expect(await repository.add(aBatch({ id: aBatchId(4), total: 1, tenantId: 'globex' }), someItems(1), keyed('f2'))).toEqual({ kind: 'stored' });
+      });
+
+      it('stores one batch when many submits under one key race, answering the others as replays or conflicts, without an error', async () => {
+        const rival = fixture.rival ? await fixture.rival() : fixture;
+        try {
+          const repositories = [repository, rival.repository];
+          // Even attempts repeat one request, odd ones send another request under the same key.
+          const outcomes = await Promise.all(
+            Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.add(aBatch({ id: aBatchId(i + 1), total: 1 }), someItems(1), keyed(i % 4 < 2 ? 'f1' : 'f2'))),
+          );
+          const stored = outcomes.flatMap((outcome, i) => (outcome.kind === 'stored' ? [i] : []));
+          expect(stored).toHaveLength(1);
+          const winner = stored[0]!;
+          const sameRequest = (i: number) => i % 4 < 2 === winner % 4 < 2;
+          outcomes.forEach((outcome, i) => {
+            if (i !== winner) expect(outcome).toEqual(sameRequest(i) ? { kind: 'replayed', batchId: aBatchId(winner + 1) } : { kind: 'conflict' });
+          });
+          expect(await repository.list({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel' }, { limit: RACERS })).toHaveLength(1);
+        } finally {
+          if (rival !== fixture) await rival.close?.();
+        }
       });
 
       it('claims a key when an intake commits, and leaves the intake open when the key is held', async () => {

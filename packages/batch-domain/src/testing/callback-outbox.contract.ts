@@ -1,6 +1,7 @@
 // The behaviour every CallbackOutbox must show, with the batch ports it shares a store with.
 import { BatchReads, BatchWrites } from '../batch-repository.port';
 import { CallbackOutbox, CallbackTarget } from '../callback';
+import { RACERS } from './batch-claim.contract';
 import { BatchSeeder } from './batch-seeder';
 import { A_KIND, T0, aBatch, aBatchId, outcomesFor, someItems } from './builders';
 
@@ -10,6 +11,8 @@ export interface OutboxFixture {
   seeder: BatchSeeder;
   outbox: CallbackOutbox;
   close?: () => Promise<void>;
+  /** The same store opened again, as another process would (its own connection); the races use it. */
+  rival?: () => Promise<OutboxFixture>;
 }
 
 export const aCallbackTarget = (overrides: Partial<CallbackTarget> = {}): CallbackTarget => ({
@@ -51,6 +54,19 @@ export function describeCallbackOutboxContract(name: string, open: () => Promise
       expect(due).toEqual([{ locator: locator(1), target: aCallbackTarget(), attempts: 0 }]);
       expect(await fixture.outbox.claimDue('w2', T0 + 1000, T0 + 5000, 10)).toEqual([]);
       expect(await fixture.outbox.claimDue('w2', T0 + 5000, T0 + 9000, 10)).toHaveLength(1);
+    });
+
+    it('hands each due callback to one of many dispatchers racing for them, without an error', async () => {
+      for (let n = 1; n <= 3; n++) await store(n, true);
+      const rival = fixture.rival ? await fixture.rival() : fixture;
+      try {
+        const outboxes = [fixture.outbox, rival.outbox];
+        const claims = await Promise.all(Array.from({ length: RACERS }, (_, i) => outboxes[i % 2]!.claimDue(`w${i}`, T0 + 1000, T0 + 5000, 10)));
+        const handedOut = claims.flat().map((due) => due.locator.batchId);
+        expect(handedOut.sort()).toEqual([aBatchId(1), aBatchId(2), aBatchId(3)]);
+      } finally {
+        if (rival !== fixture) await rival.close?.();
+      }
     });
 
     it('records a failed try, waits until the next one is due, and ends FAILED after the last try', async () => {

@@ -5,7 +5,12 @@ import { aContainerType } from './builders';
 export interface ContainerTypeRepositoryFixture {
   repository: ContainerTypeRepository;
   close?: () => Promise<void>;
+  /** The same store opened again, as another process would (its own connection); the races use it. */
+  rival?: () => Promise<ContainerTypeRepositoryFixture>;
 }
+
+/** How many requests race to define one type. */
+const RACERS = 12;
 
 export function describeContainerTypeRepositoryContract(name: string, open: () => Promise<ContainerTypeRepositoryFixture>): void {
   describe(`ContainerTypeRepository contract: ${name}`, () => {
@@ -29,6 +34,20 @@ export function describeContainerTypeRepositoryContract(name: string, open: () =
       await repository.add(aContainerType({ isLeaf: false }));
       expect(await repository.add(aContainerType({ isLeaf: true }))).toBe('exists');
       expect((await repository.find('acme', 'bag'))!.isLeaf).toBe(false);
+    });
+
+    it('adds a type once when many requests define it at the same time; the others are told it exists, without an error', async () => {
+      const rival = fixture.rival ? await fixture.rival() : fixture;
+      try {
+        const repositories = [repository, rival.repository];
+        const answers = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.add(aContainerType({ isLeaf: i % 2 === 0 }, 1000 + i))));
+        expect(answers.filter((answer) => answer === 'added')).toHaveLength(1);
+        expect(answers.filter((answer) => answer === 'exists')).toHaveLength(RACERS - 1);
+        const winner = answers.indexOf('added');
+        expect((await repository.find('acme', 'bag'))!.toSnapshot().createdAt).toBe(1000 + winner);
+      } finally {
+        if (rival !== fixture) await rival.close?.();
+      }
     });
 
     it('treats names as case-sensitive', async () => {

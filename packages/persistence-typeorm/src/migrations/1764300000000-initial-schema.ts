@@ -1,26 +1,13 @@
-// The first schema: container types, batches and batch items, with the indexes that keep a
-// status read to a few indexed lookups whatever a batch's size.
+// The first schema: batches and batch items, with the indexes that keep a status read to a few
+// indexed lookups whatever a batch's size. It also created container_types until the container
+// tables became a set of their own (ContainerTables1765000000000); the class keeps its name,
+// which is how TypeORM knows a database has run it.
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
 
 export class InitialSchema1764300000000 implements MigrationInterface {
   name = 'InitialSchema1764300000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.createTable(
-      new Table({
-        name: 'container_types',
-        columns: [
-          { name: 'tenant_id', type: 'varchar', length: '64', isPrimary: true },
-          { name: 'name', type: 'varchar', length: '16', isPrimary: true },
-          { name: 'is_leaf', type: 'boolean' },
-          { name: 'attributes', type: 'text' },
-          { name: 'created_at', type: 'bigint' },
-          { name: 'updated_at', type: 'bigint' },
-          { name: 'created_by', type: 'text', isNullable: true },
-          { name: 'updated_by', type: 'text', isNullable: true },
-        ],
-      }),
-    );
     await runner.createTable(
       new Table({
         name: 'batches',
@@ -78,6 +65,5 @@ export class InitialSchema1764300000000 implements MigrationInterface {
   async down(runner: QueryRunner): Promise<void> {
     await runner.dropTable('batch_items');
     await runner.dropTable('batches');
-    await runner.dropTable('container_types');
   }
 }
