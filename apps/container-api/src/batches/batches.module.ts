@@ -1,0 +1,95 @@
+// Batches of containers over HTTP: submit (JSON and CSV file), status, results, cancel, retry,
+// list. The batch domain's use cases get the container domain's rules here, once: the type
+// parameter's rule, each operation's reference field, and how a container item is cleaned and
+// a container file's header checked.
+import {
+  AccessVerifier,
+  BatchRepository,
+  CancelBatch,
+  Clock,
+  GetBatchStatus,
+  IdGenerator,
+  ListBatchResults,
+  ListBatches,
+  RetryBatch,
+  SubmitBatch,
+  SubmitBatchFile,
+  TargetTypeDirectory,
+} from '@container-service/batch-domain';
+import { ContainerTypeRepository, cleanContainerItem, containerFileHeaderProblem, containerTypeNameRule } from '@container-service/container-domain';
+import { Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { ACCESS_VERIFIER, APP_CONFIG, BATCH_REPOSITORY, CLOCK, CONTAINER_TYPE_REPOSITORY, ID_GENERATOR, TARGET_TYPE_DIRECTORY } from '../tokens';
+import { BatchControlController } from './batch-control.controller';
+import { BatchResultsController } from './batch-results.controller';
+import { BatchStatusController } from './batch-status.controller';
+import { BatchSubmitController } from './batch-submit.controller';
+import { BatchUploadController } from './batch-upload.controller';
+
+export const MAX_JSON_BATCH_ITEMS = 1024;
+
+/** The rule every batch route's type parameter follows: a container type's name. */
+const targetType = containerTypeNameRule;
+/** Where each operation's items carry their reference: a new container's refID, an existing one's id. */
+const referenceField = { create: 'refID', update: 'containerId' } as const;
+
+/** Container types as the batch domain sees them: a tenant has one, or not. */
+const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => ({ exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null });
+
+@Module({
+  controllers: [BatchStatusController, BatchResultsController, BatchSubmitController, BatchUploadController, BatchControlController],
+  providers: [
+    { provide: TARGET_TYPE_DIRECTORY, useFactory: typeDirectory, inject: [CONTAINER_TYPE_REPOSITORY] },
+    {
+      provide: GetBatchStatus,
+      useFactory: (batches: BatchRepository, access: AccessVerifier) => new GetBatchStatus(batches, access, { targetType }),
+      inject: [BATCH_REPOSITORY, ACCESS_VERIFIER],
+    },
+    {
+      provide: ListBatchResults,
+      useFactory: (batches: BatchRepository, access: AccessVerifier) => new ListBatchResults(batches, access, targetType),
+      inject: [BATCH_REPOSITORY, ACCESS_VERIFIER],
+    },
+    {
+      provide: SubmitBatch,
+      useFactory: (batches: BatchRepository, types: TargetTypeDirectory, access: AccessVerifier, clock: Clock, ids: IdGenerator) =>
+        new SubmitBatch(batches, types, access, clock, ids, {
+          targetType,
+          targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
+          maxItems: MAX_JSON_BATCH_ITEMS,
+          referenceField,
+          cleanItem: cleanContainerItem,
+        }),
+      inject: [BATCH_REPOSITORY, TARGET_TYPE_DIRECTORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR],
+    },
+    {
+      provide: CancelBatch,
+      useFactory: (batches: BatchRepository, access: AccessVerifier, clock: Clock) => new CancelBatch(batches, access, targetType, clock),
+      inject: [BATCH_REPOSITORY, ACCESS_VERIFIER, CLOCK],
+    },
+    {
+      provide: RetryBatch,
+      useFactory: (batches: BatchRepository, access: AccessVerifier, clock: Clock, ids: IdGenerator) => new RetryBatch(batches, access, targetType, clock, ids),
+      inject: [BATCH_REPOSITORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR],
+    },
+    {
+      provide: ListBatches,
+      useFactory: (batches: BatchRepository, types: TargetTypeDirectory, access: AccessVerifier) => new ListBatches(batches, types, access, targetType),
+      inject: [BATCH_REPOSITORY, TARGET_TYPE_DIRECTORY, ACCESS_VERIFIER],
+    },
+    {
+      provide: SubmitBatchFile,
+      useFactory: (batches: BatchRepository, types: TargetTypeDirectory, access: AccessVerifier, clock: Clock, ids: IdGenerator, config: AppConfig) =>
+        new SubmitBatchFile(batches, types, access, clock, ids, {
+          targetType,
+          targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
+          referenceField,
+          checkColumns: containerFileHeaderProblem,
+          maxRows: config.upload.maxRows,
+          intakeIdleMs: config.upload.idleTimeoutMs,
+        }),
+      inject: [BATCH_REPOSITORY, TARGET_TYPE_DIRECTORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR, APP_CONFIG],
+    },
+  ],
+})
+export class BatchesModule {}
