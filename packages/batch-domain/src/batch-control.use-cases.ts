@@ -5,7 +5,8 @@ import { BatchId, batchIdFromUuid, parseBatchId } from './batch-id';
 import { BatchRepository } from './batch-repository.port';
 import { TargetTypeRule, batchNotFound, locateBatch } from './batch-access';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
-import { DomainError, Result, Violation, domainError, err, ok } from './result';
+import { Result, Violation, domainError, err, ok } from './result';
+import { BatchError } from './batch-errors';
 import { TargetTypeDirectory } from './submit-batch.use-case';
 import { DEFAULT_INTAKE_IDLE_MS } from './submit-batch-file.use-case';
 
@@ -16,7 +17,7 @@ export interface BatchCommandInput {
   readonly batchId: unknown;
 }
 
-type LocateError = DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID'>;
+type LocateError = BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID'>;
 
 export class CancelBatch {
   constructor(
@@ -27,7 +28,7 @@ export class CancelBatch {
   ) {}
 
   /** Cancels a QUEUED or IN_PROGRESS batch: every item not yet processed becomes cancelled. */
-  async execute(input: BatchCommandInput): Promise<Result<Batch, LocateError | DomainError<'BATCH_NOT_FOUND' | 'BATCH_NOT_CANCELLABLE'>>> {
+  async execute(input: BatchCommandInput): Promise<Result<Batch, LocateError | BatchError<'BATCH_NOT_FOUND' | 'BATCH_NOT_CANCELLABLE'>>> {
     const locator = await locateBatch(this.access, this.targetType, input);
     if (!locator.ok) return locator;
     const done = await this.batches.cancel(locator.value, this.clock.now());
@@ -56,7 +57,7 @@ export class RetryBatch {
    */
   async execute(
     input: BatchCommandInput & { readonly actor: Actor | null },
-  ): Promise<Result<{ batchId: BatchId; total: number }, LocateError | DomainError<'BATCH_NOT_FOUND' | 'BATCH_NOT_FINISHED' | 'NOTHING_TO_RETRY'>>> {
+  ): Promise<Result<{ batchId: BatchId; total: number }, LocateError | BatchError<'BATCH_NOT_FOUND' | 'BATCH_NOT_FINISHED' | 'NOTHING_TO_RETRY'>>> {
     const located = await locateBatch(this.access, this.targetType, input);
     if (!located.ok) return located;
     const locator = located.value;
@@ -128,7 +129,7 @@ export class ListBatches {
 
   async execute(
     input: ListBatchesInput,
-  ): Promise<Result<{ items: readonly Batch[]; nextCursor: string | null }, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'BATCH_NOT_FOUND'>>> {
+  ): Promise<Result<{ items: readonly Batch[]; nextCursor: string | null }, BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'BATCH_NOT_FOUND'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const violations: Violation[] = [];
@@ -139,7 +140,7 @@ export class ListBatches {
     if (limit === null) violations.push({ path: 'limit', message: `must be an integer from 1 to ${BATCH_LIST_LIMIT.max}` });
     const after = parseListCursor(input.cursor);
     if (after === null) violations.push({ path: 'cursor', message: 'is not a cursor this service gave out' });
-    if (violations.length > 0) return err(domainError('VALIDATION_FAILED', 'The query breaks the rules listed in additionalInfo.violations.', violations));
+    if (violations.length > 0) return err(domainError('VALIDATION_FAILED', 'The listing options break some rules.', violations));
     const tenantId = principal.value.tenantId;
     if (!(await this.targetTypes.exists(tenantId, input.targetType))) {
       return err(domainError('BATCH_NOT_FOUND', `No batches of type '${input.targetType}' exist for this tenant.`));

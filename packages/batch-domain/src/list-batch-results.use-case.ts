@@ -6,7 +6,8 @@ import { ItemResult } from './batch-item';
 import { BatchRepository } from './batch-repository.port';
 import { TargetTypeRule, batchNotFound } from './batch-access';
 import { AccessVerifier } from './ports';
-import { DomainError, Result, Violation, domainError, err, ok } from './result';
+import { Result, Violation, domainError, err, ok } from './result';
+import { BatchError } from './batch-errors';
 
 export const RESULTS_PAGE_LIMIT = { default: 1000, max: 5000 } as const;
 
@@ -39,7 +40,7 @@ export class ListBatchResults {
     private readonly targetType: TargetTypeRule,
   ) {}
 
-  async execute(input: ListBatchResultsInput): Promise<Result<ResultsPage, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>>> {
+  async execute(input: ListBatchResultsInput): Promise<Result<ResultsPage, BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const violations: Violation[] = [];
@@ -50,7 +51,7 @@ export class ListBatchResults {
     if (limit === null) violations.push({ path: 'limit', message: `must be an integer from 1 to ${RESULTS_PAGE_LIMIT.max}` });
     const afterSeq = parseCursor(input.cursor);
     if (afterSeq === null) violations.push({ path: 'cursor', message: 'is not a cursor this service gave out' });
-    if (violations.length > 0) return err(domainError('VALIDATION_FAILED', 'The query breaks the rules listed in additionalInfo.violations.', violations));
+    if (violations.length > 0) return err(domainError('VALIDATION_FAILED', 'The listing options break some rules.', violations));
     const batchId = parseBatchId(input.batchId);
     if (!batchId.ok) return batchId;
 

@@ -14,7 +14,6 @@ function setUp(options: { known?: string[]; maxRows?: number; partSize?: number;
     new SequentialIdGenerator(),
     {
       targetType: { parameter: 'parcelKind', description: 'must be letters', test: (n) => /^[a-z]+$/.test(n) },
-      targetTypeNotFoundCode: 'PARCEL_KIND_NOT_FOUND',
       referenceField: { create: 'ref', update: 'parcelId' },
       maxRows: options.maxRows ?? 10,
       partSize: options.partSize ?? 2,
@@ -126,7 +125,7 @@ describe('SubmitBatchFile', () => {
   it('checks the target type after the file, so body errors come first', async () => {
     const { submit } = setUp({ known: [] });
     const good = await submit.execute({ ...base, records: records(line(1, 'ref'), line(2, 'a')) });
-    expect(!good.ok && good.error.code).toBe('PARCEL_KIND_NOT_FOUND');
+    expect(!good.ok && good.error.code).toBe('TARGET_TYPE_NOT_FOUND');
     const bad = await submit.execute({ ...base, records: records(line(1, 'name')) });
     expect(!bad.ok && bad.error.code).toBe('INVALID_FILE');
   });

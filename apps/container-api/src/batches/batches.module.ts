@@ -55,7 +55,6 @@ const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => (
       useFactory: (batches: BatchRepository, types: TargetTypeDirectory, access: AccessVerifier, clock: Clock, ids: IdGenerator) =>
         new SubmitBatch(batches, types, access, clock, ids, {
           targetType,
-          targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
           maxItems: MAX_JSON_BATCH_ITEMS,
           referenceField,
           cleanItem: cleanContainerItem,
@@ -82,7 +81,6 @@ const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => (
       useFactory: (batches: BatchRepository, types: TargetTypeDirectory, access: AccessVerifier, clock: Clock, ids: IdGenerator, config: AppConfig) =>
         new SubmitBatchFile(batches, types, access, clock, ids, {
           targetType,
-          targetTypeNotFoundCode: 'CONTAINER_TYPE_NOT_FOUND',
           referenceField,
           checkColumns: containerFileHeaderProblem,
           maxRows: config.upload.maxRows,
