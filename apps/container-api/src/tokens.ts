@@ -11,6 +11,7 @@ export const CONTAINER_TYPE_REPOSITORY = Symbol('ContainerTypeRepository');
 export const CONTAINER_READER = Symbol('ContainerReader');
 export const CONTAINER_STORE_PROVIDER = Symbol('ContainerStoreProvider');
 export const TARGET_TYPE_DIRECTORY = Symbol('TargetTypeDirectory');
+export const BATCH_FILE_CODEC = Symbol('BatchFileCodec');
 export const LOGGER = Symbol('Logger');
 export const CALLBACK_GUARD = Symbol('CallbackAddressGuard');
 export const SECRET_SEALER = Symbol('SecretSealer');

@@ -3,6 +3,8 @@
 export { ok, err, domainError } from './result';
 export type { Result, Violation, DomainError } from './result';
 export type { BatchError, BatchErrorCode } from './batch-errors';
+export { encodeCursor, parsePage } from './paging';
+export type { CursorFormat, PageLimit, PageParse, PageRequest } from './paging';
 export { parseBatchId, batchIdFromUuid } from './batch-id';
 export type { BatchId } from './batch-id';
 export { Batch, BATCH_STATUSES, TERMINAL_STATUSES } from './batch';

@@ -16,20 +16,22 @@ import {
   SubmitBatchFile,
   TargetTypeDirectory,
 } from '@container-service/batch-domain';
-import { ContainerTypeRepository, cleanContainerItem, containerFileHeaderProblem, containerTypeNameRule } from '@container-service/container-domain';
+import { ContainerTypeRepository, cleanContainerItem, containerFileHeaderProblem } from '@container-service/container-domain';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ACCESS_VERIFIER, APP_CONFIG, BATCH_REPOSITORY, CLOCK, CONTAINER_TYPE_REPOSITORY, ID_GENERATOR, TARGET_TYPE_DIRECTORY } from '../tokens';
+import { ACCESS_VERIFIER, APP_CONFIG, BATCH_FILE_CODEC, BATCH_REPOSITORY, CLOCK, CONTAINER_TYPE_REPOSITORY, ID_GENERATOR, TARGET_TYPE_DIRECTORY } from '../tokens';
 import { BatchControlController } from './batch-control.controller';
+import { containerFileCodec } from './batch-file-codec';
 import { BatchResultsController } from './batch-results.controller';
+import { BATCH_TARGET_RULE } from './batch-routes';
 import { BatchStatusController } from './batch-status.controller';
 import { BatchSubmitController } from './batch-submit.controller';
 import { BatchUploadController } from './batch-upload.controller';
 
 export const MAX_JSON_BATCH_ITEMS = 1024;
 
-/** The rule every batch route's type parameter follows: a container type's name. */
-const targetType = containerTypeNameRule;
+/** The rule every batch route's type parameter follows (a container type's name), as the routes name it. */
+const targetType = BATCH_TARGET_RULE;
 /** Where each operation's items carry their reference: a new container's refID, an existing one's id. */
 const referenceField = { create: 'refID', update: 'containerId' } as const;
 
@@ -40,6 +42,7 @@ const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => (
   controllers: [BatchStatusController, BatchResultsController, BatchSubmitController, BatchUploadController, BatchControlController],
   providers: [
     { provide: TARGET_TYPE_DIRECTORY, useFactory: typeDirectory, inject: [CONTAINER_TYPE_REPOSITORY] },
+    { provide: BATCH_FILE_CODEC, useValue: containerFileCodec },
     {
       provide: GetBatchStatus,
       useFactory: (batches: BatchRepository, access: AccessVerifier) => new GetBatchStatus(batches, access, { targetType }),
