@@ -1,6 +1,6 @@
 // Batch control (§8): cancel a running batch, retry a finished one's failed items as a new batch,
 // and list a tenant's batches of one type, newest first.
-import { CancelBatch, GetBatchStatus, ListBatches, RetryBatch } from '@container-service/batch-domain';
+import { BATCH_LIST_LIMIT, CancelBatch, GetBatchStatus, ListBatches, RetryBatch } from '@container-service/batch-domain';
 import { Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -9,6 +9,7 @@ import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { PagingQuery } from '../http/openapi-paging';
 import { BatchController, TargetType, batchStatusLocation } from './batch-routes';
 import { BatchStatusEnvelopeDto } from './batch-response.dto';
 import { presentBatchMeta, presentBatchStatus } from './batch-response.presenter';
@@ -62,8 +63,7 @@ export class BatchControlController {
   @Get('batches')
   @ApiOperation({ summary: "The tenant's batches of this type, newest first" })
   @ApiQuery({ name: 'status', required: false, enum: ['QUEUED', 'IN_PROGRESS', 'SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'] })
-  @ApiQuery({ name: 'limit', required: false, description: '1-500, default 50' })
-  @ApiQuery({ name: 'cursor', required: false })
+  @PagingQuery(BATCH_LIST_LIMIT)
   @ApiResponse({ status: 200, description: '{data: {items: [meta, ...], nextCursor}}' })
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND: the tenant has no such container type' })
   async list(@CallerInfo() caller: Caller, @TargetType() containerType: string, @Query() query: Record<string, unknown>, @Req() request: FastifyRequest) {

@@ -13,6 +13,7 @@ import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { PagingQuery } from '../http/openapi-paging';
 import { BATCH_FILE_CODEC } from '../tokens';
 import type { BatchFileCodec } from './batch-file-codec';
 import { BatchController, TargetType } from './batch-routes';
@@ -35,8 +36,7 @@ export class BatchResultsController {
   @ApiOperation({ summary: 'Item results of a batch in input order, paged; readable while the batch runs' })
   @ApiQuery({ name: 'batchId', required: true })
   @ApiQuery({ name: 'outcome', required: false, enum: ['success', 'failed'] })
-  @ApiQuery({ name: 'limit', required: false, description: '1-5000, default 1000' })
-  @ApiQuery({ name: 'cursor', required: false })
+  @PagingQuery(RESULTS_PAGE_LIMIT)
   @ApiResponse({
     status: 200,
     description:
