@@ -1,31 +1,18 @@
-// Starts the service: configuration, store, HTTP (and the worker unless disabled), and a clean
-// stop on SIGTERM.
+// Starts the service: HTTP, and the batch worker on a thread of its own (or inline, or none),
+// through the one start-up sequence in process-lifecycle.ts.
 import { WORKER_THREAD_YOUNG_GENERATION_MB, limitHeapGrowth } from './heap';
 // Before anything sizable is allocated (see heap.ts).
 limitHeapGrowth();
-import { Database } from '@container-service/persistence-typeorm';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BatchSubmitted } from './batches/batch-submitted';
 import { mintToken } from './auth/token-minter';
-import { resolveVerificationKey } from './auth/signing-key';
 import { createApp } from './create-app';
-import { createLogger } from './logging/logger';
-import { loadConfigOrExit, stopOnSignals } from './process-lifecycle';
+import { StartContext, Started, fail, runProcess } from './process-lifecycle';
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit('container-api', process.env);
-  const logger = createLogger(config.logLevel);
-  const verificationKey = resolveVerificationKey(config.auth, config.dataDir);
+const NAME = 'container-api';
 
-  let database: Database;
-  try {
-    database = await Database.open(config.databaseUrl);
-  } catch (error) {
-    process.stderr.write(`container-api: cannot open the database ${config.databaseUrl}: ${(error as Error).message}\n`);
-    process.exit(1);
-  }
-
+async function start({ config, logger, database, verificationKey }: StartContext): Promise<Started> {
   // The worker runs on its own thread unless WORKER_THREAD=false; the API then has none inline.
   const threaded = config.worker.enabled && config.worker.thread;
   const app = await createApp({ config: threaded ? { ...config, worker: { ...config.worker, enabled: false } } : config, database, verificationKey, logger });
@@ -33,16 +20,6 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const url = await app.getUrl();
   logger.info({ url, database: config.databaseUrl, worker: threaded ? 'thread' : config.worker.enabled ? 'inline' : 'none' }, 'container-api listening');
-  stopOnSignals(
-    {
-      // HTTP first (requests in flight finish), then the worker finishes its chunk in hand.
-      close: async () => {
-        await app.close();
-        await worker?.stop();
-      },
-    },
-    logger,
-  );
 
   if (verificationKey.kind === 'secret' && verificationKey.development) {
     const token = await mintToken(verificationKey.key, { tenantId: 'demo', ttlSeconds: 24 * 3600, subject: 'demo' });
@@ -51,6 +28,13 @@ async function main(): Promise<void> {
       'development mode (no AUTH_* key configured): send this token as X-COREOS-ACCESS with X-COREOS-TID: demo; `npm run token -- --tenant NAME` mints more',
     );
   }
+  return {
+    // HTTP first (requests in flight finish), then the worker finishes its chunk in hand.
+    close: async () => {
+      await app.close();
+      await worker?.stop();
+    },
+  };
 }
 
 /** Starts the worker thread and resolves once it is ready; submits in this thread wake it. */
@@ -73,10 +57,7 @@ async function startWorkerThread(submitted: BatchSubmitted): Promise<{ stop(): P
   // A worker thread that dies takes the service with it, as a worker process would: better a
   // restart than an API that accepts batches nobody processes.
   thread.on('exit', (code) => {
-    if (!stopping) {
-      process.stderr.write(`container-api: the worker thread stopped unexpectedly (exit ${code})\n`);
-      process.exit(1);
-    }
+    if (!stopping) fail(NAME, `the worker thread stopped unexpectedly (exit ${code})`);
   });
   submitted.subscribe(() => thread.postMessage('nudge'));
   return {
@@ -91,7 +72,4 @@ async function startWorkerThread(submitted: BatchSubmitted): Promise<{ stop(): P
   };
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`container-api: failed to start: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+runProcess({ name: NAME, env: process.env, start, stopOnSignals: true });

@@ -4,9 +4,17 @@ export const DATABASE = Symbol('Database');
 export const ACCESS_VERIFIER = Symbol('AccessVerifier');
 export const CLOCK = Symbol('Clock');
 export const ID_GENERATOR = Symbol('IdGenerator');
-/** The batch adapter: BatchReads, BatchWrites and BatchRetention in one object; each use case is typed with the port it uses. */
-export const BATCH_REPOSITORY = Symbol('BatchRepository');
+/** The batch ports by use; one adapter object may serve all three. */
+export const BATCH_READS = Symbol('BatchReads');
+export const BATCH_WRITES = Symbol('BatchWrites');
+export const BATCH_RETENTION = Symbol('BatchRetention');
+export const BATCH_PROCESSING_STORE = Symbol('BatchProcessingStore');
+export const CALLBACK_OUTBOX = Symbol('CallbackOutbox');
 export const CONTAINER_TYPE_REPOSITORY = Symbol('ContainerTypeRepository');
+export const CONTAINER_READER = Symbol('ContainerReader');
+export const CONTAINER_STORE_PROVIDER = Symbol('ContainerStoreProvider');
+export const TARGET_TYPE_DIRECTORY = Symbol('TargetTypeDirectory');
+export const BATCH_FILE_CODEC = Symbol('BatchFileCodec');
 export const LOGGER = Symbol('Logger');
 export const CALLBACK_GUARD = Symbol('CallbackAddressGuard');
 export const SECRET_SEALER = Symbol('SecretSealer');

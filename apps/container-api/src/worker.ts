@@ -4,25 +4,17 @@ import { limitHeapGrowth } from './heap';
 // Before anything sizable is allocated (see heap.ts).
 limitHeapGrowth();
 import { NestFactory } from '@nestjs/core';
-import { Database } from '@container-service/persistence-typeorm';
 import { AppModule } from './app.module';
-import { resolveVerificationKey } from './auth/signing-key';
-import { createLogger, PinoNestLogger } from './logging/logger';
-import { loadConfigOrExit, stopOnSignals } from './process-lifecycle';
+import { PinoNestLogger } from './logging/logger';
+import { runProcess } from './process-lifecycle';
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit('container-worker', { ...process.env, WORKER_ENABLED: 'true' });
-  const logger = createLogger(config.logLevel);
-  const database = await Database.open(config.databaseUrl);
-  const app = await NestFactory.createApplicationContext(
-    AppModule.register({ config, database, verificationKey: resolveVerificationKey(config.auth, config.dataDir), logger }, { http: false }),
-    { logger: new PinoNestLogger(logger) },
-  );
-  await app.init();
-  stopOnSignals(app, logger);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`container-worker: failed to start: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
+runProcess({
+  name: 'container-worker',
+  env: { ...process.env, WORKER_ENABLED: 'true' },
+  stopOnSignals: true,
+  start: async (deps) => {
+    const app = await NestFactory.createApplicationContext(AppModule.register(deps, { http: false }), { logger: new PinoNestLogger(deps.logger) });
+    await app.init();
+    return app;
+  },
 });

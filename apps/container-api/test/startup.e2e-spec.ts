@@ -64,6 +64,20 @@ describe('the service process', () => {
     expect(result.stderr.trim().split('\n')).toEqual(["container-api: configuration error: PORT must be an integer from 0 to 65535; got 'http'"]);
   });
 
+  it('fails the same way in the API and the worker process: one line saying what failed, exit code 1', () => {
+    const fileNotDirectory = path.join(tmp(), 'file');
+    fs.writeFileSync(fileNotDirectory, '');
+    for (const [program, entry] of [
+      ['container-api', MAIN],
+      ['container-worker', path.join(DIST, 'worker.js')],
+    ] as const) {
+      const badSetting = spawnSync(process.execPath, [entry], { cwd: tmp(), env: cleanEnv({ WORKER_CHUNK_SIZE: 'many' }), encoding: 'utf8' });
+      expect([badSetting.status, badSetting.stderr.trim().split('\n')]).toEqual([1, [expect.stringMatching(new RegExp(`^${program}: configuration error: WORKER_CHUNK_SIZE must be an integer`))]]);
+      const noStore = spawnSync(process.execPath, [entry], { cwd: tmp(), env: cleanEnv({ DATABASE_URL: `sqlite:${fileNotDirectory}/db.sqlite` }), encoding: 'utf8' });
+      expect([noStore.status, noStore.stderr.trim().split('\n')]).toEqual([1, [expect.stringMatching(new RegExp(`^${program}: cannot open the database sqlite:`))]]);
+    }
+  });
+
   it('mints tokens for any tenant with the configured secret', async () => {
     const secret = 'cli-secret-that-is-at-least-32-bytes-long';
     const result = spawnSync(process.execPath, [path.join(DIST, 'cli/mint-token.js'), '--tenant', 'acme', '--ttl', '2h'], {

@@ -4,7 +4,8 @@
 import { parseBatchId } from './batch-id';
 import { BatchLocator } from './batch-repository.port';
 import { AccessVerifier } from './ports';
-import { DomainError, Result, domainError, err, ok } from './result';
+import { Result, domainError, err, ok } from './result';
+import { BatchError } from './batch-errors';
 
 /** How target type names look to the service reusing this use case; anything else is a bad request. */
 export interface TargetTypeRule {
@@ -23,7 +24,7 @@ export interface BatchScope {
 }
 
 /** Refuses a target type name that breaks the rule, naming the parameter. */
-export function checkTargetTypeName(rule: TargetTypeRule, name: string): Result<string, DomainError<'VALIDATION_FAILED'>> {
+export function checkTargetTypeName(rule: TargetTypeRule, name: string): Result<string, BatchError<'VALIDATION_FAILED'>> {
   if (rule.test(name)) return ok(name);
   return err(domainError('VALIDATION_FAILED', `${rule.parameter} ${rule.description}.`, [{ path: rule.parameter, message: rule.description }]));
 }
@@ -35,7 +36,7 @@ export interface TargetInput {
 }
 
 /** The caller's tenant, once the token holds for it and the target type name is well formed. */
-export async function authorizeTarget(access: AccessVerifier, rule: TargetTypeRule, input: TargetInput): Promise<Result<string, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED'>>> {
+export async function authorizeTarget(access: AccessVerifier, rule: TargetTypeRule, input: TargetInput): Promise<Result<string, BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED'>>> {
   const principal = await access.verify(input.accessToken, input.tenantId);
   if (!principal.ok) return principal;
   const type = checkTargetTypeName(rule, input.targetType);
@@ -48,7 +49,7 @@ export async function locateBatch(
   access: AccessVerifier,
   scope: BatchScope,
   input: TargetInput & { readonly batchId: unknown },
-): Promise<Result<BatchLocator, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID'>>> {
+): Promise<Result<BatchLocator, BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID'>>> {
   const tenantId = await authorizeTarget(access, scope.targetType, input);
   if (!tenantId.ok) return tenantId;
   const batchId = parseBatchId(input.batchId);

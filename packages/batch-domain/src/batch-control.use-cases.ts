@@ -5,7 +5,9 @@ import { BatchId, batchIdFromUuid, parseBatchId } from './batch-id';
 import { BatchReads, BatchWrites } from './batch-repository.port';
 import { BatchScope, batchNotFound, locateBatch } from './batch-access';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
-import { DomainError, Result, Violation, domainError, err, ok } from './result';
+import { CursorFormat, encodeCursor, parsePage } from './paging';
+import { Result, Violation, domainError, err, ok } from './result';
+import { BatchError } from './batch-errors';
 import { TargetTypeDirectory } from './submit-batch.use-case';
 import { DEFAULT_INTAKE_IDLE_MS } from './submit-batch-file.use-case';
 
@@ -16,7 +18,7 @@ export interface BatchCommandInput {
   readonly batchId: unknown;
 }
 
-type LocateError = DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID'>;
+type LocateError = BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID'>;
 
 export class CancelBatch {
   constructor(
@@ -27,7 +29,7 @@ export class CancelBatch {
   ) {}
 
   /** Cancels a QUEUED or IN_PROGRESS batch: every item not yet processed becomes cancelled. */
-  async execute(input: BatchCommandInput): Promise<Result<Batch, LocateError | DomainError<'BATCH_NOT_FOUND' | 'BATCH_NOT_CANCELLABLE'>>> {
+  async execute(input: BatchCommandInput): Promise<Result<Batch, LocateError | BatchError<'BATCH_NOT_FOUND' | 'BATCH_NOT_CANCELLABLE'>>> {
     const locator = await locateBatch(this.access, this.scope, input);
     if (!locator.ok) return locator;
     const done = await this.batches.cancel(locator.value, this.clock.now());
@@ -57,7 +59,7 @@ export class RetryBatch {
    */
   async execute(
     input: BatchCommandInput & { readonly actor: Actor | null },
-  ): Promise<Result<{ batchId: BatchId; total: number }, LocateError | DomainError<'BATCH_NOT_FOUND' | 'BATCH_NOT_FINISHED' | 'NOTHING_TO_RETRY'>>> {
+  ): Promise<Result<{ batchId: BatchId; total: number }, LocateError | BatchError<'BATCH_NOT_FOUND' | 'BATCH_NOT_FINISHED' | 'NOTHING_TO_RETRY'>>> {
     const located = await locateBatch(this.access, this.scope, input);
     if (!located.ok) return located;
     const locator = located.value;
@@ -130,7 +132,7 @@ export class ListBatches {
 
   async execute(
     input: ListBatchesInput,
-  ): Promise<Result<{ items: readonly Batch[]; nextCursor: string | null }, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'BATCH_NOT_FOUND'>>> {
+  ): Promise<Result<{ items: readonly Batch[]; nextCursor: string | null }, BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'BATCH_NOT_FOUND'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const violations: Violation[] = [];
@@ -138,42 +140,33 @@ export class ListBatches {
     if (!rule.test(input.targetType)) violations.push({ path: rule.parameter, message: rule.description });
     const status = input.status === undefined || input.status === '' ? undefined : input.status;
     if (status !== undefined && !BATCH_STATUSES.includes(status as BatchStatus)) violations.push({ path: 'status', message: `must be one of ${BATCH_STATUSES.join(', ')}` });
-    const limit = parseListLimit(input.limit);
-    if (limit === null) violations.push({ path: 'limit', message: `must be an integer from 1 to ${BATCH_LIST_LIMIT.max}` });
-    const after = parseListCursor(input.cursor);
-    if (after === null) violations.push({ path: 'cursor', message: 'is not a cursor this service gave out' });
-    if (violations.length > 0) return err(domainError('VALIDATION_FAILED', 'The query breaks the rules listed in additionalInfo.violations.', violations));
+    const paging = parsePage(input, BATCH_LIST_LIMIT, BATCH_LIST_CURSOR);
+    if (!paging.ok) violations.push(...paging.violations);
+    if (!paging.ok || violations.length > 0) return err(domainError('VALIDATION_FAILED', 'The listing options break some rules.', violations));
     const tenantId = principal.value.tenantId;
     if (!(await this.targetTypes.exists(tenantId, input.targetType))) {
       return err(domainError('BATCH_NOT_FOUND', `No batches of type '${input.targetType}' exist for this tenant.`));
     }
+    const { limit, after } = paging.page;
     const found = await this.batches.list({ tenantId, kind: this.scope.kind, targetType: input.targetType }, {
       ...(status !== undefined ? { status: status as BatchStatus } : {}),
-      limit: limit! + 1,
+      limit: limit + 1,
       ...(after ? { after } : {}),
     });
-    const items = found.slice(0, limit!);
+    const items = found.slice(0, limit);
     const last = items[items.length - 1];
-    const nextCursor = found.length > limit! && last ? encodeListCursor(last.toSnapshot().createdAt, last.id) : null;
+    const nextCursor = found.length > limit && last ? encodeCursor(`b:${last.toSnapshot().createdAt}:${last.id}`) : null;
     return ok({ items, nextCursor });
   }
 }
 
-function parseListLimit(raw: unknown): number | null {
-  if (raw === undefined || raw === '') return BATCH_LIST_LIMIT.default;
-  if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw)) return null;
-  const limit = Number(raw);
-  return limit >= 1 && limit <= BATCH_LIST_LIMIT.max ? limit : null;
-}
-
-const encodeListCursor = (createdAt: number, batchId: BatchId): string => Buffer.from(`b:${createdAt}:${batchId}`, 'utf8').toString('base64url');
-
-/** The position to continue after; undefined for the first page; null for a cursor that is not ours. */
-function parseListCursor(raw: unknown): { createdAt: number; batchId: BatchId } | undefined | null {
-  if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]{1,200}$/.test(raw)) return null;
-  const match = /^b:(\d{1,16}):(.+)$/.exec(Buffer.from(raw, 'base64url').toString('utf8'));
-  if (!match) return null;
-  const batchId = parseBatchId(match[2]);
-  return batchId.ok ? { createdAt: Number(match[1]), batchId: batchId.value } : null;
-}
+/** A cursor names the last batch served, by creation time and id. */
+const BATCH_LIST_CURSOR: CursorFormat<{ createdAt: number; batchId: BatchId }> = {
+  maxLength: 200,
+  read: (text) => {
+    const match = /^b:(\d{1,16}):(.+)$/.exec(text);
+    if (!match) return null;
+    const batchId = parseBatchId(match[2]);
+    return batchId.ok ? { createdAt: Number(match[1]), batchId: batchId.value } : null;
+  },
+};

@@ -1,13 +1,14 @@
 // Batch ids are `batch:<lower-case uuid>`; everything that accepts one from outside parses it here.
-import { DomainError, Result, domainError, err, ok } from './result';
+import { Result, domainError, err, ok } from './result';
+import { BatchError } from './batch-errors';
 
 const BATCH_ID = /^batch:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type BatchId = string & { readonly __brand: 'BatchId' };
 
-export function parseBatchId(raw: unknown): Result<BatchId, DomainError<'INVALID_BATCH_ID'>> {
+export function parseBatchId(raw: unknown): Result<BatchId, BatchError<'INVALID_BATCH_ID'>> {
   if (typeof raw !== 'string' || raw.length === 0) {
-    return err(domainError('INVALID_BATCH_ID', 'The batchId query parameter is required, as batch:<uuid>.'));
+    return err(domainError('INVALID_BATCH_ID', 'A batch id is required, as batch:<uuid>.'));
   }
   if (raw.length > 64 || !BATCH_ID.test(raw)) {
     return err(domainError('INVALID_BATCH_ID', 'batchId must look like batch:<lower-case uuid>, for example batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e.'));

@@ -3,7 +3,8 @@
 // that always add up (success + failed + pending + cancelled == total) and a status derived from
 // them. Nothing sets the status by hand.
 import { BatchId } from './batch-id';
-import { DomainError, Result, domainError, err, ok } from './result';
+import { Result, domainError, err, ok } from './result';
+import { BatchError } from './batch-errors';
 
 export const BATCH_STATUSES = ['QUEUED', 'IN_PROGRESS', 'SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
@@ -72,7 +73,7 @@ export type ItemOutcomeKind = 'success' | 'failed';
 export class Batch {
   private constructor(private state: BatchSnapshot) {}
 
-  static submit(props: SubmitBatchProps, now: number): Result<Batch, DomainError<'VALIDATION_FAILED'>> {
+  static submit(props: SubmitBatchProps, now: number): Result<Batch, BatchError<'VALIDATION_FAILED'>> {
     if (!Number.isSafeInteger(props.total) || props.total < 1) {
       return err(domainError('VALIDATION_FAILED', 'A batch needs at least one item.', [{ path: 'payload', message: 'must hold at least one item' }]));
     }
@@ -185,7 +186,7 @@ export class Batch {
   }
 
   /** Stops the batch: every pending item becomes cancelled. */
-  cancel(now: number): Result<void, DomainError<'BATCH_NOT_CANCELLABLE'>> {
+  cancel(now: number): Result<void, BatchError<'BATCH_NOT_CANCELLABLE'>> {
     if (this.isFinished) {
       return err(domainError('BATCH_NOT_CANCELLABLE', `Batch ${this.id} is already ${this.status} and cannot be cancelled.`));
     }

@@ -4,7 +4,8 @@ import { BatchScope, batchNotFound, locateBatch } from './batch-access';
 import { FailureResult, SuccessResult } from './batch-item';
 import { BatchReads } from './batch-repository.port';
 import { AccessVerifier } from './ports';
-import { DomainError, Result, err, ok } from './result';
+import { Result, err, ok } from './result';
+import { BatchError } from './batch-errors';
 
 export const STATUS_LIST_LIMIT = 1024;
 
@@ -24,7 +25,7 @@ export interface BatchStatusReport {
   readonly hasMore: boolean;
 }
 
-export type GetBatchStatusError = DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>;
+export type GetBatchStatusError = BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>;
 
 export interface GetBatchStatusOptions extends BatchScope {
   readonly listLimit?: number;

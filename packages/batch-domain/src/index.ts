@@ -2,6 +2,9 @@
 // applies many items of one kind to one target type.
 export { ok, err, domainError } from './result';
 export type { Result, Violation, DomainError } from './result';
+export type { BatchError, BatchErrorCode } from './batch-errors';
+export { encodeCursor, parsePage } from './paging';
+export type { CursorFormat, PageLimit, PageParse, PageRequest } from './paging';
 export { parseBatchId, batchIdFromUuid } from './batch-id';
 export type { BatchId } from './batch-id';
 export { Batch, BATCH_STATUSES, TERMINAL_STATUSES } from './batch';
@@ -52,7 +55,7 @@ export type { BatchContext, BatchLease, BatchProcessingStore, HandledOutcome, It
 export { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-case';
 export type { ListBatchResultsInput, ResultsPage } from './list-batch-results.use-case';
 export { SubmitBatchFile, DEFAULT_FILE_PART_SIZE, DEFAULT_INTAKE_IDLE_MS } from './submit-batch-file.use-case';
-export type { FileProblem, FileRecord, SubmitBatchFileInput, SubmitBatchFileOptions } from './submit-batch-file.use-case';
+export type { FileProblem, FileRecord, FinishError, SubmitBatchFileError, SubmitBatchFileInput, SubmitBatchFileOptions } from './submit-batch-file.use-case';
 export { BATCH_LIST_LIMIT, CancelBatch, ListBatches, RETRY_PAGE_SIZE, RetryBatch } from './batch-control.use-cases';
 export type { BatchCommandInput, ListBatchesInput } from './batch-control.use-cases';
 export { DeliverCallback, callbackBackoff, fairShare, pickFairly } from './callback';

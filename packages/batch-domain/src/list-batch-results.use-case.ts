@@ -6,7 +6,9 @@ import { ItemResult } from './batch-item';
 import { BatchReads } from './batch-repository.port';
 import { BatchScope, batchNotFound } from './batch-access';
 import { AccessVerifier } from './ports';
-import { DomainError, Result, Violation, domainError, err, ok } from './result';
+import { CursorFormat, encodeCursor, parsePage } from './paging';
+import { Result, Violation, domainError, err, ok } from './result';
+import { BatchError } from './batch-errors';
 
 export const RESULTS_PAGE_LIMIT = { default: 1000, max: 5000 } as const;
 
@@ -39,7 +41,7 @@ export class ListBatchResults {
     private readonly scope: BatchScope,
   ) {}
 
-  async execute(input: ListBatchResultsInput): Promise<Result<ResultsPage, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>>> {
+  async execute(input: ListBatchResultsInput): Promise<Result<ResultsPage, BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const violations: Violation[] = [];
@@ -47,43 +49,34 @@ export class ListBatchResults {
     if (!rule.test(input.targetType)) violations.push({ path: rule.parameter, message: rule.description });
     const outcome = input.outcome === undefined || input.outcome === '' ? undefined : input.outcome;
     if (outcome !== undefined && outcome !== 'success' && outcome !== 'failed') violations.push({ path: 'outcome', message: 'must be success or failed' });
-    const limit = parseLimit(input.limit);
-    if (limit === null) violations.push({ path: 'limit', message: `must be an integer from 1 to ${RESULTS_PAGE_LIMIT.max}` });
-    const afterSeq = parseCursor(input.cursor);
-    if (afterSeq === null) violations.push({ path: 'cursor', message: 'is not a cursor this service gave out' });
-    if (violations.length > 0) return err(domainError('VALIDATION_FAILED', 'The query breaks the rules listed in additionalInfo.violations.', violations));
+    const paging = parsePage(input, RESULTS_PAGE_LIMIT, RESULTS_CURSOR);
+    if (!paging.ok) violations.push(...paging.violations);
+    if (!paging.ok || violations.length > 0) return err(domainError('VALIDATION_FAILED', 'The listing options break some rules.', violations));
     const batchId = parseBatchId(input.batchId);
     if (!batchId.ok) return batchId;
 
+    const { limit } = paging.page;
+    const afterSeq = paging.page.after ?? -1;
     const locator = { tenantId: principal.value.tenantId, kind: this.scope.kind, targetType: input.targetType, batchId: batchId.value };
     const found = await this.batches.findResults(locator, {
       ...(outcome !== undefined ? { outcome: outcome as 'success' | 'failed' } : {}),
-      afterSeq: afterSeq!,
-      limit: limit! + 1,
+      afterSeq,
+      limit: limit + 1,
       ...(input.withInput ? { withInput: true } : {}),
     });
     if (found === null) return err(batchNotFound(locator));
-    const items = found.items.slice(0, limit!);
-    const lastSeq = items[items.length - 1]?.seq ?? afterSeq!;
-    const more = found.items.length > limit! || found.batch.counts.pending > 0;
-    return ok({ batch: found.batch, items, nextCursor: more ? encodeCursor(lastSeq + 1) : null });
+    const items = found.items.slice(0, limit);
+    const lastSeq = items[items.length - 1]?.seq ?? afterSeq;
+    const more = found.items.length > limit || found.batch.counts.pending > 0;
+    return ok({ batch: found.batch, items, nextCursor: more ? encodeCursor(`s:${lastSeq + 1}`) : null });
   }
 }
 
-function parseLimit(raw: unknown): number | null {
-  if (raw === undefined || raw === '') return RESULTS_PAGE_LIMIT.default;
-  if (typeof raw !== 'string' || !/^\d{1,5}$/.test(raw)) return null;
-  const limit = Number(raw);
-  return limit >= 1 && limit <= RESULTS_PAGE_LIMIT.max ? limit : null;
-}
-
-/** A cursor names the first position the next page may hold. */
-const encodeCursor = (fromSeq: number): string => Buffer.from(`s:${fromSeq}`, 'utf8').toString('base64url');
-
-/** The last position already served (-1 for none), or null for a cursor that is not ours. */
-function parseCursor(raw: unknown): number | null {
-  if (raw === undefined || raw === '') return -1;
-  if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]{1,24}$/.test(raw)) return null;
-  const match = /^s:(\d{1,9})$/.exec(Buffer.from(raw, 'base64url').toString('utf8'));
-  return match ? Number(match[1]) - 1 : null;
-}
+/** A cursor names the first position the next page may hold; read back, the last position already served. */
+const RESULTS_CURSOR: CursorFormat<number> = {
+  maxLength: 24,
+  read: (text) => {
+    const match = /^s:(\d{1,9})$/.exec(text);
+    return match ? Number(match[1]) - 1 : null;
+  },
+};

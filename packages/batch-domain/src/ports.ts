@@ -1,5 +1,6 @@
 // Small ports every use case may need: time, ids, and who is calling.
-import { DomainError, Result } from './result';
+import { Result } from './result';
+import { BatchError } from './batch-errors';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -22,5 +23,5 @@ export interface Principal {
  * (HTTP, a queue consumer, a CLI) gets the same checks.
  */
 export interface AccessVerifier {
-  verify(token: string | undefined, tenantId: string): Promise<Result<Principal, DomainError<'UNAUTHORIZED'>>>;
+  verify(token: string | undefined, tenantId: string): Promise<Result<Principal, BatchError<'UNAUTHORIZED'>>>;
 }

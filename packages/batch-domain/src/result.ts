@@ -12,7 +12,7 @@ export interface Violation {
 }
 
 /** An expected failure: a stable machine code, a sentence a person can act on, and optional violations. */
-export interface DomainError<C extends string = string> {
+export interface DomainError<C extends string> {
   readonly code: C;
   readonly message: string;
   readonly violations?: readonly Violation[];

@@ -16,7 +16,6 @@ function setUp(options: { known?: string[]; maxRows?: number; partSize?: number;
     {
       kind: A_KIND,
       targetType: { parameter: 'parcelKind', description: 'must be letters', test: (n) => /^[a-z]+$/.test(n) },
-      targetTypeNotFoundCode: 'PARCEL_KIND_NOT_FOUND',
       referenceField: { create: 'ref', update: 'parcelId' },
       maxRows: options.maxRows ?? 10,
       partSize: options.partSize ?? 2,
@@ -127,7 +126,7 @@ describe('SubmitBatchFile', () => {
   it('checks the target type after the file, so body errors come first', async () => {
     const { submit } = setUp({ known: [] });
     const good = await submit.execute({ ...base, records: records(line(1, 'ref'), line(2, 'a')) });
-    expectErr(good, 'PARCEL_KIND_NOT_FOUND');
+    expectErr(good, 'TARGET_TYPE_NOT_FOUND');
     const bad = await submit.execute({ ...base, records: records(line(1, 'name')) });
     expectErr(bad, 'INVALID_FILE');
   });

@@ -9,7 +9,8 @@ import { BatchIntake, BatchWrites, Submission } from './batch-repository.port';
 import { BatchScope, authorizeTarget } from './batch-access';
 import type { CallbackTarget } from './callback';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
-import { DomainError, Result, domainError, err, ok } from './result';
+import { BatchError } from './batch-errors';
+import { Result, domainError, err, ok } from './result';
 import { SubmittedBatch, TargetTypeDirectory, answer } from './submit-batch.use-case';
 
 /** One record of the file: the line it starts on (the header is line 1) and its cells. */
@@ -25,7 +26,6 @@ export interface FileProblem {
 }
 
 export interface SubmitBatchFileOptions extends BatchScope {
-  readonly targetTypeNotFoundCode: string;
   /** The column that holds each item's reference, per operation (e.g. refID for creates). */
   readonly referenceField: Readonly<Record<BatchOperation, string>>;
   /**
@@ -51,7 +51,7 @@ export interface SubmitBatchFileInput {
    * Reads whatever follows the file in the request (such as a callback), once the file is
    * stored; an error answers the request and the file is discarded.
    */
-  readonly finish?: () => Promise<Result<void, DomainError<string>>>;
+  readonly finish?: () => Promise<Result<void, FinishError>>;
   /** Given once the file is read (its fingerprint covers the file's bytes): makes the submit idempotent. */
   readonly submission?: () => Submission;
   /** Given once the whole request is read (the callback may follow the file). */
@@ -62,7 +62,10 @@ export const DEFAULT_FILE_PART_SIZE = 1000;
 export const DEFAULT_INTAKE_IDLE_MS = 10 * 60_000;
 const MAX_REFERENCE_LENGTH = 128;
 
-type FileError = DomainError<'INVALID_FILE' | 'PAYLOAD_TOO_LARGE'>;
+type FileError = BatchError<'INVALID_FILE' | 'PAYLOAD_TOO_LARGE'>;
+/** Why what follows the file in a request cannot be taken. */
+export type FinishError = BatchError<'INVALID_FILE' | 'PAYLOAD_TOO_LARGE' | 'VALIDATION_FAILED'>;
+export type SubmitBatchFileError = FinishError | BatchError<'UNAUTHORIZED' | 'TARGET_TYPE_NOT_FOUND' | 'IDEMPOTENCY_KEY_REUSED'>;
 const fileError = (code: FileError['code'], message: string, line?: number): Result<never, FileError> =>
   err(
     domainError(code, code === 'INVALID_FILE' ? `The file cannot be taken: ${message}. Nothing was stored.` : `${message}. Nothing was stored.`, [
@@ -80,7 +83,7 @@ export class SubmitBatchFile {
     private readonly options: SubmitBatchFileOptions,
   ) {}
 
-  async execute(input: SubmitBatchFileInput): Promise<Result<SubmittedBatch, DomainError<string>>> {
+  async execute(input: SubmitBatchFileInput): Promise<Result<SubmittedBatch, SubmitBatchFileError>> {
     const authorized = await authorizeTarget(this.access, this.options.targetType, input);
     if (!authorized.ok) return authorized;
     const tenantId = authorized.value;
@@ -99,7 +102,7 @@ export class SubmitBatchFile {
       }
       if (!(await this.targetTypes.exists(tenantId, input.targetType))) {
         await intake.discard();
-        return err(domainError(this.options.targetTypeNotFoundCode, `No ${this.options.targetType.parameter} '${input.targetType}' exists for this tenant.`));
+        return err(domainError('TARGET_TYPE_NOT_FOUND', `No ${this.options.targetType.parameter} '${input.targetType}' exists for this tenant.`));
       }
       const callback = input.callback?.();
       const batch = Batch.submit(

@@ -13,7 +13,6 @@ function setUp(known = ['parcel']) {
     {
       kind: A_KIND,
       targetType: { parameter: 'parcelKind', description: 'must be letters', test: (n) => /^[a-z]+$/.test(n) },
-      targetTypeNotFoundCode: 'PARCEL_KIND_NOT_FOUND',
       maxItems: 3,
       referenceField: { create: 'ref', update: 'parcelId' },
       cleanItem: (_op, item) => ({ ref: item.ref, parcelId: item.parcelId }),
@@ -57,7 +56,7 @@ describe('SubmitBatch', () => {
 
   it('answers the configured code for an unknown target type, after the body checks', async () => {
     const { run } = setUp([]);
-    expect(await run([{ ref: 'a' }])).toMatchObject({ ok: false, error: { code: 'PARCEL_KIND_NOT_FOUND' } });
+    expect(await run([{ ref: 'a' }])).toMatchObject({ ok: false, error: { code: 'TARGET_TYPE_NOT_FOUND' } });
     expect(await run([])).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
 

@@ -7,8 +7,9 @@ import { NewBatchItem } from './batch-item';
 import { BatchWrites, Submission, SubmitOutcome } from './batch-repository.port';
 import type { CallbackTarget } from './callback';
 import { AccessVerifier, Clock, IdGenerator } from './ports';
-import { DomainError, Result, Violation, domainError, err, ok } from './result';
+import { Result, Violation, domainError, err, ok } from './result';
 import { BatchScope, authorizeTarget } from './batch-access';
+import { BatchError } from './batch-errors';
 
 export const MAX_REPORTED_VIOLATIONS = 100;
 
@@ -18,8 +19,6 @@ export interface TargetTypeDirectory {
 }
 
 export interface SubmitBatchOptions extends BatchScope {
-  /** The code answered when the tenant has no such target type. */
-  readonly targetTypeNotFoundCode: string;
   readonly maxItems: number;
   /** The field that holds each item's reference, per operation (e.g. refID for creates). */
   readonly referenceField: Readonly<Record<BatchOperation, string>>;
@@ -47,7 +46,7 @@ export interface SubmittedBatch {
   readonly replayed: boolean;
 }
 
-export type SubmitBatchError = DomainError<string>;
+export type SubmitBatchError = BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'TARGET_TYPE_NOT_FOUND' | 'IDEMPOTENCY_KEY_REUSED'>;
 
 export class SubmitBatch {
   constructor(
@@ -66,7 +65,7 @@ export class SubmitBatch {
     const items = this.checkPayload(input.operation, input.payload);
     if (!items.ok) return items;
     if (!(await this.targetTypes.exists(tenantId.value, input.targetType))) {
-      return err(domainError(this.options.targetTypeNotFoundCode, `No ${rule.parameter} '${input.targetType}' exists for this tenant.`));
+      return err(domainError('TARGET_TYPE_NOT_FOUND', `No ${rule.parameter} '${input.targetType}' exists for this tenant.`));
     }
     const batchId = batchIdFromUuid(this.ids.uuid());
     const batch = Batch.submit(
@@ -88,9 +87,9 @@ export class SubmitBatch {
     return answer(await this.batches.add(batch.value, items.value, extras), batchId);
   }
 
-  private checkPayload(operation: BatchOperation, payload: unknown): Result<NewBatchItem[], DomainError<'VALIDATION_FAILED'>> {
+  private checkPayload(operation: BatchOperation, payload: unknown): Result<NewBatchItem[], BatchError<'VALIDATION_FAILED'>> {
     const refused = (violations: Violation[]) =>
-      err(domainError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', violations.slice(0, MAX_REPORTED_VIOLATIONS)));
+      err(domainError('VALIDATION_FAILED', 'The batch breaks some rules; nothing was stored.', violations.slice(0, MAX_REPORTED_VIOLATIONS)));
     const { maxItems } = this.options;
     if (!Array.isArray(payload)) return refused([{ path: 'payload', message: `must be an array of 1 to ${maxItems} items` }]);
     if (payload.length === 0 || payload.length > maxItems) {
@@ -125,7 +124,7 @@ export class SubmitBatch {
 }
 
 /** The answer to a submit once storing it was tried. */
-export function answer(outcome: SubmitOutcome, batchId: BatchId): Result<SubmittedBatch, DomainError<'IDEMPOTENCY_KEY_REUSED'>> {
+export function answer(outcome: SubmitOutcome, batchId: BatchId): Result<SubmittedBatch, BatchError<'IDEMPOTENCY_KEY_REUSED'>> {
   if (outcome.kind === 'stored') return ok({ batchId, replayed: false });
   if (outcome.kind === 'replayed') return ok({ batchId: outcome.batchId, replayed: true });
   return err(domainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used before for a different request; use a new key for a new submit.'));

@@ -1,6 +1,7 @@
 // A container type of one tenant: its name, whether it is a leaf (holds items), and its
 // attribute configuration, which every container of the type is checked against.
-import { Actor, DomainError, Result, TargetTypeRule, Violation, domainError, err, ok } from '@container-service/batch-domain';
+import { Actor, Result, TargetTypeRule, Violation, domainError, err, ok } from '@container-service/batch-domain';
+import { ContainerError } from './container-errors';
 import { AttributeConfig, parseAttributeConfigs } from './attribute-config';
 
 const CONTAINER_TYPE_NAME = /^[A-Za-z]{3,16}$/;
@@ -33,7 +34,7 @@ export interface DefineContainerTypeProps {
 export class ContainerType {
   private constructor(private state: ContainerTypeSnapshot) {}
 
-  static define(props: DefineContainerTypeProps, now: number, actor: Actor | null): Result<ContainerType, DomainError<'VALIDATION_FAILED'>> {
+  static define(props: DefineContainerTypeProps, now: number, actor: Actor | null): Result<ContainerType, ContainerError<'VALIDATION_FAILED'>> {
     const violations: Violation[] = [];
     if (typeof props.name !== 'string' || !containerTypeNameRule.test(props.name)) {
       violations.push({ path: 'name', message: containerTypeNameRule.description });
@@ -42,7 +43,7 @@ export class ContainerType {
     const attributes = parseAttributeConfigs(props.attributes);
     if (!attributes.ok) violations.push(...attributes.error);
     if (violations.length > 0 || !attributes.ok) {
-      return err(domainError('VALIDATION_FAILED', 'The container type definition breaks the rules listed in additionalInfo.violations.', violations));
+      return err(domainError('VALIDATION_FAILED', 'The container type definition breaks some rules.', violations));
     }
     return ok(
       new ContainerType({
@@ -83,10 +84,10 @@ export class ContainerType {
   }
 
   /** Replaces the attribute configuration; stored containers are not re-checked. */
-  replaceAttributes(raw: unknown, now: number, actor: Actor | null): Result<void, DomainError<'VALIDATION_FAILED'>> {
+  replaceAttributes(raw: unknown, now: number, actor: Actor | null): Result<void, ContainerError<'VALIDATION_FAILED'>> {
     const attributes = parseAttributeConfigs(raw);
     if (!attributes.ok) {
-      return err(domainError('VALIDATION_FAILED', 'The attribute configuration breaks the rules listed in additionalInfo.violations.', attributes.error));
+      return err(domainError('VALIDATION_FAILED', 'The attribute configuration breaks some rules.', attributes.error));
     }
     this.state = { ...this.state, attributes: attributes.value, updatedAt: now, updatedBy: actor };
     return ok(undefined);

@@ -1,5 +1,6 @@
 // Use cases for container types: define one, read one, list a tenant's. Each checks the caller first.
-import { AccessVerifier, Actor, Clock, DomainError, Result, domainError, err, ok } from '@container-service/batch-domain';
+import { AccessVerifier, Actor, Clock, CursorFormat, Result, domainError, encodeCursor, err, ok, parsePage } from '@container-service/batch-domain';
+import { ContainerError } from './container-errors';
 import { ContainerType, ContainerTypeSnapshot, containerTypeNameRule } from './container-type';
 import { ContainerTypeRepository } from './container-type-repository.port';
 
@@ -22,7 +23,7 @@ export class DefineContainerType {
 
   async execute(
     input: DefineContainerTypeInput,
-  ): Promise<Result<ContainerTypeSnapshot, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'CONTAINER_TYPE_EXISTS'>>> {
+  ): Promise<Result<ContainerTypeSnapshot, ContainerError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'CONTAINER_TYPE_EXISTS'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const defined = ContainerType.define(
@@ -48,7 +49,7 @@ export class GetContainerType {
     private readonly access: AccessVerifier,
   ) {}
 
-  async execute(input: GetContainerTypeInput): Promise<Result<ContainerTypeSnapshot, DomainError<'UNAUTHORIZED' | 'CONTAINER_TYPE_NOT_FOUND'>>> {
+  async execute(input: GetContainerTypeInput): Promise<Result<ContainerTypeSnapshot, ContainerError<'UNAUTHORIZED' | 'CONTAINER_TYPE_NOT_FOUND'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const type = await this.types.find(principal.value.tenantId, input.name);
@@ -77,41 +78,25 @@ export class ListContainerTypes {
     private readonly access: AccessVerifier,
   ) {}
 
-  async execute(input: ListContainerTypesInput): Promise<Result<ContainerTypeListing, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED'>>> {
+  async execute(input: ListContainerTypesInput): Promise<Result<ContainerTypeListing, ContainerError<'UNAUTHORIZED' | 'VALIDATION_FAILED'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
-    const limit = parseLimit(input.limit);
-    const after = parseCursor(input.cursor);
-    if (limit === null || after === null) {
-      const violations = [
-        ...(limit === null ? [{ path: 'limit', message: `must be an integer from 1 to ${CONTAINER_TYPE_PAGE_LIMIT.max}` }] : []),
-        ...(after === null ? [{ path: 'cursor', message: 'is not a cursor this service gave out' }] : []),
-      ];
-      return err(domainError('VALIDATION_FAILED', 'The query breaks the rules listed in additionalInfo.violations.', violations));
-    }
-    const page = await this.types.list(principal.value.tenantId, { limit, after: after || null });
+    const paging = parsePage(input, CONTAINER_TYPE_PAGE_LIMIT, CONTAINER_TYPE_CURSOR);
+    if (!paging.ok) return err(domainError('VALIDATION_FAILED', 'The listing options break some rules.', paging.violations));
+    const { limit, after } = paging.page;
+    const page = await this.types.list(principal.value.tenantId, { limit, after: after ?? null });
     return ok({
       items: page.items.map((type) => type.toSnapshot()),
-      nextCursor: page.nextAfter === null ? null : Buffer.from(page.nextAfter, 'utf8').toString('base64url'),
+      nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),
     });
   }
 }
 
-function parseLimit(raw: unknown): number | null {
-  if (raw === undefined || raw === '') return CONTAINER_TYPE_PAGE_LIMIT.default;
-  const text = String(raw);
-  if (!/^\d{1,4}$/.test(text)) return null;
-  const limit = Number(text);
-  return limit >= 1 && limit <= CONTAINER_TYPE_PAGE_LIMIT.max ? limit : null;
-}
-
-/** '' for no cursor, the decoded name, or null for a cursor that is not ours. */
-function parseCursor(raw: unknown): string | null {
-  if (raw === undefined || raw === '') return '';
-  if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(raw)) return null;
-  const name = Buffer.from(raw, 'base64url').toString('utf8');
-  return containerTypeNameRule.test(name) ? name : null;
-}
+/** A cursor names the last type served, by name. */
+const CONTAINER_TYPE_CURSOR: CursorFormat<string> = {
+  maxLength: 64,
+  read: (name) => (containerTypeNameRule.test(name) ? name : null),
+};
 
 export interface ReplaceContainerTypeAttributesInput extends Caller {
   readonly name: string;
@@ -128,13 +113,13 @@ export class ReplaceContainerTypeAttributes {
 
   async execute(
     input: ReplaceContainerTypeAttributesInput,
-  ): Promise<Result<ContainerTypeSnapshot, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'CONTAINER_TYPE_NOT_FOUND'>>> {
+  ): Promise<Result<ContainerTypeSnapshot, ContainerError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'CONTAINER_TYPE_NOT_FOUND'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const type = await this.types.find(principal.value.tenantId, input.name);
     if (type === null) return err(domainError('CONTAINER_TYPE_NOT_FOUND', `No container type '${input.name.slice(0, 64)}' exists for this tenant.`));
     if (!Array.isArray(input.attributes)) {
-      return err(domainError('VALIDATION_FAILED', 'The body must be {"attributes": [...]}.', [{ path: 'attributes', message: 'must be an array of attribute configurations' }]));
+      return err(domainError('VALIDATION_FAILED', 'The attribute configuration must be a list.', [{ path: 'attributes', message: 'must be an array of attribute configurations' }]));
     }
     const replaced = type.replaceAttributes(input.attributes, this.clock.now(), input.actor ?? null);
     if (!replaced.ok) return replaced;

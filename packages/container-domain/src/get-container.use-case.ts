@@ -1,5 +1,6 @@
 // GetContainer: one container of the calling tenant, under its type.
-import { AccessVerifier, DomainError, Result, checkTargetTypeName, domainError, err, ok } from '@container-service/batch-domain';
+import { AccessVerifier, Result, checkTargetTypeName, domainError, err, ok } from '@container-service/batch-domain';
+import { ContainerError } from './container-errors';
 import { ContainerReader, ContainerSnapshot } from './container';
 import { containerTypeNameRule } from './container-type';
 
@@ -16,7 +17,7 @@ export class GetContainer {
     private readonly access: AccessVerifier,
   ) {}
 
-  async execute(input: GetContainerInput): Promise<Result<ContainerSnapshot, DomainError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'CONTAINER_NOT_FOUND'>>> {
+  async execute(input: GetContainerInput): Promise<Result<ContainerSnapshot, ContainerError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'CONTAINER_NOT_FOUND'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const containerType = checkTargetTypeName(containerTypeNameRule, input.containerType);

@@ -1,5 +1,6 @@
 // Public entry of the container domain: container types, their attribute rules, and the
 // per-item rules of container creates and updates.
+export type { ContainerErrorCode } from './container-errors';
 export {
   ATTRIBUTE_DATA_TYPES,
   DEFAULT_MAX_STRING_LENGTH,

@@ -1,21 +1,22 @@
 // GET batch results: every item result of a batch, in input order, a page at a time (§3.1); or,
 // with Accept: text/csv, all of them as one streamed CSV. The failed-items CSV holds each item's
-// original input columns plus reason and code: the file to fix and upload again. Every cell goes
-// out through csvLine, which guards cells a spreadsheet would run as formulas (the upload reader
-// takes the guard off again).
+// original input columns plus reason and code: the file to fix and upload again. Every line goes
+// out through the file codec, which guards cells a spreadsheet would run as formulas (the upload
+// reader takes the guard off again).
 import { Batch, ItemResult, ListBatchResults, ListBatchResultsInput, RESULTS_PAGE_LIMIT } from '@container-service/batch-domain';
-import { attributeNamesOf, fileColumnsFor, writeFileRow } from '@container-service/container-domain';
-import { Controller, Get, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Get, Inject, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { csvLine } from '../files/csv-records';
 import { unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
-import { CoreosHeaders } from '../http/openapi-headers';
+import { PagingQuery } from '../http/openapi-paging';
+import { BATCH_FILE_CODEC } from '../tokens';
+import type { BatchFileCodec } from './batch-file-codec';
+import { BatchController, TargetType } from './batch-routes';
 
 export function presentResult(r: ItemResult) {
   const base = { refID: r.refId, ...(r.row !== null ? { row: r.row } : {}), outcome: r.outcome };
@@ -24,18 +25,18 @@ export function presentResult(r: ItemResult) {
   return base;
 }
 
-@ApiTags('batches')
-@CoreosHeaders()
-@Controller('core/api/v2/containers')
+@BatchController()
 export class BatchResultsController {
-  constructor(private readonly listResults: ListBatchResults) {}
+  constructor(
+    private readonly listResults: ListBatchResults,
+    @Inject(BATCH_FILE_CODEC) private readonly files: BatchFileCodec,
+  ) {}
 
-  @Get(':containerType/batch/results')
+  @Get('batch/results')
   @ApiOperation({ summary: 'Item results of a batch in input order, paged; readable while the batch runs' })
   @ApiQuery({ name: 'batchId', required: true })
   @ApiQuery({ name: 'outcome', required: false, enum: ['success', 'failed'] })
-  @ApiQuery({ name: 'limit', required: false, description: '1-5000, default 1000' })
-  @ApiQuery({ name: 'cursor', required: false })
+  @PagingQuery(RESULTS_PAGE_LIMIT)
   @ApiResponse({
     status: 200,
     description:
@@ -45,7 +46,7 @@ export class BatchResultsController {
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND' })
   async results(
     @CallerInfo() caller: Caller,
-    @Param('containerType') containerType: string,
+    @TargetType() containerType: string,
     @Query() query: Record<string, unknown>,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -67,7 +68,9 @@ export class BatchResultsController {
     // The first page is read before anything is sent, so that every error still gets the envelope.
     const exportInput = { ...input, limit: String(RESULTS_PAGE_LIMIT.max), withInput: failedOnly };
     const first = unwrap(await this.listResults.execute(exportInput));
-    const lines = failedOnly ? failedItemsCsv(first.batch, first.items, this.pagesAfter(exportInput, first)) : resultsCsv(first.items, this.pagesAfter(exportInput, first));
+    const lines = failedOnly
+      ? failedItemsCsv(this.files, first.batch, first.items, this.pagesAfter(exportInput, first))
+      : resultsCsv(this.files, first.items, this.pagesAfter(exportInput, first));
     void reply.header('Cache-Control', 'no-store');
     return new StreamableFile(Readable.from(lines), {
       type: 'text/csv; charset=utf-8',
@@ -94,10 +97,10 @@ function wantsCsv(request: FastifyRequest): boolean {
 const RESULT_COLUMNS = ['refID', 'row', 'outcome', 'id', 'reason', 'code'];
 const FIX_COLUMNS = ['reason', 'code'];
 
-async function* resultsCsv(first: readonly ItemResult[], rest: AsyncIterable<ItemResult>): AsyncGenerator<string> {
-  yield csvLine(RESULT_COLUMNS);
+async function* resultsCsv(files: BatchFileCodec, first: readonly ItemResult[], rest: AsyncIterable<ItemResult>): AsyncGenerator<string> {
+  yield files.line(RESULT_COLUMNS);
   const line = (r: ItemResult) =>
-    csvLine([r.refId, r.row === null ? '' : String(r.row), r.outcome, r.outcome === 'success' ? r.resultId : '', r.outcome === 'failed' ? r.reason : '', r.outcome === 'failed' ? r.code : '']);
+    files.line([r.refId, r.row === null ? '' : String(r.row), r.outcome, r.outcome === 'success' ? r.resultId : '', r.outcome === 'failed' ? r.reason : '', r.outcome === 'failed' ? r.code : '']);
   for (const r of first) yield line(r);
   for await (const r of rest) yield line(r);
 }
@@ -106,17 +109,17 @@ async function* resultsCsv(first: readonly ItemResult[], rest: AsyncIterable<Ite
  * Failed items as a file to fix and upload again: a file batch's own columns (without any reason
  * or code column of an earlier round), or the §4.3 columns for a JSON batch; then reason and code.
  */
-async function* failedItemsCsv(batch: Batch, first: readonly ItemResult[], rest: AsyncIterable<ItemResult>): AsyncGenerator<string> {
+async function* failedItemsCsv(files: BatchFileCodec, batch: Batch, first: readonly ItemResult[], rest: AsyncIterable<ItemResult>): AsyncGenerator<string> {
   const { columns, operation } = batch.toSnapshot();
   const failure = (r: ItemResult) => (r.outcome === 'failed' ? [r.reason, r.code] : ['', '']);
   if (columns !== null) {
     const kept = columns.map((name, i) => ({ name, i })).filter(({ name }) => !FIX_COLUMNS.includes(name));
-    yield csvLine([...kept.map(({ name }) => name), ...FIX_COLUMNS]);
+    yield files.line([...kept.map(({ name }) => name), ...FIX_COLUMNS]);
     const line = (r: ItemResult) => {
       const cells = Array.isArray(r.input) ? (r.input as string[]) : [];
       // A row that had too many cells keeps them all, so it still needs fixing; a short one is padded.
       const extra = cells.length > columns.length ? cells.slice(columns.length) : [];
-      return csvLine([...kept.map(({ i }) => cells[i] ?? ''), ...extra, ...failure(r)]);
+      return files.line([...kept.map(({ i }) => cells[i] ?? ''), ...extra, ...failure(r)]);
     };
     for (const r of first) yield line(r);
     for await (const r of rest) yield line(r);
@@ -126,8 +129,7 @@ async function* failedItemsCsv(batch: Batch, first: readonly ItemResult[], rest:
   // header needs every attribute name any of them carries.
   const failed = [...first];
   for await (const r of rest) failed.push(r);
-  const names = [...new Set(failed.flatMap((r) => attributeNamesOf(operation, r.input)))];
-  const header = fileColumnsFor(operation, names);
-  yield csvLine([...header, ...FIX_COLUMNS]);
-  for (const r of failed) yield csvLine([...writeFileRow(operation, header, r.input), ...failure(r)]);
+  const header = files.columnsFor(operation, failed.map((r) => r.input));
+  yield files.line([...header, ...FIX_COLUMNS]);
+  for (const r of failed) yield files.line([...files.row(operation, header, r.input), ...failure(r)]);
 }

@@ -1,24 +1,22 @@
 // GET batch status, under both the JSON and the file route: the same answer for any batch.
 import { GetBatchStatus } from '@container-service/batch-domain';
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Get, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
-import { CoreosHeaders } from '../http/openapi-headers';
+import { BatchController, TargetType } from './batch-routes';
 import { BatchStatusEnvelopeDto } from './batch-response.dto';
 import { presentBatchStatus } from './batch-response.presenter';
 
-@ApiTags('batches')
-@CoreosHeaders()
-@Controller('core/api/v2/containers')
+@BatchController()
 export class BatchStatusController {
   constructor(private readonly getBatchStatus: GetBatchStatus) {}
 
-  @Get([':containerType/batch/status', ':containerType/batch/upload/status'])
+  @Get(['batch/status', 'batch/upload/status'])
   @ApiOperation({ summary: 'Status and per-item results of a batch (JSON or file)' })
   @ApiQuery({ name: 'batchId', required: true, example: 'batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e' })
   @ApiHeader({ name: 'Retry-After', description: 'sent while the batch is not finished', required: false })
@@ -29,7 +27,7 @@ export class BatchStatusController {
   @ApiResponse({ status: 503, type: ErrorEnvelopeDto, description: 'SERVICE_UNAVAILABLE' })
   async status(
     @CallerInfo() caller: Caller,
-    @Param('containerType') containerType: string,
+    @TargetType() containerType: string,
     @Query('batchId') batchId: unknown,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -1,15 +1,16 @@
 // Submitting JSON batches: POST creates, PUT updates, up to 1 024 items each. The answer (202)
 // comes once the batch and every item are stored; processing happens in the background.
 import { BatchOperation, MAX_REPORTED_VIOLATIONS, SubmitBatch } from '@container-service/batch-domain';
-import { Body, Controller, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
-import { CoreosHeaders, SubmitHeaders } from '../http/openapi-headers';
+import { BatchController, TargetType, batchStatusLocation } from './batch-routes';
+import { SubmitHeaders } from '../http/openapi-headers';
 import { BatchSubmittedEnvelopeDto, CreateBatchBodyDto, UpdateBatchBodyDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
 import { callbackTarget, callbackViolation, isCallback } from './callback-input';
@@ -18,9 +19,7 @@ import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { CALLBACK_GUARD } from '../tokens';
 import { callbackSecretOf, idempotencyKeyOf, jsonContent, submitFingerprint } from './submit-fingerprint';
 
-@ApiTags('batches')
-@CoreosHeaders()
-@Controller('core/api/v2/containers')
+@BatchController()
 export class BatchSubmitController {
   constructor(
     private readonly submitBatch: SubmitBatch,
@@ -28,7 +27,7 @@ export class BatchSubmitController {
     @Inject(CALLBACK_GUARD) private readonly guard: CallbackAddressGuard,
   ) {}
 
-  @Post(':containerType/batch')
+  @Post('batch')
   @HttpCode(202)
   @SubmitHeaders()
   @ApiOperation({ summary: 'Create containers in a batch (1-1024 items)' })
@@ -36,11 +35,11 @@ export class BatchSubmitController {
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'stored; Location names the status URL' })
   @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED (whole-request rules), header errors' })
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
-  create(@CallerInfo() caller: Caller, @Param('containerType') type: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  create(@CallerInfo() caller: Caller, @TargetType() type: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.submit('create', caller, type, body, request, reply);
   }
 
-  @Put(':containerType/batch')
+  @Put('batch')
   @HttpCode(202)
   @SubmitHeaders()
   @ApiOperation({ summary: 'Update containers in a batch (1-1024 items)' })
@@ -48,7 +47,7 @@ export class BatchSubmitController {
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto })
   @ApiResponse({ status: 400, type: ErrorEnvelopeDto })
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
-  update(@CallerInfo() caller: Caller, @Param('containerType') type: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  update(@CallerInfo() caller: Caller, @TargetType() type: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.submit('update', caller, type, body, request, reply);
   }
 
@@ -80,7 +79,7 @@ export class BatchSubmitController {
     );
     if (replayed) void reply.header('Idempotent-Replayed', 'true');
     else this.submitted.notify();
-    void reply.header('Location', `/core/api/v2/containers/${containerType}/batch/status?batchId=${batchId}`).header('Retry-After', '1');
+    void reply.header('Location', batchStatusLocation(containerType, batchId, 'json')).header('Retry-After', '1');
     return successEnvelope(request, { id: batchId });
   }
 }

@@ -2,8 +2,8 @@
 // UPLOAD_MAX_BYTES bytes. The file is read as it arrives and stored in parts; the answer (202)
 // comes once every row is stored. Columns follow contract §4.3.
 import { BatchOperation, SubmitBatchFile } from '@container-service/batch-domain';
-import { Controller, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiConsumes, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
 import { ApiError, unwrap } from '../http/api-error';
@@ -11,27 +11,27 @@ import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { setBodyEcho, successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
-import { CoreosHeaders, SubmitHeaders } from '../http/openapi-headers';
-import { nameRowsByLine } from '../files/row-names';
+import type { BatchFileCodec } from './batch-file-codec';
+import { BatchController, TargetType, batchStatusLocation } from './batch-routes';
+import { SubmitHeaders } from '../http/openapi-headers';
 import { UploadForm } from '../files/upload-form';
-import { APP_CONFIG, CALLBACK_GUARD } from '../tokens';
+import { APP_CONFIG, BATCH_FILE_CODEC, CALLBACK_GUARD } from '../tokens';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
 import { callbackSecretOf, idempotencyKeyOf, submitFingerprint } from './submit-fingerprint';
 
-@ApiTags('batches')
-@CoreosHeaders()
-@Controller('core/api/v2/containers')
+@BatchController()
 export class BatchUploadController {
   constructor(
     private readonly submitFile: SubmitBatchFile,
     private readonly submitted: BatchSubmitted,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CALLBACK_GUARD) private readonly guard: CallbackAddressGuard,
+    @Inject(BATCH_FILE_CODEC) private readonly files: BatchFileCodec,
   ) {}
 
-  @Post(':containerType/batch/upload')
+  @Post('batch/upload')
   @HttpCode(202)
   @SubmitHeaders()
   @ApiOperation({ summary: 'Create containers from a CSV file (multipart: file, callback?)' })
@@ -41,11 +41,11 @@ export class BatchUploadController {
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
   @ApiResponse({ status: 413, type: ErrorEnvelopeDto, description: 'PAYLOAD_TOO_LARGE: over UPLOAD_MAX_BYTES or UPLOAD_MAX_ROWS' })
   @ApiResponse({ status: 415, type: ErrorEnvelopeDto, description: 'not multipart/form-data' })
-  create(@CallerInfo() caller: Caller, @Param('containerType') type: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  create(@CallerInfo() caller: Caller, @TargetType() type: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.upload('create', caller, type, request, reply);
   }
 
-  @Put(':containerType/batch/upload')
+  @Put('batch/upload')
   @HttpCode(202)
   @SubmitHeaders()
   @ApiOperation({ summary: 'Update containers from a CSV file (multipart: file, callback?)' })
@@ -55,7 +55,7 @@ export class BatchUploadController {
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
   @ApiResponse({ status: 413, type: ErrorEnvelopeDto })
   @ApiResponse({ status: 415, type: ErrorEnvelopeDto })
-  update(@CallerInfo() caller: Caller, @Param('containerType') type: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  update(@CallerInfo() caller: Caller, @TargetType() type: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.upload('update', caller, type, request, reply);
   }
 
@@ -74,7 +74,7 @@ export class BatchUploadController {
         targetType: containerType,
         operation,
         actor: caller.actor,
-        records: operation === 'create' ? nameRowsByLine(form.records()) : form.records(),
+        records: this.files.records(operation, form.records()),
         finish: () => form.finish(),
         ...(key !== null ? { submission: () => ({ key, fingerprint: submitFingerprint(request, `file:${form.fileDigest}`, form.callback, secret) }) } : {}),
         callback: () => form.callbackTarget(secret, caller.requestId),
@@ -87,7 +87,7 @@ export class BatchUploadController {
     const { batchId, replayed } = unwrap(result);
     if (replayed) void reply.header('Idempotent-Replayed', 'true');
     else this.submitted.notify();
-    void reply.header('Location', `/core/api/v2/containers/${containerType}/batch/upload/status?batchId=${batchId}`).header('Retry-After', '1');
+    void reply.header('Location', batchStatusLocation(containerType, batchId, 'file')).header('Retry-After', '1');
     return successEnvelope(request, { id: batchId });
   }
 }

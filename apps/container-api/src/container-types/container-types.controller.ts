@@ -1,7 +1,7 @@
 // Container types of the calling tenant: define one, read one, list them (§9).
-import { DefineContainerType, GetContainerType, ListContainerTypes, ReplaceContainerTypeAttributes } from '@container-service/container-domain';
+import { CONTAINER_TYPE_PAGE_LIMIT, DefineContainerType, GetContainerType, ListContainerTypes, ReplaceContainerTypeAttributes } from '@container-service/container-domain';
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { unwrap } from '../http/api-error';
 import { CONTAINER_TYPE_ROUTE_CODES } from '../http/error-codes';
@@ -9,6 +9,7 @@ import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { PagingQuery } from '../http/openapi-paging';
 import { CoreosHeaders } from '../http/openapi-headers';
 import { AttributesBodyDto, AttributesConfigEnvelopeDto, AttributesReplacedEnvelopeDto, ContainerTypeCreatedEnvelopeDto, ContainerTypeEnvelopeDto, ContainerTypeListEnvelopeDto, CreateContainerTypeDto } from './container-type.dto';
 import { ApiBody } from '@nestjs/swagger';
@@ -37,8 +38,7 @@ export class ContainerTypesController {
 
   @Get()
   @ApiOperation({ summary: "The tenant's container types, by name, page by page" })
-  @ApiQuery({ name: 'limit', required: false, description: '1-500, default 50' })
-  @ApiQuery({ name: 'cursor', required: false })
+  @PagingQuery(CONTAINER_TYPE_PAGE_LIMIT)
   @ApiResponse({ status: 200, type: ContainerTypeListEnvelopeDto })
   async list(@CallerInfo() caller: Caller, @Query('limit') limit: unknown, @Query('cursor') cursor: unknown, @Req() request: FastifyRequest) {
     const page = unwrap(await this.listTypes.execute({ ...caller, limit, cursor }));

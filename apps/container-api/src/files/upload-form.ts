@@ -5,7 +5,7 @@
 // dropped, so the client always gets its answer. A client that sends nothing for UPLOAD_IDLE_TIMEOUT_MS while the form
 // waits for it is dropped: the wait ends with 408 REQUEST_TIMEOUT (thrown, so that the intake
 // discards what it stored), and the answer closes the connection.
-import type { CallbackTarget, DomainError, FileProblem, FileRecord, Result } from '@container-service/batch-domain';
+import type { CallbackTarget, FileProblem, FileRecord, FinishError, Result } from '@container-service/batch-domain';
 import { domainError, err, ok } from '@container-service/batch-domain';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
@@ -94,7 +94,7 @@ export class UploadForm {
   }
 
   /** Reads the parts after the file; the callback, or why the form cannot be taken. */
-  async finish(): Promise<Result<void, DomainError<string>>> {
+  async finish(): Promise<Result<void, FinishError>> {
     try {
       for (let part = await this.next(); part !== null; part = await this.next()) await this.take(part);
     } catch (error) {
@@ -104,7 +104,7 @@ export class UploadForm {
     }
     if (this.extraFile) return err(domainError('INVALID_FILE', `The request has more than one file part named ${FILE_FIELD}; nothing was stored.`, [{ path: FILE_FIELD, message: 'must be given once' }]));
     const invalid = (message: string, path = CALLBACK_FIELD) =>
-      err(domainError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', [{ path, message }]));
+      err(domainError('VALIDATION_FAILED', 'The request breaks some rules; nothing was stored.', [{ path, message }]));
     if (this.callbackProblem) return invalid(this.callbackProblem);
     const violation = callbackViolation(this.callbackValue) ?? (isCallback(this.callbackValue) ? await this.guard.check(this.callbackValue.url) : null);
     if (violation) return invalid(violation.message, violation.path);

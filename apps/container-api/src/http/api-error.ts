@@ -1,6 +1,6 @@
 // An error on its way to the client: a catalog code, a sentence, and additional information.
-import { DomainError } from '@container-service/batch-domain';
-import { ErrorCode, HTTP_STATUS_OF, HTTP_STATUS_OF_OS1, Os1ErrorCode, Os1Spelling, isErrorCode } from './error-codes';
+import { DomainError, Result } from '@container-service/batch-domain';
+import { CATALOG_CODE_OF, DomainErrorCode, ErrorCode, HTTP_STATUS_OF, HTTP_STATUS_OF_OS1, Os1ErrorCode, Os1Spelling } from './error-codes';
 
 export class ApiError extends Error {
   constructor(
@@ -23,18 +23,28 @@ export class ApiError extends Error {
     return this.os1Code ?? this.code;
   }
 
-  /** Wraps an expected failure from a use case; a code outside the catalog is a bug. */
-  static fromDomain(error: DomainError, spelling: Os1Spelling = {}): ApiError {
-    if (!isErrorCode(error.code)) throw new Error(`Domain error code ${error.code} has no HTTP mapping`);
-    return new ApiError(error.code, error.message, error.violations ? { violations: error.violations } : {}, spelling[error.code] ?? null);
+  /** Wraps an expected failure from a use case in the catalog's code, with the protocol's words added. */
+  static fromDomain(error: DomainError<DomainErrorCode>, spelling: Os1Spelling = {}): ApiError {
+    const code = CATALOG_CODE_OF[error.code];
+    return new ApiError(code, describe(error), error.violations ? { violations: error.violations } : {}, spelling[code] ?? null);
   }
+}
+
+/**
+ * A domain's sentence with what only the protocol knows: how a batch id is passed, and where the
+ * rules a request breaks are listed.
+ */
+function describe(error: DomainError<DomainErrorCode>): string {
+  if (error.code === 'INVALID_BATCH_ID') return 'The batchId query parameter is required, as batch:<uuid>.';
+  if (error.code === 'VALIDATION_FAILED' && error.violations) return `${error.message} Each broken rule is listed in additionalInfo.violations.`;
+  return error.message;
 }
 
 /**
  * Returns the value of a use case's result, or throws its error for the global filter to render;
  * `spelling` names the errors this route answers with the original service's codes.
  */
-export function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: DomainError }, spelling: Os1Spelling = {}): T {
+export function unwrap<T>(result: Result<T, DomainError<DomainErrorCode>>, spelling: Os1Spelling = {}): T {
   if (!result.ok) throw ApiError.fromDomain(result.error, spelling);
   return result.value;
 }

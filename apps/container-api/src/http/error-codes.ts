@@ -1,4 +1,8 @@
-// The contract's error catalog. The Record makes a new code fail to compile until it has a status.
+// The contract's error catalog, and how each domain's codes are answered in it. The Records make a
+// new code, of the catalog or of a domain, fail to compile until it has a status and a spelling.
+import type { BatchErrorCode } from '@container-service/batch-domain';
+import type { ContainerErrorCode } from '@container-service/container-domain';
+
 export type ErrorCode =
   | 'MISSING_HEADER'
   | 'INVALID_HEADER'
@@ -63,4 +67,26 @@ export const CONTAINER_TYPE_ROUTE_CODES: Os1Spelling = {
   CONTAINER_TYPE_EXISTS: '100920021050',
 };
 
-export const isErrorCode = (code: string): code is ErrorCode => Object.prototype.hasOwnProperty.call(HTTP_STATUS_OF, code);
+/** Every code a use case of this service can answer with. */
+export type DomainErrorCode = BatchErrorCode | ContainerErrorCode;
+
+/**
+ * The catalog code each domain code is answered with. The batch domain knows its targets only as
+ * "target types": here they are container types.
+ */
+export const CATALOG_CODE_OF: Record<DomainErrorCode, ErrorCode> = {
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  INVALID_BATCH_ID: 'INVALID_BATCH_ID',
+  BATCH_NOT_FOUND: 'BATCH_NOT_FOUND',
+  BATCH_NOT_CANCELLABLE: 'BATCH_NOT_CANCELLABLE',
+  BATCH_NOT_FINISHED: 'BATCH_NOT_FINISHED',
+  NOTHING_TO_RETRY: 'NOTHING_TO_RETRY',
+  TARGET_TYPE_NOT_FOUND: 'CONTAINER_TYPE_NOT_FOUND',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  INVALID_FILE: 'INVALID_FILE',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  CONTAINER_TYPE_EXISTS: 'CONTAINER_TYPE_EXISTS',
+  CONTAINER_TYPE_NOT_FOUND: 'CONTAINER_TYPE_NOT_FOUND',
+  CONTAINER_NOT_FOUND: 'CONTAINER_NOT_FOUND',
+};

@@ -1,0 +1,21 @@
+// Where the batch routes live and what names their target, given to every batch controller once:
+// the routes sit under a target type (`core/api/v2/containers/:containerType/batch...`, contract
+// §3), and the type parameter follows the container domain's rule for a type's name (the batch
+// use cases get the same rule in batches.module.ts).
+import { containerTypeNameRule } from '@container-service/container-domain';
+import { Controller, Param, applyDecorators } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CoreosHeaders } from '../http/openapi-headers';
+
+export const BATCH_TARGET_RULE = containerTypeNameRule;
+const ROOT = 'core/api/v2/containers';
+
+/** A batch controller: its routes are relative to one target type (`batch`, `batch/status`, `batches`...). */
+export const BatchController = () => applyDecorators(ApiTags('batches'), CoreosHeaders(), Controller(`${ROOT}/:${BATCH_TARGET_RULE.parameter}`));
+
+/** The target type the route names, as given (the use cases check it against BATCH_TARGET_RULE). */
+export const TargetType = () => Param(BATCH_TARGET_RULE.parameter);
+
+/** Where a client reads a batch's status: a file batch's under the upload route, as it was submitted. */
+export const batchStatusLocation = (targetType: string, batchId: string, source: 'json' | 'file'): string =>
+  `/${ROOT}/${targetType}/batch/${source === 'file' ? 'upload/' : ''}status?batchId=${batchId}`;

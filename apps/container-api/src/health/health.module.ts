@@ -1,0 +1,6 @@
+// Liveness and readiness probes.
+import { Module } from '@nestjs/common';
+import { HealthController } from './health.controller';
+
+@Module({ controllers: [HealthController] })
+export class HealthModule {}

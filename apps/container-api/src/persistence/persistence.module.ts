@@ -1,0 +1,64 @@
+// The one place where persistence adapters are built: every port the app uses, from the one
+// `Database` the process opened. A second store means a second version of this list, not edits
+// in the feature modules, which see ports only.
+import { SecretSealer } from '@container-service/batch-domain';
+import {
+  Database,
+  TypeOrmBatchProcessingStore,
+  TypeOrmBatchRepository,
+  TypeOrmCallbackOutbox,
+  TypeOrmContainerReader,
+  TypeOrmContainerStoreProvider,
+  TypeOrmContainerTypeRepository,
+} from '@container-service/persistence-typeorm';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import {
+  APP_CONFIG,
+  BATCH_PROCESSING_STORE,
+  BATCH_READS,
+  BATCH_RETENTION,
+  BATCH_WRITES,
+  CALLBACK_OUTBOX,
+  CONTAINER_READER,
+  CONTAINER_STORE_PROVIDER,
+  CONTAINER_TYPE_REPOSITORY,
+  DATABASE,
+  SECRET_SEALER,
+} from '../tokens';
+
+/** Closes the store last, once everything that writes to it has stopped. */
+class DatabaseLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.database.close();
+  }
+}
+
+@Global()
+@Module({})
+export class PersistenceModule {
+  static register(database: Database): DynamicModule {
+    return {
+      module: PersistenceModule,
+      providers: [
+        { provide: DATABASE, useValue: database },
+        // One batch adapter serves the three batch ports, so that the status cache it keeps is one.
+        {
+          provide: BATCH_READS,
+          useFactory: (db: Database, config: AppConfig, secrets: SecretSealer) => new TypeOrmBatchRepository(db, { statusCacheEntries: config.statusCacheEntries, secrets }),
+          inject: [DATABASE, APP_CONFIG, SECRET_SEALER],
+        },
+        { provide: BATCH_WRITES, useExisting: BATCH_READS },
+        { provide: BATCH_RETENTION, useExisting: BATCH_READS },
+        { provide: BATCH_PROCESSING_STORE, useFactory: (db: Database) => new TypeOrmBatchProcessingStore(db), inject: [DATABASE] },
+        { provide: CALLBACK_OUTBOX, useFactory: (db: Database, secrets: SecretSealer) => new TypeOrmCallbackOutbox(db, secrets), inject: [DATABASE, SECRET_SEALER] },
+        { provide: CONTAINER_TYPE_REPOSITORY, useFactory: (db: Database) => new TypeOrmContainerTypeRepository(db), inject: [DATABASE] },
+        { provide: CONTAINER_READER, useFactory: (db: Database) => new TypeOrmContainerReader(db), inject: [DATABASE] },
+        { provide: CONTAINER_STORE_PROVIDER, useFactory: () => new TypeOrmContainerStoreProvider() },
+        DatabaseLifecycle,
+      ],
+      exports: [DATABASE, BATCH_READS, BATCH_WRITES, BATCH_RETENTION, BATCH_PROCESSING_STORE, CALLBACK_OUTBOX, CONTAINER_TYPE_REPOSITORY, CONTAINER_READER, CONTAINER_STORE_PROVIDER],
+    };
+  }
+}

@@ -1,0 +1,81 @@
+// Background work: the batch worker (chunks of items through the container handlers, plus
+// retention) and the callback dispatcher, started with the application and stopped before the
+// store closes.
+import { BatchProcessingStore, BatchReads, BatchRetention, CallbackOutbox, Clock, DeliverCallback, IdGenerator, ProcessBatchChunk } from '@container-service/batch-domain';
+import { CONTAINER_BATCH_KIND, ContainerStoreProvider, CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
+import { BeforeApplicationShutdown, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger } from 'pino';
+import { BatchSubmitted } from '../batches/batch-submitted';
+import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
+import { StatusCallbackPayloads } from '../callbacks/callback-payloads';
+import { HttpCallbackSender } from '../callbacks/http-callback.sender';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG, BATCH_PROCESSING_STORE, BATCH_READS, BATCH_RETENTION, CALLBACK_GUARD, CALLBACK_OUTBOX, CLOCK, CONTAINER_STORE_PROVIDER, ID_GENERATOR, LOGGER } from '../tokens';
+import { BatchWorker } from './batch-worker';
+import { CallbackDispatcher } from './callback-dispatcher';
+import { maintenanceStep } from './maintenance';
+
+/** Starts the worker with the application and stops it, chunk in hand finished, before the store closes. */
+class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(BatchWorker) private readonly worker: BatchWorker<unknown>,
+    @Inject(BatchSubmitted) private readonly submitted: BatchSubmitted,
+    @Inject(CallbackDispatcher) private readonly callbacks: CallbackDispatcher,
+  ) {}
+  onApplicationBootstrap(): void {
+    this.submitted.subscribe(() => {
+      this.worker.nudge();
+      this.callbacks.nudge();
+    });
+    this.worker.start();
+    this.callbacks.start();
+  }
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([this.worker.stop(), this.callbacks.stop()]);
+  }
+}
+
+@Module({
+  providers: [
+    {
+      provide: BatchWorker,
+      // The store and the container handlers share the store's transaction type; which one it is
+      // is the persistence module's business.
+      useFactory: (
+        store: BatchProcessingStore<unknown>,
+        containers: ContainerStoreProvider<unknown>,
+        retention: BatchRetention,
+        clock: Clock,
+        ids: IdGenerator,
+        logger: Logger,
+        config: AppConfig,
+      ) => {
+        const handlers = { [CONTAINER_BATCH_KIND]: { create: new CreateContainerHandler(containers, ids), update: new UpdateContainerHandler(containers) } };
+        const process = new ProcessBatchChunk(store, handlers, clock, config.worker.chunkSize);
+        return new BatchWorker(store, process, clock, logger, config.worker, maintenanceStep(retention, config.retention));
+      },
+      inject: [BATCH_PROCESSING_STORE, CONTAINER_STORE_PROVIDER, BATCH_RETENTION, CLOCK, ID_GENERATOR, LOGGER, APP_CONFIG],
+    },
+    {
+      provide: CallbackDispatcher,
+      useFactory: (outbox: CallbackOutbox, batches: BatchReads, guard: CallbackAddressGuard, clock: Clock, logger: Logger, config: AppConfig) => {
+        const { callbacks } = config;
+        const deliver = new DeliverCallback(outbox, new StatusCallbackPayloads(batches), new HttpCallbackSender(guard, clock, { timeoutMs: callbacks.timeoutMs }), clock, {
+          maxAttempts: callbacks.maxAttempts,
+          baseDelayMs: callbacks.backoffBaseMs,
+        });
+        return new CallbackDispatcher(outbox, deliver, clock, logger.child({ component: 'callbacks' }), {
+          owner: config.worker.id,
+          concurrency: callbacks.concurrency,
+          pollMs: config.worker.idleMs,
+          // A try ends by its deadline (CALLBACK_TIMEOUT_MS); the lease outlasts it with room to
+          // build the payload and record the try, so that no one else sends it meanwhile.
+          leaseMs: callbacks.timeoutMs * 2 + 5000,
+        });
+      },
+      inject: [CALLBACK_OUTBOX, BATCH_READS, CALLBACK_GUARD, CLOCK, LOGGER, APP_CONFIG],
+    },
+    WorkerLifecycle,
+  ],
+})
+export class WorkerModule {}
