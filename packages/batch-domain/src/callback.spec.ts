@@ -84,21 +84,21 @@ describe('DeliverCallback', () => {
     const { store, deliver, sent, clock } = await setUp([false, false, true]);
     for (const wait of [0, 100, 200]) {
       clock.advance(wait);
-      const due = await store.claimDue('w', clock.now(), clock.now() + 50, 10);
+      const due = await store.claimDue('w', [A_KIND], clock.now(), clock.now() + 50, 10);
       expect(due).toHaveLength(1);
       await deliver.execute(due[0]!, 'w');
-      expect(await store.claimDue('w', clock.now(), clock.now() + 50, 10)).toEqual([]);
+      expect(await store.claimDue('w', [A_KIND], clock.now(), clock.now() + 50, 10)).toEqual([]);
     }
     expect(sent).toEqual([{ batchId: aBatchId(1) }, { batchId: aBatchId(1) }, { batchId: aBatchId(1) }]);
     expect((await store.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({ callbackState: 'DELIVERED', callbackAttempts: 3 });
     clock.advance(100_000);
-    expect(await store.claimDue('w', clock.now(), clock.now() + 50, 10)).toEqual([]);
+    expect(await store.claimDue('w', [A_KIND], clock.now(), clock.now() + 50, 10)).toEqual([]);
   });
 
   it('gives up after the configured attempts', async () => {
     const { store, deliver, clock } = await setUp([]);
     for (let i = 0; i < 3; i++) {
-      const [due] = await store.claimDue('w', clock.now(), clock.now() + 50, 10);
+      const [due] = await store.claimDue('w', [A_KIND], clock.now(), clock.now() + 50, 10);
       await deliver.execute(due!, 'w');
       clock.advance(10_000);
     }
@@ -109,31 +109,31 @@ describe('DeliverCallback', () => {
 
   it('drops the secret once the callback is delivered, and keeps it while it is pending', async () => {
     const { store, deliver, clock } = await setUp([false, true]);
-    const [first] = await store.claimDue('w', clock.now(), clock.now() + 50, 10);
+    const [first] = await store.claimDue('w', [A_KIND], clock.now(), clock.now() + 50, 10);
     await deliver.execute(first!, 'w');
     expect(store.callbacks.values().next().value?.target.secret).toBe('s3cret');
     clock.advance(10_000);
-    const [second] = await store.claimDue('w', clock.now(), clock.now() + 50, 10);
+    const [second] = await store.claimDue('w', [A_KIND], clock.now(), clock.now() + 50, 10);
     await deliver.execute(second!, 'w');
     expect(store.callbacks.values().next().value?.target.secret).toBeNull();
   });
 
   it('does not count a try interrupted by a stop, and gives the callback back at once', async () => {
     const { store, deliver, clock } = await setUp(['hang', true]);
-    const [due] = await store.claimDue('w', clock.now(), clock.now() + 60_000, 10);
+    const [due] = await store.claimDue('w', [A_KIND], clock.now(), clock.now() + 60_000, 10);
     const stop = new AbortController();
     const trying = deliver.execute(due!, 'w', stop.signal);
     await new Promise((resolve) => setImmediate(resolve));
     stop.abort();
     expect(await trying).toEqual({ delivered: false, error: 'stopped during the try', interrupted: true });
-    const [again] = await store.claimDue('w2', clock.now(), clock.now() + 60_000, 10);
+    const [again] = await store.claimDue('w2', [A_KIND], clock.now(), clock.now() + 60_000, 10);
     expect(again?.attempts).toBe(0);
     expect(await deliver.execute(again!, 'w2')).toMatchObject({ delivered: true });
   });
 
   it('fails for good, sending nothing, a callback that cannot be sent as stored', async () => {
     const { store, deliver, sent, clock } = await setUp([true]);
-    const [due] = await store.claimDue('w', clock.now(), clock.now() + 50, 10);
+    const [due] = await store.claimDue('w', [A_KIND], clock.now(), clock.now() + 50, 10);
     const result = await deliver.execute({ ...due!, undeliverable: "its secret was sealed under key 'old', which is not configured" }, 'w');
     expect(result).toMatchObject({ delivered: false, interrupted: false });
     expect(sent).toEqual([]);

@@ -49,11 +49,12 @@ export interface CallbackAttempt {
 
 export interface CallbackOutbox {
   /**
-   * Up to `limit` callbacks of finished batches whose next try is due, leased to `owner` until
-   * `leaseUntil`, taken in turns between tenants (each tenant's oldest first) and, given a
-   * `share`, never more for a tenant than pickFairly allows.
+   * Up to `limit` callbacks of finished batches of `kinds` whose next try is due, leased to
+   * `owner` until `leaseUntil`, taken in turns between tenants (each tenant's oldest first) and,
+   * given a `share`, never more for a tenant than pickFairly allows. A dispatcher names the kinds
+   * it builds payloads for, so that another kind's callbacks wait for their own dispatcher.
    */
-  claimDue(owner: string, now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]>;
+  claimDue(owner: string, kinds: readonly string[], now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]>;
   /**
    * Records one try (Batch.recordCallbackAttempt) and when the next one is due, and gives the
    * lease up. Once the callback is final (delivered, or failed for good) its secret is dropped.

@@ -1,5 +1,5 @@
 import { Result, SecretSealer } from '@container-service/batch-domain';
-import { T0, aBatch, aBatchId, aCallbackTarget, aLocator, outcomesFor, someItems } from '@container-service/batch-domain/testing';
+import { A_KIND, T0, aBatch, aBatchId, aCallbackTarget, aLocator, outcomesFor, someItems } from '@container-service/batch-domain/testing';
 import { Database } from './database';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';
@@ -38,18 +38,18 @@ describe('TypeOrmCallbackOutbox with sealed secrets', () => {
     await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['k1']) }));
     expect(await storedSecret()).toBe('sealed:k1:terces-eht');
     const outbox = new TypeOrmCallbackOutbox(database, sealer(['k2', 'k1']));
-    const [due] = await outbox.claimDue('w1', T0 + 1000, T0 + 5000, 10);
+    const [due] = await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);
     expect(due).toEqual({ locator, target: aCallbackTarget({ secret: 'the-secret' }), attempts: 0 });
     await outbox.recordAttempt(locator, { delivered: false, error: 'HTTP 500', at: T0 + 1100, nextAttemptAt: T0 + 1200, maxAttempts: 5 });
     expect(await storedSecret()).toBe('sealed:k1:terces-eht');
-    await outbox.claimDue('w1', T0 + 2000, T0 + 5000, 10);
+    await outbox.claimDue('w1', [A_KIND], T0 + 2000, T0 + 5000, 10);
     await outbox.recordAttempt(locator, { delivered: true, error: null, at: T0 + 2100, nextAttemptAt: T0 + 3100, maxAttempts: 5 });
     expect(await storedSecret()).toBeNull();
   });
 
   it('hands out as undeliverable a callback whose secret was sealed under a key no longer configured', async () => {
     await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['old']) }));
-    const [due] = await new TypeOrmCallbackOutbox(database, sealer(['new'])).claimDue('w1', T0 + 1000, T0 + 5000, 10);
+    const [due] = await new TypeOrmCallbackOutbox(database, sealer(['new'])).claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);
     expect(due!.target.secret).toBeNull();
     expect(due!.undeliverable).toMatch(/key 'old' is not configured/);
   });
@@ -58,7 +58,7 @@ describe('TypeOrmCallbackOutbox with sealed secrets', () => {
     await finishedWithCallback(new TypeOrmBatchRepository(database));
     expect(await storedSecret()).toBe('the-secret');
     const outbox = new TypeOrmCallbackOutbox(database);
-    await outbox.claimDue('w1', T0 + 1000, T0 + 5000, 10);
+    await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);
     await outbox.recordAttempt(locator, { delivered: false, error: 'HTTP 500', at: T0 + 1100, nextAttemptAt: T0 + 1200, maxAttempts: 1 });
     expect(await storedSecret()).toBeNull();
   });

@@ -31,7 +31,7 @@ const MAX_CANDIDATES = 2000;
 
 // Each tenant's due callbacks numbered oldest first (`turn`), then all of them by turn: the first
 // of every tenant, then the second of every tenant, and so on.
-const DUE_IN_TURNS = `
+const dueInTurns = (kinds: number) => `
   SELECT pk, tenant_id, kind, target_type, id, callback_attempts, url, meta, secret, request_id FROM (
     SELECT b.pk AS pk, b.tenant_id AS tenant_id, b.kind AS kind, b.target_type AS target_type, b.id AS id, b.callback_attempts AS callback_attempts,
            b.completed_at AS completed_at, c.url AS url, c.meta AS meta, c.secret AS secret, c.request_id AS request_id,
@@ -40,6 +40,7 @@ const DUE_IN_TURNS = `
     WHERE b.callback_state = 'PENDING' AND b.completed_at IS NOT NULL
       AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= ?)
       AND (c.lease_expires_at IS NULL OR c.lease_expires_at <= ?)
+      AND b.kind IN (${placeholders(kinds)})
   ) due
   WHERE turn <= ?
   ORDER BY turn, completed_at, pk
@@ -58,13 +59,13 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
     private readonly secrets: SecretSealer | null = null,
   ) {}
 
-  claimDue(owner: string, now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]> {
-    if (limit <= 0) return Promise.resolve([]);
+  claimDue(owner: string, kinds: readonly string[], now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]> {
+    if (limit <= 0 || kinds.length === 0) return Promise.resolve([]);
     // A tenant never takes more than all the slots; a share caps it lower in pickFairly.
     const turns = share ? Math.max(1, share.slots) : limit;
     const scan = Math.min(MAX_CANDIDATES, Math.max(limit, turns) * (share ? 4 : 1));
     return this.database.write(async (manager) => {
-      const rows = await select<DueRow>(manager, DUE_IN_TURNS, [now, now, turns, scan]);
+      const rows = await select<DueRow>(manager, dueInTurns(kinds.length), [now, now, ...kinds, turns, scan]);
       const picked = pickFairly(
         rows.map((row) => ({ row, tenantId: row.tenant_id })),
         limit,
@@ -79,7 +80,7 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
 
   async recordAttempt(locator: BatchLocator, attempt: CallbackAttempt): Promise<void> {
     await this.database.write(async (manager) => {
-      const row = await manager.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, targetType: locator.targetType } });
+      const row = await manager.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType } });
       if (row === null) return; // purged meanwhile
       const batch = fromBatchRow(row);
       batch.recordCallbackAttempt(attempt.delivered, attempt.maxAttempts);
@@ -99,8 +100,8 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
     await this.database.write(async (manager) => {
       await execute(
         manager,
-        'UPDATE batch_callbacks SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = ? AND batch_pk = (SELECT pk FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ?)',
-        [owner, locator.tenantId, locator.batchId, locator.targetType],
+        'UPDATE batch_callbacks SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = ? AND batch_pk = (SELECT pk FROM batches WHERE tenant_id = ? AND id = ? AND kind = ? AND target_type = ?)',
+        [owner, locator.tenantId, locator.batchId, locator.kind, locator.targetType],
       );
     });
   }

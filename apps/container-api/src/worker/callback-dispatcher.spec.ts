@@ -35,7 +35,7 @@ async function setUp(hangFor: string[], options: { concurrency?: number; leaseMs
   const sender = new FakeSender(new Set(hangFor));
   const clock = { now: () => Date.now() };
   const deliver = new DeliverCallback(store, { payloadFor: async () => ({}) }, sender, clock, { maxAttempts: 5, baseDelayMs: 10 });
-  const dispatcher = new CallbackDispatcher(store, deliver, clock, pino({ level: 'silent' }), { owner: 'w1', concurrency: options.concurrency ?? 4, pollMs: 5, leaseMs: options.leaseMs ?? 60_000 });
+  const dispatcher = new CallbackDispatcher(store, deliver, clock, pino({ level: 'silent' }), { owner: 'w1', kinds: [A_KIND], concurrency: options.concurrency ?? 4, pollMs: 5, leaseMs: options.leaseMs ?? 60_000 });
   let n = 0;
   const finished = async (tenantId: string) => {
     const batch = aBatch({ id: aBatchId(++n), tenantId, total: 1, hasCallback: true }, T0);
@@ -86,6 +86,6 @@ describe('CallbackDispatcher', () => {
     expect(sender.inFlight).toBe(0);
     for (const id of ids) expect(await callbackOf('noisy', id)).toMatchObject({ callbackState: 'PENDING', callbackAttempts: 0 });
     // Handed back: due again at once, for anyone.
-    expect(await store.claimDue('w2', Date.now(), Date.now() + 1000, 10)).toHaveLength(2);
+    expect(await store.claimDue('w2', [A_KIND], Date.now(), Date.now() + 1000, 10)).toHaveLength(2);
   });
 });

@@ -14,6 +14,8 @@ import { Logger } from 'pino';
 
 export interface CallbackDispatcherOptions {
   readonly owner: string;
+  /** The kinds of batch whose callbacks this dispatcher builds payloads for. */
+  readonly kinds: readonly string[];
   readonly concurrency: number;
   readonly pollMs: number;
   /** How long a claimed callback stays with this dispatcher: longer than one try can take. */
@@ -65,7 +67,7 @@ export class CallbackDispatcher {
         const free = this.options.concurrency - this.inFlight.size;
         if (free > 0) {
           const now = this.clock.now();
-          const due = await this.outbox.claimDue(this.options.owner, now, now + this.options.leaseMs, free, { slots: this.options.concurrency, busy: this.busy });
+          const due = await this.outbox.claimDue(this.options.owner, this.options.kinds, now, now + this.options.leaseMs, free, { slots: this.options.concurrency, busy: this.busy });
           // A callback this dispatcher is still sending is never sent again alongside: the claim
           // just renewed its lease, which is all it needed.
           for (const callback of due) if (!this.inFlight.has(keyOf(callback)) && !this.stopping) this.track(callback);

@@ -66,6 +66,7 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
         });
         return new CallbackDispatcher(outbox, deliver, clock, logger.child({ component: 'callbacks' }), {
           owner: config.worker.id,
+          kinds: [CONTAINER_BATCH_KIND],
           concurrency: callbacks.concurrency,
           pollMs: config.worker.idleMs,
           // A try ends by its deadline (CALLBACK_TIMEOUT_MS); the lease outlasts it with room to

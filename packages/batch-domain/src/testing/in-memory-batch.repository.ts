@@ -127,12 +127,12 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
     return { kind: 'stored' };
   }
 
-  async claimDue(owner: string, now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]> {
+  async claimDue(owner: string, kinds: readonly string[], now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]> {
     const due: Array<{ key: string; tenantId: string; completedAt: number; turn: number; callback: DueCallback }> = [];
     const turns = new Map<string, number>();
     const waiting = [...this.callbacks]
       .map(([key, callback]) => ({ key, callback, snapshot: this.batches.get(key) }))
-      .filter(({ callback, snapshot }) => snapshot && snapshot.callbackState === 'PENDING' && snapshot.completedAt !== null && (callback.nextAttemptAt ?? 0) <= now && callback.leaseUntil <= now)
+      .filter(({ callback, snapshot }) => snapshot && kinds.includes(snapshot.kind) && snapshot.callbackState === 'PENDING' && snapshot.completedAt !== null && (callback.nextAttemptAt ?? 0) <= now && callback.leaseUntil <= now)
       .sort((a, b) => a.snapshot!.completedAt! - b.snapshot!.completedAt!);
     for (const { key, callback, snapshot } of waiting) {
       const s = snapshot!;
