@@ -73,7 +73,7 @@ type Done = (error: Error | null, body?: unknown) => void;
 /** fastify's own JSON parser (prototype-poisoning checks included), given the whole text. */
 export type JsonTextParser = (request: FastifyRequest, text: string, done: Done) => void;
 
-export const bodyTimedOut = (timeoutMs: number): ApiError =>
+const bodyTimedOut = (timeoutMs: number): ApiError =>
   new ApiError('REQUEST_TIMEOUT', `The request body did not arrive within ${timeoutMs} ms; the connection is closed.`, { timeoutMs });
 
 const tooLarge = (): ApiError => new ApiError('PAYLOAD_TOO_LARGE', 'The request body is larger than this service accepts.');
