@@ -47,11 +47,6 @@ export class JsonDepthGauge {
   }
 }
 
-/** Whether JSON text nests deeper than `maxDepth`. */
-export function nestsDeeperThan(text: string, maxDepth: number = MAX_JSON_DEPTH): boolean {
-  return !new JsonDepthGauge(maxDepth).push(Buffer.from(text, 'utf8'));
-}
-
 /** Whether a parsed value nests arrays and objects deeper than `maxDepth`; iterative, so any depth is safe. */
 export function valueNestsDeeperThan(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
   const stack: Array<[unknown, number]> = [[value, 1]];
