@@ -10,9 +10,9 @@ import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createLogger } from './logging/logger';
 
 /** Exit code of a process that could not start or stopped on a failure; 0 is a clean stop. */
-export const EXIT_FAILURE = 1;
+const EXIT_FAILURE = 1;
 /** How long a stop may take for work in hand to finish before the process exits anyway. */
-export const STOP_GRACE_MS = 10_000;
+const STOP_GRACE_MS = 10_000;
 
 /** What a process is given once its configuration is read and its store is open. */
 export interface StartContext {

@@ -40,7 +40,7 @@ export class CancelBatch {
 }
 
 /** Failed items read per page while a retry copies them. */
-export const RETRY_PAGE_SIZE = 5000;
+const RETRY_PAGE_SIZE = 5000;
 
 export class RetryBatch {
   constructor(

@@ -8,7 +8,7 @@ import { BatchError } from './batch-errors';
 
 export const BATCH_STATUSES = ['QUEUED', 'IN_PROGRESS', 'SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly BatchStatus[] = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
+const TERMINAL_STATUSES: readonly BatchStatus[] = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 export type BatchOperation = 'create' | 'update';
 export type BatchSource = 'json' | 'file';

@@ -5,9 +5,9 @@ export type { Result, Violation, DomainError } from './result';
 export type { BatchError, BatchErrorCode } from './batch-errors';
 export { encodeCursor, parsePage } from './paging';
 export type { CursorFormat, PageLimit, PageParse, PageRequest } from './paging';
-export { parseBatchId, batchIdFromUuid } from './batch-id';
+export { batchIdFromUuid } from './batch-id';
 export type { BatchId } from './batch-id';
-export { Batch, BATCH_STATUSES, TERMINAL_STATUSES } from './batch';
+export { Batch } from './batch';
 export type {
   Actor,
   BatchCounts,
@@ -48,15 +48,15 @@ export type {
 } from './get-batch-status.use-case';
 export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';
 export type { SubmitBatchError, SubmitBatchInput, SubmitBatchOptions, SubmittedBatch, TargetTypeDirectory } from './submit-batch.use-case';
-export { ProcessBatchChunk, DEFAULT_CHUNK_SIZE, ITEM_TRIES, PROCESSING_ERROR_REASON, SETTLE_SLICE_MS } from './process-batch-chunk.use-case';
+export { ProcessBatchChunk, DEFAULT_CHUNK_SIZE, PROCESSING_ERROR_REASON } from './process-batch-chunk.use-case';
 export type { ChunkReport, ItemHandlers, UnexpectedFailure } from './process-batch-chunk.use-case';
 export { PROCESSING_ERROR, StoreFailure } from './batch-processing.port';
 export type { BatchContext, BatchLease, BatchProcessingStore, HandledOutcome, ItemHandler, PendingItem } from './batch-processing.port';
 export { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-case';
 export type { ListBatchResultsInput, ResultsPage } from './list-batch-results.use-case';
-export { SubmitBatchFile, DEFAULT_FILE_PART_SIZE, DEFAULT_INTAKE_IDLE_MS } from './submit-batch-file.use-case';
+export { SubmitBatchFile } from './submit-batch-file.use-case';
 export type { FileProblem, FileRecord, FinishError, SubmitBatchFileError, SubmitBatchFileInput, SubmitBatchFileOptions } from './submit-batch-file.use-case';
-export { BATCH_LIST_LIMIT, CancelBatch, ListBatches, RETRY_PAGE_SIZE, RetryBatch } from './batch-control.use-cases';
+export { BATCH_LIST_LIMIT, CancelBatch, ListBatches, RetryBatch } from './batch-control.use-cases';
 export type { BatchCommandInput, ListBatchesInput } from './batch-control.use-cases';
-export { DeliverCallback, callbackBackoff, fairShare, pickFairly } from './callback';
+export { DeliverCallback, pickFairly } from './callback';
 export type { CallbackAttempt, CallbackOutbox, CallbackPayloads, CallbackSender, CallbackShare, CallbackTarget, DeliverCallbackOptions, DueCallback, SecretSealer } from './callback';

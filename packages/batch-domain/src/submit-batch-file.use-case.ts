@@ -58,7 +58,7 @@ export interface SubmitBatchFileInput {
   readonly callback?: () => CallbackTarget | undefined;
 }
 
-export const DEFAULT_FILE_PART_SIZE = 1000;
+const DEFAULT_FILE_PART_SIZE = 1000;
 export const DEFAULT_INTAKE_IDLE_MS = 10 * 60_000;
 const MAX_REFERENCE_LENGTH = 128;
 

@@ -4,11 +4,11 @@ import { Result, Violation, err, ok } from '@container-service/batch-domain';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { MAX_TYPE_REGEX_COST, REGEX_WORK_BUDGET, compileAttributeRegex, estimateRegexCost } from './safe-regex';
 
-export const ATTRIBUTE_DATA_TYPES = ['string', 'number', 'boolean', 'object', 'array'] as const;
+const ATTRIBUTE_DATA_TYPES = ['string', 'number', 'boolean', 'object', 'array'] as const;
 export type AttributeDataType = (typeof ATTRIBUTE_DATA_TYPES)[number];
 
-export const MAX_ATTRIBUTES = 128;
-export const MAX_VALUE_ONE_OF = 256;
+const MAX_ATTRIBUTES = 128;
+const MAX_VALUE_ONE_OF = 256;
 /** The longest string value when `range.max` says nothing more (contract §13). */
 export const DEFAULT_MAX_STRING_LENGTH = 4096;
 /** The longest string value `range.max` may allow. */
@@ -53,7 +53,7 @@ function hasDataType(dataType: AttributeDataType, value: unknown): boolean {
 }
 
 /** The longest value a string attribute takes: its `range.max`, else 4 096; never over 65 536. */
-export function longestString(config: Pick<AttributeConfig, 'validation'>): number {
+function longestString(config: Pick<AttributeConfig, 'validation'>): number {
   return Math.min(config.validation?.range?.max ?? DEFAULT_MAX_STRING_LENGTH, MAX_STRING_LENGTH);
 }
 

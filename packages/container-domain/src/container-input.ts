@@ -7,10 +7,10 @@ import { Result, err, ok } from '@container-service/batch-domain';
 import { AttributeConfig, checkAttributeValue } from './attribute-config';
 
 export const MAX_TRACKING_DETAILS = 16;
-export const MAX_ITEM_LINES = 1024;
-export const QUANTITY_UNITS = ['cm', 'm', 'l', 'ml', 'nos', 'g', 'kg', 'mm'] as const;
+const MAX_ITEM_LINES = 1024;
+const QUANTITY_UNITS = ['cm', 'm', 'l', 'ml', 'nos', 'g', 'kg', 'mm'] as const;
 
-export type ItemRuleCode = 'ITEM_INVALID' | 'ATTRIBUTE_INVALID' | 'ITEMS_NOT_ALLOWED' | 'ROW_INVALID';
+type ItemRuleCode = 'ITEM_INVALID' | 'ATTRIBUTE_INVALID' | 'ITEMS_NOT_ALLOWED' | 'ROW_INVALID';
 
 /** Why an item fails: a contract code and a reason that names the field and the rule. */
 export interface ItemRejection {
@@ -173,7 +173,7 @@ export function checkAttributes(attributes: Readonly<Record<string, unknown>>, c
 }
 
 /** null when absent; else 0-16 details, at most one primary, no repeats, the first primary when none is. */
-export function parseTrackingDetails(raw: unknown): Check<TrackingDetail[] | null> {
+function parseTrackingDetails(raw: unknown): Check<TrackingDetail[] | null> {
   if (raw === undefined || raw === null) return ok(null);
   if (!Array.isArray(raw)) return invalid('trackingDetails must be an array');
   if (raw.length > MAX_TRACKING_DETAILS) return invalid(`trackingDetails must hold at most ${MAX_TRACKING_DETAILS} entries`);
@@ -200,7 +200,7 @@ export function parseTrackingDetails(raw: unknown): Check<TrackingDetail[] | nul
 }
 
 /** null when absent; item lines only on leaf types. */
-export function parseItemLines(raw: unknown, type: TypeRules, field = 'items'): Check<ItemLine[] | null> {
+function parseItemLines(raw: unknown, type: TypeRules, field = 'items'): Check<ItemLine[] | null> {
   if (raw === undefined || raw === null) return ok(null);
   if (!Array.isArray(raw)) return invalid(`${field} must be an array`);
   if (raw.length > 0 && !type.isLeaf) return err({ code: 'ITEMS_NOT_ALLOWED', reason: 'items are allowed only on leaf container types' });

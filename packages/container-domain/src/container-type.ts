@@ -79,10 +79,6 @@ export class ContainerType {
     return this.state.isLeaf;
   }
 
-  get attributes(): readonly AttributeConfig[] {
-    return this.state.attributes;
-  }
-
   /** Replaces the attribute configuration; stored containers are not re-checked. */
   replaceAttributes(raw: unknown, now: number, actor: Actor | null): Result<void, ContainerError<'VALIDATION_FAILED'>> {
     const attributes = parseAttributeConfigs(raw);

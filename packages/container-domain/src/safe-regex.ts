@@ -9,7 +9,7 @@
 import { RE2JS } from 're2js';
 import { Translation, translateJsRegex } from './js-regex-translation';
 
-export const MAX_REGEX_LENGTH = 256;
+const MAX_REGEX_LENGTH = 256;
 /** The largest RE2 program (in instructions) an attribute regex may compile to; also the most its estimated compile cost may be. */
 export const MAX_REGEX_PROGRAM_SIZE = 500;
 /**
@@ -105,10 +105,4 @@ export function compileAttributeRegex(pattern: string): RegexVerdict {
   cache.set(pattern, verdict);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   return verdict;
-}
-
-/** Whether a pattern can be matched in linear time; the reason names the rule it breaks. */
-export function checkRegexSafety(pattern: string): { safe: true } | { safe: false; reason: string } {
-  const verdict = compileAttributeRegex(pattern);
-  return verdict.safe ? { safe: true } : verdict;
 }

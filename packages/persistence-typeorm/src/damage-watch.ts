@@ -16,7 +16,7 @@ export class DatabaseDamagedError extends Error {
 }
 
 /** SQLITE_CORRUPT and its extended codes, SQLITE_NOTADB: the file is not what SQLite wrote. */
-export function isCorruption(error: unknown): boolean {
+function isCorruption(error: unknown): boolean {
   const code = driverErrorCode(error);
   return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
 }

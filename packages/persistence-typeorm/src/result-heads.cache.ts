@@ -18,11 +18,6 @@ export class ResultHeadsCache {
 
   constructor(private readonly maxEntries: number) {}
 
-  /** How many list entries the cache holds now. */
-  get size(): number {
-    return this.held;
-  }
-
   get(key: string): ResultHeads | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;

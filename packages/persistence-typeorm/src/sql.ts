@@ -6,7 +6,7 @@ import { EntityManager } from 'typeorm';
 const prepared = new WeakMap<object, Map<string, string>>();
 
 /** `template` with each `?` replaced by the driver's placeholder. */
-export function sqlFor(manager: EntityManager, template: string): string {
+function sqlFor(manager: EntityManager, template: string): string {
   const driver = manager.connection.driver;
   let cache = prepared.get(driver);
   if (!cache) prepared.set(driver, (cache = new Map()));

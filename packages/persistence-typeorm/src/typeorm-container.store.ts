@@ -18,7 +18,7 @@ import { ContainerRow, ContainerSchema } from './schemas/container.schema';
 const json = (value: unknown) => JSON.stringify(value);
 const actor = (value: string | null) => (value === null ? null : (JSON.parse(value) as Actor));
 
-export function toContainerRow(c: ContainerSnapshot): ContainerRow {
+function toContainerRow(c: ContainerSnapshot): ContainerRow {
   return {
     tenantId: c.tenantId,
     id: c.id,
@@ -39,7 +39,7 @@ export function toContainerRow(c: ContainerSnapshot): ContainerRow {
   };
 }
 
-export function fromContainerRow(r: ContainerRow): ContainerSnapshot {
+function fromContainerRow(r: ContainerRow): ContainerSnapshot {
   return {
     tenantId: r.tenantId,
     id: r.id,

@@ -11,18 +11,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-export const SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
-export const BOUNDARY = 'bench-boundary';
+const SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
+const BOUNDARY = 'bench-boundary';
 export const CHUNK = 250;
 // The service's process entry (dist/main.js), found through the app package's exports.
 const MAIN = require.resolve('@container-service/container-api/main');
-export const CSV_HEADER = 'refID,scannableId,attributes.weight,trackingDetails\r\n';
+const CSV_HEADER = 'refID,scannableId,attributes.weight,trackingDetails\r\n';
 
 /** Row i of the benchmark file: a scannable id, an attribute and a tracking id, all unique. */
-export const csvRow = (i: number) => `r-${i},S-${i},${i % 100},"[{""operator"":""DHL"",""trackingId"":""T-${i}""}]"\r\n`;
+const csvRow = (i: number) => `r-${i},S-${i},${i % 100},"[{""operator"":""DHL"",""trackingId"":""T-${i}""}]"\r\n`;
 
 /** The multipart body of a file of `rows` rows, generated as it is sent. */
-export function multipartBody(rows: number): ReadableStream<Uint8Array> {
+function multipartBody(rows: number): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let next = 0;
   return new ReadableStream<Uint8Array>({

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createRemoteJWKSet } from 'jose';
 import { AuthConfig } from '../config/app-config';
 
-export const DEV_SECRET_FILE = 'dev-jwt-secret';
+const DEV_SECRET_FILE = 'dev-jwt-secret';
 export const SECRET_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 export const PUBLIC_KEY_ALGORITHMS = ['RS256', 'PS256', 'ES256'];
 

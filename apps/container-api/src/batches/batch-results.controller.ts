@@ -18,7 +18,7 @@ import { BATCH_FILE_CODEC } from '../tokens';
 import type { BatchFileCodec } from './batch-file-codec';
 import { BatchController, TargetType } from './batch-routes';
 
-export function presentResult(r: ItemResult) {
+function presentResult(r: ItemResult) {
   const base = { refID: r.refId, ...(r.row !== null ? { row: r.row } : {}), outcome: r.outcome };
   if (r.outcome === 'success') return { ...base, id: r.resultId };
   if (r.outcome === 'failed') return { ...base, reason: r.reason, code: r.code };

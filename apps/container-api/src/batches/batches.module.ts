@@ -30,7 +30,7 @@ import { BatchStatusController } from './batch-status.controller';
 import { BatchSubmitController } from './batch-submit.controller';
 import { BatchUploadController } from './batch-upload.controller';
 
-export const MAX_JSON_BATCH_ITEMS = 1024;
+const MAX_JSON_BATCH_ITEMS = 1024;
 
 /** What these routes serve: container batches, under type names of the rule the routes name. */
 const scope: BatchScope = { kind: CONTAINER_BATCH_KIND, targetType: BATCH_TARGET_RULE };

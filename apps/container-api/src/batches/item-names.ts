@@ -5,7 +5,7 @@
 // container's refID, results, the failed-rows CSV and a retry all carry it.
 import type { Violation } from '@container-service/batch-domain';
 
-export const REFERENCE_FIELD = 'refID';
+const REFERENCE_FIELD = 'refID';
 
 const own = (record: Record<string, unknown>, key: string): unknown => (Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined);
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -7,8 +7,8 @@ import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { ApiError } from '../http/api-error';
 
-export const CALLBACK_SECRET_HEADER = 'x-coreos-callback-secret';
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+const CALLBACK_SECRET_HEADER = 'x-coreos-callback-secret';
+const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 const SECRET = /^[\x21-\x7e]{1,256}$/;
 const KEY = /^[\x20-\x7e]{1,255}$/;
 

@@ -57,10 +57,6 @@ export class AesGcmSecretSealer implements SecretSealer {
     this.sealing = keys[0] ?? null;
   }
 
-  get enabled(): boolean {
-    return this.sealing !== null;
-  }
-
   seal(secret: string): string {
     if (this.sealing === null) return secret;
     const iv = randomBytes(12);

@@ -19,7 +19,7 @@ export interface HttpCallbackSenderOptions {
 }
 
 /** The most of a receiver's answer that is read; the rest is never waited for. */
-export const CALLBACK_ANSWER_MAX_BYTES = 64 * 1024;
+const CALLBACK_ANSWER_MAX_BYTES = 64 * 1024;
 
 /** The signature header's value for a body sent at `timestamp`. */
 export function callbackSignature(secret: string, timestamp: string, body: string): string {

@@ -9,7 +9,7 @@ import { SecretKey, parseSecretsKey } from '../callbacks/aes-gcm-secret.sealer';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-export type AuthKeyConfig =
+type AuthKeyConfig =
   | { readonly kind: 'development' }
   | { readonly kind: 'secret'; readonly secret: string }
   | { readonly kind: 'public-key'; readonly pem: string }
@@ -41,7 +41,7 @@ export interface AppConfig {
   readonly worker: WorkerConfig;
 }
 
-export interface CallbackConfig {
+interface CallbackConfig {
   /** Tries per callback, the first included. */
   readonly maxAttempts: number;
   /** How long one try may take in all: connection, headers and body of the answer. */
@@ -63,7 +63,7 @@ export interface RetentionConfig {
   readonly submitKeyHours: number;
 }
 
-export interface UploadConfig {
+interface UploadConfig {
   /** Largest CSV file accepted, in bytes (413 past it). */
   readonly maxBytes: number;
   /** Most data rows a CSV file may hold (413 past it). */

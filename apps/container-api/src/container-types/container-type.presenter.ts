@@ -12,7 +12,7 @@ export function actionBy(actor: Actor | null, tenantId: string): Actor {
 }
 
 /** `required` is kept once in the model; the original keeps it in `validation`, so reads show it in both places (§9). */
-export function presentAttribute(config: AttributeConfig): AttributeConfig & { validation?: AttributeConfig['validation'] & { required?: boolean } } {
+function presentAttribute(config: AttributeConfig): AttributeConfig & { validation?: AttributeConfig['validation'] & { required?: boolean } } {
   return config.required ? { ...config, validation: { ...config.validation, required: true } } : config;
 }
 

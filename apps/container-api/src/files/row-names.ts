@@ -8,7 +8,7 @@
 // uploaded again, keeps the names.
 import type { FileProblem, FileRecord } from '@container-service/batch-domain';
 
-export const ROW_REFERENCE_COLUMN = 'refID';
+const ROW_REFERENCE_COLUMN = 'refID';
 
 /** Where the reference column is: `fill` its empty cells, `prepend` one, or `none` (a header the batch domain will refuse). */
 type Plan = { kind: 'fill'; index: number } | { kind: 'prepend' } | { kind: 'none' };

@@ -17,8 +17,8 @@ import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../http/json-body';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { readCsvRecords } from './csv-records';
 
-export const FILE_FIELD = 'file';
-export const CALLBACK_FIELD = 'callback';
+const FILE_FIELD = 'file';
+const CALLBACK_FIELD = 'callback';
 export const CALLBACK_MAX_BYTES = 64 * 1024;
 
 /** Parser failures of the multipart body itself (not of the CSV inside it). */

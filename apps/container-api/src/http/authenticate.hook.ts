@@ -11,7 +11,7 @@ import { RequestWithCaller } from './caller';
 import { ACCESS_HEADER, actorOf, readIdentityHeaders } from './coreos-headers';
 import { isApiRoute, oddSpelling } from './request-target';
 
-export const notFound = (): ApiError => new ApiError('NOT_FOUND', 'No such route. Batch routes live under /core/api/v2/containers; see /docs.');
+const notFound = (): ApiError => new ApiError('NOT_FOUND', 'No such route. Batch routes live under /core/api/v2/containers; see /docs.');
 
 export async function authenticate(request: FastifyRequest, access: AccessVerifier): Promise<void> {
   if (request.is404) throw notFound();

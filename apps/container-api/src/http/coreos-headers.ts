@@ -6,7 +6,7 @@ import { DeclaredActor, MAX_ACTOR_ID, USERINFO_MAX_BYTES, readUserInfo } from '.
 export const REQUEST_ID_HEADER = 'x-coreos-request-id';
 export const TENANT_HEADER = 'x-coreos-tid';
 export const ACCESS_HEADER = 'x-coreos-access';
-export const USERINFO_HEADER = 'x-coreos-userinfo';
+const USERINFO_HEADER = 'x-coreos-userinfo';
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,7 +1,7 @@
 // The contract's envelope: {data, request} on success, {error, request} on failure.
 import { FastifyRequest } from 'fastify';
 
-export const BODY_ECHO_MAX_BYTES = 16 * 1024;
+const BODY_ECHO_MAX_BYTES = 16 * 1024;
 /** Echoes nest no deeper than a body may (64 levels), with room for an upload summary around one. */
 const ECHO_MAX_DEPTH = 65;
 /** Values in an echo; a 16 KiB body holds fewer. */

@@ -8,9 +8,9 @@ import { isValidRequestId, REQUEST_ID_HEADER } from './coreos-headers';
 import { echoRequest } from './envelope';
 import { closeIfBodyUnread } from './unread-body';
 
-export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 
-export function toApiError(exception: unknown): ApiError {
+function toApiError(exception: unknown): ApiError {
   if (exception instanceof ApiError) return exception;
   const status = statusOf(exception);
   if (status === 404) return new ApiError('NOT_FOUND', 'No such route. Batch routes live under /core/api/v2/containers; see /docs.');

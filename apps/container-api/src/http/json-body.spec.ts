@@ -1,4 +1,7 @@
-import { JsonDepthGauge, nestsDeeperThan, valueNestsDeeperThan } from './json-body';
+import { JsonDepthGauge, valueNestsDeeperThan } from './json-body';
+
+/** Whether JSON text, fed to a gauge in one piece, nests deeper than the limit. */
+const nestsDeeperThan = (text: string) => !new JsonDepthGauge().push(Buffer.from(text, 'utf8'));
 
 const nested = (depth: number, open = '[', close = ']') => `${open.repeat(depth)}${close.repeat(depth)}`;
 

@@ -47,11 +47,6 @@ export class JsonDepthGauge {
   }
 }
 
-/** Whether JSON text nests deeper than `maxDepth`. */
-export function nestsDeeperThan(text: string, maxDepth: number = MAX_JSON_DEPTH): boolean {
-  return !new JsonDepthGauge(maxDepth).push(Buffer.from(text, 'utf8'));
-}
-
 /** Whether a parsed value nests arrays and objects deeper than `maxDepth`; iterative, so any depth is safe. */
 export function valueNestsDeeperThan(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
   const stack: Array<[unknown, number]> = [[value, 1]];
@@ -73,7 +68,7 @@ type Done = (error: Error | null, body?: unknown) => void;
 /** fastify's own JSON parser (prototype-poisoning checks included), given the whole text. */
 export type JsonTextParser = (request: FastifyRequest, text: string, done: Done) => void;
 
-export const bodyTimedOut = (timeoutMs: number): ApiError =>
+const bodyTimedOut = (timeoutMs: number): ApiError =>
   new ApiError('REQUEST_TIMEOUT', `The request body did not arrive within ${timeoutMs} ms; the connection is closed.`, { timeoutMs });
 
 const tooLarge = (): ApiError => new ApiError('PAYLOAD_TOO_LARGE', 'The request body is larger than this service accepts.');

@@ -4,7 +4,7 @@
 // reaches an API route through another spelling than the route's own is refused, so that logs,
 // the request echo and anything keyed on the path see one spelling per route.
 
-export const API_PREFIX = '/core/api/v2/containers';
+const API_PREFIX = '/core/api/v2/containers';
 
 /** Whether a matched route (its pattern, such as `/core/api/v2/containers/:containerType/batch`) is an API route. */
 export function isApiRoute(routePattern: string | undefined): boolean {

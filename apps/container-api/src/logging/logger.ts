@@ -4,7 +4,7 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import { LogLevel } from '../config/app-config';
 
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers["x-coreos-access"]',
   'req.headers["x-coreos-callback-secret"]',
   'req.headers.authorization',

@@ -5,7 +5,7 @@ import { BatchRetention } from '@container-service/batch-domain';
 import { RetentionConfig } from '../config/app-config';
 import { MaintenanceStep } from './batch-worker';
 
-export const MAINTENANCE_STEP_ROWS = 5000;
+const MAINTENANCE_STEP_ROWS = 5000;
 const HOUR_MS = 3_600_000;
 
 export function maintenanceStep(batches: BatchRetention, retention: RetentionConfig): MaintenanceStep {

@@ -15,7 +15,7 @@ export interface EnvelopeError {
 }
 
 /** A 202's `data`: the batch (or container type) taken. */
-export interface Accepted {
+interface Accepted {
   readonly id: string;
 }
 

@@ -10,7 +10,7 @@ export interface EventuallyOptions<T> {
   until?: (value: T) => boolean;
 }
 
-export class EventuallyTimedOut extends Error {
+class EventuallyTimedOut extends Error {
   override readonly name = 'EventuallyTimedOut';
 }
 

@@ -9,9 +9,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Behaviour = 'ok' | 'fail' | 'trickle' | 'huge' | 'silent' | 'headers';
+type Behaviour = 'ok' | 'fail' | 'trickle' | 'huge' | 'silent' | 'headers';
 
-export interface HostileRequest {
+interface HostileRequest {
   readonly behaviour: string;
   readonly tag: string;
   readonly at: number;

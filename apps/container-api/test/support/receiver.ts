@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Received {
+interface Received {
   readonly headers: http.IncomingHttpHeaders;
   readonly body: string;
   readonly at: number;

@@ -11,7 +11,7 @@ export interface Answer {
   headers: Headers;
 }
 
-export interface CallOptions {
+interface CallOptions {
   tenant: string;
   body?: unknown;
   form?: FormData;

@@ -23,7 +23,7 @@ export interface TestResponse {
   text: string;
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   method?: string;
   headers?: Record<string, string | undefined>;
   body?: unknown;

@@ -8,7 +8,7 @@ export type TokenKind = 'valid' | 'bearer' | 'expired' | 'wrong-tenant' | 'bad-s
 /** The kinds a service must take as the tenant's own. */
 export const ACCEPTED_TOKENS: readonly TokenKind[] = ['valid', 'bearer'];
 
-export function signToken(tenant: string, options: { expiresAt?: number; secret?: string } = {}): Promise<string> {
+function signToken(tenant: string, options: { expiresAt?: number; secret?: string } = {}): Promise<string> {
   return new SignJWT({ tid: tenant, sub: `user-of-${tenant}` })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuedAt()

@@ -1,6 +1,6 @@
 // In-memory fakes, builders and the shared contracts for container types and container storage.
 export { InMemoryContainerTypeRepository } from './in-memory-container-type.repository';
-export { T0, aContainer, aContainerType } from './builders';
+export { aContainer, aContainerType } from './builders';
 export { describeContainerTypeRepositoryContract } from './container-type-repository.contract';
 export type { ContainerTypeRepositoryFixture } from './container-type-repository.contract';
 export { InMemoryContainerStore } from './in-memory-container.store';
