@@ -1,19 +1,50 @@
-// Lint rules shared by every package: the recommended TypeScript set, plus the layering rule
-// that keeps frameworks and drivers out of the domain packages.
+// Lint rules shared by every package: typescript-eslint's strict type-checked set, plus the
+// layering rules that keep frameworks and drivers in the one package whose job they are.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const frameworks = ['@nestjs/*', 'typeorm', 'better-sqlite3', 'pg', 'class-validator', 'class-transformer', 'fastify', 'jose'];
+const drivers = ['typeorm', 'better-sqlite3', 'pg', 'pg-*'];
+const webFrameworks = ['@nestjs/*', '@fastify/*', 'fastify', 'jose', 'class-validator', 'class-transformer', 'pino'];
+
+// Code that only runs under test: spec files beside the code, the app's e2e tests and their
+// support, the `testing` entries (fakes, builders, contract suites) and the benchmarks.
+const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/src/testing/**/*.ts', '**/test/**/*.ts', 'tools/bench/**/*.ts'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
   {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
+      // Counts, sizes and milliseconds belong in messages; objects and undefined still do not.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // Nest modules are classes that exist only to carry their decorator.
+      '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
     },
+  },
+  {
+    // Tests read JSON bodies (supertest's `body` is `any`) and the fixtures they built
+    // themselves: typing every body would add casts, not safety, and a missing value fails the
+    // test on the spot. Production code gets none of these relaxations.
+    files: testFiles,
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // TypeORM declares EntitySchemaOptions as a class but documents (and only reads) a plain
+    // object: these files are nothing but such literals.
+    files: ['packages/persistence-typeorm/src/schemas/*.schema.ts'],
+    rules: { '@typescript-eslint/no-unsafe-class-instance-assignment': 'off' },
   },
   {
     files: ['packages/*-domain/src/**/*.ts'],
@@ -25,6 +56,28 @@ export default tseslint.config(
     files: ['packages/batch-domain/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@container-service/*', ...frameworks], message: 'batch-domain depends on nothing' }] }],
+    },
+  },
+  {
+    files: ['packages/persistence-typeorm/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: webFrameworks, message: 'persistence knows no web framework' },
+        { group: ['@container-service/container-api', '@container-service/container-api/*', '**/apps/**'], message: 'persistence imports nothing from the apps' },
+      ] }],
+    },
+  },
+  {
+    files: ['apps/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: drivers, message: 'only the persistence package talks to a database driver' }] }],
+    },
+  },
+  {
+    // Tests that damage a SQLite file on purpose open it with the driver.
+    files: ['apps/*/test/**/*.ts', 'apps/*/src/**/*.spec.ts', 'apps/*/src/**/*.int-spec.ts', 'apps/*/src/**/*.e2e-spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['typeorm', 'pg', 'pg-*'], message: 'only the persistence package talks to a database driver' }] }],
     },
   },
 );

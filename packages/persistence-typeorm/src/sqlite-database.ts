@@ -16,7 +16,8 @@ import { DamageWatch, DatabaseDamagedError } from './damage-watch';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/container-service.sqlite';
 
-export type DatabaseLocation = { readonly kind: 'sqlite'; readonly file: string | ':memory:' };
+/** `file` is a path, or `:memory:` for a database that lives as long as its connection. */
+export type DatabaseLocation = { readonly kind: 'sqlite'; readonly file: string };
 
 /** Parses DATABASE_URL: `sqlite:<path>` (created if absent) or `sqlite::memory:`. */
 export function parseDatabaseUrl(url: string): DatabaseLocation {
