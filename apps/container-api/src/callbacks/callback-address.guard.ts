@@ -81,12 +81,11 @@ export class CallbackAddressGuard {
    */
   lookup(): (hostname: string, options: dns.LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => void {
     return (hostname, options, callback) => {
-      dns.lookup(hostname, { ...options, all: true, verbatim: true }, (error, entries) => {
+      dns.lookup(hostname, { ...options, all: true, verbatim: true }, (error, list) => {
         if (error) {
           callback(error, '', 4);
           return;
         }
-        const list = entries;
         const allowed = this.allowPrivateNetworks ? list : list.filter((entry) => !isRefusedAddress(entry.address));
         const [first] = allowed;
         if (first === undefined || allowed.length < list.length) {
