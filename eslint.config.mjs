@@ -20,8 +20,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
-      // Counts, sizes and milliseconds belong in messages; objects and undefined still do not.
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // Counts, sizes and milliseconds belong in messages; objects, booleans and undefined still do
+      // not. (Every option is spelled out: a partial object would fall back to the rule's lax defaults.)
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowAny: false, allowBoolean: false, allowNever: false, allowNullish: false, allowNumber: true, allowRegExp: false }],
       // Nest modules are classes that exist only to carry their decorator.
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
       // Callbacks such as `() => resolve()` or `(e) => finish(e)` read as what they do; braces
@@ -41,8 +42,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
-      // Sums of counts read from those bodies are `any + any`.
+      // Sums of counts read from those bodies are `any + any`, and a failure message should show
+      // what came back, `undefined` and `null` included.
       '@typescript-eslint/restrict-plus-operands': ['error', { allowAny: true, allowBoolean: false, allowNullish: false, allowNumberAndString: false, allowRegExp: false }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowAny: true, allowBoolean: true, allowNever: false, allowNullish: true, allowNumber: true, allowRegExp: false }],
       // Fakes implement async ports with synchronous bodies; `async` keeps their throws
       // rejections, as the real adapters' are.
       '@typescript-eslint/require-await': 'off',

@@ -148,7 +148,7 @@ export class SubmitBatchFile {
       part = [];
       return duplicate === null
         ? ok(undefined)
-        : fileError('INVALID_FILE', `line ${duplicate.row} repeats the ${field} '${duplicate.refId}' of line ${duplicate.firstRow}`, duplicate.row ?? undefined);
+        : fileError('INVALID_FILE', `line ${String(duplicate.row)} repeats the ${field} '${duplicate.refId}' of line ${String(duplicate.firstRow)}`, duplicate.row ?? undefined);
     };
 
     for await (const entry of input.records) {

@@ -71,7 +71,7 @@ class Parser {
 
   translate(): { re2: string; cost: number } {
     const result = this.alternation();
-    if (this.i < this.p.length) throw new Refusal(`has an unexpected '${this.p[this.i]}' at position ${this.i}`);
+    if (this.i < this.p.length) throw new Refusal(`has an unexpected '${this.p.charAt(this.i)}' at position ${this.i}`);
     return result;
   }
 
@@ -179,7 +179,8 @@ class Parser {
   private property(): string {
     const match = /^\\([pP])\{(?:([A-Za-z_]+)=)?([A-Za-z0-9_]+)\}/.exec(this.p.slice(this.i));
     if (!match) throw new Refusal(`has an unreadable property escape at position ${this.i}`);
-    const [whole, sign, key, value] = match;
+    // `sign` and `value` are not optional in the pattern: the defaults never apply.
+    const [whole, sign = '', key, value = ''] = match;
     if (key !== undefined && !['General_Category', 'gc', 'Script', 'sc'].includes(key)) {
       throw new Refusal(`uses the Unicode property '${key}', which is not supported (use General_Category or Script)`);
     }

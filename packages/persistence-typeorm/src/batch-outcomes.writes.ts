@@ -38,7 +38,7 @@ export async function writeCancellation(manager: EntityManager, batch: Batch): P
   const batchPk = await pkOf(manager, batch);
   const result = await manager.update(BatchItemSchema, { batchPk, state: 'pending' }, { state: 'cancelled' });
   if (result.affected !== batch.counts.cancelled) {
-    throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${result.affected} were pending`);
+    throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${String(result.affected)} were pending`);
   }
   await manager.update(BatchSchema, { pk: batchPk }, toBatchProgress(batch));
 }
