@@ -75,6 +75,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     );
   });
 
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest types its options as a class, documents and reads a plain object
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(deps), adapter, {
     logger: new PinoNestLogger(deps.logger),
     abortOnError: false,

@@ -21,6 +21,7 @@ runProcess({
     const port = parentPort;
     if (!port) throw new Error('worker-thread.js runs as a worker thread of main.js');
     lowerPriority(deps.config.worker.threadNice, deps.logger);
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest types its options as a class, documents and reads a plain object
     const app = await NestFactory.createApplicationContext(AppModule.register(deps, { http: false }), { logger: new PinoNestLogger(deps.logger) });
     await app.init();
     const submitted = app.get(BatchSubmitted);

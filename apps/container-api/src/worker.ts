@@ -13,6 +13,7 @@ runProcess({
   env: { ...process.env, WORKER_ENABLED: 'true' },
   stopOnSignals: true,
   start: async (deps) => {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest types its options as a class, documents and reads a plain object
     const app = await NestFactory.createApplicationContext(AppModule.register(deps, { http: false }), { logger: new PinoNestLogger(deps.logger) });
     await app.init();
     return app;

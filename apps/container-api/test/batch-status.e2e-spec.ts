@@ -356,7 +356,7 @@ describe('GET batch status over HTTP', () => {
       await new TypeOrmBatchRepository(broken.database).add(batch, someItems(1));
       await broken.database.read((m) => m.query('SELECT 1'));
       // The database file disappears under the running service, as a failed disk or a wrong mount would.
-      await broken.database.read((m) => m.connection.destroy());
+      await broken.database.read((m) => m.dataSource.destroy());
       const response = await broken.request(`${BASE}/bag/batch/status?batchId=${batch.id}`, { headers: await broken.headers() });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('5');

@@ -128,7 +128,7 @@ describe('callbacks over HTTP', () => {
     const fileDelivery = deliveriesFor(upload.body.data.id)[0]!;
     expect(JSON.parse(fileDelivery.body)).toMatchObject({ status: 'success', meta: { file: true }, data: { meta: { source: 'file' }, success: [{ refID: 'f-1', row: 2 }] } });
     expect(fileDelivery.headers['x-coreos-hmac-signature']).toBe(
-      `sha256=${createHmac('sha256', SECRET).update(`${fileDelivery.headers['x-coreos-timestamp']}.${fileDelivery.body}`).digest('hex')}`,
+      `sha256=${createHmac('sha256', SECRET).update(`${String(fileDelivery.headers['x-coreos-timestamp'])}.${fileDelivery.body}`).digest('hex')}`,
     );
   });
 

@@ -1,7 +1,6 @@
 // Hostile CSV files end to end (contract §4.3, §13): headers that are too wide, unnamed or
 // repeated, a giant first line, a giant quoted cell, and the formula guard of CSV exports, which
 // uploads take off again so that a failed-rows file gives back the values it came from.
-import { FileProblem, FileRecord } from '@container-service/batch-domain';
 import { readCsvRecords } from '../src/files/csv-records';
 import { acceptedId, dataOf, expectEnvelopeError } from './support/answers';
 import { defineType } from './support/container-types';
@@ -19,8 +18,8 @@ async function cellsOf(csv: string): Promise<string[][]> {
     yield Buffer.from(csv, 'utf8');
   })();
   for await (const entry of readCsvRecords(bytes)) {
-    if ('problem' in entry) throw new Error((entry as FileProblem).message);
-    records.push([...(entry as FileRecord).cells]);
+    if ('problem' in entry) throw new Error(entry.message);
+    records.push([...entry.cells]);
   }
   return records;
 }
@@ -149,7 +148,7 @@ describe('Hostile CSV files over HTTP', () => {
       const items = HOSTILE_LABELS.map((label, i) => ({
         refID: `${'=+-@'[i % 4]}r${i}`,
         scannableId: `${'=+-@\t'[i % 5]}S-${i}`,
-        attributes: { weight: i % 2 === 0 ? -5 - i : +i + 0.5, label },
+        attributes: { weight: i % 2 === 0 ? -5 - i : i + 0.5, label },
       }));
       const submitted = await t.request(`${BASE}/sheet/batch`, { method: 'POST', headers: await t.headers(), body: { payload: items } });
       const first = await untilFinal('sheet', acceptedId(submitted));

@@ -56,7 +56,7 @@ describe('hostile input: malformed requests', () => {
     ['PATCH', `${BASE}/bag/batch`],
     ['OPTIONS', `${BASE}/bag/batch`],
     ['GET', `${BASE}/bag/batch/nowhere`],
-    ['POST', `${BASE}`],
+    ['POST', BASE],
     ['POST', '/nowhere'],
     ['PUT', `${BASE}/bag/batch/status`],
     ['TRACE', '/'],

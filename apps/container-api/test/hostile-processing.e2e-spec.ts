@@ -106,6 +106,7 @@ describe('hostile input at processing time', () => {
   describe('with a handler that throws for one chosen item', () => {
     let spy: jest.SpyInstance;
     beforeEach(() => {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the handler as `this` below
       const original = CreateContainerHandler.prototype.handleChunk;
       spy = jest.spyOn(CreateContainerHandler.prototype, 'handleChunk').mockImplementation(async function (this: CreateContainerHandler<unknown>, tx, context, items) {
         if (items.some((item) => item.refId === 'boom')) throw new Error('SQLITE_MISUSE near "INSERT INTO containers" in /srv/container-service/dist/secret.js');

@@ -23,6 +23,7 @@ describe('Hostile attribute regexes over HTTP', () => {
     let done = false;
     let slowestProbeMs = 0;
     const probes = (async () => {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set once `work` settles, while this loop awaits
       while (!done) {
         const start = Date.now();
         expect((await t.request('/health')).status).toBe(200);

@@ -77,6 +77,7 @@ describe('a service killed again and again', () => {
 
   afterAll(async () => {
     if (service && service.child.exitCode === null) await kill(service, 'SIGKILL');
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed early
     await receiver?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -140,7 +141,7 @@ describe('a service killed again and again', () => {
         body: stream,
         duplex: 'half',
         signal: AbortSignal.timeout(15_000),
-      } as RequestInit);
+      });
       const body = (await response.json()) as { data: { id: string } };
       if (response.status !== 202) throw new Error(`upload answered ${response.status}: ${JSON.stringify(body)}`);
       remember(body.data.id, 'file', list, true);
@@ -269,14 +270,14 @@ describe('a service killed again and again', () => {
       const missing = batch.refIds.filter((ref) => !seen.has(ref));
       const wrong = listed.filter((item) => (batch.mustFail.has(item.refID) ? item.outcome !== 'failed' || item.code !== 'SCANNABLE_ID_TAKEN' : item.outcome !== 'success'));
       if (twice.length || missing.length || wrong.length || listed.length !== batch.refIds.length) {
-        problems.push(`${batch.id} (${batch.source}): results list ${listed.length} items; twice ${twice.slice(0, 5)}, missing ${missing.slice(0, 5)}, wrong outcome ${JSON.stringify(wrong.slice(0, 3))}`);
+        problems.push(`${batch.id} (${batch.source}): results list ${listed.length} items; twice ${twice.slice(0, 5).join(',')}, missing ${missing.slice(0, 5).join(',')}, wrong outcome ${JSON.stringify(wrong.slice(0, 3))}`);
       }
     }
 
     // Once the abandoned uploads are swept away (bounded), check the store as a whole.
     const store = await Database.open(env.DATABASE_URL!);
     try {
-      const one = async (sql: string) => Number(Object.values(((await store.read((m) => m.query(sql))) as Array<Record<string, unknown>>)[0]!)[0]);
+      const one = async (sql: string) => Number(Object.values((await store.read((m) => m.query<Array<Record<string, unknown>>>(sql)))[0]!)[0]);
       const sweep = Date.now() + 15_000;
       while ((await one('SELECT COUNT(*) FROM batches WHERE intake_open = 1')) > 0 && Date.now() < sweep) await sleep(200);
       const checks: Array<[string, string, number]> = [

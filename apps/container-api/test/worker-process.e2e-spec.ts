@@ -28,8 +28,8 @@ describe('a separate worker process', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    worker.stdout!.on('data', (chunk) => (output += chunk));
-    worker.stderr!.on('data', (chunk) => (output += chunk));
+    worker.stdout.on('data', (chunk) => (output += chunk));
+    worker.stderr.on('data', (chunk) => (output += chunk));
     try {
       let meta = await status();
       for (let i = 0; i < 300 && meta.status !== 'SUCCESS'; i++) {

@@ -78,13 +78,14 @@ export class RetryBatch {
       for (;;) {
         const page = await this.reads.findResults(locator, { outcome: 'failed', afterSeq, limit: RETRY_PAGE_SIZE, withInput: true });
         const items = page?.items ?? [];
-        if (items.length === 0) break;
+        const lastItem = items.at(-1);
+        if (lastItem === undefined) break;
         const duplicate = await intake.append(
           items.map((r) => ({ refId: r.refId, row: r.row, input: r.input })),
           expiry(),
         );
         if (duplicate) throw new Error(`Batch ${locator.batchId} holds the reference '${duplicate.refId}' twice`);
-        afterSeq = items[items.length - 1]!.seq;
+        afterSeq = lastItem.seq;
       }
       const batch = Batch.submit(
         {

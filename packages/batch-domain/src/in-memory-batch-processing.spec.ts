@@ -15,7 +15,11 @@ describeBatchProcessingContract<InMemoryTx>('in memory', async () => {
       const { tenantId, kind, targetType, id } = batch.toSnapshot();
       const intake = await repository.beginIntake({ tenantId, kind, targetType, batchId: id, expiresAt: T0 + 60_000 });
       await intake.append(items, T0 + 60_000);
-      return { commit: async () => void (await intake.commit(batch)) };
+      return {
+        commit: async () => {
+          await intake.commit(batch);
+        },
+      };
     },
     results: async (locator) => (await repository.findResults(locator, { afterSeq: -1, limit: 1000 }))?.items ?? [],
     handlerWrites: {

@@ -121,7 +121,11 @@ export class ProcessBatchChunk<Tx> {
         );
         // All of them, or (its time used) the first ones: the rest stay pending, in order.
         if (handled.length === 0 || handled.length > pending.length) throw new Error(`Handler returned ${handled.length} outcomes for ${pending.length} items`);
-        const outcomes: ItemOutcome[] = handled.map((outcome, i) => ({ ...outcome, seq: pending[i]!.seq }));
+        const outcomes: ItemOutcome[] = handled.map((outcome, i) => {
+          const item = pending[i];
+          if (item === undefined) throw new Error(`Handler returned ${handled.length} outcomes for ${pending.length} items`);
+          return { ...outcome, seq: item.seq };
+        });
         batch.start(now);
         batch.recordOutcomes(
           outcomes.map((o) => o.kind),
@@ -143,14 +147,15 @@ export class ProcessBatchChunk<Tx> {
    * earlier half commits first, so earlier items still win conflicts), splitting again what throws.
    */
   private async settle(locator: BatchLocator, failed: Extract<Attempt, { ok: false }>, deadline: number): Promise<Settled> {
-    if (failed.items.length === 1) return this.settleOne(locator, failed.items[0]!, failed.error, deadline);
+    const [only] = failed.items;
+    if (failed.items.length === 1 && only !== undefined) return this.settleOne(locator, only, failed.error, deadline);
     const left = Math.ceil(failed.items.length / 2);
     let processed = 0;
     const unexpected: UnexpectedFailure[] = [];
     let last: Settled = NOTHING_LEFT;
     const parts = [left, failed.items.length - left];
-    for (let i = 0; i < parts.length; i++) {
-      const attempt = await this.attempt(locator, parts[i]!);
+    for (const [i, part] of parts.entries()) {
+      const attempt = await this.attempt(locator, part);
       last = attempt.ok ? attempt.report : await this.settle(locator, attempt, deadline);
       processed += last.processed;
       unexpected.push(...(last.unexpected ?? []));
@@ -171,7 +176,9 @@ export class ProcessBatchChunk<Tx> {
       const attempt = await this.attempt(locator, 1);
       if (attempt.ok) return attempt.report;
       // Someone else moved the batch on meanwhile (a lost lease): start over from what is pending.
-      if (attempt.items[0]!.seq !== item.seq) return this.settle(locator, attempt, deadline);
+      const [first] = attempt.items;
+      if (first === undefined) throw new Error('A failed attempt names no items');
+      if (first.seq !== item.seq) return this.settle(locator, attempt, deadline);
       last = attempt.error;
     }
     // Recording only the outcome: if even this fails, the store is at fault, and it propagates.

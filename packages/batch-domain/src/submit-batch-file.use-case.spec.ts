@@ -72,7 +72,7 @@ describe('SubmitBatchFile', () => {
     ['a repeated reference across parts', [line(1, 'ref'), line(2, 'a'), line(3, 'b'), line(4, 'c'), line(6, 'a')], /line 6 repeats the ref 'a' of line 2/],
   ])('refuses %s with INVALID_FILE and stores nothing', async (_name, entries, message) => {
     const { batches, submit, locator } = setUp();
-    const result = await submit.execute({ ...base, records: records(...(entries as FileRecord[])) });
+    const result = await submit.execute({ ...base, records: records(...entries) });
     expectErr(result, 'INVALID_FILE');
     expect(expectErr(result).violations?.[0]?.message).toMatch(message);
     expect(await batches.findStatus(locator, 10)).toBeNull();

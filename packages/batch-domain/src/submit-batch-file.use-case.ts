@@ -148,7 +148,7 @@ export class SubmitBatchFile {
       part = [];
       return duplicate === null
         ? ok(undefined)
-        : fileError('INVALID_FILE', `line ${duplicate.row} repeats the ${field} '${duplicate.refId}' of line ${duplicate.firstRow}`, duplicate.row ?? undefined);
+        : fileError('INVALID_FILE', `line ${String(duplicate.row)} repeats the ${field} '${duplicate.refId}' of line ${String(duplicate.firstRow)}`, duplicate.row ?? undefined);
     };
 
     for await (const entry of input.records) {
@@ -194,8 +194,7 @@ export class SubmitBatchFile {
 function checkHeader(cells: readonly string[], field: string, targetRules: (columns: readonly string[]) => string | null): Result<readonly string[], FileError> {
   const names = cells.map((cell) => cell.trim());
   const seen = new Set<string>();
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
+  for (const [i, name] of names.entries()) {
     if (name === '') return fileError('INVALID_FILE', `column ${i + 1} of the header has no name`, 1);
     if (seen.has(name)) return fileError('INVALID_FILE', `the header repeats the column '${name}'`, 1);
     seen.add(name);

@@ -60,8 +60,7 @@ export function readFileRow(operation: 'create' | 'update', columns: readonly st
   const fields: Record<string, unknown> = {};
   const attributeValues: Record<string, unknown> = {};
   let anyAttribute = false;
-  for (let i = 0; i < columns.length; i++) {
-    const column = columns[i]!;
+  for (const [i, column] of columns.entries()) {
     const cell = cells[i] as string;
     if (cell === '') continue;
     if (column.startsWith(ATTRIBUTE_COLUMN_PREFIX)) {

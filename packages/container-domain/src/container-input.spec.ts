@@ -118,7 +118,7 @@ describe('parseCreateInput', () => {
   it('fails an item whose object attribute nests deeper than 64 levels alone, and what it keeps always serialises', () => {
     const deep: Record<string, unknown> = {};
     let cursor = deep;
-    for (let i = 0; i < 100_000; i++) cursor = (cursor.x = {}) as Record<string, unknown>;
+    for (let i = 0; i < 100_000; i++) cursor = cursor.x = {};
     const type = { isLeaf: false, attributes: [{ name: 'dims', dataType: 'object', required: false } as AttributeConfig] };
     expect(rejection(parseCreateInput({ refID: 'r', attributes: { dims: deep } }, type))).toEqual({ code: 'ATTRIBUTE_INVALID', reason: "attribute 'dims' must not nest deeper than 64 levels" });
     const kept = parseCreateInput({ refID: 'r', attributes: { dims: { a: { b: [1] } } }, trackingDetails: [{ operator: 'DHL', trackingId: 'T', extra: deep }] }, type);

@@ -159,7 +159,7 @@ export function checkAttributes(attributes: Readonly<Record<string, unknown>>, c
   }
   const result: Record<string, unknown> = {};
   for (const config of configs) {
-    const given = own(attributes as Record<string, unknown>, config.name);
+    const given = own(attributes, config.name);
     if (given === undefined || given === null) {
       if (config.defaultValue !== undefined) result[config.name] = structuredClone(config.defaultValue);
       else if (config.required) return err({ code: 'ATTRIBUTE_INVALID', reason: `attribute '${config.name}' is required` });
@@ -195,7 +195,8 @@ function parseTrackingDetails(raw: unknown): Check<TrackingDetail[] | null> {
   }
   const primaries = details.filter((d) => d.isPrimary).length;
   if (primaries > 1) return invalid('trackingDetails must mark at most one entry isPrimary');
-  if (primaries === 0 && details.length > 0) details[0] = { ...details[0]!, isPrimary: true };
+  const first = details[0];
+  if (primaries === 0 && first !== undefined) details[0] = { ...first, isPrimary: true };
   return ok(details);
 }
 

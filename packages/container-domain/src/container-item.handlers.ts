@@ -165,7 +165,11 @@ export class UpdateContainerHandler<Tx> implements ItemHandler<Tx> {
         continue;
       }
       const outcome = this.apply(result.value, current, trackingTaken, type.attributes, context);
-      if (outcome.kind === 'success') await store.update(current.get(outcome.resultId)!);
+      if (outcome.kind === 'success') {
+        const updated = current.get(outcome.resultId);
+        if (updated === undefined) throw new Error(`container '${outcome.resultId}' was updated but is missing from the chunk's picture`);
+        await store.update(updated);
+      }
       outcomes.push(outcome);
     }
     return outcomes;

@@ -23,8 +23,11 @@ const HEX = /^[0-9A-Fa-f]+$/;
 const RANGES_PER_UNIT = 64;
 const PROPERTY_COST = 16;
 
-class Refusal {
-  constructor(readonly reason: string) {}
+/** Thrown inside the parser to abandon it; `translateJsRegex` turns it into a value. */
+class Refusal extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
 }
 
 function normalize(ranges: readonly Range[]): Range[] {
@@ -68,7 +71,7 @@ class Parser {
 
   translate(): { re2: string; cost: number } {
     const result = this.alternation();
-    if (this.i < this.p.length) throw new Refusal(`has an unexpected '${this.p[this.i]}' at position ${this.i}`);
+    if (this.i < this.p.length) throw new Refusal(`has an unexpected '${this.p.charAt(this.i)}' at position ${this.i}`);
     return result;
   }
 
@@ -97,28 +100,28 @@ class Parser {
     const rest = this.p.slice(this.i);
     const simple = /^[*+?]/.exec(rest);
     const counted = /^\{(\d+)(,(\d*))?\}/.exec(rest);
-    if (!simple && !counted) return atom;
     let suffix: string;
     let cost: number;
     if (simple) {
       suffix = simple[0];
       cost = atom.cost + 1;
       this.i += 1;
-    } else {
-      const min = Number(counted![1]);
-      const max = counted![2] === undefined ? min : counted![3] === '' ? null : Number(counted![3]);
+    } else if (counted) {
+      const min = Number(counted[1]);
+      const max = counted[2] === undefined ? min : counted[3] === '' ? null : Number(counted[3]);
       if (min > 1000 || (max !== null && max > 1000)) throw new Refusal('repeats a part more than 1000 times');
-      suffix = `{${min}${counted![2] === undefined ? '' : `,${max ?? ''}`}}`;
+      suffix = `{${min}${counted[2] === undefined ? '' : `,${max ?? ''}`}}`;
       cost = atom.cost * ((max ?? min) + 1) + 1;
-      this.i += counted![0].length;
-    }
+      this.i += counted[0].length;
+    } else return atom;
     // A lazy quantifier matches where the greedy one does: only whether a match exists matters here.
     if (this.p[this.i] === '?') this.i++;
     return { re2: `(?:${atom.re2})${suffix}`, cost };
   }
 
   private atom(): { re2: string; cost: number } {
-    const ch = this.p[this.i]!;
+    // Called only while `i` is inside the pattern (see `sequence`).
+    const ch = this.p.charAt(this.i);
     if (ch === '^' || ch === '$') {
       this.i++;
       return { re2: ch, cost: 1 };
@@ -149,7 +152,8 @@ class Parser {
   }
 
   private codePoint(): number {
-    const code = this.p.codePointAt(this.i)!;
+    const code = this.p.codePointAt(this.i);
+    if (code === undefined) throw new Refusal('ends in the middle of an escape or class');
     this.i += code > 0xffff ? 2 : 1;
     return code;
   }
@@ -175,7 +179,8 @@ class Parser {
   private property(): string {
     const match = /^\\([pP])\{(?:([A-Za-z_]+)=)?([A-Za-z0-9_]+)\}/.exec(this.p.slice(this.i));
     if (!match) throw new Refusal(`has an unreadable property escape at position ${this.i}`);
-    const [whole, sign, key, value] = match;
+    // `sign` and `value` are not optional in the pattern: the defaults never apply.
+    const [whole, sign = '', key, value = ''] = match;
     if (key !== undefined && !['General_Category', 'gc', 'Script', 'sc'].includes(key)) {
       throw new Refusal(`uses the Unicode property '${key}', which is not supported (use General_Category or Script)`);
     }
@@ -186,9 +191,10 @@ class Parser {
   /** One character written as an escape (`\n`, `\x41`, `\u{1F600}`, `\.`, ...): its code point. */
   private characterEscape(): number {
     const letter = this.p[this.i + 1] ?? '';
-    if (letter in CONTROL_ESCAPES) {
+    const control = CONTROL_ESCAPES[letter];
+    if (control !== undefined) {
       this.i += 2;
-      return CONTROL_ESCAPES[letter]!;
+      return control;
     }
     if (letter === '0') {
       this.i += 2;
@@ -221,7 +227,7 @@ class Parser {
     const trail = /^\\u(d[c-f][0-9a-f]{2})/i.exec(this.p.slice(this.i));
     if (code >= 0xd800 && code <= 0xdbff && trail) {
       this.i += 6;
-      return 0x10000 + ((code - 0xd800) << 10) + (parseInt(trail[1]!, 16) - 0xdc00);
+      return 0x10000 + ((code - 0xd800) << 10) + (parseInt(trail[0].slice(2), 16) - 0xdc00);
     }
     return code;
   }

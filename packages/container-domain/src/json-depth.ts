@@ -10,8 +10,8 @@ export const MAX_JSON_DEPTH = 64;
 /** Whether a parsed JSON value nests arrays and objects more than `max` levels deep. */
 export function nestsDeeperThan(value: unknown, max: number = MAX_JSON_DEPTH): boolean {
   const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  while (stack.length > 0) {
-    const { value: current, depth } = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { value: current, depth } = top;
     if (typeof current !== 'object' || current === null) continue;
     if (depth + 1 > max) return true;
     const children = Array.isArray(current) ? current : Object.values(current);

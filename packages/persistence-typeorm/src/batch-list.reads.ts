@@ -3,7 +3,7 @@
 import { Batch, BatchListQuery, BatchListScope, BatchStatus } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { fromBatchRow, SUMMARY_FIELDS } from './batch.mapper';
-import { BatchRow, BatchSchema } from './schemas/batch.schema';
+import { BatchSchema } from './schemas/batch.schema';
 
 /** One page of the list (BatchReads.list). */
 export async function listBatches(manager: EntityManager, scope: BatchListScope, query: BatchListQuery): Promise<Batch[]> {
@@ -20,7 +20,7 @@ export async function listBatches(manager: EntityManager, scope: BatchListScope,
   }
   if (query.status) builder.andWhere(STATUS_CONDITION[query.status]);
   const rows = await builder.getMany();
-  return rows.map((row) => fromBatchRow({ ...(row as BatchRow), columns: null }));
+  return rows.map((row) => fromBatchRow({ ...row, columns: null }));
 }
 
 /** The derived status (Batch.status) as SQL over the counters and times. */

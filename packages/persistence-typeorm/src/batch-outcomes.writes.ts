@@ -5,13 +5,13 @@ import { EntityManager } from 'typeorm';
 import { execute } from './sql';
 import { fromBatchRow, toBatchProgress } from './batch.mapper';
 import { Database } from './database';
-import { BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
+import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 
 /** The batch's row key, read inside the caller's transaction. */
 async function pkOf(manager: EntityManager, batch: Batch): Promise<number> {
   const row = await manager.findOne(BatchSchema, { select: { pk: true }, where: { tenantId: batch.tenantId, id: batch.id } });
   if (row === null) throw new Error(`Batch ${batch.id} is not stored`);
-  return (row as BatchRow).pk;
+  return row.pk;
 }
 
 /**
@@ -38,7 +38,7 @@ export async function writeCancellation(manager: EntityManager, batch: Batch): P
   const batchPk = await pkOf(manager, batch);
   const result = await manager.update(BatchItemSchema, { batchPk, state: 'pending' }, { state: 'cancelled' });
   if (result.affected !== batch.counts.cancelled) {
-    throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${result.affected} were pending`);
+    throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${String(result.affected)} were pending`);
   }
   await manager.update(BatchSchema, { pk: batchPk }, toBatchProgress(batch));
 }

@@ -82,7 +82,7 @@ describe('processing on SQLite', () => {
     await database.write((tx) => tx.query('UPDATE batches SET completed_at = 1'));
     // Another connection (a submit in another thread or process) holds the write lock meanwhile.
     const other = await Database.open(url, { busyTimeoutMs: 5000 });
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
     const started = Date.now();
@@ -139,10 +139,10 @@ describe('processing on SQLite', () => {
   });
 
   it('turns a busy database into a StoreFailure, so that no item is blamed for it', async () => {
-    const { url, database, store, create, update } = await setUp([{ refID: 'r-0', attributes: { weight: 1 } }]);
+    const { url, database, create, update } = await setUp([{ refID: 'r-0', attributes: { weight: 1 } }]);
     const other = await Database.open(url, { busyTimeoutMs: 5000 });
     const busy = await Database.open(url, { busyTimeoutMs: 50 });
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
     const process = new ProcessBatchChunk(new TypeOrmBatchProcessingStore(busy), { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10);
@@ -151,7 +151,6 @@ describe('processing on SQLite', () => {
     await held;
     expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(1);
     expect((await process.execute(locator)).processed).toBe(1);
-    void store;
     await Promise.all([other.close(), busy.close(), database.close()]);
   });
 });
@@ -172,18 +171,24 @@ describeBatchProcessingContract<EntityManager>('TypeOrmBatchProcessingStore on a
   const repository = new TypeOrmBatchRepository(database);
   return {
     store: new TypeOrmBatchProcessingStore(database),
-    seed: async (batch, items) => void (await repository.add(batch, items)),
+    seed: async (batch, items) => {
+      await repository.add(batch, items);
+    },
     receive: async (batch, items) => {
       const { tenantId, kind, targetType, id } = batch.toSnapshot();
       const intake = await repository.beginIntake({ tenantId, kind, targetType, batchId: id, expiresAt: T0 + 60_000 });
       await intake.append(items, T0 + 60_000);
-      return { commit: async () => void (await intake.commit(batch)) };
+      return {
+        commit: async () => {
+          await intake.commit(batch);
+        },
+      };
     },
     results: async (at) => (await repository.findResults(at, { afterSeq: -1, limit: 1000 }))?.items ?? [],
     // An item handler's own write: a container, through the chunk's transaction.
     handlerWrites: {
       write: (tx, mark) => new TypeOrmContainerStore(tx).insertMany([aContainer({ id: `bag:${mark}` })]),
-      committed: async () => ((await database.read((m) => m.query('SELECT id FROM containers ORDER BY id'))) as Array<{ id: string }>).map((row) => row.id.slice('bag:'.length)),
+      committed: async () => (await database.read((m) => m.query<Array<{ id: string }>>('SELECT id FROM containers ORDER BY id'))).map((row) => row.id.slice('bag:'.length)),
     },
     close: () => database.close(),
   };

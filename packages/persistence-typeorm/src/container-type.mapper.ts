@@ -21,7 +21,7 @@ export function fromContainerTypeRow(row: ContainerTypeRow): ContainerType {
   return ContainerType.fromSnapshot({
     tenantId: row.tenantId,
     name: row.name,
-    isLeaf: Boolean(row.isLeaf),
+    isLeaf: row.isLeaf,
     attributes: JSON.parse(row.attributes) as AttributeConfig[],
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -60,7 +60,7 @@ export class DamageWatch {
     if (this.file === null) return;
     let rows: Array<{ quick_check: string }>;
     try {
-      rows = (await writer.query('PRAGMA quick_check(10)')) as Array<{ quick_check: string }>;
+      rows = await writer.query<Array<{ quick_check: string }>>('PRAGMA quick_check(10)');
     } catch (error) {
       if (isCorruption(error)) throw new Error(`the database file is damaged: ${(error as Error).message}; restore it from a backup`, { cause: error });
       throw error;

@@ -30,7 +30,7 @@ describe('Database', () => {
   it('creates the file and its folder, in WAL mode, and migrates once across reopenings', async () => {
     const url = tempUrl();
     const first = await Database.open(url);
-    expect(fs.existsSync(parseDatabaseUrl(url).file as string)).toBe(true);
+    expect(fs.existsSync(parseDatabaseUrl(url).file)).toBe(true);
     expect(await first.write((m) => m.query('PRAGMA journal_mode'))).toEqual([{ journal_mode: 'wal' }]);
     await first.close();
     const second = await Database.open(url);
@@ -67,7 +67,7 @@ describe('Database', () => {
     const url = tempUrl();
     const holder = await Database.open(url);
     const waiter = await Database.open(url, { busyTimeoutMs });
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     const held = holder.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
     return {

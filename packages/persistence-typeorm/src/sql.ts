@@ -7,9 +7,9 @@ const prepared = new WeakMap<object, Map<string, string>>();
 
 /** `template` with each `?` replaced by the driver's placeholder. */
 function sqlFor(manager: EntityManager, template: string): string {
-  const driver = manager.connection.driver;
+  const driver = manager.dataSource.driver;
   let cache = prepared.get(driver);
-  if (!cache) prepared.set(driver, (cache = new Map()));
+  if (!cache) prepared.set(driver, (cache = new Map<string, string>()));
   let sql = cache.get(template);
   if (sql === undefined) {
     let i = 0;
@@ -44,11 +44,11 @@ const nativeStatements = new WeakMap<object, Map<string, NativeStatement>>();
  * statements of a chunk cost as much as SQLite itself. The same connection, so the same transaction.
  */
 function nativeStatement(manager: EntityManager, sql: string, asArrays = false): NativeStatement | null {
-  const driver = manager.connection.driver as unknown as { options: { type: string }; databaseConnection?: { prepare(sql: string): NativeStatement } };
+  const driver = manager.dataSource.driver as unknown as { options: { type: string }; databaseConnection?: { prepare(sql: string): NativeStatement } };
   const connection = driver.options.type === 'better-sqlite3' ? driver.databaseConnection : undefined;
   if (!connection) return null;
   let cache = nativeStatements.get(connection);
-  if (!cache) nativeStatements.set(connection, (cache = new Map()));
+  if (!cache) nativeStatements.set(connection, (cache = new Map<string, NativeStatement>()));
   // A statement that answers arrays is a statement of its own: the mode belongs to the statement.
   const key = asArrays ? `[]${sql}` : sql;
   let statement = cache.get(key);
@@ -56,7 +56,8 @@ function nativeStatement(manager: EntityManager, sql: string, asArrays = false):
     statement = connection.prepare(sql);
     if (asArrays) statement.raw(true);
     cache.set(key, statement);
-    if (cache.size > NATIVE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    const oldest = cache.keys().next();
+    if (cache.size > NATIVE_CACHE_SIZE && oldest.done !== true) cache.delete(oldest.value);
   }
   return statement;
 }
@@ -72,8 +73,8 @@ export async function select<T>(manager: EntityManager, template: string, params
   // In a transaction the structured result: PostgreSQL's runner answers an UPDATE … RETURNING with
   // [rows, count] otherwise, where a SELECT gets its rows.
   const runner = manager.queryRunner;
-  if (runner) return ((await runner.query(sql, [...params], true)).records ?? []) as T[];
-  return manager.query(sql, [...params]) as Promise<T[]>;
+  if (runner) return (await runner.query(sql, [...params], true)).records as T[];
+  return manager.query<T[]>(sql, [...params]);
 }
 
 /**
@@ -85,7 +86,7 @@ export async function selectRows<T extends readonly unknown[]>(manager: EntityMa
   const sql = sqlFor(manager, template);
   const statement = nativeStatement(manager, sql, true);
   if (statement) return statement.all(...bindable(params)) as T[];
-  const rows = (await manager.query(sql, [...params])) as Array<Record<string, unknown>>;
+  const rows = await manager.query<Array<Record<string, unknown>>>(sql, [...params]);
   return rows.map((row) => Object.values(row) as unknown as T);
 }
 

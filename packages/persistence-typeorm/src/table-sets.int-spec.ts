@@ -31,7 +31,7 @@ function layout(file: string): Array<{ type: string; name: string; sql: string |
 }
 
 const tables = (file: string) => layout(file).filter((entry) => entry.type === 'table').map((entry) => entry.name);
-const applied = (database: Database) => database.read(async (m) => ((await m.query('SELECT name FROM migrations ORDER BY id')) as Array<{ name: string }>).map((row) => row.name));
+const applied = (database: Database) => database.read(async (m) => (await m.query<Array<{ name: string }>>('SELECT name FROM migrations ORDER BY id')).map((row) => row.name));
 
 describe('a database made before the table sets', () => {
   let file: string;

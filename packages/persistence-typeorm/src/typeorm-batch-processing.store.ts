@@ -41,6 +41,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     try {
       return await this.database.write(work);
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- driver codes are strings or numbers, never objects
       if (this.database.isStoreFault(error)) throw new StoreFailure(`the database failed (${String(driverErrorCode(error) ?? (error as Error).message)})`, error);
       throw error;
     }

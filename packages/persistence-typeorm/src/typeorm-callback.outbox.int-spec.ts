@@ -7,11 +7,11 @@ import { TypeOrmBatchSeeder } from './testing';
 
 /** A stand-in for the app's AES-GCM sealer: enough to see where sealing and opening happen. */
 const sealer = (keys: string[]): SecretSealer => ({
-  seal: (secret) => `sealed:${keys[0]}:${[...secret].reverse().join('')}`,
+  seal: (secret) => `sealed:${keys[0]}:${Array.from(secret).reverse().join('')}`,
   open: (stored): Result<string, string> => {
     const [tag, key, body] = stored.split(':');
     if (tag !== 'sealed') return { ok: true, value: stored };
-    return keys.includes(key!) ? { ok: true, value: [...body!].reverse().join('') } : { ok: false, error: `key '${key}' is not configured` };
+    return keys.includes(key!) ? { ok: true, value: Array.from(body!).reverse().join('') } : { ok: false, error: `key '${key}' is not configured` };
   },
 });
 

@@ -44,6 +44,7 @@ export class TypeOrmContainerTypeRepository implements ContainerTypeRepository {
       }),
     );
     const items = rows.slice(0, page.limit).map(fromContainerTypeRow);
-    return { items, nextAfter: rows.length > page.limit ? items[items.length - 1]!.name : null };
+    const last = items.at(-1);
+    return { items, nextAfter: rows.length > page.limit && last !== undefined ? last.name : null };
   }
 }

@@ -16,7 +16,9 @@ describeContainerStoreContract('TypeOrmContainerStore on a SQLite file', async (
   const types = new TypeOrmContainerTypeRepository(database);
   return {
     transaction: (work) => processing.transaction((tx) => work(stores.within(tx))),
-    defineType: async (tenantId, name, isLeaf, attributes) => void (await types.add(aContainerType({ tenantId, name, isLeaf, attributes }))),
+    defineType: async (tenantId, name, isLeaf, attributes) => {
+      await types.add(aContainerType({ tenantId, name, isLeaf, attributes }));
+    },
     close: () => database.close(),
   };
 });

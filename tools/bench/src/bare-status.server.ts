@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
 
 const LIMIT = 1024;
-const db = new BetterSqlite3(process.argv[2]!, { readonly: true, fileMustExist: true });
+const db = new BetterSqlite3(process.argv[2], { readonly: true, fileMustExist: true });
 const batchRow = db.prepare('SELECT * FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ? AND intake_open = 0');
 const successHead = db.prepare("SELECT ref_id, row, result_id FROM batch_items WHERE batch_pk = ? AND state = 'success' ORDER BY seq LIMIT ?").raw(true);
 const failureHead = db.prepare("SELECT ref_id, row, reason, code FROM batch_items WHERE batch_pk = ? AND state = 'failed' ORDER BY seq LIMIT ?").raw(true);
@@ -39,4 +39,5 @@ app.get('/core/api/v2/containers/:type/batch/status', async (request, reply) => 
     request: { uri: url.split('?')[0], method: 'GET', queryString: url.split('?')[1] ?? '', body: {} },
   };
 });
-app.listen({ port: 0, host: '127.0.0.1' }).then((url) => process.stdout.write(`${JSON.stringify({ url })}\n`));
+// A failure to listen stays an unhandled rejection: the process exits with its stack.
+void app.listen({ port: 0, host: '127.0.0.1' }).then((url) => process.stdout.write(`${JSON.stringify({ url })}\n`));

@@ -67,12 +67,12 @@ export async function startService(extraEnv: Record<string, string> = {}): Promi
   const child = spawn(process.execPath, [...flags, MAIN], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const found = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
       if (found) {
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume();
         resolve(found);
       }
     });
@@ -116,7 +116,7 @@ export async function upload(service: Service, rows: number): Promise<{ batchId:
     headers: service.headers({ 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }),
     body: multipartBody(rows),
     duplex: 'half',
-  } as RequestInit);
+  });
   if (response.status !== 202) throw new Error(`upload: ${response.status} ${await response.text()}`);
   const batchId = ((await response.json()) as { data: { id: string } }).data.id;
   return { batchId, acceptedMs: performance.now() - t0 };

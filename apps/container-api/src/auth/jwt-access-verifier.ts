@@ -56,7 +56,9 @@ export class JwtAccessVerifier implements AccessVerifier {
       return denied(describeFailure(error));
     }
     if (typeof payload.tid !== 'string' || payload.tid.length === 0) return denied('The access token carries no tid (tenant) claim.');
-    const entry: CachedToken = { tenantId: payload.tid, subject: typeof payload.sub === 'string' ? payload.sub : null, expiresAtMs: payload.exp! * 1000 };
+    // requiredClaims above: jose refuses a token without a numeric exp.
+    if (payload.exp === undefined) throw new Error('jose accepted an access token without an exp claim');
+    const entry: CachedToken = { tenantId: payload.tid, subject: typeof payload.sub === 'string' ? payload.sub : null, expiresAtMs: payload.exp * 1000 };
     this.remember(token, entry);
     return this.forTenant(entry, tenantId);
   }

@@ -37,7 +37,8 @@ export function nameCreateItems(payload: unknown): NamedPayload {
   payload.forEach((item: unknown, i) => {
     if (!isRecord(item) || isUnnamed(item)) return;
     const ref = own(item, REFERENCE_FIELD);
-    const other = typeof ref === 'string' ? assignedTo.get(ref) : undefined;
+    if (typeof ref !== 'string') return;
+    const other = assignedTo.get(ref);
     if (other !== undefined) {
       collisions.push({ path: `payload[${i}].${REFERENCE_FIELD}`, message: `'${ref}' is the name given to payload[${other}], which has no ${REFERENCE_FIELD}; choose another or give payload[${other}] one` });
     }

@@ -45,8 +45,8 @@ function unquote(value: string): string {
   if (value.length < 2 || !value.startsWith('"') || !value.endsWith('"')) return value;
   let out = '';
   for (let i = 1; i < value.length - 1; i++) {
-    const c = value[i]!;
-    out += c === '\\' && i + 1 < value.length - 1 ? value[++i]! : c;
+    const c = value.charAt(i);
+    out += c === '\\' && i + 1 < value.length - 1 ? value.charAt(++i) : c;
   }
   return out;
 }

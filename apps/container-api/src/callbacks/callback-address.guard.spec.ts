@@ -78,7 +78,7 @@ describe('CallbackAddressGuard', () => {
   const resolver = async (host: string) => {
     const table: Record<string, string[]> = { 'hooks.example.com': ['93.184.216.34'], 'sneaky.example.com': ['93.184.216.34', '10.0.0.5'], 'v6.example.com': ['fd00::1'] };
     if (!table[host]) throw new Error('ENOTFOUND');
-    return table[host]!;
+    return table[host];
   };
   const guard = new CallbackAddressGuard(false, resolver);
 

@@ -81,13 +81,19 @@ export class CallbackAddressGuard {
    */
   lookup(): (hostname: string, options: dns.LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => void {
     return (hostname, options, callback) => {
-      dns.lookup(hostname, { ...options, all: true, verbatim: true }, (error, entries) => {
-        if (error) return callback(error, '', 4);
-        const list = entries as dns.LookupAddress[];
+      dns.lookup(hostname, { ...options, all: true, verbatim: true }, (error, list) => {
+        if (error) {
+          callback(error, '', 4);
+          return;
+        }
         const allowed = this.allowPrivateNetworks ? list : list.filter((entry) => !isRefusedAddress(entry.address));
-        if (allowed.length === 0 || allowed.length < list.length) return callback(refusedError(`callback host ${hostname} resolves to an internal address`), '', 4);
-        if (options.all) return callback(null, allowed);
-        return callback(null, allowed[0]!.address, allowed[0]!.family);
+        const [first] = allowed;
+        if (first === undefined || allowed.length < list.length) {
+          callback(refusedError(`callback host ${hostname} resolves to an internal address`), '', 4);
+          return;
+        }
+        if (options.all) callback(null, allowed);
+        else callback(null, first.address, first.family);
       });
     };
   }

@@ -12,7 +12,7 @@ async function run(): Promise<void> {
   });
   const tenant = values.tenant ?? '';
   if (!isValidTenantId(tenant)) fail('--tenant is required: 1 to 64 letters, digits, underscores or hyphens');
-  const ttlSeconds = parseTtl(values.ttl ?? '1h');
+  const ttlSeconds = parseTtl(values.ttl);
   if (ttlSeconds === null) fail('--ttl must be a duration such as 90s, 15m, 1h or 7d');
 
   const config = loadConfig();
@@ -23,7 +23,7 @@ async function run(): Promise<void> {
 
   const token = await mintToken(secret, {
     tenantId: tenant,
-    ttlSeconds: ttlSeconds!,
+    ttlSeconds,
     ...(values.subject ? { subject: values.subject } : {}),
     issuer: config.auth.issuer,
     audience: config.auth.audience,

@@ -211,8 +211,8 @@ export async function* readCsvRecords(chunks: AsyncIterable<Uint8Array>, limits:
  */
 export function csvLine(cells: readonly string[]): string {
   let line = '';
-  for (let i = 0; i < cells.length; i++) {
-    const cell = spreadsheetCell(cells[i]!);
+  for (const [i, raw] of cells.entries()) {
+    const cell = spreadsheetCell(raw);
     if (i > 0) line += ',';
     line += /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
   }

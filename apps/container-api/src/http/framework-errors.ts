@@ -61,7 +61,7 @@ function writeRawAnswer(socket: Duplex, error: ApiError, requestId: unknown, tar
   });
   const echo = isValidRequestId(requestId) ? `X-COREOS-REQUEST-ID: ${requestId}\r\n` : '';
   socket.write(
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n${echo}Connection: close\r\n\r\n${body}`,
   );
 }

@@ -101,7 +101,7 @@ function asUtf8(raw: string): string {
 function unescapeOnce(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     const next = text[i + 1];
     if (c === '\\' && (next === '"' || next === '\\')) {
       out += next;
@@ -151,7 +151,7 @@ class Scanner {
   constructor(private readonly s: string) {}
 
   skipSpace(): void {
-    while (this.pos < this.s.length && ' \t\r\n'.includes(this.s[this.pos]!)) this.pos++;
+    while (this.pos < this.s.length && ' \t\r\n'.includes(this.s.charAt(this.pos))) this.pos++;
   }
 
   eat(c: string): boolean {
@@ -185,7 +185,7 @@ class Scanner {
     this.pos++;
     let out = '';
     while (this.pos < this.s.length) {
-      const c = this.s[this.pos++]!;
+      const c = this.s.charAt(this.pos++);
       if (c === '"') return out;
       if (c !== '\\') {
         out += c;
@@ -230,7 +230,7 @@ class Scanner {
   private skipOther(): boolean {
     let depth = 0;
     while (this.pos < this.s.length) {
-      const c = this.s[this.pos]!;
+      const c = this.s.charAt(this.pos);
       if (c === '"' || c === '`') {
         if ((c === '"' ? this.quoted() : this.raw()) === FAILED) return false;
         continue;

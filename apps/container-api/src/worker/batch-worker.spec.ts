@@ -97,7 +97,8 @@ describe('BatchWorker', () => {
   it('on stop, finishes the chunk in hand and leaves the rest pending for the next worker', async () => {
     const { store, handler, worker } = setUp();
     await storeBatch(store, '........');
-    let stopping: Promise<void> | null = null;
+    // Set by the handler below, which the compiler cannot see run.
+    let stopping = null as Promise<void> | null;
     handler.onChunk = () => {
       if (handler.chunks === 2) stopping = worker.stop();
     };

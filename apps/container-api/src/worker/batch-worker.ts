@@ -30,7 +30,7 @@ export class BatchWorker<Tx> {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly config: WorkerConfig,
-    private readonly maintenance: MaintenanceStep = async () => 0,
+    private readonly maintenance: MaintenanceStep = () => Promise.resolve(0),
   ) {}
 
   start(): void {

@@ -70,6 +70,7 @@ export class CallbackDispatcher {
           const due = await this.outbox.claimDue(this.options.owner, this.options.kinds, now, now + this.options.leaseMs, free, { slots: this.options.concurrency, busy: this.busy });
           // A callback this dispatcher is still sending is never sent again alongside: the claim
           // just renewed its lease, which is all it needed.
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have set it while claimDue was awaited
           for (const callback of due) if (!this.inFlight.has(keyOf(callback)) && !this.stopping) this.track(callback);
         }
       } catch (error) {

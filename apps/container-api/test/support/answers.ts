@@ -31,6 +31,7 @@ export function expectStatus(response: Answer, status: number): void {
 }
 
 /** The `data` of an answer with `status` (200 by default), typed as the caller says. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it reads; this is the one cast
 export function dataOf<T>(response: Answer, status = 200): T {
   expectStatus(response, status);
   return (response.body as { data: T }).data;

@@ -27,6 +27,7 @@ export async function eventually<T>(probe: () => T | Promise<T>, options: Eventu
 
 function describe(value: unknown): string {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- typed string, but undefined for undefined and functions
     const text = JSON.stringify(value) ?? String(value);
     return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
   } catch {

@@ -59,10 +59,12 @@ export async function startHostileReceiver(): Promise<HostileReceiver> {
       requests.push({ behaviour, tag, at: Date.now(), headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
       switch (behaviour) {
         case 'fail':
-          return response.writeHead(500).end('no');
+          response.writeHead(500).end('no');
+          return;
         case 'trickle':
           response.writeHead(200, { 'content-type': 'text/plain' });
-          return every(50, () => response.write('.'), response);
+          every(50, () => response.write('.'), response);
+          return;
         case 'huge': {
           response.writeHead(200, { 'content-type': 'application/octet-stream' });
           const block = Buffer.alloc(64 * 1024, 120);
@@ -70,7 +72,8 @@ export async function startHostileReceiver(): Promise<HostileReceiver> {
             while (!response.destroyed && response.write(block));
           };
           response.on('drain', pump);
-          return pump();
+          pump();
+          return;
         }
         case 'silent':
           return;
@@ -78,7 +81,8 @@ export async function startHostileReceiver(): Promise<HostileReceiver> {
           const socket = response.socket!;
           socket.write('HTTP/1.1 200 OK\r\n');
           let n = 0;
-          return every(50, () => socket.write(`X-Slow-${n++}: x\r\n`), response);
+          every(50, () => socket.write(`X-Slow-${n++}: x\r\n`), response);
+          return;
         }
         default:
           return response.writeHead(200).end('ok');

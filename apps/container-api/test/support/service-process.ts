@@ -37,8 +37,8 @@ export function start(dir: string, extra: Record<string, string> = {}): Promise<
         resolve({ child, url, devToken, output: () => out });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`service exited with ${code}:\n${out}`));

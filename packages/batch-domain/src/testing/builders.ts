@@ -38,7 +38,7 @@ export function someItems(count: number, options: { withRows?: boolean } = {}): 
 /** 'S' succeeds, 'F' fails, anything else stays pending: plan('SSF') for items 0..2. */
 export function outcomesFor(plan: string, firstSeq = 0): ItemOutcome[] {
   const outcomes: ItemOutcome[] = [];
-  [...plan].forEach((step, i) => {
+  Array.from(plan).forEach((step, i) => {
     const seq = firstSeq + i;
     if (step === 'S') outcomes.push({ seq, kind: 'success', resultId: `parcel:${seq + 1}` });
     if (step === 'F') outcomes.push({ seq, kind: 'failed', reason: `item ${seq + 1} is not valid`, code: 'ITEM_INVALID' });

@@ -7,6 +7,7 @@ type CodeOf<E> = E extends { readonly code: infer C extends string } ? C : never
 
 function shown(value: unknown): string {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- typed string, but undefined for undefined and functions
     const text = JSON.stringify(value) ?? String(value);
     return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
   } catch {
