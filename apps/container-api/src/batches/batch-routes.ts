@@ -2,12 +2,14 @@
 // the routes sit under a target type (`core/api/v2/containers/:containerType/batch...`, contract
 // §3), and the type parameter follows the container domain's rule for a type's name (the batch
 // use cases get the same rule in batches.module.ts).
-import { containerTypeNameRule } from '@container-service/container-domain';
+import { containerBatchScope } from '@container-service/container-domain';
 import { Controller, Param, applyDecorators } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CoreosHeaders } from '../http/openapi-headers';
 
-export const BATCH_TARGET_RULE = containerTypeNameRule;
+/** What the batch routes serve: container batches, under the container domain's type name rule. */
+export const BATCH_SCOPE = containerBatchScope;
+export const BATCH_TARGET_RULE = BATCH_SCOPE.targetType;
 const ROOT = 'core/api/v2/containers';
 
 /** A batch controller: its routes are relative to one target type (`batch`, `batch/status`, `batches`...). */

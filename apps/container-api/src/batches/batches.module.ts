@@ -5,7 +5,6 @@
 import {
   AccessVerifier,
   BatchReads,
-  BatchScope,
   BatchWrites,
   CancelBatch,
   Clock,
@@ -18,14 +17,24 @@ import {
   SubmitBatchFile,
   TargetTypeDirectory,
 } from '@container-service/batch-domain';
-import { CONTAINER_BATCH_KIND, ContainerTypeRepository, cleanContainerItem, containerFileHeaderProblem } from '@container-service/container-domain';
+import { ContainerTypeRepository, cleanContainerItem, containerFileHeaderProblem } from '@container-service/container-domain';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ACCESS_VERIFIER, APP_CONFIG, BATCH_FILE_CODEC, BATCH_READS, BATCH_WRITES, CLOCK, CONTAINER_TYPE_REPOSITORY, ID_GENERATOR, TARGET_TYPE_DIRECTORY } from '../tokens';
+import {
+  ACCESS_VERIFIER,
+  APP_CONFIG,
+  BATCH_FILE_CODEC,
+  BATCH_READS,
+  BATCH_WRITES,
+  CLOCK,
+  CONTAINER_TYPE_REPOSITORY,
+  ID_GENERATOR,
+  TARGET_TYPE_DIRECTORY,
+} from '../tokens';
 import { BatchControlController } from './batch-control.controller';
 import { containerFileCodec } from './batch-file-codec';
 import { BatchResultsController } from './batch-results.controller';
-import { BATCH_TARGET_RULE } from './batch-routes';
+import { BATCH_SCOPE } from './batch-routes';
 import { BatchStatusController } from './batch-status.controller';
 import { BatchSubmitController } from './batch-submit.controller';
 import { BatchUploadController } from './batch-upload.controller';
@@ -33,12 +42,14 @@ import { BatchUploadController } from './batch-upload.controller';
 const MAX_JSON_BATCH_ITEMS = 1024;
 
 /** What these routes serve: container batches, under type names of the rule the routes name. */
-const scope: BatchScope = { kind: CONTAINER_BATCH_KIND, targetType: BATCH_TARGET_RULE };
+const scope = BATCH_SCOPE;
 /** Where each operation's items carry their reference: a new container's refID, an existing one's id. */
 const referenceField = { create: 'refID', update: 'containerId' } as const;
 
 /** Container types as the batch domain sees them: a tenant has one, or not. */
-const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => ({ exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null });
+const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => ({
+  exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null,
+});
 
 @Module({
   controllers: [BatchStatusController, BatchResultsController, BatchSubmitController, BatchUploadController, BatchControlController],
@@ -73,7 +84,8 @@ const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => (
     },
     {
       provide: RetryBatch,
-      useFactory: (reads: BatchReads, writes: BatchWrites, access: AccessVerifier, clock: Clock, ids: IdGenerator) => new RetryBatch(reads, writes, access, scope, clock, ids),
+      useFactory: (reads: BatchReads, writes: BatchWrites, access: AccessVerifier, clock: Clock, ids: IdGenerator) =>
+        new RetryBatch(reads, writes, access, scope, clock, ids),
       inject: [BATCH_READS, BATCH_WRITES, ACCESS_VERIFIER, CLOCK, ID_GENERATOR],
     },
     {
