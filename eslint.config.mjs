@@ -22,7 +22,10 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       // Counts, sizes and milliseconds belong in messages; objects, booleans and undefined still do
       // not. (Every option is spelled out: a partial object would fall back to the rule's lax defaults.)
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowAny: false, allowBoolean: false, allowNever: false, allowNullish: false, allowNumber: true, allowRegExp: false }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowAny: false, allowBoolean: false, allowNever: false, allowNullish: false, allowNumber: true, allowRegExp: false },
+      ],
       // Nest modules are classes that exist only to carry their decorator.
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
       // Callbacks such as `() => resolve()` or `(e) => finish(e)` read as what they do; braces
@@ -44,8 +47,14 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       // Sums of counts read from those bodies are `any + any`, and a failure message should show
       // what came back, `undefined` and `null` included.
-      '@typescript-eslint/restrict-plus-operands': ['error', { allowAny: true, allowBoolean: false, allowNullish: false, allowNumberAndString: false, allowRegExp: false }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowAny: true, allowBoolean: true, allowNever: false, allowNullish: true, allowNumber: true, allowRegExp: false }],
+      '@typescript-eslint/restrict-plus-operands': [
+        'error',
+        { allowAny: true, allowBoolean: false, allowNullish: false, allowNumberAndString: false, allowRegExp: false },
+      ],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowAny: true, allowBoolean: true, allowNever: false, allowNullish: true, allowNumber: true, allowRegExp: false },
+      ],
       // Fakes implement async ports with synchronous bodies; `async` keeps their throws
       // rejections, as the real adapters' are.
       '@typescript-eslint/require-await': 'off',
@@ -72,10 +81,18 @@ export default tseslint.config(
   {
     files: ['packages/persistence-typeorm/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: webFrameworks, message: 'persistence knows no web framework' },
-        { group: ['@container-service/container-api', '@container-service/container-api/*', '**/apps/**'], message: 'persistence imports nothing from the apps' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: webFrameworks, message: 'persistence knows no web framework' },
+            {
+              group: ['@container-service/container-api', '@container-service/container-api/*', '**/apps/**'],
+              message: 'persistence imports nothing from the apps',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -88,7 +105,10 @@ export default tseslint.config(
     // Tests that damage a SQLite file on purpose open it with the driver.
     files: ['apps/*/test/**/*.ts', 'apps/*/src/**/*.spec.ts', 'apps/*/src/**/*.int-spec.ts', 'apps/*/src/**/*.e2e-spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['typeorm', 'pg', 'pg-*'], message: 'only the persistence package talks to a database driver' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['typeorm', 'pg', 'pg-*'], message: 'only the persistence package talks to a database driver' }] },
+      ],
     },
   },
 );

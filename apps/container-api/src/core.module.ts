@@ -32,7 +32,8 @@ export class CoreModule {
         { provide: ID_GENERATOR, useValue: { uuid: () => randomUUID() } satisfies IdGenerator },
         {
           provide: ACCESS_VERIFIER,
-          useFactory: (config: AppConfig): AccessVerifier => new JwtAccessVerifier(deps.verificationKey, { issuer: config.auth.issuer, audience: config.auth.audience }),
+          useFactory: (config: AppConfig): AccessVerifier =>
+            new JwtAccessVerifier(deps.verificationKey, { issuer: config.auth.issuer, audience: config.auth.audience }),
           inject: [APP_CONFIG],
         },
         { provide: SECRET_SEALER, useFactory: (config: AppConfig) => new AesGcmSecretSealer(config.callbacks.secretKeys), inject: [APP_CONFIG] },

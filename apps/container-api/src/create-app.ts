@@ -50,7 +50,10 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   // fastify's own parser (which refuses __proto__ and constructor.prototype keys).
   const parseJsonText = fastify.getDefaultJsonParser('error', 'error') as unknown as JsonTextParser;
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', jsonBodyParser({ maxBytes: deps.config.jsonBodyMaxBytes, timeoutMs: deps.config.bodyTimeoutMs }, parseJsonText));
+  fastify.addContentTypeParser(
+    'application/json',
+    jsonBodyParser({ maxBytes: deps.config.jsonBodyMaxBytes, timeoutMs: deps.config.bodyTimeoutMs }, parseJsonText),
+  );
   await fastify.register(multipart, {
     limits: { fileSize: deps.config.upload.maxBytes, fieldSize: CALLBACK_MAX_BYTES, fields: 20, files: 5, parts: 50 },
     throwFileSizeLimit: true,

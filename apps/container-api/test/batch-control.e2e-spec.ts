@@ -6,14 +6,17 @@ import { TERMINAL } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
-
 describe('batch control over HTTP', () => {
   let t: TestApp;
 
   beforeAll(async () => {
     t = await startTestApp({ WORKER_ENABLED: 'true', WORKER_CHUNK_SIZE: '50' });
     for (const name of ['bag', 'tote']) {
-      const defined = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name, attributes: [{ name: 'weight', dataType: 'number', required: true, validation: { range: { max: 10 } } }] } });
+      const defined = await t.request(`${BASE}/container-types`, {
+        method: 'POST',
+        headers: await t.headers(),
+        body: { name, attributes: [{ name: 'weight', dataType: 'number', required: true, validation: { range: { max: 10 } } }] },
+      });
       expect(defined.status).toBe(202);
     }
   });
@@ -21,11 +24,17 @@ describe('batch control over HTTP', () => {
     await t.close();
   });
 
-  const status = async (batchId: string, type = 'bag', tenant = 'acme') => t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers(tenant) });
+  const status = async (batchId: string, type = 'bag', tenant = 'acme') =>
+    t.request(`${BASE}/${type}/batch/status?batchId=${batchId}`, { headers: await t.headers(tenant) });
   const post = async (path: string, tenant = 'acme') => t.request(`${BASE}${path}`, { method: 'POST', headers: await t.headers(tenant) });
   // Was 2000 polls 20 ms apart, at least 40 s.
   const untilFinal = async (batchId: string, type = 'bag'): Promise<TestResponse> =>
-    eventually(() => status(batchId, type), { timeoutMs: 60_000, intervalMs: 20, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) });
+    eventually(() => status(batchId, type), {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      what: `batch ${batchId} to finish`,
+      until: (response) => TERMINAL.includes(response.body.data.meta.status),
+    });
   const submitJson = async (payload: unknown[], type = 'bag') => {
     const response = await t.request(`${BASE}/${type}/batch`, { method: 'POST', headers: await t.headers(), body: { payload } });
     return acceptedId(response);
@@ -33,7 +42,11 @@ describe('batch control over HTTP', () => {
 
   it('cancels a large batch while it runs: the rest becomes cancelled and the counters add up throughout', async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => `c-${i},${i % 10}`).join('\n');
-    const submitted = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), form: csvForm(`refID,attributes.weight\n${rows}\n`) });
+    const submitted = await t.request(`${BASE}/bag/batch/upload`, {
+      method: 'POST',
+      headers: await t.headers(),
+      form: csvForm(`refID,attributes.weight\n${rows}\n`),
+    });
     const batchId = submitted.body.data.id;
     let meta;
     do {
@@ -69,7 +82,11 @@ describe('batch control over HTTP', () => {
   });
 
   it('retries the failed items into a new batch that points at its parent, after the rule that failed them is fixed', async () => {
-    const original = await submitJson([{ refID: 'ok', attributes: { weight: 1 } }, { refID: 'heavy-1', attributes: { weight: 50 } }, { refID: 'heavy-2', attributes: { weight: 60 } }]);
+    const original = await submitJson([
+      { refID: 'ok', attributes: { weight: 1 } },
+      { refID: 'heavy-1', attributes: { weight: 50 } },
+      { refID: 'heavy-2', attributes: { weight: 60 } },
+    ]);
     expect((await untilFinal(original)).body.data.meta).toMatchObject({ status: 'PARTIAL_SUCCESS', failed: 2 });
     const relaxed = await t.request(`${BASE}/container-types/bag/config/attributes`, {
       method: 'PUT',
@@ -95,7 +112,11 @@ describe('batch control over HTTP', () => {
   });
 
   it('keeps the source and each row when retrying a file batch', async () => {
-    const submitted = await t.request(`${BASE}/tote/batch/upload`, { method: 'POST', headers: await t.headers(), form: csvForm('refID,attributes.weight\nt-1,1\nt-2,x\n\nt-3,99\n') });
+    const submitted = await t.request(`${BASE}/tote/batch/upload`, {
+      method: 'POST',
+      headers: await t.headers(),
+      form: csvForm('refID,attributes.weight\nt-1,1\nt-2,x\n\nt-3,99\n'),
+    });
     await untilFinal(submitted.body.data.id, 'tote');
     const retried = await post(`/tote/batch/retry?batchId=${submitted.body.data.id}`);
     const final = await untilFinal(retried.body.data.id, 'tote');
@@ -107,7 +128,10 @@ describe('batch control over HTTP', () => {
   });
 
   it('refuses to retry a batch that is still running', async () => {
-    const batchId = await submitJson(Array.from({ length: 1024 }, (_, i) => ({ refID: `slow-${i}`, attributes: { weight: 'x' } })), 'tote');
+    const batchId = await submitJson(
+      Array.from({ length: 1024 }, (_, i) => ({ refID: `slow-${i}`, attributes: { weight: 'x' } })),
+      'tote',
+    );
     // Hold the writer: the worker gets at most one chunk of 50 in before the retry is asked for.
     let release: () => void = () => undefined;
     const held = t.database.write(() => new Promise<void>((resolve) => (release = resolve)));
@@ -127,7 +151,13 @@ describe('batch control over HTTP', () => {
     const all = await list('');
     const listed = dataOf<{ items: Array<{ batchId: string }> }>(all).items.map((m) => m.batchId);
     expect(listed.slice(0, 3)).toEqual([...ids].reverse());
-    expect(all.body.data.items[0]).toMatchObject({ batchId: ids[2], containerType: 'tote', status: 'SUCCESS', total: 1, callback: { state: 'NONE', attempts: 0 } });
+    expect(all.body.data.items[0]).toMatchObject({
+      batchId: ids[2],
+      containerType: 'tote',
+      status: 'SUCCESS',
+      total: 1,
+      callback: { state: 'NONE', attempts: 0 },
+    });
     expect(all.body.data.items[0]).not.toHaveProperty('hasMore');
 
     const failed = await list('?status=FAILED');

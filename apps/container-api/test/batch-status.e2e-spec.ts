@@ -27,11 +27,17 @@ describe('GET batch status over HTTP', () => {
 
   /** Stores a batch of type bag for acme and plays `plan` ('S' success, 'F' failed, '.' pending). */
   async function seed(plan: string, overrides: Partial<Parameters<typeof aBatch>[0]> = {}, then?: (batch: Batch) => Promise<void>): Promise<Batch> {
-    const batch = aBatch({ id: freshId(), tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: plan.length, ...overrides }, 1_700_000_000_000);
+    const batch = aBatch(
+      { id: freshId(), tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: plan.length, ...overrides },
+      1_700_000_000_000,
+    );
     await repository.add(batch, someItems(plan.length, { withRows: batch.toSnapshot().source === 'file' }));
     const outcomes = outcomesFor(plan);
     if (outcomes.length > 0) {
-      batch.recordOutcomes(outcomes.map((o) => o.kind), 1_700_000_001_000);
+      batch.recordOutcomes(
+        outcomes.map((o) => o.kind),
+        1_700_000_001_000,
+      );
       await repository.recordOutcomes(batch, outcomes);
     }
     if (then) await then(batch);
@@ -70,7 +76,12 @@ describe('GET batch status over HTTP', () => {
         errors: [],
         success: [],
       });
-      expect(response.body.request).toEqual({ uri: `${BASE}/bag/batch/status`, method: 'GET', queryString: `batchId=${encodeURIComponent(batch.id)}`, body: {} });
+      expect(response.body.request).toEqual({
+        uri: `${BASE}/bag/batch/status`,
+        method: 'GET',
+        queryString: `batchId=${encodeURIComponent(batch.id)}`,
+        body: {},
+      });
     });
 
     it('reports an IN_PROGRESS batch with its results so far, with Retry-After: 1', async () => {
@@ -103,7 +114,15 @@ describe('GET batch status over HTTP', () => {
       });
       const response = await statusOf(batch.id);
       expect(response.headers.get('retry-after')).toBeNull();
-      expect(response.body.data.meta).toMatchObject({ status: 'CANCELLED', success: 1, failed: 1, cancelled: 3, pending: 0, total: 5, completedAt: 1_700_000_002_000 });
+      expect(response.body.data.meta).toMatchObject({
+        status: 'CANCELLED',
+        success: 1,
+        failed: 1,
+        cancelled: 3,
+        pending: 0,
+        total: 5,
+        completedAt: 1_700_000_002_000,
+      });
     });
 
     it('gives file batches their rows, and serves them under /batch/upload/status too', async () => {
@@ -213,7 +232,9 @@ describe('GET batch status over HTTP', () => {
     it('checks the identity headers before the token, and the token before the query', async () => {
       const headersFirst = await t.request(`${BASE}/bag/batch/status?batchId=nope`, { headers: { 'X-COREOS-REQUEST-ID': 'x', 'X-COREOS-ACCESS': 'garbage' } });
       expectEnvelopeError(headersFirst, 400, 'MISSING_HEADER');
-      const tokenNext = await t.request(`${BASE}/b4g/batch/status?batchId=nope`, { headers: { 'X-COREOS-REQUEST-ID': 'x', 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': 'garbage' } });
+      const tokenNext = await t.request(`${BASE}/b4g/batch/status?batchId=nope`, {
+        headers: { 'X-COREOS-REQUEST-ID': 'x', 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': 'garbage' },
+      });
       expectEnvelopeError(tokenNext, 401, 'UNAUTHORIZED');
     });
   });

@@ -22,8 +22,18 @@ describe('callbacks over HTTP', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    t = await startTestApp({ WORKER_ENABLED: 'true', WORKER_CHUNK_SIZE: '50', CALLBACK_BACKOFF_BASE_MS: '100', CALLBACK_MAX_ATTEMPTS: '3', CALLBACK_TIMEOUT_MS: '5000' });
-    const defined = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] } });
+    t = await startTestApp({
+      WORKER_ENABLED: 'true',
+      WORKER_CHUNK_SIZE: '50',
+      CALLBACK_BACKOFF_BASE_MS: '100',
+      CALLBACK_MAX_ATTEMPTS: '3',
+      CALLBACK_TIMEOUT_MS: '5000',
+    });
+    const defined = await t.request(`${BASE}/container-types`, {
+      method: 'POST',
+      headers: await t.headers(),
+      body: { name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] },
+    });
     expect(defined.status).toBe(202);
   });
   afterAll(async () => {
@@ -50,7 +60,10 @@ describe('callbacks over HTTP', () => {
   it('retries a failing receiver with backoff and delivers exactly once, signed, with the documented body and headers', async () => {
     receiver.plan(500, 503, 200);
     const submitted = await submit(
-      [{ refID: 'a', attributes: { weight: 1 } }, { refID: 'b', attributes: { weight: 'x' } }],
+      [
+        { refID: 'a', attributes: { weight: 1 } },
+        { refID: 'b', attributes: { weight: 'x' } },
+      ],
       { url: `${receiver.url}?src=test`, meta: { job: 'nightly', n: 3 } },
       { 'X-COREOS-CALLBACK-SECRET': SECRET, 'X-COREOS-REQUEST-ID': 'cb-submit-1' },
     );
@@ -74,7 +87,14 @@ describe('callbacks over HTTP', () => {
     expect(accepted.headers['x-coreos-hmac-signature']).toBe(expected);
 
     const body = JSON.parse(accepted.body);
-    expect(body).toMatchObject({ tenantId: 'acme', containerType: 'bag', batchId, status: 'failed', reason: '1 of 2 items failed', meta: { job: 'nightly', n: 3 } });
+    expect(body).toMatchObject({
+      tenantId: 'acme',
+      containerType: 'bag',
+      batchId,
+      status: 'failed',
+      reason: '1 of 2 items failed',
+      meta: { job: 'nightly', n: 3 },
+    });
     expect(os1Schema('ContainerBatchResponse')({ data: body.data, request: { uri: '/', method: 'GET', queryString: '', body: {} } })).toBe(true);
     expect(body.data.meta).toMatchObject({ batchId, status: 'PARTIAL_SUCCESS', success: 1, failed: 1 });
     expect(body.data.errors).toEqual([{ refID: 'b', reason: "attribute 'weight' must be a number", code: 'ATTRIBUTE_INVALID' }]);
@@ -102,7 +122,10 @@ describe('callbacks over HTTP', () => {
   });
 
   it('fires with the final status when a batch is cancelled, and for a file batch with a callback field', async () => {
-    const submitted = await submit(Array.from({ length: 1024 }, (_, i) => ({ refID: `c-${i}`, attributes: { weight: 1 } })), { url: receiver.url, meta: { kind: 'cancel' } });
+    const submitted = await submit(
+      Array.from({ length: 1024 }, (_, i) => ({ refID: `c-${i}`, attributes: { weight: 1 } })),
+      { url: receiver.url, meta: { kind: 'cancel' } },
+    );
     const batchId = submitted.body.data.id;
     // Hold the writer: the worker gets at most one chunk in before the cancel.
     let release: () => void = () => undefined;
@@ -126,9 +149,15 @@ describe('callbacks over HTTP', () => {
     expect(upload.status).toBe(202);
     await until(upload.body.data.id, (d) => d.meta.callback.state === 'DELIVERED');
     const fileDelivery = deliveriesFor(upload.body.data.id)[0]!;
-    expect(JSON.parse(fileDelivery.body)).toMatchObject({ status: 'success', meta: { file: true }, data: { meta: { source: 'file' }, success: [{ refID: 'f-1', row: 2 }] } });
+    expect(JSON.parse(fileDelivery.body)).toMatchObject({
+      status: 'success',
+      meta: { file: true },
+      data: { meta: { source: 'file' }, success: [{ refID: 'f-1', row: 2 }] },
+    });
     expect(fileDelivery.headers['x-coreos-hmac-signature']).toBe(
-      `sha256=${createHmac('sha256', SECRET).update(`${String(fileDelivery.headers['x-coreos-timestamp'])}.${fileDelivery.body}`).digest('hex')}`,
+      `sha256=${createHmac('sha256', SECRET)
+        .update(`${String(fileDelivery.headers['x-coreos-timestamp'])}.${fileDelivery.body}`)
+        .digest('hex')}`,
     );
   });
 
@@ -136,10 +165,18 @@ describe('callbacks over HTTP', () => {
     receiver.plan('hold');
     const slow = await submit([{ refID: 'slow', attributes: { weight: 1 } }], { url: receiver.url });
     const slowId = slow.body.data.id;
-    await eventually(() => deliveriesFor(slowId), { timeoutMs: 5_000, intervalMs: 10, what: 'the slow callback to be tried', until: (deliveries) => deliveries.length > 0 });
+    await eventually(() => deliveriesFor(slowId), {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      what: 'the slow callback to be tried',
+      until: (deliveries) => deliveries.length > 0,
+    });
     expect(deliveriesFor(slowId)).toHaveLength(1);
     // While that delivery hangs, a large batch is processed to the end.
-    const big = await submit(Array.from({ length: 1024 }, (_, i) => ({ refID: `big-${i}`, attributes: { weight: 1 } })), undefined);
+    const big = await submit(
+      Array.from({ length: 1024 }, (_, i) => ({ refID: `big-${i}`, attributes: { weight: 1 } })),
+      undefined,
+    );
     const bigFinal = await until(big.body.data.id, (d) => TERMINAL.includes(d.meta.status));
     expect(bigFinal.meta).toMatchObject({ status: 'SUCCESS', success: 1024 });
     expect((await status(slowId)).meta.callback).toEqual({ state: 'PENDING', attempts: 0 });
@@ -185,13 +222,21 @@ describe('callback addresses, with the guard on', () => {
     const before = Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n);
     const json = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload: [{ refID: 'r' }], callback: { url } } });
     expect([json.status, json.body.error.code, json.body.error.additionalInfo.violations[0].path]).toEqual([400, 'VALIDATION_FAILED', 'callback.url']);
-    const file = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), form: csvForm('refID\nr\n', { callback: JSON.stringify({ url }) }) });
+    const file = await t.request(`${BASE}/bag/batch/upload`, {
+      method: 'POST',
+      headers: await t.headers(),
+      form: csvForm('refID\nr\n', { callback: JSON.stringify({ url }) }),
+    });
     expect([file.status, file.body.error.code, file.body.error.additionalInfo.violations[0].path]).toEqual([400, 'VALIDATION_FAILED', 'callback.url']);
     expect(Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n)).toBe(before);
   });
 
   it('accepts a public address', async () => {
-    const response = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload: [{ refID: 'r' }], callback: { url: 'http://93.184.216.34/hook' } } });
+    const response = await t.request(`${BASE}/bag/batch`, {
+      method: 'POST',
+      headers: await t.headers(),
+      body: { payload: [{ refID: 'r' }], callback: { url: 'http://93.184.216.34/hook' } },
+    });
     expect(response.status).toBe(202);
   });
 });
@@ -201,22 +246,47 @@ describe('a callback pending across a restart', () => {
     const receiver = await startReceiver();
     receiver.plan(500);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-callback-restart-'));
-    const env = { AUTH_JWT_SECRET: TEST_SECRET, DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`, DATA_DIR: dir, CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true', CALLBACK_BACKOFF_BASE_MS: '1500', WORKER_IDLE_MS: '20' };
+    const env = {
+      AUTH_JWT_SECRET: TEST_SECRET,
+      DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`,
+      DATA_DIR: dir,
+      CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true',
+      CALLBACK_BACKOFF_BASE_MS: '1500',
+      WORKER_IDLE_MS: '20',
+    };
     const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(TEST_SECRET));
     let n = 0;
     const headers = () => ({ 'X-COREOS-REQUEST-ID': `restart-${++n}`, 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': token, 'content-type': 'application/json' });
     const first = await start(dir, env);
     await fetch(`${first.url}${BASE}/container-types`, { method: 'POST', headers: headers(), body: JSON.stringify({ name: 'bag' }) });
-    const submitted = await fetch(`${first.url}${BASE}/bag/batch`, { method: 'POST', headers: headers(), body: JSON.stringify({ payload: [{ refID: 'r' }], callback: { url: receiver.url } }) });
+    const submitted = await fetch(`${first.url}${BASE}/bag/batch`, {
+      method: 'POST',
+      headers: headers(),
+      body: JSON.stringify({ payload: [{ refID: 'r' }], callback: { url: receiver.url } }),
+    });
     const batchId = ((await submitted.json()) as { data: { id: string } }).data.id;
     const callbackOf = async (url: string) =>
-      ((await (await fetch(`${url}${BASE}/bag/batch/status?batchId=${batchId}`, { headers: headers() })).json()) as { data: { meta: { callback: { state: string; attempts: number } } } }).data.meta.callback;
-    await eventually(() => callbackOf(first.url), { timeoutMs: 10_000, intervalMs: 20, what: 'a first callback try', until: (callback) => callback.attempts > 0 });
+      (
+        (await (await fetch(`${url}${BASE}/bag/batch/status?batchId=${batchId}`, { headers: headers() })).json()) as {
+          data: { meta: { callback: { state: string; attempts: number } } };
+        }
+      ).data.meta.callback;
+    await eventually(() => callbackOf(first.url), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'a first callback try',
+      until: (callback) => callback.attempts > 0,
+    });
     expect(await callbackOf(first.url)).toEqual({ state: 'PENDING', attempts: 1 });
     await kill(first, 'SIGKILL');
 
     const second = await start(dir, env);
-    const callback = await eventually(() => callbackOf(second.url), { timeoutMs: 10_000, intervalMs: 20, what: 'the callback to settle after the restart', until: (current) => current.state !== 'PENDING' });
+    const callback = await eventually(() => callbackOf(second.url), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'the callback to settle after the restart',
+      until: (current) => current.state !== 'PENDING',
+    });
     expect(callback).toEqual({ state: 'DELIVERED', attempts: 2 });
     expect(receiver.received.map((r) => r.answered)).toEqual([500, 200]);
     await stop(second);

@@ -57,7 +57,7 @@ describe('container types over HTTP', () => {
     expectOs1Valid('ErrorResponse', again.body);
   });
 
-  it("keeps tenants apart: another tenant neither sees the type nor collides with it", async () => {
+  it('keeps tenants apart: another tenant neither sees the type nor collides with it', async () => {
     const read = await t.request(`${BASE}/container-types/bag`, { headers: await t.headers('globex') });
     expect(read.status).toBe(400);
     expect(read.body.error).toMatchObject({ code: '100920043304', additionalInfo: { errorName: 'CONTAINER_TYPE_NOT_FOUND' } });
@@ -85,9 +85,27 @@ describe('container types over HTTP', () => {
 
   it.each([
     ['a bad name', { name: 'b4g' }, 'name'],
-    ['a repeated attribute', { name: 'crate', attributes: [{ name: 'a', dataType: 'string' }, { name: 'a', dataType: 'string' }] }, 'attributes[1].name'],
-    ['min above max', { name: 'crate', attributes: [{ name: 'a', dataType: 'number', validation: { range: { min: 2, max: 1 } } }] }, 'attributes[0].validation.range'],
-    ['a regex that cannot run in linear time', { name: 'crate', attributes: [{ name: 'a', dataType: 'string', validation: { regex: '(a)\\1' } }] }, 'attributes[0].validation.regex'],
+    [
+      'a repeated attribute',
+      {
+        name: 'crate',
+        attributes: [
+          { name: 'a', dataType: 'string' },
+          { name: 'a', dataType: 'string' },
+        ],
+      },
+      'attributes[1].name',
+    ],
+    [
+      'min above max',
+      { name: 'crate', attributes: [{ name: 'a', dataType: 'number', validation: { range: { min: 2, max: 1 } } }] },
+      'attributes[0].validation.range',
+    ],
+    [
+      'a regex that cannot run in linear time',
+      { name: 'crate', attributes: [{ name: 'a', dataType: 'string', validation: { regex: '(a)\\1' } }] },
+      'attributes[0].validation.regex',
+    ],
     ['an invalid regex', { name: 'crate', attributes: [{ name: 'a', dataType: 'string', validation: { regex: '[' } }] }, 'attributes[0].validation.regex'],
     ['a default failing its rules', { name: 'crate', attributes: [{ name: 'a', dataType: 'number', defaultValue: 'x' }] }, 'attributes[0].defaultValue'],
   ])('refuses %s with 400 VALIDATION_FAILED naming the path, storing nothing', async (_what, body, path) => {
@@ -124,12 +142,20 @@ describe('container types over HTTP', () => {
     expect(get.body.data).toMatchObject({ name: 'cage', attributes: stored });
     expectOs1Valid('AttributesConfigResponse', get.body);
 
-    const invalid = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes: [{ name: 'volume', dataType: 'number', defaultValue: 0, validation: { range: { min: 1 } } }] } });
+    const invalid = await t.request(`${BASE}/container-types/cage/config/attributes`, {
+      method: 'PUT',
+      headers: await t.headers(),
+      body: { attributes: [{ name: 'volume', dataType: 'number', defaultValue: 0, validation: { range: { min: 1 } } }] },
+    });
     expectEnvelopeError(invalid, 400, 'VALIDATION_FAILED');
     expect((await t.request(`${BASE}/container-types/cage/config/attributes`, { headers: await t.headers() })).body.data.attributes).toHaveLength(1);
     const missing = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers(), body: {} });
     expectEnvelopeError(missing, 400, 'VALIDATION_FAILED');
-    const unknown = await t.request(`${BASE}/container-types/nothere/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes: [] } });
+    const unknown = await t.request(`${BASE}/container-types/nothere/config/attributes`, {
+      method: 'PUT',
+      headers: await t.headers(),
+      body: { attributes: [] },
+    });
     expect([unknown.status, unknown.body.error.code, unknown.body.error.additionalInfo.errorName]).toEqual([400, '100920043304', 'CONTAINER_TYPE_NOT_FOUND']);
     const foreign = await t.request(`${BASE}/container-types/cage/config/attributes`, { headers: await t.headers('globex') });
     expectEnvelopeError(foreign, 400, '100920043304');

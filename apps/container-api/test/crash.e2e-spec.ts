@@ -29,7 +29,10 @@ async function seed(items: number) {
   const type = ContainerType.define({ tenantId: 'acme', name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }, Date.now(), null);
   if (!type.ok) throw new Error('type');
   await new TypeOrmContainerTypeRepository(database).add(type.value);
-  const batch = Batch.submit({ id: batchId, tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', operation: 'create', source: 'json', total: items }, Date.now());
+  const batch = Batch.submit(
+    { id: batchId, tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', operation: 'create', source: 'json', total: items },
+    Date.now(),
+  );
   if (!batch.ok) throw new Error('batch');
   await new TypeOrmBatchRepository(database).add(
     batch.value,
@@ -50,7 +53,12 @@ async function meta(running: Running) {
 
 // No bound of its own before: the test's time limit (120 s and more) was the only one.
 const untilProcessed = (running: Running, atLeast: number) =>
-  eventually(() => meta(running), { timeoutMs: 240_000, intervalMs: 20, what: `${atLeast} items processed`, until: (current) => Number(current.success) + Number(current.failed) >= atLeast });
+  eventually(() => meta(running), {
+    timeoutMs: 240_000,
+    intervalMs: 20,
+    what: `${atLeast} items processed`,
+    until: (current) => Number(current.success) + Number(current.failed) >= atLeast,
+  });
 
 describe('a crash in the middle of a batch', () => {
   it('stops cleanly on SIGTERM mid-batch, and a restart finishes the rest', async () => {
@@ -60,7 +68,12 @@ describe('a crash in the middle of a batch', () => {
     expect(await kill(first, 'SIGTERM')).toBe(0);
     expect(before.status).toBe('IN_PROGRESS');
     const second = await start(dir, env);
-    const after = await eventually(() => meta(second), { timeoutMs: 120_000, intervalMs: 50, what: 'the restarted service to finish the batch', until: (current) => current.status !== 'IN_PROGRESS' });
+    const after = await eventually(() => meta(second), {
+      timeoutMs: 120_000,
+      intervalMs: 50,
+      what: 'the restarted service to finish the batch',
+      until: (current) => current.status !== 'IN_PROGRESS',
+    });
     await kill(second, 'SIGTERM');
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 2700, failed: 300, pending: 0 });
     fs.rmSync(dir, { recursive: true, force: true });
@@ -81,7 +94,12 @@ describe('a crash in the middle of a batch', () => {
         expect(Number(current.success) + Number(current.failed) + Number(current.pending) + Number(current.cancelled)).toBe(ITEMS);
         return current;
       },
-      { timeoutMs: 120_000, intervalMs: 100, what: 'the restarted service to finish the batch', until: (current) => current.status !== 'IN_PROGRESS' && current.status !== 'QUEUED' },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+        what: 'the restarted service to finish the batch',
+        until: (current) => current.status !== 'IN_PROGRESS' && current.status !== 'QUEUED',
+      },
     );
     await kill(second, 'SIGTERM');
 
@@ -97,7 +115,9 @@ describe('a crash in the middle of a batch', () => {
     expect(await one('SELECT COUNT(DISTINCT c.id) FROM containers c JOIN batch_items i ON i.result_id = c.id')).toBe(18_000);
     // No tracking id stored twice, and none missing.
     expect(await one('SELECT COUNT(*) FROM container_tracking')).toBe(18_000);
-    expect(await one('SELECT COUNT(*) FROM (SELECT tracking_id FROM container_tracking GROUP BY tenant_id, operator, tracking_id HAVING COUNT(*) > 1)')).toBe(0);
+    expect(await one('SELECT COUNT(*) FROM (SELECT tracking_id FROM container_tracking GROUP BY tenant_id, operator, tracking_id HAVING COUNT(*) > 1)')).toBe(
+      0,
+    );
     await check.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }, 240_000);

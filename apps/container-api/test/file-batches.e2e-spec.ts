@@ -45,30 +45,34 @@ describe('CSV file batches over HTTP', () => {
   const count = async (table: string) => Number((await t.database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
 
   it('gives each row its exact outcome and line number: BOM, CRLF, quoted commas and line breaks, typed and JSON cells', async () => {
-    const csv = [
-      '\uFEFFrefID,scannableId,isHazmat,attributes.weight,attributes.fragile,attributes.label,attributes.dims,attributes.tags,trackingDetails,note',
-      'ok-1,SCAN-F1,TRUE,12.5,true,ABC,"{""h"":10,""w"":5}","[""a"",""b""]","[{""operator"":""DHL"",""trackingId"":""F-1""}]","a, quoted, note"',
-      'ok-2,,false,0,,,,,,"a note',
-      'over two lines"',
-      '',
-      'bad-number,,,heavy,,,,,,',
-      'bad-bool,,,1,maybe,,,,,',
-      'bad-regex,,,1,,abc,,,,',
-      'bad-json,,,1,,,,,"[{""operator"":",',
-      'bad-object,,,1,,,{nope},,,',
-      'bad-flag,,yes,1,,,,,,',
-      'short-row,1',
-      'no-weight,,,,,,,,,',
-      'dup-tracking,,,1,,,,,"[{""operator"":""DHL"",""trackingId"":""F-1""}]",',
-      'dup-scannable,SCAN-F1,,1,,,,,,',
-      'ok-3,,,100,FALSE,XYZ,,[],,',
-    ].join('\r\n') + '\r\n';
+    const csv =
+      [
+        '\uFEFFrefID,scannableId,isHazmat,attributes.weight,attributes.fragile,attributes.label,attributes.dims,attributes.tags,trackingDetails,note',
+        'ok-1,SCAN-F1,TRUE,12.5,true,ABC,"{""h"":10,""w"":5}","[""a"",""b""]","[{""operator"":""DHL"",""trackingId"":""F-1""}]","a, quoted, note"',
+        'ok-2,,false,0,,,,,,"a note',
+        'over two lines"',
+        '',
+        'bad-number,,,heavy,,,,,,',
+        'bad-bool,,,1,maybe,,,,,',
+        'bad-regex,,,1,,abc,,,,',
+        'bad-json,,,1,,,,,"[{""operator"":",',
+        'bad-object,,,1,,,{nope},,,',
+        'bad-flag,,yes,1,,,,,,',
+        'short-row,1',
+        'no-weight,,,,,,,,,',
+        'dup-tracking,,,1,,,,,"[{""operator"":""DHL"",""trackingId"":""F-1""}]",',
+        'dup-scannable,SCAN-F1,,1,,,,,,',
+        'ok-3,,,100,FALSE,XYZ,,[],,',
+      ].join('\r\n') + '\r\n';
     const submitted = await upload('POST', 'bag', csvForm(csv, { callback: JSON.stringify({ url: 'https://example.com/hook', meta: { job: 7 } }) }));
     expect(submitted.status).toBe(202);
     expect(os1Schema('BatchSuccessResponse')(submitted.body)).toBe(true);
     expect(submitted.headers.get('location')).toBe(`${BASE}/bag/batch/upload/status?batchId=${submitted.body.data.id}`);
     expect(submitted.headers.get('retry-after')).toBe('1');
-    expect(submitted.body.request.body).toEqual({ file: { name: 'containers.csv', bytes: Buffer.byteLength(csv) }, callback: { url: 'https://example.com/hook', meta: { job: 7 } } });
+    expect(submitted.body.request.body).toEqual({
+      file: { name: 'containers.csv', bytes: Buffer.byteLength(csv) },
+      callback: { url: 'https://example.com/hook', meta: { job: 7 } },
+    });
 
     const final = await untilFinal('bag', submitted.body.data.id);
     expect(os1Schema('ContainerBatchResponse')(final.body)).toBe(true);
@@ -107,20 +111,36 @@ describe('CSV file batches over HTTP', () => {
   });
 
   it('reads JSON item lines on a leaf type, with LF line ends and no final line break', async () => {
-    const final = await uploadAndWait('POST', 'box', 'refID,items\nb-1,"[{""name"":""Shirt"",""cost"":{""total"":{""amount"":9.99,""currency"":""EUR""}},""quantity"":{""value"":2,""unit"":""nos""}}]"\nb-2,');
+    const final = await uploadAndWait(
+      'POST',
+      'box',
+      'refID,items\nb-1,"[{""name"":""Shirt"",""cost"":{""total"":{""amount"":9.99,""currency"":""EUR""}},""quantity"":{""value"":2,""unit"":""nos""}}]"\nb-2,',
+    );
     expect(final.body.data.meta).toMatchObject({ status: 'SUCCESS', total: 2 });
     const box = await t.request(`${BASE}/box/${final.body.data.success[0].id}`, { headers: await t.headers() });
     expect(box.body.data.items).toEqual([{ name: 'Shirt', cost: { total: { amount: 9.99, currency: 'EUR' } }, quantity: { value: 2, unit: 'nos' } }]);
   });
 
   it('updates from a file the way a JSON update batch does', async () => {
-    const created = await uploadAndWait('POST', 'bag', 'refID,attributes.weight,attributes.label,trackingDetails\nu-1,3,OLD,"[{""operator"":""UPS"",""trackingId"":""UF-1""}]"\n');
+    const created = await uploadAndWait(
+      'POST',
+      'bag',
+      'refID,attributes.weight,attributes.label,trackingDetails\nu-1,3,OLD,"[{""operator"":""UPS"",""trackingId"":""UF-1""}]"\n',
+    );
     const id = created.body.data.success[0].id;
-    const final = await uploadAndWait('PUT', 'bag', `containerId,attributes.weight,trackingDetails,attributes.label\n${id},7,"[{""operator"":""UPS"",""trackingId"":""UF-2""}]",\nbag:00000000-0000-4000-8000-000000000000,1,,\n`);
+    const final = await uploadAndWait(
+      'PUT',
+      'bag',
+      `containerId,attributes.weight,trackingDetails,attributes.label\n${id},7,"[{""operator"":""UPS"",""trackingId"":""UF-2""}]",\nbag:00000000-0000-4000-8000-000000000000,1,,\n`,
+    );
     expect(final.body.data.meta).toMatchObject({ status: 'PARTIAL_SUCCESS', operation: 'update', source: 'file', success: 1, failed: 1 });
     expect(rowsOf(final.body.data.errors)).toEqual([['bag:00000000-0000-4000-8000-000000000000', 3, 'CONTAINER_NOT_FOUND']]);
     const container = await t.request(`${BASE}/bag/${id}`, { headers: await t.headers() });
-    expect(container.body.data).toMatchObject({ attributes: { weight: 7, label: 'OLD' }, trackingDetails: [{ operator: 'UPS', trackingId: 'UF-2' }], updatedBy: USER });
+    expect(container.body.data).toMatchObject({
+      attributes: { weight: 7, label: 'OLD' },
+      trackingDetails: [{ operator: 'UPS', trackingId: 'UF-2' }],
+      updatedBy: USER,
+    });
     const reuse = await uploadAndWait('POST', 'bag', 'refID,attributes.weight,trackingDetails\nu-2,1,"[{""operator"":""UPS"",""trackingId"":""UF-1""}]"\n');
     expect(reuse.body.data.meta.status).toBe('SUCCESS');
   });
@@ -128,7 +148,16 @@ describe('CSV file batches over HTTP', () => {
   describe('whole-file errors store nothing', () => {
     const manyRows = (n: number, extra = '') => `refID,attributes.weight\n${Array.from({ length: n }, (_, i) => `r-${i},1`).join('\n')}\n${extra}`;
     it.each([
-      ['no file part', () => { const f = new FormData(); f.append('callback', '{}'); return f; }, 400, 'INVALID_FILE'],
+      [
+        'no file part',
+        () => {
+          const f = new FormData();
+          f.append('callback', '{}');
+          return f;
+        },
+        400,
+        'INVALID_FILE',
+      ],
       ['a file part under another name', () => csvForm('refID\nr-1\n', { fileField: 'upload' }), 400, 'INVALID_FILE'],
       ['an empty file', () => csvForm(''), 400, 'INVALID_FILE'],
       ['blank lines only', () => csvForm('\n\r\n\n'), 400, 'INVALID_FILE'],
@@ -139,11 +168,30 @@ describe('CSV file batches over HTTP', () => {
       ['a refID repeated far apart', () => csvForm(manyRows(2500, 'r-3,1\n')), 400, 'INVALID_FILE'],
       ['bytes that are not UTF-8', () => csvForm(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe])), 400, 'INVALID_FILE'],
       ['a quoted cell that never closes', () => csvForm('refID,note\nr-1,"open\nr-2,x\n'), 400, 'INVALID_FILE'],
-      ['two file parts', () => { const f = csvForm('refID\nr-1\n'); f.append('file', new Blob(['refID\nr-2\n']), 'b.csv'); return f; }, 400, 'INVALID_FILE'],
+      [
+        'two file parts',
+        () => {
+          const f = csvForm('refID\nr-1\n');
+          f.append('file', new Blob(['refID\nr-2\n']), 'b.csv');
+          return f;
+        },
+        400,
+        'INVALID_FILE',
+      ],
       ['a callback that is not JSON', () => csvForm('refID\nr-1\n', { callback: '{url:' }), 400, 'VALIDATION_FAILED'],
-      ['a callback before the file with a bad URL', () => csvForm('refID\nr-1\n', { callback: '{"url":"ftp://x"}', callbackFirst: true }), 400, 'VALIDATION_FAILED'],
+      [
+        'a callback before the file with a bad URL',
+        () => csvForm('refID\nr-1\n', { callback: '{"url":"ftp://x"}', callbackFirst: true }),
+        400,
+        'VALIDATION_FAILED',
+      ],
       ['more rows than UPLOAD_MAX_ROWS', () => csvForm(manyRows(3001)), 413, 'PAYLOAD_TOO_LARGE'],
-      ['more bytes than UPLOAD_MAX_BYTES', () => csvForm(`refID,note\n${Array.from({ length: 2000 }, (_, i) => `r-${i},${'x'.repeat(150)}`).join('\n')}\n`), 413, 'PAYLOAD_TOO_LARGE'],
+      [
+        'more bytes than UPLOAD_MAX_BYTES',
+        () => csvForm(`refID,note\n${Array.from({ length: 2000 }, (_, i) => `r-${i},${'x'.repeat(150)}`).join('\n')}\n`),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
     ])('%s', async (_name, form, status, code) => {
       const [batches, items] = [await count('batches'), await count('batch_items')];
       const response = await upload('POST', 'bag', form());
@@ -170,15 +218,32 @@ describe('CSV file batches over HTTP', () => {
     });
 
     it('answers a malformed multipart body with 400, and still reads a large body to its end after an early error', async () => {
-      const garbage = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), rawBody: 'not a form at all', contentType: 'multipart/form-data; boundary=xyz' });
+      const garbage = await t.request(`${BASE}/bag/batch/upload`, {
+        method: 'POST',
+        headers: await t.headers(),
+        rawBody: 'not a form at all',
+        contentType: 'multipart/form-data; boundary=xyz',
+      });
       expectEnvelopeError(garbage, 400, 'INVALID_FILE');
-      const noBoundary = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), rawBody: 'x', contentType: 'multipart/form-data' });
+      const noBoundary = await t.request(`${BASE}/bag/batch/upload`, {
+        method: 'POST',
+        headers: await t.headers(),
+        rawBody: 'x',
+        contentType: 'multipart/form-data',
+      });
       expect(noBoundary.status).toBe(400);
       expect(os1Schema('ErrorResponse')(noBoundary.body)).toBe(true);
       // The header is refused at once; the 200 KiB after it is still read, so the client gets the answer.
-      const early = await upload('POST', 'bag', csvForm(`name,name
+      const early = await upload(
+        'POST',
+        'bag',
+        csvForm(
+          `name,name
 ${'x'.repeat(200 * 1024)}
-`, { callback: '{"url":"https://example.com/"}' }));
+`,
+          { callback: '{"url":"https://example.com/"}' },
+        ),
+      );
       expectEnvelopeError(early, 400, 'INVALID_FILE');
       expect(early.body.request.body.file.bytes).toBe(200 * 1024 + 11);
     });
@@ -186,7 +251,12 @@ ${'x'.repeat(200 * 1024)}
     it('answers 415 for a body that is not multipart', async () => {
       const json = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), body: { payload: [] } });
       expectEnvelopeError(json, 415, 'UNSUPPORTED_MEDIA_TYPE');
-      const text = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), rawBody: 'refID\nr-1\n', contentType: 'text/csv' });
+      const text = await t.request(`${BASE}/bag/batch/upload`, {
+        method: 'POST',
+        headers: await t.headers(),
+        rawBody: 'refID\nr-1\n',
+        contentType: 'text/csv',
+      });
       expectEnvelopeError(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
     });
   });
@@ -202,7 +272,9 @@ ${'x'.repeat(200 * 1024)}
     let sawRunning = false;
     let cursor: string | null = null;
     for (;;) {
-      const page: TestResponse = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&limit=150${cursor ? `&cursor=${cursor}` : ''}`, { headers: await t.headers() });
+      const page: TestResponse = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&limit=150${cursor ? `&cursor=${cursor}` : ''}`, {
+        headers: await t.headers(),
+      });
       expect(page.status).toBe(200);
       for (const item of page.body.data.items) {
         seen.push(item.refID);
@@ -250,13 +322,15 @@ ${'x'.repeat(200 * 1024)}
       ['f-3', 5, 'ATTRIBUTE_INVALID'],
       ['f-4', 6, 'ROW_INVALID'],
     ]);
-    const failed = await t.request(`${BASE}/bag/batch/results?batchId=${first.body.data.meta.batchId}&outcome=failed`, { headers: { ...(await t.headers()), Accept: 'text/csv' } });
+    const failed = await t.request(`${BASE}/bag/batch/results?batchId=${first.body.data.meta.batchId}&outcome=failed`, {
+      headers: { ...(await t.headers()), Accept: 'text/csv' },
+    });
     expect(failed.status).toBe(200);
     expect(failed.text).toBe(
       [
         'refID,attributes.weight,note,attributes.label,reason,code',
         `f-2,heavy,"two\r\nlines",OK,attribute 'weight' must be a number,ATTRIBUTE_INVALID`,
-        'f-3,2,,lower,attribute \'label\' must match ^[A-Z]+$,ATTRIBUTE_INVALID',
+        "f-3,2,,lower,attribute 'label' must match ^[A-Z]+$,ATTRIBUTE_INVALID",
         'f-4,3,x,,the row has 3 cells; the header has 4,ROW_INVALID',
         '',
       ].join('\r\n'),
@@ -269,7 +343,9 @@ ${'x'.repeat(200 * 1024)}
       ['f-3', 4],
       ['f-4', 5],
     ]);
-    const again = await t.request(`${BASE}/bag/batch/results?batchId=${second.body.data.meta.batchId}&outcome=failed`, { headers: { ...(await t.headers()), Accept: 'text/csv' } });
+    const again = await t.request(`${BASE}/bag/batch/results?batchId=${second.body.data.meta.batchId}&outcome=failed`, {
+      headers: { ...(await t.headers()), Accept: 'text/csv' },
+    });
     expect(again.text).toBe('refID,attributes.weight,note,attributes.label,reason,code\r\n');
   });
 
@@ -277,11 +353,18 @@ ${'x'.repeat(200 * 1024)}
     const submitted = await t.request(`${BASE}/bag/batch`, {
       method: 'POST',
       headers: await t.headers(),
-      body: { payload: [{ refID: 'j-1', attributes: { weight: 'heavy', dims: { h: 1 } }, trackingDetails: [{ operator: 'DHL', trackingId: 'J-1' }] }, { refID: 'j-2', attributes: { weight: 1 } }] },
+      body: {
+        payload: [
+          { refID: 'j-1', attributes: { weight: 'heavy', dims: { h: 1 } }, trackingDetails: [{ operator: 'DHL', trackingId: 'J-1' }] },
+          { refID: 'j-2', attributes: { weight: 1 } },
+        ],
+      },
     });
     const final = await untilFinal('bag', submitted.body.data.id);
     expect(final.body.data.meta).toMatchObject({ success: 1, failed: 1 });
-    const failed = await t.request(`${BASE}/bag/batch/results?batchId=${submitted.body.data.id}&outcome=failed`, { headers: { ...(await t.headers()), Accept: 'text/csv' } });
+    const failed = await t.request(`${BASE}/bag/batch/results?batchId=${submitted.body.data.id}&outcome=failed`, {
+      headers: { ...(await t.headers()), Accept: 'text/csv' },
+    });
     expect(failed.text).toBe(
       [
         'refID,scannableId,isHazmat,isContainerizable,isReusable,parentId,trackingDetails,items,attributes.weight,attributes.dims,reason,code',

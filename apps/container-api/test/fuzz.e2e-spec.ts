@@ -42,7 +42,13 @@ type BodySpec =
   | { kind: 'text'; value: string }
   | { kind: 'deep'; depth: number; shape: 'array' | 'object' | 'mixed'; inItem: boolean }
   | { kind: 'big'; bytes: number; withLength: boolean }
-  | { kind: 'multipart'; boundary: string; sentBoundary: string | null; parts: Array<{ name: string; filename: string | null; type: string | null; content: string }>; close: boolean }
+  | {
+      kind: 'multipart';
+      boundary: string;
+      sentBoundary: string | null;
+      parts: Array<{ name: string; filename: string | null; type: string | null; content: string }>;
+      close: boolean;
+    }
   | { kind: 'bytes'; value: number[] };
 
 interface RequestSpec {
@@ -62,7 +68,8 @@ interface RequestSpec {
 const TYPES = ['bag', 'box', 'victim'] as const;
 const seeded = { acmeBatch: '', victimBatch: '' };
 
-const printable = (min: number, max: number) => fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: min, maxLength: max });
+const printable = (min: number, max: number) =>
+  fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: min, maxLength: max });
 const letters = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Za-z]{${min},${max}}$`));
 const unicode = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 });
 
@@ -138,21 +145,40 @@ const methodFor = (route: Route) => fc.oneof({ weight: 8, arbitrary: fc.constant
 
 /** A route's path with its parameters filled in. */
 const filledPath = (route: Route) =>
-  fc.tuple(typeParam, fc.oneof(fc.uuid().map((u) => `bag:${u}`), printable(1, 60).map(encodeURIComponent))).map(([type, id]) => {
-    const relative = route.path.replace('{type}', type).replace('{id}', id);
-    return route.api ? `${BASE}${relative}` : relative;
-  });
+  fc
+    .tuple(
+      typeParam,
+      fc.oneof(
+        fc.uuid().map((u) => `bag:${u}`),
+        printable(1, 60).map(encodeURIComponent),
+      ),
+    )
+    .map(([type, id]) => {
+      const relative = route.path.replace('{type}', type).replace('{id}', id);
+      return route.api ? `${BASE}${relative}` : relative;
+    });
 
-type Spelling = { kind: 'encode'; at: number; lower: boolean } | { kind: 'dot' | 'dotdot' | 'double' | 'encoded-slash' | 'case' | 'semicolon' | 'long'; at: number; n: number } | { kind: 'insert'; at: number; text: string } | { kind: 'trailing' };
+type Spelling =
+  | { kind: 'encode'; at: number; lower: boolean }
+  | { kind: 'dot' | 'dotdot' | 'double' | 'encoded-slash' | 'case' | 'semicolon' | 'long'; at: number; n: number }
+  | { kind: 'insert'; at: number; text: string }
+  | { kind: 'trailing' };
 
 const spelling: fc.Arbitrary<Spelling> = fc.oneof(
   fc.record({ kind: fc.constant('encode' as const), at: fc.nat(), lower: fc.boolean() }),
-  fc.record({ kind: fc.constantFrom('dot' as const, 'dotdot' as const, 'double' as const, 'encoded-slash' as const, 'case' as const, 'semicolon' as const), at: fc.nat(), n: fc.nat(3) }),
+  fc.record({
+    kind: fc.constantFrom('dot' as const, 'dotdot' as const, 'double' as const, 'encoded-slash' as const, 'case' as const, 'semicolon' as const),
+    at: fc.nat(),
+    n: fc.nat(3),
+  }),
   fc.record({ kind: fc.constant('long' as const), at: fc.nat(), n: fc.integer({ min: 100, max: 3000 }) }),
   fc.record({
     kind: fc.constant('insert' as const),
     at: fc.nat(),
-    text: fc.oneof(fc.constantFrom('%ff%fe', '%', '%zz', '%c0%af', '%e2%82', '%00', '%2', '%%', '%ed%a0%80', '%2e%2e', '%2e', '%5c', '\\', '@', ':', '~', '!', '$'), unicode.map(encodeURIComponent)),
+    text: fc.oneof(
+      fc.constantFrom('%ff%fe', '%', '%zz', '%c0%af', '%e2%82', '%00', '%2', '%%', '%ed%a0%80', '%2e%2e', '%2e', '%5c', '\\', '@', ':', '~', '!', '$'),
+      unicode.map(encodeURIComponent),
+    ),
   }),
   fc.constant({ kind: 'trailing' as const }),
 );
@@ -237,7 +263,12 @@ const headerSpec: fc.Arbitrary<HeaderSpec> = fc.record({
     { weight: 5, arbitrary: fc.constant({ kind: 'acme' as const, value: 'acme' }) },
     { weight: 3, arbitrary: fc.constant({ kind: 'victim' as const, value: 'victim' }) },
     { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/).map((value) => ({ kind: 'random' as const, value })) },
-    { weight: 1, arbitrary: fc.oneof(printable(65, 80), fc.constantFrom('a b', 'a.b', 'tenant/1', '\u00e9t\u00e9', '../acme')).map((value) => ({ kind: 'invalid' as const, value })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .oneof(printable(65, 80), fc.constantFrom('a b', 'a.b', 'tenant/1', '\u00e9t\u00e9', '../acme'))
+        .map((value) => ({ kind: 'invalid' as const, value })),
+    },
     { weight: 1, arbitrary: fc.constant({ kind: 'missing' as const, value: '' }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'twice' as const, value: 'acme' }) },
   ),
@@ -268,7 +299,14 @@ const headerSpec: fc.Arbitrary<HeaderSpec> = fc.record({
   ),
   extra: fc.uniqueArray(
     fc.oneof(
-      fc.tuple(fc.constant('X-COREOS-USERINFO'), fc.oneof(printable(0, 200), fc.constant('{"id":"u-1","name":"Ada"}'), fc.integer({ min: 8000, max: 9000 }).map((n) => 'u'.repeat(n)))),
+      fc.tuple(
+        fc.constant('X-COREOS-USERINFO'),
+        fc.oneof(
+          printable(0, 200),
+          fc.constant('{"id":"u-1","name":"Ada"}'),
+          fc.integer({ min: 8000, max: 9000 }).map((n) => 'u'.repeat(n)),
+        ),
+      ),
       fc.tuple(fc.constant('Idempotency-Key'), fc.oneof(printable(1, 255), printable(256, 300))),
       fc.tuple(fc.constant('X-COREOS-CALLBACK-SECRET'), printable(0, 100)),
       fc.tuple(fc.constant('Accept'), fc.constantFrom('text/csv', 'application/json', 'text/event-stream', '*/*', 'x/y;q=2')),
@@ -310,10 +348,18 @@ const itemArb = fc.record(
   {
     refID: fc.oneof(printable(1, 20), fc.constant(''), fc.integer()),
     scannableId: fc.oneof(printable(0, 20), fc.constant(null)),
-    attributes: fc.oneof(fc.dictionary(fc.constantFrom('weight', 'colour', '__proto__', 'constructor', 'x'), fc.jsonValue({ maxDepth: 2 })), fc.jsonValue({ maxDepth: 1 })),
-    trackingDetails: fc.array(fc.record({ operator: printable(0, 70), trackingId: printable(0, 20), isPrimary: fc.boolean() }, { requiredKeys: [] }), { maxLength: 3 }),
+    attributes: fc.oneof(
+      fc.dictionary(fc.constantFrom('weight', 'colour', '__proto__', 'constructor', 'x'), fc.jsonValue({ maxDepth: 2 })),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
+    trackingDetails: fc.array(fc.record({ operator: printable(0, 70), trackingId: printable(0, 20), isPrimary: fc.boolean() }, { requiredKeys: [] }), {
+      maxLength: 3,
+    }),
     items: fc.jsonValue({ maxDepth: 3 }),
-    containerId: fc.oneof(fc.uuid().map((u) => `bag:${u}`), printable(0, 20)),
+    containerId: fc.oneof(
+      fc.uuid().map((u) => `bag:${u}`),
+      printable(0, 20),
+    ),
     data: fc.jsonValue({ maxDepth: 3 }),
     isHazmat: fc.jsonValue({ maxDepth: 0 }),
     parentId: printable(0, 40),
@@ -329,32 +375,92 @@ const attributeConfig = fc.record(
     defaultValue: fc.jsonValue({ maxDepth: 2 }),
     // Only patterns that run fast everywhere: catastrophic patterns are the regex suite's job,
     // and a fuzz that hangs the service would say nothing about the other invariants.
-    validation: fc.record({ regex: fc.constantFrom('^[a-z]+$', '^\\d{3}$', '[', '(?<=a)b', '\\1(a)', '^(a|b)$', 'a{2,3}', '', '[^]', '[]'), range: fc.record({ min: fc.integer(), max: fc.integer() }), valueOneOf: fc.array(fc.jsonValue({ maxDepth: 0 })) }, { requiredKeys: [] }),
+    validation: fc.record(
+      {
+        regex: fc.constantFrom('^[a-z]+$', '^\\d{3}$', '[', '(?<=a)b', '\\1(a)', '^(a|b)$', 'a{2,3}', '', '[^]', '[]'),
+        range: fc.record({ min: fc.integer(), max: fc.integer() }),
+        valueOneOf: fc.array(fc.jsonValue({ maxDepth: 0 })),
+      },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: [] },
 );
 
 const jsonBody: fc.Arbitrary<BodySpec> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ payload: fc.oneof(fc.array(itemArb, { maxLength: 5 }), fc.jsonValue({ maxDepth: 2 })), callback: fc.option(fc.record({ url: callbackUrl, meta: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }), { nil: undefined }) }, { requiredKeys: [] }).map((value) => ({ kind: 'json' as const, value })) },
-  { weight: 2, arbitrary: fc.record({ name: fc.oneof(letters(3, 16), printable(0, 30)), isLeaf: fc.jsonValue({ maxDepth: 0 }), attributes: fc.array(attributeConfig, { maxLength: 3 }) }, { requiredKeys: [] }).map((value) => ({ kind: 'json' as const, value })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record(
+        {
+          payload: fc.oneof(fc.array(itemArb, { maxLength: 5 }), fc.jsonValue({ maxDepth: 2 })),
+          callback: fc.option(fc.record({ url: callbackUrl, meta: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }), { nil: undefined }),
+        },
+        { requiredKeys: [] },
+      )
+      .map((value) => ({ kind: 'json' as const, value })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record(
+        { name: fc.oneof(letters(3, 16), printable(0, 30)), isLeaf: fc.jsonValue({ maxDepth: 0 }), attributes: fc.array(attributeConfig, { maxLength: 3 }) },
+        { requiredKeys: [] },
+      )
+      .map((value) => ({ kind: 'json' as const, value })),
+  },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((value) => ({ kind: 'json' as const, value })) },
   {
     weight: 2,
     arbitrary: fc
       .oneof(
-        fc.constantFrom('', '{', '{"payload":[', 'null', '"x"', '123', 'NaN', '{"a":1}garbage', '\ufeff{"payload":[]}', '{"__proto__":{"polluted":1},"payload":[{}]}', '{"constructor":{"prototype":{"polluted":1}}}', '{"payload":[{"refID":"a"}],"payload":5}'),
+        fc.constantFrom(
+          '',
+          '{',
+          '{"payload":[',
+          'null',
+          '"x"',
+          '123',
+          'NaN',
+          '{"a":1}garbage',
+          '\ufeff{"payload":[]}',
+          '{"__proto__":{"polluted":1},"payload":[{}]}',
+          '{"constructor":{"prototype":{"polluted":1}}}',
+          '{"payload":[{"refID":"a"}],"payload":5}',
+        ),
         fc.string({ maxLength: 200 }),
       )
       .map((value) => ({ kind: 'text' as const, value })),
   },
-  { weight: 2, arbitrary: fc.record({ depth: fc.integer({ min: 65, max: 20_000 }), shape: fc.constantFrom('array' as const, 'object' as const, 'mixed' as const), inItem: fc.boolean() }).map((d) => ({ kind: 'deep' as const, ...d })) },
-  { weight: 1, arbitrary: fc.record({ bytes: fc.integer({ min: 17 * 1024, max: 300 * 1024 }), withLength: fc.boolean() }).map((b) => ({ kind: 'big' as const, ...b })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        depth: fc.integer({ min: 65, max: 20_000 }),
+        shape: fc.constantFrom('array' as const, 'object' as const, 'mixed' as const),
+        inItem: fc.boolean(),
+      })
+      .map((d) => ({ kind: 'deep' as const, ...d })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ bytes: fc.integer({ min: 17 * 1024, max: 300 * 1024 }), withLength: fc.boolean() }).map((b) => ({ kind: 'big' as const, ...b })),
+  },
 );
 
-const csvCell = fc.oneof(printable(0, 12), fc.constantFrom('"a,b"', '"x""y"', '"unclosed', '=1+1', '@SUM(A1)', '[{"operator":"DHL","trackingId":"T1"}]', '['.repeat(200)));
+const csvCell = fc.oneof(
+  printable(0, 12),
+  fc.constantFrom('"a,b"', '"x""y"', '"unclosed', '=1+1', '@SUM(A1)', '[{"operator":"DHL","trackingId":"T1"}]', '['.repeat(200)),
+);
 const csvText = fc
   .tuple(
-    fc.array(fc.oneof(fc.constantFrom('refID', 'scannableId', 'containerId', 'trackingDetails', 'items', 'attributes.weight', 'attributes.', '', 'refID'), printable(1, 12)), { minLength: 0, maxLength: 6 }),
+    fc.array(
+      fc.oneof(
+        fc.constantFrom('refID', 'scannableId', 'containerId', 'trackingDetails', 'items', 'attributes.weight', 'attributes.', '', 'refID'),
+        printable(1, 12),
+      ),
+      { minLength: 0, maxLength: 6 },
+    ),
     fc.array(fc.array(csvCell, { maxLength: 7 }), { maxLength: 6 }),
     fc.boolean(),
   )
@@ -369,7 +475,11 @@ const multipartBody: fc.Arbitrary<BodySpec> = fc
         name: fc.constantFrom('file', 'file', 'callback', 'files', '', 'x'),
         filename: fc.option(fc.constantFrom('a.csv', 'b.txt', '../../etc/passwd', ''), { nil: null }),
         type: fc.option(fc.constantFrom('text/csv', 'application/json', 'application/octet-stream'), { nil: null }),
-        content: fc.oneof(csvText, callbackUrl.map((url) => JSON.stringify({ url })), fc.string({ maxLength: 100 })),
+        content: fc.oneof(
+          csvText,
+          callbackUrl.map((url) => JSON.stringify({ url })),
+          fc.string({ maxLength: 100 }),
+        ),
       }),
       { maxLength: 4 },
     ),
@@ -394,7 +504,13 @@ const anyBody: fc.Arbitrary<BodySpec> = fc.oneof(
 
 const chunking = fc.option(fc.array(fc.integer({ min: 1, max: 4096 }), { minLength: 1, maxLength: 6 }), { nil: null, freq: 3 });
 
-const noHeaders: HeaderSpec = { requestId: { kind: 'valid', value: 'fuzz' }, tenant: { kind: 'acme', value: 'acme' }, token: 'valid', contentType: null, extra: [] };
+const noHeaders: HeaderSpec = {
+  requestId: { kind: 'valid', value: 'fuzz' },
+  tenant: { kind: 'acme', value: 'acme' },
+  token: 'valid',
+  contentType: null,
+  extra: [],
+};
 
 const requestArb = (family: Family): fc.Arbitrary<RequestSpec> =>
   routeArb.chain((route) =>
@@ -405,8 +521,22 @@ const requestArb = (family: Family): fc.Arbitrary<RequestSpec> =>
         steps: family === 'spelling' ? fc.array(spelling, { minLength: 1, maxLength: 3 }) : fc.constant([] as Spelling[]),
         prefix: family === 'spelling' ? absolutePrefix : fc.constant(''),
         query: query,
-        headers: family === 'headers' ? headerSpec : family === 'spelling' ? headerSpec.map((h) => ({ ...h, extra: [] })) : headerSpec.map((h) => ({ ...h, contentType: null, extra: [] })),
-        body: family === 'bodies' ? (route.body === 'json' ? fc.oneof({ weight: 4, arbitrary: jsonBody }, { weight: 1, arbitrary: anyBody }) : route.body === 'multipart' ? fc.oneof({ weight: 4, arbitrary: multipartBody }, { weight: 1, arbitrary: anyBody }) : anyBody) : family === 'headers' ? fc.oneof(fc.constant<BodySpec>({ kind: 'none' }), jsonBody) : fc.constant<BodySpec>({ kind: 'none' }),
+        headers:
+          family === 'headers'
+            ? headerSpec
+            : family === 'spelling'
+              ? headerSpec.map((h) => ({ ...h, extra: [] }))
+              : headerSpec.map((h) => ({ ...h, contentType: null, extra: [] })),
+        body:
+          family === 'bodies'
+            ? route.body === 'json'
+              ? fc.oneof({ weight: 4, arbitrary: jsonBody }, { weight: 1, arbitrary: anyBody })
+              : route.body === 'multipart'
+                ? fc.oneof({ weight: 4, arbitrary: multipartBody }, { weight: 1, arbitrary: anyBody })
+                : anyBody
+            : family === 'headers'
+              ? fc.oneof(fc.constant<BodySpec>({ kind: 'none' }), jsonBody)
+              : fc.constant<BodySpec>({ kind: 'none' }),
         chunks: family === 'bodies' ? chunking : fc.constant(null),
         bodyType: fc.constantFrom('match', 'match', 'match', 'other'),
       })
@@ -414,7 +544,8 @@ const requestArb = (family: Family): fc.Arbitrary<RequestSpec> =>
         const target = `${prefix}${respell(pathname, steps)}${q ? `?${q}` : ''}`;
         // Bodies mostly come with the type they claim to be, so they get past the 415 check.
         let contentType = headers.contentType;
-        if (family === 'bodies' && bodyType === 'match') contentType = body.kind === 'multipart' ? `multipart/form-data; boundary=${body.sentBoundary}` : body.kind === 'none' ? null : 'application/json';
+        if (family === 'bodies' && bodyType === 'match')
+          contentType = body.kind === 'multipart' ? `multipart/form-data; boundary=${body.sentBoundary}` : body.kind === 'none' ? null : 'application/json';
         return { family, method, api: route.api, target, headers: { ...headers, contentType }, body, chunks };
       }),
   );
@@ -446,7 +577,11 @@ function renderBody(body: BodySpec): Buffer | null {
       return Buffer.from(body.value);
     case 'deep': {
       const deep = deepJson(body.depth, body.shape);
-      return Buffer.from(body.inItem ? `{"payload":[{"refID":"d","attributes":{"weight":${deep}}}],"name":"deep","attributes":[{"name":"x","dataType":"object","defaultValue":${deep}}]}` : deep);
+      return Buffer.from(
+        body.inItem
+          ? `{"payload":[{"refID":"d","attributes":{"weight":${deep}}}],"name":"deep","attributes":[{"name":"x","dataType":"object","defaultValue":${deep}}]}`
+          : deep,
+      );
     }
     case 'big':
       return Buffer.from(JSON.stringify({ payload: [{ refID: 'big', attributes: { note: 'n'.repeat(body.bytes) } }] }));
@@ -510,7 +645,10 @@ async function send(port: number, spec: RequestSpec): Promise<{ rendered: Render
     // moment is generous because the whole suite may be loading both cores: a refusal that comes
     // after the body went out is lost to the reset of a connection closed with unread bytes.
     const headFirstMs = (body?.length ?? 0) > 64 * 1024 ? 500 : 0;
-    return { rendered, response: await rawRequest(port, { method: spec.method, target, headers, ...(payload ? { body: payload } : {}), timeoutMs: 10_000, headFirstMs }) };
+    return {
+      rendered,
+      response: await rawRequest(port, { method: spec.method, target, headers, ...(payload ? { body: payload } : {}), timeoutMs: 10_000, headFirstMs }),
+    };
   } catch (error) {
     return { rendered, response: error as Error };
   }
@@ -522,7 +660,10 @@ async function send(port: number, spec: RequestSpec): Promise<{ rendered: Render
 const LEAKS: Array<[string, RegExp]> = [
   ['a stack frame', /\n\s+at |\bat (Object|async|new|Module|process)\b[^"]{0,80}\(|at Object\./],
   ['a file path', /\/work\/|node_modules|\.ts:\d|\.js:\d+:\d+|\/tmp\/|\/home\/|\/root\//],
-  ['SQL text', /\bSELECT\b[^"]{0,200}\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+"?\w+"?\s+SET\b|\bDELETE\s+FROM\b|SQLITE_[A-Z]|no such (table|column)|QueryFailedError|SqliteError/i],
+  [
+    'SQL text',
+    /\bSELECT\b[^"]{0,200}\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+"?\w+"?\s+SET\b|\bDELETE\s+FROM\b|SQLITE_[A-Z]|no such (table|column)|QueryFailedError|SqliteError/i,
+  ],
   ['an internal error', /FST_ERR_|ERR_[A-Z_]{5,}|Maximum call stack|TypeError|ReferenceError|RangeError|Cannot read propert/],
 ];
 
@@ -554,14 +695,19 @@ function violations(spec: RequestSpec, rendered: Rendered, response: RawResponse
         typeof request.queryString === 'string' &&
         'body' in request;
       if (!inEnvelope) found.push(`a ${status} outside the §2 envelope: ${response.text.slice(0, 160)}`);
-      else if (Buffer.byteLength(JSON.stringify(request.body)) > 17 * 1024) found.push(`a request echo of ${Buffer.byteLength(JSON.stringify(request.body))} bytes: a body over 16 KiB must be summarised`);
+      else if (Buffer.byteLength(JSON.stringify(request.body)) > 17 * 1024)
+        found.push(`a request echo of ${Buffer.byteLength(JSON.stringify(request.body))} bytes: a body over 16 KiB must be summarised`);
     }
     const echoed = response.headers['x-coreos-request-id'];
     if (rendered.requestIdValid && echoed !== rendered.requestIdSent) found.push(`the valid request id was not echoed (got ${JSON.stringify(echoed)})`);
     if (!rendered.requestIdValid && rendered.requestIdSent !== null && echoed === rendered.requestIdSent) found.push('an invalid request id was echoed');
-    const answer = `${Object.entries(response.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n${response.text}`;
-    for (const [what, pattern] of LEAKS) if (pattern.test(answer) && !pattern.test(rendered.bytesForLeakCheck)) found.push(`${what} in the answer: ${pattern.exec(answer)![0]}`);
-    if (spec.api && !rendered.authenticated && (status < 400 || status >= 500)) found.push(`a request without valid credentials answered ${status}: it reached a handler`);
+    const answer = `${Object.entries(response.headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n')}\n${response.text}`;
+    for (const [what, pattern] of LEAKS)
+      if (pattern.test(answer) && !pattern.test(rendered.bytesForLeakCheck)) found.push(`${what} in the answer: ${pattern.exec(answer)![0]}`);
+    if (spec.api && !rendered.authenticated && (status < 400 || status >= 500))
+      found.push(`a request without valid credentials answered ${status}: it reached a handler`);
     if (spec.body.kind === 'deep' && status >= 500) found.push(`JSON nested ${spec.body.depth} deep answered ${status}, not 400`);
     return found;
   }
@@ -583,11 +729,18 @@ async function fuzz(port: number, family: Family, numRuns: number, seed: number)
     if (COLLECT) {
       for (const v of found) {
         const kind = `${family}: ${v.replace(/\d+/g, 'N').slice(0, 70)}`;
-        if (!collected.has(kind)) collected.set(kind, `[${family}] ${v}\n    ${spec.method} ${spec.target.slice(0, 300)} (body ${spec.body.kind}, ${rendered.bodyBytes} bytes${spec.chunks ? ', chunked' : ''}, authenticated ${rendered.authenticated})`);
+        if (!collected.has(kind))
+          collected.set(
+            kind,
+            `[${family}] ${v}\n    ${spec.method} ${spec.target.slice(0, 300)} (body ${spec.body.kind}, ${rendered.bodyBytes} bytes${spec.chunks ? ', chunked' : ''}, authenticated ${rendered.authenticated})`,
+          );
       }
       return true;
     }
-    if (found.length) throw new Error(`${found.join('; ')}\n  request: ${spec.method} ${spec.target.slice(0, 200)} | request id ${rendered.requestIdValid ? 'valid' : 'invalid or none'}, tenant ${spec.headers.tenant.kind}, token ${spec.headers.token}, content type ${spec.headers.contentType}, body ${spec.body.kind} (${rendered.bodyBytes} bytes${spec.chunks ? ', chunked' : ''})`);
+    if (found.length)
+      throw new Error(
+        `${found.join('; ')}\n  request: ${spec.method} ${spec.target.slice(0, 200)} | request id ${rendered.requestIdValid ? 'valid' : 'invalid or none'}, tenant ${spec.headers.tenant.kind}, token ${spec.headers.token}, content type ${spec.headers.contentType}, body ${spec.body.kind} (${rendered.bodyBytes} bytes${spec.chunks ? ', chunked' : ''})`,
+      );
     return true;
   });
   const before = collected.size;
@@ -596,7 +749,8 @@ async function fuzz(port: number, family: Family, numRuns: number, seed: number)
   } catch (error) {
     throw new Error(`fuzz family '${family}' failed; replay with FUZZ_SEED=${SEED}\n${(error as Error).message}`, { cause: error });
   }
-  if (collected.size > before) throw new Error(`fuzz family '${family}' (FUZZ_SEED=${SEED}) found ${collected.size - before} new kind(s) of violation; see the list printed at the end`);
+  if (collected.size > before)
+    throw new Error(`fuzz family '${family}' (FUZZ_SEED=${SEED}) found ${collected.size - before} new kind(s) of violation; see the list printed at the end`);
 }
 
 describe('hostile requests over HTTP (property-based, seeded)', () => {
@@ -607,27 +761,48 @@ describe('hostile requests over HTTP (property-based, seeded)', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-fuzz-'));
-    service = await start(dir, { AUTH_JWT_SECRET: TEST_SECRET, DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`, DATA_DIR: dir, LOG_LEVEL: 'info', WORKER_IDLE_MS: '50', BODY_TIMEOUT_MS: '5000', UPLOAD_IDLE_TIMEOUT_MS: '5000' });
+    service = await start(dir, {
+      AUTH_JWT_SECRET: TEST_SECRET,
+      DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`,
+      DATA_DIR: dir,
+      LOG_LEVEL: 'info',
+      WORKER_IDLE_MS: '50',
+      BODY_TIMEOUT_MS: '5000',
+      UPLOAD_IDLE_TIMEOUT_MS: '5000',
+    });
     port = Number(new URL(service.url).port);
     // Each tenant gets its types and one batch; the victim's are the only ones it may ever have.
     for (const tenant of ['acme', 'victim']) {
       for (const name of ['bag', 'box']) {
-        const defined = await rawRequest(port, { method: 'POST', target: `${BASE}/container-types`, headers: await identity(tenant), body: Buffer.from(JSON.stringify({ name, attributes: [{ name: 'weight', dataType: 'number' }] })) });
+        const defined = await rawRequest(port, {
+          method: 'POST',
+          target: `${BASE}/container-types`,
+          headers: await identity(tenant),
+          body: Buffer.from(JSON.stringify({ name, attributes: [{ name: 'weight', dataType: 'number' }] })),
+        });
         expect(defined.status).toBe(202);
       }
-      const submitted = await rawRequest(port, { method: 'POST', target: `${BASE}/bag/batch`, headers: await identity(tenant), body: Buffer.from(JSON.stringify({ payload: [{ refID: 'seed-1', attributes: { weight: 1 } }] })) });
+      const submitted = await rawRequest(port, {
+        method: 'POST',
+        target: `${BASE}/bag/batch`,
+        headers: await identity(tenant),
+        body: Buffer.from(JSON.stringify({ payload: [{ refID: 'seed-1', attributes: { weight: 1 } }] })),
+      });
       expect(submitted.status).toBe(202);
       seeded[tenant === 'acme' ? 'acmeBatch' : 'victimBatch'] = JSON.parse(submitted.text).data.id;
     }
     // Warm up (JIT, caches, pools) before the memory baseline is taken.
-    for (let i = 0; i < 200; i++) await rawRequest(port, { method: 'GET', target: `${BASE}/bag/batch/status?batchId=${seeded.acmeBatch}`, headers: await identity('acme') });
+    for (let i = 0; i < 200; i++)
+      await rawRequest(port, { method: 'GET', target: `${BASE}/bag/batch/status?batchId=${seeded.acmeBatch}`, headers: await identity('acme') });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     baselineRss = residentBytes(service.child.pid!);
   }, 60_000);
 
   afterAll(async () => {
     if (COLLECT) process.stdout.write(`fuzz violations by kind (seed ${SEED}):\n${[...collected.values()].map((v) => `- ${v}`).join('\n') || '(none)'}\n`);
-    process.stdout.write(`fuzz: ${observed.requests} requests, statuses ${JSON.stringify(Object.fromEntries([...observed.byStatus].sort((a, b) => a[0] - b[0])))}\n`);
+    process.stdout.write(
+      `fuzz: ${observed.requests} requests, statuses ${JSON.stringify(Object.fromEntries([...observed.byStatus].sort((a, b) => a[0] - b[0])))}\n`,
+    );
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed early
     if (service && service.child.exitCode === null) await kill(service, 'SIGKILL');
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -660,17 +835,43 @@ describe('hostile requests over HTTP (property-based, seeded)', () => {
     const body = Buffer.from(`{"payload":[{"refID":"a","attributes":{"note":"${'n'.repeat(8 * MiB)}"}}]}`);
     const answers = await Promise.all(
       spellings.map(async (steps, i) => {
-        const target = respell(`${BASE}/bag/batch${i % 4 === 3 ? '/upload' : ''}`, steps.filter((step) => step.kind !== 'long'));
-        const spec: RequestSpec = { family: 'bodies', method: 'POST', api: true, target, headers: { ...noHeaders, token: i % 2 ? 'missing' : 'expired' }, body: { kind: 'big', bytes: body.length, withLength: i % 2 === 0 }, chunks: i % 2 ? [MiB] : null };
-        const headers: Array<[string, string]> = [['X-COREOS-REQUEST-ID', `burst-${i}`], ['X-COREOS-TID', 'victim'], ['Content-Type', 'application/json']];
+        const target = respell(
+          `${BASE}/bag/batch${i % 4 === 3 ? '/upload' : ''}`,
+          steps.filter((step) => step.kind !== 'long'),
+        );
+        const spec: RequestSpec = {
+          family: 'bodies',
+          method: 'POST',
+          api: true,
+          target,
+          headers: { ...noHeaders, token: i % 2 ? 'missing' : 'expired' },
+          body: { kind: 'big', bytes: body.length, withLength: i % 2 === 0 },
+          chunks: i % 2 ? [MiB] : null,
+        };
+        const headers: Array<[string, string]> = [
+          ['X-COREOS-REQUEST-ID', `burst-${i}`],
+          ['X-COREOS-TID', 'victim'],
+          ['Content-Type', 'application/json'],
+        ];
         if (i % 2 === 0) headers.push(['X-COREOS-ACCESS', await token('victim', 'expired')]);
         let response: RawResponse | Error;
         try {
-          response = await rawRequest(port, { method: 'POST', target, headers, body: i % 2 ? { chunks: [body.subarray(0, 4 * MiB), body.subarray(4 * MiB)] } : body, timeoutMs: 30_000, headFirstMs: 5_000 });
+          response = await rawRequest(port, {
+            method: 'POST',
+            target,
+            headers,
+            body: i % 2 ? { chunks: [body.subarray(0, 4 * MiB), body.subarray(4 * MiB)] } : body,
+            timeoutMs: 30_000,
+            headFirstMs: 5_000,
+          });
         } catch (error) {
           response = error as Error;
         }
-        return violations(spec, { bytesForLeakCheck: target, requestIdSent: `burst-${i}`, requestIdValid: true, authenticated: false, bodyBytes: body.length }, response).map((v) => `POST ${target}: ${v}`);
+        return violations(
+          spec,
+          { bytesForLeakCheck: target, requestIdSent: `burst-${i}`, requestIdValid: true, authenticated: false, bodyBytes: body.length },
+          response,
+        ).map((v) => `POST ${target}: ${v}`);
       }),
     );
     expect(answers.flat()).toEqual([]);
@@ -686,9 +887,23 @@ describe('hostile requests over HTTP (property-based, seeded)', () => {
       ['a space in the target', { method: 'GET', target: `${BASE}/bag /batch/status`, headers }],
       ['a header section over 16 KiB', { method: 'GET', target: `${BASE}/container-types`, headers: [...headers, ['X-Pad', 'p'.repeat(20_000)]] }],
       ['a control character in a header', { method: 'GET', target: `${BASE}/container-types`, headers: [...headers, ['X-COREOS-USERINFO', 'a\u0001b']] }],
-      ['a Content-Length that is no number', { method: 'POST', target: `${BASE}/container-types`, headers: [...headers, ['Content-Length', 'abc']], body: Buffer.from('{}') }],
-      ['Content-Length beside chunked', { method: 'POST', target: `${BASE}/container-types`, headers: [...headers, ['Content-Length', '2'], ['Transfer-Encoding', 'chunked']], body: Buffer.from('0\r\n\r\n') }],
-      ['an Expect the server cannot meet', { method: 'POST', target: `${BASE}/container-types`, headers: [...headers, ['Expect', 'teapot']], body: Buffer.from('{}') }],
+      [
+        'a Content-Length that is no number',
+        { method: 'POST', target: `${BASE}/container-types`, headers: [...headers, ['Content-Length', 'abc']], body: Buffer.from('{}') },
+      ],
+      [
+        'Content-Length beside chunked',
+        {
+          method: 'POST',
+          target: `${BASE}/container-types`,
+          headers: [...headers, ['Content-Length', '2'], ['Transfer-Encoding', 'chunked']],
+          body: Buffer.from('0\r\n\r\n'),
+        },
+      ],
+      [
+        'an Expect the server cannot meet',
+        { method: 'POST', target: `${BASE}/container-types`, headers: [...headers, ['Expect', 'teapot']], body: Buffer.from('{}') },
+      ],
     ];
     const problems: string[] = [];
     for (const [what, request] of cases) {
@@ -698,8 +913,20 @@ describe('hostile requests over HTTP (property-based, seeded)', () => {
       } catch (error) {
         response = error as Error;
       }
-      const spec = { family: 'spelling', method: request.method, api: true, target: request.target, headers: noHeaders, body: { kind: 'none' }, chunks: null } as RequestSpec;
-      const found = violations(spec, { bytesForLeakCheck: request.target, requestIdSent: null, requestIdValid: false, authenticated: false, bodyBytes: 0 }, response);
+      const spec = {
+        family: 'spelling',
+        method: request.method,
+        api: true,
+        target: request.target,
+        headers: noHeaders,
+        body: { kind: 'none' },
+        chunks: null,
+      } as RequestSpec;
+      const found = violations(
+        spec,
+        { bytesForLeakCheck: request.target, requestIdSent: null, requestIdValid: false, authenticated: false, bodyBytes: 0 },
+        response,
+      );
       if (!(response instanceof Error) && response.status < 400) found.push(`answered ${response.status}`);
       problems.push(...found.map((v) => `${what}: ${v}`));
     }

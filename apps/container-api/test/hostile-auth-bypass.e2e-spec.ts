@@ -49,7 +49,9 @@ describe('hostile input: the token check cannot be skipped', () => {
   /** A submit that declares a big JSON body and sends only its first 64 KiB. */
   const bigSubmit = (target: string, headers: Record<string, string>, method = 'POST') =>
     rawExchange(t.url, {
-      send: head(`${method} ${target} HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', 'Content-Length': DECLARED, ...headers }) + `{"payload":[${'{"refID":"r"},'.repeat(4600)}`,
+      send:
+        head(`${method} ${target} HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', 'Content-Length': DECLARED, ...headers }) +
+        `{"payload":[${'{"refID":"r"},'.repeat(4600)}`,
       waitMs: 3000,
     });
 
@@ -57,7 +59,10 @@ describe('hostile input: the token check cannot be skipped', () => {
     const answer = await bigSubmit(target, { 'X-COREOS-REQUEST-ID': 'bypass-1', 'X-COREOS-TID': 'acme' });
     expectCleanErrorAnswer(answer);
     // Matched routes ask for the token; a spelling no route matches is simply not found.
-    expect([[401, 'UNAUTHORIZED'], [404, 'NOT_FOUND']]).toContainEqual([answer.status, answer.body.error.code]);
+    expect([
+      [401, 'UNAUTHORIZED'],
+      [404, 'NOT_FOUND'],
+    ]).toContainEqual([answer.status, answer.body.error.code]);
     expect(answer.headers['x-coreos-request-id']).toBe('bypass-1');
     expect(answer.body.request.body).toEqual({});
     // Answered without waiting for the 8 MiB, and the connection closed after the answer.
@@ -81,7 +86,14 @@ describe('hostile input: the token check cannot be skipped', () => {
       const headers = await t.headers();
       const body = JSON.stringify({ payload: [{ refID: 'odd-1' }] });
       const answer = await rawExchange(t.url, {
-        send: head(`POST ${target} HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close', ...headers }) + body,
+        send:
+          head(`POST ${target} HTTP/1.1`, {
+            Host: 'x',
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+            Connection: 'close',
+            ...headers,
+          }) + body,
         waitMs: 3000,
       });
       expectCleanErrorAnswer(answer);
@@ -117,7 +129,14 @@ describe('hostile input: the token check cannot be skipped', () => {
       const headers = await t.headers();
       const body = JSON.stringify({ payload: [{ refID: 'plain-1' }] });
       const answer = await rawExchange(t.url, {
-        send: head(`POST ${target} HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close', ...headers }) + body,
+        send:
+          head(`POST ${target} HTTP/1.1`, {
+            Host: 'x',
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+            Connection: 'close',
+            ...headers,
+          }) + body,
         waitMs: 3000,
       });
       expect(answer.status).toBe(202);
@@ -132,7 +151,10 @@ describe('hostile input: the token check cannot be skipped', () => {
       Array.from({ length: 32 }, () =>
         rawExchange(t.url, {
           // Each declares 4 MiB and tries to send all of it at once.
-          send: Buffer.concat([Buffer.from(head(`POST ${target} HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', 'Content-Length': chunk.length })), chunk]),
+          send: Buffer.concat([
+            Buffer.from(head(`POST ${target} HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', 'Content-Length': chunk.length })),
+            chunk,
+          ]),
           waitMs: 5000,
         }),
       ),
@@ -145,7 +167,12 @@ describe('hostile input: the token check cannot be skipped', () => {
     // 128 MiB were offered; what the server took is what was in flight when it answered.
     expect(read).toBeLessThan(32 * 512 * 1024);
     expect(sockets.length).toBeGreaterThanOrEqual(32);
-    await eventually(() => sockets.filter((socket) => !socket.destroyed).length, { timeoutMs: 1_000, intervalMs: 20, what: 'every socket closed (the count still open)', until: (open) => open === 0 });
+    await eventually(() => sockets.filter((socket) => !socket.destroyed).length, {
+      timeoutMs: 1_000,
+      intervalMs: 20,
+      what: 'every socket closed (the count still open)',
+      until: (open) => open === 0,
+    });
     expect(sockets.filter((socket) => !socket.destroyed)).toHaveLength(0);
   });
 });

@@ -89,14 +89,24 @@ describe('hostile input: body deadlines', () => {
 
   describe('uploads', () => {
     const uploadHead = async (extra: Record<string, string | number> = {}) =>
-      head(`POST ${BASE}/bag/batch/upload HTTP/1.1`, { Host: 'x', 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Transfer-Encoding': 'chunked', ...(await t.headers()), ...extra });
+      head(`POST ${BASE}/bag/batch/upload HTTP/1.1`, {
+        Host: 'x',
+        'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`,
+        'Transfer-Encoding': 'chunked',
+        ...(await t.headers()),
+        ...extra,
+      });
     const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
 
     it('answers 408 and closes when an upload stalls mid-file, and removes the rows it had stored', async () => {
       const [batches, items] = [await count('batches'), await count('batch_items')];
       const exchange = rawExchange(t.url, { send: (await uploadHead()) + chunk(formStart(true) + 'refID\n' + rows(0, 2500)), waitMs: 6000 });
       // The first parts of the file are stored while the client stalls.
-      const stored = await eventually(async () => (await count('batch_items')) - items, { timeoutMs: 1_200, intervalMs: 20, what: 'the first rows of the stalled upload stored' });
+      const stored = await eventually(async () => (await count('batch_items')) - items, {
+        timeoutMs: 1_200,
+        intervalMs: 20,
+        what: 'the first rows of the stalled upload stored',
+      });
       expect(stored).toBeGreaterThan(0);
       const answer = await exchange;
       expectTimedOut(answer, UPLOAD_IDLE_TIMEOUT_MS);
@@ -105,13 +115,19 @@ describe('hostile input: body deadlines', () => {
     });
 
     it('answers 408 when an upload stalls before its file part', async () => {
-      const answer = await rawExchange(t.url, { send: (await uploadHead()) + chunk(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="callback"\r\n\r\n{"url":`), waitMs: 6000 });
+      const answer = await rawExchange(t.url, {
+        send: (await uploadHead()) + chunk(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="callback"\r\n\r\n{"url":`),
+        waitMs: 6000,
+      });
       expectTimedOut(answer, UPLOAD_IDLE_TIMEOUT_MS);
     });
 
     it('answers 408 when an upload stalls after its file, before the form ends', async () => {
       const before = await count('batches');
-      const answer = await rawExchange(t.url, { send: (await uploadHead()) + chunk(formStart(false) + 'refID\nafter-file-1\n' + `\r\n--${BOUNDARY}\r\n`), waitMs: 6000 });
+      const answer = await rawExchange(t.url, {
+        send: (await uploadHead()) + chunk(formStart(false) + 'refID\nafter-file-1\n' + `\r\n--${BOUNDARY}\r\n`),
+        waitMs: 6000,
+      });
       expectTimedOut(answer, UPLOAD_IDLE_TIMEOUT_MS);
       expect(await count('batches')).toBe(before);
     });
@@ -126,7 +142,10 @@ describe('hostile input: body deadlines', () => {
       const gap = UPLOAD_IDLE_TIMEOUT_MS * 0.4;
       const answer = await rawExchange(t.url, {
         send: (await uploadHead({ Connection: 'close' })) + chunk(formStart(false) + 'refID\n'),
-        later: [...[rows(0, 10), rows(10, 10), rows(20, 10)].map((piece) => ({ afterMs: gap, piece: chunk(piece) })), { afterMs: gap, piece: chunk(formEnd) + '0\r\n\r\n' }],
+        later: [
+          ...[rows(0, 10), rows(10, 10), rows(20, 10)].map((piece) => ({ afterMs: gap, piece: chunk(piece) })),
+          { afterMs: gap, piece: chunk(formEnd) + '0\r\n\r\n' },
+        ],
         waitMs: 8000,
       });
       expect(answer.status).toBe(202);

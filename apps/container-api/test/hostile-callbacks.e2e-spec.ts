@@ -25,12 +25,22 @@ type Meta = { status: string; callback: { state: string; attempts: number } };
 function client(t: TestApp) {
   const define = async (tenant: string) => defineType(t, { name: 'bag' }, tenant);
   const submit = async (tenant: string, url: string, extra: Record<string, string> = {}) => {
-    const response = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(tenant, extra), body: { payload: [{ refID: 'r' }], callback: { url } } });
+    const response = await t.request(`${BASE}/bag/batch`, {
+      method: 'POST',
+      headers: await t.headers(tenant, extra),
+      body: { payload: [{ refID: 'r' }], callback: { url } },
+    });
     return acceptedId(response);
   };
-  const meta = async (tenant: string, batchId: string): Promise<Meta> => (await t.request(`${BASE}/bag/batch/status?batchId=${batchId}`, { headers: await t.headers(tenant) })).body.data.meta;
+  const meta = async (tenant: string, batchId: string): Promise<Meta> =>
+    (await t.request(`${BASE}/bag/batch/status?batchId=${batchId}`, { headers: await t.headers(tenant) })).body.data.meta;
   const until = async (tenant: string, batchId: string, done: (m: Meta) => boolean, withinMs: number) =>
-    eventually(() => meta(tenant, batchId), { timeoutMs: withinMs, intervalMs: 25, what: `the callback of batch ${batchId} to reach the awaited state`, until: done });
+    eventually(() => meta(tenant, batchId), {
+      timeoutMs: withinMs,
+      intervalMs: 25,
+      what: `the callback of batch ${batchId} to reach the awaited state`,
+      until: done,
+    });
   return { define, submit, meta, until };
 }
 
@@ -43,7 +53,13 @@ describe('slow callback receivers', () => {
   it("hold only their own tries: another tenant's callback is delivered at once while 20 receivers trickle", async () => {
     receiver = await startHostileReceiver();
     // Long tries, so that only a fair share of the slots (not the deadline) can let tenant B through.
-    const t = await startTestApp({ WORKER_ENABLED: 'true', CALLBACK_TIMEOUT_MS: '20000', CALLBACK_CONCURRENCY: '16', CALLBACK_MAX_ATTEMPTS: '2', CALLBACK_BACKOFF_BASE_MS: '100' });
+    const t = await startTestApp({
+      WORKER_ENABLED: 'true',
+      CALLBACK_TIMEOUT_MS: '20000',
+      CALLBACK_CONCURRENCY: '16',
+      CALLBACK_MAX_ATTEMPTS: '2',
+      CALLBACK_BACKOFF_BASE_MS: '100',
+    });
     try {
       const c = client(t);
       await c.define('noisy');
@@ -70,25 +86,34 @@ describe('slow callback receivers', () => {
     ['never answers', 'silent', { state: 'FAILED', attempts: 3 }],
     ['trickles its headers for ever', 'headers', { state: 'FAILED', attempts: 3 }],
     ['answers 200 with an endless body', 'huge', { state: 'DELIVERED', attempts: 1 }],
-  ] as const)('end their tries by the deadline, one at a time, when a receiver %s', async (_name, behaviour, expected) => {
-    receiver = await startHostileReceiver();
-    const t = await startTestApp({ WORKER_ENABLED: 'true', CALLBACK_TIMEOUT_MS: '500', CALLBACK_MAX_ATTEMPTS: '3', CALLBACK_BACKOFF_BASE_MS: '50' });
-    try {
-      const c = client(t);
-      await c.define('acme');
-      const batchId = await c.submit('acme', receiver.url(behaviour, 'one'));
-      // Three tries of at most 500 ms each, plus backoff: well within 4 s.
-      const final = await c.until('acme', batchId, (m) => m.callback.state !== 'PENDING', 4000);
-      expect(final.callback).toEqual(expected);
-      expect(receiver.requests.filter((r) => r.tag === 'one')).toHaveLength(expected.attempts);
-      // Never the same callback on two connections at once.
-      expect(receiver.mostOpen('one')).toBe(1);
-      await eventually(() => receiver.open('one'), { timeoutMs: 1_000, intervalMs: 10, what: 'the receiver to see its connection closed', until: (open) => open === 0 });
-      expect(receiver.open('one')).toBe(0);
-    } finally {
-      await t.close();
-    }
-  }, 15_000);
+  ] as const)(
+    'end their tries by the deadline, one at a time, when a receiver %s',
+    async (_name, behaviour, expected) => {
+      receiver = await startHostileReceiver();
+      const t = await startTestApp({ WORKER_ENABLED: 'true', CALLBACK_TIMEOUT_MS: '500', CALLBACK_MAX_ATTEMPTS: '3', CALLBACK_BACKOFF_BASE_MS: '50' });
+      try {
+        const c = client(t);
+        await c.define('acme');
+        const batchId = await c.submit('acme', receiver.url(behaviour, 'one'));
+        // Three tries of at most 500 ms each, plus backoff: well within 4 s.
+        const final = await c.until('acme', batchId, (m) => m.callback.state !== 'PENDING', 4000);
+        expect(final.callback).toEqual(expected);
+        expect(receiver.requests.filter((r) => r.tag === 'one')).toHaveLength(expected.attempts);
+        // Never the same callback on two connections at once.
+        expect(receiver.mostOpen('one')).toBe(1);
+        await eventually(() => receiver.open('one'), {
+          timeoutMs: 1_000,
+          intervalMs: 10,
+          what: 'the receiver to see its connection closed',
+          until: (open) => open === 0,
+        });
+        expect(receiver.open('one')).toBe(0);
+      } finally {
+        await t.close();
+      }
+    },
+    15_000,
+  );
 });
 
 describe('a stop while callback tries hang', () => {
@@ -98,13 +123,27 @@ describe('a stop while callback tries hang', () => {
     const dbFile = path.join(dir, 'db.sqlite');
     let running: Running | null = null;
     try {
-      running = await start(dir, { AUTH_JWT_SECRET: TEST_SECRET, DATABASE_URL: `sqlite:${dbFile}`, DATA_DIR: dir, CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true', CALLBACK_TIMEOUT_MS: '60000', WORKER_IDLE_MS: '20' });
-      const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(TEST_SECRET));
+      running = await start(dir, {
+        AUTH_JWT_SECRET: TEST_SECRET,
+        DATABASE_URL: `sqlite:${dbFile}`,
+        DATA_DIR: dir,
+        CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true',
+        CALLBACK_TIMEOUT_MS: '60000',
+        WORKER_IDLE_MS: '20',
+      });
+      const token = await new SignJWT({ tid: 'acme' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('10m')
+        .sign(new TextEncoder().encode(TEST_SECRET));
       let n = 0;
       const headers = () => ({ 'X-COREOS-REQUEST-ID': `stop-${++n}`, 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': token, 'content-type': 'application/json' });
       await fetch(`${running.url}${BASE}/container-types`, { method: 'POST', headers: headers(), body: JSON.stringify({ name: 'bag' }) });
       for (const behaviour of ['trickle', 'silent', 'headers'] as const) {
-        const response = await fetch(`${running.url}${BASE}/bag/batch`, { method: 'POST', headers: headers(), body: JSON.stringify({ payload: [{ refID: 'r' }], callback: { url: receiver.url(behaviour, behaviour) } }) });
+        const response = await fetch(`${running.url}${BASE}/bag/batch`, {
+          method: 'POST',
+          headers: headers(),
+          body: JSON.stringify({ payload: [{ refID: 'r' }], callback: { url: receiver.url(behaviour, behaviour) } }),
+        });
         expect(response.status).toBe(202);
       }
       await eventually(() => receiver.openNow, { timeoutMs: 5_000, intervalMs: 10, what: '3 open callback connections', until: (open) => open >= 3 });
@@ -119,7 +158,11 @@ describe('a stop while callback tries hang', () => {
       expect(receiver.openNow).toBe(0);
 
       const db = new Database(dbFile, { readonly: true });
-      const rows = db.prepare('SELECT b.callback_state AS state, b.callback_attempts AS attempts, c.lease_owner AS owner FROM batches b JOIN batch_callbacks c ON c.batch_pk = b.pk').all();
+      const rows = db
+        .prepare(
+          'SELECT b.callback_state AS state, b.callback_attempts AS attempts, c.lease_owner AS owner FROM batches b JOIN batch_callbacks c ON c.batch_pk = b.pk',
+        )
+        .all();
       db.close();
       expect(rows).toEqual([0, 1, 2].map(() => ({ state: 'PENDING', attempts: 0, owner: null })));
     } finally {
@@ -157,12 +200,20 @@ describe('callback addresses in IPv6 transition forms, with the guard on', () =>
   ])('refuses %s at submit, JSON and file alike', async (url) => {
     const json = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload: [{ refID: 'r' }], callback: { url } } });
     expect([json.status, json.body.error.code, json.body.error.additionalInfo.violations[0].path]).toEqual([400, 'VALIDATION_FAILED', 'callback.url']);
-    const file = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), form: csvForm('refID\nr\n', { callback: JSON.stringify({ url }) }) });
+    const file = await t.request(`${BASE}/bag/batch/upload`, {
+      method: 'POST',
+      headers: await t.headers(),
+      form: csvForm('refID\nr\n', { callback: JSON.stringify({ url }) }),
+    });
     expectEnvelopeError(file, 400, 'VALIDATION_FAILED');
   });
 
   it('accepts a global unicast IPv6 address', async () => {
-    const response = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload: [{ refID: 'r' }], callback: { url: 'http://[2606:4700::1111]/hook' } } });
+    const response = await t.request(`${BASE}/bag/batch`, {
+      method: 'POST',
+      headers: await t.headers(),
+      body: { payload: [{ refID: 'r' }], callback: { url: 'http://[2606:4700::1111]/hook' } },
+    });
     expect(response.status).toBe(202);
   });
 });
@@ -199,7 +250,10 @@ describe('callback secrets with SECRETS_KEY', () => {
   /** Reads the stored columns from the SQLite file itself, as anyone with the file could. */
   const storedSecrets = () => {
     const db = new Database(path.join(t.dir, 'db.sqlite'), { readonly: true });
-    const rows = db.prepare('SELECT secret, last_error AS lastError FROM batch_callbacks ORDER BY batch_pk').all() as Array<{ secret: string | null; lastError: string | null }>;
+    const rows = db.prepare('SELECT secret, last_error AS lastError FROM batch_callbacks ORDER BY batch_pk').all() as Array<{
+      secret: string | null;
+      lastError: string | null;
+    }>;
     db.close();
     return rows;
   };
@@ -243,6 +297,9 @@ describe('callback secrets with SECRETS_KEY', () => {
     const final = await c.until('acme', batchId, (m) => m.callback.state !== 'PENDING', 4000);
     expect(final.callback).toEqual({ state: 'FAILED', attempts: 2 });
     expect(receiver.received).toHaveLength(1);
-    expect(storedSecrets()[0]).toEqual({ secret: null, lastError: expect.stringMatching(/secret cannot be opened: it was sealed under key 'k0', which SECRETS_KEY does not hold/) });
+    expect(storedSecrets()[0]).toEqual({
+      secret: null,
+      lastError: expect.stringMatching(/secret cannot be opened: it was sealed under key 'k0', which SECRETS_KEY does not hold/),
+    });
   });
 });

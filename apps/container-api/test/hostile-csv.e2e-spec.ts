@@ -10,7 +10,18 @@ import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/te
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** Values that start with each character a spreadsheet would run, and the guard itself. */
-const HOSTILE_LABELS = ['=HYPERLINK("http://x","y")', '+1+1', '-2-2', '@SUM(A1)', '\tTAB first', '\rCR first', '\r\nCRLF first', "'=already guarded", "''+twice", 'in\tside\r\nand, "quoted"'];
+const HOSTILE_LABELS = [
+  '=HYPERLINK("http://x","y")',
+  '+1+1',
+  '-2-2',
+  '@SUM(A1)',
+  '\tTAB first',
+  '\rCR first',
+  '\r\nCRLF first',
+  "'=already guarded",
+  "''+twice",
+  'in\tside\r\nand, "quoted"',
+];
 
 async function cellsOf(csv: string): Promise<string[][]> {
   const records: string[][] = [];
@@ -48,11 +59,11 @@ describe('Hostile CSV files over HTTP', () => {
     await t.close();
   });
 
-  const upload = async (type: string, csv: string | Uint8Array, method: 'POST' | 'PUT' = 'POST') => t.request(`${BASE}/${type}/batch/upload`, { method, headers: await t.headers(), form: csvForm(csv) });
+  const upload = async (type: string, csv: string | Uint8Array, method: 'POST' | 'PUT' = 'POST') =>
+    t.request(`${BASE}/${type}/batch/upload`, { method, headers: await t.headers(), form: csvForm(csv) });
   const count = async (table: string) => Number((await t.database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
 
-  const untilFinal = async (type: string, batchId: string): Promise<TestResponse> =>
-    finalStatus(t, type, batchId, { timeoutMs: 30_000 });
+  const untilFinal = async (type: string, batchId: string): Promise<TestResponse> => finalStatus(t, type, batchId, { timeoutMs: 30_000 });
 
   const attributes = (n: number) => Array.from({ length: n }, (_, i) => `attributes.a${i}`);
   const others = (n: number) => Array.from({ length: n }, (_, i) => `note${i}`);
@@ -70,7 +81,11 @@ describe('Hostile CSV files over HTTP', () => {
       ['33 columns it does not read', () => withRow(['refID', ...others(33)]), 'the header has 33 columns that are not create columns; at most 32 are allowed'],
       ['a million empty columns', () => `refID${','.repeat(1_000_000)}\nr-1\n`, 'the header line has more than 1024 cells'],
       ['a header line over 64 KiB', () => `refID,${'n'.repeat(70_000)}\nr-1,x\n`, 'the header line is longer than 65536 characters'],
-      ['a giant quoted cell that never closes', () => `refID,note\nr-1,"${'x'.repeat(3 * 1024 * 1024)}\n`, 'the record starting on line 2 is longer than 1048576 characters'],
+      [
+        'a giant quoted cell that never closes',
+        () => `refID,note\nr-1,"${'x'.repeat(3 * 1024 * 1024)}\n`,
+        'the record starting on line 2 is longer than 1048576 characters',
+      ],
       ['a row of more than 1024 cells', () => `refID,note\nr-1,x\nr-2${','.repeat(1024)}\n`, 'the record starting on line 3 has more than 1024 cells'],
     ])('refuses %s with 400 INVALID_FILE and stores nothing', async (_name, csv, message) => {
       const before = [await count('batches'), await count('batch_items')];
@@ -82,7 +97,18 @@ describe('Hostile CSV files over HTTP', () => {
     });
 
     it('takes the known columns with 256 attribute columns and 32 it does not read', async () => {
-      const header = ['refID', 'scannableId', 'isHazmat', 'isContainerizable', 'isReusable', 'parentId', 'trackingDetails', 'items', ...attributes(256), ...others(32)];
+      const header = [
+        'refID',
+        'scannableId',
+        'isHazmat',
+        'isContainerizable',
+        'isReusable',
+        'parentId',
+        'trackingDetails',
+        'items',
+        ...attributes(256),
+        ...others(32),
+      ];
       const response = await upload('bag', withRow(header));
       const final = await untilFinal('bag', acceptedId(response));
       expect(final.body.data.meta).toMatchObject({ status: 'SUCCESS', total: 1 });
@@ -109,7 +135,9 @@ describe('Hostile CSV files over HTTP', () => {
 
   describe('formula guard', () => {
     const failedCsv = async (type: string, batchId: string) => {
-      const response = await t.request(`${BASE}/${type}/batch/results?batchId=${batchId}&outcome=failed`, { headers: { ...(await t.headers()), Accept: 'text/csv' } });
+      const response = await t.request(`${BASE}/${type}/batch/results?batchId=${batchId}&outcome=failed`, {
+        headers: { ...(await t.headers()), Accept: 'text/csv' },
+      });
       expect(response.status).toBe(200);
       return response.text;
     };
@@ -119,7 +147,12 @@ describe('Hostile CSV files over HTTP', () => {
           await t.request(`${BASE}/container-types/${type}/config/attributes`, {
             method: 'PUT',
             headers: await t.headers(),
-            body: { attributes: [{ name: 'weight', dataType: 'number' }, { name: 'label', dataType: 'string' }] },
+            body: {
+              attributes: [
+                { name: 'weight', dataType: 'number' },
+                { name: 'label', dataType: 'string' },
+              ],
+            },
           })
         ).status,
       ).toBe(202);
@@ -179,7 +212,9 @@ describe('Hostile CSV files over HTTP', () => {
       // the upload taken off once), then reason and code.
       const read = await cellsOf(csv);
       expect(read[0]).toEqual(['refID', 'attributes.weight', 'attributes.label', 'reason', 'code']);
-      expect(read.slice(1).map((cells) => cells.slice(0, 3))).toEqual(rows.map(([ref, weight, label]) => [ref, weight, label!.replace(/^'(?='*[=+\-@\t\r])/, '')]));
+      expect(read.slice(1).map((cells) => cells.slice(0, 3))).toEqual(
+        rows.map(([ref, weight, label]) => [ref, weight, label!.replace(/^'(?='*[=+\-@\t\r])/, '')]),
+      );
 
       await addLabel('ledger');
       const stored = await uploadAgain('ledger', csv);
@@ -189,7 +224,11 @@ describe('Hostile CSV files over HTTP', () => {
     });
 
     it('guards the results CSV too', async () => {
-      const submitted = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload: [{ refID: '=1+2' }, { refID: '@x', attributes: { weight: 'heavy' } }] } });
+      const submitted = await t.request(`${BASE}/bag/batch`, {
+        method: 'POST',
+        headers: await t.headers(),
+        body: { payload: [{ refID: '=1+2' }, { refID: '@x', attributes: { weight: 'heavy' } }] },
+      });
       await untilFinal('bag', submitted.body.data.id);
       const csv = await t.request(`${BASE}/bag/batch/results?batchId=${submitted.body.data.id}`, { headers: { ...(await t.headers()), Accept: 'text/csv' } });
       expectGuarded(csv.text);

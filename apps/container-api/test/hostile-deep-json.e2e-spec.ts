@@ -63,7 +63,9 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
 
   it('refuses a deep body at its 65th level, without reading the rest', async () => {
     const answer = await rawExchange(t.url, {
-      send: head(`POST ${BASE}/bag/batch HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', 'Content-Length': 8 * 1024 * 1024, ...(await t.headers()) }) + '['.repeat(1000),
+      send:
+        head(`POST ${BASE}/bag/batch HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', 'Content-Length': 8 * 1024 * 1024, ...(await t.headers()) }) +
+        '['.repeat(1000),
       waitMs: 3000,
     });
     expectCleanErrorAnswer(answer);
@@ -109,7 +111,14 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
       const pieces = [bigBody.slice(0, 7000), bigBody.slice(7000, 15000), bigBody.slice(15000)];
       const chunked = pieces.map((piece) => `${Buffer.byteLength(piece).toString(16)}\r\n${piece}\r\n`).join('') + '0\r\n\r\n';
       const answer = await rawExchange(t.url, {
-        send: head(`POST ${BASE}/bag/batch HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', Connection: 'close', ...(await t.headers()) }) + chunked,
+        send:
+          head(`POST ${BASE}/bag/batch HTTP/1.1`, {
+            Host: 'x',
+            'Content-Type': 'application/json',
+            'Transfer-Encoding': 'chunked',
+            Connection: 'close',
+            ...(await t.headers()),
+          }) + chunked,
         waitMs: 3000,
       });
       expect(answer.status).toBe(400);
@@ -121,8 +130,13 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
       const small = JSON.stringify({ payload: 'not a list' });
       const answer = await rawExchange(t.url, {
         send:
-          head(`POST ${BASE}/bag/batch HTTP/1.1`, { Host: 'x', 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', Connection: 'close', ...(await t.headers()) }) +
-          `${small.length.toString(16)}\r\n${small}\r\n0\r\n\r\n`,
+          head(`POST ${BASE}/bag/batch HTTP/1.1`, {
+            Host: 'x',
+            'Content-Type': 'application/json',
+            'Transfer-Encoding': 'chunked',
+            Connection: 'close',
+            ...(await t.headers()),
+          }) + `${small.length.toString(16)}\r\n${small}\r\n0\r\n\r\n`,
         waitMs: 3000,
       });
       expect(answer.status).toBe(400);

@@ -40,16 +40,15 @@ describe('hostile input: malformed requests', () => {
     expect(answer.body.request).toMatchObject({ uri: target, method: 'GET' });
   });
 
-  it.each([
-    [`${BASE}/${'a'.repeat(101)}/batch/status`],
-    [`${BASE}/bag/${'c'.repeat(5000)}`],
-    [`${BASE}/container-types/${'n'.repeat(101)}`],
-  ])('answers a path parameter over 100 characters with 400 VALIDATION_FAILED in the envelope (%#)', async (target) => {
-    const answer = await get(target);
-    expectCleanErrorAnswer(answer);
-    expectEnvelopeError(answer, 400, 'VALIDATION_FAILED');
-    expect(answer.headers['x-coreos-request-id']).toBe('mal-1');
-  });
+  it.each([[`${BASE}/${'a'.repeat(101)}/batch/status`], [`${BASE}/bag/${'c'.repeat(5000)}`], [`${BASE}/container-types/${'n'.repeat(101)}`]])(
+    'answers a path parameter over 100 characters with 400 VALIDATION_FAILED in the envelope (%#)',
+    async (target) => {
+      const answer = await get(target);
+      expectCleanErrorAnswer(answer);
+      expectEnvelopeError(answer, 400, 'VALIDATION_FAILED');
+      expect(answer.headers['x-coreos-request-id']).toBe('mal-1');
+    },
+  );
 
   it.each([
     ['DELETE', `${BASE}/bag/batch`],
@@ -63,7 +62,13 @@ describe('hostile input: malformed requests', () => {
     ['SEARCH', `${BASE}/bag/batch`],
   ])('answers %s %s, which no route serves, with 404 NOT_FOUND without reading its body', async (method, target) => {
     const answer = await rawExchange(t.url, {
-      send: head(`${method} ${target} HTTP/1.1`, { Host: 'x', 'X-COREOS-REQUEST-ID': 'nf-2', 'Content-Type': 'application/json', 'Content-Length': 4 * 1024 * 1024 }) + '{"payload":[',
+      send:
+        head(`${method} ${target} HTTP/1.1`, {
+          Host: 'x',
+          'X-COREOS-REQUEST-ID': 'nf-2',
+          'Content-Type': 'application/json',
+          'Content-Length': 4 * 1024 * 1024,
+        }) + '{"payload":[',
       waitMs: 3000,
     });
     expectCleanErrorAnswer(answer);
@@ -102,9 +107,15 @@ describe('hostile input: malformed requests', () => {
     ['an invalid method token', 'G(T / HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['a header without a colon', `GET ${BASE} HTTP/1.1\r\nHost: x\r\nX-COREOS-REQUEST-ID: raw-1\r\nbroken header\r\n\r\n`],
     ['a control character in a header value', `GET ${BASE} HTTP/1.1\r\nHost: x\r\nX-Test: a\u0001b\r\n\r\n`],
-    ['Content-Length and Transfer-Encoding together', `POST ${BASE}/bag/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
+    [
+      'Content-Length and Transfer-Encoding together',
+      `POST ${BASE}/bag/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+    ],
     ['two different Content-Lengths', `POST ${BASE}/bag/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{}`],
-    ['a bad chunk size', `POST ${BASE}/bag/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`],
+    [
+      'a bad chunk size',
+      `POST ${BASE}/bag/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+    ],
     ['headers over 16 KiB', `GET ${BASE} HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20 * 1024)}\r\n\r\n`],
     ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
   ])('answers %s in the envelope and closes the connection', async (_name, bytes) => {
@@ -119,7 +130,10 @@ describe('hostile input: malformed requests', () => {
     ['GET', '*core/api/v2/containers/bag/batch/status'],
     ['OPTIONS', '*'],
   ])('answers %s %s with 404 NOT_FOUND in the envelope, the request id echoed', async (method, target) => {
-    const answer = await rawExchange(t.url, { send: head(`${method} ${target} HTTP/1.1`, { Host: 'x', 'X-COREOS-REQUEST-ID': 'nf-3', Connection: 'close' }), waitMs: 3000 });
+    const answer = await rawExchange(t.url, {
+      send: head(`${method} ${target} HTTP/1.1`, { Host: 'x', 'X-COREOS-REQUEST-ID': 'nf-3', Connection: 'close' }),
+      waitMs: 3000,
+    });
     expectCleanErrorAnswer(answer);
     expect([answer.status, answer.body.error.code, answer.headers['x-coreos-request-id']]).toEqual([404, 'NOT_FOUND', 'nf-3']);
   });

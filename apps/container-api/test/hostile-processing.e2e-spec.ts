@@ -43,7 +43,8 @@ describe('hostile input at processing time', () => {
     await t.close();
   });
 
-  const status = async (batchId: string, tenant = 'acme', query = '') => t.request(`${BASE}/bag/batch/status?batchId=${batchId}${query}`, { headers: await t.headers(tenant) });
+  const status = async (batchId: string, tenant = 'acme', query = '') =>
+    t.request(`${BASE}/bag/batch/status?batchId=${batchId}${query}`, { headers: await t.headers(tenant) });
 
   // The status call itself waits (wait=5), so the polls need no pause between them.
   const untilFinal = async (batchId: string, tenant = 'acme', withinMs = 30_000): Promise<TestResponse> =>
@@ -76,7 +77,9 @@ describe('hostile input at processing time', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     const { meta, errors, success } = final.body.data;
     expect(meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 37, failed: 3, pending: 0, total: 40 });
-    const failed = new Map<string, { code: string; reason: string; row: number }>(errors.map((e: { refID: string; code: string; reason: string; row: number }) => [e.refID, e]));
+    const failed = new Map<string, { code: string; reason: string; row: number }>(
+      errors.map((e: { refID: string; code: string; reason: string; row: number }) => [e.refID, e]),
+    );
     expect([...failed.keys()]).toEqual(['g-7', 'g-8', 'g-23']);
     for (const ref of ['g-7', 'g-23']) {
       const error = failed.get(ref)!;
@@ -90,7 +93,12 @@ describe('hostile input at processing time', () => {
   }, 60_000);
 
   it('does the same for an update file: the deep row fails alone and the other containers change', async () => {
-    const created = await untilFinal(await submitJson('acme', [1, 2, 3].map((i) => ({ refID: `u-${i}`, attributes: { weight: i } }))));
+    const created = await untilFinal(
+      await submitJson(
+        'acme',
+        [1, 2, 3].map((i) => ({ refID: `u-${i}`, attributes: { weight: i } })),
+      ),
+    );
     const ids: string[] = created.body.data.success.map((s: { id: string }) => s.id);
     const csv = ['containerId,attributes.weight,attributes.shape', `${ids[0]},10,`, `${ids[1]},20,${cell(deepObject(100_000))}`, `${ids[2]},30,`].join('\n');
     const uploaded = await t.request(`${BASE}/bag/batch/upload`, { method: 'PUT', headers: await t.headers(), form: csvForm(csv) });
@@ -108,8 +116,14 @@ describe('hostile input at processing time', () => {
     beforeEach(() => {
       // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the handler as `this` below
       const original = CreateContainerHandler.prototype.handleChunk;
-      spy = jest.spyOn(CreateContainerHandler.prototype, 'handleChunk').mockImplementation(async function (this: CreateContainerHandler<unknown>, tx, context, items) {
-        if (items.some((item) => item.refId === 'boom')) throw new Error('SQLITE_MISUSE near "INSERT INTO containers" in /srv/container-service/dist/secret.js');
+      spy = jest.spyOn(CreateContainerHandler.prototype, 'handleChunk').mockImplementation(async function (
+        this: CreateContainerHandler<unknown>,
+        tx,
+        context,
+        items,
+      ) {
+        if (items.some((item) => item.refId === 'boom'))
+          throw new Error('SQLITE_MISUSE near "INSERT INTO containers" in /srv/container-service/dist/secret.js');
         return original.call(this, tx, context, items);
       });
     });
@@ -165,7 +179,12 @@ describe('fairness between tenants, with a worker process of its own', () => {
     });
     worker.stdout!.on('data', (chunk) => (output += chunk));
     worker.stderr!.on('data', (chunk) => (output += chunk));
-    await eventually(() => output, { timeoutMs: 10_000, intervalMs: 25, what: 'the worker to say it started', until: (text) => text.includes('batch worker started') });
+    await eventually(() => output, {
+      timeoutMs: 10_000,
+      intervalMs: 25,
+      what: 'the worker to say it started',
+      until: (text) => text.includes('batch worker started'),
+    });
     expect(output).toContain('batch worker started');
   }
   async function stopWorker(): Promise<void> {
@@ -198,11 +217,16 @@ describe('fairness between tenants, with a worker process of its own', () => {
     await stopWorker();
 
     // Acme's batches are all stored before the worker comes back, so that a queue of them waits.
-    const bigBatch = (b: number) => Array.from({ length: 1024 }, (_, i) => ({ refID: `a${b}-${i}`, trackingDetails: [1, 2, 3, 4].map((k) => ({ operator: 'DHL', trackingId: `A${b}-${i}-${k}` })) }));
+    const bigBatch = (b: number) =>
+      Array.from({ length: 1024 }, (_, i) => ({
+        refID: `a${b}-${i}`,
+        trackingDetails: [1, 2, 3, 4].map((k) => ({ operator: 'DHL', trackingId: `A${b}-${i}-${k}` })),
+      }));
     const big: string[] = [];
     for (let b = 0; b < 20; b++) big.push(await submit('acme', bigBatch(b)));
     await startWorker();
-    const started = async () => (await t.request(`${BASE}/bag/batch/status?batchId=${big[0]}`, { headers: await t.headers('acme') })).body.data.meta.status !== 'QUEUED';
+    const started = async () =>
+      (await t.request(`${BASE}/bag/batch/status?batchId=${big[0]}`, { headers: await t.headers('acme') })).body.data.meta.status !== 'QUEUED';
     for (let i = 0; i < 400 && !(await started()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
 
     const busy = await untilFinal(await submit('beta', small('busy')), 'beta');

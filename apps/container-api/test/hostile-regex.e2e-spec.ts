@@ -5,7 +5,6 @@ import { acceptedId, expectEnvelopeError } from './support/answers';
 import { finalStatus } from './support/final-status';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
-
 describe('Hostile attribute regexes over HTTP', () => {
   let t: TestApp;
 
@@ -42,7 +41,12 @@ describe('Hostile attribute regexes over HTTP', () => {
   // '[^]' fooled the old static guard, and a 29-character default then held the event loop for
   // seconds, /health included. Each route gets its own letter: a backtracking engine runs a
   // pattern it has seen before faster, which would hide the stall.
-  const hostile = (letter: string) => ({ name: 'code', dataType: 'string', defaultValue: `${letter.repeat(28)}!`, validation: { regex: `^[^](${letter}+)+$` } });
+  const hostile = (letter: string) => ({
+    name: 'code',
+    dataType: 'string',
+    defaultValue: `${letter.repeat(28)}!`,
+    validation: { regex: `^[^](${letter}+)+$` },
+  });
 
   it.each([
     ['POST /container-types', 'a', 'POST', `${BASE}/container-types`, { name: 'hostile', attributes: [hostile('a')] }],
@@ -51,7 +55,9 @@ describe('Hostile attribute regexes over HTTP', () => {
     if (method === 'PUT') expect((await defineType({ name: 'plain' })).status).toBe(202);
     const { result, elapsedMs, slowestProbeMs } = await whileProbingHealth(() => defineType(body, method, path));
     expectEnvelopeError(result, 400, 'VALIDATION_FAILED');
-    expect(result.body.error.additionalInfo.violations).toEqual([{ path: 'attributes[0].defaultValue', message: `fails its own rules: attribute 'code' must match ^[^](${letter}+)+$` }]);
+    expect(result.body.error.additionalInfo.violations).toEqual([
+      { path: 'attributes[0].defaultValue', message: `fails its own rules: attribute 'code' must match ^[^](${letter}+)+$` },
+    ]);
     expect(elapsedMs).toBeLessThan(2000);
     expect(slowestProbeMs).toBeLessThan(1000);
   });
@@ -77,16 +83,22 @@ describe('Hostile attribute regexes over HTTP', () => {
     expect(response.body.error.additionalInfo.violations[0].path).toBe('attributes[0].validation.range.max');
   });
 
-  const untilFinal = async (type: string, batchId: string): Promise<TestResponse> =>
-    finalStatus(t, type, batchId, { timeoutMs: 20_000 });
+  const untilFinal = async (type: string, batchId: string): Promise<TestResponse> => finalStatus(t, type, batchId, { timeoutMs: 20_000 });
 
   it('judges hostile values against polynomial patterns in bounded time, each item on its own', async () => {
     // A backtracking engine takes time growing as the fourth power of the length here: 400
     // digits took 142 s; 4 096 digits, the longest value allowed, would take months.
-    expect((await defineType({ name: 'poly', attributes: [
-      { name: 'code', dataType: 'string', validation: { regex: '\\d*\\d*\\d*\\d*!' } },
-      { name: 'words', dataType: 'string', validation: { regex: '^(\\w+\\s?)*$' } },
-    ] })).status).toBe(202);
+    expect(
+      (
+        await defineType({
+          name: 'poly',
+          attributes: [
+            { name: 'code', dataType: 'string', validation: { regex: '\\d*\\d*\\d*\\d*!' } },
+            { name: 'words', dataType: 'string', validation: { regex: '^(\\w+\\s?)*$' } },
+          ],
+        })
+      ).status,
+    ).toBe(202);
     const payload = [
       { refID: 'digits-200', attributes: { code: '1'.repeat(200) } },
       { refID: 'digits-4096', attributes: { code: '1'.repeat(4096) } },

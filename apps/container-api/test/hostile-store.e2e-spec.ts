@@ -14,14 +14,24 @@ import { BASE, TEST_SECRET } from './support/test-app';
 const PAGE_SIZE = 4096;
 
 const token = () =>
-  new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setSubject('ops').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(TEST_SECRET));
+  new SignJWT({ tid: 'acme' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('ops')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(TEST_SECRET));
 
 let calls = 0;
 
 async function call(running: Running, method: string, route: string, body?: unknown): Promise<{ status: number; body: { error?: { code: string } } }> {
   const response = await fetch(`${running.url}${route}`, {
     method,
-    headers: { 'X-COREOS-REQUEST-ID': `store-${++calls}`, 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': await token(), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      'X-COREOS-REQUEST-ID': `store-${++calls}`,
+      'X-COREOS-TID': 'acme',
+      'X-COREOS-ACCESS': await token(),
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
@@ -62,7 +72,12 @@ describe('a damaged store', () => {
       const first = await call(running, 'POST', `${BASE}/bag/batch`, { payload: items(0, 300) });
       expect(first.status).toBe(202);
       const id = (first.body as unknown as { data: { id: string } }).data.id;
-      await waitFor(async () => ((await call(running, 'GET', `${BASE}/bag/batch/status?batchId=${id}`)).body as unknown as { data: { meta: { status: string } } }).data.meta.status === 'SUCCESS' || null, 20_000);
+      await waitFor(
+        async () =>
+          ((await call(running, 'GET', `${BASE}/bag/batch/status?batchId=${id}`)).body as unknown as { data: { meta: { status: string } } }).data.meta
+            .status === 'SUCCESS' || null,
+        20_000,
+      );
 
       damageTable(file, 'containers');
       // The worker needs the damaged table to apply this batch: that is where the damage shows.
@@ -91,7 +106,12 @@ describe('a damaged store', () => {
       expect((await call(running, 'POST', `${BASE}/container-types`, { name: 'bag', isLeaf: false })).status).toBe(202);
       const first = await call(running, 'POST', `${BASE}/bag/batch`, { payload: items(0, 300) });
       const id = (first.body as unknown as { data: { id: string } }).data.id;
-      await waitFor(async () => ((await call(running, 'GET', `${BASE}/bag/batch/status?batchId=${id}`)).body as unknown as { data: { meta: { status: string } } }).data.meta.status === 'SUCCESS' || null, 20_000);
+      await waitFor(
+        async () =>
+          ((await call(running, 'GET', `${BASE}/bag/batch/status?batchId=${id}`)).body as unknown as { data: { meta: { status: string } } }).data.meta
+            .status === 'SUCCESS' || null,
+        20_000,
+      );
       expect((await fetch(`${running.url}/health/ready`)).status).toBe(200);
 
       damageTable(file, 'batch_items');

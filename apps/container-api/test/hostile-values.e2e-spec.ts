@@ -6,7 +6,6 @@ import { acceptedId } from './support/answers';
 import { finalStatus } from './support/final-status';
 import { BASE, TestApp, TestResponse, csvForm, startTestApp } from './support/test-app';
 
-
 /** A CSV cell: the text quoted, its quotes doubled. */
 const cell = (text: string) => `"${text.replace(/"/g, '""')}"`;
 const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
@@ -36,8 +35,7 @@ describe('Hostile attribute values over HTTP', () => {
     await t.close();
   });
 
-  const untilFinal = async (batchId: string): Promise<TestResponse> =>
-    finalStatus(t, 'crate', batchId, { timeoutMs: 20_000 });
+  const untilFinal = async (batchId: string): Promise<TestResponse> => finalStatus(t, 'crate', batchId, { timeoutMs: 20_000 });
 
   it('fails each row with a cell nested deeper than 64 levels alone; the good rows of its chunk succeed', async () => {
     const csv = [

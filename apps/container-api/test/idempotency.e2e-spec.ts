@@ -10,7 +10,11 @@ describe('idempotent submits over HTTP', () => {
   beforeAll(async () => {
     t = await startTestApp();
     for (const tenant of ['acme', 'globex']) {
-      const defined = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(tenant), body: { name: 'bag', attributes: [{ name: 'weight', dataType: 'number' }] } });
+      const defined = await t.request(`${BASE}/container-types`, {
+        method: 'POST',
+        headers: await t.headers(tenant),
+        body: { name: 'bag', attributes: [{ name: 'weight', dataType: 'number' }] },
+      });
       expect(defined.status).toBe(202);
     }
   });
@@ -36,7 +40,11 @@ describe('idempotent submits over HTTP', () => {
     expect(first.status).toBe(202);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     const count = await batches();
-    const again = await submit('idem-1', { callback: { meta: { b: 2, a: 1 }, url: 'https://example.com/hook' }, payload: [{ attributes: { weight: 1 }, refID: 'i-1' }] }, { requestId: 'call-2' });
+    const again = await submit(
+      'idem-1',
+      { callback: { meta: { b: 2, a: 1 }, url: 'https://example.com/hook' }, payload: [{ attributes: { weight: 1 }, refID: 'i-1' }] },
+      { requestId: 'call-2' },
+    );
     expect(again.status).toBe(202);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.data.id).toBe(first.body.data.id);
@@ -88,7 +96,11 @@ describe('idempotent submits over HTTP', () => {
 
   it('replays an upload of the same file, and refuses another file under the same key', async () => {
     const upload = async (csv: string, key: string) =>
-      t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers('acme', { 'Idempotency-Key': key }), form: csvForm(csv, { callback: '{"url":"https://example.com/u"}' }) });
+      t.request(`${BASE}/bag/batch/upload`, {
+        method: 'POST',
+        headers: await t.headers('acme', { 'Idempotency-Key': key }),
+        form: csvForm(csv, { callback: '{"url":"https://example.com/u"}' }),
+      });
     const first = await upload('refID,attributes.weight\nu-1,1\nu-2,2\n', 'idem-5');
     expect(first.status).toBe(202);
     const count = await batches();
@@ -129,7 +141,12 @@ describe('idempotent submits over HTTP', () => {
 
   it('without a key, makes a new batch of every submit, whatever its request id', async () => {
     const count = await batches();
-    const plain = async () => t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers('acme', { 'X-COREOS-REQUEST-ID': 'reused' }), body: { payload: [{ refID: 'i-10' }] } });
+    const plain = async () =>
+      t.request(`${BASE}/bag/batch`, {
+        method: 'POST',
+        headers: await t.headers('acme', { 'X-COREOS-REQUEST-ID': 'reused' }),
+        body: { payload: [{ refID: 'i-10' }] },
+      });
     const [first, again] = [await plain(), await plain()];
     expect([first.status, again.status, again.headers.get('idempotent-replayed')]).toEqual([202, 202, null]);
     expect(again.body.data.id).not.toBe(first.body.data.id);

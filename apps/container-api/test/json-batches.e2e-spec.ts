@@ -29,7 +29,6 @@ describe('JSON batches over HTTP', () => {
   const submit = async (method: 'POST' | 'PUT', type: string, body: unknown, tenant = 'acme') =>
     t.request(`${BASE}/${type}/batch`, { method, headers: await t.headers(tenant, { 'X-COREOS-USERINFO': JSON.stringify(USER) }), body });
 
-
   const untilFinal = async (type: string, batchId: string, onPoll?: (meta: Record<string, number | string>) => void): Promise<TestResponse> =>
     finalStatus(t, type, batchId, { timeoutMs: 60_000, ...(onPoll ? { onPoll } : {}) });
 
@@ -54,7 +53,14 @@ describe('JSON batches over HTTP', () => {
     const parent = await submitAndWait('POST', 'bag', [{ refID: 'parent', attributes: { weight: 5 } }]);
     const parentId = parent.body.data.success[0].id;
     const final = await submitAndWait('POST', 'bag', [
-      { refID: 'ok-1', scannableId: 'SCAN-1', attributes: { weight: 10 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T-1' }], parentId, unknownField: 'dropped' },
+      {
+        refID: 'ok-1',
+        scannableId: 'SCAN-1',
+        attributes: { weight: 10 },
+        trackingDetails: [{ operator: 'DHL', trackingId: 'T-1' }],
+        parentId,
+        unknownField: 'dropped',
+      },
       { refID: 'bad-attribute', attributes: { weight: 'heavy' } },
       { refID: 'bad-field', scannableId: '', attributes: { weight: 1 } },
       { refID: 'dup-scannable', scannableId: 'SCAN-1', attributes: { weight: 1 } },
@@ -65,7 +71,17 @@ describe('JSON batches over HTTP', () => {
       { refID: 'ok-2', attributes: { weight: 0 } },
     ]);
     const { meta, errors, success } = final.body.data;
-    expect(meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 2, failed: 7, pending: 0, cancelled: 0, total: 9, operation: 'create', source: 'json', createdBy: USER });
+    expect(meta).toMatchObject({
+      status: 'PARTIAL_SUCCESS',
+      success: 2,
+      failed: 7,
+      pending: 0,
+      cancelled: 0,
+      total: 9,
+      operation: 'create',
+      source: 'json',
+      createdBy: USER,
+    });
     expect(success.map((s: { refID: string }) => s.refID)).toEqual(['ok-1', 'ok-2']);
     expect(errors.map((e: { refID: string; code: string }) => [e.refID, e.code])).toEqual([
       ['bad-attribute', 'ATTRIBUTE_INVALID'],
@@ -105,7 +121,17 @@ describe('JSON batches over HTTP', () => {
 
   it('ends SUCCESS when every item succeeds, with items on a leaf type', async () => {
     const final = await submitAndWait('POST', 'box', [
-      { refID: 'b1', items: [{ name: 'Shirt', code: 'SKU-1', cost: { unit: { amount: 2.5, currency: 'EUR' }, total: { amount: 5, currency: 'EUR' } }, quantity: { value: 2, unit: 'nos' } }] },
+      {
+        refID: 'b1',
+        items: [
+          {
+            name: 'Shirt',
+            code: 'SKU-1',
+            cost: { unit: { amount: 2.5, currency: 'EUR' }, total: { amount: 5, currency: 'EUR' } },
+            quantity: { value: 2, unit: 'nos' },
+          },
+        ],
+      },
       { refID: 'b2', isHazmat: true, isReusable: true, isContainerizable: false },
     ]);
     expect(final.body.data.meta).toMatchObject({ status: 'SUCCESS', success: 2, failed: 0 });
@@ -119,7 +145,9 @@ describe('JSON batches over HTTP', () => {
   });
 
   it('updates: merges attributes key by key; an unknown container fails alone with its containerId as refID', async () => {
-    const created = await submitAndWait('POST', 'bag', [{ refID: 'u1', attributes: { weight: 3, colour: 'red' }, trackingDetails: [{ operator: 'UPS', trackingId: 'U-1' }] }]);
+    const created = await submitAndWait('POST', 'bag', [
+      { refID: 'u1', attributes: { weight: 3, colour: 'red' }, trackingDetails: [{ operator: 'UPS', trackingId: 'U-1' }] },
+    ]);
     const id = created.body.data.success[0].id;
     const final = await submitAndWait('PUT', 'bag', [
       { containerId: id, data: { attributes: { weight: 4 }, trackingDetails: [{ operator: 'UPS', trackingId: 'U-2' }] } },
@@ -127,9 +155,14 @@ describe('JSON batches over HTTP', () => {
     ]);
     expect(final.body.data.meta).toMatchObject({ status: 'PARTIAL_SUCCESS', operation: 'update', success: 1, failed: 1 });
     expect(final.body.data.success).toEqual([{ refID: id, id }]);
-    expect(final.body.data.errors).toEqual([{ refID: 'bag:00000000-0000-4000-8000-00000000dead', code: 'CONTAINER_NOT_FOUND', reason: expect.stringContaining('does not exist') }]);
+    expect(final.body.data.errors).toEqual([
+      { refID: 'bag:00000000-0000-4000-8000-00000000dead', code: 'CONTAINER_NOT_FOUND', reason: expect.stringContaining('does not exist') },
+    ]);
     const read = await t.request(`${BASE}/bag/${id}`, { headers: await t.headers() });
-    expect(read.body.data).toMatchObject({ attributes: { weight: 4, colour: 'red' }, trackingDetails: [{ operator: 'UPS', trackingId: 'U-2', isPrimary: true }] });
+    expect(read.body.data).toMatchObject({
+      attributes: { weight: 4, colour: 'red' },
+      trackingDetails: [{ operator: 'UPS', trackingId: 'U-2', isPrimary: true }],
+    });
     // The dropped tracking id is free again.
     const reuse = await submitAndWait('POST', 'bag', [{ refID: 'u2', attributes: { weight: 1 }, trackingDetails: [{ operator: 'UPS', trackingId: 'U-1' }] }]);
     expect(reuse.body.data.meta.status).toBe('SUCCESS');
@@ -169,7 +202,9 @@ describe('JSON batches over HTTP', () => {
     let pages = 0;
     do {
       // A client polls with the cursor it was given; while the batch runs there always is one.
-      const response: TestResponse = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: await t.headers() });
+      const response: TestResponse = await t.request(`${BASE}/bag/batch/results?batchId=${batchId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
+        headers: await t.headers(),
+      });
       expect(response.status).toBe(200);
       pages++;
       seen.push(...response.body.data.items.map((i: { refID: string }) => i.refID));
@@ -194,17 +229,54 @@ describe('JSON batches over HTTP', () => {
     const cases: Array<[string, string, 'POST' | 'PUT', unknown, number, string, string | null]> = [
       ['no items', 'bag', 'POST', { payload: [] }, 400, 'VALIDATION_FAILED', 'payload'],
       ['1025 items', 'bag', 'POST', { payload: Array.from({ length: 1025 }, (_, i) => ({ refID: `r${i}` })) }, 400, 'VALIDATION_FAILED', 'payload'],
-      ['a refID equal to the position name of an item without one', 'bag', 'POST', { payload: [{ refID: '2' }, { attributes: {} }] }, 400, 'VALIDATION_FAILED', 'payload[0].refID'],
+      [
+        'a refID equal to the position name of an item without one',
+        'bag',
+        'POST',
+        { payload: [{ refID: '2' }, { attributes: {} }] },
+        400,
+        'VALIDATION_FAILED',
+        'payload[0].refID',
+      ],
       ['a refID that is not a string', 'bag', 'POST', { payload: [{ refID: 7 }] }, 400, 'VALIDATION_FAILED', 'payload[0].refID'],
       ['a refID of 129 characters', 'bag', 'POST', { payload: [{ refID: 'x'.repeat(129) }] }, 400, 'VALIDATION_FAILED', 'payload[0].refID'],
       ['a duplicate refID', 'bag', 'POST', { payload: [{ refID: 'a' }, { refID: 'a' }] }, 400, 'VALIDATION_FAILED', 'payload[1].refID'],
       ['a missing containerId', 'bag', 'PUT', { payload: [{ data: {} }] }, 400, 'VALIDATION_FAILED', 'payload[0].containerId'],
-      ['a duplicate containerId', 'bag', 'PUT', { payload: [{ containerId: 'bag:1', data: {} }, { containerId: 'bag:1', data: {} }] }, 400, 'VALIDATION_FAILED', 'payload[1].containerId'],
+      [
+        'a duplicate containerId',
+        'bag',
+        'PUT',
+        {
+          payload: [
+            { containerId: 'bag:1', data: {} },
+            { containerId: 'bag:1', data: {} },
+          ],
+        },
+        400,
+        'VALIDATION_FAILED',
+        'payload[1].containerId',
+      ],
       ['a payload that is no array', 'bag', 'POST', { payload: { refID: 'a' } }, 400, 'VALIDATION_FAILED', 'payload'],
       ['no payload at all', 'bag', 'POST', {}, 400, 'VALIDATION_FAILED', 'payload'],
       ['a body that is an array', 'bag', 'POST', [{ refID: 'a' }], 400, 'VALIDATION_FAILED', null],
-      ['a callback URL that is not absolute', 'bag', 'POST', { payload: [{ refID: 'a' }], callback: { url: '/hook' } }, 400, 'VALIDATION_FAILED', 'callback.url'],
-      ['a callback URL that is not http(s)', 'bag', 'POST', { payload: [{ refID: 'a' }], callback: { url: 'ftp://example.com/x' } }, 400, 'VALIDATION_FAILED', 'callback.url'],
+      [
+        'a callback URL that is not absolute',
+        'bag',
+        'POST',
+        { payload: [{ refID: 'a' }], callback: { url: '/hook' } },
+        400,
+        'VALIDATION_FAILED',
+        'callback.url',
+      ],
+      [
+        'a callback URL that is not http(s)',
+        'bag',
+        'POST',
+        { payload: [{ refID: 'a' }], callback: { url: 'ftp://example.com/x' } },
+        400,
+        'VALIDATION_FAILED',
+        'callback.url',
+      ],
       ['an unknown container type', 'crate', 'POST', { payload: [{ refID: 'a' }] }, 404, 'CONTAINER_TYPE_NOT_FOUND', null],
       ['a bad container type name', 'cr4te', 'POST', { payload: [{ refID: 'a' }] }, 400, 'VALIDATION_FAILED', 'containerType'],
     ];
@@ -219,7 +291,11 @@ describe('JSON batches over HTTP', () => {
 
     it('lists every violation of the request at once', async () => {
       const response = await submit('POST', 'bag', { payload: [{ refID: 'a' }, { refID: '' }, { refID: 'a' }, 'x'] });
-      expect(response.body.error.additionalInfo.violations.map((v: { path: string }) => v.path)).toEqual(['payload[1].refID', 'payload[2].refID', 'payload[3]']);
+      expect(response.body.error.additionalInfo.violations.map((v: { path: string }) => v.path)).toEqual([
+        'payload[1].refID',
+        'payload[2].refID',
+        'payload[3]',
+      ]);
     });
 
     it.each([
@@ -234,7 +310,11 @@ describe('JSON batches over HTTP', () => {
     });
 
     it('checks the token before reading the body', async () => {
-      const response = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: { ...(await t.headers()), 'X-COREOS-ACCESS': 'nope' }, rawBody: '{"payload": [' });
+      const response = await t.request(`${BASE}/bag/batch`, {
+        method: 'POST',
+        headers: { ...(await t.headers()), 'X-COREOS-ACCESS': 'nope' },
+        rawBody: '{"payload": [',
+      });
       expectEnvelopeError(response, 401, 'UNAUTHORIZED');
     });
   });

@@ -87,13 +87,22 @@ describe('a service killed again and again', () => {
     return Array.from({ length: count }, (_, i) => ({ refID: `r${n}-${i}`, scannableId: `S${n}-${i % 10 === 9 ? i - 1 : i}`, weight: i % 100 }));
   }
   function remember(id: string, source: 'json' | 'file', list: ReturnType<typeof items>, callback: boolean) {
-    acknowledged.set(id, { id, source, refIds: list.map((item) => item.refID), mustFail: new Set(list.filter((_, i) => i % 10 === 9).map((item) => item.refID)), callback });
+    acknowledged.set(id, {
+      id,
+      source,
+      refIds: list.map((item) => item.refID),
+      mustFail: new Set(list.filter((_, i) => i % 10 === 9).map((item) => item.refID)),
+      callback,
+    });
   }
 
   async function submitJson(count: number, callback: boolean): Promise<string | null> {
     const n = ++submission;
     const list = items(n, count);
-    const body = { payload: list.map(({ refID, scannableId, weight }) => ({ refID, scannableId, attributes: { weight } })), ...(callback ? { callback: { url: `${receiver.url}?n=${n}` } } : {}) };
+    const body = {
+      payload: list.map(({ refID, scannableId, weight }) => ({ refID, scannableId, attributes: { weight } })),
+      ...(callback ? { callback: { url: `${receiver.url}?n=${n}` } } : {}),
+    };
     try {
       const answer = await api.call('POST', '/bag/batch', { tenant: TENANT, body, timeoutMs: 15_000 });
       if (answer.status !== 202) throw new Error(`submit answered ${answer.status}: ${JSON.stringify(answer.body)}`);
@@ -112,7 +121,11 @@ describe('a service killed again and again', () => {
   async function uploadWhole(count: number): Promise<void> {
     const n = ++submission;
     const list = items(n, count);
-    const answer = await api.call('POST', '/bag/batch/upload', { tenant: TENANT, form: csvForm(csv(list), { callback: JSON.stringify({ url: `${receiver.url}?n=${n}` }) }), timeoutMs: 15_000 });
+    const answer = await api.call('POST', '/bag/batch/upload', {
+      tenant: TENANT,
+      form: csvForm(csv(list), { callback: JSON.stringify({ url: `${receiver.url}?n=${n}` }) }),
+      timeoutMs: 15_000,
+    });
     if (answer.status !== 202) throw new Error(`upload answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     remember(answer.body.data.id, 'file', list, true);
   }
@@ -137,7 +150,12 @@ describe('a service killed again and again', () => {
     try {
       const response = await fetch(`${service!.url}${BASE}/bag/batch/upload`, {
         method: 'POST',
-        headers: { 'X-COREOS-REQUEST-ID': `kill-${n}`, 'X-COREOS-TID': TENANT, 'X-COREOS-ACCESS': await token(TENANT, 'valid'), 'content-type': `multipart/form-data; boundary=${boundary}` },
+        headers: {
+          'X-COREOS-REQUEST-ID': `kill-${n}`,
+          'X-COREOS-TID': TENANT,
+          'X-COREOS-ACCESS': await token(TENANT, 'valid'),
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
         body: stream,
         duplex: 'half',
         signal: AbortSignal.timeout(15_000),
@@ -215,7 +233,10 @@ describe('a service killed again and again', () => {
   it('loses no acknowledged batch, applies no item twice and delivers every callback', async () => {
     const began = Date.now();
     service = await start(dir, env);
-    const defined = await api.call('POST', '/container-types', { tenant: TENANT, body: { name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] } });
+    const defined = await api.call('POST', '/container-types', {
+      tenant: TENANT,
+      body: { name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] },
+    });
     expect(defined.status).toBe(202);
 
     // Each phase five times, in a seeded order.
@@ -229,7 +250,9 @@ describe('a service killed again and again', () => {
       if (i > 0) service = await start(dir, env);
       log.push(`kill ${i + 1} (${phase}): ${await cycle(phase)}`);
     }
-    process.stdout.write(`kill loop (KILL_SEED=${SEED}), ${acknowledged.size} batches acknowledged in ${Math.round((Date.now() - began) / 1000)} s:\n${log.join('\n')}\n`);
+    process.stdout.write(
+      `kill loop (KILL_SEED=${SEED}), ${acknowledged.size} batches acknowledged in ${Math.round((Date.now() - began) / 1000)} s:\n${log.join('\n')}\n`,
+    );
 
     // A last start, then wait (bounded) until everything acknowledged is final and called back.
     const loopEnded = Date.now();
@@ -247,7 +270,9 @@ describe('a service killed again and again', () => {
       if (unfinished.size > 0) await sleep(200);
     }
 
-    process.stdout.write(`kill loop: quiet ${Math.round((Date.now() - loopEnded) / 100) / 10} s after the last restart${unfinished.size ? `, ${unfinished.size} batches still unfinished` : ''}\n`);
+    process.stdout.write(
+      `kill loop: quiet ${Math.round((Date.now() - loopEnded) / 100) / 10} s after the last restart${unfinished.size ? `, ${unfinished.size} batches still unfinished` : ''}\n`,
+    );
     const problems: string[] = [];
     for (const batch of acknowledged.values()) {
       const answer = await api.call('GET', `/bag/batch/status?batchId=${batch.id}`, { tenant: TENANT });
@@ -256,11 +281,20 @@ describe('a service killed again and again', () => {
         continue;
       }
       const meta = answer.body.data.meta;
-      const expected = { status: batch.mustFail.size > 0 ? 'PARTIAL_SUCCESS' : 'SUCCESS', total: batch.refIds.length, success: batch.refIds.length - batch.mustFail.size, failed: batch.mustFail.size, pending: 0, cancelled: 0 };
+      const expected = {
+        status: batch.mustFail.size > 0 ? 'PARTIAL_SUCCESS' : 'SUCCESS',
+        total: batch.refIds.length,
+        success: batch.refIds.length - batch.mustFail.size,
+        failed: batch.mustFail.size,
+        pending: 0,
+        cancelled: 0,
+      };
       const got = { status: meta.status, total: meta.total, success: meta.success, failed: meta.failed, pending: meta.pending, cancelled: meta.cancelled };
-      if (JSON.stringify(got) !== JSON.stringify(expected)) problems.push(`${batch.id} (${batch.source}): ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
+      if (JSON.stringify(got) !== JSON.stringify(expected))
+        problems.push(`${batch.id} (${batch.source}): ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
       if (batch.callback && meta.callback?.state !== 'DELIVERED') problems.push(`${batch.id} (${batch.source}): callback ${JSON.stringify(meta.callback)}`);
-      if (batch.callback && !receiver.received.some((r) => r.answered === 200 && r.body.includes(batch.id))) problems.push(`${batch.id} (${batch.source}): the receiver never accepted its callback`);
+      if (batch.callback && !receiver.received.some((r) => r.answered === 200 && r.body.includes(batch.id)))
+        problems.push(`${batch.id} (${batch.source}): the receiver never accepted its callback`);
 
       const results = await api.call('GET', `/bag/batch/results?batchId=${batch.id}&limit=5000`, { tenant: TENANT });
       const listed: Array<{ refID: string; outcome: string; code?: string }> = results.body?.data?.items ?? [];
@@ -268,9 +302,13 @@ describe('a service killed again and again', () => {
       for (const item of listed) seen.set(item.refID, (seen.get(item.refID) ?? 0) + 1);
       const twice = [...seen].filter(([, n]) => n > 1).map(([ref]) => ref);
       const missing = batch.refIds.filter((ref) => !seen.has(ref));
-      const wrong = listed.filter((item) => (batch.mustFail.has(item.refID) ? item.outcome !== 'failed' || item.code !== 'SCANNABLE_ID_TAKEN' : item.outcome !== 'success'));
+      const wrong = listed.filter((item) =>
+        batch.mustFail.has(item.refID) ? item.outcome !== 'failed' || item.code !== 'SCANNABLE_ID_TAKEN' : item.outcome !== 'success',
+      );
       if (twice.length || missing.length || wrong.length || listed.length !== batch.refIds.length) {
-        problems.push(`${batch.id} (${batch.source}): results list ${listed.length} items; twice ${twice.slice(0, 5).join(',')}, missing ${missing.slice(0, 5).join(',')}, wrong outcome ${JSON.stringify(wrong.slice(0, 3))}`);
+        problems.push(
+          `${batch.id} (${batch.source}): results list ${listed.length} items; twice ${twice.slice(0, 5).join(',')}, missing ${missing.slice(0, 5).join(',')}, wrong outcome ${JSON.stringify(wrong.slice(0, 3))}`,
+        );
       }
     }
 
@@ -283,12 +321,32 @@ describe('a service killed again and again', () => {
       const checks: Array<[string, string, number]> = [
         ['half-received uploads left', 'SELECT COUNT(*) FROM batches WHERE intake_open = 1', 0],
         ['batches never finished (acknowledged or not)', 'SELECT COUNT(*) FROM batches WHERE intake_open = 0 AND completed_at IS NULL', 0],
-        ['items without an outcome', "SELECT COUNT(*) FROM batch_items i JOIN batches b ON b.pk = i.batch_pk WHERE b.intake_open = 0 AND i.state = 'pending'", 0],
+        [
+          'items without an outcome',
+          "SELECT COUNT(*) FROM batch_items i JOIN batches b ON b.pk = i.batch_pk WHERE b.intake_open = 0 AND i.state = 'pending'",
+          0,
+        ],
         ['containers minus successful items', "SELECT (SELECT COUNT(*) FROM containers) - (SELECT COUNT(*) FROM batch_items WHERE state = 'success')", 0],
-        ['containers no successful item points to', "SELECT COUNT(*) FROM containers c WHERE NOT EXISTS (SELECT 1 FROM batch_items i WHERE i.state = 'success' AND i.result_id = c.id)", 0],
-        ['containers two items point to', "SELECT COUNT(*) FROM (SELECT result_id FROM batch_items WHERE state = 'success' GROUP BY result_id HAVING COUNT(*) > 1)", 0],
-        ['scannable ids stored twice', 'SELECT COUNT(*) FROM (SELECT scannable_id FROM containers GROUP BY tenant_id, container_type, scannable_id HAVING COUNT(*) > 1)', 0],
-        ['batches whose counters disagree with their items', "SELECT COUNT(*) FROM batches b WHERE b.intake_open = 0 AND (b.success <> (SELECT COUNT(*) FROM batch_items i WHERE i.batch_pk = b.pk AND i.state = 'success') OR b.failed <> (SELECT COUNT(*) FROM batch_items i WHERE i.batch_pk = b.pk AND i.state = 'failed'))", 0],
+        [
+          'containers no successful item points to',
+          "SELECT COUNT(*) FROM containers c WHERE NOT EXISTS (SELECT 1 FROM batch_items i WHERE i.state = 'success' AND i.result_id = c.id)",
+          0,
+        ],
+        [
+          'containers two items point to',
+          "SELECT COUNT(*) FROM (SELECT result_id FROM batch_items WHERE state = 'success' GROUP BY result_id HAVING COUNT(*) > 1)",
+          0,
+        ],
+        [
+          'scannable ids stored twice',
+          'SELECT COUNT(*) FROM (SELECT scannable_id FROM containers GROUP BY tenant_id, container_type, scannable_id HAVING COUNT(*) > 1)',
+          0,
+        ],
+        [
+          'batches whose counters disagree with their items',
+          "SELECT COUNT(*) FROM batches b WHERE b.intake_open = 0 AND (b.success <> (SELECT COUNT(*) FROM batch_items i WHERE i.batch_pk = b.pk AND i.state = 'success') OR b.failed <> (SELECT COUNT(*) FROM batch_items i WHERE i.batch_pk = b.pk AND i.state = 'failed'))",
+          0,
+        ],
       ];
       for (const [what, sql, want] of checks) {
         const got = await one(sql);

@@ -39,7 +39,14 @@ describe('operations', () => {
     expect(status.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['X-COREOS-REQUEST-ID', 'X-COREOS-TID', 'X-COREOS-ACCESS', 'batchId', 'containerType']),
     );
-    expect(json.body.components.schemas.BatchMetaDto.properties.status.enum).toEqual(['QUEUED', 'IN_PROGRESS', 'SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED']);
+    expect(json.body.components.schemas.BatchMetaDto.properties.status.enum).toEqual([
+      'QUEUED',
+      'IN_PROGRESS',
+      'SUCCESS',
+      'PARTIAL_SUCCESS',
+      'FAILED',
+      'CANCELLED',
+    ]);
   });
 
   it('logs one JSON line per request with its request id and tenant, and never the token', async () => {
@@ -78,20 +85,36 @@ describe('tokens verified against a JWKS endpoint', () => {
     t.request(`${BASE}/container-types`, { headers: { 'X-COREOS-REQUEST-ID': 'jwks', 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': token } });
 
   it('accepts an RS256 token signed by a published key', async () => {
-    const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setAudience('containers').setExpirationTime('5m').sign(privateKey);
+    const token = await new SignJWT({ tid: 'acme' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setAudience('containers')
+      .setExpirationTime('5m')
+      .sign(privateKey);
     expect((await call(token)).status).toBe(200);
   });
 
   it('refuses a token for another audience, or one whose key is not published', async () => {
-    const wrongAudience = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setAudience('billing').setExpirationTime('5m').sign(privateKey);
+    const wrongAudience = await new SignJWT({ tid: 'acme' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setAudience('billing')
+      .setExpirationTime('5m')
+      .sign(privateKey);
     expect((await call(wrongAudience)).status).toBe(401);
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    const unknownKey = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'RS256', kid: 'k2' }).setAudience('containers').setExpirationTime('5m').sign(other);
+    const unknownKey = await new SignJWT({ tid: 'acme' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k2' })
+      .setAudience('containers')
+      .setExpirationTime('5m')
+      .sign(other);
     expect((await call(unknownKey)).status).toBe(401);
   });
 
   it('refuses an HS256 token, whatever secret signed it', async () => {
-    const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setAudience('containers').setExpirationTime('5m').sign(new TextEncoder().encode(TEST_SECRET));
+    const token = await new SignJWT({ tid: 'acme' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience('containers')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(TEST_SECRET));
     expect((await call(token)).status).toBe(401);
   });
 });
@@ -105,7 +128,9 @@ describe('when the JWKS endpoint cannot be reached', () => {
     const t = await startTestApp({ AUTH_JWT_SECRET: '', AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json` });
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setExpirationTime('5m').sign(privateKey);
-    const response = await t.request(`${BASE}/container-types`, { headers: { 'X-COREOS-REQUEST-ID': 'down', 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': token } });
+    const response = await t.request(`${BASE}/container-types`, {
+      headers: { 'X-COREOS-REQUEST-ID': 'down', 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': token },
+    });
     expectEnvelopeError(response, 503, 'SERVICE_UNAVAILABLE');
     await t.close();
   });

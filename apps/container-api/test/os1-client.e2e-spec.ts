@@ -15,7 +15,6 @@ import type { components, paths } from './support/generated/os1-container-api';
 import { OS1_REFERENCE, committedOs1Types, generateOs1Types, writeOs1Types } from './support/os1-client-types';
 import { BASE, TestApp, startTestApp } from './support/test-app';
 
-
 let ajv: Ajv | null = null;
 /** The original's schema of that name (components/schemas). */
 function schemaOf(name: string): ValidateFunction {
@@ -110,7 +109,9 @@ describe('a client generated from the OS1 OpenAPI file', () => {
       found.equal('configured: status', configured.response.status, 202);
       found.valid('configured', 'SuccessResponse', configured.data);
 
-      const config = await api.GET('/container-types/{containerTypeName}/config/attributes', { params: { header: await headers(), path: { containerTypeName: 'tote' } } });
+      const config = await api.GET('/container-types/{containerTypeName}/config/attributes', {
+        params: { header: await headers(), path: { containerTypeName: 'tote' } },
+      });
       found.equal('config: status', config.response.status, 200);
       found.valid('config', 'AttributesConfigResponse', config.data);
 
@@ -132,7 +133,14 @@ describe('a client generated from the OS1 OpenAPI file', () => {
               isHazmat: false,
               isContainerizable: true,
               isReusable: false,
-              items: [{ name: 'pants', code: 'PNT', cost: { unit: { currency: 'inr' }, total: { amount: 5.5, currency: 'rupees' } }, quantity: { value: 2, unit: 'nos' } }],
+              items: [
+                {
+                  name: 'pants',
+                  code: 'PNT',
+                  cost: { unit: { currency: 'inr' }, total: { amount: 5.5, currency: 'rupees' } },
+                  quantity: { value: 2, unit: 'nos' },
+                },
+              ],
             },
           ],
         },
@@ -142,9 +150,15 @@ describe('a client generated from the OS1 OpenAPI file', () => {
       const jsonBatch = submitted.data?.data?.id ?? '';
       expect(jsonBatch).toMatch(/^batch:/);
 
-      const jsonDone = await untilFinal(found, async () => api.GET('/{containerType}/batch/status', { params: { header: await headers(), path: { containerType: 'tote' }, query: { batchId: jsonBatch } } }));
+      const jsonDone = await untilFinal(found, async () =>
+        api.GET('/{containerType}/batch/status', { params: { header: await headers(), path: { containerType: 'tote' }, query: { batchId: jsonBatch } } }),
+      );
       found.equal('JSON batch: failed items', jsonDone.errors, []);
-      found.equal('JSON batch: items named by position', (jsonDone.success ?? []).map((s) => s.refID), ['1', '2']);
+      found.equal(
+        'JSON batch: items named by position',
+        (jsonDone.success ?? []).map((s) => s.refID),
+        ['1', '2'],
+      );
 
       // A CSV upload as FormData (the generated body types the file as a string: openapi-fetch
       // sends multipart through a body serializer).
@@ -162,17 +176,29 @@ describe('a client generated from the OS1 OpenAPI file', () => {
       const fileBatch = uploaded.data?.data?.id ?? '';
 
       const fileDone = await untilFinal(found, async () =>
-        api.GET('/{containerType}/batch/upload/status', { params: { header: await headers(), path: { containerType: 'tote' }, query: { batchId: fileBatch } } }),
+        api.GET('/{containerType}/batch/upload/status', {
+          params: { header: await headers(), path: { containerType: 'tote' }, query: { batchId: fileBatch } },
+        }),
       );
       found.equal('CSV batch: failed rows', fileDone.errors, []);
-      found.equal('CSV batch: rows named by line', (fileDone.success ?? []).map((s) => s.refID), ['2', '3']);
+      found.equal(
+        'CSV batch: rows named by line',
+        (fileDone.success ?? []).map((s) => s.refID),
+        ['2', '3'],
+      );
 
       const containerId = (jsonDone.success ?? [])[0]?.id ?? 'tote:none';
-      const container = await api.GET('/{containerTypeName}/{containerId}', { params: { header: await headers(), path: { containerTypeName: 'tote', containerId } } });
+      const container = await api.GET('/{containerTypeName}/{containerId}', {
+        params: { header: await headers(), path: { containerTypeName: 'tote', containerId } },
+      });
       found.equal('container: status', container.response.status, 200);
       found.valid('container', 'ContainerResponse', container.data);
       const read = container.data?.data;
-      found.equal('container: what was submitted', [read?.id, read?.containerType, read?.attributes, read?.items?.[0]?.cost], [containerId, 'tote', { colour: 'grey' }, { total: { amount: 10 } }]);
+      found.equal(
+        'container: what was submitted',
+        [read?.id, read?.containerType, read?.attributes, read?.items?.[0]?.cost],
+        [containerId, 'tote', { colour: 'grey' }, { total: { amount: 10 } }],
+      );
       expect(found.list).toEqual([]);
     }, 60_000);
 
@@ -220,7 +246,12 @@ describe('a client generated from the OS1 OpenAPI file', () => {
             expect(current.status).toBe(200);
             return current;
           },
-          { timeoutMs: 45_000, intervalMs: 20, what: `batch ${id} to finish`, until: (current) => TERMINAL.includes((current.body.data as { meta: { status: string } }).meta.status) },
+          {
+            timeoutMs: 45_000,
+            intervalMs: 20,
+            what: `batch ${id} to finish`,
+            until: (current) => TERMINAL.includes((current.body.data as { meta: { status: string } }).meta.status),
+          },
         );
         found.valid('a finished batch status', 'ContainerBatchResponse', answer.body);
         return answer.body.data as { meta: { status: string }; errors: Array<{ refID: string; code: string }> };
@@ -228,7 +259,11 @@ describe('a client generated from the OS1 OpenAPI file', () => {
       if (first.status === 202) {
         // validation.required holds: the item without a zone fails, named by its position.
         const firstDone = await status(first.body.data!.id!);
-        found.equal('first batch: failed items', firstDone.errors.map((e) => [e.refID, e.code]), [['2', 'ATTRIBUTE_INVALID']]);
+        found.equal(
+          'first batch: failed items',
+          firstDone.errors.map((e) => [e.refID, e.code]),
+          [['2', 'ATTRIBUTE_INVALID']],
+        );
       }
       if (second.status === 202) found.equal('second batch: status', (await status(second.body.data!.id!)).meta.status, 'SUCCESS');
       expect(found.list).toEqual([]);

@@ -40,9 +40,15 @@ describe('compatibility with the original Container Service schemas', () => {
     ['a missing header', async (t: TestApp) => t.request(`${BASE}/bag/batch/status`, { headers: { 'X-COREOS-REQUEST-ID': 'x' } })],
     ['a bad token', async (t: TestApp) => t.request(`${BASE}/bag/batch/status`, { headers: { ...(await t.headers()), 'X-COREOS-ACCESS': 'x' } })],
     ['a bad batch id', async (t: TestApp) => t.request(`${BASE}/bag/batch/status?batchId=1`, { headers: await t.headers() })],
-    ['an unknown batch', async (t: TestApp) => t.request(`${BASE}/bag/batch/status?batchId=batch:0c000000-0000-4000-8000-0000000000ff`, { headers: await t.headers() })],
+    [
+      'an unknown batch',
+      async (t: TestApp) => t.request(`${BASE}/bag/batch/status?batchId=batch:0c000000-0000-4000-8000-0000000000ff`, { headers: await t.headers() }),
+    ],
     ['an unknown route', async (t: TestApp) => t.request('/nowhere')],
-    ['an invalid container type', async (t: TestApp) => t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: '1' } })],
+    [
+      'an invalid container type',
+      async (t: TestApp) => t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: '1' } }),
+    ],
     ['a container type the tenant lacks', async (t: TestApp) => t.request(`${BASE}/container-types/ghost`, { headers: await t.headers() })],
   ])('an error answer for %s is an ErrorResponse that names its error', async (_what, send) => {
     const response = await send(t);

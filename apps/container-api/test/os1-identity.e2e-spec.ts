@@ -13,7 +13,11 @@ describe('OS1 clients: who acted, and request ids reused', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const defined = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), body: { name: 'bag', attributes: [{ name: 'weight', dataType: 'number' }] } });
+    const defined = await t.request(`${BASE}/container-types`, {
+      method: 'POST',
+      headers: await t.headers(),
+      body: { name: 'bag', attributes: [{ name: 'weight', dataType: 'number' }] },
+    });
     expect(defined.status).toBe(202);
   });
   afterAll(async () => {

@@ -8,7 +8,6 @@ import { os1Schema } from './support/os1-schemas';
 import { Receiver, startReceiver } from './support/receiver';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
-
 describe('items named by position or line, and callbacks sent as parts', () => {
   let t: TestApp;
   let receiver: Receiver;
@@ -49,7 +48,12 @@ describe('items named by position or line, and callbacks sent as parts', () => {
   describe('JSON create items', () => {
     it('names an item without refID by its 1-based position, everywhere the batch is read', async () => {
       const submitted = await submit({
-        payload: [{ attributes: { weight: 1 } }, { refID: 'given', attributes: { weight: 2 } }, { refID: null, attributes: { weight: 'heavy' } }, { attributes: {} }],
+        payload: [
+          { attributes: { weight: 1 } },
+          { refID: 'given', attributes: { weight: 2 } },
+          { refID: null, attributes: { weight: 'heavy' } },
+          { attributes: {} },
+        ],
       });
       expect(submitted.status).toBe(202);
       // The echo shows the body as it came, without the names.
@@ -62,7 +66,12 @@ describe('items named by position or line, and callbacks sent as parts', () => {
       const results = await t.request(`${BASE}/bag/batch/results?batchId=${submitted.body.data.id}`, { headers: await t.headers() });
       expect(results.body.data.items.map((r: { refID: string }) => r.refID)).toEqual(['1', 'given', '3', '4']);
       // The failed-rows CSV holds the names, so uploading it again keeps them.
-      expect((await failedCsv(submitted.body.data.id)).split(/\r?\n/).slice(1, 3).map((line) => line.split(',')[0])).toEqual(['3', '4']);
+      expect(
+        (await failedCsv(submitted.body.data.id))
+          .split(/\r?\n/)
+          .slice(1, 3)
+          .map((line) => line.split(',')[0]),
+      ).toEqual(['3', '4']);
     });
 
     it('keeps the names when the failed items are retried', async () => {
@@ -85,7 +94,11 @@ describe('items named by position or line, and callbacks sent as parts', () => {
     it('still refuses a given refID that is empty, too long or not a string', async () => {
       const response = await submit({ payload: [{ refID: '' }, { refID: 'x'.repeat(129) }, { refID: 5 }] });
       expect(response.status).toBe(400);
-      expect(response.body.error.additionalInfo.violations.map((v: { path: string }) => v.path)).toEqual(['payload[0].refID', 'payload[1].refID', 'payload[2].refID']);
+      expect(response.body.error.additionalInfo.violations.map((v: { path: string }) => v.path)).toEqual([
+        'payload[0].refID',
+        'payload[1].refID',
+        'payload[2].refID',
+      ]);
     });
   });
 
@@ -137,7 +150,11 @@ describe('items named by position or line, and callbacks sent as parts', () => {
     const callbackJson = (tag: string) => JSON.stringify({ url: receiver.url, meta: { tag } });
     // Was 500 looks 20 ms apart.
     const delivered = async (tag: string) => {
-      const hit = await eventually(() => receiver.received.find((r) => r.body.includes(`"tag":"${tag}"`)), { timeoutMs: 10_000, intervalMs: 20, what: `a callback tagged ${tag}` });
+      const hit = await eventually(() => receiver.received.find((r) => r.body.includes(`"tag":"${tag}"`)), {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+        what: `a callback tagged ${tag}`,
+      });
       return JSON.parse(hit!.body);
     };
 
@@ -177,7 +194,12 @@ describe('items named by position or line, and callbacks sent as parts', () => {
         `--${boundary}--`,
         '',
       ].join('\r\n');
-      return t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), rawBody: body, contentType: `multipart/form-data; boundary=${boundary}` });
+      return t.request(`${BASE}/bag/batch/upload`, {
+        method: 'POST',
+        headers: await t.headers(),
+        rawBody: body,
+        contentType: `multipart/form-data; boundary=${boundary}`,
+      });
     };
 
     it('takes a part of type application/json without a filename', async () => {
@@ -195,8 +217,18 @@ describe('items named by position or line, and callbacks sent as parts', () => {
     it.each([
       ['not JSON', () => new Blob(['{url:'], { type: 'application/json' }), 'callback', 'must be JSON text'],
       ['not a Callback', () => new Blob(['[1,2]'], { type: 'application/json' }), 'callback', 'must be an object with a url'],
-      ['a callback without an http(s) url', () => new Blob(['{"url":"ftp://x/y"}'], { type: 'application/json' }), 'callback.url', 'must be an absolute http(s) URL'],
-      ['over 64 KiB', () => new Blob([JSON.stringify({ url: 'https://example.com/h', meta: { pad: 'x'.repeat(70_000) } })], { type: 'application/json' }), 'callback', 'must be at most 65536 bytes'],
+      [
+        'a callback without an http(s) url',
+        () => new Blob(['{"url":"ftp://x/y"}'], { type: 'application/json' }),
+        'callback.url',
+        'must be an absolute http(s) URL',
+      ],
+      [
+        'over 64 KiB',
+        () => new Blob([JSON.stringify({ url: 'https://example.com/h', meta: { pad: 'x'.repeat(70_000) } })], { type: 'application/json' }),
+        'callback',
+        'must be at most 65536 bytes',
+      ],
     ])('refuses a callback part that is %s with 400 VALIDATION_FAILED, storing nothing', async (_what, blob, path, message) => {
       const before = Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n);
       const form = fileForm('attributes.weight\n1\n');

@@ -6,7 +6,6 @@ import { expectOs1Valid } from './support/os1-schemas';
 import { rawExchange } from './support/raw-http';
 import { BASE, TestApp, TestResponse, startTestApp } from './support/test-app';
 
-
 describe('container types and containers for OS1 clients', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -32,7 +31,12 @@ describe('container types and containers for OS1 clients', () => {
   describe('the original codes on the container-type routes', () => {
     it('answers 400 100920043304 for a type the tenant lacks, on the read and on its attribute configuration', async () => {
       expectError(await t.request(`${BASE}/container-types/ghost`, { headers: await t.headers() }), 400, '100920043304', 'CONTAINER_TYPE_NOT_FOUND');
-      expectError(await t.request(`${BASE}/container-types/ghost/config/attributes`, { headers: await t.headers() }), 400, '100920043304', 'CONTAINER_TYPE_NOT_FOUND');
+      expectError(
+        await t.request(`${BASE}/container-types/ghost/config/attributes`, { headers: await t.headers() }),
+        400,
+        '100920043304',
+        'CONTAINER_TYPE_NOT_FOUND',
+      );
       const put = await t.request(`${BASE}/container-types/ghost/config/attributes`, { method: 'PUT', headers: await t.headers(), body: { attributes: [] } });
       expectError(put, 400, '100920043304', 'CONTAINER_TYPE_NOT_FOUND');
       expect(put.body.error.description).toBe("No container type 'ghost' exists for this tenant.");
@@ -65,9 +69,19 @@ describe('container types and containers for OS1 clients', () => {
       ['a missing header', async () => t.request(`${BASE}/container-types`, { headers: { 'X-COREOS-REQUEST-ID': 'x' } }), 400, 'MISSING_HEADER'],
       ['a bad token', async () => t.request(`${BASE}/container-types`, { headers: { ...(await t.headers()), 'X-COREOS-ACCESS': 'x' } }), 401, 'UNAUTHORIZED'],
       ['a bad body', async () => defineType({ name: '1' }), 400, 'VALIDATION_FAILED'],
-      ['a wrong content type', async () => t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), rawBody: 'x', contentType: 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        'a wrong content type',
+        async () => t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), rawBody: 'x', contentType: 'text/plain' }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
       ['a bad batch id', async () => t.request(`${BASE}/bag/batch/status?batchId=1`, { headers: await t.headers() }), 400, 'INVALID_BATCH_ID'],
-      ['an unknown container', async () => t.request(`${BASE}/parcel/parcel:00000000-0000-4000-8000-000000000000`, { headers: await t.headers() }), 404, 'CONTAINER_NOT_FOUND'],
+      [
+        'an unknown container',
+        async () => t.request(`${BASE}/parcel/parcel:00000000-0000-4000-8000-000000000000`, { headers: await t.headers() }),
+        404,
+        'CONTAINER_NOT_FOUND',
+      ],
       ['an unknown route', async () => t.request('/nowhere'), 404, 'NOT_FOUND'],
       ['a path that does not decode', async () => t.request(`${BASE}/container-types/%ff`, { headers: await t.headers() }), 400, 'VALIDATION_FAILED'],
     ])('names %s, keeping the rest of additionalInfo', async (_what, send, status, code) => {
@@ -100,7 +114,9 @@ describe('container types and containers for OS1 clients', () => {
 
       const final = await submitAndWait('sack', [{ refID: 'without-weight' }, { refID: 'with-weight', attributes: { weight: 2 } }]);
       expect(final.body.data.meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 1, failed: 1 });
-      expect(final.body.data.errors).toEqual([expect.objectContaining({ refID: 'without-weight', code: 'ATTRIBUTE_INVALID', reason: "attribute 'weight' is required" })]);
+      expect(final.body.data.errors).toEqual([
+        expect.objectContaining({ refID: 'without-weight', code: 'ATTRIBUTE_INVALID', reason: "attribute 'weight' is required" }),
+      ]);
     });
 
     it('takes it on PUT .../config/attributes too', async () => {
@@ -144,7 +160,11 @@ describe('container types and containers for OS1 clients', () => {
       const user = { 'X-COREOS-USERINFO': JSON.stringify({ id: 'u-9', name: 'Lin' }) };
       expect((await defineType({ name: 'cage', attributes: [{ name: 'volume', dataType: 'number' }] }, 'acme', user)).status).toBe(202);
       const attributes = [{ name: 'volume', dataType: 'number', required: true, defaultValue: 5, validation: { range: { min: 1 } } }];
-      const put = await t.request(`${BASE}/container-types/cage/config/attributes`, { method: 'PUT', headers: await t.headers('acme', user), body: { attributes } });
+      const put = await t.request(`${BASE}/container-types/cage/config/attributes`, {
+        method: 'PUT',
+        headers: await t.headers('acme', user),
+        body: { attributes },
+      });
       expect(put.status).toBe(202);
       expectOs1Valid('SuccessResponse', put.body);
       expectOs1Valid('AttributesConfigResponse', put.body);
@@ -166,13 +186,24 @@ describe('container types and containers for OS1 clients', () => {
 
     it('a container read is a ContainerResponse: state created:created, no parentId when there is none, who acted never null', async () => {
       const final = await submitAndWait('parcel', [
-        { refID: 'p-1', scannableId: 'P-SCAN-1', trackingDetails: [{ operator: 'DHL', trackingId: 'P-T-1' }], items: [{ name: 'Shirt', code: 'SKU-1', cost: { total: { amount: 5, currency: 'EUR' } }, quantity: { value: 2, unit: 'nos' } }] },
+        {
+          refID: 'p-1',
+          scannableId: 'P-SCAN-1',
+          trackingDetails: [{ operator: 'DHL', trackingId: 'P-T-1' }],
+          items: [{ name: 'Shirt', code: 'SKU-1', cost: { total: { amount: 5, currency: 'EUR' } }, quantity: { value: 2, unit: 'nos' } }],
+        },
       ]);
       expect(final.body.data.meta.status).toBe('SUCCESS');
       const read = await t.request(`${BASE}/parcel/${final.body.data.success[0].id}`, { headers: await t.headers() });
       expect(read.status).toBe(200);
       expectOs1Valid('ContainerResponse', read.body);
-      expect(read.body.data).toMatchObject({ id: final.body.data.success[0].id, containerType: 'parcel', state: 'created:created', createdBy: { id: 'acme' }, updatedBy: { id: 'acme' } });
+      expect(read.body.data).toMatchObject({
+        id: final.body.data.success[0].id,
+        containerType: 'parcel',
+        state: 'created:created',
+        createdBy: { id: 'acme' },
+        updatedBy: { id: 'acme' },
+      });
       expect(read.body.data).not.toHaveProperty('parentId');
     });
 
@@ -196,7 +227,9 @@ describe('container types and containers for OS1 clients', () => {
         { refID: 'negative', items: [{ name: 'Shirt', cost: { total: { amount: -1 } } }] },
       ]);
       expect(final.body.data.meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 3, failed: 1 });
-      expect(final.body.data.errors).toEqual([expect.objectContaining({ refID: 'negative', code: 'ITEM_INVALID', reason: 'items[0].cost.total.amount must be a number of at least 0' })]);
+      expect(final.body.data.errors).toEqual([
+        expect.objectContaining({ refID: 'negative', code: 'ITEM_INVALID', reason: 'items[0].cost.total.amount must be a number of at least 0' }),
+      ]);
       const read = await t.request(`${BASE}/parcel/${final.body.data.success[0].id}`, { headers: await t.headers() });
       expectOs1Valid('ContainerResponse', read.body);
       expect(read.body.data.items).toEqual([{ name: 'Shirt', cost: { total: { amount: 10 } } }]);
@@ -205,6 +238,8 @@ describe('container types and containers for OS1 clients', () => {
 
   it('the schemas really refuse what the original would not send', () => {
     expect(() => expectOs1Valid('ContainerResponse', { data: { id: 'x', containerType: 'parcel', parentId: null, state: 'created:created' } })).toThrow();
-    expect(() => expectOs1Valid('ContainerTypeResponse', { data: { name: 'crate', createdAt: 1, updatedAt: 1, createdBy: null, updatedBy: { id: 'a' } } })).toThrow();
+    expect(() =>
+      expectOs1Valid('ContainerTypeResponse', { data: { name: 'crate', createdAt: 1, updatedAt: 1, createdBy: null, updatedBy: { id: 'a' } } }),
+    ).toThrow();
   });
 });

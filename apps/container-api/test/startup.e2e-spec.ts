@@ -8,7 +8,6 @@ import { jwtVerify } from 'jose';
 import { BASE } from './support/test-app';
 import { DIST, MAIN, cleanEnv, start, stop } from './support/service-process';
 
-
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-'));
 
 describe('the service process', () => {
@@ -32,23 +31,27 @@ describe('the service process', () => {
   }, 60_000);
 
   // Linux only: there a thread has a nice value of its own (see worker-thread.ts).
-  (process.platform === 'linux' ? it : it.skip)('runs the batch worker thread at a lower priority than the API thread', async () => {
-    const nices = (pid: number) =>
-      fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
-        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
-      });
-    const base = os.getPriority(0);
-    const lowered = await start(tmp(), { AUTH_JWT_SECRET: 'x'.repeat(32) });
-    const threads = nices(lowered.child.pid!);
-    expect(threads.find((t) => t.tid === lowered.child.pid)!.nice).toBe(base);
-    expect(threads.filter((t) => t.nice === Math.min(19, base + 10))).toHaveLength(1);
-    expect(await stop(lowered)).toBe(0);
+  (process.platform === 'linux' ? it : it.skip)(
+    'runs the batch worker thread at a lower priority than the API thread',
+    async () => {
+      const nices = (pid: number) =>
+        fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+          const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+          return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+        });
+      const base = os.getPriority(0);
+      const lowered = await start(tmp(), { AUTH_JWT_SECRET: 'x'.repeat(32) });
+      const threads = nices(lowered.child.pid!);
+      expect(threads.find((t) => t.tid === lowered.child.pid)!.nice).toBe(base);
+      expect(threads.filter((t) => t.nice === Math.min(19, base + 10))).toHaveLength(1);
+      expect(await stop(lowered)).toBe(0);
 
-    const level = await start(tmp(), { AUTH_JWT_SECRET: 'x'.repeat(32), WORKER_THREAD_NICE: '0' });
-    expect(nices(level.child.pid!).every((t) => t.nice === base)).toBe(true);
-    expect(await stop(level)).toBe(0);
-  }, 60_000);
+      const level = await start(tmp(), { AUTH_JWT_SECRET: 'x'.repeat(32), WORKER_THREAD_NICE: '0' });
+      expect(nices(level.child.pid!).every((t) => t.nice === base)).toBe(true);
+      expect(await stop(level)).toBe(0);
+    },
+    60_000,
+  );
 
   it('refuses to start in production without a token key, saying what to set', () => {
     const result = spawnSync(process.execPath, [MAIN], { cwd: tmp(), env: cleanEnv({ NODE_ENV: 'production' }), encoding: 'utf8' });
@@ -72,9 +75,19 @@ describe('the service process', () => {
       ['container-worker', path.join(DIST, 'worker.js')],
     ] as const) {
       const badSetting = spawnSync(process.execPath, [entry], { cwd: tmp(), env: cleanEnv({ WORKER_CHUNK_SIZE: 'many' }), encoding: 'utf8' });
-      expect([badSetting.status, badSetting.stderr.trim().split('\n')]).toEqual([1, [expect.stringMatching(new RegExp(`^${program}: configuration error: WORKER_CHUNK_SIZE must be an integer`))]]);
-      const noStore = spawnSync(process.execPath, [entry], { cwd: tmp(), env: cleanEnv({ DATABASE_URL: `sqlite:${fileNotDirectory}/db.sqlite` }), encoding: 'utf8' });
-      expect([noStore.status, noStore.stderr.trim().split('\n')]).toEqual([1, [expect.stringMatching(new RegExp(`^${program}: cannot open the database sqlite:`))]]);
+      expect([badSetting.status, badSetting.stderr.trim().split('\n')]).toEqual([
+        1,
+        [expect.stringMatching(new RegExp(`^${program}: configuration error: WORKER_CHUNK_SIZE must be an integer`))],
+      ]);
+      const noStore = spawnSync(process.execPath, [entry], {
+        cwd: tmp(),
+        env: cleanEnv({ DATABASE_URL: `sqlite:${fileNotDirectory}/db.sqlite` }),
+        encoding: 'utf8',
+      });
+      expect([noStore.status, noStore.stderr.trim().split('\n')]).toEqual([
+        1,
+        [expect.stringMatching(new RegExp(`^${program}: cannot open the database sqlite:`))],
+      ]);
     }
   });
 
@@ -103,7 +116,10 @@ describe('the service process', () => {
   }, 60_000);
 
   it('refuses a token command without a tenant', () => {
-    const result = spawnSync(process.execPath, [path.join(DIST, 'cli/mint-token.js')], { env: cleanEnv({ AUTH_JWT_SECRET: 'x'.repeat(32) }), encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [path.join(DIST, 'cli/mint-token.js')], {
+      env: cleanEnv({ AUTH_JWT_SECRET: 'x'.repeat(32) }),
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--tenant is required/);
   });

@@ -30,7 +30,13 @@ describe('fairness between tenants', () => {
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-fairness-'));
     // Chunks of 256: a fair service can serve another tenant between two of the hog's chunks.
-    service = await start(dir, { AUTH_JWT_SECRET: TEST_SECRET, DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`, DATA_DIR: dir, WORKER_IDLE_MS: '20', WORKER_CHUNK_SIZE: '256' });
+    service = await start(dir, {
+      AUTH_JWT_SECRET: TEST_SECRET,
+      DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`,
+      DATA_DIR: dir,
+      WORKER_IDLE_MS: '20',
+      WORKER_CHUNK_SIZE: '256',
+    });
     const running = service;
     api = serviceClient(() => running.url);
     const defined = await api.call('POST', '/container-types', { tenant: QUIET, body: { name: 'box', attributes: [{ name: 'weight', dataType: 'number' }] } });
@@ -57,7 +63,12 @@ describe('fairness between tenants', () => {
     } catch (error) {
       return { ms: Date.now() - began, final: false, meta: { status: `none: the submit got no answer (${(error as Error).name})` } };
     }
-    if (submitted.status !== 202) return { ms: Date.now() - began, final: false, meta: { status: `none: the submit answered ${submitted.status} ${JSON.stringify(submitted.body?.error?.code)}` } };
+    if (submitted.status !== 202)
+      return {
+        ms: Date.now() - began,
+        final: false,
+        meta: { status: `none: the submit answered ${submitted.status} ${JSON.stringify(submitted.body?.error?.code)}` },
+      };
     const { final, meta } = await api.untilFinal('box', submitted.body.data.id, QUIET, began + limitMs);
     return { ms: Date.now() - began, final, meta };
   }
@@ -94,7 +105,11 @@ describe('fairness between tenants', () => {
         while (next.batch < count) {
           const batch = next.batch++;
           try {
-            const answer = await api.call('POST', '/bag/batch', { tenant: HOG, body: { payload: Array.from({ length: items }, (_, i) => item(batch, i)) }, timeoutMs });
+            const answer = await api.call('POST', '/bag/batch', {
+              tenant: HOG,
+              body: { payload: Array.from({ length: items }, (_, i) => item(batch, i)) },
+              timeoutMs,
+            });
             if (answer.status === 202) ids.push(answer.body.data.id);
             else refused.push(answer.status);
           } catch (error) {
@@ -112,7 +127,10 @@ describe('fairness between tenants', () => {
     // a polynomial pattern, or, if all are refused, the longest values an accepted one allows.
     const accepted: string[] = [];
     for (const pattern of HOSTILE_PATTERNS) {
-      const answer = await api.call('POST', '/container-types', { tenant: HOG, body: { name: `h${'abcdefghij'[accepted.length]}x`, attributes: [{ name: 'code', dataType: 'string', validation: { regex: pattern } }] } });
+      const answer = await api.call('POST', '/container-types', {
+        tenant: HOG,
+        body: { name: `h${'abcdefghij'[accepted.length]}x`, attributes: [{ name: 'code', dataType: 'string', validation: { regex: pattern } }] },
+      });
       if (answer.status === 202) accepted.push(pattern);
       else expect(answer.status).toBe(400);
     }

@@ -32,7 +32,12 @@ async function token() {
 }
 
 async function call(running: Running, pathAndQuery: string, init: RequestInit & { duplex?: 'half' } = {}) {
-  const headers = { 'X-COREOS-REQUEST-ID': `crash-${Date.now()}`, 'X-COREOS-TID': 'acme', 'X-COREOS-ACCESS': await token(), ...(init.headers as Record<string, string>) };
+  const headers = {
+    'X-COREOS-REQUEST-ID': `crash-${Date.now()}`,
+    'X-COREOS-TID': 'acme',
+    'X-COREOS-ACCESS': await token(),
+    ...(init.headers as Record<string, string>),
+  };
   return fetch(`${running.url}${BASE}${pathAndQuery}`, { ...init, headers });
 }
 
@@ -55,17 +60,25 @@ async function meta(running: Running, batchId: string) {
   return ((await response.json()) as { data: { meta: Record<string, number | string> } }).data.meta;
 }
 
-
 describe('a crash during a file batch', () => {
   it('resumes a 50 000-row upload after SIGKILL and applies every row exactly once', async () => {
     const { dir, url, env, running: first } = await setUp();
     const body = `${partHead}${HEADER}${csvRows(0, ROWS)}${partTail}`;
-    const submitted = await call(first, '/bag/batch/upload', { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
+    const submitted = await call(first, '/bag/batch/upload', {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+      body,
+    });
     expect(submitted.status).toBe(202);
     const batchId = ((await submitted.json()) as { data: { id: string } }).data.id;
 
     // No bound of its own before: the test's time limit was the only one.
-    await eventually(() => meta(first, batchId), { timeoutMs: 300_000, intervalMs: 20, what: '5000 rows processed', until: (current) => Number(current.success) + Number(current.failed) >= 5000 });
+    await eventually(() => meta(first, batchId), {
+      timeoutMs: 300_000,
+      intervalMs: 20,
+      what: '5000 rows processed',
+      until: (current) => Number(current.success) + Number(current.failed) >= 5000,
+    });
     await kill(first, 'SIGKILL');
 
     const second = await start(dir, env);
@@ -75,7 +88,12 @@ describe('a crash during a file batch', () => {
         expect(Number(current.success) + Number(current.failed) + Number(current.pending) + Number(current.cancelled)).toBe(ROWS);
         return current;
       },
-      { timeoutMs: 180_000, intervalMs: 100, what: 'the restarted service to finish the upload', until: (current) => current.status !== 'IN_PROGRESS' && current.status !== 'QUEUED' },
+      {
+        timeoutMs: 180_000,
+        intervalMs: 100,
+        what: 'the restarted service to finish the upload',
+        until: (current) => current.status !== 'IN_PROGRESS' && current.status !== 'QUEUED',
+      },
     );
     await stop(second);
 
@@ -88,7 +106,9 @@ describe('a crash during a file batch', () => {
     expect(await one('SELECT COUNT(*) FROM containers')).toBe(45_000);
     expect(await one('SELECT COUNT(DISTINCT c.id) FROM containers c JOIN batch_items i ON i.result_id = c.id')).toBe(45_000);
     expect(await one('SELECT COUNT(*) FROM container_tracking')).toBe(45_000);
-    expect(await one('SELECT COUNT(*) FROM (SELECT tracking_id FROM container_tracking GROUP BY tenant_id, operator, tracking_id HAVING COUNT(*) > 1)')).toBe(0);
+    expect(await one('SELECT COUNT(*) FROM (SELECT tracking_id FROM container_tracking GROUP BY tenant_id, operator, tracking_id HAVING COUNT(*) > 1)')).toBe(
+      0,
+    );
     await check.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }, 300_000);
@@ -106,7 +126,12 @@ describe('a crash during a file batch', () => {
         controller.close();
       },
     });
-    const upload = call(first, '/bag/batch/upload', { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body: stream, duplex: 'half' }).catch((error: unknown) => error);
+    const upload = call(first, '/bag/batch/upload', {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+      body: stream,
+      duplex: 'half',
+    }).catch((error: unknown) => error);
 
     const observer = await Database.open(url);
     const count = async (sql: string) => Number(Object.values((await observer.read((m) => m.query(sql)))[0] as Record<string, unknown>)[0]);

@@ -17,7 +17,11 @@ describe('a separate worker process', () => {
 
   it('processes batches that an API process without a worker accepted', async () => {
     await defineType(t, { name: 'bag' });
-    const submitted = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload: Array.from({ length: 300 }, (_, i) => ({ refID: `w-${i}` })) } });
+    const submitted = await t.request(`${BASE}/bag/batch`, {
+      method: 'POST',
+      headers: await t.headers(),
+      body: { payload: Array.from({ length: 300 }, (_, i) => ({ refID: `w-${i}` })) },
+    });
     expect(submitted.status).toBe(202);
     const status = async () => (await t.request(`${BASE}/bag/batch/status?batchId=${submitted.body.data.id}`, { headers: await t.headers() })).body.data.meta;
     await new Promise((resolve) => setTimeout(resolve, 300));

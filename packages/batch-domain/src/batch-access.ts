@@ -36,7 +36,11 @@ export interface TargetInput {
 }
 
 /** The caller's tenant, once the token holds for it and the target type name is well formed. */
-export async function authorizeTarget(access: AccessVerifier, rule: TargetTypeRule, input: TargetInput): Promise<Result<string, BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED'>>> {
+export async function authorizeTarget(
+  access: AccessVerifier,
+  rule: TargetTypeRule,
+  input: TargetInput,
+): Promise<Result<string, BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED'>>> {
   const principal = await access.verify(input.accessToken, input.tenantId);
   if (!principal.ok) return principal;
   const type = checkTargetTypeName(rule, input.targetType);

@@ -45,7 +45,14 @@ describe('RetryBatch', () => {
     const result = await retry.execute({ ...base, actor: { id: 'u-1' } });
     const locator = { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: expectOk(result).batchId };
     const view = await batches.findResults(locator, { afterSeq: -1, limit: 1 });
-    expect(view!.batch.toSnapshot()).toMatchObject({ total: 3, source: 'file', operation: 'create', columns: ['refID', 'n'], parentBatchId: aBatchId(), createdBy: { id: 'u-1' } });
+    expect(view!.batch.toSnapshot()).toMatchObject({
+      total: 3,
+      source: 'file',
+      operation: 'create',
+      columns: ['refID', 'n'],
+      parentBatchId: aBatchId(),
+      createdBy: { id: 'u-1' },
+    });
     const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
     expect(pending).toEqual([
       { seq: 0, refId: 'r-1', row: 2, input: { refID: 'r-1', n: 1 } },

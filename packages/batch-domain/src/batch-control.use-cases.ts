@@ -34,7 +34,8 @@ export class CancelBatch {
     if (!locator.ok) return locator;
     const done = await this.batches.cancel(locator.value, this.clock.now());
     if (done === null) return err(batchNotFound(locator.value));
-    if (!done.cancelled) return err(domainError('BATCH_NOT_CANCELLABLE', `Batch ${locator.value.batchId} is already ${done.batch.status} and cannot be cancelled.`));
+    if (!done.cancelled)
+      return err(domainError('BATCH_NOT_CANCELLABLE', `Batch ${locator.value.batchId} is already ${done.batch.status} and cannot be cancelled.`));
     return ok(done.batch);
   }
 }
@@ -66,13 +67,20 @@ export class RetryBatch {
     const head = await this.reads.findResults(locator, { outcome: 'failed', afterSeq: -1, limit: 1 });
     if (head === null) return err(batchNotFound(locator));
     const original = head.batch;
-    if (!original.isFinished) return err(domainError('BATCH_NOT_FINISHED', `Batch ${locator.batchId} is ${original.status}; only a finished batch can be retried.`));
+    if (!original.isFinished)
+      return err(domainError('BATCH_NOT_FINISHED', `Batch ${locator.batchId} is ${original.status}; only a finished batch can be retried.`));
     if (original.counts.failed === 0) return err(domainError('NOTHING_TO_RETRY', `Batch ${locator.batchId} has no failed items to retry.`));
 
     const snapshot = original.toSnapshot();
     const batchId = batchIdFromUuid(this.ids.uuid());
     const expiry = () => this.clock.now() + DEFAULT_INTAKE_IDLE_MS;
-    const intake = await this.writes.beginIntake({ tenantId: locator.tenantId, kind: locator.kind, batchId, targetType: locator.targetType, expiresAt: expiry() });
+    const intake = await this.writes.beginIntake({
+      tenantId: locator.tenantId,
+      kind: locator.kind,
+      batchId,
+      targetType: locator.targetType,
+      expiresAt: expiry(),
+    });
     try {
       let afterSeq = -1;
       for (;;) {
@@ -140,7 +148,8 @@ export class ListBatches {
     const rule = this.scope.targetType;
     if (!rule.test(input.targetType)) violations.push({ path: rule.parameter, message: rule.description });
     const status = input.status === undefined || input.status === '' ? undefined : input.status;
-    if (status !== undefined && !BATCH_STATUSES.includes(status as BatchStatus)) violations.push({ path: 'status', message: `must be one of ${BATCH_STATUSES.join(', ')}` });
+    if (status !== undefined && !BATCH_STATUSES.includes(status as BatchStatus))
+      violations.push({ path: 'status', message: `must be one of ${BATCH_STATUSES.join(', ')}` });
     const paging = parsePage(input, BATCH_LIST_LIMIT, BATCH_LIST_CURSOR);
     if (!paging.ok) violations.push(...paging.violations);
     if (!paging.ok || violations.length > 0) return err(domainError('VALIDATION_FAILED', 'The listing options break some rules.', violations));
@@ -149,11 +158,14 @@ export class ListBatches {
       return err(domainError('BATCH_NOT_FOUND', `No batches of type '${input.targetType}' exist for this tenant.`));
     }
     const { limit, after } = paging.page;
-    const found = await this.batches.list({ tenantId, kind: this.scope.kind, targetType: input.targetType }, {
-      ...(status !== undefined ? { status: status as BatchStatus } : {}),
-      limit: limit + 1,
-      ...(after ? { after } : {}),
-    });
+    const found = await this.batches.list(
+      { tenantId, kind: this.scope.kind, targetType: input.targetType },
+      {
+        ...(status !== undefined ? { status: status as BatchStatus } : {}),
+        limit: limit + 1,
+        ...(after ? { after } : {}),
+      },
+    );
     const items = found.slice(0, limit);
     const last = items[items.length - 1];
     const nextCursor = found.length > limit && last ? encodeCursor(`b:${last.toSnapshot().createdAt}:${last.id}`) : null;

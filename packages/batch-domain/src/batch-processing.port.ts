@@ -56,8 +56,7 @@ export class StoreFailure extends Error {
 
 /** An item's outcome without its position: the processor fills that in. */
 export type HandledOutcome =
-  | { readonly kind: 'success'; readonly resultId: string }
-  | { readonly kind: 'failed'; readonly reason: string; readonly code: string };
+  { readonly kind: 'success'; readonly resultId: string } | { readonly kind: 'failed'; readonly reason: string; readonly code: string };
 
 export interface ItemHandler<Tx> {
   /**

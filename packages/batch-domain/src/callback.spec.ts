@@ -76,7 +76,11 @@ describe('DeliverCallback', () => {
       },
     };
     const clock = new FixedClock(T0 + 1000);
-    const deliver = new DeliverCallback(store, { payloadFor: async (due) => ({ batchId: due.locator.batchId }) }, sender, clock, { maxAttempts: 3, baseDelayMs: 100, random: () => 0.5 });
+    const deliver = new DeliverCallback(store, { payloadFor: async (due) => ({ batchId: due.locator.batchId }) }, sender, clock, {
+      maxAttempts: 3,
+      baseDelayMs: 100,
+      random: () => 0.5,
+    });
     return { store, deliver, sent, clock };
   }
 
@@ -90,7 +94,10 @@ describe('DeliverCallback', () => {
       expect(await store.claimDue('w', [A_KIND], clock.now(), clock.now() + 50, 10)).toEqual([]);
     }
     expect(sent).toEqual([{ batchId: aBatchId(1) }, { batchId: aBatchId(1) }, { batchId: aBatchId(1) }]);
-    expect((await store.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({ callbackState: 'DELIVERED', callbackAttempts: 3 });
+    expect((await store.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({
+      callbackState: 'DELIVERED',
+      callbackAttempts: 3,
+    });
     clock.advance(100_000);
     expect(await store.claimDue('w', [A_KIND], clock.now(), clock.now() + 50, 10)).toEqual([]);
   });
@@ -102,7 +109,10 @@ describe('DeliverCallback', () => {
       await deliver.execute(due!, 'w');
       clock.advance(10_000);
     }
-    expect((await store.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({ callbackState: 'FAILED', callbackAttempts: 3 });
+    expect((await store.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({
+      callbackState: 'FAILED',
+      callbackAttempts: 3,
+    });
     expect(store.callbacks.values().next().value?.lastError).toBe('HTTP 500');
     expect(store.callbacks.values().next().value?.target.secret).toBeNull();
   });
@@ -137,7 +147,10 @@ describe('DeliverCallback', () => {
     const result = await deliver.execute({ ...due!, undeliverable: "its secret was sealed under key 'old', which is not configured" }, 'w');
     expect(result).toMatchObject({ delivered: false, interrupted: false });
     expect(sent).toEqual([]);
-    expect((await store.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({ callbackState: 'FAILED', callbackAttempts: 1 });
+    expect((await store.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) }, 1))!.batch.toSnapshot()).toMatchObject({
+      callbackState: 'FAILED',
+      callbackAttempts: 1,
+    });
     expect(store.callbacks.values().next().value?.lastError).toMatch(/key 'old'/);
   });
 });

@@ -8,17 +8,7 @@ export type { CursorFormat, PageLimit, PageParse, PageRequest } from './paging';
 export { batchIdFromUuid } from './batch-id';
 export type { BatchId } from './batch-id';
 export { Batch } from './batch';
-export type {
-  Actor,
-  BatchCounts,
-  BatchOperation,
-  BatchSnapshot,
-  BatchSource,
-  BatchStatus,
-  CallbackState,
-  ItemOutcomeKind,
-  SubmitBatchProps,
-} from './batch';
+export type { Actor, BatchCounts, BatchOperation, BatchSnapshot, BatchSource, BatchStatus, CallbackState, ItemOutcomeKind, SubmitBatchProps } from './batch';
 export type { FailureResult, ItemOutcome, ItemResult, ItemState, NewBatchItem, SuccessResult } from './batch-item';
 export type {
   BatchIntake,
@@ -40,12 +30,7 @@ export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
 export { GetBatchStatus, STATUS_LIST_LIMIT } from './get-batch-status.use-case';
 export { checkTargetTypeName } from './batch-access';
 export type { BatchScope, TargetTypeRule } from './batch-access';
-export type {
-  BatchStatusReport,
-  GetBatchStatusError,
-  GetBatchStatusInput,
-  GetBatchStatusOptions,
-} from './get-batch-status.use-case';
+export type { BatchStatusReport, GetBatchStatusError, GetBatchStatusInput, GetBatchStatusOptions } from './get-batch-status.use-case';
 export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';
 export type { SubmitBatchError, SubmitBatchInput, SubmitBatchOptions, SubmittedBatch, TargetTypeDirectory } from './submit-batch.use-case';
 export { ProcessBatchChunk, DEFAULT_CHUNK_SIZE, PROCESSING_ERROR_REASON } from './process-batch-chunk.use-case';
@@ -59,4 +44,14 @@ export type { FileProblem, FileRecord, FinishError, SubmitBatchFileError, Submit
 export { BATCH_LIST_LIMIT, CancelBatch, ListBatches, RetryBatch } from './batch-control.use-cases';
 export type { BatchCommandInput, ListBatchesInput } from './batch-control.use-cases';
 export { DeliverCallback, pickFairly } from './callback';
-export type { CallbackAttempt, CallbackOutbox, CallbackPayloads, CallbackSender, CallbackShare, CallbackTarget, DeliverCallbackOptions, DueCallback, SecretSealer } from './callback';
+export type {
+  CallbackAttempt,
+  CallbackOutbox,
+  CallbackPayloads,
+  CallbackSender,
+  CallbackShare,
+  CallbackTarget,
+  DeliverCallbackOptions,
+  DueCallback,
+  SecretSealer,
+} from './callback';

@@ -7,7 +7,8 @@ const rule = { parameter: 'parcelKind', description: 'must be letters', test: (n
 function setUp() {
   const repository = new InMemoryBatchRepository();
   const list = new ListBatchResults(repository, new StaticAccessVerifier().grant('tok', 'acme'), { kind: A_KIND, targetType: rule });
-  const page = (query: Record<string, unknown> = {}) => list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(), ...query });
+  const page = (query: Record<string, unknown> = {}) =>
+    list.execute({ accessToken: 'tok', tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(), ...query });
   return { repository, page };
 }
 

@@ -41,7 +41,9 @@ export class ListBatchResults {
     private readonly scope: BatchScope,
   ) {}
 
-  async execute(input: ListBatchResultsInput): Promise<Result<ResultsPage, BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>>> {
+  async execute(
+    input: ListBatchResultsInput,
+  ): Promise<Result<ResultsPage, BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>>> {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const violations: Violation[] = [];

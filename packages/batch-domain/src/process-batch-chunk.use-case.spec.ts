@@ -86,7 +86,12 @@ describe('ProcessBatchChunk', () => {
     const widgets = new ParityHandler();
     const gadgetCreates = new ParityHandler();
     const gadgetUpdates = new ParityHandler();
-    const process = new ProcessBatchChunk(store, { [A_KIND]: { create: widgets, update: widgets }, gadget: { create: gadgetCreates, update: gadgetUpdates } }, new FixedClock(5000), 10);
+    const process = new ProcessBatchChunk(
+      store,
+      { [A_KIND]: { create: widgets, update: widgets }, gadget: { create: gadgetCreates, update: gadgetUpdates } },
+      new FixedClock(5000),
+      10,
+    );
     expect(process.kinds).toEqual([A_KIND, 'gadget']);
     await storeBatch(store, '..', { id: aBatchId(1), kind: 'gadget', operation: 'update' });
     await storeBatch(store, '...', { id: aBatchId(2), kind: A_KIND });

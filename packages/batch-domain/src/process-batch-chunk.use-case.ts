@@ -57,7 +57,8 @@ export interface ChunkReport {
 }
 
 /** One transaction's try: its report, or what the handler threw and for which items. */
-type Attempt<T = ChunkReport> = { readonly ok: true; readonly report: T } | { readonly ok: false; readonly error: unknown; readonly items: readonly PendingItem[] };
+type Attempt<T = ChunkReport> =
+  { readonly ok: true; readonly report: T } | { readonly ok: false; readonly error: unknown; readonly items: readonly PendingItem[] };
 
 /** The handlers of a worker: for each kind it processes, one per operation. */
 export type ItemHandlers<Tx> = Readonly<Record<string, Readonly<Record<BatchOperation, ItemHandler<Tx>>>>>;
@@ -166,7 +167,13 @@ export class ProcessBatchChunk<Tx> {
         break;
       }
     }
-    return { processed, done: last.done, leaseEnded: last.leaseEnded, ...(unexpected.length > 0 ? { unexpected } : {}), ...(last.stopped ? { stopped: true } : {}) };
+    return {
+      processed,
+      done: last.done,
+      leaseEnded: last.leaseEnded,
+      ...(unexpected.length > 0 ? { unexpected } : {}),
+      ...(last.stopped ? { stopped: true } : {}),
+    };
   }
 
   /** `item` threw on its own once: tries it again, then records it as failed with PROCESSING_ERROR. */

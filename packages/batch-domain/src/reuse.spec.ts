@@ -11,7 +11,9 @@ describe('a batch of participant registrations', () => {
     const repository = new InMemoryBatchRepository();
     const access = new StaticAccessVerifier().grant('t', 'shipper-7');
     const id = batchIdFromUuid(new SequentialIdGenerator().uuid());
-    const batch = expectOk(Batch.submit({ id, tenantId: 'shipper-7', kind: 'participant', targetType: 'carrier', operation: 'create', source: 'file', total: 2 }, T0));
+    const batch = expectOk(
+      Batch.submit({ id, tenantId: 'shipper-7', kind: 'participant', targetType: 'carrier', operation: 'create', source: 'file', total: 2 }, T0),
+    );
     await repository.add(batch, [
       { refId: 'P-1', row: 2, input: { legalName: 'Swift Freight', gstin: '29ABCDE1234F2Z5' } },
       { refId: 'P-2', row: 3, input: { legalName: '', gstin: 'bad' } },
@@ -22,7 +24,10 @@ describe('a batch of participant registrations', () => {
       { seq: 1, kind: 'failed', reason: 'legalName must not be empty', code: 'PARTICIPANT_INVALID' },
     ]);
 
-    const status = new GetBatchStatus(repository, access, { kind: 'participant', targetType: { parameter: 'participantType', description: 'must be a word', test: (n) => /^\w+$/.test(n) } });
+    const status = new GetBatchStatus(repository, access, {
+      kind: 'participant',
+      targetType: { parameter: 'participantType', description: 'must be a word', test: (n) => /^\w+$/.test(n) },
+    });
     const result = await status.execute({ accessToken: 't', tenantId: 'shipper-7', targetType: 'carrier', batchId: id });
 
     expect(expectOk(result).status).toBe('PARTIAL_SUCCESS');

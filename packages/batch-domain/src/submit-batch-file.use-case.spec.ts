@@ -5,7 +5,14 @@ import { expectErr, expectOk } from './testing';
 
 const BATCH = 'batch:00000000-0000-4000-8000-000000000001';
 
-function setUp(options: { known?: string[]; maxRows?: number; partSize?: number; checkColumns?: (operation: 'create' | 'update', columns: readonly string[]) => string | null } = {}) {
+function setUp(
+  options: {
+    known?: string[];
+    maxRows?: number;
+    partSize?: number;
+    checkColumns?: (operation: 'create' | 'update', columns: readonly string[]) => string | null;
+  } = {},
+) {
   const batches = new InMemoryBatchRepository();
   const submit = new SubmitBatchFile(
     batches,
@@ -166,4 +173,3 @@ describe('SubmitBatchFile', () => {
     expect(await batches.purgeAbandonedIntakes(Number.MAX_SAFE_INTEGER, 1000)).toBe(0);
   });
 });
-

@@ -148,7 +148,11 @@ export class SubmitBatchFile {
       part = [];
       return duplicate === null
         ? ok(undefined)
-        : fileError('INVALID_FILE', `line ${String(duplicate.row)} repeats the ${field} '${duplicate.refId}' of line ${String(duplicate.firstRow)}`, duplicate.row ?? undefined);
+        : fileError(
+            'INVALID_FILE',
+            `line ${String(duplicate.row)} repeats the ${field} '${duplicate.refId}' of line ${String(duplicate.firstRow)}`,
+            duplicate.row ?? undefined,
+          );
     };
 
     for await (const entry of input.records) {
@@ -191,7 +195,11 @@ export class SubmitBatchFile {
  * target's rules refuse makes the file unusable. Every column is kept with the batch and read
  * for every row, so none may be left without a name.
  */
-function checkHeader(cells: readonly string[], field: string, targetRules: (columns: readonly string[]) => string | null): Result<readonly string[], FileError> {
+function checkHeader(
+  cells: readonly string[],
+  field: string,
+  targetRules: (columns: readonly string[]) => string | null,
+): Result<readonly string[], FileError> {
   const names = cells.map((cell) => cell.trim());
   const seen = new Set<string>();
   for (const [i, name] of names.entries()) {

@@ -30,7 +30,9 @@ describe('SubmitBatch', () => {
     expect(result).toEqual({ ok: true, value: { batchId: 'batch:00000000-0000-4000-8000-000000000001', replayed: false } });
     const view = await batches.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: expectOk(result).batchId }, 10);
     expect(view!.batch.status).toBe('QUEUED');
-    const pending = await batches.transaction((tx) => batches.pendingItems(tx, { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: expectOk(result).batchId }, 10));
+    const pending = await batches.transaction((tx) =>
+      batches.pendingItems(tx, { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: expectOk(result).batchId }, 10),
+    );
     expect(pending.map((p) => p.input)).toEqual([{ ref: 'a' }, { ref: 'b' }]);
   });
 
@@ -77,7 +79,10 @@ describe('SubmitBatch', () => {
     it('refuses the same key for another request with IDEMPOTENCY_KEY_REUSED', async () => {
       const { batches, run } = setUp();
       await run([{ ref: 'a' }], { submission: { key: 'req-1', fingerprint: 'f1' } });
-      expect(await run([{ ref: 'b' }], { submission: { key: 'req-1', fingerprint: 'f2' } })).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+      expect(await run([{ ref: 'b' }], { submission: { key: 'req-1', fingerprint: 'f2' } })).toMatchObject({
+        ok: false,
+        error: { code: 'IDEMPOTENCY_KEY_REUSED' },
+      });
       expect(await batches.list({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel' }, { limit: 10 })).toHaveLength(1);
     });
 
@@ -88,4 +93,3 @@ describe('SubmitBatch', () => {
     });
   });
 });
-

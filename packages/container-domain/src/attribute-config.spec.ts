@@ -49,7 +49,9 @@ describe('parseAttributeConfigs', () => {
   });
 
   it('refuses a validation.required that is not a boolean', () => {
-    expect(violationsOf([{ name: 'weight', dataType: 'number', validation: { required: 'yes' } }])).toEqual([{ path: 'attributes[0].validation.required', message: 'must be a boolean' }]);
+    expect(violationsOf([{ name: 'weight', dataType: 'number', validation: { required: 'yes' } }])).toEqual([
+      { path: 'attributes[0].validation.required', message: 'must be a boolean' },
+    ]);
   });
 
   it('keeps isReadPublic as given, and refuses one that is not a boolean', () => {
@@ -59,7 +61,9 @@ describe('parseAttributeConfigs', () => {
       { name: 'note', dataType: 'string' },
     ]);
     expect(expectOk(result).map((config) => config.isReadPublic)).toEqual([true, false, undefined]);
-    expect(violationsOf([{ name: 'weight', dataType: 'number', isReadPublic: 'yes' }])).toEqual([{ path: 'attributes[0].isReadPublic', message: 'must be a boolean' }]);
+    expect(violationsOf([{ name: 'weight', dataType: 'number', isReadPublic: 'yes' }])).toEqual([
+      { path: 'attributes[0].isReadPublic', message: 'must be a boolean' },
+    ]);
   });
 
   it('treats an absent configuration as none', () => {
@@ -72,7 +76,14 @@ describe('parseAttributeConfigs', () => {
     ['a name too long', [{ name: 'a'.repeat(33), dataType: 'string' }], 'attributes[0].name'],
     ['an unknown dataType', [{ name: 'a', dataType: 'integer' }], 'attributes[0].dataType'],
     ['a non-boolean required', [{ name: 'a', dataType: 'string', required: 'yes' }], 'attributes[0].required'],
-    ['a repeated name', [{ name: 'a', dataType: 'string' }, { name: 'a', dataType: 'number' }], 'attributes[1].name'],
+    [
+      'a repeated name',
+      [
+        { name: 'a', dataType: 'string' },
+        { name: 'a', dataType: 'number' },
+      ],
+      'attributes[1].name',
+    ],
     ['min above max', [{ name: 'a', dataType: 'number', validation: { range: { min: 5, max: 1 } } }], 'attributes[0].validation.range'],
     ['a range on a boolean', [{ name: 'a', dataType: 'boolean', validation: { range: { min: 1 } } }], 'attributes[0].validation.range'],
     ['a negative length', [{ name: 'a', dataType: 'string', validation: { range: { min: -1 } } }], 'attributes[0].validation.range.min'],
@@ -81,13 +92,33 @@ describe('parseAttributeConfigs', () => {
     ['a regex with a lookahead', [{ name: 'a', dataType: 'string', validation: { regex: '^(?=a)a$' } }], 'attributes[0].validation.regex'],
     ['a regex with a backreference', [{ name: 'a', dataType: 'string', validation: { regex: '(a)\\1' } }], 'attributes[0].validation.regex'],
     ['a string range.max over 65 536', [{ name: 'a', dataType: 'string', validation: { range: { max: 65_537 } } }], 'attributes[0].validation.range.max'],
-    ['a string range.min over 4 096 without a max', [{ name: 'a', dataType: 'string', validation: { range: { min: 5000 } } }], 'attributes[0].validation.range'],
+    [
+      'a string range.min over 4 096 without a max',
+      [{ name: 'a', dataType: 'string', validation: { range: { min: 5000 } } }],
+      'attributes[0].validation.range',
+    ],
     ['a default longer than 4 096', [{ name: 'a', dataType: 'string', defaultValue: 'x'.repeat(4097) }], 'attributes[0].defaultValue'],
     ['a default nested 65 deep', [{ name: 'a', dataType: 'array', defaultValue: nested(65) }], 'attributes[0].defaultValue'],
-    ['a valueOneOf string over 4 096', [{ name: 'a', dataType: 'string', validation: { valueOneOf: ['x'.repeat(4097)] } }], 'attributes[0].validation.valueOneOf[0]'],
-    ['a valueOneOf entry nested 65 deep', [{ name: 'a', dataType: 'array', validation: { valueOneOf: [nested(65)] } }], 'attributes[0].validation.valueOneOf[0]'],
-    ['regexes too costly for their values', [{ name: 'a', dataType: 'string', validation: { regex: '^[ab]*a[ab]{400}$', range: { max: 65_536 } } }], 'attributes'],
-    ['regexes too large to compile together', [300, 300, 300, 300].map((n, i) => ({ name: `a${'_'.repeat(i)}`, dataType: 'string', validation: { regex: `^x{${n}}$`, range: { max: 1 } } })), 'attributes[3].validation.regex'],
+    [
+      'a valueOneOf string over 4 096',
+      [{ name: 'a', dataType: 'string', validation: { valueOneOf: ['x'.repeat(4097)] } }],
+      'attributes[0].validation.valueOneOf[0]',
+    ],
+    [
+      'a valueOneOf entry nested 65 deep',
+      [{ name: 'a', dataType: 'array', validation: { valueOneOf: [nested(65)] } }],
+      'attributes[0].validation.valueOneOf[0]',
+    ],
+    [
+      'regexes too costly for their values',
+      [{ name: 'a', dataType: 'string', validation: { regex: '^[ab]*a[ab]{400}$', range: { max: 65_536 } } }],
+      'attributes',
+    ],
+    [
+      'regexes too large to compile together',
+      [300, 300, 300, 300].map((n, i) => ({ name: `a${'_'.repeat(i)}`, dataType: 'string', validation: { regex: `^x{${n}}$`, range: { max: 1 } } })),
+      'attributes[3].validation.regex',
+    ],
     ['an empty valueOneOf', [{ name: 'a', dataType: 'string', validation: { valueOneOf: [] } }], 'attributes[0].validation.valueOneOf'],
     ['a valueOneOf of another type', [{ name: 'a', dataType: 'string', validation: { valueOneOf: ['x', 2] } }], 'attributes[0].validation.valueOneOf[1]'],
     ['a default of the wrong type', [{ name: 'a', dataType: 'number', defaultValue: '3' }], 'attributes[0].defaultValue'],
@@ -99,7 +130,10 @@ describe('parseAttributeConfigs', () => {
   });
 
   it('lists every violation at once', () => {
-    const violations = violationsOf([{ name: '1', dataType: 'x' }, { name: 'ok', dataType: 'number', validation: { range: { min: 2, max: 1 } } }]);
+    const violations = violationsOf([
+      { name: '1', dataType: 'x' },
+      { name: 'ok', dataType: 'number', validation: { range: { min: 2, max: 1 } } },
+    ]);
     expect(violations.map((v) => v.path)).toEqual(['attributes[0].name', 'attributes[0].dataType', 'attributes[1].validation.range']);
   });
 });
@@ -186,13 +220,19 @@ describe('attribute values judged in bounded time', () => {
 
   it('bounds a string to 4 096 characters unless range.max allows more', () => {
     expectOk(checkAttributeValue(config({}), 'x'.repeat(DEFAULT_MAX_STRING_LENGTH)));
-    expect(checkAttributeValue(config({}), 'x'.repeat(DEFAULT_MAX_STRING_LENGTH + 1))).toEqual({ ok: false, error: "attribute 'a' must be at most 4096 characters (range.max may allow up to 65536)" });
+    expect(checkAttributeValue(config({}), 'x'.repeat(DEFAULT_MAX_STRING_LENGTH + 1))).toEqual({
+      ok: false,
+      error: "attribute 'a' must be at most 4096 characters (range.max may allow up to 65536)",
+    });
     expectOk(checkAttributeValue(config({ validation: { range: { max: 10_000 } } }), 'x'.repeat(10_000)));
     expectErr(checkAttributeValue(config({ validation: { range: { max: MAX_STRING_LENGTH } } }), 'x'.repeat(MAX_STRING_LENGTH + 1)));
   });
 
   it('caps a range.max stored before the cap at 65 536', () => {
-    expect(checkAttributeValue(config({ validation: { range: { max: 1_000_000 } } }), 'x'.repeat(65_537))).toEqual({ ok: false, error: "attribute 'a' must be at most 65536 characters" });
+    expect(checkAttributeValue(config({ validation: { range: { max: 1_000_000 } } }), 'x'.repeat(65_537))).toEqual({
+      ok: false,
+      error: "attribute 'a' must be at most 65536 characters",
+    });
   });
 
   it('refuses an object or array value nested deeper than 64 levels, without recursing', () => {

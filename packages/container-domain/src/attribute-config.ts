@@ -32,8 +32,7 @@ export interface AttributeConfig {
   readonly validation?: AttributeValidation;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const has = (object: Record<string, unknown>, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
@@ -233,8 +232,10 @@ function parseValidation(raw: unknown, dataType: AttributeDataType, at: string, 
         const value = range[key];
         if (value === undefined) return undefined;
         const valid = typeof value === 'number' && Number.isFinite(value) && (dataType === 'number' || (Number.isInteger(value) && value >= 0));
-        if (!valid) violations.push({ path: `${at}.range.${key}`, message: dataType === 'number' ? 'must be a number' : 'must be a non-negative integer (a length)' });
-        else if (dataType === 'string' && value > MAX_STRING_LENGTH) violations.push({ path: `${at}.range.${key}`, message: `must be at most ${MAX_STRING_LENGTH} (the longest string value)` });
+        if (!valid)
+          violations.push({ path: `${at}.range.${key}`, message: dataType === 'number' ? 'must be a number' : 'must be a non-negative integer (a length)' });
+        else if (dataType === 'string' && value > MAX_STRING_LENGTH)
+          violations.push({ path: `${at}.range.${key}`, message: `must be at most ${MAX_STRING_LENGTH} (the longest string value)` });
         else return value;
         return undefined;
       };
@@ -242,7 +243,10 @@ function parseValidation(raw: unknown, dataType: AttributeDataType, at: string, 
       const max = bound('max');
       if (min !== undefined && max !== undefined && min > max) violations.push({ path: `${at}.range`, message: 'min must not exceed max' });
       else if (dataType === 'string' && min !== undefined && max === undefined && min > DEFAULT_MAX_STRING_LENGTH) {
-        violations.push({ path: `${at}.range`, message: `min over ${DEFAULT_MAX_STRING_LENGTH} needs a max: string values are at most ${DEFAULT_MAX_STRING_LENGTH} characters unless range.max allows more` });
+        violations.push({
+          path: `${at}.range`,
+          message: `min over ${DEFAULT_MAX_STRING_LENGTH} needs a max: string values are at most ${DEFAULT_MAX_STRING_LENGTH} characters unless range.max allows more`,
+        });
       }
       validation.range = { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
     }
@@ -253,7 +257,10 @@ function parseValidation(raw: unknown, dataType: AttributeDataType, at: string, 
     else {
       const cost = estimateRegexCost(raw.regex);
       if (cost > compileBudget.left) {
-        violations.push({ path: `${at}.regex`, message: `makes the type's regexes together too large to compile (at most ${MAX_TYPE_REGEX_COST} units; this one needs ${cost}, ${compileBudget.left} are left)` });
+        violations.push({
+          path: `${at}.regex`,
+          message: `makes the type's regexes together too large to compile (at most ${MAX_TYPE_REGEX_COST} units; this one needs ${cost}, ${compileBudget.left} are left)`,
+        });
       } else {
         compileBudget.left -= cost;
         const verdict = compileAttributeRegex(raw.regex);
@@ -268,8 +275,10 @@ function parseValidation(raw: unknown, dataType: AttributeDataType, at: string, 
     } else {
       raw.valueOneOf.forEach((value, i) => {
         if (!hasDataType(dataType, value)) violations.push({ path: `${at}.valueOneOf[${i}]`, message: `must be a ${dataType}` });
-        else if (typeof value === 'object' && nestsDeeperThan(value)) violations.push({ path: `${at}.valueOneOf[${i}]`, message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` });
-        else if (typeof value === 'string' && value.length > longestString({ validation })) violations.push({ path: `${at}.valueOneOf[${i}]`, message: `must be at most ${longestString({ validation })} characters` });
+        else if (typeof value === 'object' && nestsDeeperThan(value))
+          violations.push({ path: `${at}.valueOneOf[${i}]`, message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` });
+        else if (typeof value === 'string' && value.length > longestString({ validation }))
+          violations.push({ path: `${at}.valueOneOf[${i}]`, message: `must be at most ${longestString({ validation })} characters` });
       });
       if (violations.length === 0) validation.valueOneOf = structuredClone(raw.valueOneOf);
     }

@@ -21,7 +21,8 @@ export function containerFileHeaderProblem(operation: 'create' | 'update', colum
       unread++;
     }
   }
-  if (attributes > MAX_ATTRIBUTE_COLUMNS) return `the header has ${attributes} ${ATTRIBUTE_COLUMN_PREFIX}* columns; at most ${MAX_ATTRIBUTE_COLUMNS} are allowed`;
+  if (attributes > MAX_ATTRIBUTE_COLUMNS)
+    return `the header has ${attributes} ${ATTRIBUTE_COLUMN_PREFIX}* columns; at most ${MAX_ATTRIBUTE_COLUMNS} are allowed`;
   if (unread > MAX_UNREAD_COLUMNS) return `the header has ${unread} columns that are not ${operation} columns; at most ${MAX_UNREAD_COLUMNS} are allowed`;
   return null;
 }

@@ -30,11 +30,21 @@ describe('readFileRow', () => {
   });
 
   it.each([
-    ['attributes.dims', `${'{"a":'.repeat(MAX_JSON_DEPTH + 1)}1${'}'.repeat(MAX_JSON_DEPTH + 1)}`, 'ATTRIBUTE_INVALID', "attribute 'dims' must be JSON nested at most 64 levels deep"],
+    [
+      'attributes.dims',
+      `${'{"a":'.repeat(MAX_JSON_DEPTH + 1)}1${'}'.repeat(MAX_JSON_DEPTH + 1)}`,
+      'ATTRIBUTE_INVALID',
+      "attribute 'dims' must be JSON nested at most 64 levels deep",
+    ],
     ['attributes.tags', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'ATTRIBUTE_INVALID', "attribute 'tags' must be JSON nested at most 64 levels deep"],
-    ['trackingDetails', `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`, 'ITEM_INVALID', 'trackingDetails must not nest deeper than 64 levels'],
+    [
+      'trackingDetails',
+      `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`,
+      'ITEM_INVALID',
+      'trackingDetails must not nest deeper than 64 levels',
+    ],
     ['items', `[${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}]`, 'ITEM_INVALID', 'items must not nest deeper than 64 levels'],
-  ])('refuses a %s cell nested deeper than 64 levels as that item\'s own failure', (column, cell, code, reason) => {
+  ])("refuses a %s cell nested deeper than 64 levels as that item's own failure", (column, cell, code, reason) => {
     expect(readFileRow('create', ['refID', column], ['r-1', cell], attributes)).toEqual({ ok: false, error: { code, reason } });
   });
 
@@ -46,7 +56,12 @@ describe('readFileRow', () => {
   });
 
   it('leaves empty cells out, ignores unknown columns, and passes unknown attributes on for the rules to refuse', () => {
-    const read = readFileRow('create', ['refID', 'scannableId', 'reason', 'attributes.colour', 'attributes.weight'], ['r-1', '', 'was bad', 'red', ''], attributes);
+    const read = readFileRow(
+      'create',
+      ['refID', 'scannableId', 'reason', 'attributes.colour', 'attributes.weight'],
+      ['r-1', '', 'was bad', 'red', ''],
+      attributes,
+    );
     expect(read).toEqual({ ok: true, value: { refID: 'r-1', attributes: { colour: 'red' } } });
   });
 
@@ -66,10 +81,27 @@ describe('readFileRow', () => {
 
 describe('writeFileRow', () => {
   it('writes a JSON item as cells that read back to the same item', () => {
-    const item = { refID: 'r-1', isHazmat: true, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }], attributes: { weight: 2, dims: { h: 1 }, label: 'x,"y"' } };
+    const item = {
+      refID: 'r-1',
+      isHazmat: true,
+      trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }],
+      attributes: { weight: 2, dims: { h: 1 }, label: 'x,"y"' },
+    };
     const columns = fileColumnsFor('create', attributeNamesOf('create', item));
     const cells = writeFileRow('create', columns, item);
-    expect(columns).toEqual(['refID', 'scannableId', 'isHazmat', 'isContainerizable', 'isReusable', 'parentId', 'trackingDetails', 'items', 'attributes.weight', 'attributes.dims', 'attributes.label']);
+    expect(columns).toEqual([
+      'refID',
+      'scannableId',
+      'isHazmat',
+      'isContainerizable',
+      'isReusable',
+      'parentId',
+      'trackingDetails',
+      'items',
+      'attributes.weight',
+      'attributes.dims',
+      'attributes.label',
+    ]);
     expect(readFileRow('create', columns, cells, attributes)).toEqual({ ok: true, value: item });
   });
 

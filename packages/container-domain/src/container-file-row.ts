@@ -118,7 +118,11 @@ export function writeFileRow(operation: 'create' | 'update', columns: readonly s
   const attributes = (fields.attributes ?? {}) as Record<string, unknown>;
   return columns.map((column) =>
     column.startsWith(ATTRIBUTE_COLUMN_PREFIX)
-      ? toCell(Object.prototype.hasOwnProperty.call(attributes, column.slice(ATTRIBUTE_COLUMN_PREFIX.length)) ? attributes[column.slice(ATTRIBUTE_COLUMN_PREFIX.length)] : undefined)
+      ? toCell(
+          Object.prototype.hasOwnProperty.call(attributes, column.slice(ATTRIBUTE_COLUMN_PREFIX.length))
+            ? attributes[column.slice(ATTRIBUTE_COLUMN_PREFIX.length)]
+            : undefined,
+        )
       : toCell(Object.prototype.hasOwnProperty.call(fields, column) ? fields[column] : undefined),
   );
 }

@@ -16,7 +16,15 @@ const rejection = (result: { ok: boolean; error?: unknown }) => (result.ok ? nul
 describe('parseCreateInput', () => {
   it('fills the defaults: flags, attribute defaults, the first tracking detail primary', () => {
     const result = parseCreateInput(
-      { refID: 'r-1', attributes: { weight: 3 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }, { operator: 'UPS', trackingId: 'T2', isPrimary: false }], junk: 1 },
+      {
+        refID: 'r-1',
+        attributes: { weight: 3 },
+        trackingDetails: [
+          { operator: 'DHL', trackingId: 'T1' },
+          { operator: 'UPS', trackingId: 'T2', isPrimary: false },
+        ],
+        junk: 1,
+      },
       bag,
     );
     expect(result).toEqual({
@@ -39,13 +47,43 @@ describe('parseCreateInput', () => {
   });
 
   it('keeps a primary marked on a later detail', () => {
-    const result = parseCreateInput({ refID: 'r', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'A' }, { operator: 'DHL', trackingId: 'B', isPrimary: true }] }, bag);
+    const result = parseCreateInput(
+      {
+        refID: 'r',
+        attributes: { weight: 1 },
+        trackingDetails: [
+          { operator: 'DHL', trackingId: 'A' },
+          { operator: 'DHL', trackingId: 'B', isPrimary: true },
+        ],
+      },
+      bag,
+    );
     expect(expectOk(result).trackingDetails.map((d) => d.isPrimary)).toEqual([false, true]);
   });
 
   it('accepts item lines on a leaf type, with money and quantity', () => {
-    const result = parseCreateInput({ refID: 'r', items: [{ ...line, code: 'SKU-1', cost: { unit: { amount: 0.125, currency: 'EUR' }, total: { amount: 1, currency: 'EUR' } }, quantity: { value: 8, unit: 'nos' } }] }, box);
-    expect(expectOk(result).items).toEqual([{ name: 'Shirt', code: 'SKU-1', cost: { unit: { amount: 0.125, currency: 'EUR' }, total: { amount: 1, currency: 'EUR' } }, quantity: { value: 8, unit: 'nos' } }]);
+    const result = parseCreateInput(
+      {
+        refID: 'r',
+        items: [
+          {
+            ...line,
+            code: 'SKU-1',
+            cost: { unit: { amount: 0.125, currency: 'EUR' }, total: { amount: 1, currency: 'EUR' } },
+            quantity: { value: 8, unit: 'nos' },
+          },
+        ],
+      },
+      box,
+    );
+    expect(expectOk(result).items).toEqual([
+      {
+        name: 'Shirt',
+        code: 'SKU-1',
+        cost: { unit: { amount: 0.125, currency: 'EUR' }, total: { amount: 1, currency: 'EUR' } },
+        quantity: { value: 8, unit: 'nos' },
+      },
+    ]);
   });
 
   it.each([
@@ -54,9 +92,31 @@ describe('parseCreateInput', () => {
     ['a numeric scannableId', { scannableId: 7 }, 'scannableId must be a string'],
     ['a short operator', { trackingDetails: [{ operator: 'AB', trackingId: 'T' }] }, 'trackingDetails[0].operator must be 3 to 64 characters'],
     ['an empty tracking id', { trackingDetails: [{ operator: 'DHL', trackingId: '' }] }, 'trackingDetails[0].trackingId must be 1 to 128 characters'],
-    ['two primaries', { trackingDetails: [{ operator: 'DHL', trackingId: 'A', isPrimary: true }, { operator: 'DHL', trackingId: 'B', isPrimary: true }] }, 'at most one'],
-    ['a repeated tracking detail', { trackingDetails: [{ operator: 'DHL', trackingId: 'A' }, { operator: 'DHL', trackingId: 'A' }] }, 'trackingDetails[1] repeats'],
-    ['17 tracking details', { trackingDetails: Array.from({ length: MAX_TRACKING_DETAILS + 1 }, (_, i) => ({ operator: 'DHL', trackingId: `T${i}` })) }, 'at most 16'],
+    [
+      'two primaries',
+      {
+        trackingDetails: [
+          { operator: 'DHL', trackingId: 'A', isPrimary: true },
+          { operator: 'DHL', trackingId: 'B', isPrimary: true },
+        ],
+      },
+      'at most one',
+    ],
+    [
+      'a repeated tracking detail',
+      {
+        trackingDetails: [
+          { operator: 'DHL', trackingId: 'A' },
+          { operator: 'DHL', trackingId: 'A' },
+        ],
+      },
+      'trackingDetails[1] repeats',
+    ],
+    [
+      '17 tracking details',
+      { trackingDetails: Array.from({ length: MAX_TRACKING_DETAILS + 1 }, (_, i) => ({ operator: 'DHL', trackingId: `T${i}` })) },
+      'at most 16',
+    ],
     ['a non-boolean flag', { isHazmat: 'yes' }, 'isHazmat must be true or false'],
     ['a non-object attributes', { attributes: [1] }, 'attributes must be an object'],
   ])('refuses %s with ITEM_INVALID naming the field', (_what, fields, reason) => {
@@ -70,7 +130,11 @@ describe('parseCreateInput', () => {
     ['a negative amount', [{ ...line, cost: { total: { amount: -1, currency: 'EUR' } } }], 'items[0].cost.total.amount must be a number of at least 0'],
     ['a string amount', [{ ...line, cost: { total: { amount: '1', currency: 'EUR' } } }], 'items[0].cost.total.amount must be a number of at least 0'],
     ['an empty currency', [{ ...line, cost: { total: { amount: 1, currency: '' } } }], 'items[0].cost.total.currency must be 1 to 16 characters'],
-    ['a currency over 16 characters', [{ ...line, cost: { unit: { currency: 'C'.repeat(17) }, total: {} } }], 'items[0].cost.unit.currency must be 1 to 16 characters'],
+    [
+      'a currency over 16 characters',
+      [{ ...line, cost: { unit: { currency: 'C'.repeat(17) }, total: {} } }],
+      'items[0].cost.unit.currency must be 1 to 16 characters',
+    ],
     ['a total that is not an object', [{ ...line, cost: { total: 5 } }], 'items[0].cost.total must be an object'],
     ['a fractional quantity', [{ ...line, quantity: { value: 1.5, unit: 'kg' } }], 'items[0].quantity.value must be an integer'],
     ['an unknown unit', [{ ...line, quantity: { value: 1, unit: 'lb' } }], 'items[0].quantity.unit must be one of'],
@@ -95,7 +159,10 @@ describe('parseCreateInput', () => {
   });
 
   it('refuses item lines on a type that is not a leaf', () => {
-    expect(rejection(parseCreateInput({ refID: 'r', attributes: { weight: 1 }, items: [line] }, bag))).toEqual({ code: 'ITEMS_NOT_ALLOWED', reason: 'items are allowed only on leaf container types' });
+    expect(rejection(parseCreateInput({ refID: 'r', attributes: { weight: 1 }, items: [line] }, bag))).toEqual({
+      code: 'ITEMS_NOT_ALLOWED',
+      reason: 'items are allowed only on leaf container types',
+    });
   });
 
   it.each([
@@ -120,8 +187,14 @@ describe('parseCreateInput', () => {
     let cursor = deep;
     for (let i = 0; i < 100_000; i++) cursor = cursor.x = {};
     const type = { isLeaf: false, attributes: [{ name: 'dims', dataType: 'object', required: false } as AttributeConfig] };
-    expect(rejection(parseCreateInput({ refID: 'r', attributes: { dims: deep } }, type))).toEqual({ code: 'ATTRIBUTE_INVALID', reason: "attribute 'dims' must not nest deeper than 64 levels" });
-    const kept = parseCreateInput({ refID: 'r', attributes: { dims: { a: { b: [1] } } }, trackingDetails: [{ operator: 'DHL', trackingId: 'T', extra: deep }] }, type);
+    expect(rejection(parseCreateInput({ refID: 'r', attributes: { dims: deep } }, type))).toEqual({
+      code: 'ATTRIBUTE_INVALID',
+      reason: "attribute 'dims' must not nest deeper than 64 levels",
+    });
+    const kept = parseCreateInput(
+      { refID: 'r', attributes: { dims: { a: { b: [1] } } }, trackingDetails: [{ operator: 'DHL', trackingId: 'T', extra: deep }] },
+      type,
+    );
     expectOk(kept);
     expect(() => JSON.stringify(expectOk(kept))).not.toThrow();
   });
@@ -129,7 +202,10 @@ describe('parseCreateInput', () => {
 
 describe('parseUpdateInput', () => {
   it('keeps only the fields present', () => {
-    expect(parseUpdateInput({ containerId: 'bag:1', data: { attributes: { weight: null } } }, bag)).toEqual({ ok: true, value: { containerId: 'bag:1', attributes: { weight: null } } });
+    expect(parseUpdateInput({ containerId: 'bag:1', data: { attributes: { weight: null } } }, bag)).toEqual({
+      ok: true,
+      value: { containerId: 'bag:1', attributes: { weight: null } },
+    });
     expect(parseUpdateInput({ containerId: 'bag:1', data: {} }, bag)).toEqual({ ok: true, value: { containerId: 'bag:1' } });
   });
 
@@ -145,11 +221,17 @@ describe('parseUpdateInput', () => {
 
 describe('mergeAttributes', () => {
   it('merges key by key, removes nulls, and checks the whole', () => {
-    expect(mergeAttributes({ weight: 1, seal: 'S-1', colour: 'red' }, { weight: 2, seal: null }, attributes)).toEqual({ ok: true, value: { weight: 2, colour: 'red' } });
+    expect(mergeAttributes({ weight: 1, seal: 'S-1', colour: 'red' }, { weight: 2, seal: null }, attributes)).toEqual({
+      ok: true,
+      value: { weight: 2, colour: 'red' },
+    });
   });
 
   it('applies the required rule after a removal', () => {
-    expect(rejection(mergeAttributes({ weight: 1 }, { weight: null }, attributes))).toEqual({ code: 'ATTRIBUTE_INVALID', reason: "attribute 'weight' is required" });
+    expect(rejection(mergeAttributes({ weight: 1 }, { weight: null }, attributes))).toEqual({
+      code: 'ATTRIBUTE_INVALID',
+      reason: "attribute 'weight' is required",
+    });
   });
 
   it('lets an update remove an attribute the type no longer configures', () => {
@@ -176,11 +258,18 @@ describe('checkAttributes with validation.required', () => {
 
 describe('cleanContainerItem', () => {
   it('keeps the known fields of a create item and drops the rest', () => {
-    expect(cleanContainerItem('create', { refID: 'r', attributes: { a: 1 }, colour: 'x', isHazmat: true })).toEqual({ refID: 'r', attributes: { a: 1 }, isHazmat: true });
+    expect(cleanContainerItem('create', { refID: 'r', attributes: { a: 1 }, colour: 'x', isHazmat: true })).toEqual({
+      refID: 'r',
+      attributes: { a: 1 },
+      isHazmat: true,
+    });
   });
 
   it('keeps containerId and the known data fields of an update item', () => {
-    expect(cleanContainerItem('update', { containerId: 'bag:1', data: { attributes: { a: null }, junk: 1 }, extra: 2 })).toEqual({ containerId: 'bag:1', data: { attributes: { a: null } } });
+    expect(cleanContainerItem('update', { containerId: 'bag:1', data: { attributes: { a: null }, junk: 1 }, extra: 2 })).toEqual({
+      containerId: 'bag:1',
+      data: { attributes: { a: null } },
+    });
     expect(cleanContainerItem('update', { containerId: 'bag:1' })).toEqual({ containerId: 'bag:1' });
   });
 });

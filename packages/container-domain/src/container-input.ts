@@ -144,7 +144,8 @@ export function mergeAttributes(stored: Attributes, changes: Readonly<Record<str
   const merged = new Map(Object.entries(stored));
   for (const [name, value] of Object.entries(changes)) {
     if (value === null) merged.delete(name);
-    else if (!configured.has(name)) return err({ code: 'ATTRIBUTE_INVALID', reason: `attribute '${name.slice(0, 64)}' is not configured for this container type` });
+    else if (!configured.has(name))
+      return err({ code: 'ATTRIBUTE_INVALID', reason: `attribute '${name.slice(0, 64)}' is not configured for this container type` });
     else merged.set(name, value);
   }
   // A Map, then own properties only: a key such as __proto__ can never reach a prototype.
@@ -255,7 +256,8 @@ function parseQuantity(raw: unknown, at: string): Check<ItemLine['quantity'] | u
   const value = own(raw, 'value');
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return invalid(`${at}.value must be an integer of at least 0`);
   const unit = own(raw, 'unit');
-  if (typeof unit !== 'string' || !(QUANTITY_UNITS as readonly string[]).includes(unit)) return invalid(`${at}.unit must be one of ${QUANTITY_UNITS.join(', ')}`);
+  if (typeof unit !== 'string' || !(QUANTITY_UNITS as readonly string[]).includes(unit))
+    return invalid(`${at}.unit must be one of ${QUANTITY_UNITS.join(', ')}`);
   return ok({ value, unit: unit as (typeof QUANTITY_UNITS)[number] });
 }
 

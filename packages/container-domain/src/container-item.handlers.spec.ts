@@ -4,7 +4,17 @@ import { CONTAINER_BATCH_KIND } from './container-batches';
 import { CreateContainerHandler, UpdateContainerHandler } from './container-item.handlers';
 import { InMemoryContainerStore } from './testing';
 
-const context = (targetType = 'bag'): BatchContext => ({ batchId: aBatchId(), tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType, operation: 'create', createdBy: { id: 'u-1' }, columns: null, now: 7000, timeUp: () => false });
+const context = (targetType = 'bag'): BatchContext => ({
+  batchId: aBatchId(),
+  tenantId: 'acme',
+  kind: CONTAINER_BATCH_KIND,
+  targetType,
+  operation: 'create',
+  createdBy: { id: 'u-1' },
+  columns: null,
+  now: 7000,
+  timeUp: () => false,
+});
 const pending = (inputs: unknown[]): PendingItem[] => inputs.map((input, seq) => ({ seq, refId: `r-${seq}`, row: null, input }));
 
 function setUp() {
@@ -21,12 +31,27 @@ describe('CreateContainerHandler', () => {
     let looks = 0;
     // It looks before each item after the first; time is up at the third look, before the fourth item.
     const timeUp = () => ++looks >= 3;
-    const outcomes = await create.handleChunk(null, { ...context(), timeUp }, pending([1, 2, 3, 4, 5].map((w) => ({ refID: `r-${w}`, attributes: { weight: w } }))));
+    const outcomes = await create.handleChunk(
+      null,
+      { ...context(), timeUp },
+      pending([1, 2, 3, 4, 5].map((w) => ({ refID: `r-${w}`, attributes: { weight: w } }))),
+    );
     expect(outcomes).toHaveLength(3);
     expect(store.containers.size).toBe(3);
-    const alwaysUp = await create.handleChunk(null, { ...context(), timeUp: () => true }, pending([{ refID: 'a', attributes: { weight: 1 } }, { refID: 'b', attributes: { weight: 1 } }]));
+    const alwaysUp = await create.handleChunk(
+      null,
+      { ...context(), timeUp: () => true },
+      pending([
+        { refID: 'a', attributes: { weight: 1 } },
+        { refID: 'b', attributes: { weight: 1 } },
+      ]),
+    );
     expect(alwaysUp).toEqual([{ kind: 'success', resultId: expect.any(String) }]);
-    const updated = await update.handleChunk(null, { ...context(), timeUp: () => true }, pending([...store.containers.keys()].map((containerId) => ({ containerId, data: {} }))));
+    const updated = await update.handleChunk(
+      null,
+      { ...context(), timeUp: () => true },
+      pending([...store.containers.keys()].map((containerId) => ({ containerId, data: {} }))),
+    );
     expect(updated).toHaveLength(1);
   });
 
@@ -34,7 +59,12 @@ describe('CreateContainerHandler', () => {
     const { store, create } = setUp();
     const [outcome] = await create.handleChunk(null, context(), pending([{ refID: 'r-0', attributes: { weight: 2 } }]));
     expect(outcome).toEqual({ kind: 'success', resultId: 'bag:00000000-0000-4000-8000-000000000001' });
-    expect(store.containers.get('bag:00000000-0000-4000-8000-000000000001')).toMatchObject({ refId: 'r-0', createdAt: 7000, createdBy: { id: 'u-1' }, isContainerizable: true });
+    expect(store.containers.get('bag:00000000-0000-4000-8000-000000000001')).toMatchObject({
+      refId: 'r-0',
+      createdAt: 7000,
+      createdBy: { id: 'u-1' },
+      isContainerizable: true,
+    });
   });
 
   it('lets the first of two colliding items win, in input order', async () => {
@@ -67,7 +97,15 @@ describe('CreateContainerHandler', () => {
     const [box] = await create.handleChunk(null, context('box'), pending([{ refID: 'x' }]));
     const bagId = bag!.kind === 'success' ? bag!.resultId : '';
     const boxId = box!.kind === 'success' ? box!.resultId : '';
-    const outcomes = await create.handleChunk(null, context('box'), pending([{ refID: 'a', parentId: bagId }, { refID: 'b', parentId: boxId }, { refID: 'c', parentId: 'bag:nope' }]));
+    const outcomes = await create.handleChunk(
+      null,
+      context('box'),
+      pending([
+        { refID: 'a', parentId: bagId },
+        { refID: 'b', parentId: boxId },
+        { refID: 'c', parentId: 'bag:nope' },
+      ]),
+    );
     expect(outcomes.map((o) => (o.kind === 'success' ? 'ok' : o.code))).toEqual(['ok', 'PARENT_INVALID', 'PARENT_INVALID']);
     const [foreign] = await create.handleChunk(null, { ...context('bag'), tenantId: 'globex' }, pending([{ refID: 'd', parentId: bagId }]));
     expect(foreign).toMatchObject({ kind: 'failed', code: 'PARENT_INVALID' });
@@ -84,16 +122,33 @@ describe('CreateContainerHandler', () => {
 describe('UpdateContainerHandler', () => {
   async function withContainer() {
     const fixture = setUp();
-    const [created] = await fixture.create.handleChunk(null, context(), pending([{ refID: 'a', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] }]));
+    const [created] = await fixture.create.handleChunk(
+      null,
+      context(),
+      pending([{ refID: 'a', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] }]),
+    );
     return { ...fixture, id: created!.kind === 'success' ? created!.resultId : '' };
   }
 
   it('merges attributes, replaces tracking details and frees the dropped ids', async () => {
     const { store, create, update, id } = await withContainer();
-    const [outcome] = await update.handleChunk(null, { ...context(), now: 9000 }, pending([{ containerId: id, data: { attributes: { weight: 5 }, trackingDetails: [{ operator: 'UPS', trackingId: 'U1' }] } }]));
+    const [outcome] = await update.handleChunk(
+      null,
+      { ...context(), now: 9000 },
+      pending([{ containerId: id, data: { attributes: { weight: 5 }, trackingDetails: [{ operator: 'UPS', trackingId: 'U1' }] } }]),
+    );
     expect(outcome).toEqual({ kind: 'success', resultId: id });
-    expect(store.containers.get(id)).toMatchObject({ attributes: { weight: 5 }, trackingDetails: [{ operator: 'UPS', trackingId: 'U1', isPrimary: true }], updatedAt: 9000, createdAt: 7000 });
-    const [reuse] = await create.handleChunk(null, context(), pending([{ refID: 'b', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] }]));
+    expect(store.containers.get(id)).toMatchObject({
+      attributes: { weight: 5 },
+      trackingDetails: [{ operator: 'UPS', trackingId: 'U1', isPrimary: true }],
+      updatedAt: 9000,
+      createdAt: 7000,
+    });
+    const [reuse] = await create.handleChunk(
+      null,
+      context(),
+      pending([{ refID: 'b', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] }]),
+    );
     expect(reuse!.kind).toBe('success');
   });
 
@@ -101,21 +156,38 @@ describe('UpdateContainerHandler', () => {
     const { update, id } = await withContainer();
     expect((await update.handleChunk(null, context(), pending([{ containerId: 'bag:missing', data: {} }])))[0]).toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
     expect((await update.handleChunk(null, context('box'), pending([{ containerId: id, data: {} }])))[0]).toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
-    expect((await update.handleChunk(null, { ...context(), tenantId: 'globex' }, pending([{ containerId: id, data: {} }])))[0]).toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
+    expect((await update.handleChunk(null, { ...context(), tenantId: 'globex' }, pending([{ containerId: id, data: {} }])))[0]).toMatchObject({
+      code: 'CONTAINER_NOT_FOUND',
+    });
   });
 
   it('keeps its own tracking ids without calling them taken, and refuses another container’s', async () => {
     const { create, update, id } = await withContainer();
-    const [same] = await update.handleChunk(null, context(), pending([{ containerId: id, data: { trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] } }]));
+    const [same] = await update.handleChunk(
+      null,
+      context(),
+      pending([{ containerId: id, data: { trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] } }]),
+    );
     expect(same!.kind).toBe('success');
     await create.handleChunk(null, context(), pending([{ refID: 'z', attributes: { weight: 1 }, trackingDetails: [{ operator: 'FDX', trackingId: 'F1' }] }]));
-    const [taken] = await update.handleChunk(null, context(), pending([{ containerId: id, data: { trackingDetails: [{ operator: 'FDX', trackingId: 'F1' }] } }]));
+    const [taken] = await update.handleChunk(
+      null,
+      context(),
+      pending([{ containerId: id, data: { trackingDetails: [{ operator: 'FDX', trackingId: 'F1' }] } }]),
+    );
     expect(taken).toMatchObject({ kind: 'failed', code: 'TRACKING_ID_TAKEN' });
   });
 
   it('refuses removing a required attribute, and items on a non-leaf type', async () => {
     const { update, id } = await withContainer();
-    const outcomes = await update.handleChunk(null, context(), pending([{ containerId: id, data: { attributes: { weight: null } } }, { containerId: id, data: { items: [{ name: 'Shirt', cost: { total: { amount: 1, currency: 'EUR' } } }] } }]));
+    const outcomes = await update.handleChunk(
+      null,
+      context(),
+      pending([
+        { containerId: id, data: { attributes: { weight: null } } },
+        { containerId: id, data: { items: [{ name: 'Shirt', cost: { total: { amount: 1, currency: 'EUR' } } }] } },
+      ]),
+    );
     expect(outcomes.map((o) => (o.kind === 'failed' ? o.code : 'ok'))).toEqual(['ATTRIBUTE_INVALID', 'ITEMS_NOT_ALLOWED']);
   });
 });
@@ -146,16 +218,31 @@ describe('file batches', () => {
       'ROW_INVALID: the row has 2 cells; the header has 5',
       expect.stringMatching(/^ATTRIBUTE_INVALID: .*weight/),
     ]);
-    expect([...store.containers.values()][0]).toMatchObject({ refId: 'r-0', isHazmat: true, attributes: { weight: 2.5 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1', isPrimary: true }] });
+    expect([...store.containers.values()][0]).toMatchObject({
+      refId: 'r-0',
+      isHazmat: true,
+      attributes: { weight: 2.5 },
+      trackingDetails: [{ operator: 'DHL', trackingId: 'T1', isPrimary: true }],
+    });
   });
 
   it('updates from rows: empty cells change nothing, attribute cells merge', async () => {
     const { store, create, update } = setUp();
-    const [made] = await create.handleChunk(null, context(), pending([{ refID: 'r-0', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] }]));
+    const [made] = await create.handleChunk(
+      null,
+      context(),
+      pending([{ refID: 'r-0', attributes: { weight: 1 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1' }] }]),
+    );
     const id = made!.kind === 'success' ? made!.resultId : '';
-    const outcomes = await update.handleChunk(null, fileContext('update', ['containerId', 'attributes.weight', 'trackingDetails']), pending([[id, '9', ''], ['bag:nope', '', '']]));
+    const outcomes = await update.handleChunk(
+      null,
+      fileContext('update', ['containerId', 'attributes.weight', 'trackingDetails']),
+      pending([
+        [id, '9', ''],
+        ['bag:nope', '', ''],
+      ]),
+    );
     expect(outcomes.map((o) => (o.kind === 'success' ? 'ok' : o.code))).toEqual(['ok', 'CONTAINER_NOT_FOUND']);
     expect(store.containers.get(id)).toMatchObject({ attributes: { weight: 9 }, trackingDetails: [{ operator: 'DHL', trackingId: 'T1', isPrimary: true }] });
   });
 });
-

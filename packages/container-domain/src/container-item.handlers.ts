@@ -8,7 +8,16 @@ import { BatchContext, HandledOutcome, IdGenerator, ItemHandler, PendingItem } f
 import { AttributeConfig } from './attribute-config';
 import { ContainerSnapshot, ContainerStore, ContainerStoreProvider } from './container';
 import { readFileRow } from './container-file-row';
-import { ContainerCreateInput, ContainerUpdateInput, ItemRejection, TrackingDetail, TypeRules, mergeAttributes, parseCreateInput, parseUpdateInput } from './container-input';
+import {
+  ContainerCreateInput,
+  ContainerUpdateInput,
+  ItemRejection,
+  TrackingDetail,
+  TypeRules,
+  mergeAttributes,
+  parseCreateInput,
+  parseUpdateInput,
+} from './container-input';
 import { Result } from '@container-service/batch-domain';
 
 const failed = (code: string, reason: string): HandledOutcome => ({ kind: 'failed', code, reason });
@@ -87,7 +96,10 @@ export class CreateContainerHandler<Tx> implements ItemHandler<Tx> {
     const inputs = parsed.flatMap((p) => (p.ok ? [p.value] : []));
     const [scannables, tracking, parents] = await Promise.all([
       store.scannableOwners(context.tenantId, context.targetType, unique(inputs.flatMap((i) => (i.scannableId === null ? [] : [i.scannableId])))),
-      store.trackingOwners(context.tenantId, inputs.flatMap((i) => i.trackingDetails)),
+      store.trackingOwners(
+        context.tenantId,
+        inputs.flatMap((i) => i.trackingDetails),
+      ),
       store.parents(context.tenantId, unique(inputs.flatMap((i) => (i.parentId === null ? [] : [i.parentId])))),
     ]);
     const scannableTaken = new Map(scannables);
@@ -107,7 +119,12 @@ export class CreateContainerHandler<Tx> implements ItemHandler<Tx> {
     return outcomes;
   }
 
-  private check(input: ContainerCreateInput, scannables: ReadonlyMap<string, string>, tracking: TrackingPicture, parents: ReadonlyMap<string, { isLeaf: boolean }>): HandledOutcome | null {
+  private check(
+    input: ContainerCreateInput,
+    scannables: ReadonlyMap<string, string>,
+    tracking: TrackingPicture,
+    parents: ReadonlyMap<string, { isLeaf: boolean }>,
+  ): HandledOutcome | null {
     if (input.scannableId !== null) {
       const owner = scannables.get(input.scannableId);
       if (owner !== undefined) return failed('SCANNABLE_ID_TAKEN', `scannableId '${input.scannableId}' is already used by container ${owner}`);
@@ -154,7 +171,10 @@ export class UpdateContainerHandler<Tx> implements ItemHandler<Tx> {
     const changes = parsed.flatMap((p) => (p.ok ? [p.value] : []));
     const [containers, tracking] = await Promise.all([
       store.findMany(context.tenantId, context.targetType, unique(changes.map((c) => c.containerId))),
-      store.trackingOwners(context.tenantId, changes.flatMap((c) => c.trackingDetails ?? [])),
+      store.trackingOwners(
+        context.tenantId,
+        changes.flatMap((c) => c.trackingDetails ?? []),
+      ),
     ]);
     const current = new Map(containers);
     const trackingTaken = new TrackingPicture(tracking);
@@ -175,9 +195,16 @@ export class UpdateContainerHandler<Tx> implements ItemHandler<Tx> {
     return outcomes;
   }
 
-  private apply(change: ContainerUpdateInput, current: Map<string, ContainerSnapshot>, tracking: TrackingPicture, attributeConfigs: readonly AttributeConfig[], context: BatchContext): HandledOutcome {
+  private apply(
+    change: ContainerUpdateInput,
+    current: Map<string, ContainerSnapshot>,
+    tracking: TrackingPicture,
+    attributeConfigs: readonly AttributeConfig[],
+    context: BatchContext,
+  ): HandledOutcome {
     const stored = current.get(change.containerId);
-    if (stored === undefined) return failed('CONTAINER_NOT_FOUND', `container '${change.containerId}' does not exist for this tenant and type '${context.targetType}'`);
+    if (stored === undefined)
+      return failed('CONTAINER_NOT_FOUND', `container '${change.containerId}' does not exist for this tenant and type '${context.targetType}'`);
     if (change.trackingDetails) {
       const conflict = tracking.conflict(change.trackingDetails, stored.id);
       if (conflict) return conflict;

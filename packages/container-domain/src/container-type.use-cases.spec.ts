@@ -20,7 +20,11 @@ const caller = { accessToken: 'tok', tenantId: 'acme' };
 describe('DefineContainerType', () => {
   it('defines a type with timestamps and actor', async () => {
     const { define } = setUp();
-    const result = await define.execute({ ...caller, actor: { id: 'u1' }, body: { name: 'bag', isLeaf: true, attributes: [{ name: 'w', dataType: 'number' }] } });
+    const result = await define.execute({
+      ...caller,
+      actor: { id: 'u1' },
+      body: { name: 'bag', isLeaf: true, attributes: [{ name: 'w', dataType: 'number' }] },
+    });
     expect(expectOk(result)).toMatchObject({ name: 'bag', isLeaf: true, createdAt: 5000, updatedAt: 5000, createdBy: { id: 'u1' } });
   });
 
@@ -85,14 +89,22 @@ describe('ReplaceContainerTypeAttributes', () => {
     await define.execute({ ...caller, body: { name: 'bag', attributes: [{ name: 'w', dataType: 'number' }] } });
     const replace = new ReplaceContainerTypeAttributes(types, new StaticAccessVerifier().grant('tok', 'acme'), new FixedClock(9000));
     const result = await replace.execute({ ...caller, actor: { id: 'u2' }, name: 'bag', attributes: [{ name: 'seal', dataType: 'string', required: true }] });
-    expect(expectOk(result)).toMatchObject({ attributes: [{ name: 'seal', dataType: 'string', required: true }], updatedAt: 9000, updatedBy: { id: 'u2' }, createdAt: 5000 });
+    expect(expectOk(result)).toMatchObject({
+      attributes: [{ name: 'seal', dataType: 'string', required: true }],
+      updatedAt: 9000,
+      updatedBy: { id: 'u2' },
+      createdAt: 5000,
+    });
   });
 
   it('refuses an invalid configuration, changing nothing', async () => {
     const { define, types } = setUp();
     await define.execute({ ...caller, body: { name: 'bag' } });
     const replace = new ReplaceContainerTypeAttributes(types, new StaticAccessVerifier().grant('tok', 'acme'), new FixedClock(9000));
-    expect(await replace.execute({ ...caller, name: 'bag', attributes: [{ name: 'x', dataType: 'nope' }] })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await replace.execute({ ...caller, name: 'bag', attributes: [{ name: 'x', dataType: 'nope' }] })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
     expect(await replace.execute({ ...caller, name: 'bag', attributes: 'x' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(await replace.execute({ ...caller, name: 'box', attributes: [] })).toMatchObject({ ok: false, error: { code: 'CONTAINER_TYPE_NOT_FOUND' } });
     expect((await types.find('acme', 'bag'))!.toSnapshot().updatedAt).toBe(5000);

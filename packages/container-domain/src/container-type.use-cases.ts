@@ -119,7 +119,11 @@ export class ReplaceContainerTypeAttributes {
     const type = await this.types.find(principal.value.tenantId, input.name);
     if (type === null) return err(domainError('CONTAINER_TYPE_NOT_FOUND', `No container type '${input.name.slice(0, 64)}' exists for this tenant.`));
     if (!Array.isArray(input.attributes)) {
-      return err(domainError('VALIDATION_FAILED', 'The attribute configuration must be a list.', [{ path: 'attributes', message: 'must be an array of attribute configurations' }]));
+      return err(
+        domainError('VALIDATION_FAILED', 'The attribute configuration must be a list.', [
+          { path: 'attributes', message: 'must be an array of attribute configurations' },
+        ]),
+      );
     }
     const replaced = type.replaceAttributes(input.attributes, this.clock.now(), input.actor ?? null);
     if (!replaced.ok) return replaced;

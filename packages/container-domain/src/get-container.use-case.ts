@@ -24,7 +24,9 @@ export class GetContainer {
     if (!containerType.ok) return containerType;
     const found = input.containerId.length <= 64 ? await this.containers.find(principal.value.tenantId, input.containerType, input.containerId) : null;
     if (found === null) {
-      return err(domainError('CONTAINER_NOT_FOUND', `No container '${input.containerId.slice(0, 64)}' of type '${input.containerType}' exists for this tenant.`));
+      return err(
+        domainError('CONTAINER_NOT_FOUND', `No container '${input.containerId.slice(0, 64)}' of type '${input.containerType}' exists for this tenant.`),
+      );
     }
     return ok(found);
   }

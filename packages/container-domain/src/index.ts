@@ -6,12 +6,7 @@ export type { AttributeConfig, AttributeDataType, AttributeValidation } from './
 export { ContainerType, containerTypeNameRule } from './container-type';
 export { CONTAINER_BATCH_KIND, containerBatchScope } from './container-batches';
 export { cleanContainerItem } from './container-input';
-export type {
-  Attributes,
-  ItemLine,
-  Money,
-  TrackingDetail,
-} from './container-input';
+export type { Attributes, ItemLine, Money, TrackingDetail } from './container-input';
 export type { ContainerTypeSnapshot, DefineContainerTypeProps } from './container-type';
 export type { ContainerTypePage, ContainerTypeRepository } from './container-type-repository.port';
 export {

@@ -2,16 +2,7 @@
 // inserted in chunks), or in parts (a file upload, held under a placeholder row until commit).
 // Writers assumed: many, with atomic transactions that may interleave (ADR 0016); the key check
 // is one conditional insert (claimSubmission), and an intake's row is written only while open.
-import {
-  Batch,
-  BatchIntake,
-  DuplicateReference,
-  IntakeDraft,
-  NewBatchItem,
-  SecretSealer,
-  SubmitExtras,
-  SubmitOutcome,
-} from '@container-service/batch-domain';
+import { Batch, BatchIntake, DuplicateReference, IntakeDraft, NewBatchItem, SecretSealer, SubmitExtras, SubmitOutcome } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { driverErrorCode } from './sql';
 import { toBatchRow } from './batch.mapper';

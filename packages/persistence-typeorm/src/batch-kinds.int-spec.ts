@@ -54,7 +54,9 @@ class NoteHandler implements ItemHandler<EntityManager> {
 class NoteTables1799000000000 implements MigrationInterface {
   name = 'NoteTables1799000000000';
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query('CREATE TABLE notes (tenant_id varchar(64) NOT NULL, ref_id varchar(128) NOT NULL, text text NOT NULL, PRIMARY KEY (tenant_id, ref_id))');
+    await runner.query(
+      'CREATE TABLE notes (tenant_id varchar(64) NOT NULL, ref_id varchar(128) NOT NULL, text text NOT NULL, PRIMARY KEY (tenant_id, ref_id))',
+    );
   }
   async down(runner: QueryRunner): Promise<void> {
     await runner.query('DROP TABLE notes');
@@ -74,7 +76,10 @@ async function setUp() {
   const ids = new SequentialIdGenerator();
   const submitOptions = { targetTypeNotFoundCode: 'TYPE_NOT_FOUND', maxItems: 10, referenceField: { create: 'refID', update: 'refID' } };
   const containers = {
-    submit: new SubmitBatch(batches, { exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null }, access, clock, ids, { ...containerBatchScope, ...submitOptions }),
+    submit: new SubmitBatch(batches, { exists: async (tenantId, name) => (await types.find(tenantId, name)) !== null }, access, clock, ids, {
+      ...containerBatchScope,
+      ...submitOptions,
+    }),
     status: new GetBatchStatus(batches, access, containerBatchScope),
     list: new ListBatches(batches, { exists: async () => true }, access, containerBatchScope),
     cancel: new CancelBatch(batches, access, containerBatchScope, clock),
@@ -91,7 +96,15 @@ async function setUp() {
   const stores = new TypeOrmContainerStoreProvider();
   const noteHandler = new NoteHandler();
   const workers = {
-    containers: { store: containerStore, process: new ProcessBatchChunk(containerStore, { [CONTAINER_BATCH_KIND]: { create: new CreateContainerHandler(stores, ids), update: new UpdateContainerHandler(stores) } }, clock, 2) },
+    containers: {
+      store: containerStore,
+      process: new ProcessBatchChunk(
+        containerStore,
+        { [CONTAINER_BATCH_KIND]: { create: new CreateContainerHandler(stores, ids), update: new UpdateContainerHandler(stores) } },
+        clock,
+        2,
+      ),
+    },
     notes: { store: noteStore, process: new ProcessBatchChunk(noteStore, { [NOTE_KIND]: { create: noteHandler, update: noteHandler } }, clock, 2) },
   };
   const count = async (table: string) => Number((await database.read((m) => m.query(`SELECT COUNT(*) AS n FROM ${table}`)))[0].n);
@@ -121,7 +134,15 @@ describe('two domains sharing one database', () => {
     const { database, containers, notes, workers, noteHandler, count } = await setUp();
     const asked = { accessToken: 'tok-acme', tenantId: 'acme', targetType: 'bag', operation: 'create' as const, source: 'json' as const, actor: null };
     const bagBatch = created(await containers.submit.execute({ ...asked, payload: [{ refID: 'b-1' }, { refID: 'b-2' }, { refID: 'b-3' }] }));
-    const noteBatch = created(await notes.submit.execute({ ...asked, payload: [{ refID: 'n-1', text: 'hello' }, { refID: 'n-2', text: '' }] }));
+    const noteBatch = created(
+      await notes.submit.execute({
+        ...asked,
+        payload: [
+          { refID: 'n-1', text: 'hello' },
+          { refID: 'n-2', text: '' },
+        ],
+      }),
+    );
     const betaNotes = created(await notes.submit.execute({ ...asked, accessToken: 'tok-beta', tenantId: 'beta', payload: [{ refID: 'n-1', text: 'beta' }] }));
 
     // Reads and commands under the same type name never cross kinds.

@@ -11,12 +11,19 @@ export async function listBatches(manager: EntityManager, scope: BatchListScope,
     .createQueryBuilder()
     .select(SUMMARY_FIELDS.map((field) => `b.${field}`))
     .from(BatchSchema, 'b')
-    .where('b.tenant_id = :tenantId AND b.target_type = :targetType AND b.kind = :kind AND b.intake_open = 0', { tenantId: scope.tenantId, targetType: scope.targetType, kind: scope.kind })
+    .where('b.tenant_id = :tenantId AND b.target_type = :targetType AND b.kind = :kind AND b.intake_open = 0', {
+      tenantId: scope.tenantId,
+      targetType: scope.targetType,
+      kind: scope.kind,
+    })
     .orderBy('b.created_at', 'DESC')
     .addOrderBy('b.id', 'DESC')
     .limit(query.limit);
   if (query.after) {
-    builder.andWhere('(b.created_at < :createdAt OR (b.created_at = :createdAt AND b.id < :afterId))', { createdAt: query.after.createdAt, afterId: query.after.batchId });
+    builder.andWhere('(b.created_at < :createdAt OR (b.created_at = :createdAt AND b.id < :afterId))', {
+      createdAt: query.after.createdAt,
+      afterId: query.after.batchId,
+    });
   }
   if (query.status) builder.andWhere(STATUS_CONDITION[query.status]);
   const rows = await builder.getMany();

@@ -25,12 +25,25 @@ export async function writeOutcomes(manager: EntityManager, batch: Batch, outcom
   for (const o of outcomes) {
     const changed =
       o.kind === 'success'
-        ? await execute(manager, "UPDATE batch_items SET state = 'success', result_id = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'", [o.resultId, batchPk, o.seq])
-        : await execute(manager, "UPDATE batch_items SET state = 'failed', reason = ?, code = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'", [o.reason, o.code, batchPk, o.seq]);
+        ? await execute(manager, "UPDATE batch_items SET state = 'success', result_id = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'", [
+            o.resultId,
+            batchPk,
+            o.seq,
+          ])
+        : await execute(manager, "UPDATE batch_items SET state = 'failed', reason = ?, code = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'", [
+            o.reason,
+            o.code,
+            batchPk,
+            o.seq,
+          ]);
     if (changed !== 1) throw new Error(`Item ${o.seq} of ${batch.id} is not pending`);
   }
   // A finished batch is never claimed again: its lease ends with the write that finished it.
-  await manager.update(BatchSchema, { pk: batchPk }, batch.isFinished ? { ...toBatchProgress(batch), leaseOwner: null, leaseExpiresAt: null } : toBatchProgress(batch));
+  await manager.update(
+    BatchSchema,
+    { pk: batchPk },
+    batch.isFinished ? { ...toBatchProgress(batch), leaseOwner: null, leaseExpiresAt: null } : toBatchProgress(batch),
+  );
 }
 
 /** Turns the batch's pending items into cancelled ones and stores its counters, inside the caller's transaction. */
@@ -46,7 +59,9 @@ export async function writeCancellation(manager: EntityManager, batch: Batch): P
 /** Reads and cancels a batch in one transaction, so no outcome lands between the two (BatchWrites.cancel). */
 export async function cancelBatch(database: Database, locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null> {
   return database.write(async (manager) => {
-    const row = await manager.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 } });
+    const row = await manager.findOne(BatchSchema, {
+      where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 },
+    });
     if (row === null) return null;
     const batch = fromBatchRow(row);
     if (!batch.cancel(now).ok) return { batch, cancelled: false };

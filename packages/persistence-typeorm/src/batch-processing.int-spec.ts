@@ -1,8 +1,25 @@
 // Processing on the real database: the processing and claim contracts on a SQLite file, and what
 // only a real database shows: item handlers' writes and outcomes together, store failures told
 // from item failures, looks for work that take no write lock.
-import { BatchContext, HandledOutcome, ItemHandler, PROCESSING_ERROR, PROCESSING_ERROR_REASON, PendingItem, ProcessBatchChunk, StoreFailure } from '@container-service/batch-domain';
-import { FixedClock, SequentialIdGenerator, T0, aBatch, aBatchId, describeBatchClaimContract, describeBatchProcessingContract } from '@container-service/batch-domain/testing';
+import {
+  BatchContext,
+  HandledOutcome,
+  ItemHandler,
+  PROCESSING_ERROR,
+  PROCESSING_ERROR_REASON,
+  PendingItem,
+  ProcessBatchChunk,
+  StoreFailure,
+} from '@container-service/batch-domain';
+import {
+  FixedClock,
+  SequentialIdGenerator,
+  T0,
+  aBatch,
+  aBatchId,
+  describeBatchClaimContract,
+  describeBatchProcessingContract,
+} from '@container-service/batch-domain/testing';
 import { AttributeConfig } from '@container-service/container-domain';
 import { CONTAINER_BATCH_KIND, CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
 import { aContainer, aContainerType } from '@container-service/container-domain/testing';
@@ -27,9 +44,19 @@ const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 
 async function setUp(inputs: unknown[], options: { columns?: string[]; attributes?: AttributeConfig[] } = {}) {
   const url = tempUrl();
   const database = await Database.open(url);
-  await new TypeOrmContainerTypeRepository(database).add(aContainerType({ name: 'bag', attributes: options.attributes ?? [{ name: 'weight', dataType: 'number', required: true }] }));
-  const batch = aBatch({ kind: CONTAINER_BATCH_KIND, targetType: 'bag', total: inputs.length, ...(options.columns ? { source: 'file', columns: options.columns } : {}) });
-  await new TypeOrmBatchRepository(database).add(batch, inputs.map((input, i) => ({ refId: `r-${i}`, input })));
+  await new TypeOrmContainerTypeRepository(database).add(
+    aContainerType({ name: 'bag', attributes: options.attributes ?? [{ name: 'weight', dataType: 'number', required: true }] }),
+  );
+  const batch = aBatch({
+    kind: CONTAINER_BATCH_KIND,
+    targetType: 'bag',
+    total: inputs.length,
+    ...(options.columns ? { source: 'file', columns: options.columns } : {}),
+  });
+  await new TypeOrmBatchRepository(database).add(
+    batch,
+    inputs.map((input, i) => ({ refId: `r-${i}`, input })),
+  );
   const store = new TypeOrmBatchProcessingStore(database);
   const stores = new TypeOrmContainerStoreProvider();
   const create = new CreateContainerHandler(stores, new SequentialIdGenerator());
@@ -40,7 +67,11 @@ async function setUp(inputs: unknown[], options: { columns?: string[]; attribute
 
 describe('processing on SQLite', () => {
   it('applies a batch chunk by chunk; containers and outcomes land together', async () => {
-    const inputs = Array.from({ length: 5 }, (_, i) => ({ refID: `r-${i}`, attributes: i === 2 ? {} : { weight: i }, trackingDetails: [{ operator: 'DHL', trackingId: `T${i % 4}` }] }));
+    const inputs = Array.from({ length: 5 }, (_, i) => ({
+      refID: `r-${i}`,
+      attributes: i === 2 ? {} : { weight: i },
+      trackingDetails: [{ operator: 'DHL', trackingId: `T${i % 4}` }],
+    }));
     const { database, store, create, update, count } = await setUp(inputs);
     const process = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 2);
     let report;
@@ -69,7 +100,9 @@ describe('processing on SQLite', () => {
         throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       },
     };
-    await expect(new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: failing, update } }, new FixedClock(), 10).execute(locator)).rejects.toBeInstanceOf(StoreFailure);
+    await expect(
+      new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: failing, update } }, new FixedClock(), 10).execute(locator),
+    ).rejects.toBeInstanceOf(StoreFailure);
     expect(await count('containers')).toBe(0);
     expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(3);
     await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
@@ -188,7 +221,8 @@ describeBatchProcessingContract<EntityManager>('TypeOrmBatchProcessingStore on a
     // An item handler's own write: a container, through the chunk's transaction.
     handlerWrites: {
       write: (tx, mark) => new TypeOrmContainerStore(tx).insertMany([aContainer({ id: `bag:${mark}` })]),
-      committed: async () => (await database.read((m) => m.query<Array<{ id: string }>>('SELECT id FROM containers ORDER BY id'))).map((row) => row.id.slice('bag:'.length)),
+      committed: async () =>
+        (await database.read((m) => m.query<Array<{ id: string }>>('SELECT id FROM containers ORDER BY id'))).map((row) => row.id.slice('bag:'.length)),
     },
     close: () => database.close(),
   };

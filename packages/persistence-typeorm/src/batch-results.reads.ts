@@ -8,12 +8,24 @@ import { BatchItemRow, BatchItemSchema, BatchSchema } from './schemas/batch.sche
 type ResultRow = Pick<BatchItemRow, 'seq' | 'refId' | 'row' | 'state' | 'resultId' | 'reason' | 'code'> & { input?: string };
 
 /** The batch and one page of its results, or null when no such batch is stored (BatchReads.findResults). */
-export async function readResults(manager: EntityManager, locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {
+export async function readResults(
+  manager: EntityManager,
+  locator: BatchLocator,
+  query: ResultsPageQuery,
+): Promise<{ batch: Batch; items: ItemResult[] } | null> {
   const batch = await manager.findOne(BatchSchema, {
     where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 },
   });
   if (batch === null) return null;
-  const columns = ['i.seq AS seq', 'i.ref_id AS "refId"', 'i.row AS row', 'i.state AS state', 'i.result_id AS "resultId"', 'i.reason AS reason', 'i.code AS code'];
+  const columns = [
+    'i.seq AS seq',
+    'i.ref_id AS "refId"',
+    'i.row AS row',
+    'i.state AS state',
+    'i.result_id AS "resultId"',
+    'i.reason AS reason',
+    'i.code AS code',
+  ];
   const builder = manager
     .createQueryBuilder()
     .select(query.withInput ? [...columns, 'i.input AS input'] : columns)

@@ -14,12 +14,11 @@ export async function readStatus(
   listLimit: number,
 ): Promise<BatchStatusView | null> {
   // Fixed SQL, not the query builder.
-  const [raw] = await select<RawSummaryRow>(manager, `SELECT ${SUMMARY_COLUMNS} FROM batches WHERE tenant_id = ? AND id = ? AND kind = ? AND target_type = ? AND intake_open = 0`, [
-    locator.tenantId,
-    locator.batchId,
-    locator.kind,
-    locator.targetType,
-  ]);
+  const [raw] = await select<RawSummaryRow>(
+    manager,
+    `SELECT ${SUMMARY_COLUMNS} FROM batches WHERE tenant_id = ? AND id = ? AND kind = ? AND target_type = ? AND intake_open = 0`,
+    [locator.tenantId, locator.batchId, locator.kind, locator.targetType],
+  );
   if (raw === undefined) return null;
   const row = fromRawSummary(raw);
   const batch = fromBatchRow(row);

@@ -48,7 +48,9 @@ describe('Database on a damaged file', () => {
     const file = tempFile();
     fs.writeFileSync(file, Buffer.alloc(8 * PAGE_SIZE, 0x5a));
     // The message, not toThrow: an error made by the native driver is of another realm than Jest's.
-    await expect(Database.open(`sqlite:${file}`)).rejects.toMatchObject({ message: expect.stringMatching(/database file is damaged \(file is not a database\)/) });
+    await expect(Database.open(`sqlite:${file}`)).rejects.toMatchObject({
+      message: expect.stringMatching(/database file is damaged \(file is not a database\)/),
+    });
   });
 
   it('once damage shows in use, fails readiness and every later write, here and after a restart', async () => {

@@ -40,9 +40,7 @@ export class DamageWatch {
     const marker = this.marker;
     if (marker === null || !fs.existsSync(marker)) return;
     const reason = readMarker(marker);
-    throw new Error(
-      `the database was found damaged earlier (${reason}); restore it from a backup or repair it, then remove ${marker}`,
-    );
+    throw new Error(`the database was found damaged earlier (${reason}); restore it from a backup or repair it, then remove ${marker}`);
   }
 
   /** Runs `open`, naming damage as such when SQLite cannot even read the file's header. */

@@ -35,7 +35,16 @@ describe('Database', () => {
     await first.close();
     const second = await Database.open(url);
     const applied = await second.write((m) => m.query('SELECT name FROM migrations'));
-    expect(applied).toEqual([{ name: 'InitialSchema1764300000000' }, { name: 'ContainersAndLeases1764400000000' }, { name: 'FileBatches1764500000000' }, { name: 'SubmitKeys1764600000000' }, { name: 'BatchCallbacks1764700000000' }, { name: 'TenantTurns1764800000000' }, { name: 'ContainerTables1765000000000' }, { name: 'BatchKinds1765100000000' }]);
+    expect(applied).toEqual([
+      { name: 'InitialSchema1764300000000' },
+      { name: 'ContainersAndLeases1764400000000' },
+      { name: 'FileBatches1764500000000' },
+      { name: 'SubmitKeys1764600000000' },
+      { name: 'BatchCallbacks1764700000000' },
+      { name: 'TenantTurns1764800000000' },
+      { name: 'ContainerTables1765000000000' },
+      { name: 'BatchKinds1765100000000' },
+    ]);
     await second.close();
   });
 
@@ -83,7 +92,7 @@ describe('Database', () => {
     };
   }
 
-  it('waits for another connection\'s write lock without holding up its own thread', async () => {
+  it("waits for another connection's write lock without holding up its own thread", async () => {
     const lock = await lockHeldByAnother(5000);
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 1);
@@ -109,9 +118,9 @@ describe('Database', () => {
 
   it('serves the heads of result lists from the index, without scanning the batch', async () => {
     const database = await Database.open(tempUrl());
-    const plan = await database.read((m) => m.query(
-      "EXPLAIN QUERY PLAN SELECT seq, ref_id FROM batch_items WHERE batch_pk = 1 AND state = 'failed' ORDER BY seq LIMIT 1025",
-    ));
+    const plan = await database.read((m) =>
+      m.query("EXPLAIN QUERY PLAN SELECT seq, ref_id FROM batch_items WHERE batch_pk = 1 AND state = 'failed' ORDER BY seq LIMIT 1025"),
+    );
     const details = plan.map((step: { detail: string }) => step.detail).join(' | ');
     expect(details).toMatch(/USING (COVERING )?INDEX ix_batch_items_state_seq \(batch_pk=\? AND state=\?\)/);
     expect(details).not.toMatch(/TEMP B-TREE/);

@@ -24,14 +24,22 @@ const preSplit = { ...locator, kind: 'container' };
 function layout(file: string): Array<{ type: string; name: string; sql: string | null }> {
   const db = new BetterSqlite3(file, { readonly: true });
   try {
-    return db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as Array<{ type: string; name: string; sql: string | null }>;
+    return db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as Array<{
+      type: string;
+      name: string;
+      sql: string | null;
+    }>;
   } finally {
     db.close();
   }
 }
 
-const tables = (file: string) => layout(file).filter((entry) => entry.type === 'table').map((entry) => entry.name);
-const applied = (database: Database) => database.read(async (m) => (await m.query<Array<{ name: string }>>('SELECT name FROM migrations ORDER BY id')).map((row) => row.name));
+const tables = (file: string) =>
+  layout(file)
+    .filter((entry) => entry.type === 'table')
+    .map((entry) => entry.name);
+const applied = (database: Database) =>
+  database.read(async (m) => (await m.query<Array<{ name: string }>>('SELECT name FROM migrations ORDER BY id')).map((row) => row.name));
 
 describe('a database made before the table sets', () => {
   let file: string;
@@ -59,7 +67,10 @@ describe('a database made before the table sets', () => {
     expect(await batches.findStatus(locator, 10)).toBeNull();
     expect(view.batch.counts).toMatchObject({ total: 2, success: 1, failed: 1 });
     expect(view.successes.map((item) => item.refId)).toEqual(['r-1']);
-    expect(await batches.add(aBatch({ id: aBatchId(2), total: 1 }), someItems(1), { submission: { key: 'req-1', fingerprint: 'f1' } })).toEqual({ kind: 'replayed', batchId: aBatchId(1) });
+    expect(await batches.add(aBatch({ id: aBatchId(2), total: 1 }), someItems(1), { submission: { key: 'req-1', fingerprint: 'f1' } })).toEqual({
+      kind: 'replayed',
+      batchId: aBatchId(1),
+    });
     expect((await new TypeOrmContainerTypeRepository(database).find('acme', 'bag'))!.isLeaf).toBe(true);
     expect(await new TypeOrmContainerTypeRepository(database).add(aContainerType())).toBe('exists');
     expect((await new TypeOrmContainerReader(database).find('acme', 'bag', 'c-1'))!.trackingDetails).toEqual([{ operator: 'ups', trackingId: '1Z' }]);

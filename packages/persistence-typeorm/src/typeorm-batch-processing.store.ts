@@ -41,14 +41,17 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     try {
       return await this.database.write(work);
     } catch (error) {
+      if (!this.database.isStoreFault(error)) throw error;
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- driver codes are strings or numbers, never objects
-      if (this.database.isStoreFault(error)) throw new StoreFailure(`the database failed (${String(driverErrorCode(error) ?? (error as Error).message)})`, error);
-      throw error;
+      const reason = String(driverErrorCode(error) ?? (error as Error).message);
+      throw new StoreFailure(`the database failed (${reason})`, error);
     }
   }
 
   async load(tx: EntityManager, locator: BatchLocator): Promise<Batch | null> {
-    const row = await tx.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 } });
+    const row = await tx.findOne(BatchSchema, {
+      where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 },
+    });
     return row === null ? null : fromBatchRow(row);
   }
 
@@ -79,10 +82,18 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     if (kinds.length === 0) return null;
     // Most looks of a worker with nothing to do find nothing: look on the reader first, so that
     // they take no write lock from submits. The write below looks again, under the lock.
-    const [open] = await this.database.read((manager) => select<{ pk: number }>(manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) LIMIT 1`, [now, ...kinds]));
+    const [open] = await this.database.read((manager) =>
+      select<{ pk: number }>(manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) LIMIT 1`, [now, ...kinds]),
+    );
     if (open === undefined) return null;
     return this.database.write(async (tx) => {
-      const [row] = await select<{ tenantId: string; id: string; kind: string; targetType: string }>(tx, claimStatement(kinds.length), [owner, expiresAt, now, ...kinds, now]);
+      const [row] = await select<{ tenantId: string; id: string; kind: string; targetType: string }>(tx, claimStatement(kinds.length), [
+        owner,
+        expiresAt,
+        now,
+        ...kinds,
+        now,
+      ]);
       if (row === undefined) return null;
       await execute(tx, TAKE_TURN, [row.tenantId]);
       return { locator: { tenantId: row.tenantId, kind: row.kind, targetType: row.targetType, batchId: row.id as BatchLocator['batchId'] }, owner, expiresAt };
@@ -91,20 +102,30 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
 
   async othersWaiting(tenantId: string, kinds: readonly string[], now: number): Promise<boolean> {
     if (kinds.length === 0) return false;
-    const [other] = await this.database.read((manager) => select<{ pk: number }>(manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) AND tenant_id <> ? LIMIT 1`, [now, ...kinds, tenantId]));
+    const [other] = await this.database.read((manager) =>
+      select<{ pk: number }>(manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) AND tenant_id <> ? LIMIT 1`, [now, ...kinds, tenantId]),
+    );
     return other !== undefined;
   }
 
   renew(lease: BatchLease, _now: number, expiresAt: number): Promise<boolean> {
     return this.database.write(async (tx) => {
-      const result = await tx.update(BatchSchema, { tenantId: lease.locator.tenantId, id: lease.locator.batchId, leaseOwner: lease.owner }, { leaseExpiresAt: expiresAt });
+      const result = await tx.update(
+        BatchSchema,
+        { tenantId: lease.locator.tenantId, id: lease.locator.batchId, leaseOwner: lease.owner },
+        { leaseExpiresAt: expiresAt },
+      );
       return result.affected === 1;
     });
   }
 
   async release(lease: BatchLease): Promise<void> {
     await this.database.write((tx) =>
-      tx.update(BatchSchema, { tenantId: lease.locator.tenantId, id: lease.locator.batchId, leaseOwner: lease.owner }, { leaseOwner: null, leaseExpiresAt: null }),
+      tx.update(
+        BatchSchema,
+        { tenantId: lease.locator.tenantId, id: lease.locator.batchId, leaseOwner: lease.owner },
+        { leaseOwner: null, leaseExpiresAt: null },
+      ),
     );
   }
 }

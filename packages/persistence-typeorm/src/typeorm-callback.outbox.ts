@@ -80,7 +80,9 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
 
   async recordAttempt(locator: BatchLocator, attempt: CallbackAttempt): Promise<void> {
     await this.database.write(async (manager) => {
-      const row = await manager.findOne(BatchSchema, { where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType } });
+      const row = await manager.findOne(BatchSchema, {
+        where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType },
+      });
       if (row === null) return; // purged meanwhile
       const batch = fromBatchRow(row);
       batch.recordCallbackAttempt(attempt.delivered, attempt.maxAttempts);
@@ -91,7 +93,13 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
         BatchCallbackSchema,
         { batchPk: row.pk },
         // A final callback needs its secret no more: it is not kept.
-        { nextAttemptAt: pending ? attempt.nextAttemptAt : null, lastError: attempt.error, leaseOwner: null, leaseExpiresAt: null, ...(pending ? {} : { secret: null }) },
+        {
+          nextAttemptAt: pending ? attempt.nextAttemptAt : null,
+          lastError: attempt.error,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          ...(pending ? {} : { secret: null }),
+        },
       );
     });
   }

@@ -131,7 +131,11 @@ export class TypeOrmContainerStore implements ContainerStore {
   constructor(private readonly tx: EntityManager) {}
 
   async findType(tenantId: string, name: string) {
-    const [row] = await select<{ is_leaf: number | boolean; attributes: string }>(this.tx, 'SELECT is_leaf, attributes FROM container_types WHERE tenant_id = ? AND name = ?', [tenantId, name]);
+    const [row] = await select<{ is_leaf: number | boolean; attributes: string }>(
+      this.tx,
+      'SELECT is_leaf, attributes FROM container_types WHERE tenant_id = ? AND name = ?',
+      [tenantId, name],
+    );
     return row === undefined ? null : { isLeaf: Boolean(row.is_leaf), attributes: JSON.parse(row.attributes) as AttributeConfig[] };
   }
 
@@ -212,7 +216,11 @@ export class TypeOrmContainerStore implements ContainerStore {
 
   private async insertTracking(rows: readonly unknown[][]): Promise<void> {
     for (const part of slices(rows, 500)) {
-      await execute(this.tx, `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${placeholders(part.length, 4)}`, part.flat());
+      await execute(
+        this.tx,
+        `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${placeholders(part.length, 4)}`,
+        part.flat(),
+      );
     }
   }
 }

@@ -1,4 +1,12 @@
-import { T0, aBatch, aLocator, describeBatchRepositoryContract, describeCallbackOutboxContract, outcomesFor, storeBatch } from '@container-service/batch-domain/testing';
+import {
+  T0,
+  aBatch,
+  aLocator,
+  describeBatchRepositoryContract,
+  describeCallbackOutboxContract,
+  outcomesFor,
+  storeBatch,
+} from '@container-service/batch-domain/testing';
 import { describeContainerTypeRepositoryContract } from '@container-service/container-domain/testing';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,7 +52,11 @@ for (const [label, url] of stores) {
   );
   describeCallbackOutboxContract(
     `TypeOrmCallbackOutbox on ${label}`,
-    opener(url, (database) => ({ repository: new TypeOrmBatchRepository(database), seeder: new TypeOrmBatchSeeder(database), outbox: new TypeOrmCallbackOutbox(database) })),
+    opener(url, (database) => ({
+      repository: new TypeOrmBatchRepository(database),
+      seeder: new TypeOrmBatchSeeder(database),
+      outbox: new TypeOrmCallbackOutbox(database),
+    })),
   );
   describeContainerTypeRepositoryContract(
     `TypeOrmContainerTypeRepository on ${label}`,

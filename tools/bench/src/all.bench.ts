@@ -38,7 +38,13 @@ async function load(url: string, headers: Record<string, string>, connections: n
  * Clients polling in a loop, as integrations do: each sends a request, reads the whole answer,
  * pauses `pauseMs`, and goes again. Latencies of every request.
  */
-async function poll(url: string, headers: Record<string, string>, clients: number, seconds: number, pauseMs: number): Promise<{ count: number; p50: number; p99: number }> {
+async function poll(
+  url: string,
+  headers: Record<string, string>,
+  clients: number,
+  seconds: number,
+  pauseMs: number,
+): Promise<{ count: number; p50: number; p99: number }> {
   const latencies: number[] = [];
   const end = Date.now() + seconds * 1000;
   await Promise.all(
@@ -60,7 +66,9 @@ async function poll(url: string, headers: Record<string, string>, clients: numbe
 
 async function startBare(dbFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [path.join(__dirname, 'bare-status.server.js'), dbFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { url: string }).url)));
+  const url = await new Promise<string>((resolve) =>
+    child.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { url: string }).url)),
+  );
   return { url, stop: () => new Promise((resolve) => child.once('exit', () => resolve()).kill('SIGTERM')) };
 }
 
@@ -71,7 +79,11 @@ async function jsonBatch(service: Service, from: number, count: number): Promise
     attributes: { weight: (from + i) % 100 },
     trackingDetails: [{ operator: 'DHL', trackingId: `JT-${from + i}` }],
   }));
-  const response = await fetch(`${service.url}/core/api/v2/containers/bag/batch`, { method: 'POST', headers: service.headers({ 'content-type': 'application/json' }), body: JSON.stringify({ payload }) });
+  const response = await fetch(`${service.url}/core/api/v2/containers/bag/batch`, {
+    method: 'POST',
+    headers: service.headers({ 'content-type': 'application/json' }),
+    body: JSON.stringify({ payload }),
+  });
   if (response.status !== 202) throw new Error(`submit: ${response.status}`);
   return ((await response.json()) as { data: { id: string } }).data.id;
 }
@@ -111,7 +123,13 @@ async function main(): Promise<void> {
   const real = await load(statusUrl, readHeaders, 50);
   const base = await load(bareUrl, { 'X-COREOS-TID': 'bench' }, 50);
   await bare.stop();
-  add('1. status read, finished 1 000-item batch, 50 connections: service ÷ bare route, req/s', '≥ 0.70', n(real.rps / base.rps, 2), `${n(real.rps)} req/s, p99 ${real.p99} ms`, `bare fastify + better-sqlite3: ${n(base.rps)} req/s, p99 ${base.p99} ms`);
+  add(
+    '1. status read, finished 1 000-item batch, 50 connections: service ÷ bare route, req/s',
+    '≥ 0.70',
+    n(real.rps / base.rps, 2),
+    `${n(real.rps)} req/s, p99 ${real.p99} ms`,
+    `bare fastify + better-sqlite3: ${n(base.rps)} req/s, p99 ${base.p99} ms`,
+  );
   if (real.errors + base.errors > 0) throw new Error(`errors during the read load: ${real.errors} / ${base.errors}`);
 
   // Latency is read the way integrations poll: 5 clients, each reading the status, pausing 20 ms,
@@ -164,9 +182,21 @@ async function main(): Promise<void> {
   const small = await fileRun(10_000);
   const large = await fileRun(200_000);
   const fileBase = await driverBaseline(200_000);
-  add('4. CSV file of 200 000 rows: rows/s ÷ driver rows/s', '≥ 0.40', n(large.rate / fileBase, 2), `${n(large.rate)} rows/s (10 000 rows: ${n(small.rate)})`, `driver, chunks of 250: ${n(fileBase)} rows/s`);
+  add(
+    '4. CSV file of 200 000 rows: rows/s ÷ driver rows/s',
+    '≥ 0.40',
+    n(large.rate / fileBase, 2),
+    `${n(large.rate)} rows/s (10 000 rows: ${n(small.rate)})`,
+    `driver, chunks of 250: ${n(fileBase)} rows/s`,
+  );
   add('4. the same file: upload to 202', '< 5 s', `${n(large.acceptedMs / 1000, 2)} s`, `10 000 rows: ${n(small.acceptedMs / 1000, 2)} s`, '');
-  add('4. peak RSS of the 200 000-row run above the 10 000-row run', '≤ 64 MiB', `${n(Math.abs(large.peak - small.peak))} MiB`, `peak RSS ${n(large.peak)} MiB (10 000 rows: ${n(small.peak)} MiB)`, '');
+  add(
+    '4. peak RSS of the 200 000-row run above the 10 000-row run',
+    '≤ 64 MiB',
+    `${n(Math.abs(large.peak - small.peak))} MiB`,
+    `peak RSS ${n(large.peak)} MiB (10 000 rows: ${n(small.peak)} MiB)`,
+    '',
+  );
 
   const table = [
     `Run of ${new Date().toISOString().slice(0, 10)}, commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}, ${machine()}; load on loopback, ${SECONDS} s per load.`,

@@ -27,10 +27,29 @@ app.get('/core/api/v2/containers/:type/batch/status', async (request, reply) => 
   return {
     data: {
       meta: {
-        status: b.cancelled_at !== null ? 'CANCELLED' : success + failed + cancelled < total ? 'IN_PROGRESS' : failed === 0 ? 'SUCCESS' : success === 0 ? 'FAILED' : 'PARTIAL_SUCCESS',
-        success, failed, total, batchId: b.id, containerType: b.target_type, operation: b.operation, source: b.source,
-        pending: total - success - failed - cancelled, cancelled, createdAt: Number(b.created_at), startedAt: b.started_at === null ? null : Number(b.started_at),
-        completedAt: b.completed_at === null ? null : Number(b.completed_at), hasMore: successes.length > LIMIT || failures.length > LIMIT,
+        status:
+          b.cancelled_at !== null
+            ? 'CANCELLED'
+            : success + failed + cancelled < total
+              ? 'IN_PROGRESS'
+              : failed === 0
+                ? 'SUCCESS'
+                : success === 0
+                  ? 'FAILED'
+                  : 'PARTIAL_SUCCESS',
+        success,
+        failed,
+        total,
+        batchId: b.id,
+        containerType: b.target_type,
+        operation: b.operation,
+        source: b.source,
+        pending: total - success - failed - cancelled,
+        cancelled,
+        createdAt: Number(b.created_at),
+        startedAt: b.started_at === null ? null : Number(b.started_at),
+        completedAt: b.completed_at === null ? null : Number(b.completed_at),
+        hasMore: successes.length > LIMIT || failures.length > LIMIT,
         callback: { state: b.callback_state, attempts: b.callback_attempts },
       },
       errors: failures.slice(0, LIMIT).map(([refID, row, reason, code]) => (row === null ? { refID, reason, code } : { refID, reason, code, row })),

@@ -23,7 +23,10 @@ async function measure(rows: number) {
 }
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   const results = [];
   for (const rows of sizes.length > 0 ? sizes : [10_000, 200_000]) results.push({ ...(await measure(rows)), base: await driverBaseline(rows) });
   const n = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });

@@ -28,7 +28,14 @@ const item = (b: number, i: number) => ({
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-json-'));
-  const config = loadConfig({ AUTH_JWT_SECRET: SECRET, DATABASE_URL: `sqlite:${path.join(dir, 'service.sqlite')}`, DATA_DIR: dir, LOG_LEVEL: 'warn', WORKER_IDLE_MS: '20', WORKER_CHUNK_SIZE: process.env.WORKER_CHUNK_SIZE ?? '' });
+  const config = loadConfig({
+    AUTH_JWT_SECRET: SECRET,
+    DATABASE_URL: `sqlite:${path.join(dir, 'service.sqlite')}`,
+    DATA_DIR: dir,
+    LOG_LEVEL: 'warn',
+    WORKER_IDLE_MS: '20',
+    WORKER_CHUNK_SIZE: process.env.WORKER_CHUNK_SIZE ?? '',
+  });
   const database = await Database.open(config.databaseUrl);
   const app = await createApp({ config, database, verificationKey: resolveVerificationKey(config.auth, dir), logger: createLogger('warn') });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -21,7 +21,10 @@ const SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
 async function seed(repository: TypeOrmBatchSeeder, n: number, size: number): Promise<{ id: string; seedMs: number }> {
   const started = performance.now();
   const id = batchIdFromUuid(`be000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`);
-  const submitted = Batch.submit({ id, tenantId: 'bench', kind: CONTAINER_BATCH_KIND, targetType: 'bag', operation: 'create', source: 'file', total: size }, Date.now());
+  const submitted = Batch.submit(
+    { id, tenantId: 'bench', kind: CONTAINER_BATCH_KIND, targetType: 'bag', operation: 'create', source: 'file', total: size },
+    Date.now(),
+  );
   if (!submitted.ok) throw new Error(submitted.error.message);
   const batch = submitted.value;
   await repository.add(
@@ -35,9 +38,16 @@ async function seed(repository: TypeOrmBatchSeeder, n: number, size: number): Pr
   for (let start = 0; start < size; start += CHUNK) {
     const outcomes: ItemOutcome[] = [];
     for (let seq = start; seq < Math.min(size, start + CHUNK); seq++) {
-      outcomes.push(seq % 4 === 3 ? { seq, kind: 'failed', reason: "attribute 'weight' must be a number", code: 'ATTRIBUTE_INVALID' } : { seq, kind: 'success', resultId: `bag:${seq}` });
+      outcomes.push(
+        seq % 4 === 3
+          ? { seq, kind: 'failed', reason: "attribute 'weight' must be a number", code: 'ATTRIBUTE_INVALID' }
+          : { seq, kind: 'success', resultId: `bag:${seq}` },
+      );
     }
-    batch.recordOutcomes(outcomes.map((o) => o.kind), Date.now());
+    batch.recordOutcomes(
+      outcomes.map((o) => o.kind),
+      Date.now(),
+    );
     await repository.recordOutcomes(batch, outcomes);
   }
   return { id, seedMs: performance.now() - started };

@@ -27,7 +27,10 @@ function multipartBody(rows: number): ReadableStream<Uint8Array> {
   let next = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
-      if (next === 0) controller.enqueue(encoder.encode(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="bench.csv"\r\nContent-Type: text/csv\r\n\r\n${CSV_HEADER}`));
+      if (next === 0)
+        controller.enqueue(
+          encoder.encode(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="bench.csv"\r\nContent-Type: text/csv\r\n\r\n${CSV_HEADER}`),
+        );
       if (next >= rows) {
         controller.enqueue(encoder.encode(`\r\n--${BOUNDARY}--\r\n`));
         controller.close();
@@ -56,13 +59,28 @@ export interface Service {
 }
 
 /** The worker settings a control run may vary, passed on from the benchmark's environment. */
-const passedOn = () => Object.fromEntries(['WORKER_CHUNK_SIZE', 'WORKER_THREAD', 'WORKER_THREAD_NICE'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
+const passedOn = () =>
+  Object.fromEntries(
+    ['WORKER_CHUNK_SIZE', 'WORKER_THREAD', 'WORKER_THREAD_NICE'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]),
+  );
 
 /** The built service (the app's dist/main.js) on a fresh SQLite file, with a tenant `bench` and type `bag`. */
 export async function startService(extraEnv: Record<string, string> = {}): Promise<Service> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-'));
   const dbFile = path.join(dir, 'service.sqlite');
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', AUTH_JWT_SECRET: SECRET, DATABASE_URL: `sqlite:${dbFile}`, DATA_DIR: dir, WORKER_IDLE_MS: '20', ...passedOn(), ...extraEnv };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    AUTH_JWT_SECRET: SECRET,
+    DATABASE_URL: `sqlite:${dbFile}`,
+    DATA_DIR: dir,
+    WORKER_IDLE_MS: '20',
+    ...passedOn(),
+    ...extraEnv,
+  };
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...flags, MAIN], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
@@ -80,9 +98,18 @@ export async function startService(extraEnv: Record<string, string> = {}): Promi
   });
   const token = await new SignJWT({ tid: 'bench' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('2h').sign(new TextEncoder().encode(SECRET));
   let requests = 0;
-  const headers = (extra: Record<string, string> = {}) => ({ 'X-COREOS-REQUEST-ID': `bench-${++requests}`, 'X-COREOS-TID': 'bench', 'X-COREOS-ACCESS': token, ...extra });
+  const headers = (extra: Record<string, string> = {}) => ({
+    'X-COREOS-REQUEST-ID': `bench-${++requests}`,
+    'X-COREOS-TID': 'bench',
+    'X-COREOS-ACCESS': token,
+    ...extra,
+  });
   const base = `${url}/core/api/v2/containers`;
-  const defined = await fetch(`${base}/container-types`, { method: 'POST', headers: headers({ 'content-type': 'application/json' }), body: JSON.stringify({ name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }) });
+  const defined = await fetch(`${base}/container-types`, {
+    method: 'POST',
+    headers: headers({ 'content-type': 'application/json' }),
+    body: JSON.stringify({ name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }),
+  });
   if (defined.status !== 202) throw new Error(`define: ${defined.status}`);
   return {
     child,
@@ -142,7 +169,15 @@ export async function driverBaseline(rows: number): Promise<number> {
     const now = Date.now();
     for (let i = from; i < to; i++) {
       const id = `bag:${randomUUID()}`;
-      insertContainer.run(id, `r-${i}`, `S-${i}`, JSON.stringify([{ operator: 'DHL', trackingId: `T-${i}`, isPrimary: true }]), JSON.stringify({ weight: i % 100 }), now, now);
+      insertContainer.run(
+        id,
+        `r-${i}`,
+        `S-${i}`,
+        JSON.stringify([{ operator: 'DHL', trackingId: `T-${i}`, isPrimary: true }]),
+        JSON.stringify({ weight: i % 100 }),
+        now,
+        now,
+      );
       insertTracking.run(`T-${i}`, id);
     }
   });

@@ -29,9 +29,19 @@ describe('JwtAccessVerifier', () => {
 
   it('checks issuer and audience when configured', async () => {
     const verifier = new JwtAccessVerifier(secretKey, { now: () => NOW, issuer: 'https://idp', audience: 'containers' });
-    const good = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://idp').setAudience('containers').setExpirationTime(NOW / 1000 + 60).sign(SECRET);
+    const good = await new SignJWT({ tid: 'acme' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('https://idp')
+      .setAudience('containers')
+      .setExpirationTime(NOW / 1000 + 60)
+      .sign(SECRET);
     expect((await verifier.verify(good, 'acme')).ok).toBe(true);
-    const wrongIssuer = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://evil').setAudience('containers').setExpirationTime(NOW / 1000 + 60).sign(SECRET);
+    const wrongIssuer = await new SignJWT({ tid: 'acme' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('https://evil')
+      .setAudience('containers')
+      .setExpirationTime(NOW / 1000 + 60)
+      .sign(SECRET);
     const result = await verifier.verify(wrongIssuer, 'acme');
     expect(!result.ok && result.error.message).toMatch(/iss/);
   });
@@ -42,26 +52,38 @@ describe('JwtAccessVerifier', () => {
     const rsaKey: VerificationKey = { kind: 'public-key', key: rsa.publicKey, algorithms: PUBLIC_KEY_ALGORITHMS };
 
     it.each(['RS256', 'PS256'])('accepts %s', async (alg) => {
-      const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg }).setExpirationTime(NOW / 1000 + 60).sign(rsa.privateKey);
+      const token = await new SignJWT({ tid: 'acme' })
+        .setProtectedHeader({ alg })
+        .setExpirationTime(NOW / 1000 + 60)
+        .sign(rsa.privateKey);
       expect((await new JwtAccessVerifier(rsaKey, { now: () => NOW }).verify(token, 'acme')).ok).toBe(true);
     });
 
     it('accepts ES256 against an EC key', async () => {
-      const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime(NOW / 1000 + 60).sign(ec.privateKey);
+      const token = await new SignJWT({ tid: 'acme' })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setExpirationTime(NOW / 1000 + 60)
+        .sign(ec.privateKey);
       const verifier = new JwtAccessVerifier({ kind: 'public-key', key: ec.publicKey, algorithms: PUBLIC_KEY_ALGORITHMS }, { now: () => NOW });
       expect((await verifier.verify(token, 'acme')).ok).toBe(true);
     });
 
     it('refuses algorithm confusion: an HS256 token signed with the public key as secret', async () => {
       const pem = await exportSPKI(createPublicKey(rsa.publicKey.export({ type: 'spki', format: 'pem' })));
-      const forged = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(NOW / 1000 + 60).sign(new TextEncoder().encode(pem));
+      const forged = await new SignJWT({ tid: 'acme' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime(NOW / 1000 + 60)
+        .sign(new TextEncoder().encode(pem));
       const result = await new JwtAccessVerifier(rsaKey, { now: () => NOW }).verify(forged, 'acme');
       expect(!result.ok && result.error.code).toBe('UNAUTHORIZED');
     });
 
     it('refuses a token signed by another key', async () => {
       const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const token = await new SignJWT({ tid: 'acme' }).setProtectedHeader({ alg: 'RS256' }).setExpirationTime(NOW / 1000 + 60).sign(other.privateKey);
+      const token = await new SignJWT({ tid: 'acme' })
+        .setProtectedHeader({ alg: 'RS256' })
+        .setExpirationTime(NOW / 1000 + 60)
+        .sign(other.privateKey);
       const result = await new JwtAccessVerifier(rsaKey, { now: () => NOW }).verify(token, 'acme');
       expect(!result.ok && result.error.message).toMatch(/signature/);
     });

@@ -54,7 +54,9 @@ export class BatchControlController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const created = unwrap(await this.retryBatch.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId, actor: caller.actor }));
+    const created = unwrap(
+      await this.retryBatch.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId, actor: caller.actor }),
+    );
     this.submitted.notify();
     void reply.header('Location', batchStatusLocation(containerType, created.batchId, 'json')).header('Retry-After', '1');
     return successEnvelope(request, { id: created.batchId });
@@ -68,7 +70,14 @@ export class BatchControlController {
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND: the tenant has no such container type' })
   async list(@CallerInfo() caller: Caller, @TargetType() containerType: string, @Query() query: Record<string, unknown>, @Req() request: FastifyRequest) {
     const page = unwrap(
-      await this.listBatches.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, status: query.status, limit: query.limit, cursor: query.cursor }),
+      await this.listBatches.execute({
+        accessToken: caller.accessToken,
+        tenantId: caller.tenantId,
+        targetType: containerType,
+        status: query.status,
+        limit: query.limit,
+        cursor: query.cursor,
+      }),
     );
     return successEnvelope(request, { items: page.items.map(presentBatchMeta), nextCursor: page.nextCursor });
   }

@@ -30,7 +30,8 @@ export class BatchMetaDto {
   @ApiProperty({ description: 'true when errors or success hold only their first 1024 entries' }) hasMore!: boolean;
   @ApiProperty({ type: CallbackStateDto }) callback!: CallbackStateDto;
   @ApiPropertyOptional() parentBatchId?: string;
-  @ApiProperty({ type: ActionByDto, description: 'who submitted the batch (X-COREOS-USERINFO, else the token subject, else the tenant)' }) createdBy!: ActionByDto;
+  @ApiProperty({ type: ActionByDto, description: 'who submitted the batch (X-COREOS-USERINFO, else the token subject, else the tenant)' })
+  createdBy!: ActionByDto;
 }
 
 class BatchErrorDto {

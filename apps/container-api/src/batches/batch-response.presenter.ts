@@ -60,7 +60,9 @@ export function presentBatchMeta(batch: Batch): BatchMetaJson {
 export function presentBatchStatus(report: BatchStatusReport): BatchResponseJson {
   return {
     meta: presentMeta(report.batch, report.status, report.pending, report.hasMore),
-    errors: report.failures.map((f) => (f.row === null ? { refID: f.refId, reason: f.reason, code: f.code } : { refID: f.refId, reason: f.reason, code: f.code, row: f.row })),
+    errors: report.failures.map((f) =>
+      f.row === null ? { refID: f.refId, reason: f.reason, code: f.code } : { refID: f.refId, reason: f.reason, code: f.code, row: f.row },
+    ),
     success: report.successes.map((s) => (s.row === null ? { refID: s.refId, id: s.resultId } : { refID: s.refId, id: s.resultId, row: s.row })),
   };
 }

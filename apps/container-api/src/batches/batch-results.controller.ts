@@ -100,7 +100,14 @@ const FIX_COLUMNS = ['reason', 'code'];
 async function* resultsCsv(files: BatchFileCodec, first: readonly ItemResult[], rest: AsyncIterable<ItemResult>): AsyncGenerator<string> {
   yield files.line(RESULT_COLUMNS);
   const line = (r: ItemResult) =>
-    files.line([r.refId, r.row === null ? '' : String(r.row), r.outcome, r.outcome === 'success' ? r.resultId : '', r.outcome === 'failed' ? r.reason : '', r.outcome === 'failed' ? r.code : '']);
+    files.line([
+      r.refId,
+      r.row === null ? '' : String(r.row),
+      r.outcome,
+      r.outcome === 'success' ? r.resultId : '',
+      r.outcome === 'failed' ? r.reason : '',
+      r.outcome === 'failed' ? r.code : '',
+    ]);
   for (const r of first) yield line(r);
   for await (const r of rest) yield line(r);
 }
@@ -129,7 +136,10 @@ async function* failedItemsCsv(files: BatchFileCodec, batch: Batch, first: reado
   // header needs every attribute name any of them carries.
   const failed = [...first];
   for await (const r of rest) failed.push(r);
-  const header = files.columnsFor(operation, failed.map((r) => r.input));
+  const header = files.columnsFor(
+    operation,
+    failed.map((r) => r.input),
+  );
   yield files.line([...header, ...FIX_COLUMNS]);
   for (const r of failed) yield files.line([...files.row(operation, header, r.input), ...failure(r)]);
 }

@@ -32,7 +32,9 @@ export class BatchStatusController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const report = unwrap(await this.getBatchStatus.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId }));
+    const report = unwrap(
+      await this.getBatchStatus.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId }),
+    );
     if (report.pending > 0) void reply.header('Retry-After', '1');
     return successEnvelope(request, presentBatchStatus(report));
   }

@@ -35,7 +35,13 @@ export class BatchSubmitController {
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'stored; Location names the status URL' })
   @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED (whole-request rules), header errors' })
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
-  create(@CallerInfo() caller: Caller, @TargetType() type: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  create(
+    @CallerInfo() caller: Caller,
+    @TargetType() type: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.submit('create', caller, type, body, request, reply);
   }
 
@@ -47,7 +53,13 @@ export class BatchSubmitController {
   @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto })
   @ApiResponse({ status: 400, type: ErrorEnvelopeDto })
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
-  update(@CallerInfo() caller: Caller, @TargetType() type: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  update(
+    @CallerInfo() caller: Caller,
+    @TargetType() type: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.submit('update', caller, type, body, request, reply);
   }
 
@@ -55,14 +67,21 @@ export class BatchSubmitController {
     const secret = callbackSecretOf(request);
     const key = idempotencyKeyOf(request);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new ApiError('VALIDATION_FAILED', 'The body must be a JSON object with a payload array.', { violations: [{ path: '', message: 'must be an object' }] });
+      throw new ApiError('VALIDATION_FAILED', 'The body must be a JSON object with a payload array.', {
+        violations: [{ path: '', message: 'must be an object' }],
+      });
     }
     const { payload, callback } = body as Record<string, unknown>;
     const violation = callbackViolation(callback) ?? (isCallback(callback) ? await this.guard.check(callback.url) : null);
-    if (violation) throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', { violations: [violation] });
+    if (violation)
+      throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', {
+        violations: [violation],
+      });
     const named = operation === 'create' ? nameCreateItems(payload) : { payload, collisions: [] };
     if (named.collisions.length > 0) {
-      throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', { violations: named.collisions.slice(0, MAX_REPORTED_VIOLATIONS) });
+      throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', {
+        violations: named.collisions.slice(0, MAX_REPORTED_VIOLATIONS),
+      });
     }
     const { batchId, replayed } = unwrap(
       await this.submitBatch.execute({

@@ -13,7 +13,8 @@ export function callbackViolation(callback: unknown, path = 'callback'): Violati
   } catch {
     parsed = null;
   }
-  if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return { path: `${path}.url`, message: 'must be an absolute http(s) URL' };
+  if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+    return { path: `${path}.url`, message: 'must be an absolute http(s) URL' };
   if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) return { path: `${path}.meta`, message: 'must be an object' };
   return null;
 }

@@ -40,7 +40,10 @@ export function nameCreateItems(payload: unknown): NamedPayload {
     if (typeof ref !== 'string') return;
     const other = assignedTo.get(ref);
     if (other !== undefined) {
-      collisions.push({ path: `payload[${i}].${REFERENCE_FIELD}`, message: `'${ref}' is the name given to payload[${other}], which has no ${REFERENCE_FIELD}; choose another or give payload[${other}] one` });
+      collisions.push({
+        path: `payload[${i}].${REFERENCE_FIELD}`,
+        message: `'${ref}' is the name given to payload[${other}], which has no ${REFERENCE_FIELD}; choose another or give payload[${other}] one`,
+      });
     }
   });
   return { payload: named, collisions };

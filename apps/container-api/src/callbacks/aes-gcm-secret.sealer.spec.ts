@@ -49,7 +49,10 @@ describe('AesGcmSecretSealer', () => {
 
   it('says why it cannot open a value sealed under a key not configured, or altered', () => {
     const sealed = sealer.seal('s');
-    expect(new AesGcmSecretSealer(parseSecretsKey(`k2:${B64}`)).open(sealed)).toEqual({ ok: false, error: expect.stringMatching(/key 'k1', which SECRETS_KEY does not hold/) });
+    expect(new AesGcmSecretSealer(parseSecretsKey(`k2:${B64}`)).open(sealed)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/key 'k1', which SECRETS_KEY does not hold/),
+    });
     expect(new AesGcmSecretSealer([]).open(sealed)).toEqual({ ok: false, error: expect.stringMatching(/SECRETS_KEY is not set/) });
     const altered = sealed.replace(/:([A-Za-z0-9+/])([^:]*)$/, (_m, first: string, rest: string) => `:${first === 'A' ? 'B' : 'A'}${rest}`);
     expect(sealer.open(altered)).toEqual({ ok: false, error: expect.stringMatching(/does not open/) });

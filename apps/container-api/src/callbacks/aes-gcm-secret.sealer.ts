@@ -72,7 +72,11 @@ export class AesGcmSecretSealer implements SecretSealer {
     const [, id, iv, tag, sealed] = parts as unknown as [string, string, string, string, string];
     const key = this.keys.get(id);
     if (key === undefined) {
-      return err(this.sealing === null ? `it was sealed under key '${id}', and SECRETS_KEY is not set` : `it was sealed under key '${id}', which SECRETS_KEY does not hold`);
+      return err(
+        this.sealing === null
+          ? `it was sealed under key '${id}', and SECRETS_KEY is not set`
+          : `it was sealed under key '${id}', which SECRETS_KEY does not hold`,
+      );
     }
     try {
       const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(iv, 'base64'));

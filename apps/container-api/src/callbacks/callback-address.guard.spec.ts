@@ -28,9 +28,12 @@ describe('isRefusedAddress', () => {
   });
 
   // IPv4 ranges that are not 'unicast' by IANA's special-purpose registry.
-  it.each(['192.0.0.8', '192.0.2.1', '198.51.100.7', '203.0.113.9', '198.18.0.1', '198.19.255.255', '192.88.99.1', '240.0.0.1', '192.175.48.1'])('refuses the special-purpose IPv4 address %s', (address) => {
-    expect(isRefusedAddress(address)).toBe(true);
-  });
+  it.each(['192.0.0.8', '192.0.2.1', '198.51.100.7', '203.0.113.9', '198.18.0.1', '198.19.255.255', '192.88.99.1', '240.0.0.1', '192.175.48.1'])(
+    'refuses the special-purpose IPv4 address %s',
+    (address) => {
+      expect(isRefusedAddress(address)).toBe(true);
+    },
+  );
 
   // Every IPv6 form that can lead back to an IPv4 address, or is not global unicast.
   it.each([
@@ -69,14 +72,28 @@ describe('isRefusedAddress', () => {
     expect(isRefusedAddress(address)).toBe(true);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '2a00:1450:4001:80b::200e', '2001:4860:4860::8888', '::ffff:8.8.8.8', '::ffff:808:808'])('allows %s', (address) => {
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700::1111',
+    '2a00:1450:4001:80b::200e',
+    '2001:4860:4860::8888',
+    '::ffff:8.8.8.8',
+    '::ffff:808:808',
+  ])('allows %s', (address) => {
     expect(isRefusedAddress(address)).toBe(false);
   });
 });
 
 describe('CallbackAddressGuard', () => {
   const resolver = async (host: string) => {
-    const table: Record<string, string[]> = { 'hooks.example.com': ['93.184.216.34'], 'sneaky.example.com': ['93.184.216.34', '10.0.0.5'], 'v6.example.com': ['fd00::1'] };
+    const table: Record<string, string[]> = {
+      'hooks.example.com': ['93.184.216.34'],
+      'sneaky.example.com': ['93.184.216.34', '10.0.0.5'],
+      'v6.example.com': ['fd00::1'],
+    };
     if (!table[host]) throw new Error('ENOTFOUND');
     return table[host];
   };

@@ -62,7 +62,12 @@ export class CallbackAddressGuard {
     }
     if (addresses.length === 0) return { path, message: `host '${host}' does not resolve` };
     const inside = addresses.find(isRefusedAddress);
-    return inside === undefined ? null : { path, message: `must point to a public (global unicast) address, not a loopback, private, link-local or otherwise internal one (${host} is ${inside})` };
+    return inside === undefined
+      ? null
+      : {
+          path,
+          message: `must point to a public (global unicast) address, not a loopback, private, link-local or otherwise internal one (${host} is ${inside})`,
+        };
   }
 
   /**
@@ -79,7 +84,11 @@ export class CallbackAddressGuard {
    * A `lookup` for node:http(s) that resolves like the system does and fails for internal
    * addresses, so the address checked is the address connected to.
    */
-  lookup(): (hostname: string, options: dns.LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => void {
+  lookup(): (
+    hostname: string,
+    options: dns.LookupOptions,
+    callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void,
+  ) => void {
     return (hostname, options, callback) => {
       dns.lookup(hostname, { ...options, all: true, verbatim: true }, (error, list) => {
         if (error) {

@@ -19,7 +19,22 @@ export class StatusCallbackPayloads implements CallbackPayloads {
         : batch.status === 'CANCELLED'
           ? `the batch was cancelled: ${success} of ${total} items succeeded, ${failed} failed, ${cancelled} were not processed`
           : `${failed} of ${total} items failed`;
-    const data = presentBatchStatus({ batch: batch.toSnapshot(), status: batch.status, pending: batch.counts.pending, failures: view.failures, successes: view.successes, hasMore: view.hasMore });
-    return { tenantId: due.locator.tenantId, containerType: due.locator.targetType, batchId: due.locator.batchId, status, reason, meta: due.target.meta ?? null, data };
+    const data = presentBatchStatus({
+      batch: batch.toSnapshot(),
+      status: batch.status,
+      pending: batch.counts.pending,
+      failures: view.failures,
+      successes: view.successes,
+      hasMore: view.hasMore,
+    });
+    return {
+      tenantId: due.locator.tenantId,
+      containerType: due.locator.targetType,
+      batchId: due.locator.batchId,
+      status,
+      reason,
+      meta: due.target.meta ?? null,
+      data,
+    };
   }
 }

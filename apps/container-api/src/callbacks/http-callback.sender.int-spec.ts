@@ -4,7 +4,11 @@ import { startReceiver } from '../../test/support/receiver';
 import { CallbackAddressGuard } from './callback-address.guard';
 import { HttpCallbackSender, callbackSignature } from './http-callback.sender';
 
-const due = (url: string, secret: string | null = 'k') => ({ locator: { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId() }, target: aCallbackTarget({ url, secret }), attempts: 0 });
+const due = (url: string, secret: string | null = 'k') => ({
+  locator: { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId() },
+  target: aCallbackTarget({ url, secret }),
+  attempts: 0,
+});
 
 describe('HttpCallbackSender', () => {
   it('posts the body with the documented headers and a signature a receiver can check', async () => {

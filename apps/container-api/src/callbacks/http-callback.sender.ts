@@ -63,7 +63,8 @@ export class HttpCallbackSender implements CallbackSender {
         request.destroy();
         resolve(result);
       };
-      const byStatus = (status: number): SendResult => (status >= 200 && status < 300 ? { delivered: true, error: null } : { delivered: false, error: `HTTP ${status}` });
+      const byStatus = (status: number): SendResult =>
+        status >= 200 && status < 300 ? { delivered: true, error: null } : { delivered: false, error: `HTTP ${status}` };
       const request = transport.request(url, { method: 'POST', headers, lookup: this.guard.lookup(), agent: false, maxHeaderSize: 16 * 1024 }, (response) => {
         const status = response.statusCode ?? 0;
         let read = 0;
@@ -79,7 +80,10 @@ export class HttpCallbackSender implements CallbackSender {
       const onAbort = () => finish({ delivered: false, error: 'stopped during the try' });
       signal?.addEventListener('abort', onAbort, { once: true });
       request.on('error', (error: NodeJS.ErrnoException) =>
-        finish({ delivered: false, error: error.code === REFUSED_ADDRESS_CODE ? error.message : error.code ? `${error.code}: ${error.message}` : error.message }),
+        finish({
+          delivered: false,
+          error: error.code === REFUSED_ADDRESS_CODE ? error.message : error.code ? `${error.code}: ${error.message}` : error.message,
+        }),
       );
       request.end(body);
     });

@@ -18,8 +18,22 @@ describe('loadConfig', () => {
   });
 
   it('reads every variable', () => {
-    const config = loadConfig({ PORT: '8080', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a', LOG_LEVEL: 'warn' });
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: 'sqlite::memory:', logLevel: 'warn', auth: { key: { kind: 'secret', secret: SECRET }, issuer: 'i', audience: 'a' } });
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'sqlite::memory:',
+      AUTH_JWT_SECRET: SECRET,
+      AUTH_ISSUER: 'i',
+      AUTH_AUDIENCE: 'a',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite::memory:',
+      logLevel: 'warn',
+      auth: { key: { kind: 'secret', secret: SECRET }, issuer: 'i', audience: 'a' },
+    });
   });
 
   it('lowers the worker thread to nice 10 unless told otherwise', () => {

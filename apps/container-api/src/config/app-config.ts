@@ -139,7 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 
   const allowPrivate = text('CALLBACK_ALLOW_PRIVATE_NETWORKS') ?? 'false';
-  if (allowPrivate !== 'true' && allowPrivate !== 'false') throw new ConfigError(`CALLBACK_ALLOW_PRIVATE_NETWORKS must be true or false; got '${allowPrivate}'`);
+  if (allowPrivate !== 'true' && allowPrivate !== 'false')
+    throw new ConfigError(`CALLBACK_ALLOW_PRIVATE_NETWORKS must be true or false; got '${allowPrivate}'`);
   const callbacks: CallbackConfig = {
     maxAttempts: integer('CALLBACK_MAX_ATTEMPTS', 5, 1, 50),
     timeoutMs: integer('CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),
@@ -165,7 +166,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     idleMs: integer('WORKER_IDLE_MS', 200, 10, 60_000),
   };
 
-  return { port, host, databaseUrl, dataDir, auth: loadAuthConfig(text, production), logLevel, production, jsonBodyMaxBytes, bodyTimeoutMs, statusCacheEntries, upload, retention, callbacks, worker };
+  return {
+    port,
+    host,
+    databaseUrl,
+    dataDir,
+    auth: loadAuthConfig(text, production),
+    logLevel,
+    production,
+    jsonBodyMaxBytes,
+    bodyTimeoutMs,
+    statusCacheEntries,
+    upload,
+    retention,
+    callbacks,
+    worker,
+  };
 }
 
 function secretKeys(raw: string | undefined): SecretKey[] {

@@ -12,7 +12,8 @@ class AttributeValidationDto {
   @ApiPropertyOptional({ type: RangeDto, description: 'bounds a number, or the length of a string' }) range?: RangeDto;
   @ApiPropertyOptional({ description: 'for strings; patterns that can backtrack catastrophically are refused' }) regex?: string;
   @ApiPropertyOptional({ type: 'array', items: {} }) valueOneOf?: unknown[];
-  @ApiPropertyOptional({ default: false, description: 'where the original keeps it; the same as the top-level required, and reads show both' }) required?: boolean;
+  @ApiPropertyOptional({ default: false, description: 'where the original keeps it; the same as the top-level required, and reads show both' })
+  required?: boolean;
 }
 
 export class AttributeConfigDto {

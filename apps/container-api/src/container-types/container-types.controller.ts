@@ -1,5 +1,11 @@
 // Container types of the calling tenant: define one, read one, list them (§9).
-import { CONTAINER_TYPE_PAGE_LIMIT, DefineContainerType, GetContainerType, ListContainerTypes, ReplaceContainerTypeAttributes } from '@container-service/container-domain';
+import {
+  CONTAINER_TYPE_PAGE_LIMIT,
+  DefineContainerType,
+  GetContainerType,
+  ListContainerTypes,
+  ReplaceContainerTypeAttributes,
+} from '@container-service/container-domain';
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -11,7 +17,15 @@ import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { PagingQuery } from '../http/openapi-paging';
 import { CoreosHeaders } from '../http/openapi-headers';
-import { AttributesBodyDto, AttributesConfigEnvelopeDto, AttributesReplacedEnvelopeDto, ContainerTypeCreatedEnvelopeDto, ContainerTypeEnvelopeDto, ContainerTypeListEnvelopeDto, CreateContainerTypeDto } from './container-type.dto';
+import {
+  AttributesBodyDto,
+  AttributesConfigEnvelopeDto,
+  AttributesReplacedEnvelopeDto,
+  ContainerTypeCreatedEnvelopeDto,
+  ContainerTypeEnvelopeDto,
+  ContainerTypeListEnvelopeDto,
+  CreateContainerTypeDto,
+} from './container-type.dto';
 import { ApiBody } from '@nestjs/swagger';
 import { presentAttributesConfig, presentContainerType } from './container-type.presenter';
 
@@ -30,7 +44,11 @@ export class ContainerTypesController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Define a container type; it exists when the answer comes' })
   @ApiResponse({ status: 202, type: ContainerTypeCreatedEnvelopeDto })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED and header errors; 100920021050 (errorName CONTAINER_TYPE_EXISTS) for a name the tenant has' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorEnvelopeDto,
+    description: 'VALIDATION_FAILED and header errors; 100920021050 (errorName CONTAINER_TYPE_EXISTS) for a name the tenant has',
+  })
   async create(@CallerInfo() caller: Caller, @Body() body: CreateContainerTypeDto, @Req() request: FastifyRequest) {
     const type = unwrap(await this.defineType.execute({ ...caller, body }), CONTAINER_TYPE_ROUTE_CODES);
     return successEnvelope(request, { id: type.name });
@@ -67,7 +85,11 @@ export class ContainerTypesController {
   @ApiOperation({ summary: 'Replace the attribute configuration; stored containers are not re-checked' })
   @ApiBody({ type: AttributesBodyDto })
   @ApiResponse({ status: 202, type: AttributesReplacedEnvelopeDto })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED; 100920043304 (errorName CONTAINER_TYPE_NOT_FOUND) for a type the tenant lacks' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorEnvelopeDto,
+    description: 'VALIDATION_FAILED; 100920043304 (errorName CONTAINER_TYPE_NOT_FOUND) for a type the tenant lacks',
+  })
   async putAttributes(@CallerInfo() caller: Caller, @Param('name') name: string, @Body() body: unknown, @Req() request: FastifyRequest) {
     const attributes = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).attributes : undefined;
     const type = unwrap(await this.replaceAttributes.execute({ ...caller, name, attributes }), CONTAINER_TYPE_ROUTE_CODES);

@@ -1,6 +1,14 @@
 // Container types (define, read, list, replace attributes) and reading one container, over HTTP.
 import { AccessVerifier, Clock } from '@container-service/batch-domain';
-import { ContainerReader, ContainerTypeRepository, DefineContainerType, GetContainer, GetContainerType, ListContainerTypes, ReplaceContainerTypeAttributes } from '@container-service/container-domain';
+import {
+  ContainerReader,
+  ContainerTypeRepository,
+  DefineContainerType,
+  GetContainer,
+  GetContainerType,
+  ListContainerTypes,
+  ReplaceContainerTypeAttributes,
+} from '@container-service/container-domain';
 import { Module } from '@nestjs/common';
 import { ContainerController } from '../containers/container.controller';
 import { ACCESS_VERIFIER, CLOCK, CONTAINER_READER, CONTAINER_TYPE_REPOSITORY } from '../tokens';

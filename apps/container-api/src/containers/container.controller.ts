@@ -19,9 +19,14 @@ export class ContainerController {
 
   @Get(':containerType/:containerId')
   @ApiOperation({ summary: 'One container of the tenant, under its type' })
-  @ApiResponse({ status: 200, description: '{data: container}, as the original\'s ContainerResponse' })
+  @ApiResponse({ status: 200, description: "{data: container}, as the original's ContainerResponse" })
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_NOT_FOUND' })
-  async get(@CallerInfo() caller: Caller, @Param('containerType') containerType: string, @Param('containerId') containerId: string, @Req() request: FastifyRequest) {
+  async get(
+    @CallerInfo() caller: Caller,
+    @Param('containerType') containerType: string,
+    @Param('containerId') containerId: string,
+    @Req() request: FastifyRequest,
+  ) {
     const container = unwrap(await this.getContainer.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, containerType, containerId }));
     return successEnvelope(request, presentContainer(container));
   }

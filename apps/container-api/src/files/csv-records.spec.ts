@@ -98,7 +98,9 @@ describe('readCsvRecords', () => {
 
   it('holds the header to its own, smaller cap, and data records to theirs', async () => {
     const wide = `${'h'.repeat(40)}\n`;
-    expect(await readAll([wide.slice(0, 20), wide.slice(20)], { headerChars: 32, recordChars: 64 })).toEqual([{ problem: 'INVALID_FILE', message: 'the header line is longer than 32 characters' }]);
+    expect(await readAll([wide.slice(0, 20), wide.slice(20)], { headerChars: 32, recordChars: 64 })).toEqual([
+      { problem: 'INVALID_FILE', message: 'the header line is longer than 32 characters' },
+    ]);
     expect(await readAll([`h\n${'x'.repeat(40)}\n`], { headerChars: 32, recordChars: 64 })).toEqual([
       { line: 1, cells: ['h'] },
       { line: 2, cells: ['x'.repeat(40)] },
@@ -108,7 +110,10 @@ describe('readCsvRecords', () => {
   it('refuses a record with more cells than the cap, header or row', async () => {
     expect(await readAll(['a,b,c\n1,2,3\n'], { cells: 3 })).toHaveLength(2);
     expect(await readAll(['a,b,c,d\n1\n'], { cells: 3 })).toEqual([{ problem: 'INVALID_FILE', message: 'the header line has more than 3 cells' }]);
-    expect((await readAll(['a\n1\n1,2,3,4\n'], { cells: 3 })).pop()).toEqual({ problem: 'INVALID_FILE', message: 'the record starting on line 3 has more than 3 cells' });
+    expect((await readAll(['a\n1\n1,2,3,4\n'], { cells: 3 })).pop()).toEqual({
+      problem: 'INVALID_FILE',
+      message: 'the record starting on line 3 has more than 3 cells',
+    });
   });
 
   it('stops at the cap while a giant line streams in, without waiting for its end', async () => {
@@ -132,7 +137,10 @@ describe('readCsvRecords', () => {
     })();
     const last: Array<FileRecord | FileProblem> = [];
     for await (const entry of readCsvRecords(quoted)) last.push(entry);
-    expect(last.pop()).toEqual({ problem: 'INVALID_FILE', message: `the record starting on line 2 is longer than ${DEFAULT_CSV_LIMITS.recordChars} characters` });
+    expect(last.pop()).toEqual({
+      problem: 'INVALID_FILE',
+      message: `the record starting on line 2 is longer than ${DEFAULT_CSV_LIMITS.recordChars} characters`,
+    });
     expect(sent).toBeLessThanOrEqual(DEFAULT_CSV_LIMITS.recordChars / (64 * 1024) + 1);
   });
 

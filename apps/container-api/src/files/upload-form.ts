@@ -24,7 +24,8 @@ export const CALLBACK_MAX_BYTES = 64 * 1024;
 /** Parser failures of the multipart body itself (not of the CSV inside it). */
 function formProblem(error: unknown): { code: 'PAYLOAD_TOO_LARGE' | 'VALIDATION_FAILED'; message: string } {
   const code = (error as { code?: string } | null)?.code;
-  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') return { code: 'PAYLOAD_TOO_LARGE', message: 'The form has too many parts' };
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT')
+    return { code: 'PAYLOAD_TOO_LARGE', message: 'The form has too many parts' };
   if (code === 'FST_INVALID_JSON_FIELD_ERROR') return { code: 'VALIDATION_FAILED', message: 'callback must be JSON text' };
   return { code: 'VALIDATION_FAILED', message: 'The multipart body is malformed or ended early' };
 }
@@ -100,9 +101,18 @@ export class UploadForm {
     } catch (error) {
       if (isIdleTimeout(error)) throw error;
       const problem = formProblem(error);
-      return err(domainError(problem.code, `${problem.message}; nothing was stored.`, [{ path: problem.message.startsWith('callback') ? CALLBACK_FIELD : 'body', message: problem.message }]));
+      return err(
+        domainError(problem.code, `${problem.message}; nothing was stored.`, [
+          { path: problem.message.startsWith('callback') ? CALLBACK_FIELD : 'body', message: problem.message },
+        ]),
+      );
     }
-    if (this.extraFile) return err(domainError('INVALID_FILE', `The request has more than one file part named ${FILE_FIELD}; nothing was stored.`, [{ path: FILE_FIELD, message: 'must be given once' }]));
+    if (this.extraFile)
+      return err(
+        domainError('INVALID_FILE', `The request has more than one file part named ${FILE_FIELD}; nothing was stored.`, [
+          { path: FILE_FIELD, message: 'must be given once' },
+        ]),
+      );
     const invalid = (message: string, path = CALLBACK_FIELD) =>
       err(domainError('VALIDATION_FAILED', 'The request breaks some rules; nothing was stored.', [{ path, message }]));
     if (this.callbackProblem) return invalid(this.callbackProblem);

@@ -15,7 +15,12 @@ const thrown = (run: () => unknown): ApiError => {
 describe('ApiError.fromDomain', () => {
   it("answers the batch domain's missing target type as the catalog's CONTAINER_TYPE_NOT_FOUND", () => {
     const error = ApiError.fromDomain(domainError('TARGET_TYPE_NOT_FOUND', "No containerType 'bag' exists for this tenant."));
-    expect([error.code, error.status, error.wireCode, error.description]).toEqual(['CONTAINER_TYPE_NOT_FOUND', 404, 'CONTAINER_TYPE_NOT_FOUND', "No containerType 'bag' exists for this tenant."]);
+    expect([error.code, error.status, error.wireCode, error.description]).toEqual([
+      'CONTAINER_TYPE_NOT_FOUND',
+      404,
+      'CONTAINER_TYPE_NOT_FOUND',
+      "No containerType 'bag' exists for this tenant.",
+    ]);
   });
 
   it('adds where the broken rules are listed to a domain sentence that has violations', () => {
@@ -32,7 +37,9 @@ describe('ApiError.fromDomain', () => {
   });
 
   it("spells the catalog code with the original service's code on routes that have one", () => {
-    const error = thrown(() => unwrap(err(domainError('CONTAINER_TYPE_NOT_FOUND', "No container type 'bag' exists for this tenant.")), CONTAINER_TYPE_ROUTE_CODES));
+    const error = thrown(() =>
+      unwrap(err(domainError('CONTAINER_TYPE_NOT_FOUND', "No container type 'bag' exists for this tenant.")), CONTAINER_TYPE_ROUTE_CODES),
+    );
     expect([error.code, error.wireCode, error.status]).toEqual(['CONTAINER_TYPE_NOT_FOUND', '100920043304', 400]);
   });
 

@@ -18,10 +18,22 @@ describe('X-COREOS-USERINFO', () => {
     ['Go syntax', 'api.Userinfo{ID:"", Name:"Ada", AppID:"app-7"}', { id: 'app-7', name: 'Ada', appID: 'app-7' }],
     ['Go syntax without the package', 'Userinfo{ID:"u-4", Name:"Ada"}', { id: 'u-4', name: 'Ada' }],
     ['Go syntax, a pointer, fields in another order', '&api.Userinfo{AppID:"app-7", Name:"Ada", ID:"u-5"}', { id: 'u-5', name: 'Ada', appID: 'app-7' }],
-    ['Go syntax with escapes in a string', 'api.Userinfo{ID:"u-6", Name:"Ada \\"the\\" Countess\\t\\u00e9\\x41\\101"}', { id: 'u-6', name: 'Ada "the" Countess\té\u0041A' }],
-    ['Go syntax with every quote escaped once more', 'api.Userinfo{ID:\\"\\", Name:\\"Ada\\", AppID:\\"app-7\\"}', { id: 'app-7', name: 'Ada', appID: 'app-7' }],
+    [
+      'Go syntax with escapes in a string',
+      'api.Userinfo{ID:"u-6", Name:"Ada \\"the\\" Countess\\t\\u00e9\\x41\\101"}',
+      { id: 'u-6', name: 'Ada "the" Countess\té\u0041A' },
+    ],
+    [
+      'Go syntax with every quote escaped once more',
+      'api.Userinfo{ID:\\"\\", Name:\\"Ada\\", AppID:\\"app-7\\"}',
+      { id: 'app-7', name: 'Ada', appID: 'app-7' },
+    ],
     ['Go syntax inside a JSON string', JSON.stringify('api.Userinfo{ID:"u-8", Name:"Ada"}'), { id: 'u-8', name: 'Ada' }],
-    ['Go syntax with other fields of any kind', 'api.Userinfo{ID:"u-9", Roles:[]string{"a", "}"}, Admin:true, Since:time.Time{wall:0x1}, Name:`raw "name"`}', { id: 'u-9', name: 'raw "name"' }],
+    [
+      'Go syntax with other fields of any kind',
+      'api.Userinfo{ID:"u-9", Roles:[]string{"a", "}"}, Admin:true, Since:time.Time{wall:0x1}, Name:`raw "name"`}',
+      { id: 'u-9', name: 'raw "name"' },
+    ],
     ['a Go numeric id, kept as printed', 'api.Userinfo{ID:12345678901234567890}', { id: '12345678901234567890' }],
     ['a name alone (the token tells who)', '{"name":"Ada"}', { id: 'sub-9', name: 'Ada' }],
     ['a UTF-8 name', fromBytes('{"id":"u-10","name":"Zoë 😀"}'), { id: 'u-10', name: 'Zoë 😀' }],
@@ -86,7 +98,11 @@ describe('readIdentityHeaders', () => {
 
   it('checks the request id and the tenant before the user info, and reads the user info', () => {
     expect(readIdentityHeaders({ ...headers, 'x-coreos-userinfo': '{"id":"u-1"}' })).toEqual({ requestId: 'r-1', tenantId: 'acme', declared: { id: 'u-1' } });
-    expect(() => readIdentityHeaders({ 'x-coreos-tid': 'acme', 'x-coreos-userinfo': 'u'.repeat(9000) })).toThrow(expect.objectContaining({ code: 'MISSING_HEADER' }));
-    expect(() => readIdentityHeaders({ 'x-coreos-request-id': 'r-1', 'x-coreos-userinfo': 'u'.repeat(9000) })).toThrow(expect.objectContaining({ code: 'MISSING_HEADER' }));
+    expect(() => readIdentityHeaders({ 'x-coreos-tid': 'acme', 'x-coreos-userinfo': 'u'.repeat(9000) })).toThrow(
+      expect.objectContaining({ code: 'MISSING_HEADER' }),
+    );
+    expect(() => readIdentityHeaders({ 'x-coreos-request-id': 'r-1', 'x-coreos-userinfo': 'u'.repeat(9000) })).toThrow(
+      expect.objectContaining({ code: 'MISSING_HEADER' }),
+    );
   });
 });

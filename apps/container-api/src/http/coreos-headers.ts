@@ -17,12 +17,14 @@ export const isValidTenantId = (value: unknown): value is string => typeof value
 /** Checks the headers every API route needs; throws the contract's 400 for the first problem. */
 export function readIdentityHeaders(headers: Record<string, string | string[] | undefined>): { requestId: string; tenantId: string; declared: DeclaredActor } {
   const requestId = headers[REQUEST_ID_HEADER];
-  if (requestId === undefined || requestId === '') throw new ApiError('MISSING_HEADER', 'The X-COREOS-REQUEST-ID header is required.', { header: 'X-COREOS-REQUEST-ID' });
+  if (requestId === undefined || requestId === '')
+    throw new ApiError('MISSING_HEADER', 'The X-COREOS-REQUEST-ID header is required.', { header: 'X-COREOS-REQUEST-ID' });
   if (!isValidRequestId(requestId)) {
     throw new ApiError('INVALID_HEADER', 'X-COREOS-REQUEST-ID must be 1 to 128 visible ASCII characters, without spaces.', { header: 'X-COREOS-REQUEST-ID' });
   }
   const tenantId = headers[TENANT_HEADER];
-  if (tenantId === undefined || tenantId === '') throw new ApiError('MISSING_HEADER', 'The X-COREOS-TID header (tenant id) is required.', { header: 'X-COREOS-TID' });
+  if (tenantId === undefined || tenantId === '')
+    throw new ApiError('MISSING_HEADER', 'The X-COREOS-TID header (tenant id) is required.', { header: 'X-COREOS-TID' });
   if (!isValidTenantId(tenantId)) {
     throw new ApiError('INVALID_HEADER', 'X-COREOS-TID must be 1 to 64 letters, digits, underscores or hyphens.', { header: 'X-COREOS-TID' });
   }

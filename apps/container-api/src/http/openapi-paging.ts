@@ -6,4 +6,7 @@ import { ApiQuery } from '@nestjs/swagger';
 
 // Applied in the order the two separate decorators used to run (bottom up): cursor, then limit.
 export const PagingQuery = (limits: PageLimit) =>
-  applyDecorators(ApiQuery({ name: 'cursor', required: false }), ApiQuery({ name: 'limit', required: false, description: `1-${limits.max}, default ${limits.default}` }));
+  applyDecorators(
+    ApiQuery({ name: 'cursor', required: false }),
+    ApiQuery({ name: 'limit', required: false, description: `1-${limits.max}, default ${limits.default}` }),
+  );

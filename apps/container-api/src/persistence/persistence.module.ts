@@ -46,19 +46,34 @@ export class PersistenceModule {
         // One batch adapter serves the three batch ports, so that the status cache it keeps is one.
         {
           provide: BATCH_READS,
-          useFactory: (db: Database, config: AppConfig, secrets: SecretSealer) => new TypeOrmBatchRepository(db, { statusCacheEntries: config.statusCacheEntries, secrets }),
+          useFactory: (db: Database, config: AppConfig, secrets: SecretSealer) =>
+            new TypeOrmBatchRepository(db, { statusCacheEntries: config.statusCacheEntries, secrets }),
           inject: [DATABASE, APP_CONFIG, SECRET_SEALER],
         },
         { provide: BATCH_WRITES, useExisting: BATCH_READS },
         { provide: BATCH_RETENTION, useExisting: BATCH_READS },
         { provide: BATCH_PROCESSING_STORE, useFactory: (db: Database) => new TypeOrmBatchProcessingStore(db), inject: [DATABASE] },
-        { provide: CALLBACK_OUTBOX, useFactory: (db: Database, secrets: SecretSealer) => new TypeOrmCallbackOutbox(db, secrets), inject: [DATABASE, SECRET_SEALER] },
+        {
+          provide: CALLBACK_OUTBOX,
+          useFactory: (db: Database, secrets: SecretSealer) => new TypeOrmCallbackOutbox(db, secrets),
+          inject: [DATABASE, SECRET_SEALER],
+        },
         { provide: CONTAINER_TYPE_REPOSITORY, useFactory: (db: Database) => new TypeOrmContainerTypeRepository(db), inject: [DATABASE] },
         { provide: CONTAINER_READER, useFactory: (db: Database) => new TypeOrmContainerReader(db), inject: [DATABASE] },
         { provide: CONTAINER_STORE_PROVIDER, useFactory: () => new TypeOrmContainerStoreProvider() },
         DatabaseLifecycle,
       ],
-      exports: [DATABASE, BATCH_READS, BATCH_WRITES, BATCH_RETENTION, BATCH_PROCESSING_STORE, CALLBACK_OUTBOX, CONTAINER_TYPE_REPOSITORY, CONTAINER_READER, CONTAINER_STORE_PROVIDER],
+      exports: [
+        DATABASE,
+        BATCH_READS,
+        BATCH_WRITES,
+        BATCH_RETENTION,
+        BATCH_PROCESSING_STORE,
+        CALLBACK_OUTBOX,
+        CONTAINER_TYPE_REPOSITORY,
+        CONTAINER_READER,
+        CONTAINER_STORE_PROVIDER,
+      ],
     };
   }
 }

@@ -33,10 +33,16 @@ function setUp(overrides: Partial<typeof config> = {}) {
   const store = new InMemoryBatchRepository();
   const handler = new SlowHandler();
   const clock = new FixedClock(1000);
-  const worker = new BatchWorker(store, new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, clock, config.chunkSize), clock, pino({ level: 'silent' }), {
-    ...config,
-    ...overrides,
-  });
+  const worker = new BatchWorker(
+    store,
+    new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, clock, config.chunkSize),
+    clock,
+    pino({ level: 'silent' }),
+    {
+      ...config,
+      ...overrides,
+    },
+  );
   return { store, handler, worker };
 }
 
@@ -139,7 +145,7 @@ describe('BatchWorker', () => {
     expect(view.failures.map((f) => [f.refId, f.code])).toEqual([['r-2', PROCESSING_ERROR]]);
   });
 
-  it("hands its batch back after a chunk when another tenant waits, so that a small batch is not held back by a big one", async () => {
+  it('hands its batch back after a chunk when another tenant waits, so that a small batch is not held back by a big one', async () => {
     const { store, handler, worker } = setUp();
     await storeBatch(store, '........', { id: aBatchId(1) }, 1);
     await storeBatch(store, '........', { id: aBatchId(2) }, 2);
@@ -172,10 +178,17 @@ describe('BatchWorker', () => {
     const clock = new FixedClock(1000);
     const steps: number[] = [];
     let left = 3;
-    const worker = new BatchWorker(store, new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, clock, 2), clock, pino({ level: 'silent' }), config, async (now) => {
-      steps.push(now);
-      return left-- > 0 ? 10 : 0;
-    });
+    const worker = new BatchWorker(
+      store,
+      new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, clock, 2),
+      clock,
+      pino({ level: 'silent' }),
+      config,
+      async (now) => {
+        steps.push(now);
+        return left-- > 0 ? 10 : 0;
+      },
+    );
     worker.start();
     await until('four maintenance steps', () => steps.length >= 4);
     await new Promise((r) => setTimeout(r, 30));
@@ -192,8 +205,13 @@ describe('BatchWorker', () => {
     const clock = new FixedClock(1000);
     const intake = await store.beginIntake({ tenantId: 'acme', kind: A_KIND, batchId: aBatchId(9), targetType: 'parcel', expiresAt: 500 });
     await intake.append([{ refId: 'a', row: 2, input: ['a'] }], 500);
-    const worker = new BatchWorker(store, new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, clock, 2), clock, pino({ level: 'silent' }), config, (now) =>
-      store.purgeAbandonedIntakes(now, 100),
+    const worker = new BatchWorker(
+      store,
+      new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, clock, 2),
+      clock,
+      pino({ level: 'silent' }),
+      config,
+      (now) => store.purgeAbandonedIntakes(now, 100),
     );
     worker.start();
     await new Promise((r) => setTimeout(r, 30));
@@ -201,4 +219,3 @@ describe('BatchWorker', () => {
     await expect(intake.commit(aBatch({ id: aBatchId(9), total: 1 }))).rejects.toThrow(/gone/);
   });
 });
-

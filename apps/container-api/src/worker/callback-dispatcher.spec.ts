@@ -35,7 +35,13 @@ async function setUp(hangFor: string[], options: { concurrency?: number; leaseMs
   const sender = new FakeSender(new Set(hangFor));
   const clock = { now: () => Date.now() };
   const deliver = new DeliverCallback(store, { payloadFor: async () => ({}) }, sender, clock, { maxAttempts: 5, baseDelayMs: 10 });
-  const dispatcher = new CallbackDispatcher(store, deliver, clock, pino({ level: 'silent' }), { owner: 'w1', kinds: [A_KIND], concurrency: options.concurrency ?? 4, pollMs: 5, leaseMs: options.leaseMs ?? 60_000 });
+  const dispatcher = new CallbackDispatcher(store, deliver, clock, pino({ level: 'silent' }), {
+    owner: 'w1',
+    kinds: [A_KIND],
+    concurrency: options.concurrency ?? 4,
+    pollMs: 5,
+    leaseMs: options.leaseMs ?? 60_000,
+  });
   let n = 0;
   const finished = async (tenantId: string) => {
     const batch = aBatch({ id: aBatchId(++n), tenantId, total: 1, hasCallback: true }, T0);
@@ -59,7 +65,11 @@ describe('CallbackDispatcher', () => {
     expect(sender.inFlight).toBe(3);
     const quiet = await finished('quiet');
     dispatcher.nudge();
-    await eventually(async () => (await callbackOf('quiet', quiet)).callbackState !== 'PENDING', { timeoutMs: 2_000, intervalMs: 5, what: "the quiet tenant's callback to be tried" });
+    await eventually(async () => (await callbackOf('quiet', quiet)).callbackState !== 'PENDING', {
+      timeoutMs: 2_000,
+      intervalMs: 5,
+      what: "the quiet tenant's callback to be tried",
+    });
     expect(await callbackOf('quiet', quiet)).toMatchObject({ callbackState: 'DELIVERED', callbackAttempts: 1 });
     await dispatcher.stop();
   });

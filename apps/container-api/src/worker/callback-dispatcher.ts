@@ -67,7 +67,10 @@ export class CallbackDispatcher {
         const free = this.options.concurrency - this.inFlight.size;
         if (free > 0) {
           const now = this.clock.now();
-          const due = await this.outbox.claimDue(this.options.owner, this.options.kinds, now, now + this.options.leaseMs, free, { slots: this.options.concurrency, busy: this.busy });
+          const due = await this.outbox.claimDue(this.options.owner, this.options.kinds, now, now + this.options.leaseMs, free, {
+            slots: this.options.concurrency,
+            busy: this.busy,
+          });
           // A callback this dispatcher is still sending is never sent again alongside: the claim
           // just renewed its lease, which is all it needed.
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have set it while claimDue was awaited

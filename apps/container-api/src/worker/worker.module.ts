@@ -1,7 +1,16 @@
 // Background work: the batch worker (chunks of items through the container handlers, plus
 // retention) and the callback dispatcher, started with the application and stopped before the
 // store closes.
-import { BatchProcessingStore, BatchReads, BatchRetention, CallbackOutbox, Clock, DeliverCallback, IdGenerator, ProcessBatchChunk } from '@container-service/batch-domain';
+import {
+  BatchProcessingStore,
+  BatchReads,
+  BatchRetention,
+  CallbackOutbox,
+  Clock,
+  DeliverCallback,
+  IdGenerator,
+  ProcessBatchChunk,
+} from '@container-service/batch-domain';
 import { CONTAINER_BATCH_KIND, ContainerStoreProvider, CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
 import { BeforeApplicationShutdown, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { Logger } from 'pino';
@@ -10,7 +19,18 @@ import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { StatusCallbackPayloads } from '../callbacks/callback-payloads';
 import { HttpCallbackSender } from '../callbacks/http-callback.sender';
 import { AppConfig } from '../config/app-config';
-import { APP_CONFIG, BATCH_PROCESSING_STORE, BATCH_READS, BATCH_RETENTION, CALLBACK_GUARD, CALLBACK_OUTBOX, CLOCK, CONTAINER_STORE_PROVIDER, ID_GENERATOR, LOGGER } from '../tokens';
+import {
+  APP_CONFIG,
+  BATCH_PROCESSING_STORE,
+  BATCH_READS,
+  BATCH_RETENTION,
+  CALLBACK_GUARD,
+  CALLBACK_OUTBOX,
+  CLOCK,
+  CONTAINER_STORE_PROVIDER,
+  ID_GENERATOR,
+  LOGGER,
+} from '../tokens';
 import { BatchWorker } from './batch-worker';
 import { CallbackDispatcher } from './callback-dispatcher';
 import { maintenanceStep } from './maintenance';
@@ -60,10 +80,16 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
       provide: CallbackDispatcher,
       useFactory: (outbox: CallbackOutbox, batches: BatchReads, guard: CallbackAddressGuard, clock: Clock, logger: Logger, config: AppConfig) => {
         const { callbacks } = config;
-        const deliver = new DeliverCallback(outbox, new StatusCallbackPayloads(batches), new HttpCallbackSender(guard, clock, { timeoutMs: callbacks.timeoutMs }), clock, {
-          maxAttempts: callbacks.maxAttempts,
-          baseDelayMs: callbacks.backoffBaseMs,
-        });
+        const deliver = new DeliverCallback(
+          outbox,
+          new StatusCallbackPayloads(batches),
+          new HttpCallbackSender(guard, clock, { timeoutMs: callbacks.timeoutMs }),
+          clock,
+          {
+            maxAttempts: callbacks.maxAttempts,
+            baseDelayMs: callbacks.backoffBaseMs,
+          },
+        );
         return new CallbackDispatcher(outbox, deliver, clock, logger.child({ component: 'callbacks' }), {
           owner: config.worker.id,
           kinds: [CONTAINER_BATCH_KIND],

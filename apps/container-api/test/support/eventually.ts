@@ -20,7 +20,8 @@ export async function eventually<T>(probe: () => T | Promise<T>, options: Eventu
   for (;;) {
     const last = await probe();
     if (accepts(last)) return last;
-    if (Date.now() > deadline) throw new EventuallyTimedOut(`timed out after ${options.timeoutMs} ms waiting for ${options.what}; last value seen: ${describe(last)}`);
+    if (Date.now() > deadline)
+      throw new EventuallyTimedOut(`timed out after ${options.timeoutMs} ms waiting for ${options.what}; last value seen: ${describe(last)}`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
   }
 }

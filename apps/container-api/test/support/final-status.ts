@@ -23,6 +23,11 @@ export function finalStatus(t: TestApp, type: string, batchId: string, options: 
       options.onPoll?.(response.body.data.meta);
       return response;
     },
-    { timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 25, what: `batch ${batchId} to finish`, until: (response) => TERMINAL.includes(response.body.data.meta.status) },
+    {
+      timeoutMs: options.timeoutMs,
+      intervalMs: options.intervalMs ?? 25,
+      what: `batch ${batchId} to finish`,
+      until: (response) => TERMINAL.includes(response.body.data.meta.status),
+    },
   );
 }

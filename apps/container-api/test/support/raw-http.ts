@@ -128,7 +128,8 @@ function unchunk(text: string): string {
 }
 
 /** What every answer must be, whatever was sent: the envelope, no 5xx but 503, nothing internal. */
-export function expectCleanErrorAnswer(answer: { status: number; body: any; text: string }): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any answer body at all is checked here
+export function expectCleanErrorAnswer(answer: { status: number; body: any; text: string }): void {
   expect(answer.status).toBeGreaterThanOrEqual(400);
   expect(answer.status >= 500 && answer.status !== 503).toBe(false);
   expect(answer.body).toMatchObject({
@@ -139,7 +140,6 @@ export function expectCleanErrorAnswer(answer: { status: number; body: any; text
 }
 
 // ---- rawRequest: one request, resolved when a framed answer is complete ----
-
 
 export interface RawResponse {
   status: number;
@@ -184,7 +184,9 @@ export function rawRequest(port: number, request: RawRequest): Promise<RawRespon
     payload = [body];
   } else if (body) {
     lines.push('Transfer-Encoding: chunked');
-    payload = body.chunks.filter((chunk) => chunk.length > 0).map((chunk) => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+    payload = body.chunks
+      .filter((chunk) => chunk.length > 0)
+      .map((chunk) => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
     payload.push(Buffer.from('0\r\n\r\n'));
   }
   // latin1 keeps each char of the head one byte, so a target may carry raw bytes (e.g. UTF-8).

@@ -60,7 +60,10 @@ export function serviceClient(baseUrl: () => string): ServiceClient {
       let meta: Record<string, unknown> | null = null;
       while (Date.now() < deadline) {
         try {
-          const answer = await call('GET', `/${type}/batch/status?batchId=${batchId}`, { tenant, timeoutMs: Math.max(500, Math.min(5000, deadline - Date.now())) });
+          const answer = await call('GET', `/${type}/batch/status?batchId=${batchId}`, {
+            tenant,
+            timeoutMs: Math.max(500, Math.min(5000, deadline - Date.now())),
+          });
           if (answer.status === 200) {
             meta = answer.body.data.meta;
             if (TERMINAL.includes(String(meta!.status))) return { final: true, meta };

@@ -117,7 +117,10 @@ export async function startTestApp(env: Record<string, string> = {}, clock?: Clo
 }
 
 /** A multipart form with `file` holding `csv` and, when given, a `callback` field (before or after the file). */
-export function csvForm(csv: string | Uint8Array, options: { callback?: string; callbackFirst?: boolean; fileName?: string; fileField?: string } = {}): FormData {
+export function csvForm(
+  csv: string | Uint8Array,
+  options: { callback?: string; callbackFirst?: boolean; fileName?: string; fileField?: string } = {},
+): FormData {
   const form = new FormData();
   if (options.callback !== undefined && options.callbackFirst) form.append('callback', options.callback);
   form.append(options.fileField ?? 'file', new Blob([csv], { type: 'text/csv' }), options.fileName ?? 'containers.csv');

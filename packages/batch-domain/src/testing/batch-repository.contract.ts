@@ -145,7 +145,9 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
         [2, 'success'],
         [3, 'failed'],
       ]);
-      expect((await repository.findResults(locate(), { afterSeq: 1, limit: 1 }))!.items).toEqual([{ seq: 2, refId: 'r-3', row: null, outcome: 'success', resultId: 'parcel:3' }]);
+      expect((await repository.findResults(locate(), { afterSeq: 1, limit: 1 }))!.items).toEqual([
+        { seq: 2, refId: 'r-3', row: null, outcome: 'success', resultId: 'parcel:3' },
+      ]);
       const failed = await repository.findResults(locate(), { outcome: 'failed', afterSeq: 1, limit: 10 });
       expect(failed!.items).toEqual([{ seq: 3, refId: 'r-4', row: null, outcome: 'failed', reason: 'item 4 is not valid', code: 'ITEM_INVALID' }]);
       expect(await repository.findResults(locate(aBatchId(), 'globex'), { afterSeq: -1, limit: 10 })).toBeNull();
@@ -212,9 +214,25 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
       it('reports a reference repeated across parts or within one, and takes empty references as they come', async () => {
         const intake = await repository.beginIntake({ tenantId: 'acme', kind: A_KIND, batchId: aBatchId(), targetType: 'parcel', expiresAt: T0 + 60_000 });
         expect(await intake.append([...rows(1, 2), { refId: '', row: 4, input: ['x'] }, { refId: '', row: 5, input: ['y'] }], T0)).toBeNull();
-        expect(await intake.append([{ refId: 'r-9', row: 10, input: [] }, { refId: 'r-2', row: 11, input: [] }], T0)).toEqual({ refId: 'r-2', row: 11, firstRow: 3 });
+        expect(
+          await intake.append(
+            [
+              { refId: 'r-9', row: 10, input: [] },
+              { refId: 'r-2', row: 11, input: [] },
+            ],
+            T0,
+          ),
+        ).toEqual({ refId: 'r-2', row: 11, firstRow: 3 });
         const again = await repository.beginIntake({ tenantId: 'acme', kind: A_KIND, batchId: aBatchId(2), targetType: 'parcel', expiresAt: T0 });
-        expect(await again.append([{ refId: 'a', row: 2, input: [] }, { refId: 'a', row: 3, input: [] }], T0)).toEqual({ refId: 'a', row: 3, firstRow: 2 });
+        expect(
+          await again.append(
+            [
+              { refId: 'a', row: 2, input: [] },
+              { refId: 'a', row: 3, input: [] },
+            ],
+            T0,
+          ),
+        ).toEqual({ refId: 'a', row: 3, firstRow: 2 });
         await intake.discard();
         await again.discard();
       });
@@ -314,7 +332,9 @@ export function describeBatchRepositoryContract(name: string, open: () => Promis
           const repositories = [repository, rival.repository];
           // Even attempts repeat one request, odd ones send another request under the same key.
           const outcomes = await Promise.all(
-            Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.add(aBatch({ id: aBatchId(i + 1), total: 1 }), someItems(1), keyed(i % 4 < 2 ? 'f1' : 'f2'))),
+            Array.from({ length: RACERS }, (_, i) =>
+              repositories[i % 2]!.add(aBatch({ id: aBatchId(i + 1), total: 1 }), someItems(1), keyed(i % 4 < 2 ? 'f1' : 'f2')),
+            ),
           );
           const stored = outcomes.flatMap((outcome, i) => (outcome.kind === 'stored' ? [i] : []));
           expect(stored).toHaveLength(1);

@@ -47,12 +47,7 @@ export function outcomesFor(plan: string, firstSeq = 0): ItemOutcome[] {
 }
 
 /** Stores a batch and records the planned outcomes through a seeder, the way processing would. */
-export async function storeBatch(
-  seeder: BatchSeeder,
-  plan: string,
-  overrides: Partial<SubmitBatchProps> = {},
-  now = T0,
-): Promise<Batch> {
+export async function storeBatch(seeder: BatchSeeder, plan: string, overrides: Partial<SubmitBatchProps> = {}, now = T0): Promise<Batch> {
   const batch = aBatch({ total: plan.length, ...overrides }, now);
   await seeder.add(batch, someItems(plan.length, { withRows: batch.toSnapshot().source === 'file' }));
   const outcomes = outcomesFor(plan);

@@ -127,7 +127,9 @@ export function describeCallbackOutboxContract(name: string, open: () => Promise
       await fixture.outbox.releaseClaim(due!.locator, 'w2');
       expect(await fixture.outbox.claimDue('w2', [A_KIND], T0 + 1001, T0 + 60_000, 10)).toEqual([]);
       await fixture.outbox.releaseClaim(due!.locator, 'w1');
-      expect(await fixture.outbox.claimDue('w2', [A_KIND], T0 + 1002, T0 + 60_000, 10)).toEqual([{ locator: locator(1), target: aCallbackTarget(), attempts: 0 }]);
+      expect(await fixture.outbox.claimDue('w2', [A_KIND], T0 + 1002, T0 + 60_000, 10)).toEqual([
+        { locator: locator(1), target: aCallbackTarget(), attempts: 0 },
+      ]);
     });
 
     it('hands out the callback of a cancelled batch', async () => {

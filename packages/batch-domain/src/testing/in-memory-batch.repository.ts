@@ -48,7 +48,10 @@ export interface InMemoryTx {
 
 export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRetention, BatchSeeder, BatchProcessingStore<InMemoryTx>, CallbackOutbox {
   /** Stored callbacks, by batch key; read by tests. */
-  readonly callbacks = new Map<string, { target: CallbackTarget; nextAttemptAt: number | null; lastError: string | null; leaseUntil: number; leaseOwner: string | null }>();
+  readonly callbacks = new Map<
+    string,
+    { target: CallbackTarget; nextAttemptAt: number | null; lastError: string | null; leaseUntil: number; leaseOwner: string | null }
+  >();
   private readonly batches = new Map<string, BatchSnapshot>();
   private readonly items = new Map<string, StoredItem[]>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
@@ -132,13 +135,27 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
     const turns = new Map<string, number>();
     const waiting = [...this.callbacks]
       .map(([key, callback]) => ({ key, callback, snapshot: this.batches.get(key) }))
-      .filter(({ callback, snapshot }) => snapshot && kinds.includes(snapshot.kind) && snapshot.callbackState === 'PENDING' && snapshot.completedAt !== null && (callback.nextAttemptAt ?? 0) <= now && callback.leaseUntil <= now)
+      .filter(
+        ({ callback, snapshot }) =>
+          snapshot &&
+          kinds.includes(snapshot.kind) &&
+          snapshot.callbackState === 'PENDING' &&
+          snapshot.completedAt !== null &&
+          (callback.nextAttemptAt ?? 0) <= now &&
+          callback.leaseUntil <= now,
+      )
       .sort((a, b) => a.snapshot!.completedAt! - b.snapshot!.completedAt!);
     for (const { key, callback, snapshot } of waiting) {
       const s = snapshot!;
       const turn = (turns.get(s.tenantId) ?? 0) + 1;
       turns.set(s.tenantId, turn);
-      due.push({ key, tenantId: s.tenantId, completedAt: s.completedAt!, turn, callback: { locator: this.locatorOf(s), target: callback.target, attempts: s.callbackAttempts } });
+      due.push({
+        key,
+        tenantId: s.tenantId,
+        completedAt: s.completedAt!,
+        turn,
+        callback: { locator: this.locatorOf(s), target: callback.target, attempts: s.callbackAttempts },
+      });
     }
     due.sort((a, b) => a.turn - b.turn || a.completedAt - b.completedAt);
     const picked = pickFairly(due, limit, share);

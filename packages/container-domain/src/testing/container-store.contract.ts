@@ -58,7 +58,14 @@ export function describeContainerStoreContract(name: string, open: () => Promise
         scannableId: 'S1',
         trackingDetails: [dhl('T1'), { operator: 'UPS', trackingId: 'U1', isPrimary: false }],
         attributes: { weight: 2.5, shape: { sides: [1, 2, { deep: null }] }, label: 'zwölf ✓' },
-        items: [{ name: 'Shirt', code: 'SH-1', cost: { unit: { amount: 1.5, currency: 'EUR' }, total: { amount: 3, currency: 'EUR' } }, quantity: { value: 2, unit: 'nos' } }],
+        items: [
+          {
+            name: 'Shirt',
+            code: 'SH-1',
+            cost: { unit: { amount: 1.5, currency: 'EUR' }, total: { amount: 3, currency: 'EUR' } },
+            quantity: { value: 2, unit: 'nos' },
+          },
+        ],
         parentId: id(9, 'box'),
         isHazmat: true,
         isContainerizable: false,
@@ -88,7 +95,10 @@ export function describeContainerStoreContract(name: string, open: () => Promise
     });
 
     it("finds a tenant's type with its leaf flag and attributes, and no other tenant's", async () => {
-      expect(await inTx((store) => store.findType('acme', 'bag'))).toEqual({ isLeaf: false, attributes: [{ name: 'weight', dataType: 'number', required: true }] });
+      expect(await inTx((store) => store.findType('acme', 'bag'))).toEqual({
+        isLeaf: false,
+        attributes: [{ name: 'weight', dataType: 'number', required: true }],
+      });
       expect(await inTx((store) => store.findType('acme', 'box'))).toEqual({ isLeaf: true, attributes: [] });
       expect(await inTx((store) => store.findType('globex', 'box'))).toBeNull();
       expect(await inTx((store) => store.findType('acme', 'crate'))).toBeNull();
@@ -108,7 +118,10 @@ export function describeContainerStoreContract(name: string, open: () => Promise
     });
 
     it('says who holds a tracking id within the tenant, matching operator and id together', async () => {
-      await insert({ id: id(1), trackingDetails: [dhl('T1'), { operator: 'UPS', trackingId: 'U1', isPrimary: false }] }, { id: id(2, 'box'), containerType: 'box', trackingDetails: [dhl('T2')] });
+      await insert(
+        { id: id(1), trackingDetails: [dhl('T1'), { operator: 'UPS', trackingId: 'U1', isPrimary: false }] },
+        { id: id(2, 'box'), containerType: 'box', trackingDetails: [dhl('T2')] },
+      );
       const owners = await inTx((store) => store.trackingOwners('acme', [dhl('T1'), { operator: 'UPS', trackingId: 'T1' }, dhl('U1'), dhl('T2'), dhl('T3')]));
       expect(owners.sort((a, b) => a.trackingId.localeCompare(b.trackingId))).toEqual([
         { operator: 'DHL', trackingId: 'T1', containerId: id(1) },
@@ -132,7 +145,14 @@ export function describeContainerStoreContract(name: string, open: () => Promise
 
     it('replaces a container on update, its tracking ids included', async () => {
       await insert({ id: id(1), trackingDetails: [dhl('T1')] });
-      const changed = aContainer({ id: id(1), trackingDetails: [dhl('T2')], attributes: { weight: 5 }, items: [{ name: 'Cap', cost: { total: { amount: 1, currency: 'USD' } } }], updatedAt: T1, updatedBy: { id: 'u-3' } });
+      const changed = aContainer({
+        id: id(1),
+        trackingDetails: [dhl('T2')],
+        attributes: { weight: 5 },
+        items: [{ name: 'Cap', cost: { total: { amount: 1, currency: 'USD' } } }],
+        updatedAt: T1,
+        updatedBy: { id: 'u-3' },
+      });
       await inTx((store) => store.update(changed));
       expect((await stored('acme', 'bag', [id(1)])).get(id(1))).toEqual(changed);
       expect(await inTx((store) => store.trackingOwners('acme', [dhl('T1'), dhl('T2')]))).toEqual([{ operator: 'DHL', trackingId: 'T2', containerId: id(1) }]);
@@ -192,7 +212,9 @@ export function describeContainerStoreContract(name: string, open: () => Promise
       const found = await stored('acme', 'bag', [id(1), id(2)]);
       expect([...found.keys()]).toEqual([id(1)]);
       expect(found.get(id(1))).toEqual(aContainer({ id: id(1), scannableId: 'S1', trackingDetails: [dhl('T1')] }));
-      expect(await inTx((store) => store.trackingOwners('acme', [dhl('T1'), dhl('T2'), dhl('T3')]))).toEqual([{ operator: 'DHL', trackingId: 'T1', containerId: id(1) }]);
+      expect(await inTx((store) => store.trackingOwners('acme', [dhl('T1'), dhl('T2'), dhl('T3')]))).toEqual([
+        { operator: 'DHL', trackingId: 'T1', containerId: id(1) },
+      ]);
       expect((await inTx((store) => store.scannableOwners('acme', 'bag', ['S2']))).size).toBe(0);
       await insert({ id: id(2), scannableId: 'S2', trackingDetails: [dhl('T2'), dhl('T3')] });
     });

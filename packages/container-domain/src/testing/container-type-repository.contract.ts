@@ -40,7 +40,9 @@ export function describeContainerTypeRepositoryContract(name: string, open: () =
       const rival = fixture.rival ? await fixture.rival() : fixture;
       try {
         const repositories = [repository, rival.repository];
-        const answers = await Promise.all(Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.add(aContainerType({ isLeaf: i % 2 === 0 }, 1000 + i))));
+        const answers = await Promise.all(
+          Array.from({ length: RACERS }, (_, i) => repositories[i % 2]!.add(aContainerType({ isLeaf: i % 2 === 0 }, 1000 + i))),
+        );
         expect(answers.filter((answer) => answer === 'added')).toHaveLength(1);
         expect(answers.filter((answer) => answer === 'exists')).toHaveLength(RACERS - 1);
         const winner = answers.indexOf('added');

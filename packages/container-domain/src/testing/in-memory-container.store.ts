@@ -41,7 +41,8 @@ export class InMemoryContainerStore implements ContainerStore, ContainerStorePro
   async scannableOwners(tenantId: string, containerType: string, scannableIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
     const owners = new Map<string, string>();
     for (const c of this.containers.values()) {
-      if (c.tenantId === tenantId && c.containerType === containerType && c.scannableId !== null && scannableIds.includes(c.scannableId)) owners.set(c.scannableId, c.id);
+      if (c.tenantId === tenantId && c.containerType === containerType && c.scannableId !== null && scannableIds.includes(c.scannableId))
+        owners.set(c.scannableId, c.id);
     }
     return owners;
   }
@@ -51,7 +52,8 @@ export class InMemoryContainerStore implements ContainerStore, ContainerStorePro
     for (const c of this.containers.values()) {
       if (c.tenantId !== tenantId) continue;
       for (const d of c.trackingDetails) {
-        if (details.some((w) => w.operator === d.operator && w.trackingId === d.trackingId)) owners.push({ operator: d.operator, trackingId: d.trackingId, containerId: c.id });
+        if (details.some((w) => w.operator === d.operator && w.trackingId === d.trackingId))
+          owners.push({ operator: d.operator, trackingId: d.trackingId, containerId: c.id });
       }
     }
     return owners;

@@ -10,7 +10,10 @@ export class FileBatches1764500000000 implements MigrationInterface {
     await runner.addColumn('batches', new TableColumn({ name: 'columns', type: 'text', isNullable: true }));
     await runner.addColumn('batches', new TableColumn({ name: 'intake_open', type: 'integer', default: 0 }));
     // Rows that could not be read may have no reference; they take no part in the check.
-    await runner.createIndex('batch_items', new TableIndex({ name: 'ux_batch_items_ref', columnNames: ['batch_pk', 'ref_id'], isUnique: true, where: "ref_id <> ''" }));
+    await runner.createIndex(
+      'batch_items',
+      new TableIndex({ name: 'ux_batch_items_ref', columnNames: ['batch_pk', 'ref_id'], isUnique: true, where: "ref_id <> ''" }),
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -42,7 +42,6 @@ export interface BatchItemRow {
   code: string | null;
 }
 
-
 export const BatchSchema = new EntitySchema<BatchRow>({
   name: 'Batch',
   tableName: 'batches',
