@@ -4,7 +4,7 @@
 // rely on each read-then-write being one conditional statement (ADR 0016), not on a write lock.
 // Migrations run at open under a session advisory lock, so that processes starting together on an
 // empty database migrate it once (ADR 0018).
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
 import type { Database } from './database';
 import type { TableSet } from './table-sets';
 import { driverErrorCode } from './sql';
@@ -34,7 +34,6 @@ export class PostgresDatabase implements Database {
       url: location.url,
       entities: options.schemas.flatMap((set) => set.entities),
       migrations: options.schemas.flatMap((set) => set.migrations),
-      migrationsTransactionMode: 'all',
       poolSize: options.poolMax ?? 10,
       extra: options.busyTimeoutMs === undefined ? {} : { lock_timeout: options.busyTimeoutMs },
     });
@@ -90,9 +89,10 @@ export class PostgresDatabase implements Database {
 }
 
 /**
- * Runs the pending migrations holding pg_advisory_lock on one connection: a second process that
- * starts at the same moment waits at the lock, then finds nothing left to run. The lock is the
- * session's, so it is held across the migrations' own transaction and let go even if they fail.
+ * Runs the pending migrations holding pg_advisory_lock, all on one connection (a pool of one
+ * would otherwise wait on itself): a second process that starts at the same moment waits at the
+ * lock, then finds nothing left to run. The lock is the session's, so it is held across the
+ * migrations' own transaction, and let go even if they fail.
  */
 async function migrateUnderLock(source: DataSource): Promise<void> {
   const runner = source.createQueryRunner();
@@ -100,7 +100,9 @@ async function migrateUnderLock(source: DataSource): Promise<void> {
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await source.runMigrations();
+      const migrations = new MigrationExecutor(source, runner);
+      migrations.transaction = 'all';
+      await migrations.executePendingMigrations();
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
