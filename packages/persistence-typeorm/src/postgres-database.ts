@@ -126,6 +126,14 @@ export function parsePostgresUrl(url: string): PostgresLocation | null {
   return { kind: 'postgres', url };
 }
 
+/** `url` as it may be logged: a PostgreSQL URL's password hidden, anything else as it is. */
+export function loggableDatabaseUrl(url: string): string {
+  if (parsePostgresUrl(url) === null) return url;
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}
+
 /**
  * SQLSTATE classes that say the database failed rather than the data in hand: connection
  * exceptions (08), too many connections or out of memory or disk (53), shut down or restarting
