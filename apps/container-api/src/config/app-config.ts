@@ -118,7 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const host = text('HOST') ?? '0.0.0.0';
   const databaseUrl = text('DATABASE_URL') ?? DEFAULT_DATABASE_URL;
   try {
-    parsePostgresUrl(databaseUrl) ?? parseDatabaseUrl(databaseUrl);
+    if (parsePostgresUrl(databaseUrl) === null) parseDatabaseUrl(databaseUrl);
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
