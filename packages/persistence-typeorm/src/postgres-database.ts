@@ -52,13 +52,14 @@ export class PostgresDatabase implements Database {
     const runner = this.source.createQueryRunner();
     await runner.connect();
     try {
-      await runner.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      // Through the runner, so that TypeORM knows a transaction is open (row locks need one).
+      await runner.startTransaction('READ COMMITTED');
       try {
         const result = await work(runner.manager);
-        await runner.query('COMMIT');
+        await runner.commitTransaction();
         return result;
       } catch (error) {
-        await runner.query('ROLLBACK').catch(() => undefined);
+        await runner.rollbackTransaction().catch(() => undefined);
         throw error;
       }
     } finally {
