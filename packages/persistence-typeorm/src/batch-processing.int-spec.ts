@@ -125,6 +125,39 @@ for (const on of stores) {
       await database.close();
     });
 
+    it('lets a cancel on another connection wait for a chunk in flight, then cancel the rest: the counters add up', async () => {
+      const inputs = Array.from({ length: 6 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
+      const { url, database, store, create, update } = await setUp(inputs, { url: on.url });
+      let reached: () => void = () => undefined;
+      const inFlight = new Promise<void>((resolve) => (reached = resolve));
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      // Writes its containers, then holds the chunk's transaction open until released.
+      const held: ItemHandler<EntityManager> = {
+        async handleChunk(tx: EntityManager, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+          const outcomes = await create.handleChunk(tx, context, items);
+          reached();
+          await gate;
+          return outcomes;
+        },
+      };
+      const chunk = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: held, update } }, new FixedClock(), 2).execute(locator);
+      await inFlight;
+      const other = await Database.open(url, { busyTimeoutMs: 5000 });
+      const cancel = new TypeOrmBatchRepository(other).cancel(locator, T0 + 5);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      await chunk;
+      const cancelled = await cancel;
+      expect(cancelled?.cancelled).toBe(true);
+      expect(cancelled?.batch.counts).toMatchObject({ total: 6, success: 2, failed: 0, cancelled: 4, pending: 0 });
+      const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
+      expect(view!.batch.counts).toMatchObject({ total: 6, success: 2, failed: 0, cancelled: 4, pending: 0 });
+      expect(view!.successes.map((s) => s.refId)).toEqual(['r-0', 'r-1']);
+      await other.close();
+      await database.close();
+    });
+
     it('fails an item whose processing throws (JSON nested 100 000 deep) with PROCESSING_ERROR alone; the rest lands in input order', async () => {
       const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
       const rows = [
