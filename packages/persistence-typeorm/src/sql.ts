@@ -115,7 +115,7 @@ export function slices<T>(values: readonly T[], size: number): T[][] {
  * already holds its one write lock, and TypeORM's SQLite driver refuses the option.
  */
 export function lockedForUpdate(manager: EntityManager): { lock?: { mode: 'pessimistic_write' } } {
-  return manager.connection.driver.options.type === 'postgres' ? { lock: { mode: 'pessimistic_write' } } : {};
+  return manager.dataSource.driver.options.type === 'postgres' ? { lock: { mode: 'pessimistic_write' } } : {};
 }
 
 /** Booleans as the 1/0 SQLite stores them (PostgreSQL reads them as booleans too). */
