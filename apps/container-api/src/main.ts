@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { BatchSubmitted } from './batches/batch-submitted';
 import { mintToken } from './auth/token-minter';
 import { createApp } from './create-app';
+import { loggableDatabaseUrl } from '@container-service/persistence-typeorm';
 import { StartContext, Started, fail, runProcess } from './process-lifecycle';
 
 const NAME = 'container-api';
@@ -19,7 +20,10 @@ async function start({ config, logger, database, verificationKey }: StartContext
   const worker = threaded ? await startWorkerThread(app.get(BatchSubmitted)) : null;
   await app.listen({ port: config.port, host: config.host });
   const url = await app.getUrl();
-  logger.info({ url, database: config.databaseUrl, worker: threaded ? 'thread' : config.worker.enabled ? 'inline' : 'none' }, 'container-api listening');
+  logger.info(
+    { url, database: loggableDatabaseUrl(config.databaseUrl), worker: threaded ? 'thread' : config.worker.enabled ? 'inline' : 'none' },
+    'container-api listening',
+  );
 
   if (verificationKey.kind === 'secret' && verificationKey.development) {
     const token = await mintToken(verificationKey.key, { tenantId: 'demo', ttlSeconds: 24 * 3600, subject: 'demo' });

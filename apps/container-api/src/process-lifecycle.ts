@@ -3,7 +3,7 @@
 // make the logger, open the store, build and start the process's part, and stop cleanly. Each
 // failure ends the process (or thread) the same way everywhere: one line on stderr saying what
 // failed, and exit code 1.
-import { Database } from '@container-service/persistence-typeorm';
+import { Database, loggableDatabaseUrl } from '@container-service/persistence-typeorm';
 import { Logger } from 'pino';
 import { VerificationKey, resolveVerificationKey } from './auth/signing-key';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
@@ -76,9 +76,9 @@ export function runProcess(spec: ProcessSpec): void {
     }
     let database: Database;
     try {
-      database = await Database.open(config.databaseUrl);
+      database = await Database.open(config.databaseUrl, { poolMax: config.databasePoolMax });
     } catch (error) {
-      fail(spec.name, `cannot open the database ${config.databaseUrl}`, error);
+      fail(spec.name, `cannot open the database ${loggableDatabaseUrl(config.databaseUrl)}`, error);
     }
     let started: Started;
     try {

@@ -5,7 +5,7 @@ import { EntityManager } from 'typeorm';
 import { execute, placeholders } from './sql';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 
-/** Rows per INSERT: 6 parameters each stays far below SQLite's 32 766-parameter limit. */
+/** Rows per INSERT: 6 parameters each stays far below SQLite's 32 766-parameter limit and PostgreSQL's 65 535. */
 export const ITEM_INSERT_CHUNK = 500;
 /** Items removed per write transaction when a batch's items are deleted, so other writes interleave. */
 export const ITEM_DELETE_STEP = 5000;

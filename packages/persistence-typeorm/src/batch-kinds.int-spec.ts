@@ -27,6 +27,8 @@ import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmContainerStoreProvider } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
+import { execute } from './sql';
+import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
 
 const NOTE_KIND = 'note';
 const noteScope: BatchScope = { kind: NOTE_KIND, targetType: { parameter: 'noteType', description: 'must be letters', test: (name) => /^[a-z]+$/.test(name) } };
@@ -43,7 +45,7 @@ class NoteHandler implements ItemHandler<EntityManager> {
         outcomes.push({ kind: 'failed', reason: 'text must not be empty', code: 'NOTE_INVALID' });
         continue;
       }
-      await tx.query('INSERT INTO notes (tenant_id, ref_id, text) VALUES (?, ?, ?)', [context.tenantId, item.refId, text]);
+      await execute(tx, 'INSERT INTO notes (tenant_id, ref_id, text) VALUES (?, ?, ?)', [context.tenantId, item.refId, text]);
       outcomes.push({ kind: 'success', resultId: `note:${item.refId}` });
     }
     return outcomes;
@@ -65,9 +67,14 @@ class NoteTables1799000000000 implements MigrationInterface {
 const noteTables: TableSet = { name: 'note', entities: [], migrations: [NoteTables1799000000000] };
 
 const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-kinds-')), 'db.sqlite')}`;
+const stores: Array<[string, () => Promise<string> | string]> = [['a SQLite file', tempUrl]];
+if (requirePostgres()) {
+  const scratch = postgresScratch('cs_kinds');
+  stores.push(['PostgreSQL', () => scratch.fresh()]);
+}
 
-async function setUp() {
-  const database = await openDatabase(tempUrl(), { schemas: [batchTables, containerTables, noteTables] });
+async function setUp(url: string) {
+  const database = await openDatabase(url, { schemas: [batchTables, containerTables, noteTables] });
   const types = new TypeOrmContainerTypeRepository(database);
   await types.add(aContainerType({ name: 'bag', attributes: [] }));
   const batches = new TypeOrmBatchRepository(database);
@@ -129,47 +136,49 @@ const created = (result: { ok: boolean; value?: unknown }): string => {
   return (result.value as { batchId: string }).batchId;
 };
 
-describe('two domains sharing one database', () => {
-  it('keeps claims, reads and commands of each kind to its own batches, and processes both to the end', async () => {
-    const { database, containers, notes, workers, noteHandler, count } = await setUp();
-    const asked = { accessToken: 'tok-acme', tenantId: 'acme', targetType: 'bag', operation: 'create' as const, source: 'json' as const, actor: null };
-    const bagBatch = created(await containers.submit.execute({ ...asked, payload: [{ refID: 'b-1' }, { refID: 'b-2' }, { refID: 'b-3' }] }));
-    const noteBatch = created(
-      await notes.submit.execute({
-        ...asked,
-        payload: [
-          { refID: 'n-1', text: 'hello' },
-          { refID: 'n-2', text: '' },
-        ],
-      }),
-    );
-    const betaNotes = created(await notes.submit.execute({ ...asked, accessToken: 'tok-beta', tenantId: 'beta', payload: [{ refID: 'n-1', text: 'beta' }] }));
+for (const [label, url] of stores) {
+  describe(`two domains sharing one database on ${label}`, () => {
+    it('keeps claims, reads and commands of each kind to its own batches, and processes both to the end', async () => {
+      const { database, containers, notes, workers, noteHandler, count } = await setUp(await url());
+      const asked = { accessToken: 'tok-acme', tenantId: 'acme', targetType: 'bag', operation: 'create' as const, source: 'json' as const, actor: null };
+      const bagBatch = created(await containers.submit.execute({ ...asked, payload: [{ refID: 'b-1' }, { refID: 'b-2' }, { refID: 'b-3' }] }));
+      const noteBatch = created(
+        await notes.submit.execute({
+          ...asked,
+          payload: [
+            { refID: 'n-1', text: 'hello' },
+            { refID: 'n-2', text: '' },
+          ],
+        }),
+      );
+      const betaNotes = created(await notes.submit.execute({ ...asked, accessToken: 'tok-beta', tenantId: 'beta', payload: [{ refID: 'n-1', text: 'beta' }] }));
 
-    // Reads and commands under the same type name never cross kinds.
-    const read = { accessToken: 'tok-acme', tenantId: 'acme', targetType: 'bag' };
-    expect(await containers.status.execute({ ...read, batchId: noteBatch })).toMatchObject({ ok: false, error: { code: 'BATCH_NOT_FOUND' } });
-    expect(await notes.status.execute({ ...read, batchId: bagBatch })).toMatchObject({ ok: false, error: { code: 'BATCH_NOT_FOUND' } });
-    expect(await containers.cancel.execute({ ...read, batchId: noteBatch })).toMatchObject({ ok: false, error: { code: 'BATCH_NOT_FOUND' } });
-    const listed = async (list: ListBatches) => {
-      const result = await list.execute(read);
-      return result.ok ? result.value.items.map((b) => b.id as string) : result.error.code;
-    };
-    expect(await listed(containers.list)).toEqual([bagBatch]);
-    expect(await listed(notes.list)).toEqual([noteBatch]);
+      // Reads and commands under the same type name never cross kinds.
+      const read = { accessToken: 'tok-acme', tenantId: 'acme', targetType: 'bag' };
+      expect(await containers.status.execute({ ...read, batchId: noteBatch })).toMatchObject({ ok: false, error: { code: 'BATCH_NOT_FOUND' } });
+      expect(await notes.status.execute({ ...read, batchId: bagBatch })).toMatchObject({ ok: false, error: { code: 'BATCH_NOT_FOUND' } });
+      expect(await containers.cancel.execute({ ...read, batchId: noteBatch })).toMatchObject({ ok: false, error: { code: 'BATCH_NOT_FOUND' } });
+      const listed = async (list: ListBatches) => {
+        const result = await list.execute(read);
+        return result.ok ? result.value.items.map((b) => b.id as string) : result.error.code;
+      };
+      expect(await listed(containers.list)).toEqual([bagBatch]);
+      expect(await listed(notes.list)).toEqual([noteBatch]);
 
-    // Each worker is offered only its kinds: beta's notes wait, but not for the container worker.
-    expect(await workers.containers.store.othersWaiting('acme', workers.containers.process.kinds, 1000)).toBe(false);
-    expect(await workers.notes.store.othersWaiting('acme', workers.notes.process.kinds, 1000)).toBe(true);
-    expect(await drain(workers.containers, 'w-containers', 1000)).toEqual([`container/${bagBatch}`]);
-    // Tenant turns are one per tenant, whatever the kind: acme was just served, so beta goes first.
-    expect(await drain(workers.notes, 'w-notes', 1000)).toEqual([`note/${betaNotes}`, `note/${noteBatch}`]);
-    expect(noteHandler.seen).toEqual(['note/n-1', 'note/n-1', 'note/n-2']);
+      // Each worker is offered only its kinds: beta's notes wait, but not for the container worker.
+      expect(await workers.containers.store.othersWaiting('acme', workers.containers.process.kinds, 1000)).toBe(false);
+      expect(await workers.notes.store.othersWaiting('acme', workers.notes.process.kinds, 1000)).toBe(true);
+      expect(await drain(workers.containers, 'w-containers', 1000)).toEqual([`container/${bagBatch}`]);
+      // Tenant turns are one per tenant, whatever the kind: acme was just served, so beta goes first.
+      expect(await drain(workers.notes, 'w-notes', 1000)).toEqual([`note/${betaNotes}`, `note/${noteBatch}`]);
+      expect(noteHandler.seen).toEqual(['note/n-1', 'note/n-1', 'note/n-2']);
 
-    const bagStatus = await containers.status.execute({ ...read, batchId: bagBatch });
-    expect(bagStatus.ok && [bagStatus.value.status, bagStatus.value.successes.length]).toEqual(['SUCCESS', 3]);
-    const noteStatus = await notes.status.execute({ ...read, batchId: noteBatch });
-    expect(noteStatus.ok && [noteStatus.value.status, noteStatus.value.failures.map((f) => f.code)]).toEqual(['PARTIAL_SUCCESS', ['NOTE_INVALID']]);
-    expect([await count('containers'), await count('notes')]).toEqual([3, 2]);
-    await database.close();
+      const bagStatus = await containers.status.execute({ ...read, batchId: bagBatch });
+      expect(bagStatus.ok && [bagStatus.value.status, bagStatus.value.successes.length]).toEqual(['SUCCESS', 3]);
+      const noteStatus = await notes.status.execute({ ...read, batchId: noteBatch });
+      expect(noteStatus.ok && [noteStatus.value.status, noteStatus.value.failures.map((f) => f.code)]).toEqual(['PARTIAL_SUCCESS', ['NOTE_INVALID']]);
+      expect([await count('containers'), await count('notes')]).toEqual([3, 2]);
+      await database.close();
+    });
   });
-});
+}

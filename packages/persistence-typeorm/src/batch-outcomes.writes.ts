@@ -2,7 +2,7 @@
 // TypeOrmBatchProcessingStore, inside a chunk's transaction), and cancellation.
 import { Batch, BatchLocator, ItemOutcome } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
-import { execute } from './sql';
+import { execute, lockedForUpdate } from './sql';
 import { fromBatchRow, toBatchProgress } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
@@ -56,11 +56,15 @@ export async function writeCancellation(manager: EntityManager, batch: Batch): P
   await manager.update(BatchSchema, { pk: batchPk }, toBatchProgress(batch));
 }
 
-/** Reads and cancels a batch in one transaction, so no outcome lands between the two (BatchWrites.cancel). */
+/**
+ * Reads and cancels a batch in one transaction, its row locked, so no outcome lands between the
+ * two (BatchWrites.cancel): a chunk in flight on another connection commits first, or waits.
+ */
 export async function cancelBatch(database: Database, locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null> {
   return database.write(async (manager) => {
     const row = await manager.findOne(BatchSchema, {
       where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 },
+      ...lockedForUpdate(manager),
     });
     if (row === null) return null;
     const batch = fromBatchRow(row);

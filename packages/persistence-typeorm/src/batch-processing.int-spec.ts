@@ -1,5 +1,5 @@
-// Processing on the real database: the processing and claim contracts on a SQLite file, and what
-// only a real database shows: item handlers' writes and outcomes together, store failures told
+// Processing on the real databases: the processing and claim contracts on a SQLite file and on
+// PostgreSQL, and what only a real database shows: item handlers' writes and outcomes together, store failures told
 // from item failures, looks for work that take no write lock.
 import {
   BatchContext,
@@ -30,19 +30,33 @@ import { EntityManager } from 'typeorm';
 import { Database } from './database';
 import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
 import { isSqliteFault as isStoreFault } from './sqlite-database';
+import { isPostgresFault } from './postgres-database';
 import { DatabaseDamagedError } from './damage-watch';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmBatchSeeder } from './testing';
 import { TypeOrmContainerStore, TypeOrmContainerStoreProvider } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
+import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
 
 const locator = { tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', batchId: aBatchId() };
 const KINDS = [CONTAINER_BATCH_KIND];
 
 const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-')), 'db.sqlite')}`;
 
-async function setUp(inputs: unknown[], options: { columns?: string[]; attributes?: AttributeConfig[] } = {}) {
-  const url = tempUrl();
+/** Each store with a way to a fresh database, and the error its driver throws when the disk is full. */
+interface Store {
+  readonly label: string;
+  readonly url: () => Promise<string> | string;
+  readonly diskFull: Record<string, unknown>;
+}
+const stores: Store[] = [{ label: 'a SQLite file', url: tempUrl, diskFull: { code: 'SQLITE_FULL' } }];
+if (requirePostgres()) {
+  const scratch = postgresScratch('cs_proc');
+  stores.push({ label: 'PostgreSQL', url: () => scratch.migrated(), diskFull: { driverError: { code: '53100' } } });
+}
+
+async function setUp(inputs: unknown[], options: { columns?: string[]; attributes?: AttributeConfig[]; url?: Store['url'] } = {}) {
+  const url = await (options.url ?? tempUrl)();
   const database = await Database.open(url);
   await new TypeOrmContainerTypeRepository(database).add(
     aContainerType({ name: 'bag', attributes: options.attributes ?? [{ name: 'weight', dataType: 'number', required: true }] }),
@@ -65,51 +79,121 @@ async function setUp(inputs: unknown[], options: { columns?: string[]; attribute
   return { url, database, store, create, update, count };
 }
 
+for (const on of stores) {
+  describe(`processing on ${on.label}`, () => {
+    it('applies a batch chunk by chunk; containers and outcomes land together', async () => {
+      const inputs = Array.from({ length: 5 }, (_, i) => ({
+        refID: `r-${i}`,
+        attributes: i === 2 ? {} : { weight: i },
+        trackingDetails: [{ operator: 'DHL', trackingId: `T${i % 4}` }],
+      }));
+      const { database, store, create, update, count } = await setUp(inputs, { url: on.url });
+      const process = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 2);
+      let report;
+      do report = await process.execute(locator);
+      while (!report.done);
+      const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
+      expect(view!.batch.status).toBe('PARTIAL_SUCCESS');
+      // Item 2 misses weight; item 4 reuses item 0's tracking id, so the first wins.
+      expect(view!.failures.map((f) => [f.refId, f.code])).toEqual([
+        ['r-2', 'ATTRIBUTE_INVALID'],
+        ['r-4', 'TRACKING_ID_TAKEN'],
+      ]);
+      expect(await count('containers')).toBe(3);
+      expect(await count('container_tracking')).toBe(3);
+      await database.close();
+    });
+
+    it('leaves neither containers nor outcomes when a chunk fails midway', async () => {
+      const inputs = Array.from({ length: 3 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
+      const { database, store, create, update, count } = await setUp(inputs, { url: on.url });
+      // Writes every container of the chunk, then the disk fails before the outcomes are recorded.
+      const failing: ItemHandler<EntityManager> = {
+        async handleChunk(tx: EntityManager, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+          await create.handleChunk(tx, context, items);
+          expect(Number((await tx.query('SELECT COUNT(*) AS n FROM containers'))[0].n)).toBe(3);
+          throw Object.assign(new Error('database or disk is full'), on.diskFull);
+        },
+      };
+      await expect(
+        new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: failing, update } }, new FixedClock(), 10).execute(locator),
+      ).rejects.toBeInstanceOf(StoreFailure);
+      expect(await count('containers')).toBe(0);
+      expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(3);
+      await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
+      expect(await count('containers')).toBe(3);
+      await database.close();
+    });
+
+    it('lets a cancel on another connection wait for a chunk in flight, then cancel the rest: the counters add up', async () => {
+      const inputs = Array.from({ length: 6 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
+      const { url, database, store, create, update } = await setUp(inputs, { url: on.url });
+      let reached: () => void = () => undefined;
+      const inFlight = new Promise<void>((resolve) => (reached = resolve));
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      // Writes its containers, then holds the chunk's transaction open until released.
+      const held: ItemHandler<EntityManager> = {
+        async handleChunk(tx: EntityManager, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
+          const outcomes = await create.handleChunk(tx, context, items);
+          reached();
+          await gate;
+          return outcomes;
+        },
+      };
+      const chunk = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: held, update } }, new FixedClock(), 2).execute(locator);
+      await inFlight;
+      const other = await Database.open(url, { busyTimeoutMs: 5000 });
+      const cancel = new TypeOrmBatchRepository(other).cancel(locator, T0 + 5);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      await chunk;
+      const cancelled = await cancel;
+      expect(cancelled?.cancelled).toBe(true);
+      expect(cancelled?.batch.counts).toMatchObject({ total: 6, success: 2, failed: 0, cancelled: 4, pending: 0 });
+      const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
+      expect(view!.batch.counts).toMatchObject({ total: 6, success: 2, failed: 0, cancelled: 4, pending: 0 });
+      expect(view!.successes.map((s) => s.refId)).toEqual(['r-0', 'r-1']);
+      await other.close();
+      await database.close();
+    });
+
+    it('fails an item whose processing throws (JSON nested 100 000 deep) with PROCESSING_ERROR alone; the rest lands in input order', async () => {
+      const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+      const rows = [
+        ['r-0', '1', '{"size":1}', '[{"operator":"DHL","trackingId":"T1"}]'],
+        ['r-1', '2', deep, '[{"operator":"DHL","trackingId":"T2"}]'],
+        ['r-2', '3', '{"size":3}', '[{"operator":"DHL","trackingId":"T2"}]'],
+        ['r-3', '4', '{"size":4}', '[{"operator":"DHL","trackingId":"T1"}]'],
+      ];
+      const { database, store, create, update, count } = await setUp(rows, {
+        url: on.url,
+        columns: ['refID', 'attributes.weight', 'attributes.shape', 'trackingDetails'],
+        attributes: [
+          { name: 'weight', dataType: 'number', required: true },
+          { name: 'shape', dataType: 'object', required: false },
+        ],
+      });
+      const report = await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
+      expect(report).toMatchObject({ processed: 4, done: true });
+      const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
+      // The deep row is either refused by a rule (a depth limit) or fails alone; either way the
+      // others are decided in input order: r-2 takes T2, which r-1 never got, and r-3 loses T1 to r-0.
+      const deepRow = view!.failures.find((f) => f.refId === 'r-1');
+      expect([PROCESSING_ERROR, 'ATTRIBUTE_INVALID']).toContain(deepRow?.code);
+      if (deepRow?.code === PROCESSING_ERROR) expect(deepRow.reason).toBe(PROCESSING_ERROR_REASON);
+      expect(view!.successes.map((s) => s.refId)).toEqual(['r-0', 'r-2']);
+      expect(view!.failures.map((f) => [f.refId, f.code])).toEqual([
+        ['r-1', deepRow?.code],
+        ['r-3', 'TRACKING_ID_TAKEN'],
+      ]);
+      expect(await count('containers')).toBe(2);
+      await database.close();
+    });
+  });
+}
+
 describe('processing on SQLite', () => {
-  it('applies a batch chunk by chunk; containers and outcomes land together', async () => {
-    const inputs = Array.from({ length: 5 }, (_, i) => ({
-      refID: `r-${i}`,
-      attributes: i === 2 ? {} : { weight: i },
-      trackingDetails: [{ operator: 'DHL', trackingId: `T${i % 4}` }],
-    }));
-    const { database, store, create, update, count } = await setUp(inputs);
-    const process = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 2);
-    let report;
-    do report = await process.execute(locator);
-    while (!report.done);
-    const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
-    expect(view!.batch.status).toBe('PARTIAL_SUCCESS');
-    // Item 2 misses weight; item 4 reuses item 0's tracking id, so the first wins.
-    expect(view!.failures.map((f) => [f.refId, f.code])).toEqual([
-      ['r-2', 'ATTRIBUTE_INVALID'],
-      ['r-4', 'TRACKING_ID_TAKEN'],
-    ]);
-    expect(await count('containers')).toBe(3);
-    expect(await count('container_tracking')).toBe(3);
-    await database.close();
-  });
-
-  it('leaves neither containers nor outcomes when a chunk fails midway', async () => {
-    const inputs = Array.from({ length: 3 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
-    const { database, store, create, update, count } = await setUp(inputs);
-    // Writes every container of the chunk, then the disk fails before the outcomes are recorded.
-    const failing: ItemHandler<EntityManager> = {
-      async handleChunk(tx: EntityManager, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
-        await create.handleChunk(tx, context, items);
-        expect(Number((await tx.query('SELECT COUNT(*) AS n FROM containers'))[0].n)).toBe(3);
-        throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-      },
-    };
-    await expect(
-      new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: failing, update } }, new FixedClock(), 10).execute(locator),
-    ).rejects.toBeInstanceOf(StoreFailure);
-    expect(await count('containers')).toBe(0);
-    expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(3);
-    await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
-    expect(await count('containers')).toBe(3);
-    await database.close();
-  });
-
   it('looks for work without the write lock, so a look that finds nothing never waits for it', async () => {
     const { url, database, store } = await setUp([{ refID: 'r-0' }]);
     await database.write((tx) => tx.query('UPDATE batches SET completed_at = 1'));
@@ -124,38 +208,6 @@ describe('processing on SQLite', () => {
     release();
     await held;
     await other.close();
-    await database.close();
-  });
-
-  it('fails an item whose processing throws (JSON nested 100 000 deep) with PROCESSING_ERROR alone; the rest lands in input order', async () => {
-    const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
-    const rows = [
-      ['r-0', '1', '{"size":1}', '[{"operator":"DHL","trackingId":"T1"}]'],
-      ['r-1', '2', deep, '[{"operator":"DHL","trackingId":"T2"}]'],
-      ['r-2', '3', '{"size":3}', '[{"operator":"DHL","trackingId":"T2"}]'],
-      ['r-3', '4', '{"size":4}', '[{"operator":"DHL","trackingId":"T1"}]'],
-    ];
-    const { database, store, create, update, count } = await setUp(rows, {
-      columns: ['refID', 'attributes.weight', 'attributes.shape', 'trackingDetails'],
-      attributes: [
-        { name: 'weight', dataType: 'number', required: true },
-        { name: 'shape', dataType: 'object', required: false },
-      ],
-    });
-    const report = await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
-    expect(report).toMatchObject({ processed: 4, done: true });
-    const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
-    // The deep row is either refused by a rule (a depth limit) or fails alone; either way the
-    // others are decided in input order: r-2 takes T2, which r-1 never got, and r-3 loses T1 to r-0.
-    const deepRow = view!.failures.find((f) => f.refId === 'r-1');
-    expect([PROCESSING_ERROR, 'ATTRIBUTE_INVALID']).toContain(deepRow?.code);
-    if (deepRow?.code === PROCESSING_ERROR) expect(deepRow.reason).toBe(PROCESSING_ERROR_REASON);
-    expect(view!.successes.map((s) => s.refId)).toEqual(['r-0', 'r-2']);
-    expect(view!.failures.map((f) => [f.refId, f.code])).toEqual([
-      ['r-1', deepRow?.code],
-      ['r-3', 'TRACKING_ID_TAKEN'],
-    ]);
-    expect(await count('containers')).toBe(2);
     await database.close();
   });
 
@@ -188,42 +240,57 @@ describe('processing on SQLite', () => {
   });
 });
 
-// The race case meets a rival on a second Database opened on the same file: another connection
-// with its own write queue, as another process would have.
-describeBatchClaimContract('TypeOrmBatchProcessingStore on a SQLite file', async () => {
-  const url = tempUrl();
-  const open = async () => {
-    const database = await Database.open(url);
-    return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchSeeder(database), close: () => database.close() };
-  };
-  return { ...(await open()), rival: open };
+describe('processing on PostgreSQL', () => {
+  it("tells a failure of the database itself from one of an item by the error's SQLSTATE", () => {
+    const driverFailure = (code: string) => Object.assign(new Error('failed'), { driverError: { code } });
+    for (const code of ['08006', '08001', '53100', '53300', '57P01', '57P03', '58030', '40001', '40P01', '55P03']) {
+      expect(isPostgresFault(driverFailure(code))).toBe(true);
+    }
+    expect(isPostgresFault(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isPostgresFault(new Error('Connection terminated unexpectedly'))).toBe(true);
+    for (const code of ['23505', '23503', '22001', '22P02', '42601']) expect(isPostgresFault(driverFailure(code))).toBe(false);
+    expect(isPostgresFault(new RangeError('Maximum call stack size exceeded'))).toBe(false);
+  });
 });
 
-describeBatchProcessingContract<EntityManager>('TypeOrmBatchProcessingStore on a SQLite file', async () => {
-  const database = await Database.open(tempUrl());
-  const repository = new TypeOrmBatchRepository(database);
-  return {
-    store: new TypeOrmBatchProcessingStore(database),
-    seed: async (batch, items) => {
-      await repository.add(batch, items);
-    },
-    receive: async (batch, items) => {
-      const { tenantId, kind, targetType, id } = batch.toSnapshot();
-      const intake = await repository.beginIntake({ tenantId, kind, targetType, batchId: id, expiresAt: T0 + 60_000 });
-      await intake.append(items, T0 + 60_000);
-      return {
-        commit: async () => {
-          await intake.commit(batch);
-        },
-      };
-    },
-    results: async (at) => (await repository.findResults(at, { afterSeq: -1, limit: 1000 }))?.items ?? [],
-    // An item handler's own write: a container, through the chunk's transaction.
-    handlerWrites: {
-      write: (tx, mark) => new TypeOrmContainerStore(tx).insertMany([aContainer({ id: `bag:${mark}` })]),
-      committed: async () =>
-        (await database.read((m) => m.query<Array<{ id: string }>>('SELECT id FROM containers ORDER BY id'))).map((row) => row.id.slice('bag:'.length)),
-    },
-    close: () => database.close(),
-  };
-});
+// The race case meets a rival on a second Database opened on the same database: another
+// connection (on SQLite with its own write queue), as another process would have.
+for (const { label, url: fresh } of stores) {
+  describeBatchClaimContract(`TypeOrmBatchProcessingStore on ${label}`, async () => {
+    const url = await fresh();
+    const open = async () => {
+      const database = await Database.open(url);
+      return { store: new TypeOrmBatchProcessingStore(database), repository: new TypeOrmBatchSeeder(database), close: () => database.close() };
+    };
+    return { ...(await open()), rival: open };
+  });
+
+  describeBatchProcessingContract<EntityManager>(`TypeOrmBatchProcessingStore on ${label}`, async () => {
+    const database = await Database.open(await fresh());
+    const repository = new TypeOrmBatchRepository(database);
+    return {
+      store: new TypeOrmBatchProcessingStore(database),
+      seed: async (batch, items) => {
+        await repository.add(batch, items);
+      },
+      receive: async (batch, items) => {
+        const { tenantId, kind, targetType, id } = batch.toSnapshot();
+        const intake = await repository.beginIntake({ tenantId, kind, targetType, batchId: id, expiresAt: T0 + 60_000 });
+        await intake.append(items, T0 + 60_000);
+        return {
+          commit: async () => {
+            await intake.commit(batch);
+          },
+        };
+      },
+      results: async (at) => (await repository.findResults(at, { afterSeq: -1, limit: 1000 }))?.items ?? [],
+      // An item handler's own write: a container, through the chunk's transaction.
+      handlerWrites: {
+        write: (tx, mark) => new TypeOrmContainerStore(tx).insertMany([aContainer({ id: `bag:${mark}` })]),
+        committed: async () =>
+          (await database.read((m) => m.query<Array<{ id: string }>>('SELECT id FROM containers ORDER BY id'))).map((row) => row.id.slice('bag:'.length)),
+      },
+      close: () => database.close(),
+    };
+  });
+}

@@ -8,6 +8,9 @@ import { parseDatabaseUrl } from './sqlite-database';
 import { BatchSchema } from './schemas/batch.schema';
 import { select, selectRows } from './sql';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
+import { PostgresDatabase, isPostgresFault, parsePostgresUrl } from './postgres-database';
+import { openDatabase } from './database';
+import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
 
 const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-db-')), 'nested', 'db.sqlite')}`;
 
@@ -23,6 +26,18 @@ describe('parseDatabaseUrl', () => {
 
   it.each(['mysql://db/x', 'sqlite:', 'file.sqlite'])('refuses %s with a clear message', (url) => {
     expect(() => parseDatabaseUrl(url)).toThrow(/DATABASE_URL/);
+  });
+});
+
+describe('parsePostgresUrl', () => {
+  it('takes postgres:// and postgresql:// with their options, and leaves other schemes to SQLite', () => {
+    expect(parsePostgresUrl('postgres://u:p@db:5432/cs')).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/cs' });
+    expect(parsePostgresUrl('postgresql://u@db/cs?sslmode=require')).toEqual({ kind: 'postgres', url: 'postgresql://u@db/cs?sslmode=require' });
+    expect(parsePostgresUrl('sqlite::memory:')).toBeNull();
+  });
+
+  it.each(['postgres://db:5432', 'postgres:///cs', 'postgres://u@db:notaport/cs'])('refuses %s with a clear message', (url) => {
+    expect(() => parsePostgresUrl(url)).toThrow(/DATABASE_URL/);
   });
 });
 
@@ -142,3 +157,101 @@ describe('Database', () => {
     await database.close();
   });
 });
+
+if (requirePostgres()) {
+  const scratch = postgresScratch('cs_db');
+  const count = async (database: Database, table: string) =>
+    Number((await database.read((m) => m.query<Array<{ n: string }>>(`SELECT COUNT(*) AS n FROM ${table}`)))[0]?.n);
+
+  describe('Database on PostgreSQL', () => {
+    it('is opened by openDatabase for postgres:// and postgresql:// URLs, sslmode included', async () => {
+      const url = await scratch.fresh();
+      const database = await openDatabase(url);
+      expect(database).toBeInstanceOf(PostgresDatabase);
+      await database.ping();
+      await database.close();
+      const other = await openDatabase(`${url.replace(/^postgres:/, 'postgresql:')}?sslmode=disable`, { poolMax: 2 });
+      expect(other).toBeInstanceOf(PostgresDatabase);
+      await other.ping();
+      await other.close();
+    });
+
+    it('migrates once when several processes open an empty database at the same moment', async () => {
+      const url = await scratch.fresh();
+      // A pool of one: the lock and the migrations share their connection, or it would wait on itself.
+      const opened = await Promise.all(Array.from({ length: 6 }, (_, i) => openDatabase(url, { poolMax: i === 0 ? 1 : 3 })));
+      const applied = await opened[0]!.read((m) => m.query<Array<{ name: string }>>('SELECT name FROM migrations ORDER BY id'));
+      expect(applied.map((row) => row.name)).toEqual([
+        'InitialSchema1764300000000',
+        'ContainersAndLeases1764400000000',
+        'FileBatches1764500000000',
+        'SubmitKeys1764600000000',
+        'BatchCallbacks1764700000000',
+        'TenantTurns1764800000000',
+        'ContainerTables1765000000000',
+        'BatchKinds1765100000000',
+      ]);
+      await Promise.all(opened.map((database) => database.close()));
+    });
+
+    it('never lets a reader see a write that is not committed', async () => {
+      const database = await Database.open(await scratch.migrated());
+      let seenDuringWrite = -1;
+      await database.write(async (manager) => {
+        await manager.insert(BatchSchema, toBatchRow(aBatch({ total: 1 })));
+        seenDuringWrite = await database.read((m) => m.count(BatchSchema));
+      });
+      expect(seenDuringWrite).toBe(0);
+      expect(await database.read((m) => m.count(BatchSchema))).toBe(1);
+      await database.close();
+    });
+
+    it('leaves nothing behind when a write fails midway', async () => {
+      const database = await Database.open(await scratch.migrated());
+      await expect(new TypeOrmBatchRepository(database).add(aBatch({ total: 1201 }), someItems(1200))).rejects.toThrow(/1200 items/);
+      expect([await count(database, 'batch_items'), await count(database, 'batches')]).toEqual([0, 0]);
+      await database.close();
+    });
+
+    it('stores a batch larger than one statement may bind (65 535 parameters), in order', async () => {
+      const database = await Database.open(await scratch.migrated());
+      const repository = new TypeOrmBatchRepository(database);
+      await repository.add(aBatch({ total: 12_000 }), someItems(12_000));
+      expect(await count(database, 'batch_items')).toBe(12_000);
+      const [last] = await database.read((m) =>
+        m.query<Array<{ seq: number; ref_id: string }>>('SELECT seq, ref_id FROM batch_items ORDER BY seq DESC LIMIT 1'),
+      );
+      expect(last?.seq).toBe(11_999);
+      await database.close();
+    });
+
+    it('gives rows back as arrays in the order selected, and numbers as numbers', async () => {
+      const database = await Database.open(await scratch.migrated());
+      const sql = "SELECT n, 'v' || n AS label, NULL AS absent FROM (VALUES (3), (1), (2)) AS t(n) WHERE n > ? ORDER BY n";
+      await database.read(async (manager) => {
+        expect(await selectRows(manager, sql, [1])).toEqual([
+          [2, 'v2', null],
+          [3, 'v3', null],
+        ]);
+        expect(await select(manager, sql, [2])).toEqual([{ n: 3, label: 'v3', absent: null }]);
+      });
+      await database.close();
+    });
+
+    it('fails a statement with a store fault, not an item fault, when the server ends its connection', async () => {
+      const database = await Database.open(await scratch.migrated());
+      const failure = await database
+        .write((m) => m.query('SELECT pg_terminate_backend(pg_backend_pid())'))
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect(failure).not.toBeNull();
+      expect(database.isStoreFault(failure)).toBe(true);
+      expect(isPostgresFault(Object.assign(new Error('duplicate key'), { driverError: { code: '23505' } }))).toBe(false);
+      // The pool drops the dead connection and answers again.
+      await database.ping();
+      await database.close();
+    });
+  });
+}

@@ -1,5 +1,5 @@
 // The store every adapter writes and reads through, whatever database it is. Adapters depend on
-// this interface only; each database is one class of it (SqliteDatabase today), chosen by
+// this interface only; each database is one class of it (SqliteDatabase, PostgresDatabase), chosen by
 // openDatabase from the URL's scheme, so that a second store is a second class, not an edit of
 // every adapter. What each store promises about concurrent writers is in ADR 0016: adapters
 // assume no more than that one transaction is atomic, and make every read-then-write safe by
@@ -7,6 +7,7 @@
 import { EntityManager } from 'typeorm';
 import { TableSet, allTables } from './table-sets';
 import { SqliteDatabase, parseDatabaseUrl } from './sqlite-database';
+import { PostgresDatabase, parsePostgresUrl } from './postgres-database';
 
 export { DEFAULT_DATABASE_URL } from './sqlite-database';
 
@@ -31,6 +32,8 @@ export interface Database {
 export interface OpenDatabaseOptions {
   /** Milliseconds a statement waits on a locked database before failing. */
   readonly busyTimeoutMs?: number;
+  /** PostgreSQL only: most connections this process holds at once (DATABASE_POOL_MAX), 10 by default. */
+  readonly poolMax?: number;
   /**
    * The table sets to create and migrate, each with its entities and migrations. All of them by
    * default; a service that reuses the batch domain alone opens `[batchTables]`.
@@ -41,7 +44,9 @@ export interface OpenDatabaseOptions {
 /** Opens the store named by `url` (its scheme picks the database) and brings its tables up to date. */
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
   const schemas = options.schemas ?? allTables;
-  // parseDatabaseUrl refuses a scheme no class serves; a second store adds its scheme here.
+  const postgres = parsePostgresUrl(url);
+  if (postgres) return PostgresDatabase.open(postgres, { busyTimeoutMs: options.busyTimeoutMs, poolMax: options.poolMax, schemas });
+  // parseDatabaseUrl refuses a scheme no class serves; a further store adds its scheme here.
   return SqliteDatabase.open(parseDatabaseUrl(url), { busyTimeoutMs: options.busyTimeoutMs, schemas });
 }
 

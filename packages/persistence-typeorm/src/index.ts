@@ -3,6 +3,8 @@ export { Database, DEFAULT_DATABASE_URL, openDatabase } from './database';
 export type { OpenDatabaseOptions } from './database';
 export { SqliteDatabase, parseDatabaseUrl } from './sqlite-database';
 export type { DatabaseLocation } from './sqlite-database';
+export { PostgresDatabase, loggableDatabaseUrl, parsePostgresUrl } from './postgres-database';
+export type { PostgresLocation } from './postgres-database';
 export { allTables, batchTables, containerTables } from './table-sets';
 export type { TableSet } from './table-sets';
 export { TypeOrmBatchRepository } from './typeorm-batch.repository';

@@ -108,6 +108,16 @@ export function slices<T>(values: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * Find options that lock the rows read until the transaction ends (SELECT … FOR UPDATE), for a
+ * read whose answer the same transaction then writes back (a batch's counters). On PostgreSQL a
+ * second writer of those rows waits, then reads them as committed; SQLite's write transaction
+ * already holds its one write lock, and TypeORM's SQLite driver refuses the option.
+ */
+export function lockedForUpdate(manager: EntityManager): { lock?: { mode: 'pessimistic_write' } } {
+  return manager.dataSource.driver.options.type === 'postgres' ? { lock: { mode: 'pessimistic_write' } } : {};
+}
+
 /** Booleans as the 1/0 SQLite stores them (PostgreSQL reads them as booleans too). */
 export const flag = (value: boolean): number => (value ? 1 : 0);
 

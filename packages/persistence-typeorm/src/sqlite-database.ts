@@ -22,7 +22,9 @@ export type DatabaseLocation = { readonly kind: 'sqlite'; readonly file: string 
 /** Parses DATABASE_URL: `sqlite:<path>` (created if absent) or `sqlite::memory:`. */
 export function parseDatabaseUrl(url: string): DatabaseLocation {
   if (!url.startsWith('sqlite:')) {
-    throw new Error(`DATABASE_URL must start with sqlite: (for example ${DEFAULT_DATABASE_URL}); got '${url.split(':')[0] ?? ''}:'`);
+    throw new Error(
+      `DATABASE_URL must start with sqlite: (for example ${DEFAULT_DATABASE_URL}), postgres:// or postgresql://; got '${url.split(':')[0] ?? ''}:'`,
+    );
   }
   const rest = url.slice('sqlite:'.length).replace(/^\/\//, '');
   if (rest === ':memory:') return { kind: 'sqlite', file: ':memory:' };

@@ -1,6 +1,6 @@
-// The table sets on real files: a database made before the batch and container tables were split
-// upgrades and keeps its rows; a batch-only database has no container tables; both sets on one
-// file make the same tables as before, whichever set came first.
+// The table sets on real databases: a database made before the batch and container tables were
+// split upgrades and keeps its rows; a batch-only database has no container tables; both sets on
+// one database make the same tables as before, whichever set came first (SQLite and PostgreSQL).
 import { A_KIND, T0, aBatch, aBatchId, someItems } from '@container-service/batch-domain/testing';
 import { aContainerType } from '@container-service/container-domain/testing';
 import BetterSqlite3 from 'better-sqlite3';
@@ -13,6 +13,7 @@ import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmContainerReader } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
+import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
 
 const CONTAINER_TABLES = ['container_tracking', 'container_types', 'containers'];
 const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-sets-')), 'db.sqlite');
@@ -104,3 +105,47 @@ describe('a database of the batch tables only', () => {
     expect(layout(file)).toEqual(layout(fresh));
   });
 });
+
+if (requirePostgres()) {
+  const scratch = postgresScratch('cs_sets');
+  /** The database's columns, indexes and constraints, as PostgreSQL's catalogue describes them. */
+  const pgLayout = (database: Database) =>
+    database.read(async (m) => ({
+      columns: await m.query(
+        "SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name",
+      ),
+      indexes: await m.query("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY tablename, indexname"),
+      constraints: await m.query(
+        "SELECT conrelid::regclass::text AS tbl, contype, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2, 3",
+      ),
+    }));
+  const pgTables = async (database: Database) =>
+    (await database.read((m) => m.query<Array<{ tablename: string }>>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).map(
+      (row) => row.tablename,
+    );
+
+  describe('a PostgreSQL database of the batch tables only', () => {
+    it('has no container tables, and stores, claims and reads batches', async () => {
+      const database = await openDatabase(await scratch.fresh(), { schemas: [batchTables] });
+      expect((await pgTables(database)).filter((name) => CONTAINER_TABLES.includes(name))).toEqual([]);
+      const batches = new TypeOrmBatchRepository(database);
+      await batches.add(aBatch({ total: 2 }), someItems(2));
+      expect((await new TypeOrmBatchProcessingStore(database).claim('w1', [A_KIND], T0 + 10, T0 + 1000))?.locator.batchId).toBe(aBatchId(1));
+      expect((await batches.findStatus(locator, 10))!.batch.counts.pending).toBe(2);
+      await database.close();
+    });
+
+    it('takes the container tables later, keeping its batches, and ends as a database made with both', async () => {
+      const url = await scratch.fresh();
+      const batchOnly = await openDatabase(url, { schemas: [batchTables] });
+      await new TypeOrmBatchRepository(batchOnly).add(aBatch({ total: 1 }), someItems(1));
+      await batchOnly.close();
+      const both = await openDatabase(url, { schemas: [batchTables, containerTables] });
+      expect(await new TypeOrmContainerTypeRepository(both).add(aContainerType())).toBe('added');
+      expect(await new TypeOrmBatchRepository(both).findStatus(locator, 10)).not.toBeNull();
+      const fresh = await openDatabase(await scratch.fresh(), { schemas: [batchTables, containerTables] });
+      expect(await pgLayout(both)).toEqual(await pgLayout(fresh));
+      await Promise.all([both.close(), fresh.close()]);
+    });
+  });
+}

@@ -10,7 +10,7 @@ import { EntityManager } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
-import { driverErrorCode, execute, placeholders, select } from './sql';
+import { driverErrorCode, execute, lockedForUpdate, placeholders, select } from './sql';
 import { writeOutcomes } from './batch-outcomes.writes';
 
 /** Batches a worker may take: unfinished, fully received, and under no lease still live at `?`; then `kind IN (…)` follows. */
@@ -48,9 +48,11 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     }
   }
 
+  /** Locks the batch's row for the chunk's transaction: a cancel meanwhile waits, then sees its outcomes. */
   async load(tx: EntityManager, locator: BatchLocator): Promise<Batch | null> {
     const row = await tx.findOne(BatchSchema, {
       where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 },
+      ...lockedForUpdate(tx),
     });
     return row === null ? null : fromBatchRow(row);
   }

@@ -4,6 +4,13 @@ import { Database } from './database';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';
 import { TypeOrmBatchSeeder } from './testing';
+import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
+
+const stores: Array<[string, () => Promise<string> | string]> = [['sqlite::memory:', () => 'sqlite::memory:']];
+if (requirePostgres()) {
+  const scratch = postgresScratch('cs_outbox');
+  stores.push(['PostgreSQL', () => scratch.migrated()]);
+}
 
 /** A stand-in for the app's AES-GCM sealer: enough to see where sealing and opening happen. */
 const sealer = (keys: string[]): SecretSealer => ({
@@ -15,51 +22,53 @@ const sealer = (keys: string[]): SecretSealer => ({
   },
 });
 
-describe('TypeOrmCallbackOutbox with sealed secrets', () => {
-  const locator = aLocator({ batchId: aBatchId(1) });
-  let database: Database;
+for (const [label, url] of stores) {
+  describe(`TypeOrmCallbackOutbox with sealed secrets on ${label}`, () => {
+    const locator = aLocator({ batchId: aBatchId(1) });
+    let database: Database;
 
-  beforeEach(async () => {
-    database = await Database.open('sqlite::memory:');
-  });
-  afterEach(async () => {
-    await database.close();
-  });
+    beforeEach(async () => {
+      database = await Database.open(await url());
+    });
+    afterEach(async () => {
+      await database.close();
+    });
 
-  async function finishedWithCallback(repository: TypeOrmBatchRepository) {
-    const batch = aBatch({ id: aBatchId(1), total: 1, hasCallback: true });
-    await repository.add(batch, someItems(1), { callback: aCallbackTarget({ secret: 'the-secret' }) });
-    batch.recordOutcomes(['success'], T0 + 10);
-    await new TypeOrmBatchSeeder(database).recordOutcomes(batch, outcomesFor('S'));
-  }
-  const storedSecret = async () => (await database.read((m) => m.query('SELECT secret FROM batch_callbacks')))[0].secret as string | null;
+    async function finishedWithCallback(repository: TypeOrmBatchRepository) {
+      const batch = aBatch({ id: aBatchId(1), total: 1, hasCallback: true });
+      await repository.add(batch, someItems(1), { callback: aCallbackTarget({ secret: 'the-secret' }) });
+      batch.recordOutcomes(['success'], T0 + 10);
+      await new TypeOrmBatchSeeder(database).recordOutcomes(batch, outcomesFor('S'));
+    }
+    const storedSecret = async () => (await database.read((m) => m.query('SELECT secret FROM batch_callbacks')))[0].secret as string | null;
 
-  it('stores the secret sealed, opens it for the try, and drops it once delivered', async () => {
-    await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['k1']) }));
-    expect(await storedSecret()).toBe('sealed:k1:terces-eht');
-    const outbox = new TypeOrmCallbackOutbox(database, sealer(['k2', 'k1']));
-    const [due] = await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);
-    expect(due).toEqual({ locator, target: aCallbackTarget({ secret: 'the-secret' }), attempts: 0 });
-    await outbox.recordAttempt(locator, { delivered: false, error: 'HTTP 500', at: T0 + 1100, nextAttemptAt: T0 + 1200, maxAttempts: 5 });
-    expect(await storedSecret()).toBe('sealed:k1:terces-eht');
-    await outbox.claimDue('w1', [A_KIND], T0 + 2000, T0 + 5000, 10);
-    await outbox.recordAttempt(locator, { delivered: true, error: null, at: T0 + 2100, nextAttemptAt: T0 + 3100, maxAttempts: 5 });
-    expect(await storedSecret()).toBeNull();
-  });
+    it('stores the secret sealed, opens it for the try, and drops it once delivered', async () => {
+      await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['k1']) }));
+      expect(await storedSecret()).toBe('sealed:k1:terces-eht');
+      const outbox = new TypeOrmCallbackOutbox(database, sealer(['k2', 'k1']));
+      const [due] = await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);
+      expect(due).toEqual({ locator, target: aCallbackTarget({ secret: 'the-secret' }), attempts: 0 });
+      await outbox.recordAttempt(locator, { delivered: false, error: 'HTTP 500', at: T0 + 1100, nextAttemptAt: T0 + 1200, maxAttempts: 5 });
+      expect(await storedSecret()).toBe('sealed:k1:terces-eht');
+      await outbox.claimDue('w1', [A_KIND], T0 + 2000, T0 + 5000, 10);
+      await outbox.recordAttempt(locator, { delivered: true, error: null, at: T0 + 2100, nextAttemptAt: T0 + 3100, maxAttempts: 5 });
+      expect(await storedSecret()).toBeNull();
+    });
 
-  it('hands out as undeliverable a callback whose secret was sealed under a key no longer configured', async () => {
-    await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['old']) }));
-    const [due] = await new TypeOrmCallbackOutbox(database, sealer(['new'])).claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);
-    expect(due!.target.secret).toBeNull();
-    expect(due!.undeliverable).toMatch(/key 'old' is not configured/);
-  });
+    it('hands out as undeliverable a callback whose secret was sealed under a key no longer configured', async () => {
+      await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['old']) }));
+      const [due] = await new TypeOrmCallbackOutbox(database, sealer(['new'])).claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);
+      expect(due!.target.secret).toBeNull();
+      expect(due!.undeliverable).toMatch(/key 'old' is not configured/);
+    });
 
-  it('drops the secret of a callback that failed for good', async () => {
-    await finishedWithCallback(new TypeOrmBatchRepository(database));
-    expect(await storedSecret()).toBe('the-secret');
-    const outbox = new TypeOrmCallbackOutbox(database);
-    await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);
-    await outbox.recordAttempt(locator, { delivered: false, error: 'HTTP 500', at: T0 + 1100, nextAttemptAt: T0 + 1200, maxAttempts: 1 });
-    expect(await storedSecret()).toBeNull();
+    it('drops the secret of a callback that failed for good', async () => {
+      await finishedWithCallback(new TypeOrmBatchRepository(database));
+      expect(await storedSecret()).toBe('the-secret');
+      const outbox = new TypeOrmCallbackOutbox(database);
+      await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);
+      await outbox.recordAttempt(locator, { delivered: false, error: 'HTTP 500', at: T0 + 1100, nextAttemptAt: T0 + 1200, maxAttempts: 1 });
+      expect(await storedSecret()).toBeNull();
+    });
   });
-});
+}

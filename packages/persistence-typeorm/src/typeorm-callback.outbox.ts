@@ -11,7 +11,7 @@ import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { BatchSchema } from './schemas/batch.schema';
-import { execute, placeholders, select } from './sql';
+import { execute, lockedForUpdate, placeholders, select } from './sql';
 
 interface DueRow {
   pk: number | string;
@@ -82,6 +82,7 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
     await this.database.write(async (manager) => {
       const row = await manager.findOne(BatchSchema, {
         where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType },
+        ...lockedForUpdate(manager),
       });
       if (row === null) return; // purged meanwhile
       const batch = fromBatchRow(row);

@@ -195,7 +195,7 @@ export class TypeOrmContainerStore implements ContainerStore {
   }
 
   async insertMany(containers: readonly ContainerSnapshot[]): Promise<void> {
-    // 16 parameters a row: 200 rows stay far below SQLite's 32 766-parameter limit.
+    // 16 parameters a row: 200 rows stay far below SQLite's 32 766-parameter limit and PostgreSQL's 65 535.
     for (const part of slices(containers, 200)) {
       await execute(this.tx, `INSERT INTO containers (${CONTAINER_COLUMNS}) VALUES ${placeholders(part.length, 16)}`, part.flatMap(containerParams));
     }

@@ -16,12 +16,20 @@ import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmBatchSeeder } from './testing';
 import { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
+import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
 
-// Each contract runs on an in-memory database and on a real file (two connections, WAL).
-const stores: Array<[string, () => string]> = [
+const sqliteFile = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-int-')), 'db.sqlite')}`;
+
+// Each contract runs on an in-memory database, on a real file (two connections, WAL) and on a
+// PostgreSQL database of its own (a pool, writers that really interleave).
+const stores: Array<[string, () => Promise<string> | string]> = [
   ['sqlite::memory:', () => 'sqlite::memory:'],
-  ['a SQLite file', () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-int-')), 'db.sqlite')}`],
+  ['a SQLite file', sqliteFile],
 ];
+if (requirePostgres()) {
+  const scratch = postgresScratch('cs_repo');
+  stores.push(['PostgreSQL', () => scratch.migrated()]);
+}
 
 /**
  * A fixture built by `build` on a database of its own; on a file, its race cases meet a rival
@@ -30,9 +38,12 @@ const stores: Array<[string, () => string]> = [
  */
 type Opened<F> = F & { close: () => Promise<void> };
 
-function opener<F extends object>(url: () => string, build: (database: Database) => F): () => Promise<Opened<F> & { rival?: () => Promise<Opened<F>> }> {
+function opener<F extends object>(
+  url: () => Promise<string> | string,
+  build: (database: Database) => F,
+): () => Promise<Opened<F> & { rival?: () => Promise<Opened<F>> }> {
   return async () => {
-    const at = url();
+    const at = await url();
     const open = async (): Promise<Opened<F>> => {
       const database = await Database.open(at);
       return { ...build(database), close: () => database.close() };
@@ -71,7 +82,7 @@ describe('TypeOrmBatchRepository with a status cache', () => {
   let seeder: TypeOrmBatchSeeder;
 
   beforeEach(async () => {
-    database = await Database.open(stores[1]![1]());
+    database = await Database.open(sqliteFile());
     repository = new TypeOrmBatchRepository(database, { statusCacheEntries: 100 });
     seeder = new TypeOrmBatchSeeder(database);
   });
@@ -114,7 +125,7 @@ describe('TypeOrmBatchRepository and a file batch header', () => {
   let repository: TypeOrmBatchRepository;
 
   beforeEach(async () => {
-    database = await Database.open(stores[1]![1]());
+    database = await Database.open(sqliteFile());
     repository = new TypeOrmBatchRepository(database);
     const intake = await repository.beginIntake({ ...locator, expiresAt: T0 + 60_000 });
     await intake.append([{ refId: 'r-1', row: 2, input: ['r-1'] }], T0 + 60_000);

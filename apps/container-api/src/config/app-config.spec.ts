@@ -36,6 +36,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes a PostgreSQL URL, with a pool of 10 connections unless told otherwise', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://cs:pw@db.internal:5432/containers?sslmode=require' });
+    expect(config).toMatchObject({ databaseUrl: 'postgresql://cs:pw@db.internal:5432/containers?sslmode=require', databasePoolMax: 10 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://cs@db/containers', DATABASE_POOL_MAX: '40' }).databasePoolMax).toBe(40);
+  });
+
   it('lowers the worker thread to nice 10 unless told otherwise', () => {
     expect(loadConfig({}).worker.threadNice).toBe(10);
     expect(loadConfig({ WORKER_THREAD_NICE: '0' }).worker.threadNice).toBe(0);
@@ -68,7 +74,9 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'eighty' }, /PORT must be an integer/],
     [{ PORT: '70000' }, /PORT must be an integer from 0 to 65535/],
-    [{ DATABASE_URL: 'postgres://x' }, /DATABASE_URL must start with sqlite:/],
+    [{ DATABASE_URL: 'mysql://x/db' }, /DATABASE_URL must start with sqlite:/],
+    [{ DATABASE_URL: 'postgres://x' }, /DATABASE_URL must name a host and a database/],
+    [{ DATABASE_POOL_MAX: '0' }, /DATABASE_POOL_MAX must be an integer from 1 to 1000/],
     [{ WORKER_THREAD_NICE: '20' }, /WORKER_THREAD_NICE must be an integer from 0 to 19/],
     [{ STATUS_CACHE_ENTRIES: '-1' }, /STATUS_CACHE_ENTRIES must be an integer from 0 to 10000000/],
     [{ BODY_TIMEOUT_MS: '0' }, /BODY_TIMEOUT_MS must be an integer from 100 to 3600000/],

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CHUNK_SIZE } from '@container-service/batch-domain';
-import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '@container-service/persistence-typeorm';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl, parsePostgresUrl } from '@container-service/persistence-typeorm';
 import { SecretKey, parseSecretsKey } from '../callbacks/aes-gcm-secret.sealer';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly port: number;
   readonly host: string;
   readonly databaseUrl: string;
+  /** PostgreSQL only: most connections each process holds at once. */
+  readonly databasePoolMax: number;
   readonly dataDir: string;
   readonly auth: AuthConfig;
   readonly logLevel: LogLevel;
@@ -116,10 +118,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const host = text('HOST') ?? '0.0.0.0';
   const databaseUrl = text('DATABASE_URL') ?? DEFAULT_DATABASE_URL;
   try {
-    parseDatabaseUrl(databaseUrl);
+    if (parsePostgresUrl(databaseUrl) === null) parseDatabaseUrl(databaseUrl);
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+  const databasePoolMax = integer('DATABASE_POOL_MAX', 10, 1, 1000);
   const dataDir = path.resolve(text('DATA_DIR') ?? './data');
   const logLevel = (text('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${logLevel}'`);
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port,
     host,
     databaseUrl,
+    databasePoolMax,
     dataDir,
     auth: loadAuthConfig(text, production),
     logLevel,
