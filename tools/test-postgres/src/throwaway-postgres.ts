@@ -51,8 +51,11 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
   let pid: number | undefined;
   const cleanUp = (): void => {
     removeExitHooks();
-    stopServer(bindir, asPostgresUser, dataDir, pid);
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      stopServer(bindir, asPostgresUser, dataDir, pid);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
   const removeExitHooks = installExitHooks(cleanUp);
 
