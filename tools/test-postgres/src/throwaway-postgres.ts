@@ -28,7 +28,7 @@ export interface ThrowawayPostgres {
 }
 
 // Settings for a server whose data is thrown away: durability buys nothing there and costs a
-// sync per commit (ADR 0018). Enough connections for several suites' pools at once.
+// sync per commit (ADR 0019). Enough connections for several suites' pools at once.
 const testSettings = [
   "listen_addresses = '127.0.0.1'",
   'max_connections = 300',
