@@ -143,7 +143,7 @@ describe('a body over JSON_BODY_MAX_BYTES', () => {
     const payload = Array.from({ length: 300 }, (_, i) => ({ refID: `big-${i}` }));
     const response = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload } });
     expectEnvelopeError(response, 413, 'PAYLOAD_TOO_LARGE');
-    expect((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n).toBe(0);
+    expect(Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n)).toBe(0);
     await t.close();
   });
 });

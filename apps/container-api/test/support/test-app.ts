@@ -1,7 +1,9 @@
-// Starts the real app on a loopback port, over a real SQLite file in a temporary folder, with
+// Starts the real app on a loopback port, over a real SQLite file in a temporary folder (or, with
+// E2E_STORE=postgres, a fresh PostgreSQL database on TEST_DATABASE_URL, dropped on close), with
 // its JSON logs captured, and gives tests a small HTTP client and a token minter.
 import { Clock } from '@container-service/batch-domain';
 import { Database } from '@container-service/persistence-typeorm';
+import { freshDatabase, type FreshDatabase } from '@container-service/test-postgres';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SignJWT } from 'jose';
 import fs from 'node:fs';
@@ -46,11 +48,37 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The store the harness puts apps on: E2E_STORE=postgres (jest.postgres.config.js) or SQLite. */
+export function e2eStore(): 'sqlite' | 'postgres' {
+  const store = process.env.E2E_STORE ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'postgres') throw new Error(`E2E_STORE must be sqlite or postgres, not ${store}`);
+  return store;
+}
+
+async function postgresDatabase(): Promise<FreshDatabase> {
+  const base = process.env.TEST_DATABASE_URL;
+  // The jest config's globalSetup provides it; without it the run must fail, not fall back.
+  if (!base) throw new Error('E2E_STORE=postgres needs TEST_DATABASE_URL (set by the jest globalSetup)');
+  return freshDatabase(base, 'e2e');
+}
+
 export async function startTestApp(env: Record<string, string> = {}, clock?: Clock): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-e2e-'));
+  // A test that names its own DATABASE_URL keeps it.
+  const postgres = env.DATABASE_URL === undefined && e2eStore() === 'postgres' ? await postgresDatabase() : undefined;
+  try {
+    return await startOn(dir, postgres, env, clock);
+  } catch (error) {
+    await postgres?.drop().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startOn(dir: string, postgres: FreshDatabase | undefined, env: Record<string, string>, clock: Clock | undefined): Promise<TestApp> {
   const config = loadConfig({
     AUTH_JWT_SECRET: TEST_SECRET,
-    DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`,
+    DATABASE_URL: postgres ? postgres.url : `sqlite:${path.join(dir, 'db.sqlite')}`,
     DATA_DIR: dir,
     LOG_LEVEL: 'info',
     // Tests that seed batches by hand read them as seeded; processing tests turn the worker on.
@@ -110,8 +138,12 @@ export async function startTestApp(env: Record<string, string> = {}, clock?: Clo
       return { status: response.status, headers: response.headers, body: parsed, text };
     },
     async close() {
-      await app.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        await app.close();
+      } finally {
+        await postgres?.drop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
