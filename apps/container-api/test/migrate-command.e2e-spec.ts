@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { allTables, openDatabase } from '@container-service/persistence-typeorm';
 import { freshDatabase } from '@container-service/test-postgres';
-import { DIST, cleanEnv } from './support/service-process';
+import { DIST, cleanEnv, start, stop } from './support/service-process';
 
 const MIGRATE = path.join(DIST, 'cli', 'migrate.js');
 const MIGRATIONS = allTables.flatMap((set) => set.migrations.map((Migration) => new Migration().name ?? Migration.name));
@@ -69,6 +69,25 @@ describe('npm run migrate', () => {
     const database = await freshDatabase(base, 'cs_migrate');
     made.push(database);
     return database.url;
+  });
+
+  it('lets a process started with DATABASE_MIGRATE=false wait for the schema, and start once migrate has run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-migrate-wait-'));
+    const url = `sqlite:${path.join(dir, 'db.sqlite')}`;
+    let started = false;
+    const service = start(dir, { DATABASE_URL: url, DATA_DIR: dir, DATABASE_MIGRATE: 'false', WORKER_ENABLED: 'false' }).then((running) => {
+      started = true;
+      return running;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(started).toBe(false);
+    expect((await migrate({ DATABASE_URL: url })).code).toBe(0);
+    const running = await service;
+    try {
+      expect((await fetch(`${running.url}/health/ready`)).status).toBe(200);
+    } finally {
+      await stop(running);
+    }
   });
 
   it('fails with exit code 1 and one line when the database cannot be reached, hiding the password', async () => {
