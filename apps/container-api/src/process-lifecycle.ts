@@ -76,7 +76,7 @@ export function runProcess(spec: ProcessSpec): void {
     }
     let database: Database;
     try {
-      database = await Database.open(config.databaseUrl, { poolMax: config.databasePoolMax });
+      database = await Database.open(config.databaseUrl, { poolMax: config.databasePoolMax, migrate: config.databaseMigrate });
     } catch (error) {
       fail(spec.name, `cannot open the database ${loggableDatabaseUrl(config.databaseUrl)}`, error);
     }

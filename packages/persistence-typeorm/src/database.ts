@@ -6,6 +6,7 @@
 // itself (a conditional UPDATE … RETURNING or INSERT … ON CONFLICT DO NOTHING).
 import { EntityManager } from 'typeorm';
 import { TableSet, allTables } from './table-sets';
+import { DEFAULT_SCHEMA_WAIT_MS, SchemaOptions } from './schema-wait';
 import { SqliteDatabase, parseDatabaseUrl } from './sqlite-database';
 import { PostgresDatabase, parsePostgresUrl } from './postgres-database';
 
@@ -39,15 +40,32 @@ export interface OpenDatabaseOptions {
    * default; a service that reuses the batch domain alone opens `[batchTables]`.
    */
   readonly schemas?: readonly TableSet[];
+  /**
+   * Whether this process runs the pending migrations (true, the default) or waits for another to
+   * have run them (false: DATABASE_MIGRATE=false, when a deploy pipeline runs `npm run migrate`).
+   */
+  readonly migrate?: boolean;
+  /** With `migrate: false`, how long to wait for the schema before failing; 60 s by default. */
+  readonly schemaWaitMs?: number;
+  /** Told the names of the migrations this process ran (none when the schema was up to date). */
+  readonly onMigrated?: (names: readonly string[]) => void;
 }
 
-/** Opens the store named by `url` (its scheme picks the database) and brings its tables up to date. */
+/**
+ * Opens the store named by `url` (its scheme picks the database) and brings its tables up to date,
+ * or, with `migrate: false`, waits until they are.
+ */
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
-  const schemas = options.schemas ?? allTables;
+  const schema: SchemaOptions = {
+    schemas: options.schemas ?? allTables,
+    migrate: options.migrate ?? true,
+    schemaWaitMs: options.schemaWaitMs ?? DEFAULT_SCHEMA_WAIT_MS,
+    ...(options.onMigrated ? { onMigrated: options.onMigrated } : {}),
+  };
   const postgres = parsePostgresUrl(url);
-  if (postgres) return PostgresDatabase.open(postgres, { busyTimeoutMs: options.busyTimeoutMs, poolMax: options.poolMax, schemas });
+  if (postgres) return PostgresDatabase.open(postgres, { busyTimeoutMs: options.busyTimeoutMs, poolMax: options.poolMax, ...schema });
   // parseDatabaseUrl refuses a scheme no class serves; a further store adds its scheme here.
-  return SqliteDatabase.open(parseDatabaseUrl(url), { busyTimeoutMs: options.busyTimeoutMs, schemas });
+  return SqliteDatabase.open(parseDatabaseUrl(url), { busyTimeoutMs: options.busyTimeoutMs, ...schema });
 }
 
 /** `Database.open(url, options)`: the same as openDatabase. */

@@ -6,17 +6,16 @@
 // empty database migrate it once (ADR 0018).
 import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
 import type { Database } from './database';
-import type { TableSet } from './table-sets';
+import { SchemaOptions, waitForSchema } from './schema-wait';
 import { driverErrorCode } from './sql';
 
 export type PostgresLocation = { readonly kind: 'postgres'; readonly url: string };
 
-export interface PostgresOptions {
+export interface PostgresOptions extends SchemaOptions {
   /** Most connections this process holds at once (DATABASE_POOL_MAX); 10 by default. */
   readonly poolMax?: number;
   /** Milliseconds a statement may wait on a lock before failing; unset: no limit. */
   readonly busyTimeoutMs?: number;
-  readonly schemas: readonly TableSet[];
 }
 
 /** Any fixed number: every process of the service takes the same lock around its migrations. */
@@ -39,7 +38,10 @@ export class PostgresDatabase implements Database {
     });
     await source.initialize();
     try {
-      await migrateUnderLock(source);
+      if (options.migrate) {
+        const ran = await migrateUnderLock(source);
+        options.onMigrated?.(ran);
+      } else await waitForSchema(source, options.schemas, options.schemaWaitMs);
     } catch (error) {
       await source.destroy();
       throw error;
@@ -93,9 +95,9 @@ export class PostgresDatabase implements Database {
  * Runs the pending migrations holding pg_advisory_lock, all on one connection (a pool of one
  * would otherwise wait on itself): a second process that starts at the same moment waits at the
  * lock, then finds nothing left to run. The lock is the session's, so it is held across the
- * migrations' own transaction, and let go even if they fail.
+ * migrations' own transaction, and let go even if they fail. Gives back the names of those it ran.
  */
-async function migrateUnderLock(source: DataSource): Promise<void> {
+async function migrateUnderLock(source: DataSource): Promise<string[]> {
   const runner = source.createQueryRunner();
   await runner.connect();
   try {
@@ -103,7 +105,7 @@ async function migrateUnderLock(source: DataSource): Promise<void> {
     try {
       const migrations = new MigrationExecutor(source, runner);
       migrations.transaction = 'all';
-      await migrations.executePendingMigrations();
+      return (await migrations.executePendingMigrations()).map((migration) => migration.name);
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Database } from './database';
-import type { TableSet } from './table-sets';
+import { SchemaOptions, waitForSchema } from './schema-wait';
 import { driverErrorCode } from './sql';
 import { DamageWatch, DatabaseDamagedError } from './damage-watch';
 
@@ -32,9 +32,8 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
   return { kind: 'sqlite', file: path.resolve(rest) };
 }
 
-export interface SqliteOptions {
+export interface SqliteOptions extends SchemaOptions {
   readonly busyTimeoutMs?: number;
-  readonly schemas: readonly TableSet[];
 }
 
 export class SqliteDatabase implements Database {
@@ -72,7 +71,10 @@ export class SqliteDatabase implements Database {
     try {
       // Before anything is written: a damaged file must not be migrated, served or written to.
       await damage.checkAtStart(writer);
-      await writer.runMigrations();
+      if (options.migrate) {
+        const ran = await writer.runMigrations();
+        options.onMigrated?.(ran.map((migration) => migration.name));
+      } else await waitForSchema(writer, options.schemas, options.schemaWaitMs);
     } catch (error) {
       await writer.destroy();
       throw error;

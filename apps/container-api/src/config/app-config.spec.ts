@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig, loadDatabaseUrl } from './app-config';
 
 const SECRET = 'x'.repeat(32);
 
@@ -42,6 +42,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://cs@db/containers', DATABASE_POOL_MAX: '40' }).databasePoolMax).toBe(40);
   });
 
+  it('migrates at start unless DATABASE_MIGRATE=false, which waits for the schema instead', () => {
+    expect(loadConfig({}).databaseMigrate).toBe(true);
+    expect(loadConfig({ DATABASE_MIGRATE: 'true' }).databaseMigrate).toBe(true);
+    expect(loadConfig({ DATABASE_MIGRATE: 'false' }).databaseMigrate).toBe(false);
+  });
+
+  it('reads DATABASE_URL alone for the migrate command, without the settings a running service needs', () => {
+    expect(loadDatabaseUrl({ NODE_ENV: 'production' })).toBe('sqlite:./data/container-service.sqlite');
+    expect(loadDatabaseUrl({ NODE_ENV: 'production', DATABASE_URL: ' postgres://cs@db/containers ' })).toBe('postgres://cs@db/containers');
+    expect(() => loadDatabaseUrl({ DATABASE_URL: 'mysql://x/db' })).toThrow(ConfigError);
+  });
+
   it('lowers the worker thread to nice 10 unless told otherwise', () => {
     expect(loadConfig({}).worker.threadNice).toBe(10);
     expect(loadConfig({ WORKER_THREAD_NICE: '0' }).worker.threadNice).toBe(0);
@@ -77,6 +89,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x/db' }, /DATABASE_URL must start with sqlite:/],
     [{ DATABASE_URL: 'postgres://x' }, /DATABASE_URL must name a host and a database/],
     [{ DATABASE_POOL_MAX: '0' }, /DATABASE_POOL_MAX must be an integer from 1 to 1000/],
+    [{ DATABASE_MIGRATE: 'no' }, /DATABASE_MIGRATE must be true or false; got 'no'/],
     [{ WORKER_THREAD_NICE: '20' }, /WORKER_THREAD_NICE must be an integer from 0 to 19/],
     [{ STATUS_CACHE_ENTRIES: '-1' }, /STATUS_CACHE_ENTRIES must be an integer from 0 to 10000000/],
     [{ BODY_TIMEOUT_MS: '0' }, /BODY_TIMEOUT_MS must be an integer from 100 to 3600000/],

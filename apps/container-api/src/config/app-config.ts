@@ -27,6 +27,11 @@ export interface AppConfig {
   readonly databaseUrl: string;
   /** PostgreSQL only: most connections each process holds at once. */
   readonly databasePoolMax: number;
+  /**
+   * DATABASE_MIGRATE: whether the process runs pending migrations at start (true) or waits for
+   * the schema that `npm run migrate` or another process brings up to date (false).
+   */
+  readonly databaseMigrate: boolean;
   readonly dataDir: string;
   readonly auth: AuthConfig;
   readonly logLevel: LogLevel;
@@ -100,6 +105,21 @@ export class ConfigError extends Error {}
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/**
+ * DATABASE_URL alone, checked: what `npm run migrate` needs, without the service's other settings
+ * (a deploy pipeline need not hold the access token key to migrate).
+ */
+export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env['DATABASE_URL']?.trim();
+  const databaseUrl = raw === undefined || raw === '' ? DEFAULT_DATABASE_URL : raw;
+  try {
+    if (parsePostgresUrl(databaseUrl) === null) parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return databaseUrl;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const text = (name: string): string | undefined => {
     const value = env[name];
@@ -116,13 +136,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const port = integer('PORT', 3000, 0, 65535);
   const host = text('HOST') ?? '0.0.0.0';
-  const databaseUrl = text('DATABASE_URL') ?? DEFAULT_DATABASE_URL;
-  try {
-    if (parsePostgresUrl(databaseUrl) === null) parseDatabaseUrl(databaseUrl);
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
+  const databaseUrl = loadDatabaseUrl(env);
   const databasePoolMax = integer('DATABASE_POOL_MAX', 10, 1, 1000);
+  const migrate = text('DATABASE_MIGRATE') ?? 'true';
+  if (migrate !== 'true' && migrate !== 'false') throw new ConfigError(`DATABASE_MIGRATE must be true or false; got '${migrate}'`);
   const dataDir = path.resolve(text('DATA_DIR') ?? './data');
   const logLevel = (text('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${logLevel}'`);
@@ -174,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host,
     databaseUrl,
     databasePoolMax,
+    databaseMigrate: migrate === 'true',
     dataDir,
     auth: loadAuthConfig(text, production),
     logLevel,
