@@ -94,14 +94,17 @@ export class CreateContainerHandler<Tx> implements ItemHandler<Tx> {
     const { type, parsed } = await parseChunk(store, context, items, parseCreateInput);
     if (type === null) return typeGone(context, items);
     const inputs = parsed.flatMap((p) => (p.ok ? [p.value] : []));
-    const [scannables, tracking, parents] = await Promise.all([
-      store.scannableOwners(context.tenantId, context.targetType, unique(inputs.flatMap((i) => (i.scannableId === null ? [] : [i.scannableId])))),
-      store.trackingOwners(
-        context.tenantId,
-        inputs.flatMap((i) => i.trackingDetails),
-      ),
-      store.parents(context.tenantId, unique(inputs.flatMap((i) => (i.parentId === null ? [] : [i.parentId])))),
-    ]);
+    // One after another: every read goes through the chunk's transaction, which is one connection.
+    const scannables = await store.scannableOwners(
+      context.tenantId,
+      context.targetType,
+      unique(inputs.flatMap((i) => (i.scannableId === null ? [] : [i.scannableId]))),
+    );
+    const tracking = await store.trackingOwners(
+      context.tenantId,
+      inputs.flatMap((i) => i.trackingDetails),
+    );
+    const parents = await store.parents(context.tenantId, unique(inputs.flatMap((i) => (i.parentId === null ? [] : [i.parentId]))));
     const scannableTaken = new Map(scannables);
     const trackingTaken = new TrackingPicture(tracking);
     const created: ContainerSnapshot[] = [];
@@ -169,13 +172,12 @@ export class UpdateContainerHandler<Tx> implements ItemHandler<Tx> {
     const { type, parsed } = await parseChunk(store, context, items, parseUpdateInput);
     if (type === null) return typeGone(context, items);
     const changes = parsed.flatMap((p) => (p.ok ? [p.value] : []));
-    const [containers, tracking] = await Promise.all([
-      store.findMany(context.tenantId, context.targetType, unique(changes.map((c) => c.containerId))),
-      store.trackingOwners(
-        context.tenantId,
-        changes.flatMap((c) => c.trackingDetails ?? []),
-      ),
-    ]);
+    // One after another: every read goes through the chunk's transaction, which is one connection.
+    const containers = await store.findMany(context.tenantId, context.targetType, unique(changes.map((c) => c.containerId)));
+    const tracking = await store.trackingOwners(
+      context.tenantId,
+      changes.flatMap((c) => c.trackingDetails ?? []),
+    );
     const current = new Map(containers);
     const trackingTaken = new TrackingPicture(tracking);
     const outcomes: HandledOutcome[] = [];
