@@ -229,15 +229,21 @@ describe('fairness between tenants, with a worker process of its own', () => {
       (await t.request(`${BASE}/bag/batch/status?batchId=${big[0]}`, { headers: await t.headers('acme') })).body.data.meta.status !== 'QUEUED';
     for (let i = 0; i < 400 && !(await started()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
 
-    const busy = await untilFinal(await submit('beta', small('busy')), 'beta');
+    const busyId = await submit('beta', small('busy'));
+    // The 202 came once beta's batch was stored. How long the submit itself waited for SQLite's
+    // write lock, which the worker process takes chunk after chunk, is the lock's business (it
+    // hands out no turns); the claim's fairness is what happens from here on.
+    const stored = Date.now();
+    const busy = await untilFinal(busyId, 'beta');
     const finals = [];
     for (const id of big) finals.push(await untilFinal(id, 'acme'));
 
     expect(busy.status).toBe('SUCCESS');
     expect(finals.every((meta) => meta.status === 'SUCCESS' && meta.success === 1024)).toBe(true);
-    // Beta's batch was taken after the chunk in hand, not after acme's queue: at most a few of
-    // acme's batches finished before it, and it took within two seconds of an idle run.
-    expect(finals.filter((meta) => meta.completedAt < busy.completedAt).length).toBeLessThanOrEqual(5);
+    // Beta's batch was taken after the chunk in hand, not after acme's queue: once it was stored,
+    // at most the batch in hand and one claimed in the same instant finished before it; and from
+    // its submit on, wait for the lock included, it took within two seconds of an idle run.
+    expect(finals.filter((meta) => meta.completedAt > stored && meta.completedAt < busy.completedAt).length).toBeLessThanOrEqual(2);
     expect(latency(busy)).toBeLessThan(latency(idle) + 2000);
   }, 180_000);
 });
