@@ -1,5 +1,5 @@
 // The Batch aggregate: one submitted unit of work for a tenant, of one kind (the domain whose
-// handlers apply its items, such as 'container') and one target type, with counters
+// handlers apply its items, named by that domain) and one target type, with counters
 // that always add up (success + failed + pending + cancelled == total) and a status derived from
 // them. Nothing sets the status by hand.
 import { BatchId } from './batch-id';
@@ -33,7 +33,7 @@ export interface BatchCounts {
 export interface BatchSnapshot {
   readonly id: BatchId;
   readonly tenantId: string;
-  /** What the batch's items are applied to, as the domain that handles them names it ('container'). */
+  /** What the batch's items are applied to, as the domain that handles them names it. */
   readonly kind: string;
   readonly targetType: string;
   readonly operation: BatchOperation;
