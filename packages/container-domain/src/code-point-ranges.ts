@@ -4,14 +4,14 @@
 
 export type Range = readonly [number, number];
 const MAX_CODE_POINT = 0x10ffff;
-export const DIGITS: Range[] = [[0x30, 0x39]];
-export const WORD: Range[] = [
+const DIGITS: Range[] = [[0x30, 0x39]];
+const WORD: Range[] = [
   [0x30, 0x39],
   [0x41, 0x5a],
   [0x5f, 0x5f],
   [0x61, 0x7a],
 ];
-export const SPACE: Range[] = [
+const SPACE: Range[] = [
   [0x09, 0x0d],
   [0x20, 0x20],
   [0xa0, 0xa0],
