@@ -107,3 +107,28 @@ describe('ThrowawayPostgres.stop', () => {
     }
   });
 });
+
+describe('ThrowawayPostgres.crash and restart', () => {
+  it('keeps a durable server durable, and brings back after a crash what it acknowledged', async () => {
+    const server = await startThrowawayPostgres({ durable: true });
+    try {
+      const [settings] = await query(server.url, "SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sync");
+      expect(settings).toEqual({ fsync: 'on', sync: 'on' });
+      await query(server.url, 'CREATE TABLE acknowledged (n int)');
+      await query(server.url, 'INSERT INTO acknowledged VALUES (1), (2)');
+      const before = server.pid;
+      await server.crash();
+      expect(isRunning(before)).toBe(false);
+      await expect(query(server.url, 'SELECT 1')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await server.restart();
+      expect(server.pid).not.toBe(before);
+      expect(await query(server.url, 'SELECT n FROM acknowledged ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }]);
+      await server.halt();
+      await server.restart();
+      expect(await query(server.url, 'SELECT count(*)::int AS n FROM acknowledged')).toEqual([{ n: 2 }]);
+    } finally {
+      await server.stop();
+    }
+    expect(existsSync(server.dir)).toBe(false);
+  });
+});

@@ -13,6 +13,12 @@ export interface ThrowawayPostgresOptions {
   readonly searchDirs?: readonly string[];
   /** How long to wait for the server to accept connections, in seconds. */
   readonly startTimeoutSeconds?: number;
+  /**
+   * Keep PostgreSQL's durability (fsync, synchronous commit, full page writes), for tests that
+   * crash the server and check that what it acknowledged survived. Off by default: a sync per
+   * commit buys nothing for data that is thrown away.
+   */
+  readonly durable?: boolean;
 }
 
 export interface ThrowawayPostgres {
@@ -21,10 +27,19 @@ export interface ThrowawayPostgres {
   readonly port: number;
   /** The temporary folder: data directory, unix socket and server log. Removed by stop(). */
   readonly dir: string;
-  /** The postmaster's process id. */
+  /** The postmaster's process id (a new one after restart()). */
   readonly pid: number;
   /** Stops the server and removes its folder; safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Stops the server the way a crash does (`pg_ctl stop -m immediate`: no checkpoint, clients cut
+   * off); the folder stays, so that restart() recovers from the write-ahead log.
+   */
+  crash(): Promise<void>;
+  /** Stops the server cleanly (`-m fast`), keeping its folder. */
+  halt(): Promise<void>;
+  /** Starts the server again, on the same port and folder, after crash() or halt(). */
+  restart(): Promise<void>;
 }
 
 // Settings for a server whose data is thrown away: durability buys nothing there and costs a
@@ -32,12 +47,10 @@ export interface ThrowawayPostgres {
 const testSettings = [
   "listen_addresses = '127.0.0.1'",
   'max_connections = 300',
-  'fsync = off',
-  'synchronous_commit = off',
-  'full_page_writes = off',
   // Keep test output clean; the log file is still there while the server runs.
   "log_min_messages = 'warning'",
 ];
+const noDurability = ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off'];
 
 const portAttempts = 3;
 
@@ -68,7 +81,10 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
       chownSync(dataDir, uid, gid);
     }
     await run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
-    appendFileSync(join(dataDir, 'postgresql.conf'), ['', `unix_socket_directories = '${dir}'`, ...testSettings, ''].join('\n'));
+    appendFileSync(
+      join(dataDir, 'postgresql.conf'),
+      ['', `unix_socket_directories = '${dir}'`, ...testSettings, ...(options.durable === true ? [] : noDurability), ''].join('\n'),
+    );
 
     const timeout = String(options.startTimeoutSeconds ?? 60);
     let port = 0;
@@ -86,11 +102,26 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
     const url = `postgres://postgres@127.0.0.1:${String(port)}/postgres`;
     await ping(url);
     let stopped = false;
+    const startedPid = (): number => {
+      pid = readPostmasterPid(dataDir);
+      return pid;
+    };
+    const serverPort = port;
     return {
       url,
       port,
       dir,
-      pid,
+      get pid() {
+        return pid ?? startedPid();
+      },
+      crash: () => run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', '-t', '30', 'stop']),
+      halt: () => run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop']),
+      restart: async () => {
+        await run('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', timeout, '-o', `-p ${String(serverPort)}`, 'start']).catch((error: unknown) => {
+          throw withLog(error, logFile);
+        });
+        startedPid();
+      },
       stop: () => {
         if (!stopped) {
           stopped = true;
