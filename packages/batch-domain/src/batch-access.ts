@@ -1,6 +1,7 @@
 // The checks every batch use case starts with, in the contract's order: the caller's token for
 // the tenant, then the target type name, then (for one batch) its id. A service's batch use cases
 // serve batches of one kind (BatchScope): what they find is always of that kind.
+import { ConflictKeys } from './conflict-watch';
 import { parseBatchId } from './batch-id';
 import { BatchLocator } from './batch-repository.port';
 import { AccessVerifier } from './ports';
@@ -21,6 +22,11 @@ export interface BatchScope {
   /** The kind every batch they submit records, and the only kind they read or command. */
   readonly kind: string;
   readonly targetType: TargetTypeRule;
+  /**
+   * The keys an item of this kind claims (see ConflictWatch), so that conflicts within a batch are
+   * decided in input order however its parts are shared out. Without it, no item is deferred.
+   */
+  readonly conflictKeys?: ConflictKeys;
 }
 
 /** Refuses a target type name that breaks the rule, naming the parameter. */

@@ -1,5 +1,5 @@
 import { CancelBatch, ListBatches, RetryBatch } from './batch-control.use-cases';
-import { A_KIND, FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, T0, aBatchId, storeBatch } from './testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, T0, aBatchId, storeBatch, leaseOn } from './testing';
 import { expectErr, expectOk } from './testing';
 
 const scope = { kind: A_KIND, targetType: { parameter: 'parcelKind', description: 'must be letters', test: (n: string) => /^[a-z]+$/.test(n) } };
@@ -53,7 +53,7 @@ describe('RetryBatch', () => {
       parentBatchId: aBatchId(),
       createdBy: { id: 'u-1' },
     });
-    const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
+    const pending = await batches.transaction((tx) => batches.pendingItems(tx, leaseOn(locator), 10));
     expect(pending).toEqual([
       { seq: 0, refId: 'r-1', row: 2, input: { refID: 'r-1', n: 1 } },
       { seq: 1, refId: 'r-3', row: 4, input: { refID: 'r-3', n: 3 } },

@@ -1,5 +1,6 @@
 // Batch control (contract §8): cancel a running batch, retry the failed items of a finished one
 // as a new batch, and list a tenant's batches newest first.
+import { ConflictWatch } from './conflict-watch';
 import { Actor, BATCH_STATUSES, Batch, BatchStatus } from './batch';
 import { BatchId, batchIdFromUuid, parseBatchId } from './batch-id';
 import { BatchReads, BatchWrites } from './batch-repository.port';
@@ -82,6 +83,8 @@ export class RetryBatch {
       expiresAt: expiry(),
     });
     try {
+      // The retried items keep their order; conflicts among them are decided in it, as at first.
+      const conflicts = new ConflictWatch(this.scope.conflictKeys, snapshot.operation, snapshot.columns);
       let afterSeq = -1;
       for (;;) {
         const page = await this.reads.findResults(locator, { outcome: 'failed', afterSeq, limit: RETRY_PAGE_SIZE, withInput: true });
@@ -89,7 +92,7 @@ export class RetryBatch {
         const lastItem = items.at(-1);
         if (lastItem === undefined) break;
         const duplicate = await intake.append(
-          items.map((r) => ({ refId: r.refId, row: r.row, input: r.input })),
+          items.map((r) => conflicts.mark({ refId: r.refId, row: r.row, input: r.input })),
           expiry(),
         );
         if (duplicate) throw new Error(`Batch ${locator.batchId} holds the reference '${duplicate.refId}' twice`);

@@ -7,6 +7,8 @@ export interface NewBatchItem {
   readonly refId: string;
   readonly row?: number | null;
   readonly input: unknown;
+  /** Claims a key an earlier item of the batch claims: applied after the others (ConflictWatch). */
+  readonly deferred?: boolean;
 }
 
 /** The outcome of one processed item, addressed by its position in the batch (0-based). */

@@ -68,10 +68,69 @@ export interface ItemHandler<Tx> {
   handleChunk(tx: Tx, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]>;
 }
 
+/**
+ * Items per part: a batch is shared out between workers in parts of this many consecutive items
+ * (the last part may be shorter), plus a tail of its deferred items (ConflictWatch) that is
+ * processed once every other part is done. Four chunks: a claim costs one commit per 4 096 items.
+ */
+export const ITEMS_PER_PART = 4096;
+
+/** The part number of a batch's tail: the one after its last range of ITEMS_PER_PART items. */
+export function tailPart(total: number): number {
+  return Math.ceil(total / ITEMS_PER_PART);
+}
+
+/**
+ * Which parts a batch starts with, told its items in input order as they are stored: each range
+ * that holds an item not deferred, then the tail when some item is deferred. A range whose items
+ * are all deferred is never opened, so no worker claims a part with nothing in it.
+ */
+export class PartPlan {
+  private readonly ranges = new Set<number>();
+  private deferred = false;
+  private count = 0;
+
+  /** Notes the next item (at position `count`). */
+  note(item: { readonly deferred?: boolean }): void {
+    if (item.deferred === true) this.deferred = true;
+    else this.ranges.add(Math.floor(this.count / ITEMS_PER_PART));
+    this.count++;
+  }
+
+  /** The parts to open, in order, for a batch of the items noted. */
+  parts(): number[] {
+    const parts = [...this.ranges].sort((a, b) => a - b);
+    return this.deferred ? [...parts, tailPart(this.count)] : parts;
+  }
+}
+
+/** A part of a batch a worker holds for a while: a range of its items, or its tail. */
 export interface BatchLease {
   readonly locator: BatchLocator;
+  /** Which part: 0, 1, … for the items from part × ITEMS_PER_PART on; the tail comes after the last. */
+  readonly part: number;
   readonly owner: string;
   readonly expiresAt: number;
+}
+
+/**
+ * Thrown by `recordChunk` when an outcome would land on an item that is no longer pending: the
+ * batch was cancelled meanwhile, or the part was taken over by another worker after this one's
+ * lease ran out. The chunk is rolled back (its items' own writes too) and the worker moves on.
+ */
+export class ChunkSuperseded extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChunkSuperseded';
+  }
+}
+
+/** What recording a chunk left behind. */
+export interface RecordedChunk {
+  /** The batch as moved on by this chunk, read again under a lock as other parts may have moved it too. */
+  readonly batch: Batch;
+  /** True when the part has no pending item left: it is done, and its lease ended with this write. */
+  readonly partDone: boolean;
 }
 
 export interface BatchProcessingStore<Tx> {
@@ -80,26 +139,30 @@ export interface BatchProcessingStore<Tx> {
    * `work`), the promise rejects with a `StoreFailure`; anything `work` throws comes back as is.
    */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
-  /** The batch, read inside the transaction. */
+  /** The batch as stored, read inside the transaction (no lock: other parts move it on meanwhile). */
   load(tx: Tx, locator: BatchLocator): Promise<Batch | null>;
-  /** Up to `limit` pending items in input order. */
-  pendingItems(tx: Tx, locator: BatchLocator, limit: number): Promise<PendingItem[]>;
+  /** Up to `limit` pending items of the leased part, in input order. */
+  pendingItems(tx: Tx, lease: BatchLease, limit: number): Promise<PendingItem[]>;
   /**
-   * The batch's new counters and the outcomes behind them, inside the transaction. When the chunk
-   * finishes the batch, the batch's lease ends in the same write: nothing is left to hold, and a
-   * separate release would cost a commit of its own.
+   * Records the outcomes of items of the leased part, inside the transaction: each must land on
+   * an item still pending, or it throws ChunkSuperseded. Then it reads the batch again under a
+   * row lock, lets `progress` move it on (its counters: other parts' chunks wait for the lock, so
+   * no update is lost), and stores it. The part's lease ends in the same write when the part has
+   * nothing pending left, and every part goes when the batch is finished.
+   * Lock order, on every store with row locks: items, then the batch (a cancel takes them so too).
    */
-  recordChunk(tx: Tx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void>;
+  recordChunk(tx: Tx, lease: BatchLease, outcomes: readonly ItemOutcome[], progress: (batch: Batch) => void): Promise<RecordedChunk>;
   /**
-   * Takes an unfinished batch of one of `kinds` (those the worker has handlers for) that no live
-   * lease holds, for `owner` until `expiresAt`; null when there is none. Fair between tenants: the
-   * tenant whose batch was claimed least recently goes first (round robin), and within a tenant
-   * its oldest batch.
+   * Takes a part of an unfinished batch of one of `kinds` (those the worker has handlers for)
+   * that no live lease holds, for `owner` until `expiresAt`; null when there is none. Fair between
+   * tenants: the tenant served least recently goes first (round robin), and within a tenant its
+   * oldest batch, its first free part. A batch's tail is offered only once its other parts are done.
+   * Workers claiming at the same moment take different parts, never one part twice.
    */
   claim(owner: string, kinds: readonly string[], now: number, expiresAt: number): Promise<BatchLease | null>;
   /**
-   * Whether a tenant other than `tenantId` has a batch of one of `kinds` to claim at `now`. A
-   * cheap read: a worker asks it after every chunk, to hand its batch back when another tenant waits.
+   * Whether a tenant other than `tenantId` has a part of one of `kinds` to claim at `now`. A
+   * cheap read: a worker asks it after every chunk, to hand its part back when another tenant waits.
    */
   othersWaiting(tenantId: string, kinds: readonly string[], now: number): Promise<boolean>;
   /** Extends a lease still held by its owner; false when it was lost. */

@@ -1,6 +1,6 @@
 import { HandledOutcome, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
 import { CHUNK_TIME_BUDGET_MS, ITEM_TRIES, PROCESSING_ERROR_REASON, ProcessBatchChunk, SETTLE_SLICE_MS } from './process-batch-chunk.use-case';
-import { A_KIND, FixedClock, InMemoryBatchRepository, InMemoryTx, aBatchId, storeBatch } from './testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, InMemoryTx, aBatchId, storeBatch, leaseOn } from './testing';
 
 const locator = { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId() };
 
@@ -30,12 +30,12 @@ describe('ProcessBatchChunk', () => {
   it('applies items chunk by chunk in input order until the batch finishes', async () => {
     const { store, handler, process } = setUp();
     await storeBatch(store, '.....');
-    expect(await process.execute(locator)).toEqual({ processed: 2, done: false, leaseEnded: false });
+    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 2, done: false, leaseEnded: false });
     const midway = await store.findStatus(locator, 10);
     expect(midway!.batch.status).toBe('IN_PROGRESS');
     expect(midway!.batch.counts).toMatchObject({ success: 1, failed: 1, pending: 3 });
-    expect(await process.execute(locator)).toEqual({ processed: 2, done: false, leaseEnded: false });
-    expect(await process.execute(locator)).toEqual({ processed: 1, done: true, leaseEnded: true });
+    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 2, done: false, leaseEnded: false });
+    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 1, done: true, leaseEnded: true });
     expect(handler.seen).toEqual([0, 1, 2, 3, 4]);
     const done = await store.findStatus(locator, 10);
     expect(done!.batch.status).toBe('PARTIAL_SUCCESS');
@@ -48,11 +48,11 @@ describe('ProcessBatchChunk', () => {
     await storeBatch(store, '....');
     handler.failOnSeq = 1;
     handler.failure = () => new StoreFailure('disk on fire');
-    await expect(process.execute(locator)).rejects.toThrow('disk on fire');
+    await expect(process.execute(leaseOn(locator))).rejects.toThrow('disk on fire');
     expect((await store.findStatus(locator, 10))!.batch.counts.pending).toBe(4);
     handler.failOnSeq = null;
     handler.seen.length = 0;
-    await process.execute(locator);
+    await process.execute(leaseOn(locator));
     expect(handler.seen).toEqual([0, 1, 2]);
   });
 
@@ -74,10 +74,10 @@ describe('ProcessBatchChunk', () => {
       },
     };
     const process = new ProcessBatchChunk(store, { [A_KIND]: { create: slow, update: slow } }, clock, 6);
-    expect(await process.execute(locator)).toEqual({ processed: 3, done: false, leaseEnded: false });
+    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 3, done: false, leaseEnded: false });
     const midway = (await store.findStatus(locator, 10))!.batch.counts;
     expect([midway.success + midway.failed, midway.pending]).toEqual([3, 3]);
-    expect(await process.execute(locator)).toEqual({ processed: 3, done: true, leaseEnded: true });
+    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 3, done: true, leaseEnded: true });
     expect(parity.seen).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
@@ -96,19 +96,19 @@ describe('ProcessBatchChunk', () => {
     await storeBatch(store, '..', { id: aBatchId(1), kind: 'gadget', operation: 'update' });
     await storeBatch(store, '...', { id: aBatchId(2), kind: A_KIND });
     await storeBatch(store, '.', { id: aBatchId(3), kind: 'gizmo' });
-    await process.execute({ ...locator, kind: 'gadget', batchId: aBatchId(1) });
-    await process.execute({ ...locator, batchId: aBatchId(2) });
+    await process.execute(leaseOn({ ...locator, kind: 'gadget', batchId: aBatchId(1) }));
+    await process.execute(leaseOn({ ...locator, batchId: aBatchId(2) }));
     expect([widgets.seen, gadgetCreates.seen, gadgetUpdates.seen]).toEqual([[0, 1, 2], [], [0, 1]]);
     const gizmo = { ...locator, kind: 'gizmo', batchId: aBatchId(3) };
-    await expect(process.execute(gizmo)).rejects.toThrow("No handler for create of kind 'gizmo'");
+    await expect(process.execute(leaseOn(gizmo))).rejects.toThrow("No handler for create of kind 'gizmo'");
     expect((await store.findStatus(gizmo, 10))!.batch.counts.pending).toBe(1);
   });
 
   it('does nothing for a finished, cancelled or unknown batch', async () => {
     const { store, process } = setUp();
     await storeBatch(store, 'SF');
-    expect(await process.execute(locator)).toEqual({ processed: 0, done: true, leaseEnded: false });
-    expect(await process.execute({ ...locator, batchId: aBatchId(9) })).toEqual({ processed: 0, done: true, leaseEnded: false });
+    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 0, done: true, leaseEnded: false });
+    expect(await process.execute(leaseOn({ ...locator, batchId: aBatchId(9) }))).toEqual({ processed: 0, done: true, leaseEnded: false });
   });
 
   describe('an item whose processing throws', () => {
@@ -129,7 +129,7 @@ describe('ProcessBatchChunk', () => {
       }
     }
     const run = (handler: PoisonHandler, store: InMemoryBatchRepository, chunkSize: number) =>
-      new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, new FixedClock(5000), chunkSize).execute(locator);
+      new ProcessBatchChunk(store, { [A_KIND]: { create: handler, update: handler } }, new FixedClock(5000), chunkSize).execute(leaseOn(locator));
 
     it('fails alone with PROCESSING_ERROR after three tries on its own, and the rest of the chunk goes on', async () => {
       const store = new InMemoryBatchRepository();
@@ -190,12 +190,12 @@ describe('ProcessBatchChunk', () => {
         },
       };
       const process = new ProcessBatchChunk(store, { [A_KIND]: { create: slow, update: slow } }, clock, 8);
-      const first = await process.execute(locator);
+      const first = await process.execute(leaseOn(locator));
       expect(first.done).toBe(false);
       expect(first.processed).toBeGreaterThan(0);
       expect(first.processed).toBeLessThan(8);
       let report = first;
-      for (let i = 0; i < 10 && !report.done; i++) report = await process.execute(locator);
+      for (let i = 0; i < 10 && !report.done; i++) report = await process.execute(leaseOn(locator));
       const view = (await store.findStatus(locator, 10))!;
       expect(view.batch.counts).toMatchObject({ success: 6, failed: 2, pending: 0 });
       expect(view.failures.map((f) => f.seq)).toEqual([1, 6]);
@@ -215,9 +215,9 @@ describe('ProcessBatchChunk', () => {
       const store = new InMemoryBatchRepository();
       await storeBatch(store, '...');
       const record = store.recordChunk.bind(store);
-      jest.spyOn(store, 'recordChunk').mockImplementation(async (tx, batch, outcomes) => {
+      jest.spyOn(store, 'recordChunk').mockImplementation(async (tx, lease, outcomes, progress) => {
         if (outcomes.some((o) => o.kind === 'failed' && o.code === PROCESSING_ERROR)) throw new Error('disk I/O error');
-        return record(tx, batch, outcomes);
+        return record(tx, lease, outcomes, progress);
       });
       await expect(run(new PoisonHandler(new Set([1])), store, 3)).rejects.toThrow('disk I/O error');
       const view = (await store.findStatus(locator, 10))!;

@@ -9,12 +9,16 @@
 // A failure of the store itself (StoreFailure) is never blamed on an item: it propagates, and the
 // worker tries the chunk again later.
 //
+// A chunk is taken from the part of the batch its worker leases (BatchLease): other workers may
+// process other parts of the same batch at the same time. The batch's counters are moved on
+// under a lock once the chunk's items are recorded, so none of their updates is lost; items whose
+// order matters were deferred to the batch's tail as it was stored (ConflictWatch).
+//
 // Handlers are chosen by the batch's kind and operation: a worker built with handlers for some
 // kinds claims batches of those kinds only (`kinds`), so that services sharing one store never
 // apply each other's items.
 import { BatchOperation } from './batch';
-import { BatchLocator } from './batch-repository.port';
-import { BatchProcessingStore, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
+import { BatchLease, BatchProcessingStore, ChunkSuperseded, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
 import { ItemOutcome } from './batch-item';
 import { Clock } from './ports';
 
@@ -48,10 +52,12 @@ export interface UnexpectedFailure {
 
 export interface ChunkReport {
   readonly processed: number;
-  /** True when the batch has nothing pending any more (finished or cancelled), or is gone. */
+  /** True when the part has nothing pending any more, or its batch is finished, cancelled or gone. */
   readonly done: boolean;
-  /** True when this chunk finished the batch, which ended its lease (see recordChunk). */
+  /** True when this chunk finished the part (or the batch), which ended its lease (see recordChunk). */
   readonly leaseEnded: boolean;
+  /** True when the items were no longer pending (a cancel, or another worker took the part over): nothing was recorded. */
+  readonly superseded?: boolean;
   /** Items of this chunk that failed with PROCESSING_ERROR; absent when none did. */
   readonly unexpected?: readonly UnexpectedFailure[];
 }
@@ -64,6 +70,7 @@ type Attempt<T = ChunkReport> =
 export type ItemHandlers<Tx> = Readonly<Record<string, Readonly<Record<BatchOperation, ItemHandler<Tx>>>>>;
 
 const NOTHING_LEFT: ChunkReport = { processed: 0, done: true, leaseEnded: false };
+const SUPERSEDED: ChunkReport = { processed: 0, done: true, leaseEnded: false, superseded: true };
 
 /** A report from splitting, which may have stopped at its deadline with items of its part left. */
 type Settled = ChunkReport & { readonly stopped?: boolean };
@@ -81,23 +88,29 @@ export class ProcessBatchChunk<Tx> {
     this.kinds = Object.keys(handlers);
   }
 
-  async execute(locator: BatchLocator): Promise<ChunkReport> {
+  /** Applies the next chunk of the leased part. */
+  async execute(lease: BatchLease): Promise<ChunkReport> {
     const deadline = this.clock.now() + SETTLE_SLICE_MS;
-    const first = await this.attempt(locator, this.chunkSize);
+    const first = await this.attempt(lease, this.chunkSize);
     if (first.ok) return first.report;
-    const { stopped: _, ...report } = await this.settle(locator, first, deadline);
+    const { stopped: _, ...report } = await this.settle(lease, first, deadline);
     return report;
   }
 
-  /** Applies up to `limit` pending items in a transaction of their own. */
-  private async attempt(locator: BatchLocator, limit: number): Promise<Attempt> {
+  /** Applies up to `limit` pending items of the part in a transaction of their own. */
+  private async attempt(lease: BatchLease, limit: number): Promise<Attempt> {
     let items: readonly PendingItem[] = [];
     try {
       const report = await this.store.transaction(async (tx) => {
-        const batch = await this.store.load(tx, locator);
+        const batch = await this.store.load(tx, lease.locator);
         if (batch === null || batch.isFinished) return NOTHING_LEFT;
-        const pending = await this.store.pendingItems(tx, locator, limit);
-        if (pending.length === 0) throw new Error(`Batch ${batch.id} counts ${batch.counts.pending} pending items but none is stored`);
+        const pending = await this.store.pendingItems(tx, lease, limit);
+        if (pending.length === 0) {
+          // Nothing of the part is left (all of it deferred to the tail, or recorded by a worker
+          // whose lease ran out): recording nothing closes it.
+          const closed = await this.store.recordChunk(tx, lease, [], () => undefined);
+          return { processed: 0, done: true, leaseEnded: closed.partDone };
+        }
         const now = this.clock.now();
         const timeUpAt = now + CHUNK_TIME_BUDGET_MS;
         const snapshot = batch.toSnapshot();
@@ -127,16 +140,18 @@ export class ProcessBatchChunk<Tx> {
           if (item === undefined) throw new Error(`Handler returned ${handled.length} outcomes for ${pending.length} items`);
           return { ...outcome, seq: item.seq };
         });
-        batch.start(now);
-        batch.recordOutcomes(
-          outcomes.map((o) => o.kind),
-          now,
-        );
-        await this.store.recordChunk(tx, batch, outcomes);
-        return { processed: outcomes.length, done: batch.isFinished, leaseEnded: batch.isFinished };
+        const recorded = await this.store.recordChunk(tx, lease, outcomes, (fresh) => {
+          fresh.start(now);
+          fresh.recordOutcomes(
+            outcomes.map((o) => o.kind),
+            now,
+          );
+        });
+        return { processed: outcomes.length, done: recorded.partDone, leaseEnded: recorded.partDone };
       });
       return { ok: true, report };
     } catch (error) {
+      if (error instanceof ChunkSuperseded) return { ok: true, report: SUPERSEDED };
       // The store failing, or a failure before any item was handed over, says nothing about the items.
       if (error instanceof StoreFailure || items.length === 0) throw error;
       return { ok: false, error, items };
@@ -147,17 +162,17 @@ export class ProcessBatchChunk<Tx> {
    * The first `failed.items` pending items threw together: tries each half in input order (the
    * earlier half commits first, so earlier items still win conflicts), splitting again what throws.
    */
-  private async settle(locator: BatchLocator, failed: Extract<Attempt, { ok: false }>, deadline: number): Promise<Settled> {
+  private async settle(lease: BatchLease, failed: Extract<Attempt, { ok: false }>, deadline: number): Promise<Settled> {
     const [only] = failed.items;
-    if (failed.items.length === 1 && only !== undefined) return this.settleOne(locator, only, failed.error, deadline);
+    if (failed.items.length === 1 && only !== undefined) return this.settleOne(lease, only, failed.error, deadline);
     const left = Math.ceil(failed.items.length / 2);
     let processed = 0;
     const unexpected: UnexpectedFailure[] = [];
     let last: Settled = NOTHING_LEFT;
     const parts = [left, failed.items.length - left];
     for (const [i, part] of parts.entries()) {
-      const attempt = await this.attempt(locator, part);
-      last = attempt.ok ? attempt.report : await this.settle(locator, attempt, deadline);
+      const attempt = await this.attempt(lease, part);
+      last = attempt.ok ? attempt.report : await this.settle(lease, attempt, deadline);
       processed += last.processed;
       unexpected.push(...(last.unexpected ?? []));
       if (last.done) break;
@@ -171,34 +186,41 @@ export class ProcessBatchChunk<Tx> {
       processed,
       done: last.done,
       leaseEnded: last.leaseEnded,
+      ...(last.superseded ? { superseded: true } : {}),
       ...(unexpected.length > 0 ? { unexpected } : {}),
       ...(last.stopped ? { stopped: true } : {}),
     };
   }
 
   /** `item` threw on its own once: tries it again, then records it as failed with PROCESSING_ERROR. */
-  private async settleOne(locator: BatchLocator, item: PendingItem, error: unknown, deadline: number): Promise<Settled> {
+  private async settleOne(lease: BatchLease, item: PendingItem, error: unknown, deadline: number): Promise<Settled> {
     let last = error;
     for (let tries = 1; tries < ITEM_TRIES; tries++) {
-      const attempt = await this.attempt(locator, 1);
+      const attempt = await this.attempt(lease, 1);
       if (attempt.ok) return attempt.report;
       // Someone else moved the batch on meanwhile (a lost lease): start over from what is pending.
       const [first] = attempt.items;
       if (first === undefined) throw new Error('A failed attempt names no items');
-      if (first.seq !== item.seq) return this.settle(locator, attempt, deadline);
+      if (first.seq !== item.seq) return this.settle(lease, attempt, deadline);
       last = attempt.error;
     }
     // Recording only the outcome: if even this fails, the store is at fault, and it propagates.
-    return this.store.transaction(async (tx): Promise<ChunkReport> => {
-      const batch = await this.store.load(tx, locator);
+    const recordFailure = this.store.transaction(async (tx): Promise<ChunkReport> => {
+      const batch = await this.store.load(tx, lease.locator);
       if (batch === null || batch.isFinished) return NOTHING_LEFT;
-      const [head] = await this.store.pendingItems(tx, locator, 1);
+      const [head] = await this.store.pendingItems(tx, lease, 1);
       if (head?.seq !== item.seq) return { processed: 0, done: false, leaseEnded: false };
       const now = this.clock.now();
-      batch.start(now);
-      batch.recordOutcomes(['failed'], now);
-      await this.store.recordChunk(tx, batch, [{ seq: item.seq, kind: 'failed', code: PROCESSING_ERROR, reason: PROCESSING_ERROR_REASON }]);
-      return { processed: 1, done: batch.isFinished, leaseEnded: batch.isFinished, unexpected: [{ seq: item.seq, refId: item.refId, error: last }] };
+      const outcome: ItemOutcome = { seq: item.seq, kind: 'failed', code: PROCESSING_ERROR, reason: PROCESSING_ERROR_REASON };
+      const recorded = await this.store.recordChunk(tx, lease, [outcome], (fresh) => {
+        fresh.start(now);
+        fresh.recordOutcomes(['failed'], now);
+      });
+      return { processed: 1, done: recorded.partDone, leaseEnded: recorded.partDone, unexpected: [{ seq: item.seq, refId: item.refId, error: last }] };
+    });
+    return recordFailure.catch((failure: unknown) => {
+      if (failure instanceof ChunkSuperseded) return SUPERSEDED;
+      throw failure;
     });
   }
 }

@@ -1,6 +1,6 @@
 import { ok, domainError, err } from './result';
 import { FileProblem, FileRecord, SubmitBatchFile } from './submit-batch-file.use-case';
-import { A_KIND, FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier } from './testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, leaseOn } from './testing';
 import { expectErr, expectOk } from './testing';
 
 const BATCH = 'batch:00000000-0000-4000-8000-000000000001';
@@ -47,7 +47,7 @@ describe('SubmitBatchFile', () => {
     expect(result).toEqual(ok({ batchId: BATCH, replayed: false }));
     const view = await batches.findResults(locator, { afterSeq: -1, limit: 1 });
     expect(view!.batch.toSnapshot()).toMatchObject({ source: 'file', total: 3, columns: ['ref', 'name'] });
-    const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
+    const pending = await batches.transaction((tx) => batches.pendingItems(tx, leaseOn(locator), 10));
     expect(pending).toEqual([
       { seq: 0, refId: 'a', row: 2, input: ['a', 'A'] },
       { seq: 1, refId: 'b', row: 4, input: ['b', 'B'] },
@@ -59,7 +59,7 @@ describe('SubmitBatchFile', () => {
     const { batches, submit, locator } = setUp();
     const result = await submit.execute({ ...base, records: records(line(1, 'name', 'ref'), line(2, 'only'), line(3, 'x', 'r-3', 'extra')) });
     expectOk(result);
-    const pending = await batches.transaction((tx) => batches.pendingItems(tx, locator, 10));
+    const pending = await batches.transaction((tx) => batches.pendingItems(tx, leaseOn(locator), 10));
     expect(pending.map((p) => [p.refId, p.row])).toEqual([
       ['', 2],
       ['r-3', 3],

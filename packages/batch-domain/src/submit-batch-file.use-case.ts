@@ -5,6 +5,7 @@
 import { Actor, Batch, BatchOperation } from './batch';
 import { batchIdFromUuid } from './batch-id';
 import { NewBatchItem } from './batch-item';
+import { ConflictWatch } from './conflict-watch';
 import { BatchIntake, BatchWrites, Submission } from './batch-repository.port';
 import { BatchScope, authorizeTarget } from './batch-access';
 import type { CallbackTarget } from './callback';
@@ -142,6 +143,7 @@ export class SubmitBatchFile {
     let refColumn = -1;
     let rows = 0;
     let part: NewBatchItem[] = [];
+    let conflicts: ConflictWatch | null = null;
     const flush = async (): Promise<Result<void, FileError>> => {
       if (part.length === 0) return ok(undefined);
       const duplicate = await intake.append(part, this.expiry());
@@ -162,6 +164,7 @@ export class SubmitBatchFile {
         if (!checked.ok) return checked;
         header = checked.value;
         refColumn = header.indexOf(field);
+        conflicts = new ConflictWatch(this.options.conflictKeys, input.operation, header);
         continue;
       }
       rows++;
@@ -172,7 +175,8 @@ export class SubmitBatchFile {
       // A row with the wrong number of cells fails alone when processed; one that is well formed
       // but has no usable reference breaks the whole-file rule every item's reference is under.
       if (readable && !refOk) return fileError('INVALID_FILE', `line ${entry.line}: ${field} must be 1 to ${MAX_REFERENCE_LENGTH} characters`, entry.line);
-      part.push({ refId: refOk ? ref : '', row: entry.line, input: entry.cells });
+      const item = { refId: refOk ? ref : '', row: entry.line, input: entry.cells };
+      part.push(readable && conflicts !== null ? conflicts.mark(item) : item);
       if (part.length >= partSize) {
         const stored = await flush();
         if (!stored.ok) return stored;

@@ -1,5 +1,5 @@
 import { SubmitBatch } from './submit-batch.use-case';
-import { A_KIND, FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier } from './testing';
+import { A_KIND, FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, leaseOn } from './testing';
 import { expectErr, expectOk } from './testing';
 
 function setUp(known = ['parcel']) {
@@ -31,7 +31,7 @@ describe('SubmitBatch', () => {
     const view = await batches.findStatus({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: expectOk(result).batchId }, 10);
     expect(view!.batch.status).toBe('QUEUED');
     const pending = await batches.transaction((tx) =>
-      batches.pendingItems(tx, { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: expectOk(result).batchId }, 10),
+      batches.pendingItems(tx, leaseOn({ tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: expectOk(result).batchId }), 10),
     );
     expect(pending.map((p) => p.input)).toEqual([{ ref: 'a' }, { ref: 'b' }]);
   });

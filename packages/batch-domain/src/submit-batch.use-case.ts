@@ -10,6 +10,7 @@ import { AccessVerifier, Clock, IdGenerator } from './ports';
 import { Result, Violation, domainError, err, ok } from './result';
 import { BatchScope, authorizeTarget } from './batch-access';
 import { BatchError } from './batch-errors';
+import { ConflictWatch } from './conflict-watch';
 
 export const MAX_REPORTED_VIOLATIONS = 100;
 
@@ -99,6 +100,7 @@ export class SubmitBatch {
     const violations: Violation[] = [];
     const firstSeen = new Map<string, number>();
     const items: NewBatchItem[] = [];
+    const conflicts = new ConflictWatch(this.options.conflictKeys, operation);
     payload.forEach((item, i) => {
       const at = `payload[${i}]`;
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
@@ -117,7 +119,7 @@ export class SubmitBatch {
         return;
       }
       firstSeen.set(ref, i);
-      items.push({ refId: ref, row: null, input: this.options.cleanItem ? this.options.cleanItem(operation, record) : record });
+      items.push(conflicts.mark({ refId: ref, row: null, input: this.options.cleanItem ? this.options.cleanItem(operation, record) : record }));
     });
     return violations.length > 0 ? refused(violations) : ok(items);
   }

@@ -4,9 +4,9 @@
 // against each adapter and the in-memory fake.
 import { Batch } from '../batch';
 import { ItemResult, NewBatchItem } from '../batch-item';
-import { BatchLease, BatchProcessingStore } from '../batch-processing.port';
+import { BatchLease, BatchProcessingStore, ChunkSuperseded, ITEMS_PER_PART, RecordedChunk } from '../batch-processing.port';
 import { BatchLocator } from '../batch-repository.port';
-import { A_KIND, T0, aBatch, aBatchId, outcomesFor, someItems } from './builders';
+import { A_KIND, T0, aBatch, aBatchId, leaseOn, outcomesFor, someItems } from './builders';
 
 export interface ProcessingFixture<Tx> {
   readonly store: BatchProcessingStore<Tx>;
@@ -25,6 +25,8 @@ export interface ProcessingFixture<Tx> {
     committed(): Promise<readonly string[]>;
   };
   close?(): Promise<void>;
+  /** The same store opened again, as another process would (its own connection); the races use it. */
+  rival?(): Promise<ProcessingFixture<Tx>>;
 }
 
 class Boom extends Error {}
@@ -52,18 +54,21 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
     }
     /** The batch as committed, read in a transaction of its own. */
     const committed = (at = locator()) => store.transaction((tx) => store.load(tx, at));
-    const pendingSeqs = async (at = locator(), limit = 100) => (await store.transaction((tx) => store.pendingItems(tx, at, limit))).map((item) => item.seq);
-    /** Records `plan` ('S'/'F' per item, from `firstSeq`) on the committed batch through `tx`. */
-    async function record(tx: Tx, plan: string, firstSeq = 0, at = locator()): Promise<Batch> {
-      const batch = await store.load(tx, at);
-      if (batch === null) throw new Error('the batch is not stored');
+    const pendingSeqs = async (at = locator(), limit = 100, part = 0) =>
+      (await store.transaction((tx) => store.pendingItems(tx, leaseOn(at, part), limit))).map((item) => item.seq);
+    /** Records `plan` ('S'/'F' per item, from `firstSeq`) on part `part` of the batch through `tx`, the way a chunk does. */
+    async function recordOn(on: BatchProcessingStore<Tx>, tx: Tx, plan: string, firstSeq = 0, at = locator(), part = 0): Promise<RecordedChunk> {
       const outcomes = outcomesFor(plan, firstSeq);
-      batch.recordOutcomes(
-        outcomes.map((o) => o.kind),
-        T0 + 1000,
-      );
-      await store.recordChunk(tx, batch, outcomes);
-      return batch;
+      return on.recordChunk(tx, leaseOn(at, part), outcomes, (batch) => {
+        batch.start(T0 + 1000);
+        batch.recordOutcomes(
+          outcomes.map((o) => o.kind),
+          T0 + 1000,
+        );
+      });
+    }
+    async function record(tx: Tx, plan: string, firstSeq = 0, at = locator(), part = 0): Promise<Batch> {
+      return (await recordOn(store, tx, plan, firstSeq, at, part)).batch;
     }
     /** Whether `owner` holds the batch's lease still: a renewal to the same expiry says so without changing it. */
     const holds = (lease: BatchLease, now: number) => store.renew(lease, now, lease.expiresAt);
@@ -73,7 +78,7 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
         await seeded(3);
         const seen = await store.transaction(async (tx) => {
           await record(tx, 'S');
-          return (await store.pendingItems(tx, locator(), 10)).map((item) => item.seq);
+          return (await store.pendingItems(tx, leaseOn(locator()), 10)).map((item) => item.seq);
         });
         expect(seen).toEqual([1, 2]);
         expect(await pendingSeqs()).toEqual([1, 2]);
@@ -171,7 +176,7 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
 
       it('gives pending items in input order with their row and input, up to the limit, for the batch asked for only', async () => {
         await seeded(5);
-        const items = await store.transaction((tx) => store.pendingItems(tx, locator(), 3));
+        const items = await store.transaction((tx) => store.pendingItems(tx, leaseOn(locator()), 3));
         expect(items).toEqual(someItems(3, { withRows: true }).map((item, seq) => ({ seq, refId: item.refId, row: item.row, input: item.input })));
         expect(await pendingSeqs(locator(1, 'globex'))).toEqual([]);
         expect(await pendingSeqs(locator(1, 'acme', 'pallet'))).toEqual([]);
@@ -239,7 +244,7 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
       it("renews the owner's lease only: a stranger's renewal changes nothing", async () => {
         await seeded(1);
         const lease = (await store.claim('w1', KINDS, T0 + 10, T0 + 1000))!;
-        expect(lease).toEqual({ locator: locator(), owner: 'w1', expiresAt: T0 + 1000 });
+        expect(lease).toEqual({ locator: locator(), part: 0, owner: 'w1', expiresAt: T0 + 1000 });
         expect(await store.renew({ ...lease, owner: 'w2' }, T0 + 500, T0 + 90_000)).toBe(false);
         expect(await store.renew(lease, T0 + 500, T0 + 2000)).toBe(true);
         expect(await store.claim('w2', KINDS, T0 + 1999, T0 + 5000)).toBeNull();
@@ -250,7 +255,7 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
         await seeded(1);
         await store.claim('w1', KINDS, T0 + 10, T0 + 1000);
         expect(await store.claim('w2', KINDS, T0 + 999, T0 + 5000)).toBeNull();
-        expect(await store.claim('w2', KINDS, T0 + 1000, T0 + 5000)).toEqual({ locator: locator(), owner: 'w2', expiresAt: T0 + 5000 });
+        expect(await store.claim('w2', KINDS, T0 + 1000, T0 + 5000)).toEqual({ locator: locator(), part: 0, owner: 'w2', expiresAt: T0 + 5000 });
       });
 
       it('tells the old owner its lease was lost once taken over, and keeps the new owner’s', async () => {
@@ -285,6 +290,114 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
         expect(await store.renew(second, T0 + 20, T0 + 5000)).toBe(true);
         expect((await store.claim('w2', KINDS, T0 + 1000, T0 + 9000))?.locator.batchId).toBe(aBatchId(1));
         expect(await store.claim('w2', KINDS, T0 + 1000, T0 + 9000)).toBeNull();
+      });
+    });
+
+    describe('parts', () => {
+      /** A batch of one full part and three items more, with items 5 and ITEMS_PER_PART + 1 deferred. */
+      async function seededInParts(n = 1, tenantId = 'acme'): Promise<number[]> {
+        const total = ITEMS_PER_PART + 3;
+        const deferred = [5, ITEMS_PER_PART + 1];
+        const items = someItems(total, { withRows: true }).map((item, seq) => (deferred.includes(seq) ? { ...item, deferred: true } : item));
+        await fixture.seed(aBatch({ id: aBatchId(n), tenantId, total }), items);
+        return deferred;
+      }
+      const claimedParts = async (owners: number, now = T0 + 10) => {
+        const parts: Array<number | null> = [];
+        for (let i = 0; i < owners; i++) parts.push((await store.claim(`w${i}`, KINDS, now, now + 10_000))?.part ?? null);
+        return parts;
+      };
+      /** Records every pending item of a part as a success, in one chunk. */
+      const finishPart = (part: number, n = 1) =>
+        store.transaction(async (tx) => {
+          const pending = await store.pendingItems(tx, leaseOn(locator(n), part), ITEMS_PER_PART);
+          return store.recordChunk(
+            tx,
+            leaseOn(locator(n), part),
+            pending.map((item) => ({ seq: item.seq, kind: 'success' as const, resultId: `parcel:${item.seq}` })),
+            (batch) =>
+              batch.recordOutcomes(
+                pending.map(() => 'success' as const),
+                T0 + 1000,
+              ),
+          );
+        });
+
+      it('shares a big batch out in parts of ITEMS_PER_PART, and offers its tail of deferred items only once the others are done', async () => {
+        const deferred = await seededInParts();
+        expect(await claimedParts(3)).toEqual([0, 1, null]);
+        const first = await pendingSeqs(locator(), 10, 0);
+        expect(first).toEqual([0, 1, 2, 3, 4, 6, 7, 8, 9, 10]);
+        expect(await pendingSeqs(locator(), 10, 1)).toEqual([ITEMS_PER_PART, ITEMS_PER_PART + 2]);
+        const tail = 2;
+        expect(await pendingSeqs(locator(), 10, tail)).toEqual(deferred);
+        expect((await finishPart(1)).partDone).toBe(true);
+        expect(await claimedParts(1, T0 + 20_000)).toEqual([0]);
+        const done = await finishPart(0);
+        expect(done).toMatchObject({ partDone: true });
+        expect(done.batch.counts.pending).toBe(2);
+        expect(await claimedParts(2, T0 + 20_000)).toEqual([tail, null]);
+        const last = await finishPart(tail);
+        expect(last.partDone).toBe(true);
+        expect(last.batch.isFinished).toBe(true);
+        expect(await claimedParts(1, T0 + 40_000)).toEqual([null]);
+      });
+
+      it('keeps a part open while it has items pending, even through a chunk that records nothing', async () => {
+        await seeded(3);
+        expect((await store.transaction((tx) => recordOn(store, tx, 'S'))).partDone).toBe(false);
+        expect(await store.claim('w1', KINDS, T0 + 10, T0 + 100)).toMatchObject({ part: 0 });
+        const empty = await store.transaction((tx) => store.recordChunk(tx, leaseOn(locator(), 0), [], () => undefined));
+        expect(empty.partDone).toBe(false);
+        await store.transaction((tx) => record(tx, 'SS', 1));
+        expect(await store.claim('w2', KINDS, T0 + 1000, T0 + 9000)).toBeNull();
+      });
+
+      it('refuses an outcome for an item no longer pending with ChunkSuperseded, and keeps what was recorded', async () => {
+        await seeded(3);
+        await store.transaction((tx) => record(tx, 'S'));
+        await expect(store.transaction((tx) => record(tx, 'FS', 0))).rejects.toBeInstanceOf(ChunkSuperseded);
+        expect((await committed())!.counts).toMatchObject({ success: 1, failed: 0, pending: 2 });
+        expect(await pendingSeqs()).toEqual([1, 2]);
+      });
+
+      it('loses no counter update when chunks of different parts commit at the same time on different connections', async () => {
+        await seededInParts();
+        const rival = fixture.rival ? await fixture.rival() : fixture;
+        try {
+          const stores = [store, rival.store];
+          // Each chunk records one item of its own part; the parts' items are disjoint.
+          const seqs = [0, 1, 2, 3, ITEMS_PER_PART, ITEMS_PER_PART + 2, 4, 6];
+          await Promise.all(
+            seqs.map((seq, i) => {
+              const on = stores[i % 2]!;
+              return on.transaction((tx) => recordOn(on, tx, i % 3 === 0 ? 'F' : 'S', seq, locator(), seq >= ITEMS_PER_PART ? 1 : 0));
+            }),
+          );
+          const batch = (await committed())!;
+          expect(batch.counts.success + batch.counts.failed).toBe(seqs.length);
+          expect(batch.counts).toMatchObject({ failed: 3, pending: ITEMS_PER_PART + 3 - seqs.length });
+          expect((await fixture.results(locator())).map((r) => r.seq).sort((a, b) => a - b)).toEqual([...seqs].sort((a, b) => a - b));
+        } finally {
+          if (rival !== fixture) await rival.close?.();
+        }
+      });
+
+      it('gives workers racing for a batch different parts, never one part twice', async () => {
+        await seededInParts();
+        const rival = fixture.rival ? await fixture.rival() : fixture;
+        try {
+          const stores = [store, rival.store];
+          const leases = await Promise.all(Array.from({ length: 8 }, (_, i) => stores[i % 2]!.claim(`w${i}`, KINDS, T0 + 10, T0 + 10_000)));
+          expect(
+            leases
+              .filter((lease) => lease !== null)
+              .map((lease) => lease.part)
+              .sort(),
+          ).toEqual([0, 1]);
+        } finally {
+          if (rival !== fixture) await rival.close?.();
+        }
       });
     });
 

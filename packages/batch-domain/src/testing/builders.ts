@@ -1,4 +1,5 @@
 // Small deterministic builders: aBatch({...}) and the items and outcomes that go with it.
+import { BatchLease } from '../batch-processing.port';
 import { Batch, SubmitBatchProps } from '../batch';
 import { batchIdFromUuid } from '../batch-id';
 import { ItemOutcome, NewBatchItem } from '../batch-item';
@@ -25,6 +26,11 @@ export function aBatch(overrides: Partial<SubmitBatchProps> = {}, now = T0): Bat
 /** Where aBatch() is: acme's batch of A_KIND and type parcel, by aBatchId(). */
 export function aLocator(overrides: Partial<BatchLocator> = {}): BatchLocator {
   return { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(), ...overrides };
+}
+
+/** A lease on part `part` of the batch at `locator`, as a worker's claim gives it (for tests that drive processing directly). */
+export function leaseOn(locator: BatchLocator, part = 0): BatchLease {
+  return { locator, part, owner: 'test-worker', expiresAt: Number.MAX_SAFE_INTEGER };
 }
 
 export function someItems(count: number, options: { withRows?: boolean } = {}): NewBatchItem[] {

@@ -20,7 +20,7 @@ import {
   SubmitOutcome,
 } from '../batch-repository.port';
 import { CallbackAttempt, CallbackOutbox, CallbackShare, CallbackTarget, DueCallback, pickFairly } from '../callback';
-import { BatchLease, BatchProcessingStore, PendingItem } from '../batch-processing.port';
+import { BatchLease, BatchProcessingStore, ChunkSuperseded, ITEMS_PER_PART, PartPlan, PendingItem, RecordedChunk, tailPart } from '../batch-processing.port';
 import { BatchSnapshot } from '../batch';
 import { BatchSeeder } from './batch-seeder';
 
@@ -28,8 +28,19 @@ interface StoredItem {
   refId: string;
   row: number | null;
   input: unknown;
+  deferred: boolean;
   result: ItemResult | null;
 }
+
+type PartLease = { owner: string; expiresAt: number } | null;
+
+const storedItem = (item: NewBatchItem): StoredItem => ({
+  refId: item.refId,
+  row: item.row ?? null,
+  input: structuredClone(item.input),
+  deferred: item.deferred === true,
+  result: null,
+});
 
 /**
  * The in-memory transaction. Each write made through it saves what it overwrites first, and a
@@ -54,7 +65,8 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
   >();
   private readonly batches = new Map<string, BatchSnapshot>();
   private readonly items = new Map<string, StoredItem[]>();
-  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  /** The parts of each unfinished batch that have work left, and who leases each. */
+  private readonly parts = new Map<string, Map<number, PartLease>>();
   /** The turn at which a batch of each tenant was last claimed (a counter, as the real adapter keeps). */
   private readonly served = new Map<string, number>();
   private turns = 0;
@@ -77,47 +89,75 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
     return snapshot ? Batch.fromSnapshot(snapshot) : null;
   }
 
-  async pendingItems(_tx: InMemoryTx, locator: BatchLocator, limit: number): Promise<PendingItem[]> {
-    const key = this.key(locator.tenantId, locator.batchId);
-    const items = this.batches.get(key)?.targetType === locator.targetType ? (this.items.get(key) ?? []) : [];
-    return items
-      .map((item, seq) => ({ item, seq }))
-      .filter(({ item }) => item.result === null)
+  async pendingItems(_tx: InMemoryTx, lease: BatchLease, limit: number): Promise<PendingItem[]> {
+    const key = this.key(lease.locator.tenantId, lease.locator.batchId);
+    if (this.find(lease.locator) === undefined) return [];
+    return this.pendingOf(key, lease.part)
       .slice(0, limit)
       .map(({ item, seq }) => ({ seq, refId: item.refId, row: item.row, input: structuredClone(item.input) }));
   }
 
+  /** The pending items of a part of the batch at `key`: its range's items not deferred, or (the tail) the deferred ones. */
+  private pendingOf(key: string, part: number): Array<{ item: StoredItem; seq: number }> {
+    const items = this.items.get(key) ?? [];
+    const tail = part === tailPart(items.length);
+    return items
+      .map((item, seq) => ({ item, seq }))
+      .filter(({ item, seq }) => item.result === null && (tail ? item.deferred : !item.deferred && Math.floor(seq / ITEMS_PER_PART) === part));
+  }
+
   async claim(owner: string, kinds: readonly string[], now: number, expiresAt: number): Promise<BatchLease | null> {
-    // Round robin between tenants (the one claimed least recently first), oldest batch first within one.
+    // Round robin between tenants (the one claimed least recently first), oldest batch first within one, then its first part.
     const turn = (tenantId: string) => this.served.get(tenantId) ?? -Infinity;
-    const open = this.claimable(kinds, now).sort(([, a], [, b]) => turn(a.tenantId) - turn(b.tenantId) || a.createdAt - b.createdAt);
+    const open = this.claimable(kinds, now).sort(
+      (a, b) => turn(a.batch.tenantId) - turn(b.batch.tenantId) || a.batch.createdAt - b.batch.createdAt || a.part - b.part,
+    );
     const first = open[0];
     if (!first) return null;
-    this.leases.set(first[0], { owner, expiresAt });
-    const s = first[1];
-    this.served.set(s.tenantId, ++this.turns);
-    return { locator: this.locatorOf(s), owner, expiresAt };
+    this.parts.get(first.key)?.set(first.part, { owner, expiresAt });
+    this.served.set(first.batch.tenantId, ++this.turns);
+    return { locator: this.locatorOf(first.batch), part: first.part, owner, expiresAt };
   }
 
   async othersWaiting(tenantId: string, kinds: readonly string[], now: number): Promise<boolean> {
-    return this.claimable(kinds, now).some(([, s]) => s.tenantId !== tenantId);
+    return this.claimable(kinds, now).some(({ batch }) => batch.tenantId !== tenantId);
   }
 
-  private claimable(kinds: readonly string[], now: number): Array<[string, BatchSnapshot]> {
-    return [...this.batches.entries()].filter(([key, s]) => kinds.includes(s.kind) && s.completedAt === null && (this.leases.get(key)?.expiresAt ?? 0) <= now);
+  private claimable(kinds: readonly string[], now: number): Array<{ key: string; batch: BatchSnapshot; part: number }> {
+    const open: Array<{ key: string; batch: BatchSnapshot; part: number }> = [];
+    for (const [key, parts] of this.parts) {
+      const batch = this.batches.get(key);
+      if (!batch || !kinds.includes(batch.kind) || batch.completedAt !== null) continue;
+      const tail = tailPart(batch.total);
+      for (const [part, lease] of parts) {
+        if ((lease?.expiresAt ?? 0) > now) continue;
+        // The tail waits for every other part: its items come after theirs.
+        if (part === tail && parts.size > 1) continue;
+        open.push({ key, batch, part });
+      }
+    }
+    return open;
   }
 
   async renew(lease: BatchLease, now: number, expiresAt: number): Promise<boolean> {
-    const key = this.key(lease.locator.tenantId, lease.locator.batchId);
-    const held = this.leases.get(key);
-    if (!held || held.owner !== lease.owner) return false;
-    this.leases.set(key, { owner: lease.owner, expiresAt: Math.max(expiresAt, now) });
+    const parts = this.parts.get(this.key(lease.locator.tenantId, lease.locator.batchId));
+    const held = parts?.get(lease.part);
+    if (!parts || !held || held.owner !== lease.owner) return false;
+    parts.set(lease.part, { owner: lease.owner, expiresAt: Math.max(expiresAt, now) });
     return true;
   }
 
   async release(lease: BatchLease): Promise<void> {
-    const key = this.key(lease.locator.tenantId, lease.locator.batchId);
-    if (this.leases.get(key)?.owner === lease.owner) this.leases.delete(key);
+    const parts = this.parts.get(this.key(lease.locator.tenantId, lease.locator.batchId));
+    if (parts?.get(lease.part)?.owner === lease.owner) parts.set(lease.part, null);
+  }
+
+  /** Opens the parts of a newly stored batch (none for a finished one). */
+  private openParts(key: string, batch: Batch, items: readonly StoredItem[]): void {
+    if (batch.isFinished) return;
+    const plan = new PartPlan();
+    for (const item of items) plan.note(item);
+    this.parts.set(key, new Map(plan.parts().map((part) => [part, null])));
   }
 
   /** Claims the submission's key for `batch`, or says why not. */
@@ -189,6 +229,7 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
       if (items.length > 0) return removed;
       this.batches.delete(key);
       this.items.delete(key);
+      this.parts.delete(key);
       this.callbacks.delete(key);
       return removed + 1;
     }
@@ -210,12 +251,13 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
   async add(batch: Batch, items: Iterable<NewBatchItem>, extras: SubmitExtras = {}): Promise<SubmitOutcome> {
     const key = this.key(batch.tenantId, batch.id);
     if (this.batches.has(key)) throw new Error(`Batch ${batch.id} already stored`);
-    const stored = [...items].map((item) => ({ refId: item.refId, row: item.row ?? null, input: structuredClone(item.input), result: null }));
+    const stored = [...items].map(storedItem);
     if (stored.length !== batch.counts.total) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${stored.length} items`);
     const outcome = this.claimSubmission(batch, extras.submission);
     if (outcome.kind !== 'stored') return outcome;
     this.batches.set(key, batch.toSnapshot());
     this.items.set(key, stored);
+    this.openParts(key, batch, stored);
     if (extras.callback) this.callbacks.set(key, { target: extras.callback, nextAttemptAt: null, lastError: null, leaseUntil: 0, leaseOwner: null });
     return outcome;
   }
@@ -237,7 +279,7 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
           seen.set(item.refId, item.row ?? null);
         }
         for (const [ref, row] of seen) intake.refs.set(ref, row);
-        intake.items.push(...items.map((item) => ({ refId: item.refId, row: item.row ?? null, input: structuredClone(item.input), result: null })));
+        intake.items.push(...items.map(storedItem));
         intake.expiresAt = expiresAt;
         return null;
       },
@@ -252,6 +294,7 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
         this.intakes.delete(key);
         this.batches.set(key, batch.toSnapshot());
         this.items.set(key, intake.items);
+        this.openParts(key, batch, intake.items);
         if (extras.callback) this.callbacks.set(key, { target: extras.callback, nextAttemptAt: null, lastError: null, leaseUntil: 0, leaseOwner: null });
         return outcome;
       },
@@ -275,19 +318,29 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
     return removed;
   }
 
-  async recordChunk(tx: InMemoryTx, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
-    const key = this.key(batch.tenantId, batch.id);
+  async recordChunk(tx: InMemoryTx, lease: BatchLease, outcomes: readonly ItemOutcome[], progress: (batch: Batch) => void): Promise<RecordedChunk> {
+    const key = this.key(lease.locator.tenantId, lease.locator.batchId);
     const before = this.batches.get(key);
-    const items = this.items.get(key) ?? [];
+    const items = this.items.get(key);
+    if (!before || !items) throw new Error(`Batch ${lease.locator.batchId} is not stored`);
+    for (const { seq } of outcomes) {
+      if (items[seq]?.result !== null) throw new ChunkSuperseded(`Item ${seq} of ${lease.locator.batchId} is no longer pending`);
+    }
     const results = outcomes.flatMap(({ seq }) => (items[seq] ? [{ item: items[seq], result: items[seq].result }] : []));
-    const lease = this.leases.get(key);
+    const parts = this.parts.get(key);
+    const partsBefore = parts && new Map(parts);
+    const batch = Batch.fromSnapshot(before);
+    progress(batch);
     await this.recordOutcomes(batch, outcomes);
-    const ended = batch.isFinished && this.leases.delete(key);
+    const partDone = batch.isFinished || this.pendingOf(key, lease.part).length === 0;
+    if (batch.isFinished) this.parts.delete(key);
+    else if (partDone) parts?.delete(lease.part);
     tx.onRollback(() => {
-      if (before) this.batches.set(key, before);
+      this.batches.set(key, before);
       for (const { item, result } of results) item.result = result;
-      if (ended && lease && !this.leases.has(key)) this.leases.set(key, lease);
+      if (partsBefore) this.parts.set(key, partsBefore);
     });
+    return { batch, partDone };
   }
 
   async recordOutcomes(batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
@@ -368,6 +421,7 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
   private keepProgress(key: string, batch: Batch): void {
     const columns = this.batches.get(key)?.columns ?? null;
     this.batches.set(key, { ...batch.toSnapshot(), columns });
+    if (batch.isFinished) this.parts.delete(key);
   }
 
   /** The stored batch at `locator`: of that kind and type too, or none. */

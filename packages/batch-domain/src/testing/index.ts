@@ -2,7 +2,7 @@
 export { InMemoryBatchRepository } from './in-memory-batch.repository';
 export type { InMemoryTx } from './in-memory-batch.repository';
 export { FixedClock, SequentialIdGenerator, StaticAccessVerifier } from './fakes';
-export { A_KIND, T0, aBatch, aBatchId, aLocator, outcomesFor, someItems, storeBatch } from './builders';
+export { A_KIND, T0, aBatch, aBatchId, aLocator, leaseOn, outcomesFor, someItems, storeBatch } from './builders';
 export type { BatchSeeder } from './batch-seeder';
 export { describeBatchRepositoryContract } from './batch-repository.contract';
 export type { RepositoryFixture } from './batch-repository.contract';
