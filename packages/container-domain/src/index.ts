@@ -5,6 +5,7 @@ export { canonicalJson } from './attribute-config';
 export type { AttributeConfig, AttributeDataType, AttributeValidation } from './attribute-config';
 export { ContainerType, containerTypeNameRule } from './container-type';
 export { CONTAINER_BATCH_KIND, containerBatchScope } from './container-batches';
+export { containerConflictKeys } from './container-conflict-keys';
 export { cleanContainerItem } from './container-input';
 export type { Attributes, ItemLine, Money, TrackingDetail } from './container-input';
 export type { ContainerTypeSnapshot, DefineContainerTypeProps } from './container-type';
