@@ -2,7 +2,17 @@
 // inserted in chunks), or in parts (a file upload, held under a placeholder row until commit).
 // Writers assumed: many, with atomic transactions that may interleave (ADR 0016); the key check
 // is one conditional insert (claimSubmission), and an intake's row is written only while open.
-import { Batch, BatchIntake, DuplicateReference, IntakeDraft, NewBatchItem, SecretSealer, SubmitExtras, SubmitOutcome } from '@container-service/batch-domain';
+import {
+  Batch,
+  BatchIntake,
+  DuplicateReference,
+  IntakeDraft,
+  NewBatchItem,
+  PartPlan,
+  SecretSealer,
+  SubmitExtras,
+  SubmitOutcome,
+} from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { driverErrorCode } from './sql';
 import { toBatchRow } from './batch.mapper';
@@ -10,6 +20,7 @@ import { Database } from './database';
 import { BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
 import { claimSubmission, storeCallback } from './batch-submission.writes';
 import { deleteItemsStep, insertItems, ITEM_DELETE_STEP, ITEM_INSERT_CHUNK } from './batch-items.writes';
+import { openParts } from './batch-parts.writes';
 
 /** Stores a batch, its items, its key and its callback target in one transaction (BatchWrites.add). */
 export async function addBatch(
@@ -26,11 +37,13 @@ export async function addBatch(
     const batchPk = Number(inserted.identifiers[0]?.pk ?? inserted.raw);
     await storeCallback(manager, batchPk, extras, secrets);
     const total = batch.counts.total;
+    const plan = new PartPlan();
     let seq = 0;
     let chunk: NewBatchItem[] = [];
     for (const item of items) {
       if (seq + chunk.length >= total) throw new Error(`Batch ${batch.id} has total ${total} but more items were given`);
       chunk.push(item);
+      plan.note(item);
       if (chunk.length === ITEM_INSERT_CHUNK) {
         seq = await insertItems(manager, batchPk, seq, chunk);
         chunk = [];
@@ -38,6 +51,7 @@ export async function addBatch(
     }
     seq = await insertItems(manager, batchPk, seq, chunk);
     if (seq !== total) throw new Error(`Batch ${batch.id} has total ${total} but ${seq} items were given`);
+    await openParts(manager, batchPk, plan, total);
     return claimed;
   });
 }
@@ -78,6 +92,8 @@ export async function beginIntake(database: Database, secrets: SecretSealer | nu
 /** The items of a batch being received in parts; see BatchIntake. */
 class TypeOrmBatchIntake implements BatchIntake {
   private held = 0;
+  /** The parts the batch will start with, told each item once its part of the file is stored. */
+  private readonly plan = new PartPlan();
 
   constructor(
     private readonly database: Database,
@@ -99,6 +115,7 @@ class TypeOrmBatchIntake implements BatchIntake {
         }
         return seq;
       });
+      for (const item of items) this.plan.note(item);
       return null;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -113,6 +130,7 @@ class TypeOrmBatchIntake implements BatchIntake {
       const claimed = await claimSubmission(manager, batch, extras.submission);
       if (claimed.kind !== 'stored') return claimed;
       await this.holdOpen(manager, { ...toBatchRow(batch), intakeOpen: 0, leaseOwner: null, leaseExpiresAt: null });
+      await openParts(manager, this.batchPk, this.plan, this.held);
       await storeCallback(manager, this.batchPk, extras, this.secrets);
       return claimed;
     });

@@ -3,9 +3,10 @@
 import { NewBatchItem } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { execute, placeholders } from './sql';
+import { closeParts } from './batch-parts.writes';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 
-/** Rows per INSERT: 6 parameters each stays far below SQLite's 32 766-parameter limit and PostgreSQL's 65 535. */
+/** Rows per INSERT: 7 parameters each stays far below SQLite's 32 766-parameter limit and PostgreSQL's 65 535. */
 export const ITEM_INSERT_CHUNK = 500;
 /** Items removed per write transaction when a batch's items are deleted, so other writes interleave. */
 export const ITEM_DELETE_STEP = 5000;
@@ -15,8 +16,9 @@ export async function insertItems(manager: EntityManager, batchPk: number, seq: 
   if (items.length === 0) return seq;
   const params: unknown[] = [];
   let next = seq;
-  for (const item of items) params.push(batchPk, next++, item.refId, item.row ?? null, JSON.stringify(item.input ?? null), 'pending');
-  await execute(manager, `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state) VALUES ${placeholders(items.length, 6)}`, params);
+  for (const item of items)
+    params.push(batchPk, next++, item.refId, item.row ?? null, JSON.stringify(item.input ?? null), 'pending', item.deferred === true ? 1 : 0);
+  await execute(manager, `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state, deferred) VALUES ${placeholders(items.length, 7)}`, params);
   return next;
 }
 
@@ -30,6 +32,7 @@ export async function deleteItemsStep(manager: EntityManager, batchPk: number, s
     .getRawOne<{ max: number | null }>();
   const max = top?.max ?? null;
   if (max === null) {
+    await closeParts(manager, batchPk);
     const gone = await manager.delete(BatchSchema, { pk: batchPk });
     return gone.affected ?? 0;
   }
@@ -40,6 +43,7 @@ export async function deleteItemsStep(manager: EntityManager, batchPk: number, s
     .where('batch_pk = :batchPk AND seq > :floor', { batchPk, floor: max - step })
     .execute();
   if (max - step >= 0) return removed.affected ?? 0;
+  await closeParts(manager, batchPk);
   const gone = await manager.delete(BatchSchema, { pk: batchPk });
   return (removed.affected ?? 0) + (gone.affected ?? 0);
 }

@@ -127,7 +127,7 @@ async function drain(worker: Worker, owner: string, now: number): Promise<string
     const lease = await worker.store.claim(owner, worker.process.kinds, now, now + 10_000);
     if (lease === null) return processed;
     processed.push(`${lease.locator.kind}/${lease.locator.batchId}`);
-    while (!(await worker.process.execute(lease.locator)).done);
+    while (!(await worker.process.execute(lease)).done);
   }
 }
 

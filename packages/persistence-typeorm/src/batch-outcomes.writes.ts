@@ -1,8 +1,11 @@
 // Writes that move a stored batch on: item outcomes with the counters they change (also used by
-// TypeOrmBatchProcessingStore, inside a chunk's transaction), and cancellation.
-import { Batch, BatchLocator, ItemOutcome } from '@container-service/batch-domain';
+// TypeOrmBatchProcessingStore, inside a chunk's transaction), and cancellation. Every one takes
+// its row locks in the same order, items first, then the batch (then its parts), so that chunks of
+// several parts and a cancel never wait on each other in a circle.
+import { Batch, BatchLocator, ChunkSuperseded, ItemOutcome } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
-import { execute, lockedForUpdate } from './sql';
+import { execute, lockedForUpdate, slices } from './sql';
+import { closeParts } from './batch-parts.writes';
 import { fromBatchRow, toBatchProgress } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
@@ -15,13 +18,29 @@ async function pkOf(manager: EntityManager, batch: Batch): Promise<number> {
 }
 
 /**
- * Writes outcomes of pending items and the batch's counters, inside the caller's transaction. Each
- * outcome is one fixed UPDATE by primary key (the driver reuses the prepared statement), and must
- * land on an item that was pending, or the transaction fails. (A set-based UPDATE ... FROM VALUES
- * was tried: SQLite's planner then walks every pending item of the batch for each chunk.)
+ * Writes outcomes of pending items, inside the caller's transaction; each must land on an item
+ * that was pending, or ChunkSuperseded is thrown (the transaction then rolls back). On SQLite,
+ * one fixed UPDATE by primary key per outcome (the driver reuses the prepared statement, and a
+ * call costs no round trip; a set-based UPDATE ... FROM VALUES was tried there: SQLite's planner
+ * then walks every pending item of the batch for each chunk). On PostgreSQL, where every
+ * statement is a round trip to the server, one UPDATE ... FROM VALUES per slice of outcomes.
  */
-export async function writeOutcomes(manager: EntityManager, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
-  const batchPk = await pkOf(manager, batch);
+export async function writeItemOutcomes(manager: EntityManager, batchPk: number, batchId: string, outcomes: readonly ItemOutcome[]): Promise<void> {
+  if (manager.dataSource.driver.options.type === 'postgres') {
+    for (const slice of slices(outcomes, OUTCOMES_PER_STATEMENT)) {
+      const params = slice.flatMap((o) => (o.kind === 'success' ? [o.seq, 'success', o.resultId, null, null] : [o.seq, 'failed', null, o.reason, o.code]));
+      const values = slice.map(() => '(?::integer, ?::varchar, ?::varchar, ?::text, ?::varchar)').join(', ');
+      const changed = await execute(
+        manager,
+        `UPDATE batch_items AS i SET state = v.state, result_id = v.result_id, reason = v.reason, code = v.code
+         FROM (VALUES ${values}) AS v(seq, state, result_id, reason, code)
+         WHERE i.batch_pk = ? AND i.seq = v.seq AND i.state = 'pending'`,
+        [...params, batchPk],
+      );
+      if (changed !== slice.length) throw new ChunkSuperseded(`${slice.length - changed} items of ${batchId} are no longer pending`);
+    }
+    return;
+  }
   for (const o of outcomes) {
     const changed =
       o.kind === 'success'
@@ -36,14 +55,24 @@ export async function writeOutcomes(manager: EntityManager, batch: Batch, outcom
             batchPk,
             o.seq,
           ]);
-    if (changed !== 1) throw new Error(`Item ${o.seq} of ${batch.id} is not pending`);
+    if (changed !== 1) throw new ChunkSuperseded(`Item ${o.seq} of ${batchId} is no longer pending`);
   }
-  // A finished batch is never claimed again: its lease ends with the write that finished it.
-  await manager.update(
-    BatchSchema,
-    { pk: batchPk },
-    batch.isFinished ? { ...toBatchProgress(batch), leaseOwner: null, leaseExpiresAt: null } : toBatchProgress(batch),
-  );
+}
+
+/** Outcomes per UPDATE on PostgreSQL: 5 parameters each, far below its 65 535. */
+const OUTCOMES_PER_STATEMENT = 2000;
+
+/** Stores the batch's counters and times; a finished batch's parts go with it. */
+export async function writeProgress(manager: EntityManager, batchPk: number, batch: Batch): Promise<void> {
+  await manager.update(BatchSchema, { pk: batchPk }, toBatchProgress(batch));
+  if (batch.isFinished) await closeParts(manager, batchPk);
+}
+
+/** Writes outcomes and the batch's counters as given (a test seeder's write, where nothing runs beside it). */
+export async function writeOutcomes(manager: EntityManager, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
+  const batchPk = await pkOf(manager, batch);
+  await writeItemOutcomes(manager, batchPk, batch.id, outcomes);
+  await writeProgress(manager, batchPk, batch);
 }
 
 /** Turns the batch's pending items into cancelled ones and stores its counters, inside the caller's transaction. */
@@ -53,23 +82,31 @@ export async function writeCancellation(manager: EntityManager, batch: Batch): P
   if (result.affected !== batch.counts.cancelled) {
     throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${String(result.affected)} were pending`);
   }
-  await manager.update(BatchSchema, { pk: batchPk }, toBatchProgress(batch));
+  await writeProgress(manager, batchPk, batch);
 }
 
 /**
- * Reads and cancels a batch in one transaction, its row locked, so no outcome lands between the
- * two (BatchWrites.cancel): a chunk in flight on another connection commits first, or waits.
+ * Cancels a batch in one transaction, so that no outcome lands between reading and writing it
+ * (BatchWrites.cancel). Items first: the UPDATE waits for chunks in flight that hold some of them
+ * (they commit, counters and all), and a chunk that comes later finds them cancelled and is
+ * superseded. Then the batch's row is read again under its lock, with every committed chunk in it,
+ * and its pending items are exactly those just cancelled.
  */
 export async function cancelBatch(database: Database, locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null> {
   return database.write(async (manager) => {
-    const row = await manager.findOne(BatchSchema, {
-      where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 },
-      ...lockedForUpdate(manager),
-    });
-    if (row === null) return null;
+    const where = { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 };
+    const seen = await manager.findOne(BatchSchema, { where });
+    if (seen === null) return null;
+    if (fromBatchRow(seen).isFinished) return { batch: fromBatchRow(seen), cancelled: false };
+    const cancelled = await manager.update(BatchItemSchema, { batchPk: seen.pk, state: 'pending' }, { state: 'cancelled' });
+    const row = await manager.findOne(BatchSchema, { where, ...lockedForUpdate(manager) });
+    if (row === null) throw new Error(`Batch ${locator.batchId} went away while it was cancelled`);
     const batch = fromBatchRow(row);
     if (!batch.cancel(now).ok) return { batch, cancelled: false };
-    await writeCancellation(manager, batch);
+    if (cancelled.affected !== batch.counts.cancelled) {
+      throw new Error(`Batch ${batch.id} counts ${batch.counts.cancelled} cancelled items but ${String(cancelled.affected)} were pending`);
+    }
+    await writeProgress(manager, row.pk, batch);
     return { batch, cancelled: true };
   });
 }

@@ -17,8 +17,10 @@ import {
   T0,
   aBatch,
   aBatchId,
+  leaseOn,
   describeBatchClaimContract,
   describeBatchProcessingContract,
+  type ProcessingFixture,
 } from '@container-service/batch-domain/testing';
 import { AttributeConfig } from '@container-service/container-domain';
 import { CONTAINER_BATCH_KIND, CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
@@ -90,7 +92,7 @@ for (const on of stores) {
       const { database, store, create, update, count } = await setUp(inputs, { url: on.url });
       const process = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 2);
       let report;
-      do report = await process.execute(locator);
+      do report = await process.execute(leaseOn(locator));
       while (!report.done);
       const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
       expect(view!.batch.status).toBe('PARTIAL_SUCCESS');
@@ -116,46 +118,73 @@ for (const on of stores) {
         },
       };
       await expect(
-        new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: failing, update } }, new FixedClock(), 10).execute(locator),
+        new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: failing, update } }, new FixedClock(), 10).execute(leaseOn(locator)),
       ).rejects.toBeInstanceOf(StoreFailure);
       expect(await count('containers')).toBe(0);
       expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(3);
-      await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
+      await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(leaseOn(locator));
       expect(await count('containers')).toBe(3);
       await database.close();
     });
 
-    it('lets a cancel on another connection wait for a chunk in flight, then cancel the rest: the counters add up', async () => {
+    /** Runs a chunk of 2 that stops at `pause` ('handled': its items applied; 'recorded': its outcomes written too) until a cancel on another connection was sent. */
+    async function cancelDuringChunk(pause: 'handled' | 'recorded') {
       const inputs = Array.from({ length: 6 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
-      const { url, database, store, create, update } = await setUp(inputs, { url: on.url });
+      const { url, database, store, create, update, count } = await setUp(inputs, { url: on.url });
       let reached: () => void = () => undefined;
       const inFlight = new Promise<void>((resolve) => (reached = resolve));
       let release: () => void = () => undefined;
       const gate = new Promise<void>((resolve) => (release = resolve));
-      // Writes its containers, then holds the chunk's transaction open until released.
+      const hold = async () => {
+        reached();
+        await gate;
+      };
       const held: ItemHandler<EntityManager> = {
         async handleChunk(tx: EntityManager, context: BatchContext, items: readonly PendingItem[]): Promise<HandledOutcome[]> {
           const outcomes = await create.handleChunk(tx, context, items);
-          reached();
-          await gate;
+          if (pause === 'handled') await hold();
           return outcomes;
         },
       };
-      const chunk = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: held, update } }, new FixedClock(), 2).execute(locator);
+      const recordChunk = store.recordChunk.bind(store);
+      store.recordChunk = async (...args) => {
+        const recorded = await recordChunk(...args);
+        if (pause === 'recorded') await hold();
+        return recorded;
+      };
+      const chunk = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create: held, update } }, new FixedClock(), 2).execute(leaseOn(locator));
       await inFlight;
       const other = await Database.open(url, { busyTimeoutMs: 5000 });
       const cancel = new TypeOrmBatchRepository(other).cancel(locator, T0 + 5);
       await new Promise((resolve) => setTimeout(resolve, 50));
       release();
-      await chunk;
+      const report = await chunk;
       const cancelled = await cancel;
-      expect(cancelled?.cancelled).toBe(true);
-      expect(cancelled?.batch.counts).toMatchObject({ total: 6, success: 2, failed: 0, cancelled: 4, pending: 0 });
       const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
-      expect(view!.batch.counts).toMatchObject({ total: 6, success: 2, failed: 0, cancelled: 4, pending: 0 });
-      expect(view!.successes.map((s) => s.refId)).toEqual(['r-0', 'r-1']);
+      const containers = await count('containers');
       await other.close();
       await database.close();
+      return { report, cancelled, view: view!, containers };
+    }
+
+    it('lets a cancel on another connection wait for a chunk that recorded its items, then cancel the rest: the counters add up', async () => {
+      const { report, cancelled, view, containers } = await cancelDuringChunk('recorded');
+      expect(report).toMatchObject({ processed: 2 });
+      expect(cancelled?.cancelled).toBe(true);
+      expect(cancelled?.batch.counts).toMatchObject({ total: 6, success: 2, failed: 0, cancelled: 4, pending: 0 });
+      expect(view.batch.counts).toMatchObject({ total: 6, success: 2, failed: 0, cancelled: 4, pending: 0 });
+      expect(view.successes.map((s) => s.refId)).toEqual(['r-0', 'r-1']);
+      expect(containers).toBe(2);
+    });
+
+    it('supersedes a chunk whose items a cancel took first, or lets the cancel wait: either way no cancelled item leaves a container', async () => {
+      const { report, cancelled, view, containers } = await cancelDuringChunk('handled');
+      expect(cancelled?.cancelled).toBe(true);
+      const { success, cancelled: gone, pending } = view.batch.counts;
+      expect([success + gone, pending]).toEqual([6, 0]);
+      expect(containers).toBe(success);
+      // PostgreSQL lets the cancel commit first; SQLite's one writer makes it wait for the chunk.
+      expect(report).toEqual(success === 0 ? { processed: 0, done: true, leaseEnded: false, superseded: true } : expect.objectContaining({ processed: 2 }));
     });
 
     it('fails an item whose processing throws (JSON nested 100 000 deep) with PROCESSING_ERROR alone; the rest lands in input order', async () => {
@@ -174,7 +203,7 @@ for (const on of stores) {
           { name: 'shape', dataType: 'object', required: false },
         ],
       });
-      const report = await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(locator);
+      const report = await new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10).execute(leaseOn(locator));
       expect(report).toMatchObject({ processed: 4, done: true });
       const view = await new TypeOrmBatchRepository(database).findStatus(locator, 10);
       // The deep row is either refused by a rule (a depth limit) or fails alone; either way the
@@ -231,11 +260,11 @@ describe('processing on SQLite', () => {
     const held = other.write(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 10));
     const process = new ProcessBatchChunk(new TypeOrmBatchProcessingStore(busy), { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), 10);
-    await expect(process.execute(locator)).rejects.toBeInstanceOf(StoreFailure);
+    await expect(process.execute(leaseOn(locator))).rejects.toBeInstanceOf(StoreFailure);
     release();
     await held;
     expect((await new TypeOrmBatchRepository(database).findStatus(locator, 10))!.batch.counts.pending).toBe(1);
-    expect((await process.execute(locator)).processed).toBe(1);
+    expect((await process.execute(leaseOn(locator))).processed).toBe(1);
     await Promise.all([other.close(), busy.close(), database.close()]);
   });
 });
@@ -266,31 +295,35 @@ for (const { label, url: fresh } of stores) {
   });
 
   describeBatchProcessingContract<EntityManager>(`TypeOrmBatchProcessingStore on ${label}`, async () => {
-    const database = await Database.open(await fresh());
-    const repository = new TypeOrmBatchRepository(database);
-    return {
-      store: new TypeOrmBatchProcessingStore(database),
-      seed: async (batch, items) => {
-        await repository.add(batch, items);
-      },
-      receive: async (batch, items) => {
-        const { tenantId, kind, targetType, id } = batch.toSnapshot();
-        const intake = await repository.beginIntake({ tenantId, kind, targetType, batchId: id, expiresAt: T0 + 60_000 });
-        await intake.append(items, T0 + 60_000);
-        return {
-          commit: async () => {
-            await intake.commit(batch);
-          },
-        };
-      },
-      results: async (at) => (await repository.findResults(at, { afterSeq: -1, limit: 1000 }))?.items ?? [],
-      // An item handler's own write: a container, through the chunk's transaction.
-      handlerWrites: {
-        write: (tx, mark) => new TypeOrmContainerStore(tx).insertMany([aContainer({ id: `bag:${mark}` })]),
-        committed: async () =>
-          (await database.read((m) => m.query<Array<{ id: string }>>('SELECT id FROM containers ORDER BY id'))).map((row) => row.id.slice('bag:'.length)),
-      },
-      close: () => database.close(),
+    const url = await fresh();
+    const open = async (): Promise<ProcessingFixture<EntityManager>> => {
+      const database = await Database.open(url);
+      const repository = new TypeOrmBatchRepository(database);
+      return {
+        store: new TypeOrmBatchProcessingStore(database),
+        seed: async (batch, items) => {
+          await repository.add(batch, items);
+        },
+        receive: async (batch, items) => {
+          const { tenantId, kind, targetType, id } = batch.toSnapshot();
+          const intake = await repository.beginIntake({ tenantId, kind, targetType, batchId: id, expiresAt: T0 + 60_000 });
+          await intake.append(items, T0 + 60_000);
+          return {
+            commit: async () => {
+              await intake.commit(batch);
+            },
+          };
+        },
+        results: async (at) => (await repository.findResults(at, { afterSeq: -1, limit: 1000 }))?.items ?? [],
+        // An item handler's own write: a container, through the chunk's transaction.
+        handlerWrites: {
+          write: (tx, mark) => new TypeOrmContainerStore(tx).insertMany([aContainer({ id: `bag:${mark}` })]),
+          committed: async () =>
+            (await database.read((m) => m.query<Array<{ id: string }>>('SELECT id FROM containers ORDER BY id'))).map((row) => row.id.slice('bag:'.length)),
+        },
+        close: () => database.close(),
+      };
     };
+    return { ...(await open()), rival: open };
   });
 }

@@ -36,10 +36,9 @@ export async function readResults(
   if (query.outcome) {
     builder.andWhere('i.state = :state', { state: query.outcome });
   } else {
-    // Items are processed in input order and cancelling takes every pending item, so the items
-    // with an outcome are exactly the first success + failed + cancelled ones: bounding the
-    // range keeps a read during processing from scanning the pending tail.
-    builder.andWhere("i.state <> 'pending' AND i.seq < :processed", { processed: batch.success + batch.failed + batch.cancelled });
+    // Parts of a batch are processed at the same time and its deferred items last, so the items
+    // with an outcome may be anywhere in it: no range bounds them while it is processed.
+    builder.andWhere("i.state <> 'pending'");
   }
   const rows = await builder.getRawMany<ResultRow>();
   const items = rows.map((r) => (query.withInput ? { ...toItemResult(r), input: JSON.parse(r.input ?? 'null') as unknown } : toItemResult(r)));

@@ -59,6 +59,7 @@ describe('Database', () => {
       { name: 'TenantTurns1764800000000' },
       { name: 'ContainerTables1765000000000' },
       { name: 'BatchKinds1765100000000' },
+      { name: 'BatchParts1765200000000' },
     ]);
     await second.close();
   });
@@ -190,6 +191,7 @@ if (requirePostgres()) {
         'TenantTurns1764800000000',
         'ContainerTables1765000000000',
         'BatchKinds1765100000000',
+        'BatchParts1765200000000',
       ]);
       await Promise.all(opened.map((database) => database.close()));
     });

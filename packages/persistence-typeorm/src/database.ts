@@ -27,7 +27,21 @@ export interface Database {
   isStoreFault(error: unknown): boolean;
   /** Tells the store about a failure seen outside its write transactions (a read, say). */
   noteFailure(error: unknown): void;
+  /** Wakeups between processes, where the store offers them (PostgreSQL); null otherwise. */
+  readonly wakeups: WorkWakeups | null;
   close(): Promise<void>;
+}
+
+/** A hint, from any process to all, that work was stored: workers look for it at once instead of at their next poll. */
+export interface WorkWakeups {
+  /** Tells every listening process that work arrived; call it once the write that stored the work committed. */
+  announce(): Promise<void>;
+  /**
+   * Calls `listener` whenever any process announces work, and once each time listening (re)starts,
+   * as work may have come meanwhile. Failures of the listening connection go to `onError`; it is
+   * opened again by itself. Gives back a function that stops listening.
+   */
+  listen(listener: () => void, onError?: (error: unknown) => void): () => Promise<void>;
 }
 
 export interface OpenDatabaseOptions {

@@ -1,6 +1,6 @@
 // Public entry of the TypeORM persistence adapter: the store, and adapters for the repository ports.
 export { Database, DEFAULT_DATABASE_URL, openDatabase } from './database';
-export type { OpenDatabaseOptions } from './database';
+export type { OpenDatabaseOptions, WorkWakeups } from './database';
 export { SqliteDatabase, parseDatabaseUrl } from './sqlite-database';
 export type { DatabaseLocation } from './sqlite-database';
 export { PostgresDatabase, loggableDatabaseUrl, parsePostgresUrl } from './postgres-database';

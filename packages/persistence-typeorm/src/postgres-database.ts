@@ -8,6 +8,7 @@ import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
 import type { Database } from './database';
 import { SchemaOptions, waitForSchema } from './schema-wait';
 import { driverErrorCode } from './sql';
+import { PostgresWakeups } from './postgres-wakeups';
 
 export type PostgresLocation = { readonly kind: 'postgres'; readonly url: string };
 
@@ -22,10 +23,14 @@ export interface PostgresOptions extends SchemaOptions {
 const MIGRATION_LOCK_KEY = 1_601_600_016;
 
 export class PostgresDatabase implements Database {
+  readonly wakeups: PostgresWakeups;
+
   private constructor(
     readonly location: PostgresLocation,
     private readonly source: DataSource,
-  ) {}
+  ) {
+    this.wakeups = new PostgresWakeups(location.url, source);
+  }
 
   static async open(location: PostgresLocation, options: PostgresOptions): Promise<PostgresDatabase> {
     const source = new DataSource({

@@ -38,6 +38,8 @@ export interface SqliteOptions extends SchemaOptions {
 
 export class SqliteDatabase implements Database {
   private queue: Promise<unknown> = Promise.resolve();
+  /** None across processes: workers in other processes find new work at their next poll. */
+  readonly wakeups = null;
 
   private constructor(
     readonly location: DatabaseLocation,

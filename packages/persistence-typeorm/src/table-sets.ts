@@ -9,8 +9,9 @@ import { SubmitKeys1764600000000 } from './migrations/1764600000000-submit-keys'
 import { BatchCallbacks1764700000000 } from './migrations/1764700000000-batch-callbacks';
 import { TenantTurns1764800000000 } from './migrations/1764800000000-tenant-turns';
 import { BatchKinds1765100000000 } from './migrations/1765100000000-batch-kinds';
+import { BatchParts1765200000000 } from './migrations/1765200000000-batch-parts';
 import { ContainerTables1765000000000 } from './migrations/1765000000000-container-tables';
-import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
+import { BatchItemSchema, BatchPartSchema, BatchSchema } from './schemas/batch.schema';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { SubmitKeySchema } from './schemas/submit-key.schema';
 import { ContainerTypeSchema } from './schemas/container-type.schema';
@@ -22,10 +23,10 @@ export interface TableSet {
   readonly migrations: readonly (new () => MigrationInterface)[];
 }
 
-/** Batches, their items, submission keys, callbacks and tenant turns: what batch-domain's adapters use. */
+/** Batches, their items and parts, submission keys, callbacks and tenant turns: what batch-domain's adapters use. */
 export const batchTables: TableSet = {
   name: 'batch',
-  entities: [BatchSchema, BatchItemSchema, SubmitKeySchema, BatchCallbackSchema],
+  entities: [BatchSchema, BatchItemSchema, BatchPartSchema, SubmitKeySchema, BatchCallbackSchema],
   migrations: [
     InitialSchema1764300000000,
     ContainersAndLeases1764400000000,
@@ -34,6 +35,7 @@ export const batchTables: TableSet = {
     BatchCallbacks1764700000000,
     TenantTurns1764800000000,
     BatchKinds1765100000000,
+    BatchParts1765200000000,
   ],
 };
 

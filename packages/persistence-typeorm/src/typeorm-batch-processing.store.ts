@@ -1,38 +1,48 @@
-// BatchProcessingStore over TypeORM: chunk transactions through Database.write, and leases on
-// batches so that one worker at a time processes a batch and a dead worker's batch is taken up
-// again once its lease expires. Claims go round robin between tenants (tenant_turns), and a
-// failure of the database itself (as the Database tells it) comes out as a StoreFailure (ADR 0013).
+// BatchProcessingStore over TypeORM: chunk transactions through Database.write, and leases on the
+// parts of batches (batch_parts, ADR 0020), so that every worker of every process shares the work
+// of a big batch, and a dead worker's part is taken up again once its lease expires. Claims go
+// round robin between tenants (tenant_turns), and a failure of the database itself (as the
+// Database tells it) comes out as a StoreFailure (ADR 0013).
 // Writers assumed: any number of workers, in threads or processes, on a store whose transactions
 // are atomic but may interleave (ADR 0016). A claim is therefore one conditional UPDATE that
-// re-checks the batch is still free as it takes it, and a renewal or release names its owner.
-import { Batch, BatchLease, BatchLocator, BatchProcessingStore, ItemOutcome, PendingItem, StoreFailure } from '@container-service/batch-domain';
+// re-checks the part is still free as it takes it (on PostgreSQL, skipping parts another claim has
+// locked, so that workers claiming at once take different parts instead of queueing for one), a
+// renewal or release names its owner, and counters are moved on under the batch's row lock.
+import { Batch, BatchLease, BatchLocator, BatchProcessingStore, ItemOutcome, PendingItem, RecordedChunk, StoreFailure } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
-import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
+import { BatchSchema } from './schemas/batch.schema';
 import { driverErrorCode, execute, lockedForUpdate, placeholders, select } from './sql';
-import { writeOutcomes } from './batch-outcomes.writes';
+import { writeItemOutcomes, writeProgress } from './batch-outcomes.writes';
+import { partItems } from './batch-parts.writes';
 
-/** Batches a worker may take: unfinished, fully received, and under no lease still live at `?`; then `kind IN (…)` follows. */
-const CLAIMABLE = 'FROM batches WHERE completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?) AND kind IN';
 /**
- * The batch to claim: of the tenant whose turn is oldest (never served first), its oldest batch.
- * Ties between tenants that were never served go to the oldest batch.
+ * Parts a worker may take at `?`: of an unfinished, fully received batch of the kinds that follow,
+ * under no live lease; a batch's tail only once no other part of it is left.
  */
-const nextClaim = (kinds: number) => `SELECT b.pk
-  FROM batches b LEFT JOIN tenant_turns t ON t.tenant_id = b.tenant_id
-  WHERE b.completed_at IS NULL AND b.intake_open = 0 AND (b.lease_expires_at IS NULL OR b.lease_expires_at <= ?) AND b.kind IN (${placeholders(kinds)})
-  ORDER BY COALESCE(t.turn, 0), b.created_at, b.pk LIMIT 1`;
+const claimable = (kinds: number) => `FROM batch_parts p JOIN batches b ON b.pk = p.batch_pk
+  WHERE (p.lease_expires_at IS NULL OR p.lease_expires_at <= ?) AND b.completed_at IS NULL AND b.intake_open = 0 AND b.kind IN (${placeholders(kinds)})
+    AND (p.tail = 0 OR NOT EXISTS (SELECT 1 FROM batch_parts q WHERE q.batch_pk = p.batch_pk AND q.tail = 0))`;
 /**
- * Takes the next batch in one statement, and only if it is still free as the row is written: a
- * worker that lost the race to another (which, under PostgreSQL's READ COMMITTED, re-checks the
- * row once the winner commits) takes nothing and is answered null, never a batch leased twice.
+ * The part to claim: of the tenant whose turn is oldest (never served first), its oldest batch,
+ * its first part. On PostgreSQL the row is locked as it is picked, and rows other claims hold are
+ * skipped (`skip` is FOR UPDATE … SKIP LOCKED there, empty on SQLite, whose one writer claims alone).
  */
-const claimStatement = (kinds: number) => `UPDATE batches SET lease_owner = ?, lease_expires_at = ?
-  WHERE pk = (${nextClaim(kinds)}) AND completed_at IS NULL AND intake_open = 0 AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
-  RETURNING tenant_id AS "tenantId", id, kind, target_type AS "targetType"`;
+const nextClaim = (kinds: number, skip: string) => `SELECT p.pk
+  ${claimable(kinds).replace('FROM batch_parts p JOIN batches b ON b.pk = p.batch_pk', 'FROM batch_parts p JOIN batches b ON b.pk = p.batch_pk LEFT JOIN tenant_turns t ON t.tenant_id = b.tenant_id')}
+  ORDER BY COALESCE(t.turn, 0), b.created_at, b.pk, p.part LIMIT 1${skip}`;
+/**
+ * Takes the next part in one statement, and only if it is still free as the row is written: a
+ * worker that lost the race to another takes nothing and is answered null, never a part leased twice.
+ */
+const claimStatement = (kinds: number, skip: string) => `UPDATE batch_parts SET lease_owner = ?, lease_expires_at = ?
+  WHERE pk = (${nextClaim(kinds, skip)}) AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+  RETURNING batch_pk AS "batchPk", part`;
 const TAKE_TURN = `INSERT INTO tenant_turns (tenant_id, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM tenant_turns))
   ON CONFLICT (tenant_id) DO UPDATE SET turn = excluded.turn`;
+/** The part of a lease, by its batch's key: renewals and releases name the owner too. */
+const PART_OF_LEASE = 'batch_pk = (SELECT pk FROM batches WHERE tenant_id = ? AND id = ?) AND part = ? AND lease_owner = ?';
 
 export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityManager> {
   constructor(private readonly database: Database) {}
@@ -48,86 +58,101 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     }
   }
 
-  /** Locks the batch's row for the chunk's transaction: a cancel meanwhile waits, then sees its outcomes. */
   async load(tx: EntityManager, locator: BatchLocator): Promise<Batch | null> {
-    const row = await tx.findOne(BatchSchema, {
-      where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 },
-      ...lockedForUpdate(tx),
-    });
+    const row = await tx.findOne(BatchSchema, { where: this.where(locator) });
     return row === null ? null : fromBatchRow(row);
   }
 
-  async pendingItems(tx: EntityManager, locator: BatchLocator, limit: number): Promise<PendingItem[]> {
-    const rows = await tx
-      .createQueryBuilder()
-      .select(['i.seq AS seq', 'i.ref_id AS "refId"', 'i.row AS row', 'i.input AS input'])
-      .from(BatchItemSchema, 'i')
-      .innerJoin(BatchSchema.options.name, 'b', 'b.pk = i.batch_pk')
-      .where('b.tenant_id = :tenantId AND b.id = :batchId AND b.kind = :kind AND b.target_type = :targetType AND b.intake_open = 0 AND i.state = :pending', {
-        tenantId: locator.tenantId,
-        kind: locator.kind,
-        batchId: locator.batchId,
-        targetType: locator.targetType,
-        pending: 'pending',
-      })
-      .orderBy('i.seq', 'ASC')
-      .limit(limit)
-      .getRawMany<{ seq: number; refId: string; row: number | null; input: string }>();
+  async pendingItems(tx: EntityManager, lease: BatchLease, limit: number): Promise<PendingItem[]> {
+    const batch = await this.keyOf(tx, lease.locator);
+    if (batch === null) return [];
+    const part = partItems(lease.part, batch.total);
+    const rows = await select<{ seq: number; refId: string; row: number | null; input: string }>(
+      tx,
+      `SELECT i.seq AS seq, i.ref_id AS "refId", i.row AS row, i.input AS input FROM batch_items i WHERE i.batch_pk = ? AND ${part.where} ORDER BY i.seq LIMIT ?`,
+      [batch.pk, ...part.params, limit],
+    );
     return rows.map((r) => ({ seq: r.seq, refId: r.refId, row: r.row, input: JSON.parse(r.input) as unknown }));
   }
 
-  recordChunk(tx: EntityManager, batch: Batch, outcomes: readonly ItemOutcome[]): Promise<void> {
-    return writeOutcomes(tx, batch, outcomes);
+  async recordChunk(tx: EntityManager, lease: BatchLease, outcomes: readonly ItemOutcome[], progress: (batch: Batch) => void): Promise<RecordedChunk> {
+    const key = await this.keyOf(tx, lease.locator);
+    if (key === null) throw new Error(`Batch ${lease.locator.batchId} is not stored`);
+    await writeItemOutcomes(tx, key.pk, lease.locator.batchId, outcomes);
+    // Only now the batch's row: its lock is held from here to the commit, a moment, so that chunks
+    // of other parts wait for it briefly and each counts on top of the others.
+    const row = await tx.findOne(BatchSchema, { where: { pk: key.pk }, ...lockedForUpdate(tx) });
+    if (row === null) throw new Error(`Batch ${lease.locator.batchId} is not stored`);
+    const batch = fromBatchRow(row);
+    if (outcomes.length > 0) {
+      progress(batch);
+      await writeProgress(tx, key.pk, batch);
+    }
+    if (batch.isFinished) return { batch, partDone: true };
+    const part = partItems(lease.part, key.total);
+    const [left] = await select<{ seq: number }>(tx, `SELECT i.seq AS seq FROM batch_items i WHERE i.batch_pk = ? AND ${part.where} LIMIT 1`, [
+      key.pk,
+      ...part.params,
+    ]);
+    if (left !== undefined) return { batch, partDone: false };
+    await execute(tx, 'DELETE FROM batch_parts WHERE batch_pk = ? AND part = ?', [key.pk, lease.part]);
+    return { batch, partDone: true };
   }
 
   async claim(owner: string, kinds: readonly string[], now: number, expiresAt: number): Promise<BatchLease | null> {
     if (kinds.length === 0) return null;
     // Most looks of a worker with nothing to do find nothing: look on the reader first, so that
     // they take no write lock from submits. The write below looks again, under the lock.
-    const [open] = await this.database.read((manager) =>
-      select<{ pk: number }>(manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) LIMIT 1`, [now, ...kinds]),
-    );
+    const [open] = await this.database.read((manager) => select<{ pk: number }>(manager, `SELECT p.pk ${claimable(kinds.length)} LIMIT 1`, [now, ...kinds]));
     if (open === undefined) return null;
     return this.database.write(async (tx) => {
-      const [row] = await select<{ tenantId: string; id: string; kind: string; targetType: string }>(tx, claimStatement(kinds.length), [
-        owner,
-        expiresAt,
-        now,
-        ...kinds,
-        now,
-      ]);
-      if (row === undefined) return null;
-      await execute(tx, TAKE_TURN, [row.tenantId]);
-      return { locator: { tenantId: row.tenantId, kind: row.kind, targetType: row.targetType, batchId: row.id as BatchLocator['batchId'] }, owner, expiresAt };
+      const skip = tx.dataSource.driver.options.type === 'postgres' ? ' FOR UPDATE OF p SKIP LOCKED' : '';
+      const [taken] = await select<{ batchPk: number; part: number }>(tx, claimStatement(kinds.length, skip), [owner, expiresAt, now, ...kinds, now]);
+      if (taken === undefined) return null;
+      const [batch] = await select<{ tenantId: string; id: string; kind: string; targetType: string }>(
+        tx,
+        'SELECT tenant_id AS "tenantId", id, kind, target_type AS "targetType" FROM batches WHERE pk = ?',
+        [taken.batchPk],
+      );
+      if (batch === undefined) throw new Error(`Part ${taken.part} of batch row ${taken.batchPk} has no batch`);
+      await execute(tx, TAKE_TURN, [batch.tenantId]);
+      const locator = { tenantId: batch.tenantId, kind: batch.kind, targetType: batch.targetType, batchId: batch.id as BatchLocator['batchId'] };
+      return { locator, part: taken.part, owner, expiresAt };
     });
   }
 
   async othersWaiting(tenantId: string, kinds: readonly string[], now: number): Promise<boolean> {
     if (kinds.length === 0) return false;
     const [other] = await this.database.read((manager) =>
-      select<{ pk: number }>(manager, `SELECT pk ${CLAIMABLE} (${placeholders(kinds.length)}) AND tenant_id <> ? LIMIT 1`, [now, ...kinds, tenantId]),
+      select<{ pk: number }>(manager, `SELECT p.pk ${claimable(kinds.length)} AND b.tenant_id <> ? LIMIT 1`, [now, ...kinds, tenantId]),
     );
     return other !== undefined;
   }
 
   renew(lease: BatchLease, _now: number, expiresAt: number): Promise<boolean> {
     return this.database.write(async (tx) => {
-      const result = await tx.update(
-        BatchSchema,
-        { tenantId: lease.locator.tenantId, id: lease.locator.batchId, leaseOwner: lease.owner },
-        { leaseExpiresAt: expiresAt },
-      );
-      return result.affected === 1;
+      const changed = await execute(tx, `UPDATE batch_parts SET lease_expires_at = ? WHERE ${PART_OF_LEASE}`, [expiresAt, ...this.leaseKey(lease)]);
+      return changed === 1;
     });
   }
 
   async release(lease: BatchLease): Promise<void> {
     await this.database.write((tx) =>
-      tx.update(
-        BatchSchema,
-        { tenantId: lease.locator.tenantId, id: lease.locator.batchId, leaseOwner: lease.owner },
-        { leaseOwner: null, leaseExpiresAt: null },
-      ),
+      execute(tx, `UPDATE batch_parts SET lease_owner = NULL, lease_expires_at = NULL WHERE ${PART_OF_LEASE}`, this.leaseKey(lease)),
     );
+  }
+
+  private leaseKey(lease: BatchLease): unknown[] {
+    return [lease.locator.tenantId, lease.locator.batchId, lease.part, lease.owner];
+  }
+
+  private where(locator: BatchLocator) {
+    return { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 };
+  }
+
+  /** The batch's row key and size, or null when no such batch is stored. */
+  private async keyOf(tx: EntityManager, locator: BatchLocator): Promise<{ pk: number; total: number } | null> {
+    const row = await tx.findOne(BatchSchema, { select: { pk: true, total: true }, where: this.where(locator) });
+    return row === null ? null : { pk: row.pk, total: row.total };
   }
 }

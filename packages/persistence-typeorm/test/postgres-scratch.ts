@@ -62,7 +62,8 @@ export function postgresScratch(prefix: string, schemas?: readonly TableSet[]): 
     await admin(base, async (client) => {
       for (const name of made.reverse()) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     });
-  });
+    // A dozen databases dropped on a busy machine take longer than Jest's default five seconds.
+  }, 60_000);
 
   return {
     fresh: async () => withDatabase(base, await create()),

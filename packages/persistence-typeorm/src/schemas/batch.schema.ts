@@ -26,7 +26,9 @@ export interface BatchRow {
   columns: string | null;
   /** 1 while the batch is being received in parts: then no read or worker sees it. */
   intakeOpen?: number;
+  /** Unused since claims moved to batch_parts (kept null). */
   leaseOwner?: string | null;
+  /** While the intake is open: when it counts as abandoned. Null once committed. */
   leaseExpiresAt?: number | null;
 }
 
@@ -37,6 +39,8 @@ export interface BatchItemRow {
   row: number | null;
   input: string;
   state: string;
+  /** 1 when the item claims a key an earlier item of its batch claims: it waits for the batch's tail. */
+  deferred: number;
   resultId: string | null;
   reason: string | null;
   code: string | null;
@@ -82,8 +86,33 @@ export const BatchItemSchema = new EntitySchema<BatchItemRow>({
     row: { type: 'integer', nullable: true },
     input: { type: 'text' },
     state: { type: 'varchar', length: 16 },
+    deferred: { type: 'integer', default: 0 },
     resultId: { name: 'result_id', type: 'varchar', length: 256, nullable: true },
     reason: { type: 'text', nullable: true },
     code: { type: 'varchar', length: 64, nullable: true },
   },
+});
+
+/** A part of an unfinished batch with work left, and the lease a worker holds on it (BatchParts1765200000000). */
+export interface BatchPartRow {
+  pk: number;
+  batchPk: number;
+  part: number;
+  tail: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+}
+
+export const BatchPartSchema = new EntitySchema<BatchPartRow>({
+  name: 'BatchPart',
+  tableName: 'batch_parts',
+  columns: {
+    pk: { type: 'integer', primary: true, generated: 'increment' },
+    batchPk: { name: 'batch_pk', type: 'integer' },
+    part: { type: 'integer' },
+    tail: { type: 'integer', default: 0 },
+    leaseOwner: { name: 'lease_owner', type: 'varchar', length: 64, nullable: true },
+    leaseExpiresAt: { name: 'lease_expires_at', type: 'bigint', nullable: true, transformer: epochMs },
+  },
+  indices: [{ name: 'ux_batch_parts_batch_part', columns: ['batchPk', 'part'], unique: true }],
 });
