@@ -1,6 +1,8 @@
 // Injection tokens, all in one place.
 export const APP_CONFIG = Symbol('AppConfig');
 export const DATABASE = Symbol('Database');
+/** Wakeups between processes (WorkWakeups), or null where the store has none (SQLite). */
+export const WORK_WAKEUPS = Symbol('WorkWakeups');
 export const ACCESS_VERIFIER = Symbol('AccessVerifier');
 export const CLOCK = Symbol('Clock');
 export const ID_GENERATOR = Symbol('IdGenerator');

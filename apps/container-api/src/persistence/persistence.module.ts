@@ -11,7 +11,9 @@ import {
   TypeOrmContainerStoreProvider,
   TypeOrmContainerTypeRepository,
 } from '@container-service/persistence-typeorm';
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { BatchSubmitted } from '../batches/batch-submitted';
 import { AppConfig } from '../config/app-config';
 import {
   APP_CONFIG,
@@ -24,7 +26,9 @@ import {
   CONTAINER_STORE_PROVIDER,
   CONTAINER_TYPE_REPOSITORY,
   DATABASE,
+  LOGGER,
   SECRET_SEALER,
+  WORK_WAKEUPS,
 } from '../tokens';
 
 /** Closes the store last, once everything that writes to it has stopped. */
@@ -32,6 +36,26 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
   async onApplicationShutdown(): Promise<void> {
     await this.database.close();
+  }
+}
+
+/**
+ * Where the store carries wakeups between processes (PostgreSQL), every submit of this process is
+ * announced to the workers of all of them once it is stored; a lost announcement only leaves the
+ * work to their next poll.
+ */
+class WorkAnnouncer implements OnApplicationBootstrap {
+  constructor(
+    @Inject(DATABASE) private readonly database: Database,
+    @Inject(BatchSubmitted) private readonly submitted: BatchSubmitted,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+  onApplicationBootstrap(): void {
+    const wakeups = this.database.wakeups;
+    if (wakeups === null) return;
+    this.submitted.subscribe(() => {
+      wakeups.announce().catch((error: unknown) => this.logger.debug({ err: error }, 'could not announce new work; workers find it at their next poll'));
+    });
   }
 }
 
@@ -43,6 +67,7 @@ export class PersistenceModule {
       module: PersistenceModule,
       providers: [
         { provide: DATABASE, useValue: database },
+        { provide: WORK_WAKEUPS, useValue: database.wakeups },
         // One batch adapter serves the three batch ports, so that the status cache it keeps is one.
         {
           provide: BATCH_READS,
@@ -62,9 +87,11 @@ export class PersistenceModule {
         { provide: CONTAINER_READER, useFactory: (db: Database) => new TypeOrmContainerReader(db), inject: [DATABASE] },
         { provide: CONTAINER_STORE_PROVIDER, useFactory: () => new TypeOrmContainerStoreProvider() },
         DatabaseLifecycle,
+        WorkAnnouncer,
       ],
       exports: [
         DATABASE,
+        WORK_WAKEUPS,
         BATCH_READS,
         BATCH_WRITES,
         BATCH_RETENTION,

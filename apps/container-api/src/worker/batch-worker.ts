@@ -1,8 +1,10 @@
-// The worker loop: take a batch under a lease, process it chunk by chunk (renewing the lease
-// once a third of it has passed and yielding to the event loop so status reads stay fast), give the lease up,
-// look for the next. After each chunk it hands the batch back when another tenant has work
-// waiting, so that the claim's round robin lets that tenant in (contract §10). A worker that dies simply stops renewing; its batch is taken up again when
-// the lease expires, at its first unprocessed item. On stop it finishes the chunk in hand.
+// The worker loop: take a part of a batch under a lease (other workers, here or in other
+// processes, take its other parts), process it chunk by chunk (renewing the lease once a third of
+// it has passed and yielding to the event loop so status reads stay fast), give the lease up,
+// look for the next. After each chunk it hands the part back when another tenant has work
+// waiting, so that the claim's round robin lets that tenant in (contract §10). A worker that dies
+// simply stops renewing; its part is taken up again when the lease expires, at its first
+// unprocessed item. On stop it finishes the chunk in hand.
 // It claims only batches of the kinds its processor has handlers for. Between batches it also
 // runs maintenance (such as removing abandoned uploads) in small steps.
 import { BatchLease, BatchProcessingStore, Clock, ProcessBatchChunk } from '@container-service/batch-domain';
@@ -71,8 +73,8 @@ export class BatchWorker<Tx> {
   }
 
   private async work(lease: BatchLease): Promise<void> {
-    const log = this.logger.child({ worker: this.config.id, batchId: lease.locator.batchId, tenant: lease.locator.tenantId });
-    log.debug('batch taken');
+    const log = this.logger.child({ worker: this.config.id, batchId: lease.locator.batchId, tenant: lease.locator.tenantId, part: lease.part });
+    log.debug('part taken');
     let current = lease;
     // False once the lease must stay (a failed chunk) or is gone already (the batch finished).
     let release = true;
@@ -80,12 +82,12 @@ export class BatchWorker<Tx> {
       while (!this.stopping) {
         let report;
         try {
-          report = await this.process.execute(current.locator);
+          report = await this.process.execute(current);
         } catch (error) {
           // The store failed (an item that throws is settled inside the chunk, ADR 0013). Keep the
           // lease, so that this batch rests until it expires and other batches go on meanwhile;
           // then it is retried from its first pending item.
-          log.error({ err: error }, 'chunk failed and was rolled back; the batch is retried when its lease expires');
+          log.error({ err: error }, 'chunk failed and was rolled back; the part is retried when its lease expires');
           release = false;
           await this.store.renew(current, this.clock.now(), this.clock.now() + this.config.leaseMs).catch(() => false);
           return;
@@ -93,16 +95,20 @@ export class BatchWorker<Tx> {
         for (const failure of report.unexpected ?? []) {
           log.warn({ err: failure.error, refId: failure.refId, seq: failure.seq }, 'item failed unexpectedly on every try; recorded as PROCESSING_ERROR');
         }
+        if (report.superseded) {
+          log.info('items of the part were taken meanwhile (a cancel, or a lease taken over); moving on');
+          return;
+        }
         if (report.done) {
-          log.info('batch finished');
-          // The chunk that finished the batch ended its lease in the same commit.
+          log.debug('part done');
+          // The chunk that finished the part ended its lease in the same commit.
           release = !report.leaseEnded;
           return;
         }
         // One read on the reader connection: alone, a tenant keeps its batch and pays no more.
         const now = this.clock.now();
         if (await this.store.othersWaiting(current.locator.tenantId, this.process.kinds, now)) {
-          log.debug('another tenant has work waiting; batch handed back');
+          log.debug('another tenant has work waiting; part handed back');
           return;
         }
         // Renewing is a write of its own: do it once a third of the lease has passed, not after
@@ -110,7 +116,7 @@ export class BatchWorker<Tx> {
         if (current.expiresAt - now < (this.config.leaseMs * 2) / 3) {
           const expiresAt = now + this.config.leaseMs;
           if (!(await this.store.renew(current, now, expiresAt))) {
-            log.warn('lease lost; another worker has the batch');
+            log.warn('lease lost; another worker has the part');
             return;
           }
           current = { ...current, expiresAt };

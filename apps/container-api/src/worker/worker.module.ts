@@ -13,7 +13,7 @@ import {
 } from '@container-service/batch-domain';
 import { CONTAINER_BATCH_KIND, ContainerStoreProvider, CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
 import { BeforeApplicationShutdown, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { Logger } from 'pino';
+import type { Logger } from 'pino';
 import { BatchSubmitted } from '../batches/batch-submitted';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { StatusCallbackPayloads } from '../callbacks/callback-payloads';
@@ -30,27 +30,46 @@ import {
   CONTAINER_STORE_PROVIDER,
   ID_GENERATOR,
   LOGGER,
+  WORK_WAKEUPS,
 } from '../tokens';
 import { BatchWorker } from './batch-worker';
 import { CallbackDispatcher } from './callback-dispatcher';
 import { maintenanceStep } from './maintenance';
 
-/** Starts the worker with the application and stops it, chunk in hand finished, before the store closes. */
+/** What the worker needs of the store's wakeups between processes (persistence's WorkWakeups). */
+interface WorkListener {
+  listen(listener: () => void, onError?: (error: unknown) => void): () => Promise<void>;
+}
+
+/**
+ * Starts the worker with the application and stops it, chunk in hand finished, before the store
+ * closes. Submits of this process wake it at once, and so do those of every other process where
+ * the store carries wakeups (PostgreSQL's LISTEN/NOTIFY); polling remains the fallback.
+ */
 class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private stopListening: () => Promise<void> = () => Promise.resolve();
+
   constructor(
     @Inject(BatchWorker) private readonly worker: BatchWorker<unknown>,
     @Inject(BatchSubmitted) private readonly submitted: BatchSubmitted,
     @Inject(CallbackDispatcher) private readonly callbacks: CallbackDispatcher,
+    @Inject(WORK_WAKEUPS) private readonly wakeups: WorkListener | null,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
   onApplicationBootstrap(): void {
-    this.submitted.subscribe(() => {
+    const wake = () => {
       this.worker.nudge();
       this.callbacks.nudge();
-    });
+    };
+    this.submitted.subscribe(wake);
+    if (this.wakeups !== null) {
+      this.stopListening = this.wakeups.listen(wake, (error) => this.logger.warn({ err: error }, 'listening for new work was interrupted; listening again'));
+    }
     this.worker.start();
     this.callbacks.start();
   }
   async beforeApplicationShutdown(): Promise<void> {
+    await this.stopListening();
     await Promise.all([this.worker.stop(), this.callbacks.stop()]);
   }
 }
