@@ -97,6 +97,15 @@ export function describeBatchClaimContract(name: string, open: () => Promise<Cla
       }
     });
 
+    it("never lets one tenant's fifty batches hold back another tenant's one, stored after them all", async () => {
+      for (let n = 1; n <= 50; n++) await stored(n, 'acme', T0 + n);
+      await stored(99, 'beta', T0 + 100);
+      expect(await claimed('w1', T0 + 200)).toBe('acme/1');
+      expect(await claimed('w2', T0 + 201)).toBe('beta/3'); // batch 99 = 0x63
+      // Then acme's others, oldest first, while beta has nothing left.
+      expect(await claimed('w3', T0 + 202)).toBe('acme/2');
+    });
+
     it('never offers a finished batch', async () => {
       await storeBatch(fixture.repository, 'SF', { id: aBatchId(1), tenantId: 'beta' }, T0);
       expect(await fixture.store.othersWaiting('acme', KINDS, T0 + 10)).toBe(false);
