@@ -24,7 +24,7 @@ export class AppModule {
     const features = [...(options.http ? [BatchesModule, ContainersModule, HealthModule] : []), ...(deps.config.worker.enabled ? [WorkerModule] : [])];
     return {
       module: AppModule,
-      imports: [CoreModule.register(deps), PersistenceModule.register(deps.database), ...features],
+      imports: [CoreModule.register(deps), PersistenceModule.register(deps.database, { announceWork: options.http }), ...features],
       providers: [
         {
           provide: APP_FILTER,

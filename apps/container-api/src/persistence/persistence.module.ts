@@ -62,7 +62,8 @@ class WorkAnnouncer implements OnApplicationBootstrap {
 @Global()
 @Module({})
 export class PersistenceModule {
-  static register(database: Database): DynamicModule {
+  /** `announceWork`: this process takes submits (HTTP), so it tells the workers of every process about them. */
+  static register(database: Database, options: { announceWork: boolean } = { announceWork: true }): DynamicModule {
     return {
       module: PersistenceModule,
       providers: [
@@ -87,7 +88,7 @@ export class PersistenceModule {
         { provide: CONTAINER_READER, useFactory: (db: Database) => new TypeOrmContainerReader(db), inject: [DATABASE] },
         { provide: CONTAINER_STORE_PROVIDER, useFactory: () => new TypeOrmContainerStoreProvider() },
         DatabaseLifecycle,
-        WorkAnnouncer,
+        ...(options.announceWork ? [WorkAnnouncer] : []),
       ],
       exports: [
         DATABASE,
