@@ -77,7 +77,6 @@ describe('two API processes and three workers on one PostgreSQL database', () =>
     fleet = new BuiltProcesses({
       AUTH_JWT_SECRET: TEST_SECRET,
       DATABASE_URL: databaseUrl,
-      DATABASE_POOL_MAX: '4',
       DATA_DIR: dir,
       // info: the lines that say a process is ready are info lines.
       LOG_LEVEL: 'info',
@@ -124,13 +123,22 @@ describe('two API processes and three workers on one PostgreSQL database', () =>
     return { id: answer.body.data.id, label, items };
   }
 
-  /** Items done (success + failed) over `batches`, read through the first API; 0 for a read that fails. */
+  /** Status reads, while batches run, whose counters broke the §3 invariant. */
+  const invariantBreaks: string[] = [];
+
+  /**
+   * Items done (success + failed) over `batches`, read through both APIs in turn; a read that fails
+   * counts as nothing done. Every answer's counters must add up to its total.
+   */
   async function done(batches: Submitted[]): Promise<number> {
     let sum = 0;
-    for (const batch of batches) {
+    for (const [i, batch] of batches.entries()) {
       try {
-        const answer = await apis[0]!.call('GET', `/${TYPE}/batch/status?batchId=${batch.id}`, { tenant: TENANT, timeoutMs: 5_000 });
-        sum += Number(answer.body.data.meta.success) + Number(answer.body.data.meta.failed);
+        const answer = await apis[i % apis.length]!.call('GET', `/${TYPE}/batch/status?batchId=${batch.id}`, { tenant: TENANT, timeoutMs: 5_000 });
+        if (answer.status !== 200) continue;
+        const { success, failed, pending, cancelled, total } = answer.body.data.meta;
+        if (success + failed + pending + cancelled !== total) invariantBreaks.push(`${batch.label}: ${JSON.stringify(answer.body.data.meta)}`);
+        sum += Number(success) + Number(failed);
       } catch {
         // not readable now: counts as nothing done
       }
@@ -182,8 +190,9 @@ describe('two API processes and three workers on one PostgreSQL database', () =>
       const missing = batch.items.filter((item) => !byRef.has(item.refID)).map((item) => item.refID);
       const success = results.filter((r) => r.outcome === 'success');
       const failed = results.filter((r) => r.outcome === 'failed');
-      const counters = { total: meta.total, success: meta.success, failed: meta.failed, pending: meta.pending, cancelled: meta.cancelled };
-      const expected = { total: batch.items.length, success: success.length, failed: failed.length, pending: 0, cancelled: 0 };
+      const counters = { status: meta.status, total: meta.total, success: meta.success, failed: meta.failed, pending: meta.pending, cancelled: meta.cancelled };
+      // Every batch holds a duplicate the service must refuse, and succeeds otherwise.
+      const expected = { status: 'PARTIAL_SUCCESS', total: batch.items.length, success: success.length, failed: failed.length, pending: 0, cancelled: 0 };
       if (JSON.stringify(counters) !== JSON.stringify(expected))
         problems.push(`${batch.label}: counters ${JSON.stringify(counters)}, lists ${JSON.stringify(expected)}`);
       if (success.length + failed.length !== batch.items.length || twice.size || missing.length)
@@ -291,7 +300,7 @@ describe('two API processes and three workers on one PostgreSQL database', () =>
     mark('phase A: every batch final');
     expect(late).toEqual([]);
     const { problems, created } = await check(phaseA);
-    problems.push(...(await checkStore(created)), ...fleet.unexpectedExits(killed));
+    problems.push(...(await checkStore(created)), ...fleet.unexpectedExits(killed), ...invariantBreaks);
     mark(`phase A checked: ${created.length} containers`);
     expect(problems).toEqual([]);
   }, 150_000);
@@ -303,6 +312,8 @@ describe('two API processes and three workers on one PostgreSQL database', () =>
     const deadline = Date.now() + 30_000;
     while ((await done(phaseB)) < total * 0.2 && Date.now() < deadline) await sleep(50);
     const before = await done(phaseB);
+    // The crash must land mid-batch, or this test proves nothing about recovering from one.
+    expect(before).toBeLessThan(total);
     await server.crash();
     mark(`database crashed with ${before} of ${total} items done`);
 
@@ -323,6 +334,10 @@ describe('two API processes and three workers on one PostgreSQL database', () =>
         } catch (error) {
           outage.push(`api-${i + 1} gave no answer within 10 s: ${(error as Error).message}`);
         }
+        const ready = await fetch(`${fleet.processes.filter((p) => p.kind === 'api')[i]!.url}/health/ready`, { signal: AbortSignal.timeout(10_000) }).catch(
+          (error: unknown) => error as Error,
+        );
+        if (ready instanceof Error || ready.status !== 503) outage.push(`api-${i + 1} /health/ready: ${ready instanceof Error ? ready.message : ready.status}`);
       }),
     );
     await sleep(3_000);
@@ -338,8 +353,9 @@ describe('two API processes and three workers on one PostgreSQL database', () =>
         ready.push(`${api.name} /health/ready: ${answer instanceof Error ? answer.message : answer.status}`);
     }
     const exits = fleet.unexpectedExits(killed);
+    // Phase A's batches again: what was final before the crash must still read the same after it.
     const { problems, created } = await check([...phaseA, ...phaseB]);
-    problems.push(...(await checkStore(created)));
+    problems.push(...(await checkStore(created)), ...invariantBreaks);
     mark(`phase B checked: ${created.length} containers in all`);
     expect({ outage, exits, ready, late, problems }).toEqual({ outage: [], exits: [], ready: [], late: [], problems: [] });
   }, 120_000);
