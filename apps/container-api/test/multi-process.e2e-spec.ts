@@ -87,12 +87,13 @@ describe('two API processes and three workers on one PostgreSQL database', () =>
   }, 60_000);
 
   afterAll(async () => {
+    // First: a forced exit after the last test may cut off what is written later.
+    process.stdout.write(`multi-process timings:\n${timings.join('\n')}\n`);
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed early
     await fleet?.killAll();
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed early
     await server?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    process.stdout.write(`multi-process timings:\n${timings.join('\n')}\n`);
   });
 
   /**
@@ -306,9 +307,13 @@ describe('two API processes and three workers on one PostgreSQL database', () =>
   }, 150_000);
 
   it('carries on when the database crashes mid-batch and comes back: nothing lost, nothing applied twice, no process exits', async () => {
-    const phaseB = await Promise.all(Array.from({ length: 6 }, (_, n) => submitJson(apis[n % 2]!, `k${n}`, 'SHARED-B')));
+    // A smaller file this time, so that file rows too are in flight when the database goes.
+    const phaseB = await Promise.all([
+      upload(apis[1]!, 'g', 5_000, 'SHARED-B'),
+      ...Array.from({ length: 6 }, (_, n) => submitJson(apis[n % 2]!, `k${n}`, 'SHARED-B')),
+    ]);
     const total = phaseB.reduce((sum, batch) => sum + batch.items.length, 0);
-    mark(`phase B: 6 JSON batches of ${JSON_ITEMS} acknowledged`);
+    mark(`phase B: 1 file of 5000 rows and 6 JSON batches of ${JSON_ITEMS} acknowledged`);
     const deadline = Date.now() + 30_000;
     while ((await done(phaseB)) < total * 0.2 && Date.now() < deadline) await sleep(50);
     const before = await done(phaseB);
@@ -323,7 +328,7 @@ describe('two API processes and three workers on one PostgreSQL database', () =>
       apis.map(async (api, i) => {
         const asked = Date.now();
         try {
-          const answer = await api.call('GET', `/${TYPE}/batch/status?batchId=${phaseB[0]!.id}`, { tenant: TENANT, timeoutMs: 10_000 });
+          const answer = await api.call('GET', `/${TYPE}/batch/status?batchId=${phaseB[0].id}`, { tenant: TENANT, timeoutMs: 10_000 });
           mark(
             `api-${i + 1} answered ${answer.status} (Retry-After ${answer.headers.get('retry-after')}) in ${Date.now() - asked} ms while the database was down`,
           );
