@@ -1,6 +1,6 @@
 // Workers in processes of their own on PostgreSQL: an API process without a worker takes batches,
 // two `npm run worker` processes (dist/worker.js) hear of them at once through LISTEN/NOTIFY,
-// though they would poll only every ten minutes, and share one big batch between them.
+// though they would poll only once a minute, and share one big batch between them.
 import { freshDatabase, type FreshDatabase } from '@container-service/test-postgres';
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -27,13 +27,13 @@ describe('worker processes on PostgreSQL', () => {
     t = await startTestApp({ DATABASE_URL: database.url, WORKER_ENABLED: 'false' });
     for (const id of ['w-1', 'w-2']) {
       const child = spawn(process.execPath, [path.join(DIST, 'worker.js')], {
-        // Polling every ten minutes: only a wakeup can start work within the test's time.
+        // Polling once a minute (the most allowed): only a wakeup can start work within the test's time.
         env: cleanEnv({
           AUTH_JWT_SECRET: TEST_SECRET,
           DATABASE_URL: database.url,
           DATA_DIR: t.dir,
           WORKER_ID: id,
-          WORKER_IDLE_MS: '600000',
+          WORKER_IDLE_MS: '60000',
           LOG_LEVEL: 'debug',
         }),
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,8 +97,11 @@ describe('worker processes on PostgreSQL', () => {
 
   it('shares one big batch between both workers, part by part, with conflicts decided in input order', async () => {
     const total = 9000;
-    const payload = Array.from({ length: total }, (_, i) => ({ refID: `b-${i}`, scannableId: `S-${i === 8500 ? 10 : i}` }));
-    const submitted = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body: { payload } });
+    // Row 8 502 (item 8 500) repeats the scannable id of item 10, in another part.
+    const rows = Array.from({ length: total }, (_, i) => `b-${i},S-${i === 8500 ? 10 : i}`);
+    const form = new FormData();
+    form.append('file', new Blob([['refID,scannableId', ...rows].join('\n')], { type: 'text/csv' }), 'bags.csv');
+    const submitted = await t.request(`${BASE}/bag/batch/upload`, { method: 'POST', headers: await t.headers(), form });
     expect(submitted.status).toBe(202);
     const id: string = submitted.body.data.id;
     expect(await finished(id, 90_000)).toMatchObject({ status: 'PARTIAL_SUCCESS', success: total - 1, failed: 1 });
