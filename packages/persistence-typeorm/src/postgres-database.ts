@@ -37,6 +37,10 @@ export class PostgresDatabase implements Database {
       poolSize: options.poolMax ?? 10,
       // How long the server may keep us waiting: see postgres-deadlines.ts.
       connectTimeoutMS: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // An idle connection the server closed (a restart, a crash) leaves the pool by itself, and
+      // the next use opens a new one or fails as a store fault where it is reported. Without a
+      // handler the pool's 'error' would end the process; TypeORM's own would print to the console.
+      poolErrorHandler: () => undefined,
       extra: {
         Client: DeadlineClient.withDeadline(options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS),
         keepAlive: true,
