@@ -39,6 +39,7 @@ export class StatementTimeoutError extends Error {
 }
 
 type QueryFunction = (...args: unknown[]) => unknown;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only ever applied to a client, below
 const baseQuery = Client.prototype.query as QueryFunction;
 
 /** A pg Client whose statements have a deadline (see the top of this file). */

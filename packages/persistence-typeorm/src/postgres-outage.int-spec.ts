@@ -21,7 +21,7 @@ async function timed(promise: Promise<unknown>): Promise<{ ms: number; error: un
 }
 
 async function count(database: Database, table: string): Promise<number> {
-  const [row] = (await database.read((m) => m.query(`SELECT count(*)::int AS n FROM ${table}`))) as { n: number }[];
+  const [row] = await database.read((m) => m.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table}`));
   return row!.n;
 }
 
