@@ -76,7 +76,11 @@ export function runProcess(spec: ProcessSpec): void {
     }
     let database: Database;
     try {
-      database = await Database.open(config.databaseUrl, { poolMax: config.databasePoolMax, migrate: config.databaseMigrate });
+      database = await Database.open(config.databaseUrl, {
+        poolMax: config.databasePoolMax,
+        migrate: config.databaseMigrate,
+        deadlines: config.databaseDeadlines,
+      });
     } catch (error) {
       fail(spec.name, `cannot open the database ${loggableDatabaseUrl(config.databaseUrl)}`, error);
     }

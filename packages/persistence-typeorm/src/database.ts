@@ -9,6 +9,7 @@ import { TableSet, allTables } from './table-sets';
 import { DEFAULT_SCHEMA_WAIT_MS, SchemaOptions } from './schema-wait';
 import { SqliteDatabase, parseDatabaseUrl } from './sqlite-database';
 import { PostgresDatabase, parsePostgresUrl } from './postgres-database';
+import type { PostgresDeadlines } from './postgres-deadlines';
 
 export { DEFAULT_DATABASE_URL } from './sqlite-database';
 
@@ -49,6 +50,8 @@ export interface OpenDatabaseOptions {
   readonly busyTimeoutMs?: number;
   /** PostgreSQL only: most connections this process holds at once (DATABASE_POOL_MAX), 10 by default. */
   readonly poolMax?: number;
+  /** PostgreSQL only: the bounds on waiting for the server (postgres-deadlines.ts); defaults there. */
+  readonly deadlines?: Partial<PostgresDeadlines>;
   /**
    * The table sets to create and migrate, each with its entities and migrations. All of them by
    * default; a service that reuses the batch domain alone opens `[batchTables]`.
@@ -77,7 +80,7 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Pr
     ...(options.onMigrated ? { onMigrated: options.onMigrated } : {}),
   };
   const postgres = parsePostgresUrl(url);
-  if (postgres) return PostgresDatabase.open(postgres, { busyTimeoutMs: options.busyTimeoutMs, poolMax: options.poolMax, ...schema });
+  if (postgres) return PostgresDatabase.open(postgres, { busyTimeoutMs: options.busyTimeoutMs, poolMax: options.poolMax, ...options.deadlines, ...schema });
   // parseDatabaseUrl refuses a scheme no class serves; a further store adds its scheme here.
   return SqliteDatabase.open(parseDatabaseUrl(url), { busyTimeoutMs: options.busyTimeoutMs, ...schema });
 }

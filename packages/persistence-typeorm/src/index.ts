@@ -5,6 +5,8 @@ export { SqliteDatabase, parseDatabaseUrl } from './sqlite-database';
 export type { DatabaseLocation } from './sqlite-database';
 export { PostgresDatabase, loggableDatabaseUrl, parsePostgresUrl } from './postgres-database';
 export type { PostgresLocation } from './postgres-database';
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, StatementTimeoutError } from './postgres-deadlines';
+export type { PostgresDeadlines } from './postgres-deadlines';
 export { allTables, batchTables, containerTables } from './table-sets';
 export type { TableSet } from './table-sets';
 export { TypeOrmBatchRepository } from './typeorm-batch.repository';

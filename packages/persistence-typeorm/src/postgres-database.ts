@@ -9,10 +9,11 @@ import type { Database } from './database';
 import { SchemaOptions, waitForSchema } from './schema-wait';
 import { driverErrorCode } from './sql';
 import { PostgresWakeups } from './postgres-wakeups';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, DeadlineClient, KEEPALIVE_INITIAL_DELAY_MS, PostgresDeadlines } from './postgres-deadlines';
 
 export type PostgresLocation = { readonly kind: 'postgres'; readonly url: string };
 
-export interface PostgresOptions extends SchemaOptions {
+export interface PostgresOptions extends SchemaOptions, Partial<PostgresDeadlines> {
   /** Most connections this process holds at once (DATABASE_POOL_MAX); 10 by default. */
   readonly poolMax?: number;
   /** Milliseconds a statement may wait on a lock before failing; unset: no limit. */
@@ -39,7 +40,18 @@ export class PostgresDatabase implements Database {
       entities: options.schemas.flatMap((set) => set.entities),
       migrations: options.schemas.flatMap((set) => set.migrations),
       poolSize: options.poolMax ?? 10,
-      extra: options.busyTimeoutMs === undefined ? {} : { lock_timeout: options.busyTimeoutMs },
+      // How long the server may keep us waiting: see postgres-deadlines.ts.
+      connectTimeoutMS: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // An idle connection the server closed (a restart, a crash) leaves the pool by itself, and
+      // the next use opens a new one or fails as a store fault where it is reported. Without a
+      // handler the pool's 'error' would end the process; TypeORM's own would print to the console.
+      poolErrorHandler: () => undefined,
+      extra: {
+        Client: DeadlineClient.withDeadline(options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS),
+        keepAlive: true,
+        keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+        ...(options.busyTimeoutMs === undefined ? {} : { lock_timeout: options.busyTimeoutMs }),
+      },
     });
     await source.initialize();
     try {
@@ -104,16 +116,19 @@ export class PostgresDatabase implements Database {
  */
 async function migrateUnderLock(source: DataSource): Promise<string[]> {
   const runner = source.createQueryRunner();
-  await runner.connect();
+  const connection: unknown = await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    try {
-      const migrations = new MigrationExecutor(source, runner);
-      migrations.transaction = 'all';
-      return (await migrations.executePendingMigrations()).map((migration) => migration.name);
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-    }
+    // A migration may rightly take long on a big table: no statement deadline on its connection.
+    return await DeadlineClient.withoutDeadline(connection, async () => {
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      try {
+        const migrations = new MigrationExecutor(source, runner);
+        migrations.transaction = 'all';
+        return (await migrations.executePendingMigrations()).map((migration) => migration.name);
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      }
+    });
   } finally {
     await runner.release();
   }
@@ -151,10 +166,15 @@ export function loggableDatabaseUrl(url: string): string {
  * errors are the items'.
  */
 const STORE_SQLSTATE = /^(08|53|58)...$|^57P0[123]$|^40001$|^40P01$|^55P03$|^57014$/;
-/** Node's own errors on a socket: refused, reset, timed out, the host gone. */
+/** Node's own errors on a socket (refused, reset, the host gone), and ETIMEDOUT of a statement past its deadline. */
 const SOCKET_FAULT = /^E[A-Z]+$/;
-/** What node-postgres throws, without a code, when the server or the socket went away. */
-const LOST_CONNECTION = /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection/i;
+/**
+ * What node-postgres throws, without a code, when the server or the socket went away or no
+ * connection came in time (the pool's wait included); and TypeORM's refusal of a query runner
+ * whose connection was discarded after such a failure.
+ */
+const LOST_CONNECTION =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection|Query runner already released/i;
 
 export function isPostgresFault(error: unknown): boolean {
   const code = driverErrorCode(error);

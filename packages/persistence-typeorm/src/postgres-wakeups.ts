@@ -13,6 +13,8 @@ import type { WorkWakeups } from './database';
 export const WORK_CHANNEL = 'container_service_work';
 /** The pauses before opening a lost listening connection again: from the first to the last, doubling. */
 const RECONNECT_MS = { first: 250, last: 10_000 };
+/** How long opening the listening connection may take before it counts as lost (and is tried again). */
+const LISTEN_CONNECT_TIMEOUT_MS = 5000;
 
 export class PostgresWakeups implements WorkWakeups {
   constructor(
@@ -32,7 +34,7 @@ export class PostgresWakeups implements WorkWakeups {
 
     const connect = async (): Promise<void> => {
       if (stopped) return;
-      const next = new Client({ connectionString: this.url, keepAlive: true });
+      const next = new Client({ connectionString: this.url, keepAlive: true, connectionTimeoutMillis: LISTEN_CONNECT_TIMEOUT_MS });
       // A lost connection must never take the process down: it is reopened instead.
       next.on('error', (error) => {
         onError(error);

@@ -132,3 +132,30 @@ describe('ThrowawayPostgres.crash and restart', () => {
     expect(existsSync(server.dir)).toBe(false);
   });
 });
+
+describe('ThrowawayPostgres.freeze and thaw', () => {
+  it('leaves connections open but unanswered while frozen, and answers them once thawed', async () => {
+    const server = await startThrowawayPostgres();
+    const client = new Client({ connectionString: server.url });
+    try {
+      await client.connect();
+      await server.freeze();
+      const answer = client.query('SELECT 1 AS one');
+      const late = await Promise.race([answer.then(() => 'answered'), new Promise((resolve) => setTimeout(resolve, 500, 'silent'))]);
+      expect(late).toBe('silent');
+      await server.thaw();
+      expect((await answer).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await client.end().catch(() => undefined);
+      await server.stop();
+    }
+  });
+
+  it('stops a frozen server all the same', async () => {
+    const server = await startThrowawayPostgres();
+    await server.freeze();
+    await server.stop();
+    expect(isRunning(server.pid)).toBe(false);
+    expect(existsSync(server.dir)).toBe(false);
+  });
+});

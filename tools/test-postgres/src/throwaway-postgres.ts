@@ -1,7 +1,7 @@
 // Starts a PostgreSQL server for one test run, in a temporary folder on a free port, and makes
 // sure it goes away afterwards: by stop(), or when the process exits or is interrupted.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,13 @@ export interface ThrowawayPostgres {
   halt(): Promise<void>;
   /** Starts the server again, on the same port and folder, after crash() or halt(). */
   restart(): Promise<void>;
+  /**
+   * Stops every process of the server with SIGSTOP, as a frozen host or a network black hole
+   * looks to a client: connections stay open and new ones are accepted, but nothing answers.
+   */
+  freeze(): Promise<void>;
+  /** Lets a frozen server go on (SIGCONT), as it was. */
+  thaw(): Promise<void>;
 }
 
 // Settings for a server whose data is thrown away: durability buys nothing there and costs a
@@ -62,9 +69,12 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
   const logFile = join(dir, 'server.log');
   const run = runner(bindir, asPostgresUser, dir);
   let pid: number | undefined;
+  let frozen = false;
   const cleanUp = (): void => {
     removeExitHooks();
     try {
+      // A stopped server would not see pg_ctl's signal, and its processes would outlive the test.
+      if (frozen && pid !== undefined && isRunning(pid)) signalServer(pid, 'SIGCONT');
       stopServer(bindir, asPostgresUser, dataDir, pid);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -122,6 +132,16 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
         });
         startedPid();
       },
+      freeze: () => {
+        frozen = true;
+        signalServer(startedPid(), 'SIGSTOP');
+        return Promise.resolve();
+      },
+      thaw: () => {
+        signalServer(startedPid(), 'SIGCONT');
+        frozen = false;
+        return Promise.resolve();
+      },
       stop: () => {
         if (!stopped) {
           stopped = true;
@@ -170,6 +190,33 @@ function stopServer(bindir: string, asPostgresUser: boolean, dataDir: string, pi
   if (!waitForExit(knownPid, 2_000)) {
     process.kill(knownPid, 'SIGKILL');
     waitForExit(knownPid, 2_000);
+  }
+}
+
+/** Sends `signal` to the postmaster and each process it started (backends, checkpointer, ...). */
+function signalServer(postmaster: number, signal: NodeJS.Signals): void {
+  // The postmaster first: once it is stopped it starts no new process that the list would miss.
+  process.kill(postmaster, signal);
+  const children = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => parentOf(pid) === postmaster);
+  for (const pid of children) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Gone meanwhile: nothing to stop or go on.
+    }
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    // The command name (in parentheses) may hold spaces; the fields after it do not.
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
   }
 }
 

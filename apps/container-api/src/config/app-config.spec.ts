@@ -42,6 +42,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://cs@db/containers', DATABASE_POOL_MAX: '40' }).databasePoolMax).toBe(40);
   });
 
+  it('gives up on an unreachable PostgreSQL after 3 s for a connection and 5 s for an answer unless told otherwise', () => {
+    expect(loadConfig({}).databaseDeadlines).toEqual({ connectTimeoutMs: 3000, queryTimeoutMs: 5000 });
+    expect(loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '1500', DATABASE_QUERY_TIMEOUT_MS: '0' }).databaseDeadlines).toEqual({
+      connectTimeoutMs: 1500,
+      queryTimeoutMs: 0,
+    });
+    expect(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '0' })).toThrow(/DATABASE_CONNECT_TIMEOUT_MS must be an integer from 100/);
+    expect(() => loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '-1' })).toThrow(/DATABASE_QUERY_TIMEOUT_MS/);
+  });
+
   it('migrates at start unless DATABASE_MIGRATE=false, which waits for the schema instead', () => {
     expect(loadConfig({}).databaseMigrate).toBe(true);
     expect(loadConfig({ DATABASE_MIGRATE: 'true' }).databaseMigrate).toBe(true);

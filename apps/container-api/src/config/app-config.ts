@@ -4,7 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CHUNK_SIZE } from '@container-service/batch-domain';
-import { DEFAULT_DATABASE_URL, parseDatabaseUrl, parsePostgresUrl } from '@container-service/persistence-typeorm';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DATABASE_URL,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  PostgresDeadlines,
+  parseDatabaseUrl,
+  parsePostgresUrl,
+} from '@container-service/persistence-typeorm';
 import { SecretKey, parseSecretsKey } from '../callbacks/aes-gcm-secret.sealer';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -32,6 +39,11 @@ export interface AppConfig {
    * the schema that `npm run migrate` or another process brings up to date (false).
    */
   readonly databaseMigrate: boolean;
+  /**
+   * PostgreSQL only: how long to wait for a connection (DATABASE_CONNECT_TIMEOUT_MS) and for a
+   * statement's answer (DATABASE_QUERY_TIMEOUT_MS) before the store counts as unreachable.
+   */
+  readonly databaseDeadlines: PostgresDeadlines;
   readonly dataDir: string;
   readonly auth: AuthConfig;
   readonly logLevel: LogLevel;
@@ -140,6 +152,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databasePoolMax = integer('DATABASE_POOL_MAX', 10, 1, 1000);
   const migrate = text('DATABASE_MIGRATE') ?? 'true';
   if (migrate !== 'true' && migrate !== 'false') throw new ConfigError(`DATABASE_MIGRATE must be true or false; got '${migrate}'`);
+  const databaseDeadlines: PostgresDeadlines = {
+    connectTimeoutMs: integer('DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 100, 600_000),
+    queryTimeoutMs: integer('DATABASE_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS, 0, 3_600_000),
+  };
   const dataDir = path.resolve(text('DATA_DIR') ?? './data');
   const logLevel = (text('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${logLevel}'`);
@@ -192,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl,
     databasePoolMax,
     databaseMigrate: migrate === 'true',
+    databaseDeadlines,
     dataDir,
     auth: loadAuthConfig(text, production),
     logLevel,

@@ -98,4 +98,24 @@ describe('CallbackDispatcher', () => {
     // Handed back: due again at once, for anyone.
     expect(await store.claimDue('w2', [A_KIND], Date.now(), Date.now() + 1000, 10)).toHaveLength(2);
   });
+
+  it('waits a second after a failed claim, not a poll, and goes on by itself once the store answers', async () => {
+    const { store, sender, dispatcher, finished } = await setUp([]);
+    await finished('acme');
+    const claimDue = store.claimDue.bind(store);
+    let claims = 0;
+    let unreachable = true;
+    store.claimDue = (...args: Parameters<typeof claimDue>) => {
+      claims++;
+      return unreachable ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : claimDue(...args);
+    };
+    dispatcher.start();
+    await sleep(300);
+    // With a 5 ms poll, a claim every poll would be some 60 by now.
+    expect(claims).toBe(1);
+    unreachable = false;
+    await eventually(() => sender.sent.length, { timeoutMs: 3_000, intervalMs: 10, what: 'the callback to be sent once the store answers' });
+    expect(sender.sent).toHaveLength(1);
+    await dispatcher.stop();
+  });
 });

@@ -22,6 +22,9 @@ export interface CallbackDispatcherOptions {
   readonly leaseMs: number;
 }
 
+/** The wait after a failed claim (the store unreachable, say), so that an outage is not logged every poll. */
+export const RETRY_AFTER_FAILURE_MS = 1000;
+
 const keyOf = (due: DueCallback) => `${due.locator.tenantId}\u0000${due.locator.batchId}`;
 
 export class CallbackDispatcher {
@@ -63,6 +66,7 @@ export class CallbackDispatcher {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
+      let wait = this.options.pollMs;
       try {
         const free = this.options.concurrency - this.inFlight.size;
         if (free > 0) {
@@ -78,9 +82,10 @@ export class CallbackDispatcher {
         }
       } catch (error) {
         this.logger.error({ err: error }, 'claiming callbacks failed; retrying shortly');
+        wait = Math.max(wait, RETRY_AFTER_FAILURE_MS);
       }
       if (this.wake.signal.aborted) this.wake = new AbortController();
-      await sleep(this.options.pollMs, undefined, { signal: this.wake.signal }).catch(() => undefined);
+      await sleep(wait, undefined, { signal: this.wake.signal }).catch(() => undefined);
     }
   }
 
