@@ -132,7 +132,14 @@ describe('PostgreSQL going away under a running service', () => {
     try {
       const answer = await call();
       const body = answer.body as { error?: { code?: unknown }; request?: { uri?: unknown } } | null;
-      return { what, status: answer.status, ms: Date.now() - started, retryAfter: answer.headers.get('retry-after'), code: body?.error?.code, uri: body?.request?.uri };
+      return {
+        what,
+        status: answer.status,
+        ms: Date.now() - started,
+        retryAfter: answer.headers.get('retry-after'),
+        code: body?.error?.code,
+        uri: body?.request?.uri,
+      };
     } catch (error) {
       return { what, status: (error as Error).name, ms: Date.now() - started, retryAfter: null, code: null, uri: null };
     }
@@ -299,17 +306,24 @@ describe('PostgreSQL going away under a running service', () => {
           'SELECT (SELECT COUNT(*)::int FROM containers) AS containers, (SELECT COUNT(DISTINCT scannable_id)::int FROM containers) AS distinct_ids, (SELECT COUNT(*)::int FROM batches) AS batches',
         ),
       );
-      expect(row).toEqual({ containers: acknowledged.length * ITEMS_PER_BATCH, distinct_ids: acknowledged.length * ITEMS_PER_BATCH, batches: acknowledged.length });
+      expect(row).toEqual({
+        containers: acknowledged.length * ITEMS_PER_BATCH,
+        distinct_ids: acknowledged.length * ITEMS_PER_BATCH,
+        batches: acknowledged.length,
+      });
     } finally {
       await store.close();
     }
 
-    await eventually(() => acknowledged.filter((batch) => !receiver.received.some((r) => r.answered === 200 && r.body.includes(batch.id))).map((batch) => batch.n), {
-      timeoutMs: 20_000,
-      intervalMs: 100,
-      what: 'every batch to be called back',
-      until: (missing) => missing.length === 0,
-    });
+    await eventually(
+      () => acknowledged.filter((batch) => !receiver.received.some((r) => r.answered === 200 && r.body.includes(batch.id))).map((batch) => batch.n),
+      {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        what: 'every batch to be called back',
+        until: (missing) => missing.length === 0,
+      },
+    );
     expectAllRunning();
   }, 90_000);
 
