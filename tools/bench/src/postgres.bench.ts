@@ -11,7 +11,8 @@
 //  the peak resident memory (VmHWM) and CPU time of every worker, and a 50 000-row file on one
 //  worker to see the peak does not follow the file's size;
 //  c. the status read of a finished 1 000-item batch, 50 connections (autocannon), against a bare
-//     fastify + pg route answering the same JSON from the same database.
+//     fastify + pg route answering the same JSON from the same database; and once more with the
+//     service's result-list cache off, which reads the lists on every request as the bare route does.
 // Smaller runs: BENCH_PG_ROWS (file rows; the memory comparison uses a quarter of it),
 // BENCH_PG_BATCHES, BENCH_PG_WORKERS (e.g. `1,4`), BENCH_SECONDS (each load, 10 s).
 import { DEFAULT_CHUNK_SIZE } from '@container-service/batch-domain';
@@ -278,8 +279,20 @@ async function statusRun(server: ThrowawayPostgres) {
       await load(`${bare.url}${route}`, { 'X-COREOS-TID': 'bench' }, 10, 2);
       const service = await load(`${api.url}${route}`, headers, 50);
       const base = await load(`${bare.url}${route}`, { 'X-COREOS-TID': 'bench' }, 50);
-      if (service.errors + base.errors > 0) throw new Error(`errors during the read load: ${service.errors} / ${base.errors}`);
-      return { service, base, bytes: real.length };
+      // The same read with the result-list cache off (ADR 0011): the service then reads the lists
+      // on every request, as the bare route does, so this compares the read paths themselves.
+      await api.stop();
+      const uncached = await startService({ DATABASE_URL: deployment.databaseUrl, WORKER_ENABLED: 'false', STATUS_CACHE_ENTRIES: '0' }, { typeDefined: true });
+      let noCache;
+      try {
+        await load(`${uncached.url}${route}`, headers, 10, 2);
+        noCache = await load(`${uncached.url}${route}`, headers, 50);
+      } finally {
+        await uncached.stop();
+      }
+      if (service.errors + base.errors + noCache.errors > 0)
+        throw new Error(`errors during the read load: ${service.errors} / ${base.errors} / ${noCache.errors}`);
+      return { service, noCache, base };
     } finally {
       await bare.stop();
     }
@@ -356,6 +369,13 @@ export async function postgresBench(): Promise<string> {
       n(status.service.rps / status.base.rps, 2),
       `${n(status.service.rps)} req/s, p99 ${status.service.p99} ms`,
       `bare fastify + pg: ${n(status.base.rps)} req/s, p99 ${status.base.p99} ms`,
+    );
+    add(
+      '5e. the same read, result-list cache off (STATUS_CACHE_ENTRIES=0): service ÷ bare route, req/s',
+      '',
+      n(status.noCache.rps / status.base.rps, 2),
+      `${n(status.noCache.rps)} req/s, p99 ${status.noCache.p99} ms`,
+      'the same bare route, above',
     );
   } finally {
     await server.stop();

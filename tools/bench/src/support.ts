@@ -140,9 +140,10 @@ function untilLogged(child: ChildProcess, pattern: RegExp, what: string): Promis
 
 /**
  * The built service (the app's dist/main.js) with a tenant `bench` and type `bag`: on a fresh
- * SQLite file, or on the store `extraEnv.DATABASE_URL` names (with WORKER_ENABLED=false, HTTP only).
+ * SQLite file, or on the store `extraEnv.DATABASE_URL` names (with WORKER_ENABLED=false, HTTP only;
+ * `typeDefined` when another process has defined the type there already).
  */
-export async function startService(extraEnv: Record<string, string> = {}): Promise<Service> {
+export async function startService(extraEnv: Record<string, string> = {}, { typeDefined = false } = {}): Promise<Service> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-'));
   const dbFile = path.join(dir, 'service.sqlite');
   const { child, stop } = spawnEntry(MAIN, dir, extraEnv);
@@ -155,13 +156,14 @@ export async function startService(extraEnv: Record<string, string> = {}): Promi
     'X-COREOS-ACCESS': token,
     ...extra,
   });
-  const base = `${url}/core/api/v2/containers`;
-  const defined = await fetch(`${base}/container-types`, {
-    method: 'POST',
-    headers: headers({ 'content-type': 'application/json' }),
-    body: JSON.stringify({ name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }),
-  });
-  if (defined.status !== 202) throw new Error(`define: ${defined.status}`);
+  if (!typeDefined) {
+    const defined = await fetch(`${url}/core/api/v2/containers/container-types`, {
+      method: 'POST',
+      headers: headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify({ name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }),
+    });
+    if (defined.status !== 202) throw new Error(`define: ${defined.status}`);
+  }
   return {
     child,
     url,
