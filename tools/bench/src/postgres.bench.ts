@@ -8,8 +8,9 @@
 //  each against the same container and tracking rows inserted straight through `pg` on a fresh
 //  database with the service's schema, in multi-row INSERTs of 1 024 rows (one transaction each)
 //  over as many connections as there are workers; the 4-worker file run against the 1-worker one;
-//  the peak resident memory (VmHWM) and CPU time of every worker, and a 50 000-row file on one
-//  worker to see the peak does not follow the file's size;
+//  the peak resident memory (VmHWM) of every worker, its CPU time and the server's from the start
+//  of the upload or the first submit to the end, and a 50 000-row file on one worker to see the
+//  peak does not follow the file's size;
 //  c. the status read of a finished 1 000-item batch, 50 connections (autocannon), against a bare
 //     fastify + pg route answering the same JSON from the same database; and once more with the
 //     service's result-list cache off, which reads the lists on every request as the bare route does.
