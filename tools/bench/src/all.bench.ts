@@ -7,32 +7,17 @@
 //  3. JSON create batches, 49 × 1 024 items, on a fresh service: containers/s while creating (and
 //     end to end) vs the driver baseline;
 //  4. CSV files of 10 000 and 200 000 rows, each on a fresh service: upload to 202, rows/s vs the
-//     driver baseline, and the service's peak resident memory.
-// It starts and stops everything it uses, prints one table (a row per measure: its target, the
-// figure, the service's and the baseline's own numbers), and writes it into docs/benchmarks.md.
-import autocannon from 'autocannon';
-import { execSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
+//     driver baseline, and the service's peak resident memory;
+//  5. PostgreSQL (postgres.bench.ts, `npm run bench:pg` alone; skipped with BENCH_POSTGRES=false):
+//     1, 2 and 4 worker processes on a 200 000-row file and 50 JSON batches against `pg` inserts
+//     over as many connections, workers' memory, and the status read against a bare fastify + pg route.
+// It starts and stops everything it uses, prints a table per store (a row per measure: its target,
+// the figure, the service's and the baseline's own numbers), and writes them into docs/benchmarks.md.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Service, driverBaseline, machine, memoryMiB, startService, untilFinal, upload } from './support';
-
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const DOC = path.resolve(__dirname, '../../../docs/benchmarks.md');
-const START = '<!-- bench:start -->';
-const END = '<!-- bench:end -->';
-
-interface Load {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly errors: number;
-}
-
-async function load(url: string, headers: Record<string, string>, connections: number, seconds = SECONDS, overallRate?: number): Promise<Load> {
-  const result = await autocannon({ url, connections, duration: seconds, headers, ...(overallRate ? { overallRate } : {}) });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
-}
+import { postgresBench } from './postgres.bench';
+import { SECONDS, commitMeasured, driverBaseline, jsonBatch, load, machine, memoryMiB, n, startService, untilFinal, upload, writeSection } from './support';
 
 /**
  * Clients polling in a loop, as integrations do: each sends a request, reads the whole answer,
@@ -72,22 +57,6 @@ async function startBare(dbFile: string): Promise<{ url: string; stop: () => Pro
   return { url, stop: () => new Promise((resolve) => child.once('exit', () => resolve()).kill('SIGTERM')) };
 }
 
-async function jsonBatch(service: Service, from: number, count: number): Promise<string> {
-  const payload = Array.from({ length: count }, (_, i) => ({
-    refID: `j-${from + i}`,
-    scannableId: `JS-${from + i}`,
-    attributes: { weight: (from + i) % 100 },
-    trackingDetails: [{ operator: 'DHL', trackingId: `JT-${from + i}` }],
-  }));
-  const response = await fetch(`${service.url}/core/api/v2/containers/bag/batch`, {
-    method: 'POST',
-    headers: service.headers({ 'content-type': 'application/json' }),
-    body: JSON.stringify({ payload }),
-  });
-  if (response.status !== 202) throw new Error(`submit: ${response.status}`);
-  return ((await response.json()) as { data: { id: string } }).data.id;
-}
-
 async function fileRun(rows: number) {
   const service = await startService();
   const { batchId, acceptedMs } = await upload(service, rows);
@@ -101,14 +70,11 @@ async function fileRun(rows: number) {
 }
 
 async function main(): Promise<void> {
-  const commit = execSync('git rev-parse --short HEAD', { cwd: __dirname }).toString().trim();
-  const dirty = execSync('git status --porcelain', { cwd: __dirname }).toString().trim() !== '';
   const rows: string[][] = [];
   const add = (...cells: string[]) => {
     rows.push(cells);
     process.stderr.write(`${cells.join(' | ')}\n`);
   };
-  const n = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
   // 1 and 2: one service; a finished 1 000-item batch to read.
   const service = await startService();
@@ -199,17 +165,21 @@ async function main(): Promise<void> {
   );
 
   const table = [
-    `Run of ${new Date().toISOString().slice(0, 10)}, commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}, ${machine()}; load on loopback, ${SECONDS} s per load.`,
+    `Run of ${new Date().toISOString().slice(0, 10)}, ${commitMeasured()}, ${machine()}; load on loopback, ${SECONDS} s per load.`,
     '',
     '| measure | target | latest | service | baseline (same run) |',
     '|---|---|---:|---|---|',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
   process.stdout.write(`${table}\n`);
-  const doc = fs.readFileSync(DOC, 'utf8');
-  const from = doc.indexOf(START);
-  const to = doc.indexOf(END);
-  if (from !== -1 && to > from) fs.writeFileSync(DOC, `${doc.slice(0, from + START.length)}\n${table}\n${doc.slice(to)}`);
+  writeSection('bench', table);
+
+  // 5: PostgreSQL (postgres.bench.ts), unless BENCH_POSTGRES=false.
+  if (process.env.BENCH_POSTGRES !== 'false') {
+    const pgTable = await postgresBench();
+    process.stdout.write(`\n${pgTable}\n`);
+    writeSection('bench-pg', pgTable);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,10 +1,13 @@
-// What the benchmarks share: the built service as a child process on a fresh SQLite file, files
-// generated as they are sent, the service's memory, and the driver baseline (the same container
-// and tracking rows inserted straight through better-sqlite3 in chunked transactions).
+// What the benchmarks share: the built service as a child process on a fresh SQLite file (or on
+// the database a benchmark names), worker processes, files generated as they are sent, JSON
+// batches, the load generator, the processes' memory, the driver baseline (the same container and
+// tracking rows inserted straight through better-sqlite3 in chunked transactions), and the
+// writing of a table into docs/benchmarks.md.
 import { Database } from '@container-service/persistence-typeorm';
+import autocannon from 'autocannon';
 import BetterSqlite3 from 'better-sqlite3';
 import { SignJWT } from 'jose';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,10 +15,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BOUNDARY = 'bench-boundary';
 export const CHUNK = 250;
-// The service's process entry (dist/main.js), found through the app package's exports.
+// The service's process entries (dist/main.js, and dist/worker.js beside it), found through the
+// app package's exports.
 const MAIN = require.resolve('@container-service/container-api/main');
+const WORKER = path.join(path.dirname(MAIN), 'worker.js');
 const CSV_HEADER = 'refID,scannableId,attributes.weight,trackingDetails\r\n';
 
 /** Row i of the benchmark file: a scannable id, an attribute and a tracking id, all unique. */
@@ -64,38 +70,84 @@ const passedOn = () =>
     ['WORKER_CHUNK_SIZE', 'WORKER_THREAD', 'WORKER_THREAD_NICE'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!]),
   );
 
-/** The built service (the app's dist/main.js) on a fresh SQLite file, with a tenant `bench` and type `bag`. */
-export async function startService(extraEnv: Record<string, string> = {}): Promise<Service> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-'));
-  const dbFile = path.join(dir, 'service.sqlite');
-  const env = {
+/** Every process of the service a benchmark started and has not stopped yet: ended by pid if the benchmark exits first. */
+const running = new Set<number>();
+process.once('exit', () => {
+  for (const pid of running) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+});
+
+/** The environment of every process of the service: the settings below, then the caller's. */
+function serviceEnv(dir: string, extraEnv: Record<string, string>): NodeJS.ProcessEnv {
+  return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
     AUTH_JWT_SECRET: SECRET,
-    DATABASE_URL: `sqlite:${dbFile}`,
+    DATABASE_URL: `sqlite:${path.join(dir, 'service.sqlite')}`,
     DATA_DIR: dir,
     WORKER_IDLE_MS: '20',
     ...passedOn(),
     ...extraEnv,
   };
+}
+
+/** Starts a built entry of the app as a child process; it is stopped by its pid (SIGTERM), waiting for its exit. */
+function spawnEntry(entry: string, dir: string, extraEnv: Record<string, string>): { child: ChildProcess; stop: () => Promise<void> } {
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...flags, MAIN], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
+  const child = spawn(process.execPath, [...flags, entry], { cwd: dir, env: serviceEnv(dir, extraEnv), stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${entry}`);
+  running.add(pid);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => running.delete(pid));
+  return {
+    child,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Resolves with the first match of `pattern` in the child's stdout, then lets the rest drain unread. */
+function untilLogged(child: ChildProcess, pattern: RegExp, what: string): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    const stdout = child.stdout;
+    if (!stdout) throw new Error(`${what}: no stdout`);
+    const onExit = (code: number | null) => reject(new Error(`${what} exited with ${code}: ${out}`));
+    stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const found = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
+      const found = pattern.exec(out);
       if (found) {
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
+        stdout.removeAllListeners('data');
+        stdout.resume();
+        child.off('exit', onExit);
         resolve(found);
       }
     });
-    child.once('exit', (code) => reject(new Error(`service exited with ${code}: ${out}`)));
+    child.once('exit', onExit);
   });
+}
+
+/**
+ * The built service (the app's dist/main.js) with a tenant `bench` and type `bag`: on a fresh
+ * SQLite file, or on the store `extraEnv.DATABASE_URL` names (with WORKER_ENABLED=false, HTTP only;
+ * `typeDefined` when another process has defined the type there already).
+ */
+export async function startService(extraEnv: Record<string, string> = {}, { typeDefined = false } = {}): Promise<Service> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-'));
+  const dbFile = path.join(dir, 'service.sqlite');
+  const { child, stop } = spawnEntry(MAIN, dir, extraEnv);
+  const url = (await untilLogged(child, /"url":"(http:\/\/[^"]+)"/, 'service'))[1]!;
   const token = await new SignJWT({ tid: 'bench' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('2h').sign(new TextEncoder().encode(SECRET));
   let requests = 0;
   const headers = (extra: Record<string, string> = {}) => ({
@@ -104,13 +156,14 @@ export async function startService(extraEnv: Record<string, string> = {}): Promi
     'X-COREOS-ACCESS': token,
     ...extra,
   });
-  const base = `${url}/core/api/v2/containers`;
-  const defined = await fetch(`${base}/container-types`, {
-    method: 'POST',
-    headers: headers({ 'content-type': 'application/json' }),
-    body: JSON.stringify({ name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }),
-  });
-  if (defined.status !== 202) throw new Error(`define: ${defined.status}`);
+  if (!typeDefined) {
+    const defined = await fetch(`${url}/core/api/v2/containers/container-types`, {
+      method: 'POST',
+      headers: headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify({ name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] }),
+    });
+    if (defined.status !== 202) throw new Error(`define: ${defined.status}`);
+  }
   return {
     child,
     url,
@@ -118,11 +171,59 @@ export async function startService(extraEnv: Record<string, string> = {}): Promi
     dbFile,
     headers,
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface WorkerProcess {
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** A worker process (the app's dist/worker.js, as `npm run worker` runs it), once it has said it started. */
+export async function startWorker(extraEnv: Record<string, string>): Promise<WorkerProcess> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-worker-'));
+  const { child, stop } = spawnEntry(WORKER, dir, extraEnv);
+  await untilLogged(child, /batch worker started/, 'worker');
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      await stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Load {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+/** `connections` clients of autocannon reading `url` for `seconds` (BENCH_SECONDS, 10 by default). */
+export async function load(url: string, headers: Record<string, string>, connections: number, seconds = SECONDS, overallRate?: number): Promise<Load> {
+  const result = await autocannon({ url, connections, duration: seconds, headers, ...(overallRate ? { overallRate } : {}) });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+/** Submits a JSON batch of `count` creates (ids from `from` on, under `prefix`); its id. */
+export async function jsonBatch(service: Service, from: number, count: number, prefix = 'j'): Promise<string> {
+  const payload = Array.from({ length: count }, (_, i) => ({
+    refID: `${prefix}-${from + i}`,
+    scannableId: `${prefix.toUpperCase()}S-${from + i}`,
+    attributes: { weight: (from + i) % 100 },
+    trackingDetails: [{ operator: 'DHL', trackingId: `${prefix.toUpperCase()}T-${from + i}` }],
+  }));
+  const response = await fetch(`${service.url}/core/api/v2/containers/bag/batch`, {
+    method: 'POST',
+    headers: service.headers({ 'content-type': 'application/json' }),
+    body: JSON.stringify({ payload }),
+  });
+  if (response.status !== 202) throw new Error(`submit: ${response.status}`);
+  return ((await response.json()) as { data: { id: string } }).data.id;
 }
 
 /** Polls the batch's status until it is final; its meta. */
@@ -190,3 +291,30 @@ export async function driverBaseline(rows: number): Promise<number> {
 }
 
 export const machine = () => `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+
+/** Figures as the tables print them: grouped thousands, `digits` decimals. */
+export const n = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * The commit measured, and whether the worktree had changes on top of it; not counting
+ * docs/benchmarks.md, which `npm run bench` itself writes before its PostgreSQL part.
+ */
+export function commitMeasured(): string {
+  const commit = execSync('git rev-parse --short HEAD', { cwd: __dirname }).toString().trim();
+  const changed = execSync('git status --porcelain', { cwd: __dirname }).toString().split('\n');
+  const dirty = changed.some((line) => line.trim() !== '' && !line.endsWith('docs/benchmarks.md'));
+  return `commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}`;
+}
+
+const DOC = path.resolve(__dirname, '../../../docs/benchmarks.md');
+
+/** Replaces what stands between `<!-- name:start -->` and `<!-- name:end -->` in docs/benchmarks.md with `text`. */
+export function writeSection(name: string, text: string): void {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const doc = fs.readFileSync(DOC, 'utf8');
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from !== -1 && to > from) fs.writeFileSync(DOC, `${doc.slice(0, from + start.length)}\n${text}\n${doc.slice(to)}`);
+  else process.stderr.write(`docs/benchmarks.md has no ${start} … ${end}: the table is printed only\n`);
+}
