@@ -88,7 +88,8 @@ describe('npm run migrate', () => {
     } finally {
       await stop(running);
     }
-  });
+    // Two processes start and one migrates: seconds on a machine busy with other suites.
+  }, 60_000);
 
   it('fails with exit code 1 and one line when the database cannot be reached, hiding the password', async () => {
     const run = await migrate({ DATABASE_URL: 'postgres://cs:secret@127.0.0.1:1/containers' });
