@@ -156,13 +156,22 @@ export class TypeOrmContainerStore implements ContainerStore {
     const pairs = [...new Map(details.map((d) => [`${d.operator}\u0000${d.trackingId}`, d])).values()];
     const owners: TrackingOwner[] = [];
     for (const part of slices(pairs, LIST)) {
-      // One primary-key lookup per pair: each term names the whole key (tenant_id, operator,
-      // tracking_id); with the tenant outside the ORs SQLite scans the tenant's whole range instead.
-      const rows = await select<{ operator: string; tracking_id: string; container_id: string }>(
-        this.tx,
-        `SELECT operator, tracking_id, container_id FROM container_tracking WHERE ${part.map(() => '(tenant_id = ? AND operator = ? AND tracking_id = ?)').join(' OR ')}`,
-        part.flatMap((d) => [tenantId, d.operator, d.trackingId]),
-      );
+      // One primary-key lookup per pair. SQLite: each OR term names the whole key (tenant_id,
+      // operator, tracking_id); with the tenant outside the ORs it scans the tenant's whole range
+      // instead. PostgreSQL plans 500 OR terms slowly (a bitmap scan each): it joins a VALUES list.
+      const rows =
+        this.tx.connection.driver.options.type === 'postgres'
+          ? await select<{ operator: string; tracking_id: string; container_id: string }>(
+              this.tx,
+              `SELECT t.operator, t.tracking_id, t.container_id FROM (VALUES ${part.map(() => '(?::varchar, ?::varchar)').join(', ')}) AS v(operator, tracking_id)
+               JOIN container_tracking t ON t.tenant_id = ? AND t.operator = v.operator AND t.tracking_id = v.tracking_id`,
+              [...part.flatMap((d) => [d.operator, d.trackingId]), tenantId],
+            )
+          : await select<{ operator: string; tracking_id: string; container_id: string }>(
+              this.tx,
+              `SELECT operator, tracking_id, container_id FROM container_tracking WHERE ${part.map(() => '(tenant_id = ? AND operator = ? AND tracking_id = ?)').join(' OR ')}`,
+              part.flatMap((d) => [tenantId, d.operator, d.trackingId]),
+            );
       for (const r of rows) owners.push({ operator: r.operator, trackingId: r.tracking_id, containerId: r.container_id });
     }
     return owners;
