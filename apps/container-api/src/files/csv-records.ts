@@ -7,6 +7,11 @@
 // grows, so a giant line is refused without being held whole. A quote inside an unquoted cell, or
 // text after a closing quote, is kept as it is.
 //
+// Spreadsheets in many locales export files separated by ';'. The separator is read off the
+// header line (docs/api.md, "Submitting CSV files"): ';' when the header holds at least one ';'
+// and no ',' outside quotes, else ','. Until that line is complete its text waits (within the
+// header's cap); a ',' outside quotes settles it at once.
+//
 // Cells are written and read back for spreadsheets (contract §13): the writer puts a ' before a
 // cell a spreadsheet would run as a formula, and the reader takes one such ' off again, so that a
 // file this service wrote uploads back to the values it came from.
@@ -25,6 +30,7 @@ export interface CsvLimits {
 export const DEFAULT_CSV_LIMITS: CsvLimits = { recordChars: 1024 * 1024, headerChars: 64 * 1024, cells: 1024 };
 
 const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -63,6 +69,9 @@ export class CsvParser {
   private sawHeader = false;
   private problem: FileProblem | null = null;
   private readonly limits: CsvLimits;
+  /** The cell separator, once the header line has shown it; null before. */
+  private separator: number | null = null;
+  private readonly sniff = new SeparatorSniffer();
 
   constructor(limits: Partial<CsvLimits> = {}) {
     this.limits = { ...DEFAULT_CSV_LIMITS, ...limits };
@@ -71,6 +80,17 @@ export class CsvParser {
   /** Reads `text`, adding each record it completes to `out`; a problem stops the reading for good. */
   push(text: string, out: FileRecord[]): FileProblem | null {
     if (this.problem) return this.problem;
+    if (this.separator === null) {
+      const found = this.sniff.read(text, Math.min(this.limits.headerChars, this.limits.recordChars), this.limits.cells);
+      if (found === null) return null;
+      this.separator = found;
+      return this.parse(this.sniff.take(), out);
+    }
+    return this.parse(text, out);
+  }
+
+  private parse(text: string, out: FileRecord[]): FileProblem | null {
+    const separator = this.separator ?? COMMA;
     const n = text.length;
     let from = 0;
     let recordFrom = 0;
@@ -95,8 +115,8 @@ export class CsvParser {
           continue;
         }
       }
-      if (c === COMMA) {
-        // A cell follows every comma: past the cap, the record has too many whatever comes next.
+      if (c === separator) {
+        // A cell follows every separator: past the cap, the record has too many whatever comes next.
         if (this.cells.length + 1 >= this.limits.cells) return this.tooManyCells();
         this.cell += text.slice(from, i);
         this.cells.push(unguardedCell(this.cell));
@@ -129,6 +149,11 @@ export class CsvParser {
   /** Ends the input, adding the last record when the file does not end in a line break. */
   end(out: FileRecord[]): FileProblem | null {
     if (this.problem) return this.problem;
+    if (this.separator === null) {
+      this.separator = this.sniff.settle();
+      const problem = this.parse(this.sniff.take(), out);
+      if (problem) return problem;
+    }
     if (this.inQuotes && !this.afterQuote) return this.fail(`the quoted cell starting on line ${this.recordLine} is never closed`);
     this.endRecord(out);
     return null;
@@ -165,6 +190,64 @@ export class CsvParser {
   private fail(message: string): FileProblem {
     this.problem = unreadable(message);
     return this.problem;
+  }
+}
+
+/**
+ * Watches the text of the header line for the separator: a ',' outside quotes means ',' at once;
+ * the end of the line (outside quotes), the end of the file, or the header's caps mean ';' when
+ * one was seen outside quotes, else ','. A quote opens a quoted cell only at the start of a cell,
+ * as in the parser; either separator starts a cell here, since which one counts is not known yet.
+ */
+class SeparatorSniffer {
+  private text = '';
+  private scanned = 0;
+  private inQuotes = false;
+  /** Inside quotes the last character was a quote: it closes the cell, or escapes a quote. */
+  private afterQuote = false;
+  private cellStart = true;
+  private semicolons = 0;
+
+  /** Takes more text; the separator once it is known, else null (the text is kept). */
+  read(text: string, maxChars: number, maxCells: number): number | null {
+    this.text += text;
+    for (; this.scanned < this.text.length; this.scanned++) {
+      const c = this.text.charCodeAt(this.scanned);
+      if (this.inQuotes) {
+        if (this.afterQuote) {
+          this.afterQuote = false;
+          if (c === QUOTE) continue;
+          this.inQuotes = false;
+          this.cellStart = false;
+        } else {
+          if (c === QUOTE) this.afterQuote = true;
+          continue;
+        }
+      }
+      if (c === COMMA) return COMMA;
+      if (c === LF || c === CR) return this.settle();
+      if (c === SEMICOLON) {
+        this.semicolons++;
+        this.cellStart = true;
+      } else {
+        if (c === QUOTE && this.cellStart) this.inQuotes = true;
+        this.cellStart = false;
+      }
+    }
+    // Past the header's caps the parser refuses the line: settle now so that it does.
+    return this.text.length > maxChars || this.semicolons + 1 >= maxCells ? this.settle() : null;
+  }
+
+  /** The separator when nothing more of the header line will come. */
+  settle(): number {
+    return this.semicolons > 0 ? SEMICOLON : COMMA;
+  }
+
+  /** The text held so far, given up to the parser. */
+  take(): string {
+    const text = this.text;
+    this.text = '';
+    return text;
   }
 }
 
