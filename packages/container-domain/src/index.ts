@@ -24,4 +24,4 @@ export { CreateContainerHandler, UpdateContainerHandler } from './container-item
 export { GetContainer } from './get-container.use-case';
 export type { GetContainerInput } from './get-container.use-case';
 export { attributeNamesOf, fileColumnsFor, writeFileRow } from './container-file-row';
-export { containerFileHeaderProblem } from './container-file-header';
+export { FAILED_ROW_COLUMNS, containerFileHeaderCheck, containerFileHeaderProblem, misnamedColumnsProblem } from './container-file-header';

@@ -17,7 +17,7 @@ import {
   SubmitBatchFile,
   TargetTypeDirectory,
 } from '@container-service/batch-domain';
-import { ContainerTypeRepository, cleanContainerItem, containerFileHeaderProblem } from '@container-service/container-domain';
+import { ContainerTypeRepository, cleanContainerItem, containerFileHeaderCheck } from '@container-service/container-domain';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import {
@@ -95,15 +95,23 @@ const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => (
     },
     {
       provide: SubmitBatchFile,
-      useFactory: (batches: BatchWrites, types: TargetTypeDirectory, access: AccessVerifier, clock: Clock, ids: IdGenerator, config: AppConfig) =>
+      useFactory: (
+        batches: BatchWrites,
+        types: TargetTypeDirectory,
+        access: AccessVerifier,
+        clock: Clock,
+        ids: IdGenerator,
+        config: AppConfig,
+        typeConfigs: ContainerTypeRepository,
+      ) =>
         new SubmitBatchFile(batches, types, access, clock, ids, {
           ...scope,
           referenceField,
-          checkColumns: containerFileHeaderProblem,
+          checkColumns: containerFileHeaderCheck(typeConfigs),
           maxRows: config.upload.maxRows,
           intakeIdleMs: config.upload.idleTimeoutMs,
         }),
-      inject: [BATCH_WRITES, TARGET_TYPE_DIRECTORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR, APP_CONFIG],
+      inject: [BATCH_WRITES, TARGET_TYPE_DIRECTORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR, APP_CONFIG, CONTAINER_TYPE_REPOSITORY],
     },
   ],
 })
