@@ -25,3 +25,7 @@ export { GetContainer } from './get-container.use-case';
 export type { GetContainerInput } from './get-container.use-case';
 export { attributeNamesOf, fileColumnsFor, writeFileRow } from './container-file-row';
 export { FAILED_ROW_COLUMNS, containerFileHeaderCheck, containerFileHeaderProblem, misnamedColumnsProblem } from './container-file-header';
+export { containerFileTemplate, exampleAttributeValue } from './container-file-template';
+export type { ContainerFileOperation, ContainerFileTemplate } from './container-file-template';
+export { GetContainerFileTemplate } from './get-container-file-template.use-case';
+export type { GetContainerFileTemplateInput } from './get-container-file-template.use-case';
