@@ -116,6 +116,9 @@ describe('SubmitBatchFile', () => {
       violations: [{ path: 'file:line 1', message: "the column 'weight' names an attribute" }],
     });
     expect(seen).toEqual([{ tenantId: 'acme', targetType: 'parcel' }]);
+    // Asked before the reference column is required: they can say what a column was meant to be.
+    const misnamed = await submit.execute({ ...base, records: records(line(1, 'Ref', 'weight'), line(2, 'r', '1')) });
+    expect(expectErr(misnamed).violations).toEqual([{ path: 'file:line 1', message: "the column 'weight' names an attribute" }]);
   });
 
   it('refuses a file over the row limit with PAYLOAD_TOO_LARGE', async () => {

@@ -203,8 +203,8 @@ export class SubmitBatchFile {
 }
 
 /**
- * Header names are trimmed; an empty or repeated name, no reference column, or a header the
- * target's rules refuse makes the file unusable. Every column is kept with the batch and read
+ * Header names are trimmed; an empty or repeated name, a header the target's rules refuse, or
+ * no reference column makes the file unusable. Every column is kept with the batch and read
  * for every row, so none may be left without a name.
  */
 async function checkHeader(
@@ -219,7 +219,10 @@ async function checkHeader(
     if (seen.has(name)) return fileError('INVALID_FILE', `the header repeats the column '${name}'`, 1);
     seen.add(name);
   }
-  if (!seen.has(field)) return fileError('INVALID_FILE', `the header lacks the required column ${field}`, 1);
+  // The target's rules first: they can say what a column that is there was meant to be (such as
+  // the reference column in another letter case), which helps more than saying it is missing.
   const refused = await targetRules(names);
-  return refused === null ? ok(names) : fileError('INVALID_FILE', refused, 1);
+  if (refused !== null) return fileError('INVALID_FILE', refused, 1);
+  if (!seen.has(field)) return fileError('INVALID_FILE', `the header lacks the required column ${field}`, 1);
+  return ok(names);
 }
