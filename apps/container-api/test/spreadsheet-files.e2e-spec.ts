@@ -132,10 +132,12 @@ describe('Files from spreadsheets over HTTP', () => {
     });
 
     it("refuses a header that mixes ',' and ';', and a tab-separated file, with a sentence that says so", async () => {
-      const mixed = expectEnvelopeError(await upload('POST', 'bag', 'refID;attributes.weight,note\nm-1;5,x\n'), 400, 'INVALID_FILE');
-      expect(mixed.description).toContain("holds a ';': a file is read as separated by ';' only when its header line has no ',' outside quotes");
-      const tabs = expectEnvelopeError(await upload('POST', 'bag', 'refID\tattributes.weight\nt-1\t5\n'), 400, 'INVALID_FILE');
-      expect(tabs.description).toContain('files separated by tabs are not read');
+      const mixed = await upload('POST', 'bag', 'refID;attributes.weight,note\nm-1;5,x\n');
+      expectEnvelopeError(mixed, 400, 'INVALID_FILE');
+      expect(mixed.body.error.description).toContain("holds a ';': a file is read as separated by ';' only when its header line has no ',' outside quotes");
+      const tabs = await upload('POST', 'bag', 'refID\tattributes.weight\nt-1\t5\n');
+      expectEnvelopeError(tabs, 400, 'INVALID_FILE');
+      expect(tabs.body.error.description).toContain('files separated by tabs are not read');
     });
   });
 
@@ -149,8 +151,9 @@ describe('Files from spreadsheets over HTTP', () => {
             "the header has columns that would be ignored as they are named (names are case-sensitive, attributes take the 'attributes.' prefix): 'refid' is spelled 'refID'; 'weight' names the attribute 'weight': its column is 'attributes.weight'; 'Attributes.label' is spelled 'attributes.label'",
         },
       ]);
-      const update = expectEnvelopeError(await upload('PUT', 'bag', 'containerID,attributes.weight\nbag:x,5\n'), 400, 'INVALID_FILE');
-      expect(update.description).toContain("'containerID' is spelled 'containerId'");
+      const update = await upload('PUT', 'bag', 'containerID,attributes.weight\nbag:x,5\n');
+      expectEnvelopeError(update, 400, 'INVALID_FILE');
+      expect(update.body.error.description).toContain("'containerID' is spelled 'containerId'");
     });
 
     it("keeps ignoring other columns, and takes row, reason and code as the failed-rows file's even for a type with such attributes", async () => {
