@@ -19,5 +19,6 @@ module.exports = {
     'os1-compatibility',
     'hostile-csv',
     'operations',
+    'spreadsheet-files',
   ].map((name) => `<rootDir>/test/${name}.e2e-spec.ts`),
 };

@@ -258,6 +258,14 @@ ${'x'.repeat(200 * 1024)}
         contentType: 'text/csv',
       });
       expectEnvelopeError(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      // Both name what the route takes, never JSON.
+      for (const answer of [json, text]) {
+        expect(answer.body.error.description).toContain('multipart/form-data');
+        expect(answer.body.error.description).not.toMatch(/json/i);
+      }
+      const put = await t.request(`${BASE}/bag/batch/upload`, { method: 'PUT', headers: await t.headers(), rawBody: 'containerId\n', contentType: 'text/csv' });
+      expectEnvelopeError(put, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(put.body.error.description).toContain('multipart/form-data');
     });
   });
 
@@ -326,12 +334,13 @@ ${'x'.repeat(200 * 1024)}
       headers: { ...(await t.headers()), Accept: 'text/csv' },
     });
     expect(failed.status).toBe(200);
+    expect(failed.headers.get('content-disposition')).toBe(`attachment; filename="${first.body.data.meta.batchId.replace('batch:', 'batch-')}-failed.csv"`);
     expect(failed.text).toBe(
       [
-        'refID,attributes.weight,note,attributes.label,reason,code',
-        `f-2,heavy,"two\r\nlines",OK,attribute 'weight' must be a number,ATTRIBUTE_INVALID`,
-        "f-3,2,,lower,attribute 'label' must match ^[A-Z]+$,ATTRIBUTE_INVALID",
-        'f-4,3,x,,the row has 3 cells; the header has 4,ROW_INVALID',
+        'refID,attributes.weight,note,attributes.label,row,reason,code',
+        `f-2,heavy,"two\r\nlines",OK,3,attribute 'weight' must be a number,ATTRIBUTE_INVALID`,
+        "f-3,2,,lower,5,attribute 'label' must match ^[A-Z]+$,ATTRIBUTE_INVALID",
+        'f-4,3,x,,6,the row has 3 cells; the header has 4,ROW_INVALID',
         '',
       ].join('\r\n'),
     );
@@ -346,7 +355,7 @@ ${'x'.repeat(200 * 1024)}
     const again = await t.request(`${BASE}/bag/batch/results?batchId=${second.body.data.meta.batchId}&outcome=failed`, {
       headers: { ...(await t.headers()), Accept: 'text/csv' },
     });
-    expect(again.text).toBe('refID,attributes.weight,note,attributes.label,reason,code\r\n');
+    expect(again.text).toBe('refID,attributes.weight,note,attributes.label,row,reason,code\r\n');
   });
 
   it('exports the failed items of a JSON batch in the file columns, ready to upload', async () => {
@@ -367,8 +376,8 @@ ${'x'.repeat(200 * 1024)}
     });
     expect(failed.text).toBe(
       [
-        'refID,scannableId,isHazmat,isContainerizable,isReusable,parentId,trackingDetails,items,attributes.weight,attributes.dims,reason,code',
-        `j-1,,,,,,"[{""operator"":""DHL"",""trackingId"":""J-1""}]",,heavy,"{""h"":1}",attribute 'weight' must be a number,ATTRIBUTE_INVALID`,
+        'refID,scannableId,isHazmat,isContainerizable,isReusable,parentId,trackingDetails,items,attributes.weight,attributes.dims,row,reason,code',
+        `j-1,,,,,,"[{""operator"":""DHL"",""trackingId"":""J-1""}]",,heavy,"{""h"":1}",,attribute 'weight' must be a number,ATTRIBUTE_INVALID`,
         '',
       ].join('\r\n'),
     );

@@ -209,9 +209,9 @@ describe('Hostile CSV files over HTTP', () => {
       const csv = await failedCsv('ledger', submitted.body.data.id);
       expectGuarded(csv);
       // Read back as the service reads it, the export holds the cells as uploaded (a leading ' of
-      // the upload taken off once), then reason and code.
+      // the upload taken off once), then row, reason and code.
       const read = await cellsOf(csv);
-      expect(read[0]).toEqual(['refID', 'attributes.weight', 'attributes.label', 'reason', 'code']);
+      expect(read[0]).toEqual(['refID', 'attributes.weight', 'attributes.label', 'row', 'reason', 'code']);
       expect(read.slice(1).map((cells) => cells.slice(0, 3))).toEqual(
         rows.map(([ref, weight, label]) => [ref, weight, label!.replace(/^'(?='*[=+\-@\t\r])/, '')]),
       );

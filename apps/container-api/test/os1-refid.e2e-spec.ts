@@ -115,7 +115,7 @@ describe('items named by position or line, and callbacks sent as parts', () => {
       expect(container.body.data.refID).toBe('5');
       // The failed-rows CSV has a refID column with the names: uploaded again, the names stay.
       const csv = await failedCsv(submitted.body.data.id);
-      expect(csv.split(/\r?\n/).slice(0, 2)).toEqual(['refID,attributes.weight,reason,code', expect.stringMatching(/^4,heavy,/)]);
+      expect(csv.split(/\r?\n/).slice(0, 2)).toEqual(['refID,attributes.weight,row,reason,code', expect.stringMatching(/^4,heavy,4,/)]);
       const again = await upload(fileForm(csv.replace('heavy', '3')));
       expect(refsOf((await untilFinal(again.body.data.id)).body.data.success)).toEqual([['4', 2]]);
       // A retry keeps each row's name and line.

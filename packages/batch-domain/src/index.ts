@@ -41,7 +41,15 @@ export type { BatchContext, BatchLease, BatchProcessingStore, HandledOutcome, It
 export { ListBatchResults, RESULTS_PAGE_LIMIT } from './list-batch-results.use-case';
 export type { ListBatchResultsInput, ResultsPage } from './list-batch-results.use-case';
 export { SubmitBatchFile } from './submit-batch-file.use-case';
-export type { FileProblem, FileRecord, FinishError, SubmitBatchFileError, SubmitBatchFileInput, SubmitBatchFileOptions } from './submit-batch-file.use-case';
+export type {
+  FileProblem,
+  FileRecord,
+  FileTarget,
+  FinishError,
+  SubmitBatchFileError,
+  SubmitBatchFileInput,
+  SubmitBatchFileOptions,
+} from './submit-batch-file.use-case';
 export { BATCH_LIST_LIMIT, CancelBatch, ListBatches, RetryBatch } from './batch-control.use-cases';
 export type { BatchCommandInput, ListBatchesInput } from './batch-control.use-cases';
 export { DeliverCallback, pickFairly } from './callback';

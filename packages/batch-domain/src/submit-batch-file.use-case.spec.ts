@@ -1,5 +1,5 @@
 import { ok, domainError, err } from './result';
-import { FileProblem, FileRecord, SubmitBatchFile } from './submit-batch-file.use-case';
+import { FileProblem, FileRecord, FileTarget, SubmitBatchFile } from './submit-batch-file.use-case';
 import { A_KIND, FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, leaseOn } from './testing';
 import { expectErr, expectOk } from './testing';
 
@@ -10,7 +10,7 @@ function setUp(
     known?: string[];
     maxRows?: number;
     partSize?: number;
-    checkColumns?: (operation: 'create' | 'update', columns: readonly string[]) => string | null;
+    checkColumns?: (operation: 'create' | 'update', columns: readonly string[], target: FileTarget) => string | null | Promise<string | null>;
   } = {},
 ) {
   const batches = new InMemoryBatchRepository();
@@ -99,6 +99,26 @@ describe('SubmitBatchFile', () => {
     expect(seen).toEqual([['create', ['ref', 'a', 'b']]]);
     expect(await batches.findStatus(locator, 10)).toBeNull();
     expectOk(await submit.execute({ ...base, records: records(line(1, 'ref', 'a'), line(2, 'r', '1')) }));
+  });
+
+  it("gives the target's rules the caller's tenant and type, and waits for an answer they look up", async () => {
+    const seen: FileTarget[] = [];
+    const { submit } = setUp({
+      checkColumns: async (_operation, columns, target) => {
+        seen.push(target);
+        await Promise.resolve();
+        return columns.includes('weight') ? "the column 'weight' names an attribute" : null;
+      },
+    });
+    const refused = await submit.execute({ ...base, records: records(line(1, 'ref', 'weight'), line(2, 'r', '1')) });
+    expect(expectErr(refused)).toMatchObject({
+      code: 'INVALID_FILE',
+      violations: [{ path: 'file:line 1', message: "the column 'weight' names an attribute" }],
+    });
+    expect(seen).toEqual([{ tenantId: 'acme', targetType: 'parcel' }]);
+    // Asked before the reference column is required: they can say what a column was meant to be.
+    const misnamed = await submit.execute({ ...base, records: records(line(1, 'Ref', 'weight'), line(2, 'r', '1')) });
+    expect(expectErr(misnamed).violations).toEqual([{ path: 'file:line 1', message: "the column 'weight' names an attribute" }]);
   });
 
   it('refuses a file over the row limit with PAYLOAD_TOO_LARGE', async () => {

@@ -20,6 +20,12 @@ export interface FileRecord {
   readonly cells: readonly string[];
 }
 
+/** Whose file it is: the caller's tenant, once the token holds for it, and the target type named. */
+export interface FileTarget {
+  readonly tenantId: string;
+  readonly targetType: string;
+}
+
 /** Why a file cannot be read any further. */
 export interface FileProblem {
   readonly problem: 'INVALID_FILE' | 'PAYLOAD_TOO_LARGE';
@@ -30,10 +36,12 @@ export interface SubmitBatchFileOptions extends BatchScope {
   /** The column that holds each item's reference, per operation (e.g. refID for creates). */
   readonly referenceField: Readonly<Record<BatchOperation, string>>;
   /**
-   * The target's own rules for a header (such as how many columns of a kind it may have), given
-   * the trimmed names once none is empty or repeated: why the file cannot be taken, or null.
+   * The target's own rules for a header (such as how many columns of a kind it may have, or names
+   * that look like a column the target type reads but are not), given the trimmed names once none
+   * is empty or repeated, and the tenant's target type (which may not exist: that is answered
+   * later): why the file cannot be taken, or null.
    */
-  readonly checkColumns?: (operation: BatchOperation, columns: readonly string[]) => string | null;
+  readonly checkColumns?: (operation: BatchOperation, columns: readonly string[], target: FileTarget) => string | null | Promise<string | null>;
   readonly maxRows: number;
   /** Items stored per part: bounds memory while the file streams in. */
   readonly partSize?: number;
@@ -91,7 +99,7 @@ export class SubmitBatchFile {
     const batchId = batchIdFromUuid(this.ids.uuid());
     const intake = await this.batches.beginIntake({ tenantId, kind: this.options.kind, batchId, targetType: input.targetType, expiresAt: this.expiry() });
     try {
-      const received = await this.receive(intake, input);
+      const received = await this.receive(intake, input, { tenantId, targetType: input.targetType });
       if (!received.ok) {
         await intake.discard();
         return received;
@@ -136,7 +144,7 @@ export class SubmitBatchFile {
   }
 
   /** Reads the header and stores every record; the header when the whole file is good. */
-  private async receive(intake: BatchIntake, input: SubmitBatchFileInput): Promise<Result<readonly string[], FileError>> {
+  private async receive(intake: BatchIntake, input: SubmitBatchFileInput, target: FileTarget): Promise<Result<readonly string[], FileError>> {
     const field = this.options.referenceField[input.operation];
     const partSize = this.options.partSize ?? DEFAULT_FILE_PART_SIZE;
     let header: readonly string[] | null = null;
@@ -160,7 +168,7 @@ export class SubmitBatchFile {
     for await (const entry of input.records) {
       if ('problem' in entry) return fileError(entry.problem, entry.message);
       if (header === null) {
-        const checked = checkHeader(entry.cells, field, (columns) => this.options.checkColumns?.(input.operation, columns) ?? null);
+        const checked = await checkHeader(entry.cells, field, async (columns) => (await this.options.checkColumns?.(input.operation, columns, target)) ?? null);
         if (!checked.ok) return checked;
         header = checked.value;
         refColumn = header.indexOf(field);
@@ -195,15 +203,15 @@ export class SubmitBatchFile {
 }
 
 /**
- * Header names are trimmed; an empty or repeated name, no reference column, or a header the
- * target's rules refuse makes the file unusable. Every column is kept with the batch and read
+ * Header names are trimmed; an empty or repeated name, a header the target's rules refuse, or
+ * no reference column makes the file unusable. Every column is kept with the batch and read
  * for every row, so none may be left without a name.
  */
-function checkHeader(
+async function checkHeader(
   cells: readonly string[],
   field: string,
-  targetRules: (columns: readonly string[]) => string | null,
-): Result<readonly string[], FileError> {
+  targetRules: (columns: readonly string[]) => Promise<string | null>,
+): Promise<Result<readonly string[], FileError>> {
   const names = cells.map((cell) => cell.trim());
   const seen = new Set<string>();
   for (const [i, name] of names.entries()) {
@@ -211,7 +219,10 @@ function checkHeader(
     if (seen.has(name)) return fileError('INVALID_FILE', `the header repeats the column '${name}'`, 1);
     seen.add(name);
   }
+  // The target's rules first: they can say what a column that is there was meant to be (such as
+  // the reference column in another letter case), which helps more than saying it is missing.
+  const refused = await targetRules(names);
+  if (refused !== null) return fileError('INVALID_FILE', refused, 1);
   if (!seen.has(field)) return fileError('INVALID_FILE', `the header lacks the required column ${field}`, 1);
-  const refused = targetRules(names);
-  return refused === null ? ok(names) : fileError('INVALID_FILE', refused, 1);
+  return ok(names);
 }

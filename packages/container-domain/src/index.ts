@@ -24,4 +24,8 @@ export { CreateContainerHandler, UpdateContainerHandler } from './container-item
 export { GetContainer } from './get-container.use-case';
 export type { GetContainerInput } from './get-container.use-case';
 export { attributeNamesOf, fileColumnsFor, writeFileRow } from './container-file-row';
-export { containerFileHeaderProblem } from './container-file-header';
+export { FAILED_ROW_COLUMNS, containerFileHeaderCheck, containerFileHeaderProblem, misnamedColumnsProblem } from './container-file-header';
+export { containerFileTemplate, exampleAttributeValue } from './container-file-template';
+export type { ContainerFileOperation, ContainerFileTemplate } from './container-file-template';
+export { GetContainerFileTemplate } from './get-container-file-template.use-case';
+export type { GetContainerFileTemplateInput } from './get-container-file-template.use-case';

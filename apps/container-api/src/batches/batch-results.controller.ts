@@ -1,6 +1,7 @@
 // GET batch results: every item result of a batch, in input order, a page at a time (§3.1); or,
 // with Accept: text/csv, all of them as one streamed CSV. The failed-items CSV holds each item's
-// original input columns plus reason and code: the file to fix and upload again. Every line goes
+// original input columns plus row (its line in the uploaded file), reason and code: the file to
+// fix and upload again (an upload ignores those three columns). Every line goes
 // out through the file codec, which guards cells a spreadsheet would run as formulas (the upload
 // reader takes the guard off again).
 import { Batch, ItemResult, ListBatchResults, ListBatchResultsInput, RESULTS_PAGE_LIMIT } from '@container-service/batch-domain';
@@ -15,7 +16,7 @@ import { successEnvelope } from '../http/envelope';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { PagingQuery } from '../http/openapi-paging';
 import { BATCH_FILE_CODEC } from '../tokens';
-import type { BatchFileCodec } from './batch-file-codec';
+import type { BatchFileCodec, FailureColumn } from './batch-file-codec';
 import { BatchController, TargetType } from './batch-routes';
 
 function presentResult(r: ItemResult) {
@@ -40,7 +41,7 @@ export class BatchResultsController {
   @ApiResponse({
     status: 200,
     description:
-      '{data: {items: [{refID, row?, outcome, id?, reason?, code?}], nextCursor}}; with Accept: text/csv every processed item from the cursor on, as CSV (outcome=failed: the input columns plus reason and code)',
+      '{data: {items: [{refID, row?, outcome, id?, reason?, code?}], nextCursor}}; with Accept: text/csv every processed item from the cursor on, as CSV (outcome=failed: the input columns plus row, reason and code; file name batch-<uuid>-failed.csv)',
   })
   @ApiResponse({ status: 400, type: ErrorEnvelopeDto })
   @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND' })
@@ -74,7 +75,8 @@ export class BatchResultsController {
     void reply.header('Cache-Control', 'no-store');
     return new StreamableFile(Readable.from(lines), {
       type: 'text/csv; charset=utf-8',
-      disposition: `attachment; filename="${String(query.batchId).replace(/[^A-Za-z0-9:_-]/g, '')}-${failedOnly ? 'failed' : 'results'}.csv"`,
+      // batch:<uuid> as batch-<uuid>: a ':' is not allowed in file names on every system.
+      disposition: `attachment; filename="${String(query.batchId).replace(/[^A-Za-z0-9_-]+/g, '-')}-${failedOnly ? 'failed' : 'results'}.csv"`,
     });
   }
 
@@ -95,7 +97,6 @@ function wantsCsv(request: FastifyRequest): boolean {
 }
 
 const RESULT_COLUMNS = ['refID', 'row', 'outcome', 'id', 'reason', 'code'];
-const FIX_COLUMNS = ['reason', 'code'];
 
 async function* resultsCsv(files: BatchFileCodec, first: readonly ItemResult[], rest: AsyncIterable<ItemResult>): AsyncGenerator<string> {
   yield files.line(RESULT_COLUMNS);
@@ -113,15 +114,24 @@ async function* resultsCsv(files: BatchFileCodec, first: readonly ItemResult[], 
 }
 
 /**
- * Failed items as a file to fix and upload again: a file batch's own columns (without any reason
- * or code column of an earlier round), or the §4.3 columns for a JSON batch; then reason and code.
+ * Failed items as a file to fix and upload again: a file batch's own columns (without any row,
+ * reason or code column of an earlier round), or the §4.3 columns for a JSON batch; then the
+ * codec's failure columns: the item's line in its file (empty for a JSON item), reason and code.
  */
 async function* failedItemsCsv(files: BatchFileCodec, batch: Batch, first: readonly ItemResult[], rest: AsyncIterable<ItemResult>): AsyncGenerator<string> {
   const { columns, operation } = batch.toSnapshot();
-  const failure = (r: ItemResult) => (r.outcome === 'failed' ? [r.reason, r.code] : ['', '']);
+  const failureColumns = files.failureColumns;
+  const failure = (r: ItemResult) => {
+    const cells: Record<FailureColumn, string> = {
+      row: r.row === null ? '' : String(r.row),
+      reason: r.outcome === 'failed' ? r.reason : '',
+      code: r.outcome === 'failed' ? r.code : '',
+    };
+    return failureColumns.map((name) => cells[name]);
+  };
   if (columns !== null) {
-    const kept = columns.map((name, i) => ({ name, i })).filter(({ name }) => !FIX_COLUMNS.includes(name));
-    yield files.line([...kept.map(({ name }) => name), ...FIX_COLUMNS]);
+    const kept = columns.map((name, i) => ({ name, i })).filter(({ name }) => !(failureColumns as readonly string[]).includes(name));
+    yield files.line([...kept.map(({ name }) => name), ...failureColumns]);
     const line = (r: ItemResult) => {
       const cells = Array.isArray(r.input) ? (r.input as string[]) : [];
       // A row that had too many cells keeps them all, so it still needs fixing; a short one is padded.
@@ -140,6 +150,6 @@ async function* failedItemsCsv(files: BatchFileCodec, batch: Batch, first: reado
     operation,
     failed.map((r) => r.input),
   );
-  yield files.line([...header, ...FIX_COLUMNS]);
+  yield files.line([...header, ...failureColumns]);
   for (const r of failed) yield files.line([...files.row(operation, header, r.input), ...failure(r)]);
 }

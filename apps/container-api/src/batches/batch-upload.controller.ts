@@ -10,6 +10,7 @@ import { ApiError, unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { setBodyEcho, successEnvelope } from '../http/envelope';
+import { NOT_MULTIPART_MESSAGE } from '../http/error-rendering';
 import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import type { BatchFileCodec } from './batch-file-codec';
 import { BatchController, TargetType, batchStatusLocation } from './batch-routes';
@@ -61,7 +62,7 @@ export class BatchUploadController {
 
   private async upload(operation: BatchOperation, caller: Caller, containerType: string, request: FastifyRequest, reply: FastifyReply) {
     if (!request.isMultipart()) {
-      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Uploads are multipart/form-data with the CSV in a part named file.');
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', NOT_MULTIPART_MESSAGE);
     }
     const secret = callbackSecretOf(request);
     const key = idempotencyKeyOf(request);

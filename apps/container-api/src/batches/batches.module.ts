@@ -17,7 +17,7 @@ import {
   SubmitBatchFile,
   TargetTypeDirectory,
 } from '@container-service/batch-domain';
-import { ContainerTypeRepository, cleanContainerItem, containerFileHeaderProblem } from '@container-service/container-domain';
+import { ContainerTypeRepository, GetContainerFileTemplate, cleanContainerItem, containerFileHeaderCheck } from '@container-service/container-domain';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import {
@@ -37,6 +37,7 @@ import { BatchResultsController } from './batch-results.controller';
 import { BATCH_SCOPE } from './batch-routes';
 import { BatchStatusController } from './batch-status.controller';
 import { BatchSubmitController } from './batch-submit.controller';
+import { BatchTemplateController } from './batch-template.controller';
 import { BatchUploadController } from './batch-upload.controller';
 
 const MAX_JSON_BATCH_ITEMS = 1024;
@@ -52,10 +53,15 @@ const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => (
 });
 
 @Module({
-  controllers: [BatchStatusController, BatchResultsController, BatchSubmitController, BatchUploadController, BatchControlController],
+  controllers: [BatchStatusController, BatchResultsController, BatchSubmitController, BatchUploadController, BatchTemplateController, BatchControlController],
   providers: [
     { provide: TARGET_TYPE_DIRECTORY, useFactory: typeDirectory, inject: [CONTAINER_TYPE_REPOSITORY] },
     { provide: BATCH_FILE_CODEC, useValue: containerFileCodec },
+    {
+      provide: GetContainerFileTemplate,
+      useFactory: (types: ContainerTypeRepository, access: AccessVerifier) => new GetContainerFileTemplate(types, access),
+      inject: [CONTAINER_TYPE_REPOSITORY, ACCESS_VERIFIER],
+    },
     {
       provide: GetBatchStatus,
       useFactory: (batches: BatchReads, access: AccessVerifier) => new GetBatchStatus(batches, access, scope),
@@ -95,15 +101,23 @@ const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => (
     },
     {
       provide: SubmitBatchFile,
-      useFactory: (batches: BatchWrites, types: TargetTypeDirectory, access: AccessVerifier, clock: Clock, ids: IdGenerator, config: AppConfig) =>
+      useFactory: (
+        batches: BatchWrites,
+        types: TargetTypeDirectory,
+        access: AccessVerifier,
+        clock: Clock,
+        ids: IdGenerator,
+        config: AppConfig,
+        typeConfigs: ContainerTypeRepository,
+      ) =>
         new SubmitBatchFile(batches, types, access, clock, ids, {
           ...scope,
           referenceField,
-          checkColumns: containerFileHeaderProblem,
+          checkColumns: containerFileHeaderCheck(typeConfigs),
           maxRows: config.upload.maxRows,
           intakeIdleMs: config.upload.idleTimeoutMs,
         }),
-      inject: [BATCH_WRITES, TARGET_TYPE_DIRECTORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR, APP_CONFIG],
+      inject: [BATCH_WRITES, TARGET_TYPE_DIRECTORY, ACCESS_VERIFIER, CLOCK, ID_GENERATOR, APP_CONFIG, CONTAINER_TYPE_REPOSITORY],
     },
   ],
 })

@@ -55,6 +55,47 @@ describe('readCsvRecords', () => {
     ]);
   });
 
+  it("reads a file whose header has a ';' and no ',' outside quotes as separated by ';'", async () => {
+    const file = '\uFEFF"refID";attributes.weight;note\r\nr-1;"12,5";"a; b"\r\nr-2;3;x,y\r\n';
+    expect(await readAll([file])).toEqual([
+      { line: 1, cells: ['refID', 'attributes.weight', 'note'] },
+      { line: 2, cells: ['r-1', '12,5', 'a; b'] },
+      { line: 3, cells: ['r-2', '3', 'x,y'] },
+    ]);
+  });
+
+  it("keeps ',' as the separator when the header has one outside quotes, or no ';' outside quotes", async () => {
+    expect(await readAll(['refID,note;x\nr-1,a;b\n'])).toEqual([
+      { line: 1, cells: ['refID', 'note;x'] },
+      { line: 2, cells: ['r-1', 'a;b'] },
+    ]);
+    expect(await readAll(['"a;b"\n1;2\n'])).toEqual([
+      { line: 1, cells: ['a;b'] },
+      { line: 2, cells: ['1;2'] },
+    ]);
+    expect(await readAll(['refID\nr-1;x\n'])).toEqual([
+      { line: 1, cells: ['refID'] },
+      { line: 2, cells: ['r-1;x'] },
+    ]);
+  });
+
+  it('reads the separator of a header that has no line break, or ends in quotes split over chunks', async () => {
+    expect(await readAll(['a;b'])).toEqual([{ line: 1, cells: ['a', 'b'] }]);
+    const file = '"x"";y";"z"\n1;2\n';
+    const expected = [
+      { line: 1, cells: ['x";y', 'z'] },
+      { line: 2, cells: ['1', '2'] },
+    ];
+    for (let cut = 0; cut <= file.length; cut++) expect(await readAll([file.slice(0, cut), file.slice(cut)])).toEqual(expected);
+  });
+
+  it("holds a ';'-separated header to the same caps", async () => {
+    expect(await readAll(['a;b;c;d\n1\n'], { cells: 3 })).toEqual([{ problem: 'INVALID_FILE', message: 'the header line has more than 3 cells' }]);
+    expect(await readAll(['h;'.repeat(20), 'h\n'], { headerChars: 32 })).toEqual([
+      { problem: 'INVALID_FILE', message: 'the header line is longer than 32 characters' },
+    ]);
+  });
+
   it('skips blank lines but counts them, and adds no record for a final line break', async () => {
     expect(await readAll(['h\n\nr-1\n\r\n\nr-2'])).toEqual([
       { line: 1, cells: ['h'] },

@@ -7,10 +7,16 @@
 // grows, so a giant line is refused without being held whole. A quote inside an unquoted cell, or
 // text after a closing quote, is kept as it is.
 //
+// Spreadsheets in many locales export files separated by ';'. The separator is read off the
+// header line (docs/api.md, "Submitting CSV files"): ';' when the header holds at least one ';'
+// and no ',' outside quotes, else ','. Until that line is complete its text waits (within the
+// header's cap); a ',' outside quotes settles it at once.
+//
 // Cells are written and read back for spreadsheets (contract §13): the writer puts a ' before a
 // cell a spreadsheet would run as a formula, and the reader takes one such ' off again, so that a
 // file this service wrote uploads back to the values it came from.
 import type { FileProblem, FileRecord } from '@container-service/batch-domain';
+import { SeparatorSniffer } from './csv-separator';
 
 /** What one record may hold before the file is refused (docs/api.md, "Submitting CSV files"). */
 export interface CsvLimits {
@@ -63,6 +69,9 @@ export class CsvParser {
   private sawHeader = false;
   private problem: FileProblem | null = null;
   private readonly limits: CsvLimits;
+  /** The cell separator, once the header line has shown it; null before. */
+  private separator: number | null = null;
+  private readonly sniff = new SeparatorSniffer();
 
   constructor(limits: Partial<CsvLimits> = {}) {
     this.limits = { ...DEFAULT_CSV_LIMITS, ...limits };
@@ -71,6 +80,17 @@ export class CsvParser {
   /** Reads `text`, adding each record it completes to `out`; a problem stops the reading for good. */
   push(text: string, out: FileRecord[]): FileProblem | null {
     if (this.problem) return this.problem;
+    if (this.separator === null) {
+      const found = this.sniff.read(text, Math.min(this.limits.headerChars, this.limits.recordChars), this.limits.cells);
+      if (found === null) return null;
+      this.separator = found;
+      return this.parse(this.sniff.take(), out);
+    }
+    return this.parse(text, out);
+  }
+
+  private parse(text: string, out: FileRecord[]): FileProblem | null {
+    const separator = this.separator ?? COMMA;
     const n = text.length;
     let from = 0;
     let recordFrom = 0;
@@ -95,8 +115,8 @@ export class CsvParser {
           continue;
         }
       }
-      if (c === COMMA) {
-        // A cell follows every comma: past the cap, the record has too many whatever comes next.
+      if (c === separator) {
+        // A cell follows every separator: past the cap, the record has too many whatever comes next.
         if (this.cells.length + 1 >= this.limits.cells) return this.tooManyCells();
         this.cell += text.slice(from, i);
         this.cells.push(unguardedCell(this.cell));
@@ -129,6 +149,11 @@ export class CsvParser {
   /** Ends the input, adding the last record when the file does not end in a line break. */
   end(out: FileRecord[]): FileProblem | null {
     if (this.problem) return this.problem;
+    if (this.separator === null) {
+      this.separator = this.sniff.settle();
+      const problem = this.parse(this.sniff.take(), out);
+      if (problem) return problem;
+    }
     if (this.inQuotes && !this.afterQuote) return this.fail(`the quoted cell starting on line ${this.recordLine} is never closed`);
     this.endRecord(out);
     return null;
