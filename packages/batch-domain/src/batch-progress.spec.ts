@@ -67,6 +67,10 @@ describe('batchProgress', () => {
     expect(batchProgress(facts({ cancelled: 100, completedAt: T0 }), T0)).toEqual({ percent: 100, itemsPerSecond: 0, etaMs: 0 });
   });
 
+  it('has no estimate when the pace shows as 0 items/s', () => {
+    expect(batchProgress(facts({ total: 100, success: 1, startedAt: T0 }), T0 + 60_000)).toEqual({ percent: 1, itemsPerSecond: 0, etaMs: null });
+  });
+
   it('has no estimate when nothing was processed in the window', () => {
     const rateWindow = { fromAt: T0, fromDone: 0, markAt: T0, markDone: 0 };
     expect(batchProgress(facts({ startedAt: T0, rateWindow }), T0 + 3_000).etaMs).toBeNull();

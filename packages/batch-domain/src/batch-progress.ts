@@ -20,7 +20,7 @@ export interface BatchProgress {
   readonly percent: number;
   /** Items processed per second over the last few seconds of processing, one decimal; 0 before it starts. */
   readonly itemsPerSecond: number;
-  /** Estimated milliseconds to the end; null when it cannot be estimated, 0 once finished. */
+  /** Estimated milliseconds to the end; null when it cannot be estimated (not started, no pace), 0 once finished. */
   readonly etaMs: number | null;
 }
 
@@ -61,7 +61,8 @@ export function batchProgress(facts: ProgressFacts, now: number): BatchProgress 
   const fromDone = facts.rateWindow?.fromDone ?? 0;
   const span = Math.max((completedAt ?? now) - fromAt, MIN_SPAN_MS);
   const perSecond = (Math.max(success + failed - fromDone, 0) * 1000) / span;
-  const pending = total - done;
-  const etaMs = finished ? 0 : perSecond > 0 ? Math.round((pending * 1000) / perSecond) : null;
-  return { percent, itemsPerSecond: oneDecimal(perSecond), etaMs };
+  const itemsPerSecond = oneDecimal(perSecond);
+  // A pace that shows as 0 items/s gives no estimate either (it would be days, and meaningless).
+  const etaMs = finished ? 0 : itemsPerSecond > 0 ? Math.round(((total - done) * 1000) / perSecond) : null;
+  return { percent, itemsPerSecond, etaMs };
 }

@@ -30,7 +30,7 @@ export type {
 } from './batch-repository.port';
 export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
 export { GetBatchStatus, STATUS_LIST_LIMIT } from './get-batch-status.use-case';
-export { checkTargetTypeName } from './batch-access';
+export { batchNotFound, checkTargetTypeName } from './batch-access';
 export type { BatchScope, TargetTypeRule } from './batch-access';
 export type { BatchStatusReport, GetBatchStatusError, GetBatchStatusInput, GetBatchStatusOptions } from './get-batch-status.use-case';
 export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';
