@@ -35,7 +35,7 @@ export class BatchWatches implements OnModuleDestroy {
   private stopped = false;
 
   constructor(
-    private readonly status: GetBatchStatus,
+    private readonly status: Pick<GetBatchStatus, 'read'>,
     private readonly tickMs = FOLLOW_TICK_MS,
   ) {}
 
