@@ -89,7 +89,12 @@ describe('nextRateWindow', () => {
 
   it('slides: the newer mark becomes the start once it is a window old', () => {
     const window = { fromAt: T0, fromDone: 0, markAt: T0 + 200, markDone: 50 };
-    expect(nextRateWindow(window, T0, 900, T0 + 200 + RATE_WINDOW_MS)).toEqual({ fromAt: T0 + 200, fromDone: 50, markAt: T0 + 200 + RATE_WINDOW_MS, markDone: 900 });
+    expect(nextRateWindow(window, T0, 900, T0 + 200 + RATE_WINDOW_MS)).toEqual({
+      fromAt: T0 + 200,
+      fromDone: 50,
+      markAt: T0 + 200 + RATE_WINDOW_MS,
+      markDone: 900,
+    });
   });
 });
 

@@ -38,10 +38,14 @@ export function batchEventStream(watches: BatchWatches, locator: BatchLocator, f
     seen: (report) => {
       if (ended) return;
       // Deleted meanwhile: nothing more will come.
-      if (report === null) return end();
+      if (report === null) {
+        end();
+        return;
+      }
       if (report.pending === 0) {
         stream.push(event('done', presentReportMeta(report)));
-        return end();
+        end();
+        return;
       }
       const counters = countersOf(report);
       if (counters === sent) return;

@@ -32,7 +32,9 @@ export class BatchEventsController {
   @ApiResponse({
     status: 200,
     description: 'text/event-stream: `event: progress|done` lines, each with `data: <meta as JSON>`',
-    content: { 'text/event-stream': { schema: { type: 'string', example: 'event: progress\ndata: {"status":"IN_PROGRESS","success":12,"failed":3,"total":20}\n\n' } } },
+    content: {
+      'text/event-stream': { schema: { type: 'string', example: 'event: progress\ndata: {"status":"IN_PROGRESS","success":12,"failed":3,"total":20}\n\n' } },
+    },
   })
   @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'MISSING_HEADER, INVALID_HEADER, INVALID_BATCH_ID, VALIDATION_FAILED' })
   @ApiResponse({ status: 401, type: ErrorEnvelopeDto, description: 'UNAUTHORIZED' })
@@ -44,7 +46,9 @@ export class BatchEventsController {
     @Query('batchId') batchId: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const locator = unwrap(await this.getBatchStatus.locate({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId }));
+    const locator = unwrap(
+      await this.getBatchStatus.locate({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId }),
+    );
     const first = unwrap(await this.watches.current(locator).then((found) => (found === null ? err(batchNotFound(locator)) : ok(found))));
     void reply.header('Content-Type', 'text/event-stream; charset=utf-8');
     void reply.header('Cache-Control', 'no-cache, no-store');

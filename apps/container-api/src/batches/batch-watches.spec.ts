@@ -29,7 +29,6 @@ function setUp(total = 4) {
 }
 
 describe('BatchWatches', () => {
-
   it('reads a followed batch once a tick, however many follow it', async () => {
     const { locator, status, watches } = setUp();
     const heard: number[] = Array<number>(100).fill(0);

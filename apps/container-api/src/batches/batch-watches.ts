@@ -89,16 +89,18 @@ export class BatchWatches implements OnModuleDestroy {
       };
       const timer = setTimeout(end, ms);
       abandoned?.addEventListener('abort', end);
-      if (abandoned?.aborted) return end();
+      if (abandoned?.aborted) {
+        end();
+        return;
+      }
       leave = this.follow(locator, {
         seen: (report) => {
-          if (report === null) return end();
-          latest = report;
-          if (report.pending === 0) end();
+          // Gone meanwhile (retention): the last state seen is the answer.
+          if (report !== null) latest = report;
+          if (report === null || report.pending === 0) end();
         },
         stop: end,
       });
-      if (done) leave();
     });
   }
 
