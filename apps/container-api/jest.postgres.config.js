@@ -7,6 +7,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/postgres-store.setup.ts'],
   testMatch: [
     'batch-status',
+    'batch-progress',
     'json-batches',
     'file-batches',
     'batch-control',

@@ -70,6 +70,7 @@ describe('GET batch status over HTTP', () => {
           completedAt: null,
           hasMore: false,
           callback: { state: 'NONE', attempts: 0 },
+          progress: { percent: 0, itemsPerSecond: 0, etaMs: null },
           // Stored with no actor: who acted is never null, so the tenant shows.
           createdBy: { id: 'acme' },
         },

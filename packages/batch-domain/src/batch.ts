@@ -3,6 +3,7 @@
 // that always add up (success + failed + pending + cancelled == total) and a status derived from
 // them. Nothing sets the status by hand.
 import { BatchId } from './batch-id';
+import { BatchProgress, RateWindow, batchProgress, nextRateWindow } from './batch-progress';
 import { Result, domainError, err, ok } from './result';
 import { BatchError } from './batch-errors';
 
@@ -52,6 +53,8 @@ export interface BatchSnapshot {
   readonly callbackAttempts: number;
   /** A file batch's header, in file order: each item's input is that row's cells. Null for JSON. */
   readonly columns: readonly string[] | null;
+  /** Where the processing rate is measured from (see batch-progress.ts); null until the first outcome. */
+  readonly rateWindow: RateWindow | null;
 }
 
 export interface SubmitBatchProps {
@@ -98,6 +101,7 @@ export class Batch {
         callbackState: props.hasCallback ? 'PENDING' : 'NONE',
         callbackAttempts: 0,
         columns: props.columns ?? null,
+        rateWindow: null,
       }),
     );
   }
@@ -146,6 +150,11 @@ export class Batch {
     return success === 0 ? 'FAILED' : 'PARTIAL_SUCCESS';
   }
 
+  /** How far the batch is, how fast it goes and how long it still needs, as read at `now`. */
+  progressAt(now: number): BatchProgress {
+    return batchProgress(this.state, now);
+  }
+
   get isFinished(): boolean {
     return TERMINAL_STATUSES.includes(this.status);
   }
@@ -167,10 +176,12 @@ export class Batch {
     }
     const succeeded = kinds.filter((kind) => kind === 'success').length;
     const next = { ...this.state, success: this.state.success + succeeded, failed: this.state.failed + kinds.length - succeeded };
+    const startedAt = next.startedAt ?? now;
     this.state = {
       ...next,
-      startedAt: next.startedAt ?? now,
+      startedAt,
       completedAt: next.success + next.failed === next.total ? now : null,
+      rateWindow: nextRateWindow(next.rateWindow, startedAt, next.success + next.failed, now),
     };
   }
 

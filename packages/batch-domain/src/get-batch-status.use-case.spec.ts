@@ -1,13 +1,13 @@
 import { GetBatchStatus } from './get-batch-status.use-case';
-import { A_KIND, InMemoryBatchRepository, StaticAccessVerifier, aBatchId, storeBatch } from './testing';
+import { A_KIND, FixedClock, T0, InMemoryBatchRepository, StaticAccessVerifier, aBatchId, storeBatch } from './testing';
 import { expectErr, expectOk } from './testing';
 
 const parcelTypes = { parameter: 'parcelKind', description: 'must be lower-case letters', test: (n: string) => /^[a-z]+$/.test(n) };
 
-function setUp(listLimit?: number) {
+function setUp(listLimit?: number, clock = new FixedClock()) {
   const repository = new InMemoryBatchRepository();
   const access = new StaticAccessVerifier().grant('token-acme', 'acme').grant('token-globex', 'globex');
-  const useCase = new GetBatchStatus(repository, access, { kind: A_KIND, targetType: parcelTypes, ...(listLimit ? { listLimit } : {}) });
+  const useCase = new GetBatchStatus(repository, access, { kind: A_KIND, targetType: parcelTypes, ...(listLimit ? { listLimit } : {}) }, clock);
   const ask = (overrides: Partial<Parameters<GetBatchStatus['execute']>[0]> = {}) =>
     useCase.execute({ accessToken: 'token-acme', tenantId: 'acme', targetType: 'parcel', batchId: aBatchId(), ...overrides });
   return { repository, access, ask };
@@ -23,6 +23,15 @@ describe('GetBatchStatus', () => {
     expect(view.successes.map((s) => s.refId)).toEqual(['r-1']);
     expect(view.failures.map((f) => [f.refId, f.code])).toEqual([['r-2', 'ITEM_INVALID']]);
     expect(view.hasMore).toBe(false);
+  });
+
+  it('reports progress as read on its clock', async () => {
+    const clock = new FixedClock(T0 + 1_000);
+    const { repository, ask } = setUp(undefined, clock);
+    await storeBatch(repository, 'SF..');
+    // 2 items processed between the start (T0 + 1 s) and the read, 4 s later.
+    clock.advance(4_000);
+    expect(expectOk(await ask()).progress).toEqual({ percent: 50, itemsPerSecond: 0.5, etaMs: 4_000 });
   });
 
   it('checks the token before anything else', async () => {

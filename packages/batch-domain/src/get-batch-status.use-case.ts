@@ -2,8 +2,9 @@
 import { BatchStatus, BatchSnapshot } from './batch';
 import { BatchScope, batchNotFound, locateBatch } from './batch-access';
 import { FailureResult, SuccessResult } from './batch-item';
-import { BatchReads } from './batch-repository.port';
-import { AccessVerifier } from './ports';
+import { BatchProgress } from './batch-progress';
+import { BatchLocator, BatchReads } from './batch-repository.port';
+import { AccessVerifier, Clock } from './ports';
 import { Result, err, ok } from './result';
 import { BatchError } from './batch-errors';
 
@@ -23,6 +24,8 @@ export interface BatchStatusReport {
   readonly failures: readonly FailureResult[];
   readonly successes: readonly SuccessResult[];
   readonly hasMore: boolean;
+  /** As read when the report was made. */
+  readonly progress: BatchProgress;
 }
 
 export type GetBatchStatusError = BatchError<'UNAUTHORIZED' | 'VALIDATION_FAILED' | 'INVALID_BATCH_ID' | 'BATCH_NOT_FOUND'>;
@@ -38,23 +41,39 @@ export class GetBatchStatus {
     private readonly batches: BatchReads,
     private readonly access: AccessVerifier,
     private readonly options: GetBatchStatusOptions,
+    private readonly clock: Clock,
   ) {
     this.listLimit = options.listLimit ?? STATUS_LIST_LIMIT;
   }
 
   async execute(input: GetBatchStatusInput): Promise<Result<BatchStatusReport, GetBatchStatusError>> {
-    const locator = await locateBatch(this.access, this.options, input);
+    const locator = await this.locate(input);
     if (!locator.ok) return locator;
-    const view = await this.batches.findStatus(locator.value, this.listLimit);
-    if (view === null) return err(batchNotFound(locator.value));
+    const report = await this.read(locator.value);
+    return report === null ? err(batchNotFound(locator.value)) : ok(report);
+  }
+
+  /** The checks of `execute` without the read: where the caller's batch would be. */
+  locate(input: GetBatchStatusInput): Promise<Result<BatchLocator, GetBatchStatusError>> {
+    return locateBatch(this.access, this.options, input);
+  }
+
+  /**
+   * The read of `execute` for a batch already located (so checked for its caller): what callers
+   * waiting on one batch share, instead of reading once each. Null when it does not exist.
+   */
+  async read(locator: BatchLocator): Promise<BatchStatusReport | null> {
+    const view = await this.batches.findStatus(locator, this.listLimit);
+    if (view === null) return null;
     const { batch } = view;
-    return ok({
+    return {
       batch: batch.toSnapshot(),
       status: batch.status,
       pending: batch.counts.pending,
       failures: view.failures,
       successes: view.successes,
       hasMore: view.hasMore,
-    });
+      progress: batch.progressAt(this.clock.now()),
+    };
   }
 }

@@ -8,6 +8,8 @@ export type { CursorFormat, PageLimit, PageParse, PageRequest } from './paging';
 export { batchIdFromUuid } from './batch-id';
 export type { BatchId } from './batch-id';
 export { Batch } from './batch';
+export { RATE_WINDOW_MS, batchProgress, nextRateWindow } from './batch-progress';
+export type { BatchProgress, ProgressFacts, RateWindow } from './batch-progress';
 export type { Actor, BatchCounts, BatchOperation, BatchSnapshot, BatchSource, BatchStatus, CallbackState, ItemOutcomeKind, SubmitBatchProps } from './batch';
 export type { FailureResult, ItemOutcome, ItemResult, ItemState, NewBatchItem, SuccessResult } from './batch-item';
 export type {
@@ -28,7 +30,7 @@ export type {
 } from './batch-repository.port';
 export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
 export { GetBatchStatus, STATUS_LIST_LIMIT } from './get-batch-status.use-case';
-export { checkTargetTypeName } from './batch-access';
+export { batchNotFound, checkTargetTypeName } from './batch-access';
 export type { BatchScope, TargetTypeRule } from './batch-access';
 export type { BatchStatusReport, GetBatchStatusError, GetBatchStatusInput, GetBatchStatusOptions } from './get-batch-status.use-case';
 export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';

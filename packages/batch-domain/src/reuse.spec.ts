@@ -2,7 +2,7 @@
 // registrations, a kind another service would bring, through the same use case and fakes.
 import { Batch } from './batch';
 import { GetBatchStatus } from './get-batch-status.use-case';
-import { InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, T0 } from './testing';
+import { FixedClock, InMemoryBatchRepository, SequentialIdGenerator, StaticAccessVerifier, T0 } from './testing';
 import { expectOk } from './testing';
 import { batchIdFromUuid } from './batch-id';
 
@@ -24,10 +24,15 @@ describe('a batch of participant registrations', () => {
       { seq: 1, kind: 'failed', reason: 'legalName must not be empty', code: 'PARTICIPANT_INVALID' },
     ]);
 
-    const status = new GetBatchStatus(repository, access, {
-      kind: 'participant',
-      targetType: { parameter: 'participantType', description: 'must be a word', test: (n) => /^\w+$/.test(n) },
-    });
+    const status = new GetBatchStatus(
+      repository,
+      access,
+      {
+        kind: 'participant',
+        targetType: { parameter: 'participantType', description: 'must be a word', test: (n) => /^\w+$/.test(n) },
+      },
+      new FixedClock(T0 + 10),
+    );
     const result = await status.execute({ accessToken: 't', tenantId: 'shipper-7', targetType: 'carrier', batchId: id });
 
     expect(expectOk(result).status).toBe('PARTIAL_SUCCESS');

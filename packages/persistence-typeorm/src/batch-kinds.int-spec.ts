@@ -87,13 +87,13 @@ async function setUp(url: string) {
       ...containerBatchScope,
       ...submitOptions,
     }),
-    status: new GetBatchStatus(batches, access, containerBatchScope),
+    status: new GetBatchStatus(batches, access, containerBatchScope, clock),
     list: new ListBatches(batches, { exists: async () => true }, access, containerBatchScope),
     cancel: new CancelBatch(batches, access, containerBatchScope, clock),
   };
   const notes = {
     submit: new SubmitBatch(batches, { exists: async () => true }, access, clock, ids, { ...noteScope, ...submitOptions }),
-    status: new GetBatchStatus(batches, access, noteScope),
+    status: new GetBatchStatus(batches, access, noteScope, clock),
     list: new ListBatches(batches, { exists: async () => true }, access, noteScope),
     cancel: new CancelBatch(batches, access, noteScope, clock),
   };

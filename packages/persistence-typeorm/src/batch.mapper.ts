@@ -2,7 +2,7 @@
 // written once, with the batch, and read only where rows are read: status and list reads leave
 // it out (a wide header parsed on every poll adds up), and progress updates never write it.
 // Column names come from BatchSchema, so this file spells none of them.
-import { Actor, Batch, BatchId, BatchSnapshot } from '@container-service/batch-domain';
+import { Actor, Batch, BatchId, BatchSnapshot, RateWindow } from '@container-service/batch-domain';
 import { BatchRow, BatchSchema } from './schemas/batch.schema';
 
 export function toBatchRow(batch: Batch): Omit<BatchRow, 'pk'> {
@@ -32,7 +32,19 @@ export function toBatchProgress(batch: Batch): Omit<BatchRow, 'pk' | 'columns'> 
     parentBatchId: s.parentBatchId,
     callbackState: s.callbackState,
     callbackAttempts: s.callbackAttempts,
+    rateFromAt: s.rateWindow?.fromAt ?? null,
+    rateFromDone: s.rateWindow?.fromDone ?? null,
+    rateMarkAt: s.rateWindow?.markAt ?? null,
+    rateMarkDone: s.rateWindow?.markDone ?? null,
   };
+}
+
+/** The rate window of a row, when all its marks are there. */
+function rateWindowOf(row: BatchRow): RateWindow | null {
+  const { rateFromAt, rateFromDone, rateMarkAt, rateMarkDone } = row;
+  if (rateFromAt === undefined || rateFromDone === undefined || rateMarkAt === undefined || rateMarkDone === undefined) return null;
+  if (rateFromAt === null || rateFromDone === null || rateMarkAt === null || rateMarkDone === null) return null;
+  return { fromAt: rateFromAt, fromDone: rateFromDone, markAt: rateMarkAt, markDone: rateMarkDone };
 }
 
 export function fromBatchRow(row: BatchRow): Batch {
@@ -56,6 +68,7 @@ export function fromBatchRow(row: BatchRow): Batch {
     callbackState: row.callbackState as BatchSnapshot['callbackState'],
     callbackAttempts: row.callbackAttempts,
     columns: row.columns === null ? null : (JSON.parse(row.columns) as string[]),
+    rateWindow: rateWindowOf(row),
   };
   return Batch.fromSnapshot(snapshot);
 }
@@ -81,6 +94,10 @@ export const SUMMARY_FIELDS = [
   'parentBatchId',
   'callbackState',
   'callbackAttempts',
+  'rateFromAt',
+  'rateFromDone',
+  'rateMarkAt',
+  'rateMarkDone',
 ] as const satisfies ReadonlyArray<keyof BatchRow>;
 
 /** A batch summary as the driver gives it for SUMMARY_COLUMNS: keyed by field, values as stored. */
@@ -117,6 +134,10 @@ export function fromRawSummary(r: RawSummaryRow): BatchRow {
     parentBatchId: textOrNull(r.parentBatchId),
     callbackState: String(r.callbackState),
     callbackAttempts: Number(r.callbackAttempts),
+    rateFromAt: numOrNull(r.rateFromAt),
+    rateFromDone: numOrNull(r.rateFromDone),
+    rateMarkAt: numOrNull(r.rateMarkAt),
+    rateMarkDone: numOrNull(r.rateMarkDone),
     // Not in a summary (SUMMARY_FIELDS).
     columns: null,
   };

@@ -60,6 +60,7 @@ describe('Database', () => {
       { name: 'ContainerTables1765000000000' },
       { name: 'BatchKinds1765100000000' },
       { name: 'BatchParts1765200000000' },
+      { name: 'BatchRateWindow1765300000000' },
     ]);
     await second.close();
   });
@@ -192,6 +193,7 @@ if (requirePostgres()) {
         'ContainerTables1765000000000',
         'BatchKinds1765100000000',
         'BatchParts1765200000000',
+        'BatchRateWindow1765300000000',
       ]);
       await Promise.all(opened.map((database) => database.close()));
     });

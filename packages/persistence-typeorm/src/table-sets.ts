@@ -10,6 +10,7 @@ import { BatchCallbacks1764700000000 } from './migrations/1764700000000-batch-ca
 import { TenantTurns1764800000000 } from './migrations/1764800000000-tenant-turns';
 import { BatchKinds1765100000000 } from './migrations/1765100000000-batch-kinds';
 import { BatchParts1765200000000 } from './migrations/1765200000000-batch-parts';
+import { BatchRateWindow1765300000000 } from './migrations/1765300000000-batch-rate-window';
 import { ContainerTables1765000000000 } from './migrations/1765000000000-container-tables';
 import { BatchItemSchema, BatchPartSchema, BatchSchema } from './schemas/batch.schema';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
@@ -36,6 +37,7 @@ export const batchTables: TableSet = {
     TenantTurns1764800000000,
     BatchKinds1765100000000,
     BatchParts1765200000000,
+    BatchRateWindow1765300000000,
   ],
 };
 

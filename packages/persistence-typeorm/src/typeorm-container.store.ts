@@ -160,7 +160,7 @@ export class TypeOrmContainerStore implements ContainerStore {
       // operator, tracking_id); with the tenant outside the ORs it scans the tenant's whole range
       // instead. PostgreSQL plans 500 OR terms slowly (a bitmap scan each): it joins a VALUES list.
       const rows =
-        this.tx.connection.driver.options.type === 'postgres'
+        this.tx.dataSource.driver.options.type === 'postgres'
           ? await select<{ operator: string; tracking_id: string; container_id: string }>(
               this.tx,
               `SELECT t.operator, t.tracking_id, t.container_id FROM (VALUES ${part.map(() => '(?::varchar, ?::varchar)').join(', ')}) AS v(operator, tracking_id)

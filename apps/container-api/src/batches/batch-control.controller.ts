@@ -15,6 +15,7 @@ import { BatchStatusEnvelopeDto } from './batch-response.dto';
 import { presentBatchMeta, presentBatchStatus } from './batch-response.presenter';
 import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
+import { BatchWatches } from './batch-watches';
 
 @BatchController()
 export class BatchControlController {
@@ -24,6 +25,7 @@ export class BatchControlController {
     private readonly listBatches: ListBatches,
     private readonly getBatchStatus: GetBatchStatus,
     private readonly submitted: BatchSubmitted,
+    private readonly watches: BatchWatches,
   ) {}
 
   @Post('batch/cancel')
@@ -37,6 +39,7 @@ export class BatchControlController {
     const input = { accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId };
     unwrap(await this.cancelBatch.execute(input));
     this.submitted.notify();
+    this.watches.nudge(caller.tenantId, containerType, String(batchId));
     return successEnvelope(request, presentBatchStatus(unwrap(await this.getBatchStatus.execute(input))));
   }
 

@@ -13,6 +13,14 @@ class ActionByDto {
   @ApiPropertyOptional() appID?: string;
 }
 
+export class BatchProgressDto {
+  @ApiProperty({ description: 'done (success + failed + cancelled) / total × 100, one decimal', example: 62.5 }) percent!: number;
+  @ApiProperty({ description: 'items processed per second over the last few seconds of processing; 0 before it starts', example: 13800 })
+  itemsPerSecond!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'estimated milliseconds to the end; null when unknown, 0 once finished', example: 2300 })
+  etaMs!: number | null;
+}
+
 export class BatchMetaDto {
   @ApiProperty({ enum: ['QUEUED', 'IN_PROGRESS', 'SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'] }) status!: string;
   @ApiProperty() success!: number;
@@ -29,6 +37,7 @@ export class BatchMetaDto {
   @ApiProperty({ nullable: true, type: Number }) completedAt!: number | null;
   @ApiProperty({ description: 'true when errors or success hold only their first 1024 entries' }) hasMore!: boolean;
   @ApiProperty({ type: CallbackStateDto }) callback!: CallbackStateDto;
+  @ApiPropertyOptional({ type: BatchProgressDto, description: 'on the status routes and the event stream' }) progress?: BatchProgressDto;
   @ApiPropertyOptional() parentBatchId?: string;
   @ApiProperty({ type: ActionByDto, description: 'who submitted the batch (X-COREOS-USERINFO, else the token subject, else the tenant)' })
   createdBy!: ActionByDto;

@@ -1,5 +1,5 @@
 // Maps a batch status report to the contract's BatchResponse (§3). Explicit, field by field.
-import { Batch, BatchSnapshot, BatchStatus, BatchStatusReport } from '@container-service/batch-domain';
+import { Batch, BatchProgress, BatchSnapshot, BatchStatus, BatchStatusReport } from '@container-service/batch-domain';
 import { ActionByJson, presentActionBy } from '../http/action-by';
 
 export interface BatchMetaJson {
@@ -18,6 +18,7 @@ export interface BatchMetaJson {
   completedAt: number | null;
   hasMore?: boolean;
   callback: { state: string; attempts: number };
+  progress?: { percent: number; itemsPerSecond: number; etaMs: number | null };
   parentBatchId?: string;
   createdBy: ActionByJson;
 }
@@ -28,8 +29,8 @@ export interface BatchResponseJson {
   success: Array<{ refID: string; id: string; row?: number }>;
 }
 
-/** A batch's meta; `hasMore` only where lists of items come with it. */
-function presentMeta(b: BatchSnapshot, status: BatchStatus, pending: number, hasMore?: boolean): BatchMetaJson {
+/** A batch's meta; `hasMore` only where lists of items come with it, `progress` where it was read. */
+function presentMeta(b: BatchSnapshot, status: BatchStatus, pending: number, hasMore?: boolean, progress?: BatchProgress): BatchMetaJson {
   const meta: BatchMetaJson = {
     status,
     success: b.success,
@@ -46,6 +47,7 @@ function presentMeta(b: BatchSnapshot, status: BatchStatus, pending: number, has
     completedAt: b.completedAt,
     ...(hasMore !== undefined ? { hasMore } : {}),
     callback: { state: b.callbackState, attempts: b.callbackAttempts },
+    ...(progress !== undefined ? { progress: { percent: progress.percent, itemsPerSecond: progress.itemsPerSecond, etaMs: progress.etaMs } } : {}),
     createdBy: presentActionBy(b.createdBy, b.tenantId),
   };
   if (b.parentBatchId !== null) meta.parentBatchId = b.parentBatchId;
@@ -57,9 +59,15 @@ export function presentBatchMeta(batch: Batch): BatchMetaJson {
   return presentMeta(batch.toSnapshot(), batch.status, batch.counts.pending);
 }
 
-export function presentBatchStatus(report: BatchStatusReport): BatchResponseJson {
+/** A status report's meta alone, as the event stream sends it. */
+export function presentReportMeta(report: BatchStatusReport): BatchMetaJson {
+  return presentMeta(report.batch, report.status, report.pending, report.hasMore, report.progress);
+}
+
+/** A status report as BatchResponse; a report made without progress (a callback's) shows none. */
+export function presentBatchStatus(report: Omit<BatchStatusReport, 'progress'> & { progress?: BatchProgress }): BatchResponseJson {
   return {
-    meta: presentMeta(report.batch, report.status, report.pending, report.hasMore),
+    meta: presentMeta(report.batch, report.status, report.pending, report.hasMore, report.progress),
     errors: report.failures.map((f) =>
       f.row === null ? { refID: f.refId, reason: f.reason, code: f.code } : { refID: f.refId, reason: f.reason, code: f.code, row: f.row },
     ),

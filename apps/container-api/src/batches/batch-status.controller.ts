@@ -1,5 +1,7 @@
-// GET batch status, under both the JSON and the file route: the same answer for any batch.
-import { GetBatchStatus } from '@container-service/batch-domain';
+// GET batch status, under both the JSON and the file route: the same answer for any batch. With
+// `?wait=N` the answer waits (up to N seconds) for the batch to finish, following it through
+// BatchWatches, so that many waiters of one batch share its reads.
+import { BatchError, BatchLocator, GetBatchStatus, Result, batchNotFound, domainError, err, ok } from '@container-service/batch-domain';
 import { Get, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,14 +13,45 @@ import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
 import { BatchController, TargetType } from './batch-routes';
 import { BatchStatusEnvelopeDto } from './batch-response.dto';
 import { presentBatchStatus } from './batch-response.presenter';
+import { BatchWatches } from './batch-watches';
+
+/** `?wait=N` bounds, in seconds (§3). */
+export const WAIT_SECONDS = { min: 1, max: 30 } as const;
+
+/** `?wait=N` in milliseconds, null when absent; anything but a whole number of seconds from 1 to 30 is refused. */
+export function parseWait(value: unknown): Result<number | null, BatchError<'VALIDATION_FAILED'>> {
+  if (value === undefined) return ok(null);
+  const seconds = typeof value === 'string' && /^[1-9][0-9]?$/.test(value) ? Number(value) : NaN;
+  if (seconds >= WAIT_SECONDS.min && seconds <= WAIT_SECONDS.max) return ok(seconds * 1000);
+  const rule = `must be a whole number of seconds from ${WAIT_SECONDS.min} to ${WAIT_SECONDS.max}`;
+  return err(domainError('VALIDATION_FAILED', `wait ${rule}.`, [{ path: 'wait', message: rule }]));
+}
+
+/** Fires when the client is gone before its answer was sent. */
+export function abandonedBy(reply: FastifyReply): AbortSignal {
+  const abandoned = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) abandoned.abort();
+  });
+  return abandoned.signal;
+}
 
 @BatchController()
 export class BatchStatusController {
-  constructor(private readonly getBatchStatus: GetBatchStatus) {}
+  constructor(
+    private readonly getBatchStatus: GetBatchStatus,
+    private readonly watches: BatchWatches,
+  ) {}
 
   @Get(['batch/status', 'batch/upload/status'])
   @ApiOperation({ summary: 'Status and per-item results of a batch (JSON or file)' })
   @ApiQuery({ name: 'batchId', required: true, example: 'batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e' })
+  @ApiQuery({
+    name: 'wait',
+    required: false,
+    schema: { type: 'integer', minimum: WAIT_SECONDS.min, maximum: WAIT_SECONDS.max },
+    description: 'answer as soon as the batch is finished, or after this many seconds with its state then',
+  })
   @ApiHeader({ name: 'Retry-After', description: 'sent while the batch is not finished', required: false })
   @ApiOkResponse({ type: BatchStatusEnvelopeDto })
   @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'MISSING_HEADER, INVALID_HEADER, INVALID_BATCH_ID, VALIDATION_FAILED' })
@@ -29,13 +62,25 @@ export class BatchStatusController {
     @CallerInfo() caller: Caller,
     @TargetType() containerType: string,
     @Query('batchId') batchId: unknown,
+    @Query('wait') wait: unknown,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const report = unwrap(
-      await this.getBatchStatus.execute({ accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId }),
-    );
+    const input = { accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId };
+    let report;
+    if (wait === undefined) {
+      report = unwrap(await this.getBatchStatus.execute(input));
+    } else {
+      const locator = unwrap(await this.getBatchStatus.locate(input));
+      const waitMs = unwrap(parseWait(wait));
+      report = await this.waitFor(locator, waitMs ?? 0, abandonedBy(reply));
+    }
     if (report.pending > 0) void reply.header('Retry-After', '1');
     return successEnvelope(request, presentBatchStatus(report));
+  }
+
+  private async waitFor(locator: BatchLocator, waitMs: number, abandoned: AbortSignal) {
+    const first = unwrap(await this.watches.current(locator).then((found) => (found === null ? err(batchNotFound(locator)) : ok(found))));
+    return first.pending === 0 ? first : this.watches.until(locator, first, waitMs, abandoned);
   }
 }

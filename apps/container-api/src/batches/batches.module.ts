@@ -1,7 +1,7 @@
-// Batches of containers over HTTP: submit (JSON and CSV file), status, results, cancel, retry,
-// list. The batch domain's use cases get the container domain's rules here, once: the type
-// parameter's rule, each operation's reference field, and how a container item is cleaned and
-// a container file's header checked.
+// Batches of containers over HTTP: submit (JSON and CSV file), status (waiting or as events),
+// results, cancel, retry, list. The batch domain's use cases get the container domain's rules
+// here, once: the type parameter's rule, each operation's reference field, and how a container
+// item is cleaned and a container file's header checked.
 import {
   AccessVerifier,
   BatchReads,
@@ -35,7 +35,9 @@ import { BatchControlController } from './batch-control.controller';
 import { containerFileCodec } from './batch-file-codec';
 import { BatchResultsController } from './batch-results.controller';
 import { BATCH_SCOPE } from './batch-routes';
+import { BatchEventsController } from './batch-events.controller';
 import { BatchStatusController } from './batch-status.controller';
+import { BatchWatches } from './batch-watches';
 import { BatchSubmitController } from './batch-submit.controller';
 import { BatchTemplateController } from './batch-template.controller';
 import { BatchUploadController } from './batch-upload.controller';
@@ -53,7 +55,15 @@ const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => (
 });
 
 @Module({
-  controllers: [BatchStatusController, BatchResultsController, BatchSubmitController, BatchUploadController, BatchTemplateController, BatchControlController],
+  controllers: [
+    BatchStatusController,
+    BatchEventsController,
+    BatchResultsController,
+    BatchSubmitController,
+    BatchUploadController,
+    BatchTemplateController,
+    BatchControlController,
+  ],
   providers: [
     { provide: TARGET_TYPE_DIRECTORY, useFactory: typeDirectory, inject: [CONTAINER_TYPE_REPOSITORY] },
     { provide: BATCH_FILE_CODEC, useValue: containerFileCodec },
@@ -64,9 +74,10 @@ const typeDirectory = (types: ContainerTypeRepository): TargetTypeDirectory => (
     },
     {
       provide: GetBatchStatus,
-      useFactory: (batches: BatchReads, access: AccessVerifier) => new GetBatchStatus(batches, access, scope),
-      inject: [BATCH_READS, ACCESS_VERIFIER],
+      useFactory: (batches: BatchReads, access: AccessVerifier, clock: Clock) => new GetBatchStatus(batches, access, scope, clock),
+      inject: [BATCH_READS, ACCESS_VERIFIER, CLOCK],
     },
+    { provide: BatchWatches, useFactory: (status: GetBatchStatus) => new BatchWatches(status), inject: [GetBatchStatus] },
     {
       provide: ListBatchResults,
       useFactory: (batches: BatchReads, access: AccessVerifier) => new ListBatchResults(batches, access, scope),

@@ -219,6 +219,27 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
         ]);
       });
 
+      it('moves the rate window on with the counters, so that any reader computes the same pace', async () => {
+        await seeded(10);
+        const chunkAt = (plan: string, firstSeq: number, now: number) =>
+          store.transaction((tx) => {
+            const outcomes = outcomesFor(plan, firstSeq);
+            return store.recordChunk(tx, leaseOn(locator(), 0), outcomes, (batch) => {
+              batch.start(T0);
+              batch.recordOutcomes(
+                outcomes.map((o) => o.kind),
+                now,
+              );
+            });
+          });
+        await chunkAt('SS', 0, T0 + 1_000);
+        await chunkAt('SF', 2, T0 + 6_000);
+        const batch = (await committed())!;
+        // The first mark (T0 + 1 s, 2 done) became the window's start once 5 s old.
+        expect(batch.toSnapshot().rateWindow).toEqual({ fromAt: T0 + 1_000, fromDone: 2, markAt: T0 + 6_000, markDone: 4 });
+        expect(batch.progressAt(T0 + 9_000)).toEqual({ percent: 40, itemsPerSecond: 0.3, etaMs: 24_000 });
+      });
+
       it('finishes the batch with its last chunk', async () => {
         await seeded(2);
         await store.transaction((tx) => record(tx, 'S'));

@@ -24,6 +24,11 @@ export interface BatchRow {
   callbackState: string;
   callbackAttempts: number;
   columns: string | null;
+  /** The rate window's marks (batch-progress.ts); all null until the first outcome, and in rows stored before them. */
+  rateFromAt?: number | null;
+  rateFromDone?: number | null;
+  rateMarkAt?: number | null;
+  rateMarkDone?: number | null;
   /** 1 while the batch is being received in parts: then no read or worker sees it. */
   intakeOpen?: number;
   /** Unused since claims moved to batch_parts (kept null). */
@@ -70,6 +75,10 @@ export const BatchSchema = new EntitySchema<BatchRow>({
     callbackState: { name: 'callback_state', type: 'varchar', length: 16 },
     callbackAttempts: { name: 'callback_attempts', type: 'integer' },
     columns: { type: 'text', nullable: true },
+    rateFromAt: { name: 'rate_from_at', type: 'bigint', nullable: true, transformer: epochMs },
+    rateFromDone: { name: 'rate_from_done', type: 'integer', nullable: true },
+    rateMarkAt: { name: 'rate_mark_at', type: 'bigint', nullable: true, transformer: epochMs },
+    rateMarkDone: { name: 'rate_mark_done', type: 'integer', nullable: true },
     intakeOpen: { name: 'intake_open', type: 'integer', default: 0 },
     leaseOwner: { name: 'lease_owner', type: 'varchar', length: 64, nullable: true },
     leaseExpiresAt: { name: 'lease_expires_at', type: 'bigint', nullable: true, transformer: epochMs },
