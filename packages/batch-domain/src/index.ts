@@ -36,7 +36,7 @@ export type { BatchStatusReport, GetBatchStatusError, GetBatchStatusInput, GetBa
 export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';
 export type { SubmitBatchError, SubmitBatchInput, SubmitBatchOptions, SubmittedBatch, TargetTypeDirectory } from './submit-batch.use-case';
 export { ProcessBatchChunk, DEFAULT_CHUNK_SIZE, PROCESSING_ERROR_REASON } from './process-batch-chunk.use-case';
-export type { ChunkReport, ItemHandlers, UnexpectedFailure } from './process-batch-chunk.use-case';
+export type { ChunkReport, FinishedBatch, ItemHandlers, UnexpectedFailure } from './process-batch-chunk.use-case';
 export { ChunkSuperseded, ITEMS_PER_PART, PROCESSING_ERROR, PartPlan, StoreFailure, tailPart } from './batch-processing.port';
 export { ConflictWatch, EXACT_KEYS, type ConflictKeys } from './conflict-watch';
 export type { BatchContext, BatchLease, BatchProcessingStore, HandledOutcome, ItemHandler, PendingItem, RecordedChunk } from './batch-processing.port';

@@ -35,7 +35,12 @@ describe('ProcessBatchChunk', () => {
     expect(midway!.batch.status).toBe('IN_PROGRESS');
     expect(midway!.batch.counts).toMatchObject({ success: 1, failed: 1, pending: 3 });
     expect(await process.execute(leaseOn(locator))).toEqual({ processed: 2, done: false, leaseEnded: false });
-    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 1, done: true, leaseEnded: true });
+    expect(await process.execute(leaseOn(locator))).toEqual({
+      processed: 1,
+      done: true,
+      leaseEnded: true,
+      batchFinished: { status: 'PARTIAL_SUCCESS', counts: { total: 5, success: 2, failed: 3, cancelled: 0, pending: 0 }, durationMs: 0 },
+    });
     expect(handler.seen).toEqual([0, 1, 2, 3, 4]);
     const done = await store.findStatus(locator, 10);
     expect(done!.batch.status).toBe('PARTIAL_SUCCESS');
@@ -77,7 +82,7 @@ describe('ProcessBatchChunk', () => {
     expect(await process.execute(leaseOn(locator))).toEqual({ processed: 3, done: false, leaseEnded: false });
     const midway = (await store.findStatus(locator, 10))!.batch.counts;
     expect([midway.success + midway.failed, midway.pending]).toEqual([3, 3]);
-    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 3, done: true, leaseEnded: true });
+    expect(await process.execute(leaseOn(locator))).toMatchObject({ processed: 3, done: true, leaseEnded: true, batchFinished: { counts: { pending: 0 } } });
     expect(parity.seen).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
@@ -163,7 +168,7 @@ describe('ProcessBatchChunk', () => {
       const store = new InMemoryBatchRepository();
       await storeBatch(store, '....');
       const handler = new PoisonHandler(new Set([1]), 3);
-      expect(await run(handler, store, 4)).toEqual({ processed: 4, done: true, leaseEnded: true });
+      expect(await run(handler, store, 4)).toMatchObject({ processed: 4, done: true, leaseEnded: true, batchFinished: { status: 'SUCCESS' } });
       expect((await store.findStatus(locator, 10))!.batch.status).toBe('SUCCESS');
     });
 

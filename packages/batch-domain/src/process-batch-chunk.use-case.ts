@@ -17,7 +17,7 @@
 // Handlers are chosen by the batch's kind and operation: a worker built with handlers for some
 // kinds claims batches of those kinds only (`kinds`), so that services sharing one store never
 // apply each other's items.
-import { BatchOperation } from './batch';
+import { Batch, BatchCounts, BatchOperation } from './batch';
 import { BatchLease, BatchProcessingStore, ChunkSuperseded, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
 import { ItemOutcome } from './batch-item';
 import { Clock } from './ports';
@@ -58,8 +58,23 @@ export interface ChunkReport {
   readonly leaseEnded: boolean;
   /** True when the items were no longer pending (a cancel, or another worker took the part over): nothing was recorded. */
   readonly superseded?: boolean;
+  /** Present when this chunk finished the batch: its final counts and how long it was processed. */
+  readonly batchFinished?: FinishedBatch;
   /** Items of this chunk that failed with PROCESSING_ERROR; absent when none did. */
   readonly unexpected?: readonly UnexpectedFailure[];
+}
+
+/** A batch as its last chunk left it, for the operator's log. */
+export interface FinishedBatch {
+  readonly status: string;
+  readonly counts: BatchCounts;
+  /** From the first chunk's start to the last one's end; null if it never started (all cancelled). */
+  readonly durationMs: number | null;
+}
+
+function finishedBatch(batch: Batch): FinishedBatch {
+  const { startedAt, completedAt } = batch.toSnapshot();
+  return { status: batch.status, counts: batch.counts, durationMs: startedAt === null || completedAt === null ? null : completedAt - startedAt };
 }
 
 /** One transaction's try: its report, or what the handler threw and for which items. */
@@ -147,7 +162,12 @@ export class ProcessBatchChunk<Tx> {
             now,
           );
         });
-        return { processed: outcomes.length, done: recorded.partDone, leaseEnded: recorded.partDone };
+        return {
+          processed: outcomes.length,
+          done: recorded.partDone,
+          leaseEnded: recorded.partDone,
+          ...(recorded.batch.isFinished ? { batchFinished: finishedBatch(recorded.batch) } : {}),
+        };
       });
       return { ok: true, report };
     } catch (error) {
@@ -187,6 +207,7 @@ export class ProcessBatchChunk<Tx> {
       done: last.done,
       leaseEnded: last.leaseEnded,
       ...(last.superseded ? { superseded: true } : {}),
+      ...(last.batchFinished ? { batchFinished: last.batchFinished } : {}),
       ...(unexpected.length > 0 ? { unexpected } : {}),
       ...(last.stopped ? { stopped: true } : {}),
     };
@@ -216,7 +237,13 @@ export class ProcessBatchChunk<Tx> {
         fresh.start(now);
         fresh.recordOutcomes(['failed'], now);
       });
-      return { processed: 1, done: recorded.partDone, leaseEnded: recorded.partDone, unexpected: [{ seq: item.seq, refId: item.refId, error: last }] };
+      return {
+        processed: 1,
+        done: recorded.partDone,
+        leaseEnded: recorded.partDone,
+        unexpected: [{ seq: item.seq, refId: item.refId, error: last }],
+        ...(recorded.batch.isFinished ? { batchFinished: finishedBatch(recorded.batch) } : {}),
+      };
     });
     return recordFailure.catch((failure: unknown) => {
       if (failure instanceof ChunkSuperseded) return SUPERSEDED;

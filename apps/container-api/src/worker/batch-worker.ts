@@ -99,6 +99,10 @@ export class BatchWorker<Tx> {
           log.info('items of the part were taken meanwhile (a cancel, or a lease taken over); moving on');
           return;
         }
+        if (report.batchFinished) {
+          const { status, counts, durationMs } = report.batchFinished;
+          log.info({ status, ...counts, durationMs }, 'batch finished');
+        }
         if (report.done) {
           log.debug('part done');
           // The chunk that finished the part ended its lease in the same commit.
