@@ -5,6 +5,7 @@
 // connection parses them once; the lists read as arrays of the columns each needs. It reads the
 // rows on every request and keeps nothing in memory between requests.
 // Usage: node bare-status-postgres.server.js <postgres url>; prints its URL.
+import { batchProgress } from '@container-service/batch-domain';
 import Fastify from 'fastify';
 import { Pool } from 'pg';
 
@@ -74,6 +75,22 @@ app.get('/core/api/v2/containers/:type/batch/status', async (request, reply) => 
         completedAt: b.completed_at === null ? null : Number(b.completed_at),
         hasMore: successes.length > LIMIT || failures.length > LIMIT,
         callback: { state: b.callback_state, attempts: b.callback_attempts },
+        // The same arithmetic as the service's (contract §3 meta.progress), over the same row.
+        progress: batchProgress(
+          {
+            total,
+            success,
+            failed,
+            cancelled,
+            startedAt: b.started_at === null ? null : Number(b.started_at),
+            completedAt: b.completed_at === null ? null : Number(b.completed_at),
+            rateWindow:
+              b.rate_from_at === null
+                ? null
+                : { fromAt: Number(b.rate_from_at), fromDone: Number(b.rate_from_done), markAt: Number(b.rate_mark_at), markDone: Number(b.rate_mark_done) },
+          },
+          Date.now(),
+        ),
         createdBy: actionBy(b.created_by, b.tenant_id),
         ...(b.parent_batch_id === null ? {} : { parentBatchId: b.parent_batch_id }),
       },
