@@ -1,6 +1,6 @@
 // Conflicts within a batch are decided in input order however the batch is split between workers
 // (contract §10). They are found where the order is known, as the batch is stored: an item that
-// claims a key (for containers, a scannable or tracking id) an earlier item of the batch claimed
+// claims a key (an identifier its kind requires to be unique) an earlier item of the batch claimed
 // too is marked `deferred`. Deferred items are applied after all the others, one after another in
 // input order, so the earlier item has always been decided first; every other item claims only
 // keys no earlier item claims, so it may be applied in any part, at any time (ADR 0020).
