@@ -139,14 +139,28 @@ export class TypeOrmContainerStore implements ContainerStore {
     return row === undefined ? null : { isLeaf: Boolean(row.is_leaf), attributes: JSON.parse(row.attributes) as AttributeConfig[] };
   }
 
+  private onPostgres(): boolean {
+    return this.tx.dataSource.driver.options.type === 'postgres';
+  }
+
   async scannableOwners(tenantId: string, containerType: string, scannableIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
     const owners = new Map<string, string>();
     for (const part of slices(scannableIds, LIST)) {
-      const rows = await select<{ scannable_id: string; id: string }>(
-        this.tx,
-        `SELECT scannable_id, id FROM containers WHERE tenant_id = ? AND container_type = ? AND scannable_id IN (${placeholders(part.length)})`,
-        [tenantId, containerType, ...part],
-      );
+      // PostgreSQL plans an IN list of 500 as a walk over the tenant's whole (tenant, type) range
+      // (or a scan), whose cost grows with its containers: there, one index probe per id, kept
+      // apart from the planner's join choices by LIMIT (a LATERAL subquery it cannot flatten).
+      const rows = this.onPostgres()
+        ? await select<{ scannable_id: string; id: string }>(
+            this.tx,
+            `SELECT v.scannable_id, c.id FROM (VALUES ${part.map(() => '(?::varchar)').join(', ')}) AS v(scannable_id)
+             CROSS JOIN LATERAL (SELECT id FROM containers WHERE tenant_id = ? AND container_type = ? AND scannable_id = v.scannable_id LIMIT 1) c`,
+            [...part, tenantId, containerType],
+          )
+        : await select<{ scannable_id: string; id: string }>(
+            this.tx,
+            `SELECT scannable_id, id FROM containers WHERE tenant_id = ? AND container_type = ? AND scannable_id IN (${placeholders(part.length)})`,
+            [tenantId, containerType, ...part],
+          );
       for (const row of rows) owners.set(row.scannable_id, row.id);
     }
     return owners;
@@ -158,20 +172,20 @@ export class TypeOrmContainerStore implements ContainerStore {
     for (const part of slices(pairs, LIST)) {
       // One primary-key lookup per pair. SQLite: each OR term names the whole key (tenant_id,
       // operator, tracking_id); with the tenant outside the ORs it scans the tenant's whole range
-      // instead. PostgreSQL plans 500 OR terms slowly (a bitmap scan each): it joins a VALUES list.
-      const rows =
-        this.tx.dataSource.driver.options.type === 'postgres'
-          ? await select<{ operator: string; tracking_id: string; container_id: string }>(
-              this.tx,
-              `SELECT t.operator, t.tracking_id, t.container_id FROM (VALUES ${part.map(() => '(?::varchar, ?::varchar)').join(', ')}) AS v(operator, tracking_id)
-               JOIN container_tracking t ON t.tenant_id = ? AND t.operator = v.operator AND t.tracking_id = v.tracking_id`,
-              [...part.flatMap((d) => [d.operator, d.trackingId]), tenantId],
-            )
-          : await select<{ operator: string; tracking_id: string; container_id: string }>(
-              this.tx,
-              `SELECT operator, tracking_id, container_id FROM container_tracking WHERE ${part.map(() => '(tenant_id = ? AND operator = ? AND tracking_id = ?)').join(' OR ')}`,
-              part.flatMap((d) => [tenantId, d.operator, d.trackingId]),
-            );
+      // instead. PostgreSQL plans 500 OR terms slowly (a bitmap scan each), and a join on a VALUES
+      // list as a scan once the table grows: one index probe per pair, as for scannable ids.
+      const rows = this.onPostgres()
+        ? await select<{ operator: string; tracking_id: string; container_id: string }>(
+            this.tx,
+            `SELECT v.operator, v.tracking_id, t.container_id FROM (VALUES ${part.map(() => '(?::varchar, ?::varchar)').join(', ')}) AS v(operator, tracking_id)
+               CROSS JOIN LATERAL (SELECT container_id FROM container_tracking WHERE tenant_id = ? AND operator = v.operator AND tracking_id = v.tracking_id LIMIT 1) t`,
+            [...part.flatMap((d) => [d.operator, d.trackingId]), tenantId],
+          )
+        : await select<{ operator: string; tracking_id: string; container_id: string }>(
+            this.tx,
+            `SELECT operator, tracking_id, container_id FROM container_tracking WHERE ${part.map(() => '(tenant_id = ? AND operator = ? AND tracking_id = ?)').join(' OR ')}`,
+            part.flatMap((d) => [tenantId, d.operator, d.trackingId]),
+          );
       for (const r of rows) owners.push({ operator: r.operator, trackingId: r.tracking_id, containerId: r.container_id });
     }
     return owners;
