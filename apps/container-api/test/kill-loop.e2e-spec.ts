@@ -52,6 +52,18 @@ describe('a service killed again and again', () => {
   let env: Record<string, string>;
   let receiver: Receiver;
   let service: Running | null = null;
+  /**
+   * Every service this run started, and whether the suite was torn down: a test that overran its
+   * time goes on after afterAll, and a service it starts then is killed at once, never left behind.
+   */
+  const started = new Set<Running>();
+  let tornDown = false;
+  async function startService(): Promise<Running> {
+    const running = await start(dir, env);
+    started.add(running);
+    if (tornDown) await kill(running, 'SIGKILL');
+    return running;
+  }
   const api = serviceClient(() => service!.url);
   const token = tokenCache();
   const acknowledged = new Map<string, Acknowledged>();
@@ -76,11 +88,12 @@ describe('a service killed again and again', () => {
   });
 
   afterAll(async () => {
-    if (service && service.child.exitCode === null) await kill(service, 'SIGKILL');
+    tornDown = true;
+    for (const running of started) if (running.child.exitCode === null && running.child.signalCode === null) await kill(running, 'SIGKILL');
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when beforeAll failed early
     await receiver?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   /** The items of one submission; `n` makes its refIDs and scannable ids unique in the run. */
   function items(n: number, count: number) {
@@ -232,7 +245,7 @@ describe('a service killed again and again', () => {
 
   it('loses no acknowledged batch, applies no item twice and delivers every callback', async () => {
     const began = Date.now();
-    service = await start(dir, env);
+    service = await startService();
     const defined = await api.call('POST', '/container-types', {
       tenant: TENANT,
       body: { name: 'bag', attributes: [{ name: 'weight', dataType: 'number', required: true }] },
@@ -247,7 +260,7 @@ describe('a service killed again and again', () => {
     }
     const log: string[] = [];
     for (const [i, phase] of phases.entries()) {
-      if (i > 0) service = await start(dir, env);
+      if (i > 0) service = await startService();
       log.push(`kill ${i + 1} (${phase}): ${await cycle(phase)}`);
     }
     process.stdout.write(
@@ -256,7 +269,7 @@ describe('a service killed again and again', () => {
 
     // A last start, then wait (bounded) until everything acknowledged is final and called back.
     const loopEnded = Date.now();
-    service = await start(dir, env);
+    service = await startService();
     const deadline = Date.now() + 60_000;
     const unfinished = new Set(acknowledged.keys());
     while (unfinished.size > 0 && Date.now() < deadline) {
