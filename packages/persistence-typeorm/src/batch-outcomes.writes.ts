@@ -4,7 +4,7 @@
 // several parts and a cancel never wait on each other in a circle.
 import { Batch, BatchLocator, ChunkSuperseded, ItemOutcome } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
-import { execute, lockedForUpdate, slices } from './sql';
+import { execute, lockedForUpdate, onPostgres, slices } from './sql';
 import { closeParts } from './batch-parts.writes';
 import { fromBatchRow, toBatchProgress } from './batch.mapper';
 import { Database } from './database';
@@ -26,7 +26,7 @@ async function pkOf(manager: EntityManager, batch: Batch): Promise<number> {
  * statement is a round trip to the server, one UPDATE ... FROM VALUES per slice of outcomes.
  */
 export async function writeItemOutcomes(manager: EntityManager, batchPk: number, batchId: string, outcomes: readonly ItemOutcome[]): Promise<void> {
-  if (manager.dataSource.driver.options.type === 'postgres') {
+  if (onPostgres(manager)) {
     for (const slice of slices(outcomes, OUTCOMES_PER_STATEMENT)) {
       const params = slice.flatMap((o) => (o.kind === 'success' ? [o.seq, 'success', o.resultId, null, null] : [o.seq, 'failed', null, o.reason, o.code]));
       const values = slice.map(() => '(?::integer, ?::varchar, ?::varchar, ?::text, ?::varchar)').join(', ');

@@ -115,7 +115,12 @@ export function slices<T>(values: readonly T[], size: number): T[][] {
  * already holds its one write lock, and TypeORM's SQLite driver refuses the option.
  */
 export function lockedForUpdate(manager: EntityManager): { lock?: { mode: 'pessimistic_write' } } {
-  return manager.dataSource.driver.options.type === 'postgres' ? { lock: { mode: 'pessimistic_write' } } : {};
+  return onPostgres(manager) ? { lock: { mode: 'pessimistic_write' } } : {};
+}
+
+/** Whether `manager` talks to PostgreSQL: where a statement is shaped for one store's planner or locks. */
+export function onPostgres(manager: EntityManager): boolean {
+  return manager.dataSource.driver.options.type === 'postgres';
 }
 
 /** Booleans as the 1/0 SQLite stores them (PostgreSQL reads them as booleans too). */

@@ -13,7 +13,7 @@ import { EntityManager } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchSchema } from './schemas/batch.schema';
-import { driverErrorCode, execute, lockedForUpdate, placeholders, select } from './sql';
+import { driverErrorCode, execute, lockedForUpdate, onPostgres, placeholders, select } from './sql';
 import { writeItemOutcomes, writeProgress } from './batch-outcomes.writes';
 import { partItems } from './batch-parts.writes';
 
@@ -21,7 +21,7 @@ import { partItems } from './batch-parts.writes';
  * Parts a worker may take at `?`: of an unfinished, fully received batch of the kinds that follow,
  * under no live lease; a batch's tail only once no other part of it is left.
  */
-const claimable = (kinds: number) => `FROM batch_parts p JOIN batches b ON b.pk = p.batch_pk
+const claimable = (kinds: number, join = '') => `FROM batch_parts p JOIN batches b ON b.pk = p.batch_pk ${join}
   WHERE (p.lease_expires_at IS NULL OR p.lease_expires_at <= ?) AND b.completed_at IS NULL AND b.intake_open = 0 AND b.kind IN (${placeholders(kinds)})
     AND (p.tail = 0 OR NOT EXISTS (SELECT 1 FROM batch_parts q WHERE q.batch_pk = p.batch_pk AND q.tail = 0))`;
 /**
@@ -30,7 +30,7 @@ const claimable = (kinds: number) => `FROM batch_parts p JOIN batches b ON b.pk 
  * skipped (`skip` is FOR UPDATE … SKIP LOCKED there, empty on SQLite, whose one writer claims alone).
  */
 const nextClaim = (kinds: number, skip: string) => `SELECT p.pk
-  ${claimable(kinds).replace('FROM batch_parts p JOIN batches b ON b.pk = p.batch_pk', 'FROM batch_parts p JOIN batches b ON b.pk = p.batch_pk LEFT JOIN tenant_turns t ON t.tenant_id = b.tenant_id')}
+  ${claimable(kinds, 'LEFT JOIN tenant_turns t ON t.tenant_id = b.tenant_id')}
   ORDER BY COALESCE(t.turn, 0), b.created_at, b.pk, p.part LIMIT 1${skip}`;
 /**
  * Takes the next part in one statement, and only if it is still free as the row is written: a
@@ -106,7 +106,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     const [open] = await this.database.read((manager) => select<{ pk: number }>(manager, `SELECT p.pk ${claimable(kinds.length)} LIMIT 1`, [now, ...kinds]));
     if (open === undefined) return null;
     return this.database.write(async (tx) => {
-      const skip = tx.dataSource.driver.options.type === 'postgres' ? ' FOR UPDATE OF p SKIP LOCKED' : '';
+      const skip = onPostgres(tx) ? ' FOR UPDATE OF p SKIP LOCKED' : '';
       const [taken] = await select<{ batchPk: number; part: number }>(tx, claimStatement(kinds.length, skip), [owner, expiresAt, now, ...kinds, now]);
       if (taken === undefined) return null;
       const [batch] = await select<{ tenantId: string; id: string; kind: string; targetType: string }>(

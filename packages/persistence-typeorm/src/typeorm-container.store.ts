@@ -12,7 +12,7 @@ import {
 } from '@container-service/container-domain';
 import { EntityManager } from 'typeorm';
 import { Database } from './database';
-import { execute, flag, placeholders, select, slices } from './sql';
+import { execute, flag, onPostgres, placeholders, select, slices } from './sql';
 import { ContainerRow, ContainerSchema } from './schemas/container.schema';
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -139,17 +139,13 @@ export class TypeOrmContainerStore implements ContainerStore {
     return row === undefined ? null : { isLeaf: Boolean(row.is_leaf), attributes: JSON.parse(row.attributes) as AttributeConfig[] };
   }
 
-  private onPostgres(): boolean {
-    return this.tx.dataSource.driver.options.type === 'postgres';
-  }
-
   async scannableOwners(tenantId: string, containerType: string, scannableIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
     const owners = new Map<string, string>();
     for (const part of slices(scannableIds, LIST)) {
       // PostgreSQL plans an IN list of 500 as a walk over the tenant's whole (tenant, type) range
       // (or a scan), whose cost grows with its containers: there, one index probe per id, kept
       // apart from the planner's join choices by LIMIT (a LATERAL subquery it cannot flatten).
-      const rows = this.onPostgres()
+      const rows = onPostgres(this.tx)
         ? await select<{ scannable_id: string; id: string }>(
             this.tx,
             `SELECT v.scannable_id, c.id FROM (VALUES ${part.map(() => '(?::varchar)').join(', ')}) AS v(scannable_id)
@@ -174,7 +170,7 @@ export class TypeOrmContainerStore implements ContainerStore {
       // operator, tracking_id); with the tenant outside the ORs it scans the tenant's whole range
       // instead. PostgreSQL plans 500 OR terms slowly (a bitmap scan each), and a join on a VALUES
       // list as a scan once the table grows: one index probe per pair, as for scannable ids.
-      const rows = this.onPostgres()
+      const rows = onPostgres(this.tx)
         ? await select<{ operator: string; tracking_id: string; container_id: string }>(
             this.tx,
             `SELECT v.operator, v.tracking_id, t.container_id FROM (VALUES ${part.map(() => '(?::varchar, ?::varchar)').join(', ')}) AS v(operator, tracking_id)
