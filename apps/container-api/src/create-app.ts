@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import multipart from '@fastify/multipart';
 import { LogController } from 'fastify';
 import { CALLBACK_MAX_BYTES } from './files/upload-form';
@@ -19,6 +19,7 @@ import { ACCESS_VERIFIER } from './tokens';
 import type { AccessVerifier } from '@container-service/batch-domain';
 import { REQUEST_ID_HEADER, TENANT_HEADER, isValidRequestId, isValidTenantId } from './http/coreos-headers';
 import { PinoNestLogger } from './logging/logger';
+import { describeApi } from './http/openapi-document';
 
 export async function createApp(deps: AppDependencies): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -88,14 +89,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   access = app.get<AccessVerifier>(ACCESS_VERIFIER);
   app.useGlobalPipes(createValidationPipe());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Container Service batch API')
-      .setDescription('Create and update containers in bulk and follow every batch. Compatible with the CoreOS Container Service batch API.')
-      .setVersion('2')
-      .build(),
-  );
+  const document = describeApi(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   await app.init();
