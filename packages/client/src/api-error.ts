@@ -58,14 +58,14 @@ export class ConnectionError extends Error {
 
 /** fetch() reports a refused connection as `TypeError: fetch failed` with the system error as its cause. */
 function systemCode(error: unknown): string {
+  // Duck-typed: errors made in another realm (a test sandbox) are not `instanceof Error` here.
   let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.length > 0) return code;
+  for (let depth = 0; depth < 4 && isRecord(current); depth++) {
+    if (typeof current.code === 'string' && current.code.length > 0) return current.code;
     if (current.name === 'AbortError') return 'aborted';
     current = current.cause;
   }
-  return error instanceof Error ? error.message : String(error);
+  return isRecord(error) && typeof error.message === 'string' ? error.message : String(error);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -2,7 +2,7 @@
 export { ApiError, ConnectionError } from './api-error';
 export type { ErrorBody } from './api-error';
 export { createBatchClient } from './batch-client';
-export type { BatchClient, BatchClientOptions, PageOptions, SubmitOptions, UploadOptions } from './batch-client';
+export type { BatchClient, BatchClientOptions, PageOptions, SubmitOptions, UploadOptions, UploadSource } from './batch-client';
 export type * from './types';
 export { FINAL_STATUSES, isFinished } from './types';
 export type { paths, components } from './generated/openapi';
