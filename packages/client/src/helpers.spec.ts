@@ -36,7 +36,8 @@ describe('client helpers', () => {
     it('follows nextCursor through every page, in order', async () => {
       server.handle((req, res) => {
         const cursor = req.query.get('cursor');
-        const page = cursor === null ? { items: [{ refID: 'a', outcome: 'failed' }], nextCursor: 'c2' } : { items: [{ refID: 'b', outcome: 'failed' }], nextCursor: null };
+        const page =
+          cursor === null ? { items: [{ refID: 'a', outcome: 'failed' }], nextCursor: 'c2' } : { items: [{ refID: 'b', outcome: 'failed' }], nextCursor: null };
         json(res, 200, { data: page, request });
       });
       const items = [];

@@ -64,14 +64,11 @@ export async function sendMultipart(request: MultipartRequest): Promise<RawAnswe
   });
   // The service may answer (413, 400) before it has read the whole file; the answer counts then,
   // not the broken pipe of the rest.
-  const sent = pipeline(
-    async function* () {
-      yield head;
-      yield* request.file.open();
-      yield tail;
-    },
-    outgoing,
-  ).catch((error: unknown) => error);
+  const sent = pipeline(async function* () {
+    yield head;
+    yield* request.file.open();
+    yield tail;
+  }, outgoing).catch((error: unknown) => error);
   const response = await Promise.race([answered, sent.then((error) => (error === undefined ? answered : Promise.reject(error as Error)))]);
   let text = '';
   response.setEncoding('utf8');
