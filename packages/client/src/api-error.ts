@@ -59,13 +59,16 @@ export class ConnectionError extends Error {
 /** fetch() reports a refused connection as `TypeError: fetch failed` with the system error as its cause. */
 function systemCode(error: unknown): string {
   // Duck-typed: errors made in another realm (a test sandbox) are not `instanceof Error` here.
+  // Without a code, the innermost message says most (`fetch failed` wraps `bad port`).
   let current: unknown = error;
+  let message = String(error);
   for (let depth = 0; depth < 4 && isRecord(current); depth++) {
     if (typeof current.code === 'string' && current.code.length > 0) return current.code;
     if (current.name === 'AbortError') return 'aborted';
+    if (typeof current.message === 'string' && current.message !== '') message = current.message;
     current = current.cause;
   }
-  return isRecord(error) && typeof error.message === 'string' ? error.message : String(error);
+  return message;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
