@@ -24,9 +24,9 @@ class BarView implements ProgressView {
       format: '{bar} {percent}% | {value}/{total} items | {rate} items/s | ETA {eta_text} | {status}',
       barsize: 30,
       hideCursor: true,
-      // Every event is worth drawing: they come at most about once a second.
-      forceRedraw: true,
-      fps: 10,
+      // Redrawn only when the line changes: events come at most about once a second.
+      forceRedraw: false,
+      fps: 5,
       barCompleteChar: '█',
       barIncompleteChar: '░',
     });
