@@ -19,10 +19,15 @@ export function describeFailure(error: unknown): string {
     const details = Array.isArray(violations)
       ? violations
           .slice(0, 3)
-          .map((v: unknown) => (typeof v === 'object' && v !== null ? `${String((v as { path?: unknown }).path)}: ${String((v as { message?: unknown }).message)}` : ''))
+          .map((v: unknown) =>
+            typeof v === 'object' && v !== null ? `${String((v as { path?: unknown }).path)}: ${String((v as { message?: unknown }).message)}` : '',
+          )
           .filter((text) => text !== '')
       : [];
-    const named = error.code === error.additionalInfo.errorName || typeof error.additionalInfo.errorName !== 'string' ? error.code : `${error.code} ${error.additionalInfo.errorName}`;
+    const named =
+      error.code === error.additionalInfo.errorName || typeof error.additionalInfo.errorName !== 'string'
+        ? error.code
+        : `${error.code} ${error.additionalInfo.errorName}`;
     return `${named} (HTTP ${String(error.status)}): ${[error.description, ...details].filter((t) => t !== '').join('; ')}`;
   }
   if (error instanceof SyntaxError) return `not valid JSON: ${error.message}`;

@@ -38,7 +38,23 @@ describe('container-batch', () => {
 
   describe('help', () => {
     it('answers --help on the program and on every command with exit 0', async () => {
-      const commands = [[], ['types'], ['types', 'create'], ['types', 'get'], ['types', 'list'], ['types', 'attributes'], ['submit'], ['upload'], ['retry'], ['status'], ['watch'], ['results'], ['cancel'], ['list'], ['template']];
+      const commands = [
+        [],
+        ['types'],
+        ['types', 'create'],
+        ['types', 'get'],
+        ['types', 'list'],
+        ['types', 'attributes'],
+        ['submit'],
+        ['upload'],
+        ['retry'],
+        ['status'],
+        ['watch'],
+        ['results'],
+        ['cancel'],
+        ['list'],
+        ['template'],
+      ];
       const runs = await Promise.all(commands.map((command) => runCli([...command, '--help'])));
       runs.forEach((run, i) => {
         expect({ command: commands[i], code: run.code, stderr: run.stderr }).toEqual({ command: commands[i], code: 0, stderr: '' });
@@ -57,7 +73,15 @@ describe('container-batch', () => {
 
       await expect(cli('types', 'list')).resolves.toMatchObject({ code: 0, stdout: 'bag\tnon-leaf\t1 attributes\n' });
 
-      const next = file('attributes-2.json', JSON.stringify({ attributes: [{ name: 'weight', dataType: 'number', required: true }, { name: 'colour', dataType: 'string' }] }));
+      const next = file(
+        'attributes-2.json',
+        JSON.stringify({
+          attributes: [
+            { name: 'weight', dataType: 'number', required: true },
+            { name: 'colour', dataType: 'string' },
+          ],
+        }),
+      );
       const replaced = await cli('types', 'attributes', 'bag', '--set', next);
       expect(replaced.code).toBe(0);
       expect(JSON.parse(replaced.stdout).attributes.map((a: { name: string }) => a.name)).toEqual(['weight', 'colour']);
@@ -80,7 +104,13 @@ describe('container-batch', () => {
     let partial: string;
 
     it('submits a JSON batch that succeeds: the id, then with --wait the summary, exit 0', async () => {
-      const items = file('good.json', JSON.stringify([{ refID: 'g-1', attributes: { weight: 1 } }, { refID: 'g-2', attributes: { weight: 2 } }]));
+      const items = file(
+        'good.json',
+        JSON.stringify([
+          { refID: 'g-1', attributes: { weight: 1 } },
+          { refID: 'g-2', attributes: { weight: 2 } },
+        ]),
+      );
       const run = await cli('submit', items, '-t', 'bag', '--wait');
       expect(run.code).toBe(0);
       const id = batchIdOf(run.stdout);
@@ -88,7 +118,12 @@ describe('container-batch', () => {
     });
 
     it('exits 2 when items failed, and --failed-out writes the failed rows', async () => {
-      const body = { payload: [{ refID: 'p-1', attributes: { weight: 1 } }, { refID: 'p-2', attributes: { weight: 'heavy' } }] };
+      const body = {
+        payload: [
+          { refID: 'p-1', attributes: { weight: 1 } },
+          { refID: 'p-2', attributes: { weight: 'heavy' } },
+        ],
+      };
       const failedOut = path.join(work, 'submit-failed.csv');
       const run = await cli('submit', file('partial.json', JSON.stringify(body)), '--type', 'bag', '--failed-out', failedOut);
       expect(run.code).toBe(2);
@@ -118,12 +153,22 @@ describe('container-batch', () => {
     it('prints results as JSON lines, filtered with --failed, and as CSV into a file with -o', async () => {
       const all = await cli('results', partial, '-t', 'bag');
       expect(all.code).toBe(0);
-      expect(all.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+      expect(
+        all.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ).toEqual([
         expect.objectContaining({ refID: 'p-1', outcome: 'success' }),
         expect.objectContaining({ refID: 'p-2', outcome: 'failed', code: 'ATTRIBUTE_INVALID' }),
       ]);
       const failed = await cli('results', partial, '-t', 'bag', '--failed');
-      expect(failed.stdout.trim().split('\n').map((line) => JSON.parse(line).refID)).toEqual(['p-2']);
+      expect(
+        failed.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line).refID),
+      ).toEqual(['p-2']);
 
       const out = path.join(work, 'results.csv');
       const written = await cli('results', partial, '-t', 'bag', '-o', out);
@@ -131,6 +176,13 @@ describe('container-batch', () => {
       const rows = fs.readFileSync(out, 'utf8').trim().split(/\r?\n/);
       expect(rows).toHaveLength(3);
       expect(rows[0]).toContain('refID');
+    });
+
+    it('watches a batch to its end with plain lines when stdout is piped, exit 2 as items failed', async () => {
+      const run = await cli('watch', partial, '-t', 'bag');
+      expect(run).toMatchObject({ code: 2, stderr: '' });
+      expect(run.stdout).toMatch(/^PARTIAL_SUCCESS 100\.0% 2\/2 \d+ items\/s ETA 0s\n/m);
+      expect(run.stdout).toContain(`${partial} PARTIAL_SUCCESS: 1 succeeded, 1 failed, 0 cancelled of 2\n`);
     });
 
     it('retries the failed items as a new batch and follows it', async () => {
@@ -154,7 +206,10 @@ describe('container-batch', () => {
       const page = JSON.parse(succeeded.stdout);
       expect(page.items.length).toBeGreaterThan(0);
       expect(page.items.every((meta: { status: string }) => meta.status === 'SUCCESS')).toBe(true);
-      await expect(cli('list', '-t', 'bag', '--status', 'DONE')).resolves.toMatchObject({ code: 1, stderr: expect.stringContaining("option '--status <status>' argument 'DONE' is invalid") });
+      await expect(cli('list', '-t', 'bag', '--status', 'DONE')).resolves.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining("option '--status <status>' argument 'DONE' is invalid"),
+      });
     });
   });
 

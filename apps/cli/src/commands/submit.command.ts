@@ -33,36 +33,45 @@ export function submitCommands(io: Io): Command[] {
     new Command('submit')
       .description('submit a JSON batch (1 to 1024 items)')
       .argument('<file.json>', 'a JSON array of items, or {"payload": [...], "callback"?: {...}}'),
-  ).action(exitWith(io, async (file: string, flags: SubmitFlags, command: Command) => {
-    const body = batchBodyFrom(readJsonFile(file), file, flags);
-    const client = clientFor(io, command);
-    const options = { ...idempotency(flags) };
-    const batchId = flags.update === true ? await client.submit(flags.type, 'update', body as UpdateBatchBody, options) : await client.submit(flags.type, 'create', body as CreateBatchBody, options);
-    return announceAndFollow(io, client, flags, batchId);
-  }));
+  ).action(
+    exitWith(io, async (file: string, flags: SubmitFlags, command: Command) => {
+      const body = batchBodyFrom(readJsonFile(file), file, flags);
+      const client = clientFor(io, command);
+      const options = { ...idempotency(flags) };
+      const batchId =
+        flags.update === true
+          ? await client.submit(flags.type, 'update', body as UpdateBatchBody, options)
+          : await client.submit(flags.type, 'create', body as CreateBatchBody, options);
+      return announceAndFollow(io, client, flags, batchId);
+    }),
+  );
 
   const upload = submitOptions(
     new Command('upload')
       .description('upload a CSV file as a batch (streamed from disk; up to 200 000 rows)')
       .argument('<file.csv>', 'the CSV file: a header line, then one item per row (see `template`)'),
-  ).action(exitWith(io, async (file: string, flags: SubmitFlags, command: Command) => {
-    requireReadableFile(file);
-    const client = clientFor(io, command);
-    const callback = callbackFrom(flags);
-    const options: UploadOptions = { ...idempotency(flags), ...(callback === undefined ? {} : { callback }) };
-    const batchId = await uploadFile(client, flags.type, flags.update === true ? 'update' : 'create', file, options);
-    return announceAndFollow(io, client, flags, batchId);
-  }));
+  ).action(
+    exitWith(io, async (file: string, flags: SubmitFlags, command: Command) => {
+      requireReadableFile(file);
+      const client = clientFor(io, command);
+      const callback = callbackFrom(flags);
+      const options: UploadOptions = { ...idempotency(flags), ...(callback === undefined ? {} : { callback }) };
+      const batchId = await uploadFile(client, flags.type, flags.update === true ? 'update' : 'create', file, options);
+      return announceAndFollow(io, client, flags, batchId);
+    }),
+  );
 
   const retry = withFollowOptions(
     new Command('retry')
       .description('submit the failed items of a finished batch again, as a new batch')
       .argument('<batchId>', 'the finished batch (batch:<uuid>)')
       .addOption(typeOption()),
-  ).action(exitWith(io, async (batchId: string, flags: FollowFlags & { type: string }, command: Command) => {
-    const client = clientFor(io, command);
-    return announceAndFollow(io, client, flags, await client.retry(flags.type, batchId));
-  }));
+  ).action(
+    exitWith(io, async (batchId: string, flags: FollowFlags & { type: string }, command: Command) => {
+      const client = clientFor(io, command);
+      return announceAndFollow(io, client, flags, await client.retry(flags.type, batchId));
+    }),
+  );
 
   return [submit, upload, retry];
 }

@@ -19,7 +19,9 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
 /** The same, with stdout (and stderr) on a pseudo-terminal: `script -qfec "<cmd>" /dev/null`; `-e` passes the exit code on. */
 export function runCliInTerminal(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
   const command = [process.execPath, CLI_MAIN, ...args].map(shellQuote).join(' ');
-  return collect(spawn('/usr/bin/script', ['-qfec', command, '/dev/null'], { env: { ...baseEnv(env), COLUMNS: '120', LINES: '40' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return collect(
+    spawn('/usr/bin/script', ['-qfec', command, '/dev/null'], { env: { ...baseEnv(env), COLUMNS: '120', LINES: '40' }, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
 }
 
 function baseEnv(env: Record<string, string>): NodeJS.ProcessEnv {
