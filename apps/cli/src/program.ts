@@ -1,5 +1,7 @@
 // The `container-batch` command line: the global connection options and every command. Each
 // action answers its exit code; run() maps anything thrown to one line on stderr and exit 1.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { batchCommands } from './commands/batch.commands';
 import { submitCommands } from './commands/submit.command';
@@ -13,6 +15,7 @@ const PROGRAM = 'container-batch';
 export function buildProgram(io: Io): Command {
   const program = new Command(PROGRAM)
     .description('Create and update containers in bulk with the Container Service batch API, and follow every batch.')
+    .version(packageVersion(), '-V, --version')
     .option('--url <url>', `the service (env CONTAINER_API_URL; default ${DEFAULT_URL})`)
     .option('--tenant <tenant>', `the tenant, sent as X-COREOS-TID (env COREOS_TID; default ${DEFAULT_TENANT})`)
     .option('--token <token>', 'the access token, sent as X-COREOS-ACCESS (env COREOS_ACCESS)')
@@ -52,5 +55,15 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     }
     io.stderr.write(`${PROGRAM}: ${describeFailure(error)}\n`);
     return EXIT_ERROR;
+  }
+}
+
+/** The version in apps/cli/package.json (dist/ sits beside it). */
+function packageVersion(): string {
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as { version?: unknown };
+    return typeof json.version === 'string' ? json.version : 'unknown';
+  } catch {
+    return 'unknown';
   }
 }

@@ -62,6 +62,7 @@ describe('container-batch', () => {
       });
       expect(runs[0]?.stdout).toContain('Exit codes: 0 all succeeded, 2 some items failed');
       expect(runs[7]?.stdout).toContain('--failed-out <file.csv>');
+      await expect(runCli(['--version'])).resolves.toMatchObject({ code: 0, stdout: '0.1.0\n' });
     });
   });
 
