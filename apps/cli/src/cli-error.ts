@@ -22,7 +22,7 @@ export function describeFailure(error: unknown): string {
           .map((v: unknown) =>
             typeof v === 'object' && v !== null ? `${String((v as { path?: unknown }).path)}: ${String((v as { message?: unknown }).message)}` : '',
           )
-          .filter((text) => text !== '')
+          .filter((text) => text !== '' && !error.description.includes(text.slice(text.indexOf(': ') + 2)))
       : [];
     const named =
       error.code === error.additionalInfo.errorName || typeof error.additionalInfo.errorName !== 'string'

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { allResults } from './all-results';
@@ -10,6 +13,16 @@ import { waitForBatch } from './wait-for-batch';
 import { FakeServer, aMeta, json, request, startFakeServer } from '../test/fake-http-server';
 
 const BATCH = 'batch:00000000-0000-4000-8000-000000000001';
+
+/** A server that reads every upload to its end and answers its byte count as the batch id. */
+const COUNTING_SERVER = `
+  const server = require('node:http').createServer((req, res) => {
+    let bytes = 0;
+    req.on('data', (chunk) => (bytes += chunk.length));
+    req.on('end', () => res.writeHead(202, { 'Content-Type': 'application/json' }).end(JSON.stringify({ data: { id: 'bytes:' + bytes } })));
+  });
+  server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
 
 describe('client helpers', () => {
   let server: FakeServer;
@@ -129,30 +142,51 @@ describe('client helpers', () => {
       expect(body).toContain('{"url":"https://example.com/hook"}');
     });
 
+    it('answers the error the service sends before it has read the whole file', async () => {
+      const file = path.join(dir, 'refused.csv');
+      fs.writeFileSync(file, Buffer.alloc(16 * 1024 * 1024, 'a'));
+      await server.close();
+      const early = http.createServer((req, res) => {
+        json(res, 401, { error: { code: 'UNAUTHORIZED', description: 'The access token is malformed.', additionalInfo: {} }, request });
+        req.resume();
+      });
+      await new Promise<void>((resolve) => early.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${String((early.address() as AddressInfo).port)}`;
+      try {
+        const failure = await uploadFile(createBatchClient({ baseUrl: url, tenant: 'acme', token: 'bad' }), 'bag', 'create', file).catch((e: unknown) => e);
+        expect(failure).toBeInstanceOf(ApiError);
+        expect(failure).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+      } finally {
+        early.closeAllConnections();
+        await new Promise((resolve) => early.close(resolve));
+        server = await startFakeServer();
+      }
+    });
+
     it('streams a large file from disk instead of reading it into memory', async () => {
-      // 96 MiB on disk; the fake server counts the bytes and keeps none.
+      // 96 MiB on disk, sent to a server in another process (that counts the bytes and keeps
+      // none), so that this process holds only what the client buffers.
       const file = path.join(dir, 'big.csv');
       const size = 96 * 1024 * 1024;
       const line = Buffer.from(`${'x'.repeat(1023)}\n`);
       const fd = fs.openSync(file, 'w');
       for (let written = 0; written < size; written += line.length) fs.writeSync(fd, line);
       fs.closeSync(fd);
-      await server.close();
-      server = await startFakeServer({ keepBody: false });
-      let received = 0;
-      server.handle((req, res) => {
-        received = Number(req.headers['content-length']);
-        json(res, 202, { data: { id: BATCH }, request });
-      });
-      global.gc?.();
-      const before = process.memoryUsage().rss;
-      let peak = before;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-      await uploadFile(client(), 'bag', 'create', file);
-      clearInterval(sampler);
+      const receiver = spawn(process.execPath, ['-e', COUNTING_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+      try {
+        const port = await new Promise<string>((resolve) => receiver.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+        const before = process.memoryUsage().arrayBuffers;
+        let peak = before;
+        const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers)), 5);
+        const id = await uploadFile(createBatchClient({ baseUrl: `http://127.0.0.1:${port}`, tenant: 'acme', token: 't' }), 'bag', 'create', file);
+        clearInterval(sampler);
 
-      expect(received).toBeGreaterThan(size);
-      expect(peak - before).toBeLessThan(48 * 1024 * 1024);
+        expect(Number(id.slice('bytes:'.length))).toBeGreaterThan(size);
+        // fetch() with fs.openAsBlob held about the whole file here (ADR 0025).
+        expect(peak - before).toBeLessThan(48 * 1024 * 1024);
+      } finally {
+        receiver.kill();
+      }
     });
   });
 });

@@ -6,8 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 
 export interface MultipartFile {
   readonly field: string;
@@ -58,18 +57,27 @@ export async function sendMultipart(request: MultipartRequest): Promise<RawAnswe
     },
     ...(request.signal === undefined ? {} : { signal: request.signal }),
   });
-  const answered = new Promise<http.IncomingMessage>((resolve, reject) => {
-    outgoing.once('response', resolve);
+  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const body = Readable.from(
+      (async function* () {
+        yield head;
+        yield* request.file.open();
+        yield tail;
+      })(),
+      { objectMode: false },
+    );
+    // The service may answer (413, 400, 401) before it has read the whole file. Then the answer
+    // is what counts: stop reading the file and keep the request, whose write may fail with
+    // EPIPE meanwhile. (pipeline() would destroy the request on that error, answer and all.)
+    outgoing.once('response', (answer) => {
+      body.unpipe(outgoing);
+      body.destroy();
+      resolve(answer);
+    });
     outgoing.once('error', reject);
+    body.once('error', (error) => outgoing.destroy(error));
+    body.pipe(outgoing);
   });
-  // The service may answer (413, 400) before it has read the whole file; the answer counts then,
-  // not the broken pipe of the rest.
-  const sent = pipeline(async function* () {
-    yield head;
-    yield* request.file.open();
-    yield tail;
-  }, outgoing).catch((error: unknown) => error);
-  const response = await Promise.race([answered, sent.then((error) => (error === undefined ? answered : Promise.reject(error as Error)))]);
   let text = '';
   response.setEncoding('utf8');
   for await (const chunk of response) text += chunk as string;
