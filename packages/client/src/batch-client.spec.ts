@@ -1,0 +1,104 @@
+import { ApiError, ConnectionError } from './api-error';
+import { createBatchClient } from './batch-client';
+import { FakeServer, aMeta, json, request, startFakeServer } from '../test/fake-http-server';
+
+const BATCH = 'batch:00000000-0000-4000-8000-000000000001';
+
+describe('createBatchClient', () => {
+  let server: FakeServer;
+  beforeEach(async () => {
+    server = await startFakeServer();
+  });
+  afterEach(() => server.close());
+
+  const client = (extra: { requestId?: string } = {}) => createBatchClient({ baseUrl: `${server.url}/`, tenant: 'acme', token: 'tok-1', ...extra });
+
+  it('sends the identity headers and a fresh request id on every call, and answers the envelope’s data', async () => {
+    server.handle((_req, res) => json(res, 200, { data: { meta: aMeta(), errors: [], success: [] }, request }));
+    const answer = await client().status('bag', BATCH);
+    await client().status('bag', BATCH);
+
+    expect(answer.meta.status).toBe('IN_PROGRESS');
+    const [first, second] = server.seen;
+    expect(first?.path).toBe('/core/api/v2/containers/bag/batch/status');
+    expect(first?.query.get('batchId')).toBe(BATCH);
+    expect(first?.headers['x-coreos-tid']).toBe('acme');
+    expect(first?.headers['x-coreos-access']).toBe('tok-1');
+    expect(first?.headers['x-coreos-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second?.headers['x-coreos-request-id']).not.toBe(first?.headers['x-coreos-request-id']);
+  });
+
+  it('sends the request id it was given', async () => {
+    server.handle((_req, res) => json(res, 200, { data: { meta: aMeta(), errors: [], success: [] }, request }));
+    await client({ requestId: 'job-42' }).status('bag', BATCH, { wait: 5 });
+    expect(server.seen[0]?.headers['x-coreos-request-id']).toBe('job-42');
+    expect(server.seen[0]?.query.get('wait')).toBe('5');
+  });
+
+  it('throws an ApiError carrying the envelope’s code, status and request id', async () => {
+    server.handle((_req, res) =>
+      json(res, 404, { error: { code: 'BATCH_NOT_FOUND', description: 'no such batch', additionalInfo: { errorName: 'BATCH_NOT_FOUND' } }, request }),
+    );
+    const failure = await client({ requestId: 'r-9' })
+      .cancel('bag', BATCH)
+      .catch((e: unknown) => e);
+
+    expect(failure).toBeInstanceOf(ApiError);
+    expect(failure).toMatchObject({ status: 404, code: 'BATCH_NOT_FOUND', description: 'no such batch', requestId: 'r-9' });
+    expect(server.seen[0]).toMatchObject({ method: 'POST', path: '/core/api/v2/containers/bag/batch/cancel' });
+  });
+
+  it('names an error answer without an envelope by its status', async () => {
+    server.handle((_req, res) => res.writeHead(502, { 'Content-Type': 'text/plain' }).end('Bad Gateway'));
+    await expect(client().list('bag')).rejects.toMatchObject({ status: 502, code: 'HTTP_502', description: 'Bad Gateway' });
+  });
+
+  it('throws a ConnectionError naming the system error when nothing listens', async () => {
+    const url = server.url;
+    await server.close();
+    const failure = await createBatchClient({ baseUrl: url, tenant: 'acme', token: 't' })
+      .getType('bag')
+      .catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ConnectionError);
+    expect((failure as ConnectionError).reason).toBe('ECONNREFUSED');
+    expect((failure as Error).message).toBe(`cannot reach ${url}: ECONNREFUSED`);
+    server = await startFakeServer();
+  });
+
+  it('submits JSON batches with POST for create and PUT for update, with the idempotency key, and answers the batch id', async () => {
+    server.handle((_req, res) => json(res, 202, { data: { id: BATCH }, request }));
+    const created = await client().submit('bag', 'create', { payload: [{ refID: 'a' }] }, { idempotencyKey: 'k-1' });
+    const updated = await client().submit('bag', 'update', { payload: [{ containerId: 'bag:1', data: {} }] });
+
+    expect([created, updated]).toEqual([BATCH, BATCH]);
+    expect(server.seen.map((r) => r.method)).toEqual(['POST', 'PUT']);
+    expect(server.seen[0]?.headers['content-type']).toBe('application/json');
+    expect(server.seen[0]?.headers['idempotency-key']).toBe('k-1');
+    expect(JSON.parse(server.seen[0]?.body.toString() ?? '')).toEqual({ payload: [{ refID: 'a' }] });
+    expect(server.seen[1]?.headers['idempotency-key']).toBeUndefined();
+  });
+
+  it('reads the container-type routes', async () => {
+    server.handle((req, res) => json(res, req.method === 'POST' ? 202 : 200, { data: { id: 'bag', name: 'bag', attributes: [] }, request }));
+    await expect(client().createType({ name: 'bag', isLeaf: false })).resolves.toEqual({ id: 'bag', name: 'bag', attributes: [] });
+    await client().getType('bag');
+    await client().getAttributes('bag');
+    await client().replaceAttributes('bag', [{ name: 'weight', dataType: 'number' }]);
+    expect(server.seen.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /core/api/v2/containers/container-types',
+      'GET /core/api/v2/containers/container-types/bag',
+      'GET /core/api/v2/containers/container-types/bag/config/attributes',
+      'PUT /core/api/v2/containers/container-types/bag/config/attributes',
+    ]);
+    expect(JSON.parse(server.seen[3]?.body.toString() ?? '')).toEqual({ attributes: [{ name: 'weight', dataType: 'number' }] });
+  });
+
+  it('asks for CSV and hands the template over as text and the results as a stream', async () => {
+    server.handle((req, res) => res.writeHead(200, { 'Content-Type': 'text/csv' }).end(req.path.endsWith('template') ? 'refID\r\nx\r\n' : 'refID,reason\r\n'));
+    await expect(client().template('bag', 'create')).resolves.toBe('refID\r\nx\r\n');
+    const stream = await client().resultsCsv('bag', BATCH, { outcome: 'failed' });
+    await expect(new Response(stream).text()).resolves.toBe('refID,reason\r\n');
+    expect(server.seen.map((r) => r.headers.accept)).toEqual(['text/csv', 'text/csv']);
+    expect(server.seen[1]?.query.get('outcome')).toBe('failed');
+  });
+});

@@ -1,0 +1,353 @@
+// The typed client of the batch API: openapi-fetch over the paths generated from
+// docs/openapi.json, plus what every call needs and the document cannot say: the identity
+// headers, answers unwrapped from the `{data, request}` envelope, and errors as ApiError
+// (an answer) or ConnectionError (none). Helpers that take several calls (waiting, paging,
+// events, uploads from disk) live in their own files and take a BatchClient.
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import createClient from 'openapi-fetch';
+import { ApiError, ConnectionError } from './api-error';
+import { sendMultipart } from './multipart-upload';
+import type { paths } from './generated/openapi';
+import type {
+  AttributeConfig,
+  AttributesConfig,
+  AttributesReplaced,
+  BatchListPage,
+  BatchResponse,
+  BatchStatus,
+  Callback,
+  ContainerType,
+  ContainerTypePage,
+  CreateBatchBody,
+  CreateContainerType,
+  Operation,
+  OutcomeFilter,
+  ResultPage,
+  UpdateBatchBody,
+} from './types';
+
+export interface BatchClientOptions {
+  /** Where the service listens, e.g. `http://localhost:3000` (the API paths are appended). */
+  readonly baseUrl: string;
+  /** Sent as `X-COREOS-TID`. */
+  readonly tenant: string;
+  /** Sent as `X-COREOS-ACCESS`. */
+  readonly token: string;
+  /** Sent as `X-COREOS-REQUEST-ID` on every call; a fresh UUID per call when absent. */
+  readonly requestId?: string;
+  /** Sent as `X-COREOS-USERINFO` when given: who acts (recorded as createdBy/updatedBy). */
+  readonly userInfo?: string;
+  /** Replaces the global fetch (tests, proxies). */
+  readonly fetch?: typeof fetch;
+}
+
+export interface SubmitOptions {
+  /** `Idempotency-Key` (contract §7): a repeated submit with the same key answers the first batch. */
+  readonly idempotencyKey?: string;
+  /** `X-COREOS-CALLBACK-SECRET`: signs this batch's callback (contract §5). */
+  readonly callbackSecret?: string;
+}
+
+export interface UploadOptions extends SubmitOptions {
+  /** The file name the service records (shown in its logs); `upload.csv` when absent. */
+  readonly fileName?: string;
+  readonly callback?: Callback;
+  readonly signal?: AbortSignal;
+}
+
+/** A file to stream: its size (the request says its length up front) and how to read it. */
+export interface UploadSource {
+  readonly size: number;
+  readonly open: () => Readable;
+}
+
+export interface PageOptions {
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface BatchClient {
+  readonly baseUrl: string;
+  readonly tenant: string;
+  createType(body: CreateContainerType): Promise<{ id: string }>;
+  getType(name: string): Promise<ContainerType>;
+  listTypes(page?: PageOptions): Promise<ContainerTypePage>;
+  getAttributes(name: string): Promise<AttributesConfig>;
+  replaceAttributes(name: string, attributes: AttributeConfig[]): Promise<AttributesReplaced>;
+  /** Submits a JSON batch; answers the new batch id. */
+  submit(containerType: string, operation: 'create', body: CreateBatchBody, options?: SubmitOptions): Promise<string>;
+  submit(containerType: string, operation: 'update', body: UpdateBatchBody, options?: SubmitOptions): Promise<string>;
+  /** Uploads a CSV file held in memory as a batch; answers the new batch id. See uploadFile() for a file on disk. */
+  upload(containerType: string, operation: Operation, file: Blob, options?: UploadOptions): Promise<string>;
+  /** Uploads a CSV file read from `source` as it is sent (backpressure, constant memory); answers the new batch id. */
+  uploadStream(containerType: string, operation: Operation, source: UploadSource, options?: UploadOptions): Promise<string>;
+  /** The batch's status; with `wait` (1..30 s) the answer comes when it finishes or after that long. */
+  status(containerType: string, batchId: string, options?: { wait?: number; signal?: AbortSignal }): Promise<BatchResponse>;
+  results(containerType: string, batchId: string, options?: PageOptions & { outcome?: OutcomeFilter }): Promise<ResultPage>;
+  /** The results as CSV (for `failed`: the input columns plus `reason`, ready to fix and upload again), as a byte stream. */
+  resultsCsv(containerType: string, batchId: string, options?: { outcome?: OutcomeFilter }): Promise<ReadableStream<Uint8Array>>;
+  /** The CSV header (and one example row) a file for this type needs. */
+  template(containerType: string, operation: Operation): Promise<string>;
+  cancel(containerType: string, batchId: string): Promise<BatchResponse>;
+  /** A new batch of the failed items of a finished one; answers its id. */
+  retry(containerType: string, batchId: string): Promise<string>;
+  list(containerType: string, options?: PageOptions & { status?: BatchStatus }): Promise<BatchListPage>;
+  /** The raw server-sent event stream of a batch (contract §3.2); batchEvents() parses it. */
+  eventStream(containerType: string, batchId: string, options?: { signal?: AbortSignal; lastEventId?: string }): Promise<ReadableStream<Uint8Array>>;
+}
+
+/**
+ * Header parameters are sent by the client itself (identity on every call), so calls pass none.
+ * `never` fits whether the document declares the headers as parameters or as security schemes.
+ */
+const HEADERS_SENT_BY_CLIENT = {} as never;
+
+type Answer<D> = { data?: D; error?: unknown; response: Response };
+
+export function createBatchClient(options: BatchClientOptions): BatchClient {
+  return new OpenApiBatchClient(options);
+}
+
+class OpenApiBatchClient implements BatchClient {
+  readonly baseUrl: string;
+  readonly tenant: string;
+  private readonly api;
+  private readonly identity: Record<string, string>;
+
+  constructor(private readonly options: BatchClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.tenant = options.tenant;
+    this.identity = {
+      'X-COREOS-TID': options.tenant,
+      'X-COREOS-ACCESS': options.token,
+      ...(options.userInfo === undefined ? {} : { 'X-COREOS-USERINFO': options.userInfo }),
+    };
+    this.api = createClient<paths>({
+      baseUrl: this.baseUrl,
+      headers: this.identity,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+  }
+
+  async createType(body: CreateContainerType): Promise<{ id: string }> {
+    const answer = await this.send((headers) =>
+      this.api.POST('/core/api/v2/containers/container-types', { params: { header: HEADERS_SENT_BY_CLIENT }, body, headers }),
+    );
+    return answer.data;
+  }
+
+  async getType(name: string): Promise<ContainerType> {
+    const answer = await this.send((headers) =>
+      this.api.GET('/core/api/v2/containers/container-types/{name}', { params: { header: HEADERS_SENT_BY_CLIENT, path: { name } }, headers }),
+    );
+    return answer.data;
+  }
+
+  async listTypes(page: PageOptions = {}): Promise<ContainerTypePage> {
+    const answer = await this.send((headers) =>
+      this.api.GET('/core/api/v2/containers/container-types', { params: { header: HEADERS_SENT_BY_CLIENT, query: { ...page } }, headers }),
+    );
+    return answer.data;
+  }
+
+  async getAttributes(name: string): Promise<AttributesConfig> {
+    const answer = await this.send((headers) =>
+      this.api.GET('/core/api/v2/containers/container-types/{name}/config/attributes', {
+        params: { header: HEADERS_SENT_BY_CLIENT, path: { name } },
+        headers,
+      }),
+    );
+    return answer.data;
+  }
+
+  async replaceAttributes(name: string, attributes: AttributeConfig[]): Promise<AttributesReplaced> {
+    const answer = await this.send((headers) =>
+      this.api.PUT('/core/api/v2/containers/container-types/{name}/config/attributes', {
+        params: { header: HEADERS_SENT_BY_CLIENT, path: { name } },
+        body: { attributes },
+        headers,
+      }),
+    );
+    return answer.data;
+  }
+
+  submit(containerType: string, operation: 'create', body: CreateBatchBody, options?: SubmitOptions): Promise<string>;
+  submit(containerType: string, operation: 'update', body: UpdateBatchBody, options?: SubmitOptions): Promise<string>;
+  async submit(containerType: string, operation: Operation, body: CreateBatchBody | UpdateBatchBody, options: SubmitOptions = {}): Promise<string> {
+    const path = '/core/api/v2/containers/{containerType}/batch';
+    const params = { header: HEADERS_SENT_BY_CLIENT, path: { containerType } };
+    const answer = await this.send((headers) => {
+      const init = { params, headers: { ...headers, ...submitHeaders(options) } };
+      return operation === 'create'
+        ? this.api.POST(path, { ...init, body: body as CreateBatchBody })
+        : this.api.PUT(path, { ...init, body: body as UpdateBatchBody });
+    });
+    return answer.data.id;
+  }
+
+  async upload(containerType: string, operation: Operation, file: Blob, options: UploadOptions = {}): Promise<string> {
+    const path = '/core/api/v2/containers/{containerType}/batch/upload';
+    const form = new FormData();
+    // The callback first: the service reads the fields in any order, but then it is known before the file.
+    if (options.callback !== undefined) form.append('callback', JSON.stringify(options.callback));
+    form.append('file', file, options.fileName ?? 'upload.csv');
+    // The document describes no body for this route yet; FormData goes through openapi-fetch as is,
+    // with the multipart boundary set by fetch.
+    const init = {
+      params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType } },
+      body: form as never,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    };
+    const answer = await this.send((headers) => {
+      const withHeaders = { ...init, headers: { ...headers, ...submitHeaders(options) } };
+      return operation === 'create' ? this.api.POST(path, withHeaders) : this.api.PUT(path, withHeaders);
+    });
+    return answer.data.id;
+  }
+
+  async uploadStream(containerType: string, operation: Operation, source: UploadSource, options: UploadOptions = {}): Promise<string> {
+    const requestId = this.options.requestId ?? randomUUID();
+    const url = new URL(`${this.baseUrl}/core/api/v2/containers/${encodeURIComponent(containerType)}/batch/upload`);
+    let answer;
+    try {
+      answer = await sendMultipart({
+        url,
+        method: operation === 'create' ? 'POST' : 'PUT',
+        headers: { ...this.identity, 'X-COREOS-REQUEST-ID': requestId, Accept: 'application/json', ...submitHeaders(options) },
+        fields: options.callback === undefined ? [] : [{ name: 'callback', value: JSON.stringify(options.callback), contentType: 'application/json' }],
+        file: { field: 'file', fileName: options.fileName ?? 'upload.csv', contentType: 'text/csv', ...source },
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    } catch (error) {
+      throw ConnectionError.from(this.baseUrl, error);
+    }
+    const body = parseJson(answer.text);
+    if (answer.status < 200 || answer.status > 299) throw ApiError.fromAnswer(answer.status, body ?? answer.text, requestId);
+    // The answer is the submit envelope of BatchSubmittedEnvelopeDto.
+    const id = (body as { data?: { id?: unknown } } | null)?.data?.id;
+    if (typeof id !== 'string') throw ApiError.fromAnswer(answer.status, answer.text, requestId);
+    return id;
+  }
+
+  async status(containerType: string, batchId: string, options: { wait?: number; signal?: AbortSignal } = {}): Promise<BatchResponse> {
+    const answer = await this.send((headers) =>
+      this.api.GET('/core/api/v2/containers/{containerType}/batch/status', {
+        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId, ...(options.wait === undefined ? {} : { wait: options.wait }) } },
+        headers,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      }),
+    );
+    return answer.data;
+  }
+
+  async results(containerType: string, batchId: string, options: PageOptions & { outcome?: OutcomeFilter } = {}): Promise<ResultPage> {
+    const answer = await this.send<unknown>((headers) =>
+      this.api.GET('/core/api/v2/containers/{containerType}/batch/results', {
+        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId, ...options } },
+        headers: { ...headers, Accept: 'application/json' },
+        // The document gives this answer no schema (contract §3.1 does): read as JSON, typed here.
+        parseAs: 'json',
+      }),
+    );
+    return answer.data as ResultPage;
+  }
+
+  async resultsCsv(containerType: string, batchId: string, options: { outcome?: OutcomeFilter } = {}): Promise<ReadableStream<Uint8Array>> {
+    const answer = await this.send<unknown>((headers) =>
+      this.api.GET('/core/api/v2/containers/{containerType}/batch/results', {
+        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId, ...options } },
+        headers: { ...headers, Accept: 'text/csv' },
+        parseAs: 'stream',
+      }),
+    );
+    return answer.data as ReadableStream<Uint8Array>;
+  }
+
+  async template(containerType: string, operation: Operation): Promise<string> {
+    const answer = await this.send<unknown>((headers) =>
+      this.api.GET('/core/api/v2/containers/{containerType}/batch/upload/template', {
+        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { operation } },
+        headers: { ...headers, Accept: 'text/csv' },
+        parseAs: 'text',
+      }),
+    );
+    return answer.data as string;
+  }
+
+  async cancel(containerType: string, batchId: string): Promise<BatchResponse> {
+    const answer = await this.send((headers) =>
+      this.api.POST('/core/api/v2/containers/{containerType}/batch/cancel', {
+        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId } },
+        headers,
+      }),
+    );
+    return answer.data;
+  }
+
+  async retry(containerType: string, batchId: string): Promise<string> {
+    const answer = await this.send((headers) =>
+      this.api.POST('/core/api/v2/containers/{containerType}/batch/retry', {
+        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId } },
+        headers,
+      }),
+    );
+    return answer.data.id;
+  }
+
+  async list(containerType: string, options: PageOptions & { status?: BatchStatus } = {}): Promise<BatchListPage> {
+    const answer = await this.send<unknown>((headers) =>
+      this.api.GET('/core/api/v2/containers/{containerType}/batches', {
+        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { ...options } },
+        headers,
+        // No schema in the document for this answer (contract §11 has it): read as JSON, typed here.
+        parseAs: 'json',
+      }),
+    );
+    return answer.data as BatchListPage;
+  }
+
+  async eventStream(containerType: string, batchId: string, options: { signal?: AbortSignal; lastEventId?: string } = {}): Promise<ReadableStream<Uint8Array>> {
+    const answer = await this.send<unknown>((headers) =>
+      this.api.GET('/core/api/v2/containers/{containerType}/batch/events', {
+        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId } },
+        headers: { ...headers, Accept: 'text/event-stream', ...(options.lastEventId === undefined ? {} : { 'Last-Event-ID': options.lastEventId }) },
+        parseAs: 'stream',
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      }),
+    );
+    return answer.data as ReadableStream<Uint8Array>;
+  }
+
+  /** One call: a request id, connection failures as ConnectionError, error answers as ApiError, the envelope's `data` out. */
+  private async send<D>(call: (headers: Record<string, string>) => Promise<Answer<D>>): Promise<{ data: D extends { data: infer Inner } ? Inner : D }> {
+    const requestId = this.options.requestId ?? randomUUID();
+    let answer: Answer<D>;
+    try {
+      answer = await call({ 'X-COREOS-REQUEST-ID': requestId });
+    } catch (error) {
+      throw ConnectionError.from(this.baseUrl, error);
+    }
+    const { response } = answer;
+    if (!response.ok) throw ApiError.fromAnswer(response.status, answer.error, requestId);
+    const body: unknown = answer.data;
+    // JSON answers come in the envelope; text and streams come bare.
+    const isEnvelope = typeof body === 'object' && body !== null && !(body instanceof ReadableStream) && 'data' in body;
+    return { data: (isEnvelope ? body.data : body) as D extends { data: infer Inner } ? Inner : D };
+  }
+}
+
+function submitHeaders(options: SubmitOptions): Record<string, string> {
+  return {
+    ...(options.idempotencyKey === undefined ? {} : { 'Idempotency-Key': options.idempotencyKey }),
+    ...(options.callbackSecret === undefined ? {} : { 'X-COREOS-CALLBACK-SECRET': options.callbackSecret }),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
