@@ -26,17 +26,20 @@ const HTTP_FILE_STATUSES: Record<string, number> = {
   failedRows: 200,
 };
 
+// Each test waits for batches to finish: more than Jest's 5 s on a loaded machine.
+const SLOW = 90_000;
+
 describe('docs/examples', () => {
   let t: TestApp;
 
   beforeAll(async () => {
     t = await startTestApp({ WORKER_ENABLED: 'true' });
-  });
+  }, SLOW);
   afterAll(async () => {
     await t.close();
   });
 
-  const untilFinal = (batchId: string, tenant: string): Promise<TestResponse> => finalStatus(t, 'bag', batchId, { timeoutMs: 30_000, tenant });
+  const untilFinal = (batchId: string, tenant: string): Promise<TestResponse> => finalStatus(t, 'bag', batchId, { timeoutMs: 60_000, tenant });
   const upload = async (method: 'POST' | 'PUT', csv: string, tenant: string) =>
     t.request(`${BASE}/bag/batch/upload`, { method, headers: await t.headers(tenant), form: csvForm(csv) });
 
@@ -47,77 +50,93 @@ describe('docs/examples', () => {
     beforeAll(async () => {
       const type = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(tenant), rawBody: example('bag-type.json') });
       expectStatus(type, 202);
-    });
+    }, SLOW);
 
-    it('bag-batch.json: every item succeeds', async () => {
-      const submitted = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(tenant), rawBody: example('bag-batch.json') });
-      const { meta, success } = dataOf<{ meta: Record<string, unknown>; success: { refID: string }[] }>(await untilFinal(acceptedId(submitted), tenant));
-      const payload = (JSON.parse(example('bag-batch.json')) as { payload: { refID: string }[] }).payload;
-      expect(meta).toMatchObject({ status: 'SUCCESS', success: payload.length, total: payload.length });
-      expect(success.map((entry) => entry.refID)).toEqual(payload.map((item) => item.refID));
-    });
+    it(
+      'bag-batch.json: every item succeeds',
+      async () => {
+        const submitted = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(tenant), rawBody: example('bag-batch.json') });
+        const { meta, success } = dataOf<{ meta: Record<string, unknown>; success: { refID: string }[] }>(await untilFinal(acceptedId(submitted), tenant));
+        const payload = (JSON.parse(example('bag-batch.json')) as { payload: { refID: string }[] }).payload;
+        expect(meta).toMatchObject({ status: 'SUCCESS', success: payload.length, total: payload.length });
+        expect(success.map((entry) => entry.refID)).toEqual(payload.map((item) => item.refID));
+      },
+      SLOW,
+    );
 
-    it('bag-create.csv: every row succeeds', async () => {
-      const submitted = await upload('POST', example('bag-create.csv'), tenant);
-      const { meta, success } = dataOf<{ meta: Record<string, unknown>; success: { refID: string; id: string; row: number }[] }>(
-        await untilFinal(acceptedId(submitted), tenant),
-      );
-      expect(meta).toMatchObject({ status: 'SUCCESS', success: 3, failed: 0, total: 3 });
-      expect(success.map((entry) => [entry.refID, entry.row])).toEqual([
-        ['csv-1', 2],
-        ['csv-2', 3],
-        ['csv-3', 4],
-      ]);
-      for (const entry of success) created.set(entry.refID, entry.id);
-      const first = dataOf<Record<string, unknown>>(await t.request(`${BASE}/bag/${created.get('csv-1')!}`, { headers: await t.headers(tenant) }));
-      expect(first).toMatchObject({
-        scannableId: 'SCAN-CSV-001',
-        attributes: { weight: 2.5, colour: 'blue', fragile: false, destination: 'AMS' },
-        trackingDetails: [{ operator: 'UPS', trackingId: 'CSV-TRACK-001', isPrimary: true }],
-      });
-      // Defaults fill what a row leaves empty.
-      const third = dataOf<Record<string, unknown>>(await t.request(`${BASE}/bag/${created.get('csv-3')!}`, { headers: await t.headers(tenant) }));
-      expect(third).toMatchObject({ attributes: { weight: 0.4, colour: 'grey', fragile: false } });
-    });
+    it(
+      'bag-create.csv: every row succeeds',
+      async () => {
+        const submitted = await upload('POST', example('bag-create.csv'), tenant);
+        const { meta, success } = dataOf<{ meta: Record<string, unknown>; success: { refID: string; id: string; row: number }[] }>(
+          await untilFinal(acceptedId(submitted), tenant),
+        );
+        expect(meta).toMatchObject({ status: 'SUCCESS', success: 3, failed: 0, total: 3 });
+        expect(success.map((entry) => [entry.refID, entry.row])).toEqual([
+          ['csv-1', 2],
+          ['csv-2', 3],
+          ['csv-3', 4],
+        ]);
+        for (const entry of success) created.set(entry.refID, entry.id);
+        const first = dataOf<Record<string, unknown>>(await t.request(`${BASE}/bag/${created.get('csv-1')!}`, { headers: await t.headers(tenant) }));
+        expect(first).toMatchObject({
+          scannableId: 'SCAN-CSV-001',
+          attributes: { weight: 2.5, colour: 'blue', fragile: false, destination: 'AMS' },
+          trackingDetails: [{ operator: 'UPS', trackingId: 'CSV-TRACK-001', isPrimary: true }],
+        });
+        // Defaults fill what a row leaves empty.
+        const third = dataOf<Record<string, unknown>>(await t.request(`${BASE}/bag/${created.get('csv-3')!}`, { headers: await t.headers(tenant) }));
+        expect(third).toMatchObject({ attributes: { weight: 0.4, colour: 'grey', fragile: false } });
+      },
+      SLOW,
+    );
 
-    it('bag-update.csv, its placeholder ids replaced by the ones bag-create.csv made: every row succeeds and updates its container', async () => {
-      expect(created.size).toBe(3);
-      // The file names each row's container by a placeholder and the refID it was created under.
-      const lines = example('bag-update.csv').split('\n');
-      const filled = lines
-        .map((line, index) => {
-          if (index === 0 || line === '') return line;
-          const refId = line.split(',')[1]!;
-          expect(line).toMatch(/^bag:00000000-0000-4000-8000-00000000000\d,/);
-          return line.replace(/^[^,]+/, created.get(refId)!);
-        })
-        .join('\n');
-      const submitted = await upload('PUT', filled, tenant);
-      const { meta } = dataOf<{ meta: Record<string, unknown> }>(await untilFinal(acceptedId(submitted), tenant));
-      expect(meta).toMatchObject({ status: 'SUCCESS', success: 3, failed: 0, total: 3, operation: 'update' });
+    it(
+      'bag-update.csv, its placeholder ids replaced by the ones bag-create.csv made: every row succeeds and updates its container',
+      async () => {
+        expect(created.size).toBe(3);
+        // The file names each row's container by a placeholder and the refID it was created under.
+        const lines = example('bag-update.csv').split('\n');
+        const filled = lines
+          .map((line, index) => {
+            if (index === 0 || line === '') return line;
+            const refId = line.split(',')[1]!;
+            expect(line).toMatch(/^bag:00000000-0000-4000-8000-00000000000\d,/);
+            return line.replace(/^[^,]+/, created.get(refId)!);
+          })
+          .join('\n');
+        const submitted = await upload('PUT', filled, tenant);
+        const { meta } = dataOf<{ meta: Record<string, unknown> }>(await untilFinal(acceptedId(submitted), tenant));
+        expect(meta).toMatchObject({ status: 'SUCCESS', success: 3, failed: 0, total: 3, operation: 'update' });
 
-      const read = async (refId: string) =>
-        dataOf<Record<string, unknown>>(await t.request(`${BASE}/bag/${created.get(refId)!}`, { headers: await t.headers(tenant) }));
-      // Attributes merge cell by cell: empty cells keep what was stored.
-      expect(await read('csv-1')).toMatchObject({ attributes: { weight: 3, colour: 'red', fragile: false, destination: 'AMS' } });
-      const second = await read('csv-2');
-      expect(second).toMatchObject({ attributes: { weight: 14, colour: 'red', fragile: false, destination: 'FRA' } });
-      expect(second.trackingDetails).toEqual([{ operator: 'UPS', trackingId: 'CSV-TRACK-002', isPrimary: true }]);
-      expect(await read('csv-3')).toMatchObject({ attributes: { weight: 1.2, colour: 'blue', destination: 'LHR' } });
-    });
+        const read = async (refId: string) =>
+          dataOf<Record<string, unknown>>(await t.request(`${BASE}/bag/${created.get(refId)!}`, { headers: await t.headers(tenant) }));
+        // Attributes merge cell by cell: empty cells keep what was stored.
+        expect(await read('csv-1')).toMatchObject({ attributes: { weight: 3, colour: 'red', fragile: false, destination: 'AMS' } });
+        const second = await read('csv-2');
+        expect(second).toMatchObject({ attributes: { weight: 14, colour: 'red', fragile: false, destination: 'FRA' } });
+        expect(second.trackingDetails).toEqual([{ operator: 'UPS', trackingId: 'CSV-TRACK-002', isPrimary: true }]);
+        expect(await read('csv-3')).toMatchObject({ attributes: { weight: 1.2, colour: 'blue', destination: 'LHR' } });
+      },
+      SLOW,
+    );
 
-    it('bag-create-with-mistakes.csv: the rows that break a rule fail alone, with their lines', async () => {
-      const submitted = await upload('POST', example('bag-create-with-mistakes.csv'), tenant);
-      const { meta, errors } = dataOf<{ meta: Record<string, unknown>; errors: { refID: string; row: number; code: string }[] }>(
-        await untilFinal(acceptedId(submitted), tenant),
-      );
-      expect(meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 1, failed: 3, total: 4 });
-      expect(errors.map((entry) => [entry.refID, entry.row, entry.code])).toEqual([
-        ['fix-2', 3, 'ATTRIBUTE_INVALID'],
-        ['fix-3', 4, 'ATTRIBUTE_INVALID'],
-        ['fix-4', 5, 'ATTRIBUTE_INVALID'],
-      ]);
-    });
+    it(
+      'bag-create-with-mistakes.csv: the rows that break a rule fail alone, with their lines',
+      async () => {
+        const submitted = await upload('POST', example('bag-create-with-mistakes.csv'), tenant);
+        const { meta, errors } = dataOf<{ meta: Record<string, unknown>; errors: { refID: string; row: number; code: string }[] }>(
+          await untilFinal(acceptedId(submitted), tenant),
+        );
+        expect(meta).toMatchObject({ status: 'PARTIAL_SUCCESS', success: 1, failed: 3, total: 4 });
+        expect(errors.map((entry) => [entry.refID, entry.row, entry.code])).toEqual([
+          ['fix-2', 3, 'ATTRIBUTE_INVALID'],
+          ['fix-3', 4, 'ATTRIBUTE_INVALID'],
+          ['fix-4', 5, 'ATTRIBUTE_INVALID'],
+        ]);
+      },
+      SLOW,
+    );
   });
 
   describe('container-service.http', () => {
@@ -126,28 +145,32 @@ describe('docs/examples', () => {
       expect(names).toEqual(Object.keys(HTTP_FILE_STATUSES));
     });
 
-    it('runs in order against the service, each request answering as expected', async () => {
-      const tenant = 'http-file';
-      const seen: string[] = [];
-      let failedRows = '';
-      await runHttpFile(HTTP_FILE, { baseUrl: t.url, tenant, token: await t.token(tenant) }, (request, answer) => {
-        const name = request.name ?? `${request.method} ${request.url}`;
-        seen.push(name);
-        expect({ name, status: answer.status, body: answer.status === HTTP_FILE_STATUSES[name] ? '' : answer.text }).toEqual({
-          name,
-          status: HTTP_FILE_STATUSES[name],
-          body: '',
+    it(
+      'runs in order against the service, each request answering as expected',
+      async () => {
+        const tenant = 'http-file';
+        const seen: string[] = [];
+        let failedRows = '';
+        await runHttpFile(HTTP_FILE, { baseUrl: t.url, tenant, token: await t.token(tenant) }, (request, answer) => {
+          const name = request.name ?? `${request.method} ${request.url}`;
+          seen.push(name);
+          expect({ name, status: answer.status, body: answer.status === HTTP_FILE_STATUSES[name] ? '' : answer.text }).toEqual({
+            name,
+            status: HTTP_FILE_STATUSES[name],
+            body: '',
+          });
+          if (name === 'jsonStatus') expect(JSON.parse(answer.text).data.meta).toMatchObject({ status: 'SUCCESS', success: 3, total: 3 });
+          if (name === 'uploadStatus') expect(JSON.parse(answer.text).data.meta).toMatchObject({ status: 'PARTIAL_SUCCESS', failed: 3, total: 4 });
+          if (name === 'failedRows') failedRows = answer.text;
         });
-        if (name === 'jsonStatus') expect(JSON.parse(answer.text).data.meta).toMatchObject({ status: 'SUCCESS', success: 3, total: 3 });
-        if (name === 'uploadStatus') expect(JSON.parse(answer.text).data.meta).toMatchObject({ status: 'PARTIAL_SUCCESS', failed: 3, total: 4 });
-        if (name === 'failedRows') failedRows = answer.text;
-      });
-      expect(seen).toEqual(Object.keys(HTTP_FILE_STATUSES));
-      // The failed rows come back with their cells, ready to fix: the three broken ones, in order.
-      const lines = failedRows.trim().split(/\r?\n/);
-      expect(lines[0]).toBe('refID,scannableId,attributes.weight,attributes.colour,attributes.destination,row,reason,code');
-      expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['fix-2', 'fix-3', 'fix-4']);
-    });
+        expect(seen).toEqual(Object.keys(HTTP_FILE_STATUSES));
+        // The failed rows come back with their cells, ready to fix: the three broken ones, in order.
+        const lines = failedRows.trim().split(/\r?\n/);
+        expect(lines[0]).toBe('refID,scannableId,attributes.weight,attributes.colour,attributes.destination,row,reason,code');
+        expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['fix-2', 'fix-3', 'fix-4']);
+      },
+      SLOW,
+    );
   });
 
   describe('the Postman collection', () => {

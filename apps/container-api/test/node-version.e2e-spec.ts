@@ -31,21 +31,25 @@ describe('the Node version check at start-up', () => {
   it.each([
     ['container-api', MAIN],
     ['container-worker', path.join(DIST, 'worker.js')],
-  ])('%s refuses Node 24 with one line saying why and where to read more, and exits 1', (name, program) => {
-    const run = runAs('24.1.0', program);
-    expect(run.status).toBe(1);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(
-      `${name}: Node 24.1.0 is not supported: better-sqlite3 12, the SQLite driver, crashes it during a CSV upload; ` +
-        'the service is tested on Node 20.19 or later on 20 (see docs/operations.md, "Node versions")\n',
-    );
-  });
+  ])(
+    '%s refuses Node 24 with one line saying why and where to read more, and exits 1',
+    (name, program) => {
+      const run = runAs('24.1.0', program);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        `${name}: Node 24.1.0 is not supported: better-sqlite3 12, the SQLite driver, crashes it during a CSV upload; ` +
+          'the service is tested on Node 20.19 or later on 20 (see docs/operations.md, "Node versions")\n',
+      );
+    },
+    30_000,
+  );
 
   it('refuses a Node that cannot load NestJS 12 (20.18) the same way', () => {
     const run = runAs('20.18.0', MAIN);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^container-api: Node 20\.18\.0 is not supported: [^\n]+ES modules[^\n]+\n$/);
-  });
+  }, 30_000);
 
   it("matches package.json's engines, which name the tested versions only (and no engine-strict: npm warns, never refuses)", () => {
     const root = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as { engines: { node: string } };
