@@ -1,5 +1,8 @@
 // Starts the service: HTTP, and the batch worker on a thread of its own (or inline, or none),
 // through the one start-up sequence in process-lifecycle.ts.
+import { checkNodeVersion } from './node-version';
+// Before NestJS and the SQLite driver are loaded (see node-version.ts).
+checkNodeVersion('container-api');
 import { WORKER_THREAD_YOUNG_GENERATION_MB, limitHeapGrowth } from './heap';
 // Before anything sizable is allocated (see heap.ts).
 limitHeapGrowth();

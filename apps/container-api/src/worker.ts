@@ -1,5 +1,8 @@
 // Runs batch processing alone, without HTTP, so that API and workers can scale apart:
 // `npm run worker`. Same configuration as the service; WORKER_ENABLED is implied.
+import { checkNodeVersion } from './node-version';
+// Before NestJS and the SQLite driver are loaded (see node-version.ts).
+checkNodeVersion('container-worker');
 import { limitHeapGrowth } from './heap';
 // Before anything sizable is allocated (see heap.ts).
 limitHeapGrowth();

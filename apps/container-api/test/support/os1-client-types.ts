@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import openapiTS, { COMMENT_HEADER, astToString } from 'openapi-typescript';
 
-export const OS1_REFERENCE = path.resolve(__dirname, '../../../../../shared/reference/os1-container-api.yaml');
+export const OS1_REFERENCE = path.resolve(__dirname, '../../../../docs/reference/os1-container-api.yaml');
 const GENERATED_OS1_TYPES = path.join(__dirname, 'generated', 'os1-container-api.d.ts');
 
 // The OpenAPI file's descriptions hold characters the lint calls irregular whitespace.

@@ -1,11 +1,11 @@
-// Validates answers against the original service's public OpenAPI schemas (../shared/reference),
+// Validates answers against the original service's public OpenAPI schemas (docs/reference),
 // formats included: int64 must be a safe integer, uri an absolute URL.
 import Ajv, { ValidateFunction } from 'ajv';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 
-const REFERENCE = path.resolve(__dirname, '../../../../../shared/reference/os1-container-api.yaml');
+const REFERENCE = path.resolve(__dirname, '../../../../docs/reference/os1-container-api.yaml');
 
 export type Os1SchemaName =
   | 'ErrorResponse'
