@@ -36,8 +36,10 @@ describe('operations', () => {
         `${BASE}/container-types/{name}`,
       ]),
     );
-    const status = json.body.paths[`${BASE}/{containerType}/batch/status`].get;
-    expect([...documentedHeaders(json.body, status), ...status.parameters.map((p: { name: string }) => p.name)]).toEqual(
+    const statusPath = json.body.paths[`${BASE}/{containerType}/batch/status`];
+    const status = statusPath.get;
+    const parameters = [...(statusPath.parameters ?? []), ...status.parameters].map((p: { name: string }) => p.name);
+    expect([...documentedHeaders(json.body, status), ...parameters]).toEqual(
       expect.arrayContaining(['X-COREOS-REQUEST-ID', 'X-COREOS-TID', 'X-COREOS-ACCESS', 'batchId', 'containerType']),
     );
     expect(json.body.components.schemas.BatchMetaDto.properties.status.enum).toEqual([

@@ -6,6 +6,7 @@
 // authenticate hook decides) and that each of their answers echoes the request id.
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { ParameterObject, PathItemObject } from '@nestjs/swagger';
 import { IDENTITY_REQUIREMENT, IDENTITY_SCHEMES } from './openapi-headers';
 import { RESPONSE_HEADER } from './openapi-response-headers';
 import { isApiRoute } from './request-target';
@@ -41,6 +42,7 @@ export function describeApi(app: INestApplication): OpenAPIObject {
 function finishDocument(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
     const api = isApiRoute(path);
+    hoistPathParameters(item);
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation) continue;
@@ -53,6 +55,27 @@ function finishDocument(document: OpenAPIObject): OpenAPIObject {
     }
   }
   return document;
+}
+
+/**
+ * Path parameters belong to the path: Nest writes them on each operation, and they move to the
+ * path item. Linters that follow the current path through an operation's callbacks (the one
+ * openapi-typescript runs before generating a client) would otherwise check them against the
+ * callback's URL and refuse the document.
+ */
+function hoistPathParameters(item: PathItemObject): void {
+  const operations = HTTP_METHODS.map((method) => item[method]).filter((operation) => operation !== undefined);
+  const hoisted = new Map<string, ParameterObject>();
+  for (const operation of operations) {
+    const kept: NonNullable<typeof operation.parameters> = [];
+    for (const parameter of operation.parameters ?? []) {
+      if (!('$ref' in parameter) && parameter.in === 'path') {
+        if (!hoisted.has(parameter.name)) hoisted.set(parameter.name, parameter);
+      } else kept.push(parameter);
+    }
+    operation.parameters = kept;
+  }
+  if (hoisted.size > 0) item.parameters = [...hoisted.values(), ...(item.parameters ?? [])];
 }
 
 /** The committed form: two-space JSON and a final newline, so a diff shows what changed. */

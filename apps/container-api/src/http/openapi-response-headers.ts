@@ -25,8 +25,8 @@ export const RESPONSE_HEADER = {
 
 /** The headers of a 202 that accepted a batch. */
 export const SUBMITTED_HEADERS = {
-  Location: RESPONSE_HEADER.location,
-  'Retry-After': RESPONSE_HEADER.retryAfterSubmitted,
+  Location: { ...RESPONSE_HEADER.location, required: true },
+  'Retry-After': { ...RESPONSE_HEADER.retryAfterSubmitted, required: true },
 };
 
 /** ... and of a submit, which may be a replay (§7). */
