@@ -5,3691 +5,3689 @@
  */
 
 export interface paths {
-  '/container-types': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Fetch container type details based on the filters passed
-     * @description **API to get the list of all container types and their basic details.**
-     *
-     *     <mark>**Important**</mark>: Core Attributes Configuration and State Machine Configuration of container types are not included in the response.
-     *     | HEADER/QUERY PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *      | ---- | ---- | ----- | ---- |
-     *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
-     *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
-     *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
-     *      | `limit`(query) | Number of items to return. | integer | **Default value:** 50 |
-     *      | `offset`(query) | The number of items to skip from the start. | integer | **Default value:** 0 |
-     *      | `select`(query) | Specifies the list of attributes to be included in the response. If not specified, all attributes are included in the response. | array[string] | **Available values:** name, isSystem, isActive, allowedOwner, ttl |
-     *      | `query`(query) | Query criteria. | object | Refer following links for more details:<br> <br> ㅤ1. [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html) <br> ㅤ2. [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br> ㅤ3. [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br> ㅤ4. [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br> ㅤ5. [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br> ㅤ6. [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br> ㅤ7. [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html) |
-     *      | `sortKey`(query) | Key to be used for sorting data. | string | **Default value:** createdAt |
-     *      | `sortBy`(query) | Fetching data in ascending (asc) or descending (desc) order. | string | **Default value:** desc<br>**Available values**: desc, asc |
-     *      *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong. (These are rare.) |
-     */
-    get: operations['getContainerTypes'];
-    put?: never;
-    /**
-     * Create a new container type
-     * @description **A container can be a bag or box or pallet etc. These different type of containers are known as container-types.** <br><br><mark>**Important**</mark>: <br><br>
-     *          - Container types once created cannot be deleted. <br>
-     *          - Once the Container type is created, its *name* and *isLeaf* property cannot be changed.
-     *          <br><br>
-     *         **Asynchronous API for creating a new *Container Type* by specifying the following parameters in the request body:**
-     *
-     *        | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *        | ---- | ---- | ----- | ---- |
-     *        | `name`* | A unique name that represents a container of this container type. | string | **pattern:** It should match a through z or A through Z, inclusive (range).<br>**minLength:** 3 **maxLength:** 64 |
-     *        | `isLeaf` | Defines whether this container-type will have actual physical items or not. Such types of containers are termed as leaf containers. | boolean | **default:** false |
-     *        | `allowedParent` | Rules defining the allowed container types as parent of a container type. |
-     *        | ㅤ↳`oneOf` | List of container types allowed as parent of this container type. | string | **minItems:** 1 **maxItems:** 16<br>**minLength:** 3 **maxLength:** 64 |
-     *        | ㅤ↳`not` | List of container types not allowed as parent of this container type. | string | **minItems:** 1 **maxItems:** 16<br>**minLength:** 3 **maxLength:** 64 |
-     *        | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
-     *        *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **202 - Accepted** |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong. (These are rare.) |
-     */
-    post: operations['createContainerType'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/container-types/{containerTypeName}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Get container type deatils by containerTypeName
-     * @description **API to get the details of a container type by containerTypeName.**
-     *     <mark>**Important**</mark>: Core Attributes Configuration and State Machine Configuration of the container type are not included in the response.
-     *      | HEADER/PATH | DESCRIPTION | TYPE |
-     *      | ---- | ---- | ----- |
-     *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
-     *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
-     *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
-     *      | `containerTypeName`*(path) | Unique Name of the Container Type. | string |
-     *      *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong. (These are rare.) |
-     */
-    get: operations['getContainerTypeById'];
-    /**
-     * Update container type basic deatils
-     * @description **API to update basic configuration of a container type specified by ContainerTypeName.** <br><br><mark>**Important**</mark>: Core Attributes Configuration and State Machine Configuration of the container type cannot be updated using this API.
-     *     | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *        | ---- | ---- | ----- | ---- |
-     *        | `allowedParent`* | Rules defining the allowed/disallowed container types (singular name) as parent of a container type. |
-     *        | ㅤ↳`oneOf` | List of container types allowed as parent of this container type. | string | **minItems:** 1 **maxItems:** 16<br>**minLength:** 3 **maxLength:** 64 |
-     *        | ㅤ↳`not` | List of container types not allowed as parent of this container type. | string | **minItems:** 1 **maxItems:** 16<br>**minLength:** 3 **maxLength:** 64 |
-     *        | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
-     *        *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **202 - Accepted** |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong. (These are rare.) |
-     */
-    put: operations['updateContainerType'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/container-types/{containerTypeName}/config/attributes': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Get core attributes configurations of a container type
-     * @description **API to get the list of core attributes and their configuration of a container type specified by containerTypeName.**
-     *      | HEADER/PATH | DESCRIPTION | TYPE |
-     *      | ---- | ---- | ----- |
-     *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
-     *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
-     *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
-     *      | `containerTypeName`*(path) | Unique ID of the Container Type. | string |
-     *      *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
-     */
-    get: operations['getAttributesConfig'];
-    /**
-     * Update core attributes configurations for a Container type.
-     * @description **API to update core attributes configuration of a container type specified by containerTypeName.**<br><br>**The configuration includes:**
-     *
-     *      1. List of core attributes (names) - Data type of each core attribute.<br>
-     *      2. Validation of core attribute values, if required, for each core attribute.
-     *
-     *       <mark>**Important**</mark>:
-     *       - If the attribute is already defined for the container type- The validation rules will get updated for the attribute.
-     *       - If the attribute is not defined for the container type- It is added as a new core attribute for the container type.
-     *       - On successful execution of the API, all updates including change in data type will take effect immediately for the container type.
-     *
-     *       | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *        | ---- | ---- | ----- | ---- |
-     *        | `attributes`* |
-     *        | ㅤ↳`name`* | Name of the attribute to be updated. | string | **Example**: capacity<br>**minLength**: 3 **maxLength**: 64 |
-     *        | ㅤ↳`dataType`* | Field for the datatype of an attribute. | string | **Example**: integer<br>**Enum**: [string, number, boolean, object, array] |
-     *        | ㅤ↳`description` |Updated description of the attribute.|string  | **minLength**: 1 **maxLength**: 256|
-     *        | ㅤ↳`indexed` | Field to specify if the attribute is to be indexed. Filter or search operation on the basis of a custom attribute will be only allowed if this field is set as TRUE. | boolean | **Default**: false |
-     *        | `defaultValue` |
-     *        | ㅤ↳`validation` | Specifies all the validations to be performed on an attribute, when a container of this type is created/updated. |
-     *        | ㅤㅤㅤ↳`range` | Field to specify the range that the attribute value must lie. In case of "string" data type, range will be the length of string value. | number | **min**: The min value, inclusive.<br>**max**: The max value, inclusive. |
-     *        | ㅤㅤㅤ↳`regex` | Field to specify the regex pattern that the value of an attribute MUST match. | string | **minLength**: 1 **maxLength**: 512 |
-     *        | ㅤㅤㅤ↳`valueOneOf` | Field to specify enum values for an attribute. list of valueOneOf should be homogeneous. | Enum | **minItems**: 1 |
-     *        | ㅤㅤㅤ↳`required` | Field to specify if the value for the attribute is mandatory or not. If TRUE, the value MUST be provided. | boolean | **Default value**: false |
-     *        | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
-     *        *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **202 - Accepted** |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong. (These are rare.) |
-     */
-    put: operations['updateAttributesConfig'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/container-types/{containerTypeName}/config/state-machine': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Get state machine configuration of container type
-     * @description **API to get the current state-machine configurtion (states, sub-states, and state transition rules) of a container type specified by the containerTypeName.**
-     *      | HEADER/PATH | DESCRIPTION | TYPE |
-     *      | ---- | ---- | ----- |
-     *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
-     *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
-     *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
-     *      | `containerTypeName`*(path) | Unique Name of the Container Type. | string |
-     *      *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
-     */
-    get: operations['getStateMachine'];
-    /**
-     * Update state machine configuration of container type
-     * @description **This API is for updating the current state-machine configuration (states, sub-states, and state transition rules) of a container type specified by the containerTypeName.**
-     *
-     *       - **Events** - Represents array of Events. An event contains event name, event data,if any.
-     *         - **Event Name** - Represents name of the event for state transition.
-     *         - **Event data** - data expected with the event and validation, if any, for the event data.
-     *       - **States** List of main states with its substates and transitions.
-     *
-     *     <mark>**Important**</mark>: The state machine cannot be partially updated. Moreover, for each non-terminal sub-state, at least one state transition rule is expected.
-     *     | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *        | ---- | ---- | ----- | ---- |
-     *        | `events`* | Represents an array of Events. An event contains event name, event data, if any. |
-     *        | ㅤ↳`event`* | Represents name of the event for state transition. | string | **Example**: createdToOpened |
-     *        | ㅤ↳`eventType` | Specifies event is transitional or not. <br>**TRANSITIONAL**- Transitonal event is an event that upon invocation it will change the state of the container.<br>**NON_TRANSITIONAL**- Transitonal event is an event that upon invocation it will not change the state of the container. | string | **default**: TRANSITIONAL<br>**Enum**: [ TRANSITIONAL, NON_TRANSITIONAL ] |
-     *        | ㅤ↳`eventData` | Data expected with the event and validation, if any, for the event data. |
-     *        | ㅤㅤ↳`name`* | Name of validation keys of an event. | string | **minLength**: 1 **maxLength**: 32 |
-     *        | ㅤㅤ↳`type` | Event data type | string | **Enum**: [string, number, boolean, object, array] |
-     *        | ㅤㅤ↳`validation` | Validation rules for a string or number value. |
-     *        | ㅤㅤㅤ↳`range` | Field to specify the range that the attribute value must lie. In case of "string" data type, range will be the length of string value. |
-     *        | ㅤㅤㅤㅤ↳`min` | The min value, inclusive. | number |
-     *        | ㅤㅤㅤㅤ↳`max` | The max value, inclusive. | number |
-     *        | ㅤㅤㅤ↳`regex` | Regex that the data should match. | string | **minLength**: 1 **maxLength**: 512 |
-     *        | ㅤㅤㅤ↳`valueOneOf` | Enum of accepted values. | | **minItems**: 1 **maxItems**: 16 |
-     *        | ㅤㅤㅤ↳`required` | Specifies whether the value is required or optional. | boolean | **Default**: false |
-     *        | ㅤㅤㅤ↳`blocking` | Specifies whether we need to block the event transition in case the attribute validation is failed or not. | boolean | **Default**: true |
-     *        | `states`* | List of main states with its sub-states and transitions. |
-     *        | `created`* | State created. |
-     *        | ㅤ↳`name`* | Name of the state. | string |
-     *        | ㅤ↳`defaultSubstate`* | Represents default substate for this state. | string |
-     *        | ㅤ↳`substates`* | | | **minItems**: 1 |
-     *        | ㅤㅤ↳`name`* | Name of the sub-state. | string | **minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤ↳`transitions`* | Represents an array of transition rules for this substate. Transition Rule for this state. Contains events and the destination state. |
-     *        | ㅤㅤㅤ↳`event`* | Represents name of the event for state transition. | string | **minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤㅤ↳`destination`* | Name of the main state and its sub-state. | string | **Example**: created<br>**minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤ↳`ttl` | Time to live associated with each state of a container. |
-     *        | ㅤㅤㅤ↳`time`* | Time to live is associated with the state of a container. | string | **pattern**: Time string in days, hours, minutes, and seconds.<br>**minLength**: 2<br>**Example** - 30m, 1d 12h, 1d 12h 30m 45s etc.|
-     *        | ㅤㅤㅤ↳`destination`* | Represents destination state to which this instance should be transitioned to after ttl expiry. | string |
-     *        | ㅤㅤ↳`callback` | Represents callback URL, which can be called to get any info about state transition of a container or its terminal ttl expiry. | string | A valid URL. |
-     *        | `opened`* | It signifies readiness of container to begin containerization process.
-     *        | ㅤ↳`name`* | Name of the state. | string |
-     *        | ㅤ↳`defaultSubstate`* | Represents default substate for this state. | string |
-     *        | ㅤ↳`substates`* | | | **minItems**: 1 |
-     *        | ㅤㅤ↳`name`* | Name of the sub-state. | string | **minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤ↳`transitions`* | Represents an array of transition rules for this substate. Transition Rule for this state. Contains events and the destination state. |
-     *        | ㅤㅤㅤ↳`event`* | Represents name of the event for state transition. | string | **minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤㅤ↳`destination`* | Name of the main state and its sub-state. | string | **Example**: created<br>**minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤ↳`ttl` | Time to live associated with each state of a container. |
-     *        | ㅤㅤㅤ↳`time`* | Time to live is associated with the state of a container. | string | **pattern**: Time string in days, hours, minutes, and seconds.<br>**minLength**: 2<br>**Example** - 30m, 1d 12h, 1d 12h 30m 45s etc.|
-     *        | ㅤㅤㅤ↳`destination`* | Represents destination state to which this instance should be transitioned to after ttl expiry. | string |
-     *        | ㅤㅤ↳`callback` | Represents callback URL, which can be called to get any info about state transition of a container or its terminal ttl expiry. | string | A valid URL. |
-     *        | `closed`* | It signifies the termination of containerization process. |
-     *        | ㅤ↳`name`* | Name of the state. | string |
-     *        | ㅤ↳`defaultSubstate`* | Represents default substate for this state. | string |
-     *        | ㅤ↳`substates`* | | | **minItems**: 1 |
-     *        | ㅤㅤ↳`name`* | Name of the sub-state. | string | **minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤ↳`transitions`* | Represents an array of transition rules for this substate. Transition Rule for this state. Contains events and the destination state. |
-     *        | ㅤㅤㅤ↳`event`* | Represents name of the event for state transition. | string | **minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤㅤ↳`destination`* | Name of the main state and its sub-state. | string | **Example**: created<br>**minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤ↳`ttl` | Time to live associated with each state of a container. |
-     *        | ㅤㅤㅤ↳`time`* | Time to live is associated with the state of a container. | string | **pattern**: Time string in days, hours, minutes, and seconds.<br>**minLength**: 2<br>**Example** - 30m, 1d 12h, 1d 12h 30m 45s etc.|
-     *        | ㅤㅤㅤ↳`destination`* | Represents destination state to which this instance should be transitioned to after ttl expiry. | string |
-     *        | ㅤㅤ↳`callback` | Represents callback URL, which can be called to get any info about state transition of a container or its terminal ttl expiry. | string | A valid URL. |
-     *        | `completed`* | End of the lifecycle of a container. |
-     *        | ㅤ↳`name`* | Name of the state. | string |
-     *        | ㅤ↳`defaultSubstate`* | Represents default substate for this state. | string |
-     *        | ㅤ↳`substates`* | | | **minItems**: 1 |
-     *        | ㅤㅤ↳`name`* | Name of the sub-state. | string | **minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤ↳`transitions`* | Represents an array of transition rules for this substate. Transition Rule for this state. Contains events and the destination state. |
-     *        | ㅤㅤㅤ↳`event`* | Represents name of the event for state transition. | string | **minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤㅤ↳`destination`* | Name of the main state and its sub-state. | string | **Example**: created<br>**minLength**: 3 **maxLength**: 32 |
-     *        | ㅤㅤ↳`ttl` | Time to live associated with each state of a container. |
-     *        | ㅤㅤㅤ↳`time`* | Time to live is associated with the state of a container. | string | **pattern**: Time string in days, hours, minutes, and seconds.<br>**minLength**: 2<br>**Example** - 30m, 1d 12h, 1d 12h 30m 45s etc.|
-     *        | ㅤㅤㅤ↳`destination`* | Represents destination state to which this instance should be transitioned to after ttl expiry. | string |
-     *        | ㅤㅤ↳`callback` | Represents callback URL, which can be called to get any info about state transition of a container or its terminal ttl expiry. | string | A valid URL. |
-     *        | `terminalStates` | Terminal state. | sting |
-     *        | `terminalTTL`* | Specifies the time to live for a data entry in the database. Specified for a tenant. | string | **Default**: 30d **Example**: 10d5h3m0s <br>**minLength**: 2 **maxLength**: 12 |
-     *        | `callback` | Represents callback URL, which can be called to get any info about state transition of a container or its terminal ttl expiry. | string | A valid URL. |
-     *        *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
-     */
-    put: operations['updateStateMachine'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/config/state-machine/entities/{entityCode}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    /**
-     * Update an Entity
-     * @description **This API will update an entity. Events mentioned in the events list will be replaced for the entity**
-     *
-     *      **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | --- | ---- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *         | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *         | **401 - Unauthorized** | No valid API key provided. |
-     *         | **404 - Not Found** | The requested resource doesn't exist. |
-     *         | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    put: operations['updateEntity'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/config/state-machine/events': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Get all events
-     * @description **This API will get all event with given event details.**
-     *
-     *      **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | --- | ---- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *         | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *         | **401 - Unauthorized** | No valid API key provided. |
-     *         | **404 - Not Found** | The requested resource doesn't exist. |
-     *         | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    get: operations['getAllEvents'];
-    put?: never;
-    /**
-     * Create events for a container-type
-     * @description **This API is for create events based on given details.**
-     *
-     *      **HTTP Status Code Summary**
-     *      | Code | Description |
-     *      | --- | ---- |
-     *      | **200 - OK** | Everything worked as expected. |
-     *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *       | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    post: operations['createEvents'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/config/state-machine/events/{eventCode}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Get events for a container-type
-     * @description **This API is for create events based on given details.**
-     *
-     *      **HTTP Status Code Summary**
-     *      | Code | Description |
-     *      | --- | ---- |
-     *      | **200 - OK** | Everything worked as expected. |
-     *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *       | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    get: operations['get event'];
-    /**
-     * Update events for a container-type
-     * @description **This API is for create events based on given details.**
-     *
-     *      **HTTP Status Code Summary**
-     *      | Code | Description |
-     *      | --- | ---- |
-     *      | **200 - OK** | Everything worked as expected. |
-     *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *       | **401 - Unauthorized** | No valid API key provided. |
-     *       | **404 - Not Found** | The requested resource doesn't exist.
-     *       | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    put: operations['update event'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/config/state-machine/events/orphan': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * API to get list of orphan event codes (not associated with any reason code).
-     * @description **This API is for create events based on given details.**
-     *
-     *      **HTTP Status Code Summary**
-     *      | Code | Description |
-     *      | --- | ---- |
-     *      | **200 - OK** | Everything worked as expected. |
-     *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *       | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    get: operations['getOrphanEvent'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/config/state-machine/reasons': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Get all reasons
-     * @description **This API will get all reason.**
-     *
-     *      **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | --- | ---- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *         | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *         | **401 - Unauthorized** | No valid API key provided. |
-     *         | **404 - Not Found** | The requested resource doesn't exist. |
-     *         | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    get: operations['getAllReasons'];
-    put?: never;
-    /**
-     * API to get list of orphan event codes (not associated with any reason code).
-     * @description **This API is for create events based on given details.**
-     *
-     *      **HTTP Status Code Summary**
-     *      | Code | Description |
-     *      | --- | ---- |
-     *      | **200 - OK** | Everything worked as expected. |
-     *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *       | **401 - Unauthorized** | No valid API key provided. |
-     *       | **404 - Not Found** | The requested resource doesn't exist. |
-     *       | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    post: operations['createReason'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/config/state-machine/reasons/{reasonCode}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * API to get list of orphan event codes (not associated with any reason code).
-     * @description **This API is for create events based on given details.**
-     *
-     *      **HTTP Status Code Summary**
-     *      | Code | Description |
-     *      | --- | ---- |
-     *      | **200 - OK** | Everything worked as expected. |
-     *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *       | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    get: operations['getReason'];
-    /**
-     * API to get list of orphan event codes (not associated with any reason code).
-     * @description **This API is for create events based on given details.**
-     *
-     *      **HTTP Status Code Summary**
-     *      | Code | Description |
-     *      | --- | ---- |
-     *      | **200 - OK** | Everything worked as expected. |
-     *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *       | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    put: operations['updateReason'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/config/state-machine/reason/orphan': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * API to get list of orphan event codes (not associated with any reason code).
-     * @description **This API is for create events based on given details.**
-     *
-     *      **HTTP Status Code Summary**
-     *      | Code | Description |
-     *      | --- | ---- |
-     *      | **200 - OK** | Everything worked as expected. |
-     *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *       | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    get: operations['getOrphanReason'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{containerTypeName}/filter': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Fetch container details based on the filters passed.
-     * @description **API to get information of all containers of container type based on the filters specified.**
-     *      |  HEADER/QUERY PARAMETER   |   DESCRIPTION  |   TYPE    |  VALIDATION   |
-     *       |---  |---  |---  |---  |
-     *       |  `X-COREOS-REQUEST-ID`*(header)   |  Unique request ID.   |  string      |     |
-     *       |  `X-COREOS-TID `*(header)   |   Tenant ID.  |  string      |     |
-     *       | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string  |
-     *       |
-     *       | `limit`(query) | Number of items to return. | integer  | ㅤ**Default value**: 50 |
-     *       | `offset`(query) | The number of items to skip from start. | integer | ㅤ**Default value**: 0 |
-     *       | `select`(query) | Specifies the list of attributes to be included in the response. If not specified, all attributes are included in the response.| array[string] | ㅤ**Available values**: name, isSystem, <br>ㅤisActive, allowedOwner, ttl |
-     *       | `query`(query) | Query criteria. | object | ㅤRefer following links for more details:<br> <br> ㅤ1. [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html) <br> ㅤ2. [multi_match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-multi-match-query.html)<br> ㅤ3. [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br> ㅤ4. [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br> ㅤ5. [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br> ㅤ6. [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br> ㅤ7. [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br> ㅤ8. [fuzzy](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-fuzzy-query.html)<br> ㅤ9. [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html)<br>  10. [wildcard](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-wildcard-query.html)<br>  11. [match_phrase](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase.html)<br>  12. [match_phrase_prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase-prefix.html) |
-     *       | `sortKey`(query) | Key to be used for sorting data. | string |  **Default value**: createdAt |
-     *       | `sortBy`(query) | Fetching data in ascending (asc) or descending (desc) order. | string | **Available values**: desc, asc<br>**Default value**: desc |
-     *       | `containerType`*(query) | Type of container. | string |
-     *       *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong. (These are rare.) |
-     */
-    get: operations['getContainers'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{containerTypeName}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Create a container
-     * @description **API to create a new container of a particular containerType(given in request):**
-     *
-     *       | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *       | ---- | ----- | ---- | --- |
-     *       | `containerType`* | Container type defined using container type configuration APIs. | string | **pattern**: It should match a through z or A through Z, inclusive (range).<br>**minLength**: 3 **maxLength**: 64<br>**Example**: bag |
-     *       | `trackingDetails` | Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it. There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. |
-     *       | ㅤ↳`operator`* | Field to specify the owner of the tracking ID. | string | **minLength**: 3 **maxLength**: 64<br>**Example**: Delhivery |
-     *       | ㅤ↳`trackingId`* | | string | **minLength**: 1 **maxLength**: 128<br>**Example**: 132121232423232 |
-     *       | ㅤ↳`isPrimary` | It defines whether it is a primary tracking ID or not. If not defined we assume first tracking ID as primary tracking ID. | boolean | **Default**: false |
-     *       | `attributes` | A map to provide values for the attributes defined in Container-type configuration APIs. |
-     *       | `items` | List of items can be added into a container only if the container-type is a leaf. |
-     *       | ㅤ↳`name`* | Name of the item. | string | **minLength**: 3 **maxLength**: 128<br>**Example**: pant/shirt |
-     *       | ㅤ↳`code` | Code of the item. | string |  **minLength**: 3 **maxLength**: 128 |
-     *       | ㅤ↳`cost`* | Cost of the item. |
-     *       | ㅤㅤ↳`unit` | Represents unit price of the item. |
-     *       | ㅤㅤㅤ↳`amount` | The value of the amount; accurate to three decimal places. | number |
-     *       | ㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
-     *       | ㅤㅤ↳`total`* | Represents total price of the item. |
-     *       | ㅤㅤㅤ↳`amount` | The value of the amount; accurate to three decimal places. | number |
-     *       | ㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
-     *       | ㅤ↳`quantity` |
-     *       | ㅤㅤ↳`value` | A number quantifying measurement. | integer |
-     *       | ㅤㅤ↳`unit` | Unit for measurement. | string | **Enum**: [cm, m, l, ml, nos, g, kg, mm] |
-     *       | `isHazmat` | Represents whether this container can contain hazardous materials or not. | boolean | **Default**: false |
-     *       | `isContainerizable` | Defines whether container can be put into other containers or not. | boolean | **Default**: true |
-     *       | `callback` | Represents callback URL, which can be to notify status(success/failed) of API. | object | {url: "string", meta: "string"} |
-     *       *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **202 - Accepted** |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
-     */
-    post: operations['createContainer'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{containerTypeName}/{containerId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Fetch details of container
-     * @description **API to get information (base & core attribute values) of a container specified by containerId.**
-     *      | HEADER/PATH/QUERY | DESCRIPTION | TYPE |
-     *      | ---- | ---- | ----- |
-     *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
-     *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
-     *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
-     *      |
-     *      | `containerId`*(path) | Unique ID of Container. | string |
-     *      | `containerType`*(query) | Type of container. | string |
-     *      *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong. (These are rare.) |
-     */
-    get: operations['getContainerById'];
-    /**
-     * Update attribute of Container
-     * @description **API to update the attributes of container.**
-     *
-     *
-     *      | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *      | ---- | ---- | --- | --- |
-     *      | `trackingDetails` | Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it. There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. |
-     *      | ㅤ↳`operator` | Field to specify the owner of the tracking ID. | string | **minLength**: 3 **maxLength**: 64<br>**Example**: Delhivery |
-     *      | ㅤ↳`trackingId`* | | string | **minLength**: 1 **maxLength**: 128<br>**Example**: 132121232423232 |
-     *       | ㅤ↳`isPrimary` | It defines whether it is a primary tracking id or not. If not defined we assume first tracking id as primary tracking id. | boolean | **Default**: false |
-     *       | `attributes` | A map to provide values for the attributes defined in Container-type configuration APIs. |
-     *       | `items` | List of items can be added into a container only if the container-type is a leaf. |
-     *       | ㅤ↳`name`* | Name of the item. | string | **minLength**: 3 **maxLength**: 128<br>**Example**: pant/shirt |
-     *       | ㅤ↳`code` | Code of the item. | string |  **minLength**: 3 **maxLength**: 128 |
-     *       | ㅤ↳`cost`* | Cost of the item. |
-     *       | ㅤㅤ↳`unit` | Represents unit price of the item. |
-     *       | ㅤㅤㅤ↳`amount` | The value of the amount; accurate to three decimal places. | number |
-     *       | ㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
-     *       | ㅤㅤ↳`total`* | Represents total price of the item. |
-     *       | ㅤㅤㅤ↳`amount` | The value of the amount; accurate to three decimal places. | number |
-     *       | ㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
-     *       | ㅤ↳`quantity` |
-     *       | ㅤㅤ↳`value` | A number quantifying measurement. | integer |
-     *       | ㅤㅤ↳`unit` | Unit for measurement. | string | **Enum**: [cm, m, l, ml, nos, g, kg, mm] |
-     *       | `callback` | Represents callback URL, which can be to notify status(success/failed) of API. | object | {url: "string", meta: "string"} |
-     *       *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **202 - Accepted** |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
-     */
-    put: operations['updateContainerById'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{containerId}/child': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    /**
-     * containerization/decontainerization of the container
-     * @description **Grouping together container into a container. The container that goes inside another container is said to be containerized.**
-     *     - **containerId** - The child container ID that needs to be add in parent container.
-     *     - **parentId** - The parent container ID that needs to be add as parent of a container.
-     *
-     *     - **action** - field to represent action to be performed on the container.
-     *
-     *
-     *      | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *      | --- | --- | --- | --- |
-     *      | `parentId`* | Field to represent container ID of the parent container. During the containerization process, this value is assigned to represent which container contains this container. | string | **Example**- box:9c9b1138-7cdd-11eb-9439-0242ac130002 |
-     *      | `action`* | field to represent action to be performed on the container.field to represent action to be performed on the container.
-     *      | `callback` | Represents callback URL, which can be to notify status(success/failed) of API. | string | A valid URL. |
-     *     *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **202 - Accepted** |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
-     */
-    put: operations['ContainerizeContainerById'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/tracking/{trackingId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Fetch details of container by trackingId
-     * @description **Container is a physical entity which must have a trackingId(scannableId, photoId, RFId) associated with it.**<br><br>**This api will fetch all the details of container specified by trackingId(scannableId, photoId, RFId).**
-     *      | HEADER/PATH/QUERY | DESCRIPTION | TYPE |
-     *      | ---- | ---- | ----- |
-     *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
-     *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
-     *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
-     *      | `trackingId`*(path) | Tracking ID of container. | string|
-     *      *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
-     */
-    get: operations['getContainerByTrackingId'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{containerTypeName}/{containerId}/state': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Get the current state of a container
-     * @description **API to get the current state of a container.**
-     *
-     *      | HEADER/PATH | DESCRIPTION | TYPE |
-     *      | ---- | ---- | ----- |
-     *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
-     *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
-     *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
-     *
-     *      | `containerId`*(path) | Unique ID of Container. | string|
-     *      *This is required.
-     *        <br><br>
-     *        **HTTP Status Code Summary**
-     *        | Code | Description |
-     *        | ---- | ---------- |
-     *        | **200 - OK** | Everything worked as expected. |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *        | **401 - Unauthorized** | No valid API key provided. |
-     *        | **404 - Not Found** | The requested resource doesn't exist. |
-     *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
-     */
-    get: operations['getContainerState'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{containerTypeName}/{containerId}/state/event': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    /**
-     * Apply event on the container.
-     * @description **This API will apply an event to an instance. If the event is
-     *     transitionable, then the instance will transition to the particular
-     *     state. Otherwise it will remain in the existing state.**
-     *
-     *     | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *     | ---- | ---- | ----- | ---- |
-     *     | `name`* | Represents name of the event for state transition. | string | **minLength**: 3 **maxLength**: 64 |
-     *     | `timestamp` | Represents the timestamp of the event occured. | integer |
-     *     | `propagate` | Propagate flag indicates whether these events need to propagate on child containers or not. | boolean | **Default**: false |
-     *     | `data` | Represents event data values, if any, for this event. |
-     *     | `source` | Represents the source which triggered the event. It can be an app, a user or some location from where the event was triggered. |
-     *     | ㅤ↳`appId`* | Application ID which is responsible for calling this event. | string | **minLength**: 1 **maxLength**: 64 |
-     *      | ㅤ↳`userId` | User ID which is responsible for calling this event. | string | **minLength**: 1 **maxLength**: 64 |
-     *      | ㅤ↳`locId` | LocationId of the event. | string |
-     *      | `callback` | Represents callback URL, which can be called to get any info about state change of a container and notify status(success/failed) of API. | string | A valid URL. |
-     *      *This is required.
-     *       <br><br>
-     *       **HTTP Status Code Summary**
-     *       | Code | Description |
-     *       | ---- | ---------- |
-     *       | **200 - OK** | Everything worked as expected. |
-     *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *       | **401 - Unauthorized** | No valid API key provided. |
-     *       | **404 - Not Found** | The requested resource doesn't exist. |
-     *       | **503 - Server Error** | Something went wrong.. (These are rare.) |
-     */
-    put: operations['updateContainerState'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{containerType}/batch': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    /**
-     * Perform update operation on container in batches
-     * @description **API to update Container in batch via JSON payload.**
-     *
-     *     | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *     | - | - | - | - |
-     *     | `payload` | Array of container update request. |
-     *      | ㅤ↳`containerId` | unique identifier of each container. | string |
-     *      | ㅤ↳`data` | Attributes that define a container and can be modified after container creation. |
-     *      | `trackingDetails` | Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it.<br>There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. |
-     *        | ㅤㅤ↳`operator`* | Field to specify the owner of the tracking ID. | string | **minLength**: 3 **maxLength**: 64<br>**example**: Delhivery |
-     *        | ㅤㅤ↳`trackingId`* | Tracking ID. | string | **minLength**: 1 **maxLength**: 128<br>**example**: 132121232423232 |
-     *        | ㅤㅤ↳`isPrimary`* | It defines whether it is a primary tracking ID or not. If none of the tracking details is set as primary we assume first tracking ID as a primary tracking id. | boolean | **default**: false |
-     *        | ㅤ↳`attributes` | A map to provide values for the attributes defined in Container-type configuration APIs. |
-     *        | ㅤ↳`items` | List of items can be added into container only if container-type is a leaf. |
-     *          | ㅤㅤ↳`name`* | Name of the item. | string | **minLength**: 3 **maxLength**: 128<br>**example**: pant/shirt |
-     *          | ㅤㅤ↳`code` | Code of the item. | string | **minLength**: 3 **maxLength**: 128 |
-     *        | ㅤㅤ↳`cost`* | cost of the item. |
-     *        | ㅤㅤㅤ↳`unit` | Represents unit price of the item.. |
-     *        | ㅤㅤㅤㅤ↳`amount` | The value of the amount accurate to three decimal places. | number |
-     *        | ㅤㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
-     *        | ㅤㅤㅤ↳`total`* | Represents total price of the item. |
-     *        | ㅤㅤㅤㅤ↳`amount` | The value of the amount accurate to three decimal places. | number |
-     *        | ㅤㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
-     *        | ㅤㅤ↳`quantity` |
-     *        | ㅤㅤㅤ↳`value` | A number quantifying measurement. | integer |
-     *        | ㅤㅤㅤ↳`unit` | Unit for measurement. | string | ​​**Enum**: [ cm, m, l, ml, nos, g, kg, mm ] |
-     *        | ㅤㅤ↳`callback` | Represents callback URL, which can be to notify status(success/failed) of API. | string | A valid URL |
-     *        | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
-     *        *This is required.
-     *
-     *        **HTTP Status Code Summary**
-     *       | Code | Description |
-     *       | --- | ---- |
-     *         | **202 - Accepted** | Everything worked as expected. |
-     *         | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *         | **401 - Unauthorized** | No valid API key provided. |
-     *          | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    put: {
-      parameters: {
-        query?: never;
-        header: {
-          /** @description Unique request id. */
-          'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-          /** @description Tenant id */
-          'X-COREOS-TID': components['parameters']['TenantId'];
-          /** @description Core-os access token */
-          'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-          /** @description Core-os user info */
-          'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-          /** @description App requesting for the attributes. */
-          'X-COREOS-ORIGIN-TOKEN': components['parameters']['RequestingApp'];
+    "/container-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        path: {
-          /** @description Type of container */
-          containerType: components['parameters']['ContainerType'];
+        /**
+         * Fetch container type details based on the filters passed
+         * @description **API to get the list of all container types and their basic details.**
+         *
+         *     <mark>**Important**</mark>: Core Attributes Configuration and State Machine Configuration of container types are not included in the response.
+         *     | HEADER/QUERY PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *      | ---- | ---- | ----- | ---- |
+         *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
+         *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
+         *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
+         *      | `limit`(query) | Number of items to return. | integer | **Default value:** 50 |
+         *      | `offset`(query) | The number of items to skip from the start. | integer | **Default value:** 0 |
+         *      | `select`(query) | Specifies the list of attributes to be included in the response. If not specified, all attributes are included in the response. | array[string] | **Available values:** name, isSystem, isActive, allowedOwner, ttl |
+         *      | `query`(query) | Query criteria. | object | Refer following links for more details:<br> <br> ㅤ1. [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html) <br> ㅤ2. [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br> ㅤ3. [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br> ㅤ4. [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br> ㅤ5. [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br> ㅤ6. [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br> ㅤ7. [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html) |
+         *      | `sortKey`(query) | Key to be used for sorting data. | string | **Default value:** createdAt |
+         *      | `sortBy`(query) | Fetching data in ascending (asc) or descending (desc) order. | string | **Default value:** desc<br>**Available values**: desc, asc |
+         *      *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong. (These are rare.) |
+         */
+        get: operations["getContainerTypes"];
+        put?: never;
+        /**
+         * Create a new container type
+         * @description **A container can be a bag or box or pallet etc. These different type of containers are known as container-types.** <br><br><mark>**Important**</mark>: <br><br>
+         *          - Container types once created cannot be deleted. <br>
+         *          - Once the Container type is created, its *name* and *isLeaf* property cannot be changed.
+         *          <br><br>
+         *         **Asynchronous API for creating a new *Container Type* by specifying the following parameters in the request body:**
+         *
+         *        | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *        | ---- | ---- | ----- | ---- |
+         *        | `name`* | A unique name that represents a container of this container type. | string | **pattern:** It should match a through z or A through Z, inclusive (range).<br>**minLength:** 3 **maxLength:** 64 |
+         *        | `isLeaf` | Defines whether this container-type will have actual physical items or not. Such types of containers are termed as leaf containers. | boolean | **default:** false |
+         *        | `allowedParent` | Rules defining the allowed container types as parent of a container type. |
+         *        | ㅤ↳`oneOf` | List of container types allowed as parent of this container type. | string | **minItems:** 1 **maxItems:** 16<br>**minLength:** 3 **maxLength:** 64 |
+         *        | ㅤ↳`not` | List of container types not allowed as parent of this container type. | string | **minItems:** 1 **maxItems:** 16<br>**minLength:** 3 **maxLength:** 64 |
+         *        | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
+         *        *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **202 - Accepted** |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong. (These are rare.) |
+         */
+        post: operations["createContainerType"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/container-types/{containerTypeName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        cookie?: never;
-      };
-      requestBody: components['requestBodies']['ContainerUpdateBatchRequest'];
-      responses: {
-        202: components['responses']['BatchSuccessResponse'];
-        400: components['responses']['BadRequestErrorResponse'];
-        401: components['responses']['UnauthorizedErrorResponse'];
-        503: components['responses']['ServerErrorResponse'];
-      };
+        /**
+         * Get container type deatils by containerTypeName
+         * @description **API to get the details of a container type by containerTypeName.**
+         *     <mark>**Important**</mark>: Core Attributes Configuration and State Machine Configuration of the container type are not included in the response.
+         *      | HEADER/PATH | DESCRIPTION | TYPE |
+         *      | ---- | ---- | ----- |
+         *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
+         *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
+         *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
+         *      | `containerTypeName`*(path) | Unique Name of the Container Type. | string |
+         *      *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong. (These are rare.) |
+         */
+        get: operations["getContainerTypeById"];
+        /**
+         * Update container type basic deatils
+         * @description **API to update basic configuration of a container type specified by ContainerTypeName.** <br><br><mark>**Important**</mark>: Core Attributes Configuration and State Machine Configuration of the container type cannot be updated using this API.
+         *     | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *        | ---- | ---- | ----- | ---- |
+         *        | `allowedParent`* | Rules defining the allowed/disallowed container types (singular name) as parent of a container type. |
+         *        | ㅤ↳`oneOf` | List of container types allowed as parent of this container type. | string | **minItems:** 1 **maxItems:** 16<br>**minLength:** 3 **maxLength:** 64 |
+         *        | ㅤ↳`not` | List of container types not allowed as parent of this container type. | string | **minItems:** 1 **maxItems:** 16<br>**minLength:** 3 **maxLength:** 64 |
+         *        | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
+         *        *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **202 - Accepted** |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong. (These are rare.) |
+         */
+        put: operations["updateContainerType"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Create container in batches
-     * @description **API to create Container in batch via JSON payload for a container type.**
-     *     | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
-     *     | - | - | - | - |
-     *     | `payload` | Array of container creation request. | | **maxItems**: 1024 **minItems**: 1 |
-     *      | ㅤ↳`refID`* | Reference ID received for each container create request. | string |
-     *      | `trackingDetails` | Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it.<br>There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. |
-     *      | ㅤㅤ↳`operator`* | Field to specify the owner of the tracking ID. | string | **minLength**: 3 **maxLength**: 64<br>**example**: Delhivery |
-     *      | ㅤㅤ↳`trackingId`* | Tracking ID. | string | **minLength**: 1 **maxLength**: 128<br>**example**: 132121232423232 |
-     *      | ㅤㅤ↳`isPrimary`* | It defines whether it is a primary tracking ID or not. If none of the tracking details is set as primary we assume first tracking ID as a primary tracking ID. | boolean | **default**: false |
-     *      | ㅤ↳`attributes` | A map to provide values for the attributes defined in Container-type configuration APIs. |
-     *      | ㅤ↳`items` | List of items can be added into a container only if the container-type is a leaf. |
-     *      | ㅤㅤ↳`name`* | Name of the item. | string | **minLength**: 3 **maxLength**: 128<br>**example**: pant/shirt |
-     *      | ㅤㅤ↳`code` | Code of the item. | string | **minLength**: 3 **maxLength**: 128 |
-     *      | ㅤㅤ↳`cost`* | cost of the item. |
-     *      | ㅤㅤㅤ↳`unit` | Represents unit price of the item.. |
-     *      | ㅤㅤㅤㅤ↳`amount` | The value of the amount accurate to three decimal places. | number |
-     *      | ㅤㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
-     *      | ㅤㅤㅤ↳`total`* | Represents total price of the item. |
-     *      | ㅤㅤㅤㅤ↳`amount` | The value of the amount accurate to three decimal places. | number |
-     *      | ㅤㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
-     *      | ㅤㅤ↳`quantity` |
-     *      | ㅤㅤㅤ↳`value` | A number quantifying measurement. | integer |
-     *      | ㅤㅤㅤ↳`unit` | Unit for measurement. | string | **​​Enum**: [ cm, m, l, ml, nos, g, kg, mm ] |
-     *      | ㅤ↳`isHazmat` | Represents whether this container can contain hazardous materials or not. | boolean | **default**: false |
-     *        | ㅤ↳`isContainerizable` | Defines whether containers can be put into other containers or not. | boolean | **default**: true |
-     *        | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
-     *        *This is required.
-     *
-     *        **HTTP Status Code Summary**
-     *
-     *       | Code | Description |
-     *           | --- | ---- |
-     *        | **202 - Accepted** | Everything worked as expected. |
-     *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *         | **401 - Unauthorized** | No valid API key provided. |
-     *         | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header: {
-          /** @description Unique request id. */
-          'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-          /** @description Tenant id */
-          'X-COREOS-TID': components['parameters']['TenantId'];
-          /** @description Core-os access token */
-          'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-          /** @description Core-os user info */
-          'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-          /** @description App requesting for the attributes. */
-          'X-COREOS-ORIGIN-TOKEN': components['parameters']['RequestingApp'];
+    "/container-types/{containerTypeName}/config/attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        path: {
-          /** @description Type of container */
-          containerType: components['parameters']['ContainerType'];
+        /**
+         * Get core attributes configurations of a container type
+         * @description **API to get the list of core attributes and their configuration of a container type specified by containerTypeName.**
+         *      | HEADER/PATH | DESCRIPTION | TYPE |
+         *      | ---- | ---- | ----- |
+         *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
+         *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
+         *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
+         *      | `containerTypeName`*(path) | Unique ID of the Container Type. | string |
+         *      *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
+         */
+        get: operations["getAttributesConfig"];
+        /**
+         * Update core attributes configurations for a Container type.
+         * @description **API to update core attributes configuration of a container type specified by containerTypeName.**<br><br>**The configuration includes:**
+         *
+         *      1. List of core attributes (names) - Data type of each core attribute.<br>
+         *      2. Validation of core attribute values, if required, for each core attribute.
+         *
+         *       <mark>**Important**</mark>:
+         *       - If the attribute is already defined for the container type- The validation rules will get updated for the attribute.
+         *       - If the attribute is not defined for the container type- It is added as a new core attribute for the container type.
+         *       - On successful execution of the API, all updates including change in data type will take effect immediately for the container type.
+         *
+         *       | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *        | ---- | ---- | ----- | ---- |
+         *        | `attributes`* |
+         *        | ㅤ↳`name`* | Name of the attribute to be updated. | string | **Example**: capacity<br>**minLength**: 3 **maxLength**: 64 |
+         *        | ㅤ↳`dataType`* | Field for the datatype of an attribute. | string | **Example**: integer<br>**Enum**: [string, number, boolean, object, array] |
+         *        | ㅤ↳`description` |Updated description of the attribute.|string  | **minLength**: 1 **maxLength**: 256|
+         *        | ㅤ↳`indexed` | Field to specify if the attribute is to be indexed. Filter or search operation on the basis of a custom attribute will be only allowed if this field is set as TRUE. | boolean | **Default**: false |
+         *        | `defaultValue` |
+         *        | ㅤ↳`validation` | Specifies all the validations to be performed on an attribute, when a container of this type is created/updated. |
+         *        | ㅤㅤㅤ↳`range` | Field to specify the range that the attribute value must lie. In case of "string" data type, range will be the length of string value. | number | **min**: The min value, inclusive.<br>**max**: The max value, inclusive. |
+         *        | ㅤㅤㅤ↳`regex` | Field to specify the regex pattern that the value of an attribute MUST match. | string | **minLength**: 1 **maxLength**: 512 |
+         *        | ㅤㅤㅤ↳`valueOneOf` | Field to specify enum values for an attribute. list of valueOneOf should be homogeneous. | Enum | **minItems**: 1 |
+         *        | ㅤㅤㅤ↳`required` | Field to specify if the value for the attribute is mandatory or not. If TRUE, the value MUST be provided. | boolean | **Default value**: false |
+         *        | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
+         *        *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **202 - Accepted** |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong. (These are rare.) |
+         */
+        put: operations["updateAttributesConfig"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/container-types/{containerTypeName}/config/state-machine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        cookie?: never;
-      };
-      requestBody: components['requestBodies']['ContainerCreateBatchRequest'];
-      responses: {
-        202: components['responses']['BatchSuccessResponse'];
-        400: components['responses']['BadRequestErrorResponse'];
-        401: components['responses']['UnauthorizedErrorResponse'];
-        503: components['responses']['ServerErrorResponse'];
-      };
+        /**
+         * Get state machine configuration of container type
+         * @description **API to get the current state-machine configurtion (states, sub-states, and state transition rules) of a container type specified by the containerTypeName.**
+         *      | HEADER/PATH | DESCRIPTION | TYPE |
+         *      | ---- | ---- | ----- |
+         *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
+         *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
+         *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
+         *      | `containerTypeName`*(path) | Unique Name of the Container Type. | string |
+         *      *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
+         */
+        get: operations["getStateMachine"];
+        /**
+         * Update state machine configuration of container type
+         * @description **This API is for updating the current state-machine configuration (states, sub-states, and state transition rules) of a container type specified by the containerTypeName.**
+         *
+         *       - **Events** - Represents array of Events. An event contains event name, event data,if any.
+         *         - **Event Name** - Represents name of the event for state transition.
+         *         - **Event data** - data expected with the event and validation, if any, for the event data.
+         *       - **States** List of main states with its substates and transitions.
+         *
+         *     <mark>**Important**</mark>: The state machine cannot be partially updated. Moreover, for each non-terminal sub-state, at least one state transition rule is expected.
+         *     | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *        | ---- | ---- | ----- | ---- |
+         *        | `events`* | Represents an array of Events. An event contains event name, event data, if any. |
+         *        | ㅤ↳`event`* | Represents name of the event for state transition. | string | **Example**: createdToOpened |
+         *        | ㅤ↳`eventType` | Specifies event is transitional or not. <br>**TRANSITIONAL**- Transitonal event is an event that upon invocation it will change the state of the container.<br>**NON_TRANSITIONAL**- Transitonal event is an event that upon invocation it will not change the state of the container. | string | **default**: TRANSITIONAL<br>**Enum**: [ TRANSITIONAL, NON_TRANSITIONAL ] |
+         *        | ㅤ↳`eventData` | Data expected with the event and validation, if any, for the event data. |
+         *        | ㅤㅤ↳`name`* | Name of validation keys of an event. | string | **minLength**: 1 **maxLength**: 32 |
+         *        | ㅤㅤ↳`type` | Event data type | string | **Enum**: [string, number, boolean, object, array] |
+         *        | ㅤㅤ↳`validation` | Validation rules for a string or number value. |
+         *        | ㅤㅤㅤ↳`range` | Field to specify the range that the attribute value must lie. In case of "string" data type, range will be the length of string value. |
+         *        | ㅤㅤㅤㅤ↳`min` | The min value, inclusive. | number |
+         *        | ㅤㅤㅤㅤ↳`max` | The max value, inclusive. | number |
+         *        | ㅤㅤㅤ↳`regex` | Regex that the data should match. | string | **minLength**: 1 **maxLength**: 512 |
+         *        | ㅤㅤㅤ↳`valueOneOf` | Enum of accepted values. | | **minItems**: 1 **maxItems**: 16 |
+         *        | ㅤㅤㅤ↳`required` | Specifies whether the value is required or optional. | boolean | **Default**: false |
+         *        | ㅤㅤㅤ↳`blocking` | Specifies whether we need to block the event transition in case the attribute validation is failed or not. | boolean | **Default**: true |
+         *        | `states`* | List of main states with its sub-states and transitions. |
+         *        | `created`* | State created. |
+         *        | ㅤ↳`name`* | Name of the state. | string |
+         *        | ㅤ↳`defaultSubstate`* | Represents default substate for this state. | string |
+         *        | ㅤ↳`substates`* | | | **minItems**: 1 |
+         *        | ㅤㅤ↳`name`* | Name of the sub-state. | string | **minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤ↳`transitions`* | Represents an array of transition rules for this substate. Transition Rule for this state. Contains events and the destination state. |
+         *        | ㅤㅤㅤ↳`event`* | Represents name of the event for state transition. | string | **minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤㅤ↳`destination`* | Name of the main state and its sub-state. | string | **Example**: created<br>**minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤ↳`ttl` | Time to live associated with each state of a container. |
+         *        | ㅤㅤㅤ↳`time`* | Time to live is associated with the state of a container. | string | **pattern**: Time string in days, hours, minutes, and seconds.<br>**minLength**: 2<br>**Example** - 30m, 1d 12h, 1d 12h 30m 45s etc.|
+         *        | ㅤㅤㅤ↳`destination`* | Represents destination state to which this instance should be transitioned to after ttl expiry. | string |
+         *        | ㅤㅤ↳`callback` | Represents callback URL, which can be called to get any info about state transition of a container or its terminal ttl expiry. | string | A valid URL. |
+         *        | `opened`* | It signifies readiness of container to begin containerization process.
+         *        | ㅤ↳`name`* | Name of the state. | string |
+         *        | ㅤ↳`defaultSubstate`* | Represents default substate for this state. | string |
+         *        | ㅤ↳`substates`* | | | **minItems**: 1 |
+         *        | ㅤㅤ↳`name`* | Name of the sub-state. | string | **minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤ↳`transitions`* | Represents an array of transition rules for this substate. Transition Rule for this state. Contains events and the destination state. |
+         *        | ㅤㅤㅤ↳`event`* | Represents name of the event for state transition. | string | **minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤㅤ↳`destination`* | Name of the main state and its sub-state. | string | **Example**: created<br>**minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤ↳`ttl` | Time to live associated with each state of a container. |
+         *        | ㅤㅤㅤ↳`time`* | Time to live is associated with the state of a container. | string | **pattern**: Time string in days, hours, minutes, and seconds.<br>**minLength**: 2<br>**Example** - 30m, 1d 12h, 1d 12h 30m 45s etc.|
+         *        | ㅤㅤㅤ↳`destination`* | Represents destination state to which this instance should be transitioned to after ttl expiry. | string |
+         *        | ㅤㅤ↳`callback` | Represents callback URL, which can be called to get any info about state transition of a container or its terminal ttl expiry. | string | A valid URL. |
+         *        | `closed`* | It signifies the termination of containerization process. |
+         *        | ㅤ↳`name`* | Name of the state. | string |
+         *        | ㅤ↳`defaultSubstate`* | Represents default substate for this state. | string |
+         *        | ㅤ↳`substates`* | | | **minItems**: 1 |
+         *        | ㅤㅤ↳`name`* | Name of the sub-state. | string | **minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤ↳`transitions`* | Represents an array of transition rules for this substate. Transition Rule for this state. Contains events and the destination state. |
+         *        | ㅤㅤㅤ↳`event`* | Represents name of the event for state transition. | string | **minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤㅤ↳`destination`* | Name of the main state and its sub-state. | string | **Example**: created<br>**minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤ↳`ttl` | Time to live associated with each state of a container. |
+         *        | ㅤㅤㅤ↳`time`* | Time to live is associated with the state of a container. | string | **pattern**: Time string in days, hours, minutes, and seconds.<br>**minLength**: 2<br>**Example** - 30m, 1d 12h, 1d 12h 30m 45s etc.|
+         *        | ㅤㅤㅤ↳`destination`* | Represents destination state to which this instance should be transitioned to after ttl expiry. | string |
+         *        | ㅤㅤ↳`callback` | Represents callback URL, which can be called to get any info about state transition of a container or its terminal ttl expiry. | string | A valid URL. |
+         *        | `completed`* | End of the lifecycle of a container. |
+         *        | ㅤ↳`name`* | Name of the state. | string |
+         *        | ㅤ↳`defaultSubstate`* | Represents default substate for this state. | string |
+         *        | ㅤ↳`substates`* | | | **minItems**: 1 |
+         *        | ㅤㅤ↳`name`* | Name of the sub-state. | string | **minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤ↳`transitions`* | Represents an array of transition rules for this substate. Transition Rule for this state. Contains events and the destination state. |
+         *        | ㅤㅤㅤ↳`event`* | Represents name of the event for state transition. | string | **minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤㅤ↳`destination`* | Name of the main state and its sub-state. | string | **Example**: created<br>**minLength**: 3 **maxLength**: 32 |
+         *        | ㅤㅤ↳`ttl` | Time to live associated with each state of a container. |
+         *        | ㅤㅤㅤ↳`time`* | Time to live is associated with the state of a container. | string | **pattern**: Time string in days, hours, minutes, and seconds.<br>**minLength**: 2<br>**Example** - 30m, 1d 12h, 1d 12h 30m 45s etc.|
+         *        | ㅤㅤㅤ↳`destination`* | Represents destination state to which this instance should be transitioned to after ttl expiry. | string |
+         *        | ㅤㅤ↳`callback` | Represents callback URL, which can be called to get any info about state transition of a container or its terminal ttl expiry. | string | A valid URL. |
+         *        | `terminalStates` | Terminal state. | sting |
+         *        | `terminalTTL`* | Specifies the time to live for a data entry in the database. Specified for a tenant. | string | **Default**: 30d **Example**: 10d5h3m0s <br>**minLength**: 2 **maxLength**: 12 |
+         *        | `callback` | Represents callback URL, which can be called to get any info about state transition of a container or its terminal ttl expiry. | string | A valid URL. |
+         *        *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
+         */
+        put: operations["updateStateMachine"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{containerType}/batch/status': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/config/state-machine/entities/{entityCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update an Entity
+         * @description **This API will update an entity. Events mentioned in the events list will be replaced for the entity**
+         *
+         *      **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | --- | ---- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *         | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *         | **401 - Unauthorized** | No valid API key provided. |
+         *         | **404 - Not Found** | The requested resource doesn't exist. |
+         *         | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        put: operations["updateEntity"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get the status of batch  request
-     * @description **API to get the status of batch request.**
-     *     | HEADER/PATH/QUERY | DESCRIPTION | TYPE |
-     *     | - | - | - |
-     *      | `X-COREOS-REQUEST-ID`*(header) | Unique Request ID. | string |
-     *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
-     *      | `X-COREOS-ACCESS`*(header) | core-os access token. | string |
-     *      | `containerType`*(path) | Type of container. | string |
-     *      | `batchId`*(query) | Unique ID of batch request. | string |
-     *
-     *
-     *      *This is required.
-     *
-     *      **HTTP Status Code Summary**
-     *       | Code | Description |
-     *       | --- | ---- |
-     *         | **200 - Ok** | Everything worked as expected. |
-     *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *       | **401 - Unauthorized** | No valid API key provided. |
-     *      | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    get: operations['getStatusOfBatchRequest'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{containerType}/batch/upload': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/config/state-machine/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all events
+         * @description **This API will get all event with given event details.**
+         *
+         *      **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | --- | ---- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *         | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *         | **401 - Unauthorized** | No valid API key provided. |
+         *         | **404 - Not Found** | The requested resource doesn't exist. |
+         *         | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        get: operations["getAllEvents"];
+        put?: never;
+        /**
+         * Create events for a container-type
+         * @description **This API is for create events based on given details.**
+         *
+         *      **HTTP Status Code Summary**
+         *      | Code | Description |
+         *      | --- | ---- |
+         *      | **200 - OK** | Everything worked as expected. |
+         *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *       | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        post: operations["createEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    /**
-     * Perform update operation on container via file upload
-     * @description **API to update container in batch through CSV file upload.**
-     *     | PARAMETER | DESCRIPTION | TYPE | Example |
-     *      | - | - | - | - |
-     *      | `file`* || string($binary) |
-     *      | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
-     *
-     *      *This is required.
-     *
-     *      **HTTP Status Code Summary**
-     *       | Code | Description |
-     *       | --- | ---- |
-     *        | **202 - Accepted** | Everything worked as expected. |
-     *      | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *      | **401 - Unauthorized** | No valid API key provided. |
-     *      | **404 - Not Found** | The requested resource doesn't exist. |
-     *      | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    put: operations['recordFileUploadUpdateRequest'];
-    /**
-     * Perform create operation on container via file upload
-     * @description **API to create container in batch through CSV file upload.**
-     *
-     *     | PARAMETER | DESCRIPTION | TYPE | Example |
-     *      | - | - | - | - |
-     *      | `file`* || string($binary) |
-     *      | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
-     *
-     *      *This is required.
-     *
-     *      **HTTP Status Code Summary**
-     *       | Code | Description |
-     *       | --- | ---- |
-     *        | **202 - Accepted** | Everything worked as expected. |
-     *      | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *      | **401 - Unauthorized** | No valid API key provided. |
-     *      | **404 - Not Found** | The requested resource doesn't exist. |
-     *      | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    post: operations['recordFileUploadCreateRequest'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/{containerType}/batch/upload/status': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/config/state-machine/events/{eventCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get events for a container-type
+         * @description **This API is for create events based on given details.**
+         *
+         *      **HTTP Status Code Summary**
+         *      | Code | Description |
+         *      | --- | ---- |
+         *      | **200 - OK** | Everything worked as expected. |
+         *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *       | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        get: operations["get event"];
+        /**
+         * Update events for a container-type
+         * @description **This API is for create events based on given details.**
+         *
+         *      **HTTP Status Code Summary**
+         *      | Code | Description |
+         *      | --- | ---- |
+         *      | **200 - OK** | Everything worked as expected. |
+         *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *       | **401 - Unauthorized** | No valid API key provided. |
+         *       | **404 - Not Found** | The requested resource doesn't exist.
+         *       | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        put: operations["update event"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get the status of batch file request
-     * @description **API to get the status of batch file request.**
-     *     | HEADER/PATH/QUERY | DESCRIPTION | TYPE |
-     *      | - | - | - |
-     *      | `X-COREOS-REQUEST-ID`*(header) | Unique Request ID. | string |
-     *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
-     *      | `X-COREOS-ACCESS`*(header) | core-os access token. | string |
-     *      | `containerType`*(path) | Type of container. | string |
-     *      | `batchId`*(query) | Unique ID of batch request. | string |
-     *
-     *      *This is required.
-     *
-     *      **HTTP Status Code Summary**
-     *      | Code | Description |
-     *      | --- | ---- |
-     *      | **200 - OK** | Everything worked as expected. |
-     *      | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
-     *      | **401 - Unauthorized** | No valid API key provided. |
-     *       | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
-     */
-    get: operations['getStatusOfBatchUploadRequest'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
+    "/config/state-machine/events/orphan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API to get list of orphan event codes (not associated with any reason code).
+         * @description **This API is for create events based on given details.**
+         *
+         *      **HTTP Status Code Summary**
+         *      | Code | Description |
+         *      | --- | ---- |
+         *      | **200 - OK** | Everything worked as expected. |
+         *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *       | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        get: operations["getOrphanEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/config/state-machine/reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all reasons
+         * @description **This API will get all reason.**
+         *
+         *      **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | --- | ---- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *         | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *         | **401 - Unauthorized** | No valid API key provided. |
+         *         | **404 - Not Found** | The requested resource doesn't exist. |
+         *         | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        get: operations["getAllReasons"];
+        put?: never;
+        /**
+         * API to get list of orphan event codes (not associated with any reason code).
+         * @description **This API is for create events based on given details.**
+         *
+         *      **HTTP Status Code Summary**
+         *      | Code | Description |
+         *      | --- | ---- |
+         *      | **200 - OK** | Everything worked as expected. |
+         *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *       | **401 - Unauthorized** | No valid API key provided. |
+         *       | **404 - Not Found** | The requested resource doesn't exist. |
+         *       | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        post: operations["createReason"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/config/state-machine/reasons/{reasonCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API to get list of orphan event codes (not associated with any reason code).
+         * @description **This API is for create events based on given details.**
+         *
+         *      **HTTP Status Code Summary**
+         *      | Code | Description |
+         *      | --- | ---- |
+         *      | **200 - OK** | Everything worked as expected. |
+         *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *       | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        get: operations["getReason"];
+        /**
+         * API to get list of orphan event codes (not associated with any reason code).
+         * @description **This API is for create events based on given details.**
+         *
+         *      **HTTP Status Code Summary**
+         *      | Code | Description |
+         *      | --- | ---- |
+         *      | **200 - OK** | Everything worked as expected. |
+         *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *       | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        put: operations["updateReason"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/config/state-machine/reason/orphan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API to get list of orphan event codes (not associated with any reason code).
+         * @description **This API is for create events based on given details.**
+         *
+         *      **HTTP Status Code Summary**
+         *      | Code | Description |
+         *      | --- | ---- |
+         *      | **200 - OK** | Everything worked as expected. |
+         *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *       | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        get: operations["getOrphanReason"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{containerTypeName}/filter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch container details based on the filters passed.
+         * @description **API to get information of all containers of container type based on the filters specified.**
+         *      |  HEADER/QUERY PARAMETER   |   DESCRIPTION  |   TYPE    |  VALIDATION   |
+         *       |---  |---  |---  |---  |
+         *       |  `X-COREOS-REQUEST-ID`*(header)   |  Unique request ID.   |  string      |     |
+         *       |  `X-COREOS-TID `*(header)   |   Tenant ID.  |  string      |     |
+         *       | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string  |
+         *       |
+         *       | `limit`(query) | Number of items to return. | integer  | ㅤ**Default value**: 50 |
+         *       | `offset`(query) | The number of items to skip from start. | integer | ㅤ**Default value**: 0 |
+         *       | `select`(query) | Specifies the list of attributes to be included in the response. If not specified, all attributes are included in the response.| array[string] | ㅤ**Available values**: name, isSystem, <br>ㅤisActive, allowedOwner, ttl |
+         *       | `query`(query) | Query criteria. | object | ㅤRefer following links for more details:<br> <br> ㅤ1. [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html) <br> ㅤ2. [multi_match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-multi-match-query.html)<br> ㅤ3. [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br> ㅤ4. [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br> ㅤ5. [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br> ㅤ6. [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br> ㅤ7. [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br> ㅤ8. [fuzzy](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-fuzzy-query.html)<br> ㅤ9. [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html)<br>  10. [wildcard](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-wildcard-query.html)<br>  11. [match_phrase](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase.html)<br>  12. [match_phrase_prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase-prefix.html) |
+         *       | `sortKey`(query) | Key to be used for sorting data. | string |  **Default value**: createdAt |
+         *       | `sortBy`(query) | Fetching data in ascending (asc) or descending (desc) order. | string | **Available values**: desc, asc<br>**Default value**: desc |
+         *       | `containerType`*(query) | Type of container. | string |
+         *       *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong. (These are rare.) |
+         */
+        get: operations["getContainers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{containerTypeName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a container
+         * @description **API to create a new container of a particular containerType(given in request):**
+         *
+         *       | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *       | ---- | ----- | ---- | --- |
+         *       | `containerType`* | Container type defined using container type configuration APIs. | string | **pattern**: It should match a through z or A through Z, inclusive (range).<br>**minLength**: 3 **maxLength**: 64<br>**Example**: bag |
+         *       | `trackingDetails` | Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it. There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. |
+         *       | ㅤ↳`operator`* | Field to specify the owner of the tracking ID. | string | **minLength**: 3 **maxLength**: 64<br>**Example**: Delhivery |
+         *       | ㅤ↳`trackingId`* | | string | **minLength**: 1 **maxLength**: 128<br>**Example**: 132121232423232 |
+         *       | ㅤ↳`isPrimary` | It defines whether it is a primary tracking ID or not. If not defined we assume first tracking ID as primary tracking ID. | boolean | **Default**: false |
+         *       | `attributes` | A map to provide values for the attributes defined in Container-type configuration APIs. |
+         *       | `items` | List of items can be added into a container only if the container-type is a leaf. |
+         *       | ㅤ↳`name`* | Name of the item. | string | **minLength**: 3 **maxLength**: 128<br>**Example**: pant/shirt |
+         *       | ㅤ↳`code` | Code of the item. | string |  **minLength**: 3 **maxLength**: 128 |
+         *       | ㅤ↳`cost`* | Cost of the item. |
+         *       | ㅤㅤ↳`unit` | Represents unit price of the item. |
+         *       | ㅤㅤㅤ↳`amount` | The value of the amount; accurate to three decimal places. | number |
+         *       | ㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
+         *       | ㅤㅤ↳`total`* | Represents total price of the item. |
+         *       | ㅤㅤㅤ↳`amount` | The value of the amount; accurate to three decimal places. | number |
+         *       | ㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
+         *       | ㅤ↳`quantity` |
+         *       | ㅤㅤ↳`value` | A number quantifying measurement. | integer |
+         *       | ㅤㅤ↳`unit` | Unit for measurement. | string | **Enum**: [cm, m, l, ml, nos, g, kg, mm] |
+         *       | `isHazmat` | Represents whether this container can contain hazardous materials or not. | boolean | **Default**: false |
+         *       | `isContainerizable` | Defines whether container can be put into other containers or not. | boolean | **Default**: true |
+         *       | `callback` | Represents callback URL, which can be to notify status(success/failed) of API. | object | {url: "string", meta: "string"} |
+         *       *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **202 - Accepted** |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
+         */
+        post: operations["createContainer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{containerTypeName}/{containerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch details of container
+         * @description **API to get information (base & core attribute values) of a container specified by containerId.**
+         *      | HEADER/PATH/QUERY | DESCRIPTION | TYPE |
+         *      | ---- | ---- | ----- |
+         *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
+         *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
+         *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
+         *      |
+         *      | `containerId`*(path) | Unique ID of Container. | string |
+         *      | `containerType`*(query) | Type of container. | string |
+         *      *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong. (These are rare.) |
+         */
+        get: operations["getContainerById"];
+        /**
+         * Update attribute of Container
+         * @description **API to update the attributes of container.**
+         *
+         *
+         *      | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *      | ---- | ---- | --- | --- |
+         *      | `trackingDetails` | Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it. There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. |
+         *      | ㅤ↳`operator` | Field to specify the owner of the tracking ID. | string | **minLength**: 3 **maxLength**: 64<br>**Example**: Delhivery |
+         *      | ㅤ↳`trackingId`* | | string | **minLength**: 1 **maxLength**: 128<br>**Example**: 132121232423232 |
+         *       | ㅤ↳`isPrimary` | It defines whether it is a primary tracking id or not. If not defined we assume first tracking id as primary tracking id. | boolean | **Default**: false |
+         *       | `attributes` | A map to provide values for the attributes defined in Container-type configuration APIs. |
+         *       | `items` | List of items can be added into a container only if the container-type is a leaf. |
+         *       | ㅤ↳`name`* | Name of the item. | string | **minLength**: 3 **maxLength**: 128<br>**Example**: pant/shirt |
+         *       | ㅤ↳`code` | Code of the item. | string |  **minLength**: 3 **maxLength**: 128 |
+         *       | ㅤ↳`cost`* | Cost of the item. |
+         *       | ㅤㅤ↳`unit` | Represents unit price of the item. |
+         *       | ㅤㅤㅤ↳`amount` | The value of the amount; accurate to three decimal places. | number |
+         *       | ㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
+         *       | ㅤㅤ↳`total`* | Represents total price of the item. |
+         *       | ㅤㅤㅤ↳`amount` | The value of the amount; accurate to three decimal places. | number |
+         *       | ㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
+         *       | ㅤ↳`quantity` |
+         *       | ㅤㅤ↳`value` | A number quantifying measurement. | integer |
+         *       | ㅤㅤ↳`unit` | Unit for measurement. | string | **Enum**: [cm, m, l, ml, nos, g, kg, mm] |
+         *       | `callback` | Represents callback URL, which can be to notify status(success/failed) of API. | object | {url: "string", meta: "string"} |
+         *       *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **202 - Accepted** |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
+         */
+        put: operations["updateContainerById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{containerId}/child": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * containerization/decontainerization of the container
+         * @description **Grouping together container into a container. The container that goes inside another container is said to be containerized.**
+         *     - **containerId** - The child container ID that needs to be add in parent container.
+         *     - **parentId** - The parent container ID that needs to be add as parent of a container.
+         *
+         *     - **action** - field to represent action to be performed on the container.
+         *
+         *
+         *      | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *      | --- | --- | --- | --- |
+         *      | `parentId`* | Field to represent container ID of the parent container. During the containerization process, this value is assigned to represent which container contains this container. | string | **Example**- box:9c9b1138-7cdd-11eb-9439-0242ac130002 |
+         *      | `action`* | field to represent action to be performed on the container.field to represent action to be performed on the container.
+         *      | `callback` | Represents callback URL, which can be to notify status(success/failed) of API. | string | A valid URL. |
+         *     *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **202 - Accepted** |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
+         */
+        put: operations["ContainerizeContainerById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracking/{trackingId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch details of container by trackingId
+         * @description **Container is a physical entity which must have a trackingId(scannableId, photoId, RFId) associated with it.**<br><br>**This api will fetch all the details of container specified by trackingId(scannableId, photoId, RFId).**
+         *      | HEADER/PATH/QUERY | DESCRIPTION | TYPE |
+         *      | ---- | ---- | ----- |
+         *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
+         *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
+         *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
+         *      | `trackingId`*(path) | Tracking ID of container. | string|
+         *      *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
+         */
+        get: operations["getContainerByTrackingId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{containerTypeName}/{containerId}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the current state of a container
+         * @description **API to get the current state of a container.**
+         *
+         *      | HEADER/PATH | DESCRIPTION | TYPE |
+         *      | ---- | ---- | ----- |
+         *      | `X-COREOS-REQUEST-ID`*(header) | Unique request ID. | string |
+         *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
+         *      | `X-COREOS-ACCESS`*(header) | Core-OS access token. | string |
+         *
+         *      | `containerId`*(path) | Unique ID of Container. | string|
+         *      *This is required.
+         *        <br><br>
+         *        **HTTP Status Code Summary**
+         *        | Code | Description |
+         *        | ---- | ---------- |
+         *        | **200 - OK** | Everything worked as expected. |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *        | **401 - Unauthorized** | No valid API key provided. |
+         *        | **404 - Not Found** | The requested resource doesn't exist. |
+         *        | **503 - Server Error** | Something went wrong.. (These are rare.) |
+         */
+        get: operations["getContainerState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{containerTypeName}/{containerId}/state/event": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Apply event on the container.
+         * @description **This API will apply an event to an instance. If the event is
+         *     transitionable, then the instance will transition to the particular
+         *     state. Otherwise it will remain in the existing state.**
+         *
+         *     | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *     | ---- | ---- | ----- | ---- |
+         *     | `name`* | Represents name of the event for state transition. | string | **minLength**: 3 **maxLength**: 64 |
+         *     | `timestamp` | Represents the timestamp of the event occured. | integer |
+         *     | `propagate` | Propagate flag indicates whether these events need to propagate on child containers or not. | boolean | **Default**: false |
+         *     | `data` | Represents event data values, if any, for this event. |
+         *     | `source` | Represents the source which triggered the event. It can be an app, a user or some location from where the event was triggered. |
+         *     | ㅤ↳`appId`* | Application ID which is responsible for calling this event. | string | **minLength**: 1 **maxLength**: 64 |
+         *      | ㅤ↳`userId` | User ID which is responsible for calling this event. | string | **minLength**: 1 **maxLength**: 64 |
+         *      | ㅤ↳`locId` | LocationId of the event. | string |
+         *      | `callback` | Represents callback URL, which can be called to get any info about state change of a container and notify status(success/failed) of API. | string | A valid URL. |
+         *      *This is required.
+         *       <br><br>
+         *       **HTTP Status Code Summary**
+         *       | Code | Description |
+         *       | ---- | ---------- |
+         *       | **200 - OK** | Everything worked as expected. |
+         *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *       | **401 - Unauthorized** | No valid API key provided. |
+         *       | **404 - Not Found** | The requested resource doesn't exist. |
+         *       | **503 - Server Error** | Something went wrong.. (These are rare.) |
+         */
+        put: operations["updateContainerState"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{containerType}/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Perform update operation on container in batches
+         * @description **API to update Container in batch via JSON payload.**
+         *
+         *     | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *     | - | - | - | - |
+         *     | `payload` | Array of container update request. |
+         *      | ㅤ↳`containerId` | unique identifier of each container. | string |
+         *      | ㅤ↳`data` | Attributes that define a container and can be modified after container creation. |
+         *      | `trackingDetails` | Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it.<br>There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. |
+         *        | ㅤㅤ↳`operator`* | Field to specify the owner of the tracking ID. | string | **minLength**: 3 **maxLength**: 64<br>**example**: Delhivery |
+         *        | ㅤㅤ↳`trackingId`* | Tracking ID. | string | **minLength**: 1 **maxLength**: 128<br>**example**: 132121232423232 |
+         *        | ㅤㅤ↳`isPrimary`* | It defines whether it is a primary tracking ID or not. If none of the tracking details is set as primary we assume first tracking ID as a primary tracking id. | boolean | **default**: false |
+         *        | ㅤ↳`attributes` | A map to provide values for the attributes defined in Container-type configuration APIs. |
+         *        | ㅤ↳`items` | List of items can be added into container only if container-type is a leaf. |
+         *          | ㅤㅤ↳`name`* | Name of the item. | string | **minLength**: 3 **maxLength**: 128<br>**example**: pant/shirt |
+         *          | ㅤㅤ↳`code` | Code of the item. | string | **minLength**: 3 **maxLength**: 128 |
+         *        | ㅤㅤ↳`cost`* | cost of the item. |
+         *        | ㅤㅤㅤ↳`unit` | Represents unit price of the item.. |
+         *        | ㅤㅤㅤㅤ↳`amount` | The value of the amount accurate to three decimal places. | number |
+         *        | ㅤㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
+         *        | ㅤㅤㅤ↳`total`* | Represents total price of the item. |
+         *        | ㅤㅤㅤㅤ↳`amount` | The value of the amount accurate to three decimal places. | number |
+         *        | ㅤㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
+         *        | ㅤㅤ↳`quantity` |
+         *        | ㅤㅤㅤ↳`value` | A number quantifying measurement. | integer |
+         *        | ㅤㅤㅤ↳`unit` | Unit for measurement. | string | ​​**Enum**: [ cm, m, l, ml, nos, g, kg, mm ] |
+         *        | ㅤㅤ↳`callback` | Represents callback URL, which can be to notify status(success/failed) of API. | string | A valid URL |
+         *        | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
+         *        *This is required.
+         *
+         *        **HTTP Status Code Summary**
+         *       | Code | Description |
+         *       | --- | ---- |
+         *         | **202 - Accepted** | Everything worked as expected. |
+         *         | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *         | **401 - Unauthorized** | No valid API key provided. |
+         *          | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Unique request id. */
+                    "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                    /** @description Tenant id */
+                    "X-COREOS-TID": components["parameters"]["TenantId"];
+                    /** @description Core-os access token */
+                    "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                    /** @description Core-os user info */
+                    "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+                    /** @description App requesting for the attributes. */
+                    "X-COREOS-ORIGIN-TOKEN": components["parameters"]["RequestingApp"];
+                };
+                path: {
+                    /** @description Type of container */
+                    containerType: components["parameters"]["ContainerType"];
+                };
+                cookie?: never;
+            };
+            requestBody: components["requestBodies"]["ContainerUpdateBatchRequest"];
+            responses: {
+                202: components["responses"]["BatchSuccessResponse"];
+                400: components["responses"]["BadRequestErrorResponse"];
+                401: components["responses"]["UnauthorizedErrorResponse"];
+                503: components["responses"]["ServerErrorResponse"];
+            };
+        };
+        /**
+         * Create container in batches
+         * @description **API to create Container in batch via JSON payload for a container type.**
+         *     | PARAMETER | DESCRIPTION | TYPE | VALIDATION |
+         *     | - | - | - | - |
+         *     | `payload` | Array of container creation request. | | **maxItems**: 1024 **minItems**: 1 |
+         *      | ㅤ↳`refID`* | Reference ID received for each container create request. | string |
+         *      | `trackingDetails` | Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it.<br>There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. |
+         *      | ㅤㅤ↳`operator`* | Field to specify the owner of the tracking ID. | string | **minLength**: 3 **maxLength**: 64<br>**example**: Delhivery |
+         *      | ㅤㅤ↳`trackingId`* | Tracking ID. | string | **minLength**: 1 **maxLength**: 128<br>**example**: 132121232423232 |
+         *      | ㅤㅤ↳`isPrimary`* | It defines whether it is a primary tracking ID or not. If none of the tracking details is set as primary we assume first tracking ID as a primary tracking ID. | boolean | **default**: false |
+         *      | ㅤ↳`attributes` | A map to provide values for the attributes defined in Container-type configuration APIs. |
+         *      | ㅤ↳`items` | List of items can be added into a container only if the container-type is a leaf. |
+         *      | ㅤㅤ↳`name`* | Name of the item. | string | **minLength**: 3 **maxLength**: 128<br>**example**: pant/shirt |
+         *      | ㅤㅤ↳`code` | Code of the item. | string | **minLength**: 3 **maxLength**: 128 |
+         *      | ㅤㅤ↳`cost`* | cost of the item. |
+         *      | ㅤㅤㅤ↳`unit` | Represents unit price of the item.. |
+         *      | ㅤㅤㅤㅤ↳`amount` | The value of the amount accurate to three decimal places. | number |
+         *      | ㅤㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
+         *      | ㅤㅤㅤ↳`total`* | Represents total price of the item. |
+         *      | ㅤㅤㅤㅤ↳`amount` | The value of the amount accurate to three decimal places. | number |
+         *      | ㅤㅤㅤㅤ↳`currency` | Currency of the price of the item. | string |
+         *      | ㅤㅤ↳`quantity` |
+         *      | ㅤㅤㅤ↳`value` | A number quantifying measurement. | integer |
+         *      | ㅤㅤㅤ↳`unit` | Unit for measurement. | string | **​​Enum**: [ cm, m, l, ml, nos, g, kg, mm ] |
+         *      | ㅤ↳`isHazmat` | Represents whether this container can contain hazardous materials or not. | boolean | **default**: false |
+         *        | ㅤ↳`isContainerizable` | Defines whether containers can be put into other containers or not. | boolean | **default**: true |
+         *        | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
+         *        *This is required.
+         *
+         *        **HTTP Status Code Summary**
+         *
+         *       | Code | Description |
+         *           | --- | ---- |
+         *        | **202 - Accepted** | Everything worked as expected. |
+         *        | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *         | **401 - Unauthorized** | No valid API key provided. |
+         *         | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Unique request id. */
+                    "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                    /** @description Tenant id */
+                    "X-COREOS-TID": components["parameters"]["TenantId"];
+                    /** @description Core-os access token */
+                    "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                    /** @description Core-os user info */
+                    "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+                    /** @description App requesting for the attributes. */
+                    "X-COREOS-ORIGIN-TOKEN": components["parameters"]["RequestingApp"];
+                };
+                path: {
+                    /** @description Type of container */
+                    containerType: components["parameters"]["ContainerType"];
+                };
+                cookie?: never;
+            };
+            requestBody: components["requestBodies"]["ContainerCreateBatchRequest"];
+            responses: {
+                202: components["responses"]["BatchSuccessResponse"];
+                400: components["responses"]["BadRequestErrorResponse"];
+                401: components["responses"]["UnauthorizedErrorResponse"];
+                503: components["responses"]["ServerErrorResponse"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{containerType}/batch/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the status of batch  request
+         * @description **API to get the status of batch request.**
+         *     | HEADER/PATH/QUERY | DESCRIPTION | TYPE |
+         *     | - | - | - |
+         *      | `X-COREOS-REQUEST-ID`*(header) | Unique Request ID. | string |
+         *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
+         *      | `X-COREOS-ACCESS`*(header) | core-os access token. | string |
+         *      | `containerType`*(path) | Type of container. | string |
+         *      | `batchId`*(query) | Unique ID of batch request. | string |
+         *
+         *
+         *      *This is required.
+         *
+         *      **HTTP Status Code Summary**
+         *       | Code | Description |
+         *       | --- | ---- |
+         *         | **200 - Ok** | Everything worked as expected. |
+         *       | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *       | **401 - Unauthorized** | No valid API key provided. |
+         *      | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        get: operations["getStatusOfBatchRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{containerType}/batch/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Perform update operation on container via file upload
+         * @description **API to update container in batch through CSV file upload.**
+         *     | PARAMETER | DESCRIPTION | TYPE | Example |
+         *      | - | - | - | - |
+         *      | `file`* || string($binary) |
+         *      | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
+         *
+         *      *This is required.
+         *
+         *      **HTTP Status Code Summary**
+         *       | Code | Description |
+         *       | --- | ---- |
+         *        | **202 - Accepted** | Everything worked as expected. |
+         *      | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *      | **401 - Unauthorized** | No valid API key provided. |
+         *      | **404 - Not Found** | The requested resource doesn't exist. |
+         *      | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        put: operations["recordFileUploadUpdateRequest"];
+        /**
+         * Perform create operation on container via file upload
+         * @description **API to create container in batch through CSV file upload.**
+         *
+         *     | PARAMETER | DESCRIPTION | TYPE | Example |
+         *      | - | - | - | - |
+         *      | `file`* || string($binary) |
+         *      | `callback` | Represents callback URL, which can be to notify status(success/failed) of API.| object | {url: "string", meta: {}} |
+         *
+         *      *This is required.
+         *
+         *      **HTTP Status Code Summary**
+         *       | Code | Description |
+         *       | --- | ---- |
+         *        | **202 - Accepted** | Everything worked as expected. |
+         *      | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *      | **401 - Unauthorized** | No valid API key provided. |
+         *      | **404 - Not Found** | The requested resource doesn't exist. |
+         *      | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        post: operations["recordFileUploadCreateRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{containerType}/batch/upload/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the status of batch file request
+         * @description **API to get the status of batch file request.**
+         *     | HEADER/PATH/QUERY | DESCRIPTION | TYPE |
+         *      | - | - | - |
+         *      | `X-COREOS-REQUEST-ID`*(header) | Unique Request ID. | string |
+         *      | `X-COREOS-TID`*(header) | Tenant ID. | string |
+         *      | `X-COREOS-ACCESS`*(header) | core-os access token. | string |
+         *      | `containerType`*(path) | Type of container. | string |
+         *      | `batchId`*(query) | Unique ID of batch request. | string |
+         *
+         *      *This is required.
+         *
+         *      **HTTP Status Code Summary**
+         *      | Code | Description |
+         *      | --- | ---- |
+         *      | **200 - OK** | Everything worked as expected. |
+         *      | **400 - Bad Request** | The request was unacceptable, often due to missing a required parameter. |
+         *      | **401 - Unauthorized** | No valid API key provided. |
+         *       | **503 - Server Errors** | Something went wrong on our end. (These are rare.) |
+         */
+        get: operations["getStatusOfBatchUploadRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    /** @description Error Information */
-    Error: {
-      /** @description Error code */
-      code: string;
-      /** @description Error description */
-      description: string;
-      /** @description Additional information related to the error */
-      additionalInfo?: Record<string, never>;
-    };
-    /** @description Represents the source which triggered the event. It can be an app, a user or some location from where the event was triggered. */
-    EventSource: {
-      /** @description application ID which is responsible for calling this event. */
-      appId: string;
-      /** @description user ID which is responsible for calling this event. */
-      userId?: string;
-      /** @description locationId of the event. */
-      locId?: string;
-    };
-    /**
-     * @description Field for the datatype of an attribute.
-     * @example integer
-     * @enum {string}
-     */
-    DataType: 'string' | 'number' | 'boolean' | 'object' | 'array';
-    /**
-     * @description key to be used for sorting
-     * @default createdAt
-     * @example containerType
-     */
-    SortKey: string;
-    /**
-     * @description ordering of data
-     * @default desc
-     * @enum {string}
-     */
-    SortBy: 'desc' | 'asc';
-    /**
-     * @description Specifies event is transitional or not<br>
-     *        - TRANSITIONAL - Transitonal event is an event that upon invocation it will change the state of the                         container.<br>
-     *        - NON_TRANSITIONAL - Transitonal event is an event that upon invocation it will not change the state of the                     container.
-     * @default TRANSITIONAL
-     * @enum {string}
-     */
-    EventType: 'TRANSITIONAL' | 'NON_TRANSITIONAL';
-    /**
-     * @description Specifies this request perform containerization or decontainerization.
-     * @enum {string}
-     */
-    Child: 'CONTAINERIZE' | 'DECONTAINERIZE';
-    /**
-     * @description HTTP method requested on the API endpoint
-     * @enum {string}
-     */
-    Method: 'POST' | 'GET' | 'PUT';
-    Match: {
-      key?: string;
-      value?: string;
-    };
-    MultiMatch: {
-      query?: string;
-      fields?: string[];
-    };
-    Term: {
-      key?: string;
-      value?: string;
-    };
-    Fuzzy: {
-      key?: string;
-      value?: string;
-    };
-    Prefix: {
-      key?: string;
-      value?: string;
-    };
-    Wildcard: {
-      key?: string;
-      value?: string;
-    };
-    MatchPhrase: {
-      key?: string;
-      value?: string;
-    };
-    MatchPhrasePrefix: {
-      key?: string;
-      value?: string;
-    };
-    Exists: {
-      key?: string;
-    };
-    Terms: {
-      key?: string;
-      values?: string[];
-    };
-    RangeQuery: {
-      key?: string;
-      relation?: string;
-      value?: string;
-    };
-    Regex: {
-      key?: string;
-      regex?: string;
-    };
-    Query: {
-      /** @description The match query is the standard query for performing a full-text search. */
-      match?: components['schemas']['Match'][];
-      /** @description The multi-match query builds on the match query allows multi-field queries. */
-      multi_match?: components['schemas']['MultiMatch'][];
-      /** @description The Term query returns fields that contain an exact term in a provided field. */
-      term?: components['schemas']['Term'][];
-      /** @description The Terms query returns field that contain one or more exact terms in a provided field. The terms query is the same as the term query, except you can search for multiple values. */
-      terms?: components['schemas']['Terms'][];
-      /** @description The Range query returns fields that contain terms within a provided range. */
-      range?: components['schemas']['RangeQuery'][];
-      /** @description The Regexp query returns fields that contain terms matching a regular expression. */
-      regexp?: components['schemas']['Regex'][];
-      exists?: components['schemas']['Exists'][];
-      fuzzy?: components['schemas']['Fuzzy'][];
-      prefix?: components['schemas']['Prefix'][];
-      wildcard?: components['schemas']['Wildcard'][];
-      match_phrase?: components['schemas']['MatchPhrase'][];
-      match_phrase_prefix?: components['schemas']['MatchPhrasePrefix'][];
-    };
-    /** @description ReadOnly attributes of a container. */
-    ReadOnlyAttributes: {
-      readonly id: string;
-    };
-    /** @description Unique code of an entity. */
-    EntityCode: string;
-    ContainerTypeFilterQuery: {
-      /** @description The match query is the standard query for performing a full-text search. */
-      match?: components['schemas']['Match'][];
-      /** @description The Term query returns fields that contain an exact term in a provided field. */
-      term?: components['schemas']['Term'][];
-      /** @description The Terms query returns field that contain one or more exact terms in a provided field. The terms query is the same as the term query, except you can search for multiple values. */
-      terms?: components['schemas']['Terms'][];
-      /** @description The Range query returns fields that contain terms within a provided range. */
-      range?: components['schemas']['RangeQuery'][];
-      /** @description The Regexp query returns fields that contain terms matching a regular expression. */
-      regexp?: components['schemas']['Regex'][];
-      exists?: components['schemas']['Exists'][];
-      prefix?: components['schemas']['Prefix'][];
-    };
-    /** @description Unique ID. */
-    UniqueId: string;
-    /** @description App ID. */
-    AppID: string;
-    /** @description Unique UUID of a batch request. */
-    BatchId: string;
-    EventCreateRequest: {
-      /** @description Short description of the event. Max length 64 characters. */
-      description: string;
-      eventType?: components['schemas']['EventType'];
-      /** @description List of valid reason codes that can raise this event code */
-      reasonCodes?: string[];
-      /** @description List of containerTypeNames where this event can be applied */
-      containerTypeNames?: string[];
-      /**
-       * @description True - Event Code is valid & usable. False - Event Code is not usable
-       * @default true
-       */
-      isEnabled: boolean;
-      /** @description Data expected along with the event and their respective validations, if any. */
-      dataValidations?: components['schemas']['EventDataItem'][];
-    };
-    EventUpdateRequest: {
-      /** @description Short description of the event. Max length 64 characters. */
-      description: string;
-      eventType?: components['schemas']['EventType'];
-      /** @description List of valid reason codes that can raise this event code */
-      reasonCodes?: string[];
-      /** @description List of valid containerTypeNames where this event can be applied */
-      containerTypeNames?: string[];
-      /**
-       * @description True - Event Code is valid & usable. False - Event Code is not usable
-       * @default true
-       */
-      isEnabled: boolean;
-      /** @description Data expected along with the event and their respective validations, if any. */
-      dataValidations?: components['schemas']['EventDataItem'][];
-    };
-    EventsSuccessResponse: {
-      data?: components['schemas']['EventsResponse'];
-    };
-    EventsResponse: {
-      /** @description Short description of the event. Max length 64 characters. */
-      description?: string;
-      eventType?: components['schemas']['EventType'];
-      /** @description List of valid reason codes that can raise this event code */
-      reasons?: components['schemas']['ReasonMetaData'][];
-      /** @description List of valid entities where this event can be applied */
-      entities?: components['schemas']['EntitiesMetaData'][];
-      /** @description True - If the event is system generated. False - If the event is custom generated */
-      isSystemDefined?: boolean;
-      /**
-       * @description True - Event Code is valid & usable. False - Event Code is not usable
-       * @default true
-       */
-      isEnabled: boolean;
-      /** @description Data expected along with the event and their respective validations, if any. */
-      dataValidations?: components['schemas']['EventDataItem'][];
-      /** @description Event Code */
-      eventCode?: string;
-    };
-    ReasonMetaData: {
-      reasonCode?: string;
-      description?: string;
-    };
-    EntitiesMetaData: {
-      entityCode?: string;
-      description?: string;
-      name?: string;
-    };
-    EventsOrphanResponse: {
-      data?: components['schemas']['EventOrphanResponse'][];
-    };
-    EventOrphanResponse: {
-      /** @description Short description of the event. Max length 64 characters. */
-      description?: string;
-      eventType?: components['schemas']['EventType'];
-      /** @description List of valid current states of the entity when this event code can be applied. */
-      validCurrentStates?: string[];
-      /**
-       * @description True - Event Code is valid & usable. False - Event Code is not usable
-       * @default true
-       */
-      isEnabled: boolean;
-      /** @description Data expected along with the event and their respective validations, if any. */
-      dataValidations?: components['schemas']['EventDataItem'][];
-      /** @description event code. */
-      eventCode?: string;
-      /** @description Entity Code */
-      enityCode?: string;
-    };
-    /** @description Create reason */
-    ReasonCreateRequest: {
-      /** @description Short description of the reason. Max length 64 characters. */
-      description: string;
-      /**
-       * @description True - Event Code is valid & usable. False - Event Code is not usable
-       * @default true
-       */
-      isEnabled: boolean;
-    };
-    /** @description Update reason */
-    ReasonUpdateRequest: {
-      /** @description Short description of the reason. Max length 64 characters. */
-      description: string;
-      /**
-       * @description True - Event Code is valid & usable. False - Event Code is not usable
-       * @default true
-       */
-      isEnabled: boolean;
-    };
-    ReasonsSuccessResponse: {
-      data?: {
-        /** @description Short description of the reason. Max length 64 characters. */
-        description?: string;
-        /**
-         * @description True - Event Code is valid & usable. False - Event Code is not usable
-         * @default true
-         */
-        isEnabled: boolean;
-        /** @description Reason Code */
-        reasonCode?: string;
-      };
-      request?: components['schemas']['Request'];
-    };
-    ReasonsOrphanResponse: {
-      data?: components['schemas']['ReasonResponse'][];
-      request?: components['schemas']['Request'];
-    };
-    ReasonResponse: {
-      /** @description Short description of the reason. Max length 64 characters. */
-      description?: string;
-      /** @description True - Event Code is valid & usable. False - Event Code is not usable */
-      isEnabled?: boolean;
-      /** @description reason Code */
-      reasonCode?: string;
-    };
-    /** @description Validate an entity state */
-    EntityStateValidationRequest: {
-      /** @description reasonCode. */
-      reasonCode: string;
-      /** @description event code. */
-      eventCode: string;
-      /** @description given state. */
-      state: string;
-    };
-    EntityStateValidationResponse: {
-      data?: {
-        /** @description True - Event Code is valid & usable. False - Event Code is not usable */
-        valid?: boolean;
-      };
-      request?: components['schemas']['Request'];
-    };
-    ActionBy: {
-      id: components['schemas']['UniqueId'];
-      name?: string;
-      appID?: components['schemas']['AppID'];
-    };
-    ActionInfo: {
-      /** Format: int64 */
-      createdAt: number;
-      createdBy: components['schemas']['ActionBy'];
-      /** Format: int64 */
-      updatedAt: number;
-      updatedBy: components['schemas']['ActionBy'];
-    };
-    ChildContainers: {
-      childContainerIDs?: string[];
-    };
-    /**
-     * @description Specifies the time to live for a data entry in the database. Specified for a tenant.
-     * @example 10d5h3m0s
-     */
-    TerminalTTL: string;
-    /** @description Container type state-machine configuration */
-    StateMachineConfig: {
-      states: components['schemas']['States'];
-    };
-    States: {
-      created: components['schemas']['CreatedState'];
-      opened: components['schemas']['OpenedState'];
-      closed: components['schemas']['ClosedState'];
-      completed: components['schemas']['CompletedState'];
-    };
-    /** @description Created State */
-    CreatedState: components['schemas']['State'];
-    /** @description It's signifies readiness of container to begin containerization process. */
-    OpenedState: components['schemas']['State'];
-    /** @description It's signifies the termination of containerization process. */
-    ClosedState: components['schemas']['State'];
-    /** @description End of the lifecycle of a container. */
-    CompletedState: components['schemas']['State'] & {
-      /** @description terminal-state */
-      terminalStates?: string[];
-    };
-    /** @description Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it. There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. */
-    TrackingDetails: components['schemas']['TrackingDetail'][];
-    TrackingDetail: {
-      /**
-       * @description Field to specify the owner of the tracking ID.
-       * @example Delhivery
-       */
-      operator: string;
-      /** @example 132121232423232 */
-      trackingId: string;
-      /**
-       * @description it defines whether it is a primary tracking id or not. If not defined we assume first tracking id as primary tracking id.
-       * @default false
-       */
-      isPrimary: boolean;
-      /**
-       * Format: int64
-       * @description Represents a date time as number of seconds elapsed since 00:00Hrs of 1st January 1970 UTC.
-       */
-      timestamp?: number;
-    };
-    /** @description List of itmes can be added into container only if container-type is a leaf. */
-    Items: components['schemas']['Item'][];
-    Item: {
-      /**
-       * @description Name of the item.
-       * @example pant/shirt
-       */
-      name: string;
-      /** @description Code of the item. */
-      code?: string;
-      cost: components['schemas']['cost'];
-      quantity?: components['schemas']['quantity'];
-    };
-    /** @description cost of the item. */
-    cost: {
-      /** @description Represents unit price of the item. */
-      unit?: {
-        /** @description The value of amount accurate to three decimal places. */
-        amount?: number;
-        /** @description Currency of the price of the item. */
-        currency?: string;
-      };
-      /** @description Represents total price of the item. */
-      total: {
-        /** @description The value of amount accurate to three decimal places. */
-        amount?: number;
-        /** @description Currency of the price of the item. */
-        currency?: string;
-      };
-    };
-    quantity: {
-      /** @description A number quantifying measurement */
-      value?: number;
-      unit?: components['schemas']['unit'];
-    };
-    /**
-     * @description Unit for measuremnet.
-     * @enum {string}
-     */
-    unit: 'cm' | 'm' | 'l' | 'ml' | 'nos' | 'g' | 'kg' | 'mm';
-    State: {
-      /** @description Name of the state */
-      name: string;
-      /** @description Represents default substate for this state */
-      defaultSubstate: string;
-      subStates: components['schemas']['SubState'][];
-    };
-    SubState: {
-      /** @description Name of the sub-state */
-      name: string;
-      /** @description Represents array of transition rules for this substate */
-      transitions: components['schemas']['StateTransitionRule'][];
-    };
-    /** @description State Transition Rule */
-    StateTransitionRule: {
-      eventCode: components['schemas']['EventCode'];
-      /** @description Name of the main state and its substate of destination state */
-      destination: string;
-      reasonCode?: components['schemas']['ReasonCode'];
-    };
-    /** @description Event Code of the format:E-yyy. E - Prefix indicating that this is an event code.  yyy - 3 digit event code string ranging from 001 to 999 */
-    EventCode: string;
-    /** @description Reason Code of the format:R-nnnn R - Prefix indicating that this is a reason code nnnn - 4 digit reason code string ranging from 0001 to 9999 */
-    ReasonCode: string;
-    /** @enum {string} */
-    EventDataType: 'string' | 'number' | 'boolean' | 'object' | 'array';
-    EventDataItem: {
-      /** @description Name of validation keys of an event. */
-      name: string;
-      type?: components['schemas']['EventDataType'];
-      validation?: components['schemas']['EventDataValidation'];
-    };
-    EventDataValidation: components['schemas']['Validation'] & {
-      /**
-       * @description Specifies whether we need to block the event transition in case the attribute validation is failed or not.
-       * @default true
-       */
-      blocking: boolean;
-    };
-    /** @description Validation rules for a string or number value */
-    Validation: {
-      range?: components['schemas']['Range'];
-      /** @description Regex that the data should match */
-      regex?: string;
-      /**
-       * @description Specifies whether the value is required or optional
-       * @default false
-       */
-      required: boolean;
-    };
-    /** @description Update container type configuration */
-    ContainerTypeUpdateRequest: {
-      allowedParent: components['schemas']['ContainerTypeAllowedParent'];
-      callback?: {
-        /**
-         * Format: uri
-         * @example https://delhivery.requestcatcher.com/
-         */
-        url?: string;
-        meta?: Record<string, never>;
-      };
-    };
-    StateMachineConfigResponseData: components['schemas']['ContainerTypeBasicProperties'] &
-      components['schemas']['StateMachineConfig'] &
-      components['schemas']['ActionInfo'];
-    ContainerTypeBasicProperties: {
-      id?: string;
-      /** @example bag */
-      name?: string;
-    };
-    ContainerTypeConfigResponse: {
-      /** @description uniqueCode for each container type */
-      entityCode?: string;
-      id?: string;
-    } & (components['schemas']['ContainerType'] & components['schemas']['ActionInfo'] & components['schemas']['AttributesConfig']);
-    ContainerType: components['schemas']['BaseContainerType'];
-    /** @description Rules defining the allowed container types as parent of a container type */
-    ContainerTypeAllowedParent: {
-      /** @description List of container types allowed as parent of this container type */
-      oneOf?: string[];
-      /** @description List of container types *not* allowed as parent of this container type */
-      not?: string[];
-    };
-    StateMachineConfigResponse: {
-      data?: components['schemas']['StateMachineConfigResponseData'];
-      request?: components['schemas']['Request'];
-    };
-    AttributesConfigResponseData: components['schemas']['ContainerType'] & components['schemas']['AttributesConfigGet'] & components['schemas']['ActionInfo'];
-    AttributesConfigResponse: {
-      data?: components['schemas']['AttributesConfigResponseData'];
-      request?: components['schemas']['Request'];
-    };
-    BaseContainerType: {
-      /**
-       * @description A unique name to represent type of a container.
-       * @example bag
-       */
-      name: string;
-      /**
-       * @description Defines whether this container-type will have actual physical items or not. Such type of containers is termed as leaf container.
-       * @default false
-       */
-      isLeaf: boolean;
-      /**
-       * @description Define the particular container type is active or not.
-       * @default false
-       */
-      isActive: boolean;
-      allowedParent?: components['schemas']['ContainerTypeAllowedParent'];
-      ownerAppId?: string;
-    };
-    AttributesConfig: {
-      attributes: components['schemas']['AttributeConfig'][];
-    };
-    Description: string;
-    AttributeConfig: {
-      /**
-       * @description Field to define attribute name.
-       * @example capacity
-       */
-      name: string;
-      dataType: components['schemas']['DataType'];
-      description?: components['schemas']['Description'];
-      /** @description Field to specify if the attribute is to be indexed. Filter or search operation on basis of a custom attribute will be only allowed if this field is set as TRUE. */
-      indexed?: boolean;
-      /**
-       * @description Access Parameter for the Attribute
-       * @default false
-       */
-      isReadPublic: boolean;
-      defaultValue?: number | string | boolean;
-      validation?: components['schemas']['AttributeValidation'];
-    };
-    AttributesConfigGet: {
-      attributes: components['schemas']['AttributeConfigGet'][];
-    };
-    AttributeConfigGet: {
-      /**
-       * @description Field to define attribute name.
-       * @example capacity
-       */
-      name: string;
-      dataType: components['schemas']['DataType'];
-      description?: components['schemas']['Description'];
-      /** @description Field to specify if the attribute is to be indexed. Filter or search operation on basis of a custom attribute will be only allowed if this field is set as TRUE. */
-      indexed?: boolean;
-      /**
-       * @description Access Parameter for the Attribute
-       * @default false
-       */
-      isReadPublic: boolean;
-      ownerAppId?: string;
-      defaultValue?: number | string | boolean;
-      validation?: components['schemas']['AttributeValidation'];
-    };
-    /** @description Specifies all the validations to be performed on an attribute, when a container of this type is created/updated. */
-    AttributeValidation: {
-      range?: components['schemas']['Range'];
-      /** @description Field to specify the regex pattern that the value of an attribute MUST match.this validation alllowed only for string type of attributes. */
-      regex?: string;
-      /** @description Field to specify enum values for an attribute. list of valueOneOf should be homogeneous. */
-      valueOneOf?: (number | string | boolean)[];
-      /**
-       * @description Field to specify if the value for the attribute is mandatory or not. If TRUE, the value MUST be provided.
-       * @default false
-       */
-      required: boolean;
-    };
-    /** @description Field to specify the range that the attribute value must lie. In case of "string" datatype, range will be the length of string value. this validation allowed only for string and number type of attributes. */
-    Range: {
-      /** @description The min value, inclusive. */
-      min?: number;
-      /** @description The max value, inclusive. */
-      max?: number;
-    };
-    Request: {
-      /** @description The API end point where the request was received. */
-      uri: string;
-      method?: components['schemas']['Method'];
-      /** @description Query string received by the server */
-      queryString?: string;
-      body?: Record<string, never>;
-    };
-    BaseContainerTypeCreateRequest: {
-      /**
-       * @description A unique name to represent type of a container.
-       * @example bag
-       */
-      name: string;
-      /**
-       * @description Defines whether this container-type will have actual physical items or not. Such type of containers is termed as leaf container.
-       * @default false
-       */
-      isLeaf: boolean;
-      allowedParent?: components['schemas']['ContainerTypeAllowedParent'];
-    };
-    /** @description Create new container type */
-    ContainerTypeCreateRequest: {
-      callback?: components['schemas']['Callback'];
-      entityCode?: components['schemas']['EntityCode'];
-    } & components['schemas']['BaseContainerTypeCreateRequest'];
-    AttributesConfigUpdateRequest: {
-      callback?: {
-        /**
-         * Format: uri
-         * @example https://delhivery.requestcatcher.com/
-         */
-        url?: string;
-        meta?: Record<string, never>;
-      };
-    } & components['schemas']['AttributesConfig'];
-    ContainerCreateRequest: {
-      callback?: {
-        /**
-         * Format: uri
-         * @example https://delhivery.requestcatcher.com/
-         */
-        url?: string;
-        meta?: Record<string, never>;
-      };
-    } & components['schemas']['ContainerCreateAttributes'];
-    ContainerCreateBatchRequest: components['schemas']['ContainerCreateAttributes'];
-    ContainerUpdateRequest: {
-      callback?: {
-        /**
-         * Format: uri
-         * @example https://delhivery.requestcatcher.com/
-         */
-        url?: string;
-        meta?: Record<string, never>;
-      };
-    } & components['schemas']['ContainerUpdateAttributes'];
-    ParentIdRequest: {
-      callback?: {
-        /**
-         * Format: uri
-         * @example https://delhivery.requestcatcher.com/
-         */
-        url?: string;
-        meta?: string | Record<string, never> | Record<string, never>[];
-      };
-    } & components['schemas']['ParentId'];
-    ParentId: {
-      /**
-       * @description Field to represent container ID of the parent container. During the containerization process, this value is assigned to represent which container contains this container.
-       * @example box:9c9b1138-7cdd-11eb-9439-0242ac130002
-       */
-      parentId: string;
-      /**
-       * @description Field to represent action to be performed on the container.
-       * @example CONTAINERIZE
-       * @enum {string}
-       */
-      action: 'CONTAINERIZE' | 'DECONTAINERIZE';
-    };
-    /** @description Event for container state transition. */
-    ContainerStateUpdateRequest: components['schemas']['Event'] & components['schemas']['EventCallback'];
-    /** @description Update state machine config */
-    StateMachineUpdateRequest: components['schemas']['StateMachineConfig'];
-    /** @description Base attributes that defines a container. This attributes are set on container creation and cannot be updated. */
-    ContainerBaseAttributes: {
-      /**
-       * @description Container type defined using container type configuration APIs.
-       * @example bag
-       */
-      containerType: string;
-      /**
-       * @description Defines whether container is re-usable or not
-       * @default false
-       */
-      isReusable: boolean;
-    };
-    /** @description Base attributes that defines a container. This attributes are set on container creation and cannot be updated. */
-    ContainerBatchBaseAttributes: {
-      /** @description Reference Id received for each container create request */
-      refID: string;
-    };
-    /** @description Attributes that define a container and can be modified after container creation. */
-    ContainerAttributes: {
-      items?: components['schemas']['Items'];
-      trackingDetails?: components['schemas']['TrackingDetails'];
-      /**
-       * @description Field to represent container ID of the parent container. During the containization process, this value is assigned to represent which container contains this container.
-       * @example 123e4567-e89b-42d3-a456-556642440000
-       */
-      parentId?: string;
-      /** @description A map to provide values for the attributes defined in Container-type configuration APIs. */
-      attributes?: Record<string, never>;
-      /**
-       * @description Represents whether this container can contain hazardous materials or not.
-       * @default false
-       */
-      isHazmat: boolean;
-      /**
-       * @description Defines whether container can be put into other containers or not
-       * @default true
-       */
-      isContainerizable: boolean;
-    };
-    /** @description Attributes that define a container and can be modified after container creation. */
-    ContainerUpdateAttributes: {
-      /** @description Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it. There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. */
-      trackingDetails?: {
-        /**
-         * @description Field to specify the owner of the tracking ID.
-         * @example Delhivery
-         */
-        operator: string;
-        /** @example 132121232423232 */
-        trackingId: string;
-        /**
-         * @description it defines whether it is a primary tracking id or not. If not defined we assume first tracking id as primary tracking id.
-         * @default false
-         */
-        isPrimary: boolean;
-      }[];
-      /** @description A map to provide values for the attributes defined in Container-type configuration APIs. */
-      attributes?: Record<string, never>;
-      items?: components['schemas']['Items'];
-    };
-    TrackingData: {
-      tracking?: components['schemas']['ContainerEvents'][];
-      pendingContainers?: string[];
-    };
-    ContainerEvents: {
-      containerId?: string[];
-    };
-    CallbackResponse: {
-      id: components['schemas']['UniqueId'];
-      /** @example failed/success */
-      status: string;
-      reason?: string;
-    };
-    /** @description Attributes that define a container and can be modified after container creation. */
-    ContainerCreateAttributes: {
-      /** @description Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it. There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. */
-      trackingDetails?: {
-        /**
-         * @description Field to specify the owner of the tracking ID.
-         * @example Delhivery
-         */
-        operator: string;
-        /** @example 132121232423232 */
-        trackingId: string;
-        /**
-         * @description It defines whether it is a primary tracking id or not. If non of tracking details is set as primary we assume first tracking id as a primary tracking id.
-         * @default false
-         */
-        isPrimary: boolean;
-      }[];
-      /** @description A map to provide values for the attributes defined in Container-type configuration APIs. */
-      attributes?: Record<string, never>;
-      items?: components['schemas']['Items'];
-      scannableId: string;
-      /**
-       * @description Represents whether this container can contain hazardous materials or not.
-       * @default false
-       */
-      isHazmat: boolean;
-      /**
-       * @description Defines whether container can be put into other containers or not
-       * @default true
-       */
-      isContainerizable: boolean;
-      /**
-       * @description Defines whether container is re-usable or not
-       * @default false
-       */
-      isReusable: boolean;
-    };
-    ErrorResponse: {
-      error?: components['schemas']['Error'];
-      request?: components['schemas']['Request'];
-    };
-    GetErrorResponse: components['schemas']['ErrorResponse'] & {
-      data?: {
-        /** @example 123e4567-e89b-12d3-a456-426614174000 */
-        id?: string;
-      };
-    };
-    PostErrorResponse: components['schemas']['ErrorResponse'];
-    PutErrorResponse: components['schemas']['ErrorResponse'];
-    ContainerTypeResponse: {
-      data?: components['schemas']['ContainerTypeMetaResponse'];
-      request?: components['schemas']['Request'];
-    };
-    ContainerTypeMetaResponse: {
-      /** @description uniqueCode for each container type */
-      entityCode?: string;
-    } & (components['schemas']['ContainerType'] & components['schemas']['ActionInfo']);
-    ContainerTypesResponse: {
-      data?: {
-        meta?: {
-          totalElements?: number;
+    schemas: {
+        /** @description Error Information */
+        Error: {
+            /** @description Error code */
+            code: string;
+            /** @description Error description */
+            description: string;
+            /** @description Additional information related to the error */
+            additionalInfo?: Record<string, never>;
         };
-        containerTypes?: components['schemas']['ContainerTypeConfigResponse'][];
-      };
-      request?: components['schemas']['Request'];
-    };
-    ContainerResponseData: components['schemas']['Container'] & components['schemas']['ActionInfo'];
-    ContainerByIdResponseData: components['schemas']['Container'] & components['schemas']['ActionInfo'] & components['schemas']['ChildContainers'];
-    ContainersResponse: {
-      data?: {
-        meta?: {
-          totalElements?: number;
+        /** @description Represents the source which triggered the event. It can be an app, a user or some location from where the event was triggered. */
+        EventSource: {
+            /** @description application ID which is responsible for calling this event. */
+            appId: string;
+            /** @description user ID which is responsible for calling this event. */
+            userId?: string;
+            /** @description locationId of the event. */
+            locId?: string;
         };
-        containers?: components['schemas']['ContainerResponseData'][];
-      };
-      request?: components['schemas']['Request'];
-    };
-    ContainerResponse: {
-      data?: components['schemas']['ContainerByIdResponseData'];
-      request?: components['schemas']['Request'];
-    };
-    Container: components['schemas']['ReadOnlyAttributes'] & components['schemas']['ContainerBaseAttributes'] & components['schemas']['ContainerAttributes'];
-    ContainerChangeLogResponse: {
-      error?: components['schemas']['Error'];
-      data?: {
-        meta?: {
-          totalElements?: number;
-        };
-        log?: components['schemas']['ContainerBaseChangeLogResponse'][];
-      };
-      request?: components['schemas']['Request'];
-    };
-    ContainerTrackingResponse: {
-      data?: components['schemas']['TrackingData'];
-      request?: components['schemas']['Request'];
-    };
-    /**
-     * @description status of execution of api.
-     * @enum {string}
-     */
-    CallbackStatus: 'success' | 'failed';
-    /**
-     * @description Action for data auditing
-     * @enum {string}
-     */
-    ChangeAction: 'CREATE' | 'UPDATE' | 'GET' | 'DELETE';
-    BaseChange: {
-      action: components['schemas']['ChangeAction'];
-      /** Format: int64 */
-      actionTime: number;
-      actionBy: components['schemas']['ActionBy'];
-    };
-    /** @description Container type change information. */
-    ContainerTypeChangeLog: components['schemas']['BaseChange'] & {
-      /** @description Container type change log data. */
-      cdc: Record<string, never>;
-    };
-    ContainerTypeChangeLogResponse: {
-      error?: components['schemas']['Error'];
-      data?: {
-        meta?: {
-          totalElements?: number;
-        };
-        log?: components['schemas']['ContainerTypeChangeLog'][];
-      };
-      request?: components['schemas']['Request'];
-    };
-    SuccessResponse: {
-      data?: {
-        /** @description Unique ID. Combination of entity name and UUID. */
-        id?: string;
-      };
-      request?: components['schemas']['Request'];
-    };
-    ReasonsAllSuccessResponse: {
-      data?: components['schemas']['ReasonResponse'][];
-      request?: components['schemas']['Request'];
-    };
-    EventsAllSuccessResponse: {
-      data?: components['schemas']['EventsResponse'][];
-    };
-    /** @description Container CDC */
-    ContainerCDC: components['schemas']['Container'] & {
-      event: components['schemas']['Event'];
-    };
-    ContainerBaseChangeLogResponse: components['schemas']['BaseChange'] & {
-      cdc: components['schemas']['ContainerCDC'];
-    };
-    ContainerStateResponse: {
-      data?: components['schemas']['ContainerState'];
-      request?: components['schemas']['Request'];
-    };
-    ChildContainerResponse: {
-      data?: {
-        /** @description container id */
-        id?: string;
-        operation?: components['schemas']['Child'];
-      };
-      request?: components['schemas']['Request'];
-    };
-    ContainerState: {
-      /** @example 123e4567-e89b-42d3-a456-556642440000 */
-      id?: string;
-      state?: components['schemas']['StateRepresentation'];
-      event?: components['schemas']['Event'];
-      /** @description Describes if the state is changed. */
-      stateChange?: boolean;
-      /** @description Describes terminal ttl if the state is a terminal state */
-      terminalTtl?: number;
-    };
-    /**
-     * @description Represents state of the container.The value will of the format <state>:<substate>
-     * @example created:created
-     */
-    StateRepresentation: string;
-    Event: {
-      eventCode: components['schemas']['EventCode'];
-      reasonCode?: components['schemas']['ReasonCode'];
-      /** @description Represents the timestamp of the event occured. */
-      timestamp: number;
-      /**
-       * @description propagate flag indicate whether these events need to propogate on child containers or not.
-       * @default false
-       */
-      propagate: boolean;
-      /** @description Represents event data values, if any, for this event */
-      data: Record<string, never>;
-      source: components['schemas']['EventSource'];
-    };
-    EventCallback: {
-      callback?: {
         /**
-         * Format: uri
-         * @example https://delhivery.requestcatcher.com/
+         * @description Field for the datatype of an attribute.
+         * @example integer
+         * @enum {string}
          */
-        url?: string;
-        meta?: Record<string, never>;
-      };
-    };
-    Callback: {
-      /**
-       * Format: uri
-       * @example https://delhivery.requestcatcher.com/
-       */
-      url?: string;
-      meta?: Record<string, never>;
-    };
-    TenantResponse: {
-      error?: components['schemas']['Error'];
-      data?: components['schemas']['TenantResponseData'];
-      request?: components['schemas']['Request'];
-    };
-    TenantResponseData: components['schemas']['TenantConfig'] & components['schemas']['ActionInfo'];
-    /** @description Attributes associated with each tenant. */
-    TenantConfig: {
-      name?: string;
-      isActive?: boolean;
-      attributes?: components['schemas']['TenantAttributes'];
-    };
-    /** @description Optional attributes provided by tenants, that can be updated */
-    TenantAttributes: {
-      terminalTTL?: components['schemas']['TerminalTTL'];
-    };
-    ContainerBatchResponseData: components['schemas']['BatchResponse'];
-    /** @description Object containing payload and call back url for container creation request */
-    ContainerCreationBatchRequest: {
-      /** @description Array of container creation request */
-      payload?: components['schemas']['ContainerCreateBatchRequest'][];
-      callback?: components['schemas']['BatchCallbackURL'];
-    };
-    /** @description Represents callback url, which can be called to notify the status of API request. */
-    ContainerCallbackResponse: {
-      /** @description tenant id. */
-      tenantId?: string;
-      /** @description container type. */
-      containerType?: string;
-      status?: components['schemas']['CallbackStatus'];
-      /** @description failure reason in case of execution is failed. */
-      reason?: string;
-      /** @description response data */
-      data?: {
-        id?: string;
-      };
-    };
-    /** @description Represents callback url, which can be called to notify the status of API request. */
-    ContainerStateCallbackResponse: {
-      /** @description tenant id. */
-      tenantId?: string;
-      /** @description container type. */
-      containerType?: string;
-      status?: components['schemas']['CallbackStatus'];
-      /** @description failure reason in case of execution is failed. */
-      reason?: string;
-      data?: {
-        /** @example 123e4567-e89b-42d3-a456-556642440000 */
-        id?: string;
-        state?: components['schemas']['StateRepresentation'];
-      };
-    };
-    /** @description Represents callback url, which can be called to notify the status of API request. */
-    ContainerStateEventCallbackResponse: {
-      /** @description tenant id. */
-      tenantId?: string;
-      /** @description container type. */
-      containerType?: string;
-      status?: components['schemas']['CallbackStatus'];
-      /** @description failure reason in case of execution is failed. */
-      reason?: string;
-      data?: {
-        /** @example 123e4567-e89b-42d3-a456-556642440000 */
-        id?: string;
-        state?: components['schemas']['StateRepresentation'];
-        event?: {
-          /** @description Represents name of the event for state transition */
-          name: string;
-          /** @description Represents the timestamp of the event occured. */
-          timestamp?: number;
-          /**
-           * @description propagate flag indicate whether these events need to propogate on child containers or not.
-           * @default false
-           */
-          propagate: boolean;
-          /** @description Represents event data values, if any, for this event */
-          data?: Record<string, never>;
-          source?: components['schemas']['EventSource'];
-        };
-      };
-    };
-    /** @description Represents callback url, which can be called to notify the status of API request. */
-    ContainerBatchCallbackResponse: {
-      /** @description tenant id. */
-      tenantId?: string;
-      /** @description container type. */
-      containerType?: string;
-      status?: components['schemas']['CallbackStatus'];
-      /** @description failure reason in case of execution is failed. */
-      reason?: string;
-      data?: components['schemas']['ContainerBatchResponseData'];
-    };
-    TenantCallbackResponse: {
-      /** @description tenant id. */
-      tenantId?: string;
-    } & components['schemas']['BaseCallbackResponse'];
-    BaseCallbackResponse: {
-      /** @description tenant id. */
-      tenantId?: string;
-      status?: components['schemas']['CallbackStatus'];
-      /** @description failure reason in case of execution is failed. */
-      reason?: string;
-      /** @description request data */
-      data?: Record<string, never>;
-    };
-    /** @description Object containing payload and call back url for container update request */
-    ContainerUpdateBatchRequest: {
-      /** @description Array of container update request */
-      payload?: components['schemas']['ContainerBatchUpdate'][];
-      callback?: components['schemas']['BatchCallbackURL'];
-    };
-    BatchResponse: {
-      meta?: components['schemas']['BatchResponseMetaData'];
-      errors?: components['schemas']['BatchRecordError'][];
-      success?: components['schemas']['BatchResponseSuccess'][];
-    };
-    BatchResponseMetaData: {
-      /** @description status of batch request */
-      status?: string;
-      /**
-       * Format: int64
-       * @description total number of successful record.
-       */
-      success?: number;
-      /**
-       * Format: int64
-       * @description total number of failed records.
-       */
-      failed?: number;
-      /**
-       * Format: int64
-       * @description total number of record.
-       */
-      total?: number;
-    };
-    BatchRecordError: {
-      /** @description reference ID of container create batch request. */
-      refID?: string;
-      /** @description failure reason of record. */
-      reason?: string;
-    };
-    BatchResponseSuccess: {
-      /** @description reference ID of container create batch request. */
-      refID?: string;
-      /** @description unique identifier of each record, in this case it will be id of the container. */
-      id?: string;
-    };
-    ContainerBatchResponse: {
-      data?: components['schemas']['ContainerBatchResponseData'];
-      request?: components['schemas']['Request'];
-    };
-    /** @description Update entity */
-    EntityUpdateRequest: {
-      /** @description Short description of the entity. Max length 64 characters. */
-      description: string;
-      /** @description List of valid events that can be applied on this entity */
-      events: string[];
-      /**
-       * @description True - Entity is valid & usable. False - Entity is not usable
-       * @default true
-       */
-      isEnabled: boolean;
-    };
-    ContainerDataFileUpdateRequest: {
-      /** Format: binary */
-      file: string;
-      callback?: {
+        DataType: "string" | "number" | "boolean" | "object" | "array";
         /**
-         * Format: uri
-         * @example https://delhivery.requestcatcher.com/
+         * @description key to be used for sorting
+         * @default createdAt
+         * @example containerType
          */
-        url?: string;
-        meta?: Record<string, never>;
-      };
+        SortKey: string;
+        /**
+         * @description ordering of data
+         * @default desc
+         * @enum {string}
+         */
+        SortBy: "desc" | "asc";
+        /**
+         * @description Specifies event is transitional or not<br>
+         *        - TRANSITIONAL - Transitonal event is an event that upon invocation it will change the state of the                         container.<br>
+         *        - NON_TRANSITIONAL - Transitonal event is an event that upon invocation it will not change the state of the                     container.
+         * @default TRANSITIONAL
+         * @enum {string}
+         */
+        EventType: "TRANSITIONAL" | "NON_TRANSITIONAL";
+        /**
+         * @description Specifies this request perform containerization or decontainerization.
+         * @enum {string}
+         */
+        Child: "CONTAINERIZE" | "DECONTAINERIZE";
+        /**
+         * @description HTTP method requested on the API endpoint
+         * @enum {string}
+         */
+        Method: "POST" | "GET" | "PUT";
+        Match: {
+            key?: string;
+            value?: string;
+        };
+        MultiMatch: {
+            query?: string;
+            fields?: string[];
+        };
+        Term: {
+            key?: string;
+            value?: string;
+        };
+        Fuzzy: {
+            key?: string;
+            value?: string;
+        };
+        Prefix: {
+            key?: string;
+            value?: string;
+        };
+        Wildcard: {
+            key?: string;
+            value?: string;
+        };
+        MatchPhrase: {
+            key?: string;
+            value?: string;
+        };
+        MatchPhrasePrefix: {
+            key?: string;
+            value?: string;
+        };
+        Exists: {
+            key?: string;
+        };
+        Terms: {
+            key?: string;
+            values?: string[];
+        };
+        RangeQuery: {
+            key?: string;
+            relation?: string;
+            value?: string;
+        };
+        Regex: {
+            key?: string;
+            regex?: string;
+        };
+        Query: {
+            /** @description The match query is the standard query for performing a full-text search. */
+            match?: components["schemas"]["Match"][];
+            /** @description The multi-match query builds on the match query allows multi-field queries. */
+            multi_match?: components["schemas"]["MultiMatch"][];
+            /** @description The Term query returns fields that contain an exact term in a provided field. */
+            term?: components["schemas"]["Term"][];
+            /** @description The Terms query returns field that contain one or more exact terms in a provided field. The terms query is the same as the term query, except you can search for multiple values. */
+            terms?: components["schemas"]["Terms"][];
+            /** @description The Range query returns fields that contain terms within a provided range. */
+            range?: components["schemas"]["RangeQuery"][];
+            /** @description The Regexp query returns fields that contain terms matching a regular expression. */
+            regexp?: components["schemas"]["Regex"][];
+            exists?: components["schemas"]["Exists"][];
+            fuzzy?: components["schemas"]["Fuzzy"][];
+            prefix?: components["schemas"]["Prefix"][];
+            wildcard?: components["schemas"]["Wildcard"][];
+            match_phrase?: components["schemas"]["MatchPhrase"][];
+            match_phrase_prefix?: components["schemas"]["MatchPhrasePrefix"][];
+        };
+        /** @description ReadOnly attributes of a container. */
+        ReadOnlyAttributes: {
+            readonly id: string;
+        };
+        /** @description Unique code of an entity. */
+        EntityCode: string;
+        ContainerTypeFilterQuery: {
+            /** @description The match query is the standard query for performing a full-text search. */
+            match?: components["schemas"]["Match"][];
+            /** @description The Term query returns fields that contain an exact term in a provided field. */
+            term?: components["schemas"]["Term"][];
+            /** @description The Terms query returns field that contain one or more exact terms in a provided field. The terms query is the same as the term query, except you can search for multiple values. */
+            terms?: components["schemas"]["Terms"][];
+            /** @description The Range query returns fields that contain terms within a provided range. */
+            range?: components["schemas"]["RangeQuery"][];
+            /** @description The Regexp query returns fields that contain terms matching a regular expression. */
+            regexp?: components["schemas"]["Regex"][];
+            exists?: components["schemas"]["Exists"][];
+            prefix?: components["schemas"]["Prefix"][];
+        };
+        /** @description Unique ID. */
+        UniqueId: string;
+        /** @description App ID. */
+        AppID: string;
+        /** @description Unique UUID of a batch request. */
+        BatchId: string;
+        EventCreateRequest: {
+            /** @description Short description of the event. Max length 64 characters. */
+            description: string;
+            eventType?: components["schemas"]["EventType"];
+            /** @description List of valid reason codes that can raise this event code */
+            reasonCodes?: string[];
+            /** @description List of containerTypeNames where this event can be applied */
+            containerTypeNames?: string[];
+            /**
+             * @description True - Event Code is valid & usable. False - Event Code is not usable
+             * @default true
+             */
+            isEnabled: boolean;
+            /** @description Data expected along with the event and their respective validations, if any. */
+            dataValidations?: components["schemas"]["EventDataItem"][];
+        };
+        EventUpdateRequest: {
+            /** @description Short description of the event. Max length 64 characters. */
+            description: string;
+            eventType?: components["schemas"]["EventType"];
+            /** @description List of valid reason codes that can raise this event code */
+            reasonCodes?: string[];
+            /** @description List of valid containerTypeNames where this event can be applied */
+            containerTypeNames?: string[];
+            /**
+             * @description True - Event Code is valid & usable. False - Event Code is not usable
+             * @default true
+             */
+            isEnabled: boolean;
+            /** @description Data expected along with the event and their respective validations, if any. */
+            dataValidations?: components["schemas"]["EventDataItem"][];
+        };
+        EventsSuccessResponse: {
+            data?: components["schemas"]["EventsResponse"];
+        };
+        EventsResponse: {
+            /** @description Short description of the event. Max length 64 characters. */
+            description?: string;
+            eventType?: components["schemas"]["EventType"];
+            /** @description List of valid reason codes that can raise this event code */
+            reasons?: components["schemas"]["ReasonMetaData"][];
+            /** @description List of valid entities where this event can be applied */
+            entities?: components["schemas"]["EntitiesMetaData"][];
+            /** @description True - If the event is system generated. False - If the event is custom generated */
+            isSystemDefined?: boolean;
+            /**
+             * @description True - Event Code is valid & usable. False - Event Code is not usable
+             * @default true
+             */
+            isEnabled: boolean;
+            /** @description Data expected along with the event and their respective validations, if any. */
+            dataValidations?: components["schemas"]["EventDataItem"][];
+            /** @description Event Code */
+            eventCode?: string;
+        };
+        ReasonMetaData: {
+            reasonCode?: string;
+            description?: string;
+        };
+        EntitiesMetaData: {
+            entityCode?: string;
+            description?: string;
+            name?: string;
+        };
+        EventsOrphanResponse: {
+            data?: components["schemas"]["EventOrphanResponse"][];
+        };
+        EventOrphanResponse: {
+            /** @description Short description of the event. Max length 64 characters. */
+            description?: string;
+            eventType?: components["schemas"]["EventType"];
+            /** @description List of valid current states of the entity when this event code can be applied. */
+            validCurrentStates?: string[];
+            /**
+             * @description True - Event Code is valid & usable. False - Event Code is not usable
+             * @default true
+             */
+            isEnabled: boolean;
+            /** @description Data expected along with the event and their respective validations, if any. */
+            dataValidations?: components["schemas"]["EventDataItem"][];
+            /** @description event code. */
+            eventCode?: string;
+            /** @description Entity Code */
+            enityCode?: string;
+        };
+        /** @description Create reason */
+        ReasonCreateRequest: {
+            /** @description Short description of the reason. Max length 64 characters. */
+            description: string;
+            /**
+             * @description True - Event Code is valid & usable. False - Event Code is not usable
+             * @default true
+             */
+            isEnabled: boolean;
+        };
+        /** @description Update reason */
+        ReasonUpdateRequest: {
+            /** @description Short description of the reason. Max length 64 characters. */
+            description: string;
+            /**
+             * @description True - Event Code is valid & usable. False - Event Code is not usable
+             * @default true
+             */
+            isEnabled: boolean;
+        };
+        ReasonsSuccessResponse: {
+            data?: {
+                /** @description Short description of the reason. Max length 64 characters. */
+                description?: string;
+                /**
+                 * @description True - Event Code is valid & usable. False - Event Code is not usable
+                 * @default true
+                 */
+                isEnabled: boolean;
+                /** @description Reason Code */
+                reasonCode?: string;
+            };
+            request?: components["schemas"]["Request"];
+        };
+        ReasonsOrphanResponse: {
+            data?: components["schemas"]["ReasonResponse"][];
+            request?: components["schemas"]["Request"];
+        };
+        ReasonResponse: {
+            /** @description Short description of the reason. Max length 64 characters. */
+            description?: string;
+            /** @description True - Event Code is valid & usable. False - Event Code is not usable */
+            isEnabled?: boolean;
+            /** @description reason Code */
+            reasonCode?: string;
+        };
+        /** @description Validate an entity state */
+        EntityStateValidationRequest: {
+            /** @description reasonCode. */
+            reasonCode: string;
+            /** @description event code. */
+            eventCode: string;
+            /** @description given state. */
+            state: string;
+        };
+        EntityStateValidationResponse: {
+            data?: {
+                /** @description True - Event Code is valid & usable. False - Event Code is not usable */
+                valid?: boolean;
+            };
+            request?: components["schemas"]["Request"];
+        };
+        ActionBy: {
+            id: components["schemas"]["UniqueId"];
+            name?: string;
+            appID?: components["schemas"]["AppID"];
+        };
+        ActionInfo: {
+            /** Format: int64 */
+            createdAt: number;
+            createdBy: components["schemas"]["ActionBy"];
+            /** Format: int64 */
+            updatedAt: number;
+            updatedBy: components["schemas"]["ActionBy"];
+        };
+        ChildContainers: {
+            childContainerIDs?: string[];
+        };
+        /**
+         * @description Specifies the time to live for a data entry in the database. Specified for a tenant.
+         * @example 10d5h3m0s
+         */
+        TerminalTTL: string;
+        /** @description Container type state-machine configuration */
+        StateMachineConfig: {
+            states: components["schemas"]["States"];
+        };
+        States: {
+            created: components["schemas"]["CreatedState"];
+            opened: components["schemas"]["OpenedState"];
+            closed: components["schemas"]["ClosedState"];
+            completed: components["schemas"]["CompletedState"];
+        };
+        /** @description Created State */
+        CreatedState: components["schemas"]["State"];
+        /** @description It's signifies readiness of container to begin containerization process. */
+        OpenedState: components["schemas"]["State"];
+        /** @description It's signifies the termination of containerization process. */
+        ClosedState: components["schemas"]["State"];
+        /** @description End of the lifecycle of a container. */
+        CompletedState: components["schemas"]["State"] & {
+            /** @description terminal-state */
+            terminalStates?: string[];
+        };
+        /** @description Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it. There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. */
+        TrackingDetails: components["schemas"]["TrackingDetail"][];
+        TrackingDetail: {
+            /**
+             * @description Field to specify the owner of the tracking ID.
+             * @example Delhivery
+             */
+            operator: string;
+            /** @example 132121232423232 */
+            trackingId: string;
+            /**
+             * @description it defines whether it is a primary tracking id or not. If not defined we assume first tracking id as primary tracking id.
+             * @default false
+             */
+            isPrimary: boolean;
+            /**
+             * Format: int64
+             * @description Represents a date time as number of seconds elapsed since 00:00Hrs of 1st January 1970 UTC.
+             */
+            timestamp?: number;
+        };
+        /** @description List of itmes can be added into container only if container-type is a leaf. */
+        Items: components["schemas"]["Item"][];
+        Item: {
+            /**
+             * @description Name of the item.
+             * @example pant/shirt
+             */
+            name: string;
+            /** @description Code of the item. */
+            code?: string;
+            cost: components["schemas"]["cost"];
+            quantity?: components["schemas"]["quantity"];
+        };
+        /** @description cost of the item. */
+        cost: {
+            /** @description Represents unit price of the item. */
+            unit?: {
+                /** @description The value of amount accurate to three decimal places. */
+                amount?: number;
+                /** @description Currency of the price of the item. */
+                currency?: string;
+            };
+            /** @description Represents total price of the item. */
+            total: {
+                /** @description The value of amount accurate to three decimal places. */
+                amount?: number;
+                /** @description Currency of the price of the item. */
+                currency?: string;
+            };
+        };
+        quantity: {
+            /** @description A number quantifying measurement */
+            value?: number;
+            unit?: components["schemas"]["unit"];
+        };
+        /**
+         * @description Unit for measuremnet.
+         * @enum {string}
+         */
+        unit: "cm" | "m" | "l" | "ml" | "nos" | "g" | "kg" | "mm";
+        State: {
+            /** @description Name of the state */
+            name: string;
+            /** @description Represents default substate for this state */
+            defaultSubstate: string;
+            subStates: components["schemas"]["SubState"][];
+        };
+        SubState: {
+            /** @description Name of the sub-state */
+            name: string;
+            /** @description Represents array of transition rules for this substate */
+            transitions: components["schemas"]["StateTransitionRule"][];
+        };
+        /** @description State Transition Rule */
+        StateTransitionRule: {
+            eventCode: components["schemas"]["EventCode"];
+            /** @description Name of the main state and its substate of destination state */
+            destination: string;
+            reasonCode?: components["schemas"]["ReasonCode"];
+        };
+        /** @description Event Code of the format:E-yyy. E - Prefix indicating that this is an event code.  yyy - 3 digit event code string ranging from 001 to 999 */
+        EventCode: string;
+        /** @description Reason Code of the format:R-nnnn R - Prefix indicating that this is a reason code nnnn - 4 digit reason code string ranging from 0001 to 9999 */
+        ReasonCode: string;
+        /** @enum {string} */
+        EventDataType: "string" | "number" | "boolean" | "object" | "array";
+        EventDataItem: {
+            /** @description Name of validation keys of an event. */
+            name: string;
+            type?: components["schemas"]["EventDataType"];
+            validation?: components["schemas"]["EventDataValidation"];
+        };
+        EventDataValidation: components["schemas"]["Validation"] & {
+            /**
+             * @description Specifies whether we need to block the event transition in case the attribute validation is failed or not.
+             * @default true
+             */
+            blocking: boolean;
+        };
+        /** @description Validation rules for a string or number value */
+        Validation: {
+            range?: components["schemas"]["Range"];
+            /** @description Regex that the data should match */
+            regex?: string;
+            /**
+             * @description Specifies whether the value is required or optional
+             * @default false
+             */
+            required: boolean;
+        };
+        /** @description Update container type configuration */
+        ContainerTypeUpdateRequest: {
+            allowedParent: components["schemas"]["ContainerTypeAllowedParent"];
+            callback?: {
+                /**
+                 * Format: uri
+                 * @example https://delhivery.requestcatcher.com/
+                 */
+                url?: string;
+                meta?: Record<string, never>;
+            };
+        };
+        StateMachineConfigResponseData: components["schemas"]["ContainerTypeBasicProperties"] & components["schemas"]["StateMachineConfig"] & components["schemas"]["ActionInfo"];
+        ContainerTypeBasicProperties: {
+            id?: string;
+            /** @example bag */
+            name?: string;
+        };
+        ContainerTypeConfigResponse: {
+            /** @description uniqueCode for each container type */
+            entityCode?: string;
+            id?: string;
+        } & (components["schemas"]["ContainerType"] & components["schemas"]["ActionInfo"] & components["schemas"]["AttributesConfig"]);
+        ContainerType: components["schemas"]["BaseContainerType"];
+        /** @description Rules defining the allowed container types as parent of a container type */
+        ContainerTypeAllowedParent: {
+            /** @description List of container types allowed as parent of this container type */
+            oneOf?: string[];
+            /** @description List of container types *not* allowed as parent of this container type */
+            not?: string[];
+        };
+        StateMachineConfigResponse: {
+            data?: components["schemas"]["StateMachineConfigResponseData"];
+            request?: components["schemas"]["Request"];
+        };
+        AttributesConfigResponseData: components["schemas"]["ContainerType"] & components["schemas"]["AttributesConfigGet"] & components["schemas"]["ActionInfo"];
+        AttributesConfigResponse: {
+            data?: components["schemas"]["AttributesConfigResponseData"];
+            request?: components["schemas"]["Request"];
+        };
+        BaseContainerType: {
+            /**
+             * @description A unique name to represent type of a container.
+             * @example bag
+             */
+            name: string;
+            /**
+             * @description Defines whether this container-type will have actual physical items or not. Such type of containers is termed as leaf container.
+             * @default false
+             */
+            isLeaf: boolean;
+            /**
+             * @description Define the particular container type is active or not.
+             * @default false
+             */
+            isActive: boolean;
+            allowedParent?: components["schemas"]["ContainerTypeAllowedParent"];
+            ownerAppId?: string;
+        };
+        AttributesConfig: {
+            attributes: components["schemas"]["AttributeConfig"][];
+        };
+        Description: string;
+        AttributeConfig: {
+            /**
+             * @description Field to define attribute name.
+             * @example capacity
+             */
+            name: string;
+            dataType: components["schemas"]["DataType"];
+            description?: components["schemas"]["Description"];
+            /** @description Field to specify if the attribute is to be indexed. Filter or search operation on basis of a custom attribute will be only allowed if this field is set as TRUE. */
+            indexed?: boolean;
+            /**
+             * @description Access Parameter for the Attribute
+             * @default false
+             */
+            isReadPublic: boolean;
+            defaultValue?: number | string | boolean;
+            validation?: components["schemas"]["AttributeValidation"];
+        };
+        AttributesConfigGet: {
+            attributes: components["schemas"]["AttributeConfigGet"][];
+        };
+        AttributeConfigGet: {
+            /**
+             * @description Field to define attribute name.
+             * @example capacity
+             */
+            name: string;
+            dataType: components["schemas"]["DataType"];
+            description?: components["schemas"]["Description"];
+            /** @description Field to specify if the attribute is to be indexed. Filter or search operation on basis of a custom attribute will be only allowed if this field is set as TRUE. */
+            indexed?: boolean;
+            /**
+             * @description Access Parameter for the Attribute
+             * @default false
+             */
+            isReadPublic: boolean;
+            ownerAppId?: string;
+            defaultValue?: number | string | boolean;
+            validation?: components["schemas"]["AttributeValidation"];
+        };
+        /** @description Specifies all the validations to be performed on an attribute, when a container of this type is created/updated. */
+        AttributeValidation: {
+            range?: components["schemas"]["Range"];
+            /** @description Field to specify the regex pattern that the value of an attribute MUST match.this validation alllowed only for string type of attributes. */
+            regex?: string;
+            /** @description Field to specify enum values for an attribute. list of valueOneOf should be homogeneous. */
+            valueOneOf?: (number | string | boolean)[];
+            /**
+             * @description Field to specify if the value for the attribute is mandatory or not. If TRUE, the value MUST be provided.
+             * @default false
+             */
+            required: boolean;
+        };
+        /** @description Field to specify the range that the attribute value must lie. In case of "string" datatype, range will be the length of string value. this validation allowed only for string and number type of attributes. */
+        Range: {
+            /** @description The min value, inclusive. */
+            min?: number;
+            /** @description The max value, inclusive. */
+            max?: number;
+        };
+        Request: {
+            /** @description The API end point where the request was received. */
+            uri: string;
+            method?: components["schemas"]["Method"];
+            /** @description Query string received by the server */
+            queryString?: string;
+            body?: Record<string, never>;
+        };
+        BaseContainerTypeCreateRequest: {
+            /**
+             * @description A unique name to represent type of a container.
+             * @example bag
+             */
+            name: string;
+            /**
+             * @description Defines whether this container-type will have actual physical items or not. Such type of containers is termed as leaf container.
+             * @default false
+             */
+            isLeaf: boolean;
+            allowedParent?: components["schemas"]["ContainerTypeAllowedParent"];
+        };
+        /** @description Create new container type */
+        ContainerTypeCreateRequest: {
+            callback?: components["schemas"]["Callback"];
+            entityCode?: components["schemas"]["EntityCode"];
+        } & components["schemas"]["BaseContainerTypeCreateRequest"];
+        AttributesConfigUpdateRequest: {
+            callback?: {
+                /**
+                 * Format: uri
+                 * @example https://delhivery.requestcatcher.com/
+                 */
+                url?: string;
+                meta?: Record<string, never>;
+            };
+        } & components["schemas"]["AttributesConfig"];
+        ContainerCreateRequest: {
+            callback?: {
+                /**
+                 * Format: uri
+                 * @example https://delhivery.requestcatcher.com/
+                 */
+                url?: string;
+                meta?: Record<string, never>;
+            };
+        } & components["schemas"]["ContainerCreateAttributes"];
+        ContainerCreateBatchRequest: components["schemas"]["ContainerCreateAttributes"];
+        ContainerUpdateRequest: {
+            callback?: {
+                /**
+                 * Format: uri
+                 * @example https://delhivery.requestcatcher.com/
+                 */
+                url?: string;
+                meta?: Record<string, never>;
+            };
+        } & components["schemas"]["ContainerUpdateAttributes"];
+        ParentIdRequest: {
+            callback?: {
+                /**
+                 * Format: uri
+                 * @example https://delhivery.requestcatcher.com/
+                 */
+                url?: string;
+                meta?: string | Record<string, never> | Record<string, never>[];
+            };
+        } & components["schemas"]["ParentId"];
+        ParentId: {
+            /**
+             * @description Field to represent container ID of the parent container. During the containerization process, this value is assigned to represent which container contains this container.
+             * @example box:9c9b1138-7cdd-11eb-9439-0242ac130002
+             */
+            parentId: string;
+            /**
+             * @description Field to represent action to be performed on the container.
+             * @example CONTAINERIZE
+             * @enum {string}
+             */
+            action: "CONTAINERIZE" | "DECONTAINERIZE";
+        };
+        /** @description Event for container state transition. */
+        ContainerStateUpdateRequest: components["schemas"]["Event"] & components["schemas"]["EventCallback"];
+        /** @description Update state machine config */
+        StateMachineUpdateRequest: components["schemas"]["StateMachineConfig"];
+        /** @description Base attributes that defines a container. This attributes are set on container creation and cannot be updated. */
+        ContainerBaseAttributes: {
+            /**
+             * @description Container type defined using container type configuration APIs.
+             * @example bag
+             */
+            containerType: string;
+            /**
+             * @description Defines whether container is re-usable or not
+             * @default false
+             */
+            isReusable: boolean;
+        };
+        /** @description Base attributes that defines a container. This attributes are set on container creation and cannot be updated. */
+        ContainerBatchBaseAttributes: {
+            /** @description Reference Id received for each container create request */
+            refID: string;
+        };
+        /** @description Attributes that define a container and can be modified after container creation. */
+        ContainerAttributes: {
+            items?: components["schemas"]["Items"];
+            trackingDetails?: components["schemas"]["TrackingDetails"];
+            /**
+             * @description Field to represent container ID of the parent container. During the containization process, this value is assigned to represent which container contains this container.
+             * @example 123e4567-e89b-42d3-a456-556642440000
+             */
+            parentId?: string;
+            /** @description A map to provide values for the attributes defined in Container-type configuration APIs. */
+            attributes?: Record<string, never>;
+            /**
+             * @description Represents whether this container can contain hazardous materials or not.
+             * @default false
+             */
+            isHazmat: boolean;
+            /**
+             * @description Defines whether container can be put into other containers or not
+             * @default true
+             */
+            isContainerizable: boolean;
+        };
+        /** @description Attributes that define a container and can be modified after container creation. */
+        ContainerUpdateAttributes: {
+            /** @description Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it. There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. */
+            trackingDetails?: {
+                /**
+                 * @description Field to specify the owner of the tracking ID.
+                 * @example Delhivery
+                 */
+                operator: string;
+                /** @example 132121232423232 */
+                trackingId: string;
+                /**
+                 * @description it defines whether it is a primary tracking id or not. If not defined we assume first tracking id as primary tracking id.
+                 * @default false
+                 */
+                isPrimary: boolean;
+            }[];
+            /** @description A map to provide values for the attributes defined in Container-type configuration APIs. */
+            attributes?: Record<string, never>;
+            items?: components["schemas"]["Items"];
+        };
+        TrackingData: {
+            tracking?: components["schemas"]["ContainerEvents"][];
+            pendingContainers?: string[];
+        };
+        ContainerEvents: {
+            containerId?: string[];
+        };
+        CallbackResponse: {
+            id: components["schemas"]["UniqueId"];
+            /** @example failed/success */
+            status: string;
+            reason?: string;
+        };
+        /** @description Attributes that define a container and can be modified after container creation. */
+        ContainerCreateAttributes: {
+            /** @description Field to represent tracking ID (such as AWB) for a container which is usually pasted on the container and used for scanning it. There can be multiple tracking IDs for a container, owned by different operators and hence it will be stored as a list. */
+            trackingDetails?: {
+                /**
+                 * @description Field to specify the owner of the tracking ID.
+                 * @example Delhivery
+                 */
+                operator: string;
+                /** @example 132121232423232 */
+                trackingId: string;
+                /**
+                 * @description It defines whether it is a primary tracking id or not. If non of tracking details is set as primary we assume first tracking id as a primary tracking id.
+                 * @default false
+                 */
+                isPrimary: boolean;
+            }[];
+            /** @description A map to provide values for the attributes defined in Container-type configuration APIs. */
+            attributes?: Record<string, never>;
+            items?: components["schemas"]["Items"];
+            scannableId: string;
+            /**
+             * @description Represents whether this container can contain hazardous materials or not.
+             * @default false
+             */
+            isHazmat: boolean;
+            /**
+             * @description Defines whether container can be put into other containers or not
+             * @default true
+             */
+            isContainerizable: boolean;
+            /**
+             * @description Defines whether container is re-usable or not
+             * @default false
+             */
+            isReusable: boolean;
+        };
+        ErrorResponse: {
+            error?: components["schemas"]["Error"];
+            request?: components["schemas"]["Request"];
+        };
+        GetErrorResponse: components["schemas"]["ErrorResponse"] & {
+            data?: {
+                /** @example 123e4567-e89b-12d3-a456-426614174000 */
+                id?: string;
+            };
+        };
+        PostErrorResponse: components["schemas"]["ErrorResponse"];
+        PutErrorResponse: components["schemas"]["ErrorResponse"];
+        ContainerTypeResponse: {
+            data?: components["schemas"]["ContainerTypeMetaResponse"];
+            request?: components["schemas"]["Request"];
+        };
+        ContainerTypeMetaResponse: {
+            /** @description uniqueCode for each container type */
+            entityCode?: string;
+        } & (components["schemas"]["ContainerType"] & components["schemas"]["ActionInfo"]);
+        ContainerTypesResponse: {
+            data?: {
+                meta?: {
+                    totalElements?: number;
+                };
+                containerTypes?: components["schemas"]["ContainerTypeConfigResponse"][];
+            };
+            request?: components["schemas"]["Request"];
+        };
+        ContainerResponseData: components["schemas"]["Container"] & components["schemas"]["ActionInfo"];
+        ContainerByIdResponseData: components["schemas"]["Container"] & components["schemas"]["ActionInfo"] & components["schemas"]["ChildContainers"];
+        ContainersResponse: {
+            data?: {
+                meta?: {
+                    totalElements?: number;
+                };
+                containers?: components["schemas"]["ContainerResponseData"][];
+            };
+            request?: components["schemas"]["Request"];
+        };
+        ContainerResponse: {
+            data?: components["schemas"]["ContainerByIdResponseData"];
+            request?: components["schemas"]["Request"];
+        };
+        Container: components["schemas"]["ReadOnlyAttributes"] & components["schemas"]["ContainerBaseAttributes"] & components["schemas"]["ContainerAttributes"];
+        ContainerChangeLogResponse: {
+            error?: components["schemas"]["Error"];
+            data?: {
+                meta?: {
+                    totalElements?: number;
+                };
+                log?: components["schemas"]["ContainerBaseChangeLogResponse"][];
+            };
+            request?: components["schemas"]["Request"];
+        };
+        ContainerTrackingResponse: {
+            data?: components["schemas"]["TrackingData"];
+            request?: components["schemas"]["Request"];
+        };
+        /**
+         * @description status of execution of api.
+         * @enum {string}
+         */
+        CallbackStatus: "success" | "failed";
+        /**
+         * @description Action for data auditing
+         * @enum {string}
+         */
+        ChangeAction: "CREATE" | "UPDATE" | "GET" | "DELETE";
+        BaseChange: {
+            action: components["schemas"]["ChangeAction"];
+            /** Format: int64 */
+            actionTime: number;
+            actionBy: components["schemas"]["ActionBy"];
+        };
+        /** @description Container type change information. */
+        ContainerTypeChangeLog: components["schemas"]["BaseChange"] & {
+            /** @description Container type change log data. */
+            cdc: Record<string, never>;
+        };
+        ContainerTypeChangeLogResponse: {
+            error?: components["schemas"]["Error"];
+            data?: {
+                meta?: {
+                    totalElements?: number;
+                };
+                log?: components["schemas"]["ContainerTypeChangeLog"][];
+            };
+            request?: components["schemas"]["Request"];
+        };
+        SuccessResponse: {
+            data?: {
+                /** @description Unique ID. Combination of entity name and UUID. */
+                id?: string;
+            };
+            request?: components["schemas"]["Request"];
+        };
+        ReasonsAllSuccessResponse: {
+            data?: components["schemas"]["ReasonResponse"][];
+            request?: components["schemas"]["Request"];
+        };
+        EventsAllSuccessResponse: {
+            data?: components["schemas"]["EventsResponse"][];
+        };
+        /** @description Container CDC */
+        ContainerCDC: components["schemas"]["Container"] & {
+            event: components["schemas"]["Event"];
+        };
+        ContainerBaseChangeLogResponse: components["schemas"]["BaseChange"] & {
+            cdc: components["schemas"]["ContainerCDC"];
+        };
+        ContainerStateResponse: {
+            data?: components["schemas"]["ContainerState"];
+            request?: components["schemas"]["Request"];
+        };
+        ChildContainerResponse: {
+            data?: {
+                /** @description container id */
+                id?: string;
+                operation?: components["schemas"]["Child"];
+            };
+            request?: components["schemas"]["Request"];
+        };
+        ContainerState: {
+            /** @example 123e4567-e89b-42d3-a456-556642440000 */
+            id?: string;
+            state?: components["schemas"]["StateRepresentation"];
+            event?: components["schemas"]["Event"];
+            /** @description Describes if the state is changed. */
+            stateChange?: boolean;
+            /** @description Describes terminal ttl if the state is a terminal state */
+            terminalTtl?: number;
+        };
+        /**
+         * @description Represents state of the container.The value will of the format <state>:<substate>
+         * @example created:created
+         */
+        StateRepresentation: string;
+        Event: {
+            eventCode: components["schemas"]["EventCode"];
+            reasonCode?: components["schemas"]["ReasonCode"];
+            /** @description Represents the timestamp of the event occured. */
+            timestamp: number;
+            /**
+             * @description propagate flag indicate whether these events need to propogate on child containers or not.
+             * @default false
+             */
+            propagate: boolean;
+            /** @description Represents event data values, if any, for this event */
+            data: Record<string, never>;
+            source: components["schemas"]["EventSource"];
+        };
+        EventCallback: {
+            callback?: {
+                /**
+                 * Format: uri
+                 * @example https://delhivery.requestcatcher.com/
+                 */
+                url?: string;
+                meta?: Record<string, never>;
+            };
+        };
+        Callback: {
+            /**
+             * Format: uri
+             * @example https://delhivery.requestcatcher.com/
+             */
+            url?: string;
+            meta?: Record<string, never>;
+        };
+        TenantResponse: {
+            error?: components["schemas"]["Error"];
+            data?: components["schemas"]["TenantResponseData"];
+            request?: components["schemas"]["Request"];
+        };
+        TenantResponseData: components["schemas"]["TenantConfig"] & components["schemas"]["ActionInfo"];
+        /** @description Attributes associated with each tenant. */
+        TenantConfig: {
+            name?: string;
+            isActive?: boolean;
+            attributes?: components["schemas"]["TenantAttributes"];
+        };
+        /** @description Optional attributes provided by tenants, that can be updated */
+        TenantAttributes: {
+            terminalTTL?: components["schemas"]["TerminalTTL"];
+        };
+        ContainerBatchResponseData: components["schemas"]["BatchResponse"];
+        /** @description Object containing payload and call back url for container creation request */
+        ContainerCreationBatchRequest: {
+            /** @description Array of container creation request */
+            payload?: components["schemas"]["ContainerCreateBatchRequest"][];
+            callback?: components["schemas"]["BatchCallbackURL"];
+        };
+        /** @description Represents callback url, which can be called to notify the status of API request. */
+        ContainerCallbackResponse: {
+            /** @description tenant id. */
+            tenantId?: string;
+            /** @description container type. */
+            containerType?: string;
+            status?: components["schemas"]["CallbackStatus"];
+            /** @description failure reason in case of execution is failed. */
+            reason?: string;
+            /** @description response data */
+            data?: {
+                id?: string;
+            };
+        };
+        /** @description Represents callback url, which can be called to notify the status of API request. */
+        ContainerStateCallbackResponse: {
+            /** @description tenant id. */
+            tenantId?: string;
+            /** @description container type. */
+            containerType?: string;
+            status?: components["schemas"]["CallbackStatus"];
+            /** @description failure reason in case of execution is failed. */
+            reason?: string;
+            data?: {
+                /** @example 123e4567-e89b-42d3-a456-556642440000 */
+                id?: string;
+                state?: components["schemas"]["StateRepresentation"];
+            };
+        };
+        /** @description Represents callback url, which can be called to notify the status of API request. */
+        ContainerStateEventCallbackResponse: {
+            /** @description tenant id. */
+            tenantId?: string;
+            /** @description container type. */
+            containerType?: string;
+            status?: components["schemas"]["CallbackStatus"];
+            /** @description failure reason in case of execution is failed. */
+            reason?: string;
+            data?: {
+                /** @example 123e4567-e89b-42d3-a456-556642440000 */
+                id?: string;
+                state?: components["schemas"]["StateRepresentation"];
+                event?: {
+                    /** @description Represents name of the event for state transition */
+                    name: string;
+                    /** @description Represents the timestamp of the event occured. */
+                    timestamp?: number;
+                    /**
+                     * @description propagate flag indicate whether these events need to propogate on child containers or not.
+                     * @default false
+                     */
+                    propagate: boolean;
+                    /** @description Represents event data values, if any, for this event */
+                    data?: Record<string, never>;
+                    source?: components["schemas"]["EventSource"];
+                };
+            };
+        };
+        /** @description Represents callback url, which can be called to notify the status of API request. */
+        ContainerBatchCallbackResponse: {
+            /** @description tenant id. */
+            tenantId?: string;
+            /** @description container type. */
+            containerType?: string;
+            status?: components["schemas"]["CallbackStatus"];
+            /** @description failure reason in case of execution is failed. */
+            reason?: string;
+            data?: components["schemas"]["ContainerBatchResponseData"];
+        };
+        TenantCallbackResponse: {
+            /** @description tenant id. */
+            tenantId?: string;
+        } & components["schemas"]["BaseCallbackResponse"];
+        BaseCallbackResponse: {
+            /** @description tenant id. */
+            tenantId?: string;
+            status?: components["schemas"]["CallbackStatus"];
+            /** @description failure reason in case of execution is failed. */
+            reason?: string;
+            /** @description request data */
+            data?: Record<string, never>;
+        };
+        /** @description Object containing payload and call back url for container update request */
+        ContainerUpdateBatchRequest: {
+            /** @description Array of container update request */
+            payload?: components["schemas"]["ContainerBatchUpdate"][];
+            callback?: components["schemas"]["BatchCallbackURL"];
+        };
+        BatchResponse: {
+            meta?: components["schemas"]["BatchResponseMetaData"];
+            errors?: components["schemas"]["BatchRecordError"][];
+            success?: components["schemas"]["BatchResponseSuccess"][];
+        };
+        BatchResponseMetaData: {
+            /** @description status of batch request */
+            status?: string;
+            /**
+             * Format: int64
+             * @description total number of successful record.
+             */
+            success?: number;
+            /**
+             * Format: int64
+             * @description total number of failed records.
+             */
+            failed?: number;
+            /**
+             * Format: int64
+             * @description total number of record.
+             */
+            total?: number;
+        };
+        BatchRecordError: {
+            /** @description reference ID of container create batch request. */
+            refID?: string;
+            /** @description failure reason of record. */
+            reason?: string;
+        };
+        BatchResponseSuccess: {
+            /** @description reference ID of container create batch request. */
+            refID?: string;
+            /** @description unique identifier of each record, in this case it will be id of the container. */
+            id?: string;
+        };
+        ContainerBatchResponse: {
+            data?: components["schemas"]["ContainerBatchResponseData"];
+            request?: components["schemas"]["Request"];
+        };
+        /** @description Update entity */
+        EntityUpdateRequest: {
+            /** @description Short description of the entity. Max length 64 characters. */
+            description: string;
+            /** @description List of valid events that can be applied on this entity */
+            events: string[];
+            /**
+             * @description True - Entity is valid & usable. False - Entity is not usable
+             * @default true
+             */
+            isEnabled: boolean;
+        };
+        ContainerDataFileUpdateRequest: {
+            /** Format: binary */
+            file: string;
+            callback?: {
+                /**
+                 * Format: uri
+                 * @example https://delhivery.requestcatcher.com/
+                 */
+                url?: string;
+                meta?: Record<string, never>;
+            };
+        };
+        BatchSuccessResponse: {
+            data?: {
+                id?: components["schemas"]["BatchId"];
+            };
+            request?: components["schemas"]["Request"];
+        };
+        ContainerBatchUpdate: {
+            /** @description unique identifier of each container */
+            containerId?: string;
+            data?: components["schemas"]["ContainerUpdateRequest"];
+        };
+        BatchCallbackURL: {
+            /** @description URL to notify the outcome of the batch request. */
+            url?: string;
+            meta?: Record<string, never>;
+        };
     };
-    BatchSuccessResponse: {
-      data?: {
-        id?: components['schemas']['BatchId'];
-      };
-      request?: components['schemas']['Request'];
+    responses: {
+        /** @description Error Occurred */
+        ErrorResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Server Error */
+        ServerErrorResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Bad Request */
+        BadRequestErrorResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Unauthorized */
+        UnauthorizedErrorResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Not Found */
+        NotFoundErrorResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Accepted */
+        SuccessResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["SuccessResponse"];
+            };
+        };
+        /** @description OK */
+        ReasonsAllSuccessResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ReasonsAllSuccessResponse"];
+            };
+        };
+        /** @description OK */
+        EventsAllSuccessResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["EventsAllSuccessResponse"];
+            };
+        };
+        /** @description Error Occurred */
+        PostErrorResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PostErrorResponse"];
+            };
+        };
+        /** @description Error Occurred */
+        GetErrorResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GetErrorResponse"];
+            };
+        };
+        /** @description Error Occurred */
+        PutErrorResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PutErrorResponse"];
+            };
+        };
+        /** @description OK */
+        AttributesConfigResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AttributesConfigResponse"];
+            };
+        };
+        /** @description OK */
+        StateMachineConfigResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["StateMachineConfigResponse"];
+            };
+        };
+        /** @description OK */
+        EventsSuccessResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["EventsSuccessResponse"];
+            };
+        };
+        /** @description OK */
+        EventsOrphanResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["EventsOrphanResponse"];
+            };
+        };
+        /** @description OK */
+        ReasonsSuccessResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ReasonsSuccessResponse"];
+            };
+        };
+        /** @description OK */
+        ReasonsOrphanResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ReasonsOrphanResponse"];
+            };
+        };
+        /** @description OK */
+        EntityStateValidationResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["EntityStateValidationResponse"];
+            };
+        };
+        /** @description OK */
+        ContainersResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ContainersResponse"];
+            };
+        };
+        /** @description OK */
+        ContainerResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ContainerResponse"];
+            };
+        };
+        /** @description OK */
+        ContainerStateResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ContainerStateResponse"];
+            };
+        };
+        /** @description OK */
+        ContainerTypeResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ContainerTypeResponse"];
+            };
+        };
+        /** @description OK */
+        ContainerTypesResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ContainerTypesResponse"];
+            };
+        };
+        /** @description Containerization or decontainerization */
+        ChildContainerResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ChildContainerResponse"];
+            };
+        };
+        /** @description Container change log */
+        ContainerChangeLogResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ContainerChangeLogResponse"];
+            };
+        };
+        /** @description Container change log */
+        ContainerTypeChangeLogResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ContainerTypeChangeLogResponse"];
+            };
+        };
+        /** @description Tenant Response */
+        TenantResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["TenantResponse"];
+            };
+        };
+        /** @description OK */
+        ContainerBatchResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ContainerBatchResponse"];
+            };
+        };
+        /** @description Accepted */
+        BatchSuccessResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BatchSuccessResponse"];
+            };
+        };
+        /** @description OK */
+        ContainerTrackingResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ContainerTrackingResponse"];
+            };
+        };
     };
-    ContainerBatchUpdate: {
-      /** @description unique identifier of each container */
-      containerId?: string;
-      data?: components['schemas']['ContainerUpdateRequest'];
+    parameters: {
+        /** @description Query criteria. Refer following links for more details:<br/> - [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html)<br/> - [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br/> - [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br/> - [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br/> - [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br/> - [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br/> - [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html) */
+        ContainerTypeFilterQuery: components["schemas"]["ContainerTypeFilterQuery"];
+        /** @description Unique request id. */
+        RequestId: string;
+        /** @description Tenant id */
+        TenantId: string;
+        /** @description Code of an entity. */
+        EntityCode: components["schemas"]["EntityCode"];
+        /** @description Core-os access token */
+        AccessToken: string;
+        /** @description App requesting for the attributes. */
+        RequestingApp: string;
+        /** @description Core-os user info */
+        UserInfoToken: string;
+        /** @description Type of container */
+        ContainerType: string;
+        /** @description Type of container */
+        ContainerTypeQuery: string;
+        /** @description fetching data in ascending(asc) or descending(desc) order. */
+        SortBy: components["schemas"]["SortBy"];
+        /** @description key to be used for sorting data */
+        SortKey: components["schemas"]["SortKey"];
+        /** @description Unique id of Container Type. */
+        ContainerTypeId: string;
+        /** @description A unique name to represent type of a container. */
+        ContainerTypeName: string;
+        /** @description Unique id of Container */
+        ContainerId: string;
+        /** @description Unique id of Container */
+        ContainerScanId: string;
+        /** @description Type of container */
+        ContainerTypePath: string;
+        /** @description Tracking id of container */
+        TrackingId: string;
+        /** @description Number of items to return. */
+        PageSize: number;
+        /** @description Number of items to skip from start. */
+        PageOffset: number;
+        /** @description Start time of the change log in unix epoch format. */
+        StartDateTime: number;
+        /** @description Number of days for which change log is to be returned. */
+        Duration: number;
+        /** @description Specifies list of attributes to be included in response (id is always included in response). If not specified, all attributes are included in response. */
+        SelectFields: string[];
+        /** @description Unique id of batch request. */
+        BatchId: components["schemas"]["BatchId"];
+        /** @description Code for an Event. */
+        EventCode: string;
+        /** @description Code for a Reason. */
+        ReasonCode: string;
+        /** @description Query criteria. Refer following links for more details:<br/> - [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html)<br/> - [multi_match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-multi-match-query.html)<br/> - [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br/> - [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br/> - [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br/> - [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br/> - [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br/> - [fuzzy](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-fuzzy-query.html)<br/> - [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html)<br/> - [wildcard](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-wildcard-query.html)<br/> - [match_phrase](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase.html)<br/> - [match_phrase_prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase-prefix.html) */
+        Query: components["schemas"]["Query"];
     };
-    BatchCallbackURL: {
-      /** @description URL to notify the outcome of the batch request. */
-      url?: string;
-      meta?: Record<string, never>;
+    requestBodies: {
+        ContainerBatchCallbackRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerBatchCallbackResponse"];
+            };
+        };
+        ContainerCallbackRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerCallbackResponse"];
+            };
+        };
+        ContainerStateCallbackRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerStateCallbackResponse"];
+            };
+        };
+        ContainerStateEventCallbackRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerStateEventCallbackResponse"];
+            };
+        };
+        TenantCallbackRequest: {
+            content: {
+                "application/json": components["schemas"]["TenantCallbackResponse"];
+            };
+        };
+        CallbackRequest: {
+            content: {
+                "application/json": components["schemas"]["CallbackResponse"];
+            };
+        };
+        /** @description Create new container type */
+        ContainerTypeCreateRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerTypeCreateRequest"];
+            };
+        };
+        /** @description Update Container type configuration */
+        ContainerTypeUpdateRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerTypeUpdateRequest"];
+            };
+        };
+        /** @description Update core attributes of particular type of container */
+        AttributesConfigUpdateRequest: {
+            content: {
+                "application/json": components["schemas"]["AttributesConfigUpdateRequest"];
+            };
+        };
+        /** @description Update container type state machine */
+        StateMachineUpdateRequest: {
+            content: {
+                "application/json": components["schemas"]["StateMachineUpdateRequest"];
+            };
+        };
+        /** @description Create new container */
+        ContainerCreateRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerCreateRequest"];
+            };
+        };
+        /** @description Update container */
+        ContainerUpdateRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerUpdateRequest"];
+            };
+        };
+        /** @description parent id */
+        ParentIdRequest: {
+            content: {
+                "application/json": components["schemas"]["ParentIdRequest"];
+            };
+        };
+        /** @description Event for container state transition. */
+        ContainerStateUpdateRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerStateUpdateRequest"];
+            };
+        };
+        /** @description Create new containers by batch request */
+        ContainerCreateBatchRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerCreationBatchRequest"];
+            };
+        };
+        /** @description update batch request for container type */
+        ContainerUpdateBatchRequest: {
+            content: {
+                "application/json": components["schemas"]["ContainerUpdateBatchRequest"];
+            };
+        };
+        /** @description upload file request for container type. */
+        ContainerFileUploadRequest: {
+            content: {
+                "multipart/form-data": components["schemas"]["ContainerDataFileUpdateRequest"];
+            };
+        };
+        EntityUpdateRequest: {
+            content: {
+                "application/json": components["schemas"]["EntityUpdateRequest"];
+            };
+        };
+        /** @description Create new State Machine Event. */
+        StateMachineCreateEvent: {
+            content: {
+                "application/json": components["schemas"]["EventCreateRequest"];
+            };
+        };
+        /** @description Create new State Machine Event. */
+        StateMachineUpdateEvent: {
+            content: {
+                "application/json": components["schemas"]["EventUpdateRequest"];
+            };
+        };
+        ReasonCreateRequest: {
+            content: {
+                "application/json": components["schemas"]["ReasonCreateRequest"];
+            };
+        };
+        ReasonUpdateRequest: {
+            content: {
+                "application/json": components["schemas"]["ReasonUpdateRequest"];
+            };
+        };
+        EntityStateValidationRequest: {
+            content: {
+                "application/json": components["schemas"]["EntityStateValidationRequest"];
+            };
+        };
     };
-  };
-  responses: {
-    /** @description Error Occurred */
-    ErrorResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
-    /** @description Server Error */
-    ServerErrorResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
-    /** @description Bad Request */
-    BadRequestErrorResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
-    /** @description Unauthorized */
-    UnauthorizedErrorResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
-    /** @description Not Found */
-    NotFoundErrorResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
-    /** @description Accepted */
-    SuccessResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['SuccessResponse'];
-      };
-    };
-    /** @description OK */
-    ReasonsAllSuccessResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ReasonsAllSuccessResponse'];
-      };
-    };
-    /** @description OK */
-    EventsAllSuccessResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['EventsAllSuccessResponse'];
-      };
-    };
-    /** @description Error Occurred */
-    PostErrorResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['PostErrorResponse'];
-      };
-    };
-    /** @description Error Occurred */
-    GetErrorResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['GetErrorResponse'];
-      };
-    };
-    /** @description Error Occurred */
-    PutErrorResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['PutErrorResponse'];
-      };
-    };
-    /** @description OK */
-    AttributesConfigResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['AttributesConfigResponse'];
-      };
-    };
-    /** @description OK */
-    StateMachineConfigResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['StateMachineConfigResponse'];
-      };
-    };
-    /** @description OK */
-    EventsSuccessResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['EventsSuccessResponse'];
-      };
-    };
-    /** @description OK */
-    EventsOrphanResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['EventsOrphanResponse'];
-      };
-    };
-    /** @description OK */
-    ReasonsSuccessResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ReasonsSuccessResponse'];
-      };
-    };
-    /** @description OK */
-    ReasonsOrphanResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ReasonsOrphanResponse'];
-      };
-    };
-    /** @description OK */
-    EntityStateValidationResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['EntityStateValidationResponse'];
-      };
-    };
-    /** @description OK */
-    ContainersResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ContainersResponse'];
-      };
-    };
-    /** @description OK */
-    ContainerResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ContainerResponse'];
-      };
-    };
-    /** @description OK */
-    ContainerStateResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ContainerStateResponse'];
-      };
-    };
-    /** @description OK */
-    ContainerTypeResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ContainerTypeResponse'];
-      };
-    };
-    /** @description OK */
-    ContainerTypesResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ContainerTypesResponse'];
-      };
-    };
-    /** @description Containerization or decontainerization */
-    ChildContainerResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ChildContainerResponse'];
-      };
-    };
-    /** @description Container change log */
-    ContainerChangeLogResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ContainerChangeLogResponse'];
-      };
-    };
-    /** @description Container change log */
-    ContainerTypeChangeLogResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ContainerTypeChangeLogResponse'];
-      };
-    };
-    /** @description Tenant Response */
-    TenantResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['TenantResponse'];
-      };
-    };
-    /** @description OK */
-    ContainerBatchResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ContainerBatchResponse'];
-      };
-    };
-    /** @description Accepted */
-    BatchSuccessResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['BatchSuccessResponse'];
-      };
-    };
-    /** @description OK */
-    ContainerTrackingResponse: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ContainerTrackingResponse'];
-      };
-    };
-  };
-  parameters: {
-    /** @description Query criteria. Refer following links for more details:<br/> - [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html)<br/> - [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br/> - [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br/> - [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br/> - [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br/> - [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br/> - [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html) */
-    ContainerTypeFilterQuery: components['schemas']['ContainerTypeFilterQuery'];
-    /** @description Unique request id. */
-    RequestId: string;
-    /** @description Tenant id */
-    TenantId: string;
-    /** @description Code of an entity. */
-    EntityCode: components['schemas']['EntityCode'];
-    /** @description Core-os access token */
-    AccessToken: string;
-    /** @description App requesting for the attributes. */
-    RequestingApp: string;
-    /** @description Core-os user info */
-    UserInfoToken: string;
-    /** @description Type of container */
-    ContainerType: string;
-    /** @description Type of container */
-    ContainerTypeQuery: string;
-    /** @description fetching data in ascending(asc) or descending(desc) order. */
-    SortBy: components['schemas']['SortBy'];
-    /** @description key to be used for sorting data */
-    SortKey: components['schemas']['SortKey'];
-    /** @description Unique id of Container Type. */
-    ContainerTypeId: string;
-    /** @description A unique name to represent type of a container. */
-    ContainerTypeName: string;
-    /** @description Unique id of Container */
-    ContainerId: string;
-    /** @description Unique id of Container */
-    ContainerScanId: string;
-    /** @description Type of container */
-    ContainerTypePath: string;
-    /** @description Tracking id of container */
-    TrackingId: string;
-    /** @description Number of items to return. */
-    PageSize: number;
-    /** @description Number of items to skip from start. */
-    PageOffset: number;
-    /** @description Start time of the change log in unix epoch format. */
-    StartDateTime: number;
-    /** @description Number of days for which change log is to be returned. */
-    Duration: number;
-    /** @description Specifies list of attributes to be included in response (id is always included in response). If not specified, all attributes are included in response. */
-    SelectFields: string[];
-    /** @description Unique id of batch request. */
-    BatchId: components['schemas']['BatchId'];
-    /** @description Code for an Event. */
-    EventCode: string;
-    /** @description Code for a Reason. */
-    ReasonCode: string;
-    /** @description Query criteria. Refer following links for more details:<br/> - [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html)<br/> - [multi_match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-multi-match-query.html)<br/> - [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br/> - [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br/> - [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br/> - [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br/> - [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br/> - [fuzzy](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-fuzzy-query.html)<br/> - [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html)<br/> - [wildcard](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-wildcard-query.html)<br/> - [match_phrase](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase.html)<br/> - [match_phrase_prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase-prefix.html) */
-    Query: components['schemas']['Query'];
-  };
-  requestBodies: {
-    ContainerBatchCallbackRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerBatchCallbackResponse'];
-      };
-    };
-    ContainerCallbackRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerCallbackResponse'];
-      };
-    };
-    ContainerStateCallbackRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerStateCallbackResponse'];
-      };
-    };
-    ContainerStateEventCallbackRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerStateEventCallbackResponse'];
-      };
-    };
-    TenantCallbackRequest: {
-      content: {
-        'application/json': components['schemas']['TenantCallbackResponse'];
-      };
-    };
-    CallbackRequest: {
-      content: {
-        'application/json': components['schemas']['CallbackResponse'];
-      };
-    };
-    /** @description Create new container type */
-    ContainerTypeCreateRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerTypeCreateRequest'];
-      };
-    };
-    /** @description Update Container type configuration */
-    ContainerTypeUpdateRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerTypeUpdateRequest'];
-      };
-    };
-    /** @description Update core attributes of particular type of container */
-    AttributesConfigUpdateRequest: {
-      content: {
-        'application/json': components['schemas']['AttributesConfigUpdateRequest'];
-      };
-    };
-    /** @description Update container type state machine */
-    StateMachineUpdateRequest: {
-      content: {
-        'application/json': components['schemas']['StateMachineUpdateRequest'];
-      };
-    };
-    /** @description Create new container */
-    ContainerCreateRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerCreateRequest'];
-      };
-    };
-    /** @description Update container */
-    ContainerUpdateRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerUpdateRequest'];
-      };
-    };
-    /** @description parent id */
-    ParentIdRequest: {
-      content: {
-        'application/json': components['schemas']['ParentIdRequest'];
-      };
-    };
-    /** @description Event for container state transition. */
-    ContainerStateUpdateRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerStateUpdateRequest'];
-      };
-    };
-    /** @description Create new containers by batch request */
-    ContainerCreateBatchRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerCreationBatchRequest'];
-      };
-    };
-    /** @description update batch request for container type */
-    ContainerUpdateBatchRequest: {
-      content: {
-        'application/json': components['schemas']['ContainerUpdateBatchRequest'];
-      };
-    };
-    /** @description upload file request for container type. */
-    ContainerFileUploadRequest: {
-      content: {
-        'multipart/form-data': components['schemas']['ContainerDataFileUpdateRequest'];
-      };
-    };
-    EntityUpdateRequest: {
-      content: {
-        'application/json': components['schemas']['EntityUpdateRequest'];
-      };
-    };
-    /** @description Create new State Machine Event. */
-    StateMachineCreateEvent: {
-      content: {
-        'application/json': components['schemas']['EventCreateRequest'];
-      };
-    };
-    /** @description Create new State Machine Event. */
-    StateMachineUpdateEvent: {
-      content: {
-        'application/json': components['schemas']['EventUpdateRequest'];
-      };
-    };
-    ReasonCreateRequest: {
-      content: {
-        'application/json': components['schemas']['ReasonCreateRequest'];
-      };
-    };
-    ReasonUpdateRequest: {
-      content: {
-        'application/json': components['schemas']['ReasonUpdateRequest'];
-      };
-    };
-    EntityStateValidationRequest: {
-      content: {
-        'application/json': components['schemas']['EntityStateValidationRequest'];
-      };
-    };
-  };
-  headers: never;
-  pathItems: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  getContainerTypes: {
-    parameters: {
-      query?: {
-        /** @description Number of items to return. */
-        limit?: components['parameters']['PageSize'];
-        /** @description Number of items to skip from start. */
-        offset?: components['parameters']['PageOffset'];
-        /** @description Specifies list of attributes to be included in response (id is always included in response). If not specified, all attributes are included in response. */
-        select?: components['parameters']['SelectFields'];
-        /** @description Query criteria. Refer following links for more details:<br/> - [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html)<br/> - [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br/> - [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br/> - [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br/> - [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br/> - [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br/> - [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html) */
-        query?: components['parameters']['ContainerTypeFilterQuery'];
-        /** @description key to be used for sorting data */
-        sortKey?: components['parameters']['SortKey'];
-        /** @description fetching data in ascending(asc) or descending(desc) order. */
-        sortBy?: components['parameters']['SortBy'];
-      };
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path?: never;
-      cookie?: never;
+    getContainerTypes: {
+        parameters: {
+            query?: {
+                /** @description Number of items to return. */
+                limit?: components["parameters"]["PageSize"];
+                /** @description Number of items to skip from start. */
+                offset?: components["parameters"]["PageOffset"];
+                /** @description Specifies list of attributes to be included in response (id is always included in response). If not specified, all attributes are included in response. */
+                select?: components["parameters"]["SelectFields"];
+                /** @description Query criteria. Refer following links for more details:<br/> - [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html)<br/> - [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br/> - [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br/> - [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br/> - [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br/> - [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br/> - [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html) */
+                query?: components["parameters"]["ContainerTypeFilterQuery"];
+                /** @description key to be used for sorting data */
+                sortKey?: components["parameters"]["SortKey"];
+                /** @description fetching data in ascending(asc) or descending(desc) order. */
+                sortBy?: components["parameters"]["SortBy"];
+            };
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ContainerTypesResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ContainerTypesResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    createContainerType: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ContainerTypeCreateRequest"];
+        responses: {
+            202: components["responses"]["SuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  createContainerType: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path?: never;
-      cookie?: never;
+    getContainerTypeById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ContainerTypeResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody: components['requestBodies']['ContainerTypeCreateRequest'];
-    responses: {
-      202: components['responses']['SuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    updateContainerType: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ContainerTypeUpdateRequest"];
+        responses: {
+            202: components["responses"]["SuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  getContainerTypeById: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
+    getAttributesConfig: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+                /** @description App requesting for the attributes. */
+                "X-COREOS-ORIGIN-TOKEN": components["parameters"]["RequestingApp"];
+            };
+            path: {
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AttributesConfigResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ContainerTypeResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    updateAttributesConfig: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+                /** @description App requesting for the attributes. */
+                "X-COREOS-ORIGIN-TOKEN": components["parameters"]["RequestingApp"];
+            };
+            path: {
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["AttributesConfigUpdateRequest"];
+        responses: {
+            202: components["responses"]["SuccessResponse"];
+            400: components["responses"]["PutErrorResponse"];
+            401: components["responses"]["PutErrorResponse"];
+            404: components["responses"]["PutErrorResponse"];
+            503: components["responses"]["PutErrorResponse"];
+        };
     };
-  };
-  updateContainerType: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
+    getStateMachine: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["StateMachineConfigResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody: components['requestBodies']['ContainerTypeUpdateRequest'];
-    responses: {
-      202: components['responses']['SuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    updateStateMachine: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StateMachineUpdateRequest"];
+        responses: {
+            200: components["responses"]["SuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  getAttributesConfig: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-        /** @description App requesting for the attributes. */
-        'X-COREOS-ORIGIN-TOKEN': components['parameters']['RequestingApp'];
-      };
-      path: {
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
+    updateEntity: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Code of an entity. */
+                entityCode: components["parameters"]["EntityCode"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["EntityUpdateRequest"];
+        responses: {
+            200: components["responses"]["SuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['AttributesConfigResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    getAllEvents: {
+        parameters: {
+            query?: {
+                /** @description Number of items to return. */
+                limit?: components["parameters"]["PageSize"];
+                /** @description Number of items to skip from start. */
+                offset?: components["parameters"]["PageOffset"];
+            };
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EventsAllSuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  updateAttributesConfig: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-        /** @description App requesting for the attributes. */
-        'X-COREOS-ORIGIN-TOKEN': components['parameters']['RequestingApp'];
-      };
-      path: {
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
+    createEvents: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StateMachineCreateEvent"];
+        responses: {
+            200: components["responses"]["SuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody: components['requestBodies']['AttributesConfigUpdateRequest'];
-    responses: {
-      202: components['responses']['SuccessResponse'];
-      400: components['responses']['PutErrorResponse'];
-      401: components['responses']['PutErrorResponse'];
-      404: components['responses']['PutErrorResponse'];
-      503: components['responses']['PutErrorResponse'];
+    "get event": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Code for an Event. */
+                eventCode: components["parameters"]["EventCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EventsSuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  getStateMachine: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
+    "update event": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Code for an Event. */
+                eventCode: components["parameters"]["EventCode"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["StateMachineUpdateEvent"];
+        responses: {
+            200: components["responses"]["SuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['StateMachineConfigResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    getOrphanEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["EventsOrphanResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  updateStateMachine: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
+    getAllReasons: {
+        parameters: {
+            query?: {
+                /** @description Number of items to return. */
+                limit?: components["parameters"]["PageSize"];
+                /** @description Number of items to skip from start. */
+                offset?: components["parameters"]["PageOffset"];
+            };
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ReasonsAllSuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody: components['requestBodies']['StateMachineUpdateRequest'];
-    responses: {
-      200: components['responses']['SuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    createReason: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ReasonCreateRequest"];
+        responses: {
+            200: components["responses"]["SuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  updateEntity: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Code of an entity. */
-        entityCode: components['parameters']['EntityCode'];
-      };
-      cookie?: never;
+    getReason: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Code for a Reason. */
+                reasonCode: components["parameters"]["ReasonCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ReasonsSuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody: components['requestBodies']['EntityUpdateRequest'];
-    responses: {
-      200: components['responses']['SuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    updateReason: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Code for a Reason. */
+                reasonCode: components["parameters"]["ReasonCode"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ReasonUpdateRequest"];
+        responses: {
+            200: components["responses"]["SuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  getAllEvents: {
-    parameters: {
-      query?: {
-        /** @description Number of items to return. */
-        limit?: components['parameters']['PageSize'];
-        /** @description Number of items to skip from start. */
-        offset?: components['parameters']['PageOffset'];
-      };
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path?: never;
-      cookie?: never;
+    getOrphanReason: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ReasonsOrphanResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['EventsAllSuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    getContainers: {
+        parameters: {
+            query?: {
+                /** @description Number of items to return. */
+                limit?: components["parameters"]["PageSize"];
+                /** @description Number of items to skip from start. */
+                offset?: components["parameters"]["PageOffset"];
+                /** @description Specifies list of attributes to be included in response (id is always included in response). If not specified, all attributes are included in response. */
+                select?: components["parameters"]["SelectFields"];
+                /** @description Query criteria. Refer following links for more details:<br/> - [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html)<br/> - [multi_match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-multi-match-query.html)<br/> - [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br/> - [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br/> - [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br/> - [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br/> - [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br/> - [fuzzy](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-fuzzy-query.html)<br/> - [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html)<br/> - [wildcard](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-wildcard-query.html)<br/> - [match_phrase](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase.html)<br/> - [match_phrase_prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase-prefix.html) */
+                query?: components["parameters"]["Query"];
+                /** @description key to be used for sorting data */
+                sortKey?: components["parameters"]["SortKey"];
+                /** @description fetching data in ascending(asc) or descending(desc) order. */
+                sortBy?: components["parameters"]["SortBy"];
+            };
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ContainersResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  createEvents: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path?: never;
-      cookie?: never;
+    createContainer: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+                /** @description App requesting for the attributes. */
+                "X-COREOS-ORIGIN-TOKEN": components["parameters"]["RequestingApp"];
+            };
+            path: {
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ContainerCreateRequest"];
+        responses: {
+            202: components["responses"]["SuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody: components['requestBodies']['StateMachineCreateEvent'];
-    responses: {
-      200: components['responses']['SuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    getContainerById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Unique id of Container */
+                containerId: components["parameters"]["ContainerScanId"];
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ContainerResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  'get event': {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Code for an Event. */
-        eventCode: components['parameters']['EventCode'];
-      };
-      cookie?: never;
+    updateContainerById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+                /** @description App requesting for the attributes. */
+                "X-COREOS-ORIGIN-TOKEN": components["parameters"]["RequestingApp"];
+            };
+            path: {
+                /** @description Unique id of Container */
+                containerId: components["parameters"]["ContainerScanId"];
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ContainerUpdateRequest"];
+        responses: {
+            202: components["responses"]["SuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['EventsSuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    ContainerizeContainerById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Unique id of Container */
+                containerId: components["parameters"]["ContainerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ParentIdRequest"];
+        responses: {
+            202: components["responses"]["ChildContainerResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  'update event': {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Code for an Event. */
-        eventCode: components['parameters']['EventCode'];
-      };
-      cookie?: never;
+    getContainerByTrackingId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Tracking id of container */
+                trackingId: components["parameters"]["TrackingId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ContainerTrackingResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody: components['requestBodies']['StateMachineUpdateEvent'];
-    responses: {
-      200: components['responses']['SuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    getContainerState: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Unique id of Container */
+                containerId: components["parameters"]["ContainerScanId"];
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ContainerStateResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  getOrphanEvent: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path?: never;
-      cookie?: never;
+    updateContainerState: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Unique id of Container */
+                containerId: components["parameters"]["ContainerScanId"];
+                /** @description A unique name to represent type of a container. */
+                containerTypeName: components["parameters"]["ContainerTypeName"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ContainerStateUpdateRequest"];
+        responses: {
+            200: components["responses"]["ContainerStateResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['EventsOrphanResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    getStatusOfBatchRequest: {
+        parameters: {
+            query: {
+                /** @description Unique id of batch request. */
+                batchId: components["parameters"]["BatchId"];
+            };
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Type of container */
+                containerType: components["parameters"]["ContainerType"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ContainerBatchResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  getAllReasons: {
-    parameters: {
-      query?: {
-        /** @description Number of items to return. */
-        limit?: components['parameters']['PageSize'];
-        /** @description Number of items to skip from start. */
-        offset?: components['parameters']['PageOffset'];
-      };
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path?: never;
-      cookie?: never;
+    recordFileUploadUpdateRequest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+                /** @description App requesting for the attributes. */
+                "X-COREOS-ORIGIN-TOKEN": components["parameters"]["RequestingApp"];
+            };
+            path: {
+                /** @description Type of container */
+                containerType: components["parameters"]["ContainerType"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ContainerFileUploadRequest"];
+        responses: {
+            202: components["responses"]["BatchSuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ReasonsAllSuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
+    recordFileUploadCreateRequest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+                /** @description App requesting for the attributes. */
+                "X-COREOS-ORIGIN-TOKEN": components["parameters"]["RequestingApp"];
+            };
+            path: {
+                /** @description Type of container */
+                containerType: components["parameters"]["ContainerType"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ContainerFileUploadRequest"];
+        responses: {
+            202: components["responses"]["BatchSuccessResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            404: components["responses"]["NotFoundErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-  };
-  createReason: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path?: never;
-      cookie?: never;
+    getStatusOfBatchUploadRequest: {
+        parameters: {
+            query: {
+                /** @description Unique id of batch request. */
+                batchId: components["parameters"]["BatchId"];
+            };
+            header: {
+                /** @description Unique request id. */
+                "X-COREOS-REQUEST-ID": components["parameters"]["RequestId"];
+                /** @description Tenant id */
+                "X-COREOS-TID": components["parameters"]["TenantId"];
+                /** @description Core-os access token */
+                "X-COREOS-ACCESS": components["parameters"]["AccessToken"];
+                /** @description Core-os user info */
+                "X-COREOS-USERINFO"?: components["parameters"]["UserInfoToken"];
+            };
+            path: {
+                /** @description Type of container */
+                containerType: components["parameters"]["ContainerType"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ContainerBatchResponse"];
+            400: components["responses"]["BadRequestErrorResponse"];
+            401: components["responses"]["UnauthorizedErrorResponse"];
+            503: components["responses"]["ServerErrorResponse"];
+        };
     };
-    requestBody: components['requestBodies']['ReasonCreateRequest'];
-    responses: {
-      200: components['responses']['SuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  getReason: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Code for a Reason. */
-        reasonCode: components['parameters']['ReasonCode'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ReasonsSuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  updateReason: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Code for a Reason. */
-        reasonCode: components['parameters']['ReasonCode'];
-      };
-      cookie?: never;
-    };
-    requestBody: components['requestBodies']['ReasonUpdateRequest'];
-    responses: {
-      200: components['responses']['SuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  getOrphanReason: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ReasonsOrphanResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  getContainers: {
-    parameters: {
-      query?: {
-        /** @description Number of items to return. */
-        limit?: components['parameters']['PageSize'];
-        /** @description Number of items to skip from start. */
-        offset?: components['parameters']['PageOffset'];
-        /** @description Specifies list of attributes to be included in response (id is always included in response). If not specified, all attributes are included in response. */
-        select?: components['parameters']['SelectFields'];
-        /** @description Query criteria. Refer following links for more details:<br/> - [match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query.html)<br/> - [multi_match](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-multi-match-query.html)<br/> - [term](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-term-query.html)<br/> - [terms](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-terms-query.html)<br/> - [range](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-range-query.html)<br/> - [regexp](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-regexp-query.html)<br/> - [exists](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-exists-query.html)<br/> - [fuzzy](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-fuzzy-query.html)<br/> - [prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-prefix-query.html)<br/> - [wildcard](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-wildcard-query.html)<br/> - [match_phrase](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase.html)<br/> - [match_phrase_prefix](https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase-prefix.html) */
-        query?: components['parameters']['Query'];
-        /** @description key to be used for sorting data */
-        sortKey?: components['parameters']['SortKey'];
-        /** @description fetching data in ascending(asc) or descending(desc) order. */
-        sortBy?: components['parameters']['SortBy'];
-      };
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ContainersResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  createContainer: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-        /** @description App requesting for the attributes. */
-        'X-COREOS-ORIGIN-TOKEN': components['parameters']['RequestingApp'];
-      };
-      path: {
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
-    };
-    requestBody: components['requestBodies']['ContainerCreateRequest'];
-    responses: {
-      202: components['responses']['SuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  getContainerById: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Unique id of Container */
-        containerId: components['parameters']['ContainerScanId'];
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ContainerResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  updateContainerById: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-        /** @description App requesting for the attributes. */
-        'X-COREOS-ORIGIN-TOKEN': components['parameters']['RequestingApp'];
-      };
-      path: {
-        /** @description Unique id of Container */
-        containerId: components['parameters']['ContainerScanId'];
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
-    };
-    requestBody: components['requestBodies']['ContainerUpdateRequest'];
-    responses: {
-      202: components['responses']['SuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  ContainerizeContainerById: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Unique id of Container */
-        containerId: components['parameters']['ContainerId'];
-      };
-      cookie?: never;
-    };
-    requestBody: components['requestBodies']['ParentIdRequest'];
-    responses: {
-      202: components['responses']['ChildContainerResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  getContainerByTrackingId: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Tracking id of container */
-        trackingId: components['parameters']['TrackingId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ContainerTrackingResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  getContainerState: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Unique id of Container */
-        containerId: components['parameters']['ContainerScanId'];
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ContainerStateResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  updateContainerState: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Unique id of Container */
-        containerId: components['parameters']['ContainerScanId'];
-        /** @description A unique name to represent type of a container. */
-        containerTypeName: components['parameters']['ContainerTypeName'];
-      };
-      cookie?: never;
-    };
-    requestBody: components['requestBodies']['ContainerStateUpdateRequest'];
-    responses: {
-      200: components['responses']['ContainerStateResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  getStatusOfBatchRequest: {
-    parameters: {
-      query: {
-        /** @description Unique id of batch request. */
-        batchId: components['parameters']['BatchId'];
-      };
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Type of container */
-        containerType: components['parameters']['ContainerType'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ContainerBatchResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  recordFileUploadUpdateRequest: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-        /** @description App requesting for the attributes. */
-        'X-COREOS-ORIGIN-TOKEN': components['parameters']['RequestingApp'];
-      };
-      path: {
-        /** @description Type of container */
-        containerType: components['parameters']['ContainerType'];
-      };
-      cookie?: never;
-    };
-    requestBody: components['requestBodies']['ContainerFileUploadRequest'];
-    responses: {
-      202: components['responses']['BatchSuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  recordFileUploadCreateRequest: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-        /** @description App requesting for the attributes. */
-        'X-COREOS-ORIGIN-TOKEN': components['parameters']['RequestingApp'];
-      };
-      path: {
-        /** @description Type of container */
-        containerType: components['parameters']['ContainerType'];
-      };
-      cookie?: never;
-    };
-    requestBody: components['requestBodies']['ContainerFileUploadRequest'];
-    responses: {
-      202: components['responses']['BatchSuccessResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      404: components['responses']['NotFoundErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
-  getStatusOfBatchUploadRequest: {
-    parameters: {
-      query: {
-        /** @description Unique id of batch request. */
-        batchId: components['parameters']['BatchId'];
-      };
-      header: {
-        /** @description Unique request id. */
-        'X-COREOS-REQUEST-ID': components['parameters']['RequestId'];
-        /** @description Tenant id */
-        'X-COREOS-TID': components['parameters']['TenantId'];
-        /** @description Core-os access token */
-        'X-COREOS-ACCESS': components['parameters']['AccessToken'];
-        /** @description Core-os user info */
-        'X-COREOS-USERINFO'?: components['parameters']['UserInfoToken'];
-      };
-      path: {
-        /** @description Type of container */
-        containerType: components['parameters']['ContainerType'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: components['responses']['ContainerBatchResponse'];
-      400: components['responses']['BadRequestErrorResponse'];
-      401: components['responses']['UnauthorizedErrorResponse'];
-      503: components['responses']['ServerErrorResponse'];
-    };
-  };
 }
