@@ -61,12 +61,18 @@ describe('the OpenAPI document', () => {
     expect(types).toContain('ErrorCode: "MISSING_HEADER"');
   }, 60_000);
 
-  it('names every operation with a unique camelCase operationId and a tag', () => {
+  it('names every operation with a unique camelCase operationId and a tag, and describes every answer', () => {
     const operations = operationsOf(doc);
     const ids = operations.map(({ operation }) => operation.operationId);
     expect(ids.filter((id) => typeof id !== 'string' || !/^[a-z][A-Za-z]+$/.test(id))).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
     expect(operations.filter(({ operation }) => !(operation.tags?.length > 0)).map(({ path }) => path)).toEqual([]);
+    const undescribed = operations.flatMap(({ operation }) =>
+      Object.entries<any>(operation.responses)
+        .filter(([, response]) => !response.description)
+        .map(([status]) => `${operation.operationId} ${status}`),
+    );
+    expect(undescribed).toEqual([]);
     expect(ids).toEqual(
       expect.arrayContaining([
         'submitBatch',

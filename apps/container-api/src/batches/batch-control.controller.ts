@@ -73,7 +73,7 @@ export class BatchControlController {
   @ApiOperation({ operationId: 'listBatches', summary: "The tenant's batches of this type, newest first" })
   @ApiQuery({ name: 'status', required: false, enum: ['QUEUED', 'IN_PROGRESS', 'SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'] })
   @PagingQuery(BATCH_LIST_LIMIT)
-  @ApiOkResponse({ type: BatchListEnvelopeDto })
+  @ApiOkResponse({ type: BatchListEnvelopeDto, description: 'a page of batch metas, newest first' })
   @ApiErrors('VALIDATION_FAILED', 'BATCH_NOT_FOUND')
   async list(@CallerInfo() caller: Caller, @TargetType() containerType: string, @Query() query: Record<string, unknown>, @Req() request: FastifyRequest) {
     const page = unwrap(

@@ -48,7 +48,11 @@ const StatusRoute = (operationId: string, summary: string) =>
       schema: { type: 'integer', minimum: WAIT_SECONDS.min, maximum: WAIT_SECONDS.max },
       description: 'answer as soon as the batch is finished, or after this many seconds with its state then',
     }),
-    ApiOkResponse({ type: BatchStatusEnvelopeDto, headers: { 'Retry-After': RESPONSE_HEADER.retryAfterRunning } }),
+    ApiOkResponse({
+      type: BatchStatusEnvelopeDto,
+      description: 'the batch: meta with counters and progress, and its first 1024 errors and successes',
+      headers: { 'Retry-After': RESPONSE_HEADER.retryAfterRunning },
+    }),
     ApiErrors('INVALID_BATCH_ID', 'VALIDATION_FAILED', 'BATCH_NOT_FOUND'),
   );
 

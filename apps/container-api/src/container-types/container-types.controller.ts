@@ -46,7 +46,7 @@ export class ContainerTypesController {
   @HttpCode(202)
   @ApiOperation({ operationId: 'createContainerType', summary: 'Define a container type; it exists when the answer comes' })
   @ApiBody({ type: CreateContainerTypeDto, required: true })
-  @ApiResponse({ status: 202, type: ContainerTypeCreatedEnvelopeDto })
+  @ApiResponse({ status: 202, type: ContainerTypeCreatedEnvelopeDto, description: 'the type exists; data.id is its name' })
   @ApiErrors(...BODY_ERRORS, '100920021050')
   async create(@CallerInfo() caller: Caller, @Body() body: CreateContainerTypeDto, @Req() request: FastifyRequest) {
     const type = unwrap(await this.defineType.execute({ ...caller, body }), CONTAINER_TYPE_ROUTE_CODES);
@@ -56,7 +56,7 @@ export class ContainerTypesController {
   @Get()
   @ApiOperation({ operationId: 'listContainerTypes', summary: "The tenant's container types, by name, page by page" })
   @PagingQuery(CONTAINER_TYPE_PAGE_LIMIT)
-  @ApiOkResponse({ type: ContainerTypeListEnvelopeDto })
+  @ApiOkResponse({ type: ContainerTypeListEnvelopeDto, description: 'a page of container types, by name' })
   @ApiErrors('VALIDATION_FAILED')
   async list(@CallerInfo() caller: Caller, @Query('limit') limit: unknown, @Query('cursor') cursor: unknown, @Req() request: FastifyRequest) {
     const page = unwrap(await this.listTypes.execute({ ...caller, limit, cursor }));
@@ -66,7 +66,7 @@ export class ContainerTypesController {
   @Get(':name')
   @ApiOperation({ operationId: 'getContainerType', summary: 'One container type with its attribute configuration' })
   @TypeName()
-  @ApiOkResponse({ type: ContainerTypeEnvelopeDto })
+  @ApiOkResponse({ type: ContainerTypeEnvelopeDto, description: 'the container type' })
   @ApiErrors('100920043304')
   async get(@CallerInfo() caller: Caller, @Param('name') name: string, @Req() request: FastifyRequest) {
     return successEnvelope(request, presentContainerType(unwrap(await this.getType.execute({ ...caller, name }), CONTAINER_TYPE_ROUTE_CODES)));
@@ -75,7 +75,7 @@ export class ContainerTypesController {
   @Get(':name/config/attributes')
   @ApiOperation({ operationId: 'getContainerTypeAttributes', summary: "A container type's attribute configuration" })
   @TypeName()
-  @ApiOkResponse({ type: AttributesConfigEnvelopeDto })
+  @ApiOkResponse({ type: AttributesConfigEnvelopeDto, description: "the type's attribute configuration" })
   @ApiErrors('100920043304')
   async getAttributes(@CallerInfo() caller: Caller, @Param('name') name: string, @Req() request: FastifyRequest) {
     const type = unwrap(await this.getType.execute({ ...caller, name }), CONTAINER_TYPE_ROUTE_CODES);
@@ -87,7 +87,7 @@ export class ContainerTypesController {
   @ApiOperation({ operationId: 'replaceContainerTypeAttributes', summary: 'Replace the attribute configuration; stored containers are not re-checked' })
   @TypeName()
   @ApiBody({ type: AttributesBodyDto, required: true })
-  @ApiResponse({ status: 202, type: AttributesReplacedEnvelopeDto })
+  @ApiResponse({ status: 202, type: AttributesReplacedEnvelopeDto, description: 'replaced; the configuration now in force' })
   @ApiErrors(...BODY_ERRORS, '100920043304')
   async putAttributes(@CallerInfo() caller: Caller, @Param('name') name: string, @Body() body: unknown, @Req() request: FastifyRequest) {
     const attributes = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).attributes : undefined;

@@ -14,14 +14,17 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ operationId: 'getLiveness', summary: 'The process is up' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } })
+  @ApiOkResponse({ description: 'up', schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } })
   live() {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ operationId: 'getReadiness', summary: 'The database answers' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', enum: ['ready'] } }, required: ['status'] } })
+  @ApiOkResponse({
+    description: 'the database answers',
+    schema: { type: 'object', properties: { status: { type: 'string', enum: ['ready'] } }, required: ['status'] },
+  })
   @ApiResponse({
     status: 503,
     type: ErrorEnvelopeDto,
