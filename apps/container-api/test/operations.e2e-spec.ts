@@ -4,6 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { expectEnvelopeError } from './support/answers';
+import { documentedHeaders } from './support/openapi';
 import { BASE, TEST_SECRET, TestApp, startTestApp } from './support/test-app';
 
 describe('operations', () => {
@@ -35,8 +36,10 @@ describe('operations', () => {
         `${BASE}/container-types/{name}`,
       ]),
     );
-    const status = json.body.paths[`${BASE}/{containerType}/batch/status`].get;
-    expect(status.parameters.map((p: { name: string }) => p.name)).toEqual(
+    const statusPath = json.body.paths[`${BASE}/{containerType}/batch/status`];
+    const status = statusPath.get;
+    const parameters = [...(statusPath.parameters ?? []), ...status.parameters].map((p: { name: string }) => p.name);
+    expect([...documentedHeaders(json.body, status), ...parameters]).toEqual(
       expect.arrayContaining(['X-COREOS-REQUEST-ID', 'X-COREOS-TID', 'X-COREOS-ACCESS', 'batchId', 'containerType']),
     );
     expect(json.body.components.schemas.BatchMetaDto.properties.status.enum).toEqual([

@@ -8,10 +8,11 @@ import { unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
-import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { ApiErrors } from '../http/openapi-errors';
+import { SUBMITTED_HEADERS } from '../http/openapi-response-headers';
 import { PagingQuery } from '../http/openapi-paging';
-import { BatchController, TargetType, batchStatusLocation } from './batch-routes';
-import { BatchStatusEnvelopeDto } from './batch-response.dto';
+import { BATCH_ID_SCHEMA, BatchController, TargetType, batchStatusLocation } from './batch-routes';
+import { BatchListEnvelopeDto, BatchStatusEnvelopeDto } from './batch-response.dto';
 import { presentBatchMeta, presentBatchStatus } from './batch-response.presenter';
 import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
@@ -30,11 +31,10 @@ export class BatchControlController {
 
   @Post('batch/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a QUEUED or IN_PROGRESS batch: items not yet processed become cancelled' })
-  @ApiQuery({ name: 'batchId', required: true })
+  @ApiOperation({ operationId: 'cancelBatch', summary: 'Cancel a QUEUED or IN_PROGRESS batch: items not yet processed become cancelled' })
+  @ApiQuery({ name: 'batchId', required: true, schema: BATCH_ID_SCHEMA })
   @ApiOkResponse({ type: BatchStatusEnvelopeDto, description: 'the batch after cancelling' })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND' })
-  @ApiResponse({ status: 409, type: ErrorEnvelopeDto, description: 'BATCH_NOT_CANCELLABLE: already finished' })
+  @ApiErrors('INVALID_BATCH_ID', 'VALIDATION_FAILED', 'BATCH_NOT_FOUND', 'BATCH_NOT_CANCELLABLE')
   async cancel(@CallerInfo() caller: Caller, @TargetType() containerType: string, @Query('batchId') batchId: unknown, @Req() request: FastifyRequest) {
     const input = { accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId };
     unwrap(await this.cancelBatch.execute(input));
@@ -45,11 +45,15 @@ export class BatchControlController {
 
   @Post('batch/retry')
   @HttpCode(202)
-  @ApiOperation({ summary: "A new batch of a finished batch's failed items (same operation, original inputs and rows)" })
-  @ApiQuery({ name: 'batchId', required: true })
-  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'the new batch; its meta.parentBatchId names the original' })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND' })
-  @ApiResponse({ status: 409, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FINISHED, NOTHING_TO_RETRY' })
+  @ApiOperation({ operationId: 'retryBatch', summary: "A new batch of a finished batch's failed items (same operation, original inputs and rows)" })
+  @ApiQuery({ name: 'batchId', required: true, schema: BATCH_ID_SCHEMA })
+  @ApiResponse({
+    status: 202,
+    type: BatchSubmittedEnvelopeDto,
+    description: 'the new batch; its meta.parentBatchId names the original',
+    headers: SUBMITTED_HEADERS,
+  })
+  @ApiErrors('INVALID_BATCH_ID', 'VALIDATION_FAILED', 'BATCH_NOT_FOUND', 'BATCH_NOT_FINISHED', 'NOTHING_TO_RETRY')
   async retry(
     @CallerInfo() caller: Caller,
     @TargetType() containerType: string,
@@ -66,11 +70,11 @@ export class BatchControlController {
   }
 
   @Get('batches')
-  @ApiOperation({ summary: "The tenant's batches of this type, newest first" })
+  @ApiOperation({ operationId: 'listBatches', summary: "The tenant's batches of this type, newest first" })
   @ApiQuery({ name: 'status', required: false, enum: ['QUEUED', 'IN_PROGRESS', 'SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'] })
   @PagingQuery(BATCH_LIST_LIMIT)
-  @ApiResponse({ status: 200, description: '{data: {items: [meta, ...], nextCursor}}' })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND: the tenant has no such container type' })
+  @ApiOkResponse({ type: BatchListEnvelopeDto, description: 'a page of batch metas, newest first' })
+  @ApiErrors('VALIDATION_FAILED', 'BATCH_NOT_FOUND')
   async list(@CallerInfo() caller: Caller, @TargetType() containerType: string, @Query() query: Record<string, unknown>, @Req() request: FastifyRequest) {
     const page = unwrap(
       await this.listBatches.execute({

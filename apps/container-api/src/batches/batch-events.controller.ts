@@ -3,14 +3,14 @@
 // the batch through BatchWatches, whose reads all watchers of the batch in this process share.
 import { GetBatchStatus, batchNotFound, err, ok } from '@container-service/batch-domain';
 import { Get, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
-import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { ApiErrors } from '../http/openapi-errors';
 import { batchEventStream } from './batch-event-stream';
-import { BatchController, TargetType } from './batch-routes';
+import { BATCH_ID_SCHEMA, BatchController, TargetType } from './batch-routes';
 import { BatchWatches } from './batch-watches';
 
 @BatchController()
@@ -22,24 +22,27 @@ export class BatchEventsController {
 
   @Get('batch/events')
   @ApiOperation({
+    operationId: 'streamBatchEvents',
     summary: "A batch's progress as server-sent events",
     description:
       '`progress` with the batch meta (as in the status answer) at once and whenever its counters change (at most about once a second); ' +
       '`done` with the final meta when the batch finishes, then the stream ends. A comment line every 15 s keeps idle connections open.',
   })
-  @ApiQuery({ name: 'batchId', required: true, example: 'batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e' })
-  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'batchId', required: true, schema: BATCH_ID_SCHEMA })
   @ApiResponse({
     status: 200,
-    description: 'text/event-stream: `event: progress|done` lines, each with `data: <meta as JSON>`',
+    description: 'text/event-stream: `event: progress|done` lines, each with `data: <meta as JSON>` (BatchMetaDto, with progress)',
     content: {
-      'text/event-stream': { schema: { type: 'string', example: 'event: progress\ndata: {"status":"IN_PROGRESS","success":12,"failed":3,"total":20}\n\n' } },
+      'text/event-stream': {
+        schema: { type: 'string' },
+        example:
+          'event: progress\ndata: {"status":"IN_PROGRESS","success":12,"failed":3,"total":20,"progress":{"percent":75,"itemsPerSecond":40,"etaMs":125}}\n\n' +
+          'event: done\ndata: {"status":"PARTIAL_SUCCESS","success":16,"failed":4,"total":20,"progress":{"percent":100,"itemsPerSecond":40,"etaMs":0}}\n\n',
+      },
     },
+    headers: { 'Cache-Control': { description: 'no-cache, no-store', schema: { type: 'string' } } },
   })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'MISSING_HEADER, INVALID_HEADER, INVALID_BATCH_ID, VALIDATION_FAILED' })
-  @ApiResponse({ status: 401, type: ErrorEnvelopeDto, description: 'UNAUTHORIZED' })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND' })
-  @ApiResponse({ status: 503, type: ErrorEnvelopeDto, description: 'SERVICE_UNAVAILABLE' })
+  @ApiErrors('INVALID_BATCH_ID', 'VALIDATION_FAILED', 'BATCH_NOT_FOUND')
   async events(
     @CallerInfo() caller: Caller,
     @TargetType() containerType: string,

@@ -35,7 +35,11 @@ export class BatchMetaDto {
   @ApiProperty({ description: 'epoch milliseconds' }) createdAt!: number;
   @ApiProperty({ nullable: true, type: Number }) startedAt!: number | null;
   @ApiProperty({ nullable: true, type: Number }) completedAt!: number | null;
-  @ApiProperty({ description: 'true when errors or success hold only their first 1024 entries' }) hasMore!: boolean;
+  @ApiPropertyOptional({
+    description:
+      'true when errors or success hold only their first 1024 entries; present where those lists come with the meta (status routes, cancel, callbacks), not in listBatches',
+  })
+  hasMore?: boolean;
   @ApiProperty({ type: CallbackStateDto }) callback!: CallbackStateDto;
   @ApiPropertyOptional({ type: BatchProgressDto, description: 'on the status routes and the event stream' }) progress?: BatchProgressDto;
   @ApiPropertyOptional() parentBatchId?: string;
@@ -64,5 +68,34 @@ export class BatchResponseDto {
 
 export class BatchStatusEnvelopeDto {
   @ApiProperty({ type: BatchResponseDto }) data!: BatchResponseDto;
+  @ApiProperty({ type: RequestEchoDto }) request!: RequestEchoDto;
+}
+
+class BatchListPageDto {
+  @ApiProperty({ type: [BatchMetaDto], description: 'newest first' }) items!: BatchMetaDto[];
+  @ApiProperty({ nullable: true, type: String, description: 'pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+}
+
+export class BatchListEnvelopeDto {
+  @ApiProperty({ type: BatchListPageDto }) data!: BatchListPageDto;
+  @ApiProperty({ type: RequestEchoDto }) request!: RequestEchoDto;
+}
+
+class ItemResultDto {
+  @ApiProperty({ description: 'refID of a create item, containerId of an update item' }) refID!: string;
+  @ApiPropertyOptional({ description: 'line in the uploaded file (header = 1); file batches only' }) row?: number;
+  @ApiProperty({ enum: ['success', 'failed', 'cancelled'] }) outcome!: string;
+  @ApiPropertyOptional({ description: 'the container id; success only', example: 'bag:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e' }) id?: string;
+  @ApiPropertyOptional({ description: 'failed only' }) reason?: string;
+  @ApiPropertyOptional({ description: 'failed only', example: 'ATTRIBUTE_INVALID' }) code?: string;
+}
+
+class BatchResultsPageDto {
+  @ApiProperty({ type: [ItemResultDto], description: 'processed items in input order (pending items are not listed)' }) items!: ItemResultDto[];
+  @ApiProperty({ nullable: true, type: String, description: 'pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+}
+
+export class BatchResultsEnvelopeDto {
+  @ApiProperty({ type: BatchResultsPageDto }) data!: BatchResultsPageDto;
   @ApiProperty({ type: RequestEchoDto }) request!: RequestEchoDto;
 }

@@ -6,18 +6,20 @@
 // reader takes the guard off again).
 import { Batch, ItemResult, ListBatchResults, ListBatchResultsInput, RESULTS_PAGE_LIMIT } from '@container-service/batch-domain';
 import { Get, Inject, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOperation, ApiQuery, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
-import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { ApiErrors } from '../http/openapi-errors';
+import { RESPONSE_HEADER } from '../http/openapi-response-headers';
 import { PagingQuery } from '../http/openapi-paging';
 import { BATCH_FILE_CODEC } from '../tokens';
 import type { BatchFileCodec, FailureColumn } from './batch-file-codec';
-import { BatchController, TargetType } from './batch-routes';
+import { BATCH_ID_SCHEMA, BatchController, TargetType } from './batch-routes';
+import { BatchResultsEnvelopeDto } from './batch-response.dto';
 
 function presentResult(r: ItemResult) {
   const base = { refID: r.refId, ...(r.row !== null ? { row: r.row } : {}), outcome: r.outcome };
@@ -34,17 +36,33 @@ export class BatchResultsController {
   ) {}
 
   @Get('batch/results')
-  @ApiOperation({ summary: 'Item results of a batch in input order, paged; readable while the batch runs' })
-  @ApiQuery({ name: 'batchId', required: true })
-  @ApiQuery({ name: 'outcome', required: false, enum: ['success', 'failed'] })
+  @ApiOperation({
+    operationId: 'listBatchResults',
+    summary: 'Item results of a batch in input order, paged; readable while the batch runs',
+    description:
+      'JSON pages by default. With `Accept: text/csv` every processed item from the cursor on, as one CSV download: columns refID, row, outcome, id, reason, code; ' +
+      'with outcome=failed, the failed items as a file to fix and upload again (the input columns plus row, reason and code; file name batch-<uuid>-failed.csv).',
+  })
+  @ApiQuery({ name: 'batchId', required: true, schema: BATCH_ID_SCHEMA })
+  @ApiQuery({ name: 'outcome', required: false, enum: ['success', 'failed'], description: 'all processed items when absent' })
   @PagingQuery(RESULTS_PAGE_LIMIT)
+  @ApiExtraModels(BatchResultsEnvelopeDto)
   @ApiResponse({
     status: 200,
-    description:
-      '{data: {items: [{refID, row?, outcome, id?, reason?, code?}], nextCursor}}; with Accept: text/csv every processed item from the cursor on, as CSV (outcome=failed: the input columns plus row, reason and code; file name batch-<uuid>-failed.csv)',
+    description: 'a page of item results, or with Accept: text/csv the CSV download',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(BatchResultsEnvelopeDto) } },
+      'text/csv': {
+        schema: { type: 'string' },
+        example:
+          "refID,row,outcome,id,reason,code\r\nr-1,2,success,bag:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e,,\r\nr-2,3,failed,,attribute 'weight' must be a number,ATTRIBUTE_INVALID\r\n",
+      },
+    },
+    headers: {
+      'Content-Disposition': { ...RESPONSE_HEADER.attachment, description: 'with text/csv: attachment; filename="batch-<uuid>-results.csv" (or -failed.csv)' },
+    },
   })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND' })
+  @ApiErrors('INVALID_BATCH_ID', 'VALIDATION_FAILED', 'BATCH_NOT_FOUND')
   async results(
     @CallerInfo() caller: Caller,
     @TargetType() containerType: string,

@@ -2,15 +2,16 @@
 // `?wait=N` the answer waits (up to N seconds) for the batch to finish, following it through
 // BatchWatches, so that many waiters of one batch share its reads.
 import { BatchError, BatchLocator, GetBatchStatus, Result, batchNotFound, domainError, err, ok } from '@container-service/batch-domain';
-import { Get, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { Get, Query, Req, Res, applyDecorators } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
-import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
-import { BatchController, TargetType } from './batch-routes';
+import { ApiErrors } from '../http/openapi-errors';
+import { RESPONSE_HEADER } from '../http/openapi-response-headers';
+import { BATCH_ID_SCHEMA, BatchController, TargetType } from './batch-routes';
 import { BatchStatusEnvelopeDto } from './batch-response.dto';
 import { presentBatchStatus } from './batch-response.presenter';
 import { BatchWatches } from './batch-watches';
@@ -36,6 +37,25 @@ export function abandonedBy(reply: FastifyReply): AbortSignal {
   return abandoned.signal;
 }
 
+/** The OpenAPI description of a status route; both routes answer alike. */
+const StatusRoute = (operationId: string, summary: string) =>
+  applyDecorators(
+    ApiOperation({ operationId, summary }),
+    ApiQuery({ name: 'batchId', required: true, schema: BATCH_ID_SCHEMA }),
+    ApiQuery({
+      name: 'wait',
+      required: false,
+      schema: { type: 'integer', minimum: WAIT_SECONDS.min, maximum: WAIT_SECONDS.max },
+      description: 'answer as soon as the batch is finished, or after this many seconds with its state then',
+    }),
+    ApiOkResponse({
+      type: BatchStatusEnvelopeDto,
+      description: 'the batch: meta with counters and progress, and its first 1024 errors and successes',
+      headers: { 'Retry-After': RESPONSE_HEADER.retryAfterRunning },
+    }),
+    ApiErrors('INVALID_BATCH_ID', 'VALIDATION_FAILED', 'BATCH_NOT_FOUND'),
+  );
+
 @BatchController()
 export class BatchStatusController {
   constructor(
@@ -43,22 +63,9 @@ export class BatchStatusController {
     private readonly watches: BatchWatches,
   ) {}
 
-  @Get(['batch/status', 'batch/upload/status'])
-  @ApiOperation({ summary: 'Status and per-item results of a batch (JSON or file)' })
-  @ApiQuery({ name: 'batchId', required: true, example: 'batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e' })
-  @ApiQuery({
-    name: 'wait',
-    required: false,
-    schema: { type: 'integer', minimum: WAIT_SECONDS.min, maximum: WAIT_SECONDS.max },
-    description: 'answer as soon as the batch is finished, or after this many seconds with its state then',
-  })
-  @ApiHeader({ name: 'Retry-After', description: 'sent while the batch is not finished', required: false })
-  @ApiOkResponse({ type: BatchStatusEnvelopeDto })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'MISSING_HEADER, INVALID_HEADER, INVALID_BATCH_ID, VALIDATION_FAILED' })
-  @ApiResponse({ status: 401, type: ErrorEnvelopeDto, description: 'UNAUTHORIZED' })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'BATCH_NOT_FOUND' })
-  @ApiResponse({ status: 503, type: ErrorEnvelopeDto, description: 'SERVICE_UNAVAILABLE' })
-  async status(
+  @Get('batch/status')
+  @StatusRoute('getBatchStatus', 'Status and per-item results of a batch (JSON or file)')
+  status(
     @CallerInfo() caller: Caller,
     @TargetType() containerType: string,
     @Query('batchId') batchId: unknown,
@@ -66,6 +73,24 @@ export class BatchStatusController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
+    return this.answer(caller, containerType, batchId, wait, request, reply);
+  }
+
+  /** The same answer under the upload route, where file batches' Location points. */
+  @Get('batch/upload/status')
+  @StatusRoute('getUploadBatchStatus', 'Status and per-item results of a batch (file or JSON); the same answer as getBatchStatus')
+  uploadStatus(
+    @CallerInfo() caller: Caller,
+    @TargetType() containerType: string,
+    @Query('batchId') batchId: unknown,
+    @Query('wait') wait: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.answer(caller, containerType, batchId, wait, request, reply);
+  }
+
+  private async answer(caller: Caller, containerType: string, batchId: unknown, wait: unknown, request: FastifyRequest, reply: FastifyReply) {
     const input = { accessToken: caller.accessToken, tenantId: caller.tenantId, targetType: containerType, batchId };
     let report;
     if (wait === undefined) {

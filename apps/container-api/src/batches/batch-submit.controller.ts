@@ -2,13 +2,15 @@
 // comes once the batch and every item are stored; processing happens in the background.
 import { BatchOperation, MAX_REPORTED_VIOLATIONS, SubmitBatch } from '@container-service/batch-domain';
 import { Body, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
-import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { ApiErrors, BODY_ERRORS } from '../http/openapi-errors';
+import { SUBMIT_HEADERS } from '../http/openapi-response-headers';
+import { BATCH_CALLBACKS, BatchCallbackDto } from './batch-callback.openapi';
 import { BatchController, TargetType, batchStatusLocation } from './batch-routes';
 import { SubmitHeaders } from '../http/openapi-headers';
 import { BatchSubmittedEnvelopeDto, CreateBatchBodyDto, UpdateBatchBodyDto } from './batch-submit.dto';
@@ -20,6 +22,7 @@ import { CALLBACK_GUARD } from '../tokens';
 import { callbackSecretOf, idempotencyKeyOf, jsonContent, submitFingerprint } from './submit-fingerprint';
 
 @BatchController()
+@ApiExtraModels(BatchCallbackDto)
 export class BatchSubmitController {
   constructor(
     private readonly submitBatch: SubmitBatch,
@@ -30,11 +33,10 @@ export class BatchSubmitController {
   @Post('batch')
   @HttpCode(202)
   @SubmitHeaders()
-  @ApiOperation({ summary: 'Create containers in a batch (1-1024 items)' })
-  @ApiBody({ type: CreateBatchBodyDto })
-  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'stored; Location names the status URL' })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'VALIDATION_FAILED (whole-request rules), header errors' })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  @ApiOperation({ operationId: 'submitBatch', summary: 'Create containers in a batch (1-1024 items)', callbacks: BATCH_CALLBACKS })
+  @ApiBody({ type: CreateBatchBodyDto, required: true })
+  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'stored; Location names the status URL', headers: SUBMIT_HEADERS })
+  @ApiErrors(...BODY_ERRORS, 'CONTAINER_TYPE_NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED')
   create(
     @CallerInfo() caller: Caller,
     @TargetType() type: string,
@@ -48,11 +50,10 @@ export class BatchSubmitController {
   @Put('batch')
   @HttpCode(202)
   @SubmitHeaders()
-  @ApiOperation({ summary: 'Update containers in a batch (1-1024 items)' })
-  @ApiBody({ type: UpdateBatchBodyDto })
-  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
+  @ApiOperation({ operationId: 'submitUpdateBatch', summary: 'Update containers in a batch (1-1024 items)', callbacks: BATCH_CALLBACKS })
+  @ApiBody({ type: UpdateBatchBodyDto, required: true })
+  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'stored; Location names the status URL', headers: SUBMIT_HEADERS })
+  @ApiErrors(...BODY_ERRORS, 'CONTAINER_TYPE_NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED')
   update(
     @CallerInfo() caller: Caller,
     @TargetType() type: string,

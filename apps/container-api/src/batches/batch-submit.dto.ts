@@ -2,12 +2,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { RequestEchoDto } from '../http/openapi-envelope.dto';
 
-class CallbackDto {
-  @ApiProperty({ example: 'https://example.com/hooks/batches' }) url!: string;
-  @ApiPropertyOptional({ type: Object }) meta?: object;
+export class CallbackDto {
+  @ApiProperty({ example: 'https://example.com/hooks/batches', description: 'absolute http(s) URL of a public address; POSTed to when the batch finishes' })
+  url!: string;
+  @ApiPropertyOptional({ type: Object, description: 'sent back as is in the callback body' }) meta?: object;
 }
 
-class TrackingDetailDto {
+export class TrackingDetailDto {
   @ApiProperty({ minLength: 3, maxLength: 64 }) operator!: string;
   @ApiProperty({ minLength: 1, maxLength: 128 }) trackingId!: string;
   @ApiPropertyOptional() isPrimary?: boolean;
@@ -28,7 +29,7 @@ class QuantityDto {
   @ApiProperty({ enum: ['cm', 'm', 'l', 'ml', 'nos', 'g', 'kg', 'mm'] }) unit!: string;
 }
 
-class ItemLineDto {
+export class ItemLineDto {
   @ApiProperty({ minLength: 3, maxLength: 128 }) name!: string;
   @ApiPropertyOptional({ minLength: 3, maxLength: 128 }) code?: string;
   @ApiProperty({ type: CostDto }) cost!: CostDto;

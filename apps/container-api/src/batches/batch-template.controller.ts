@@ -3,12 +3,13 @@
 // can start from a file the service takes (docs/api.md, "Submitting CSV files").
 import { GetContainerFileTemplate } from '@container-service/container-domain';
 import { Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
-import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { ApiErrors } from '../http/openapi-errors';
+import { RESPONSE_HEADER } from '../http/openapi-response-headers';
 import { BATCH_FILE_CODEC } from '../tokens';
 import type { BatchFileCodec } from './batch-file-codec';
 import { BatchController, TargetType } from './batch-routes';
@@ -22,11 +23,11 @@ export class BatchTemplateController {
 
   @Get('batch/upload/template')
   @ApiOperation({
+    operationId: 'getUploadTemplate',
     summary:
       'A CSV template for uploads of this type: the header line (every column of the operation, one attributes.<name> per attribute) and one example row',
   })
   @ApiQuery({ name: 'operation', required: false, enum: ['create', 'update'], description: 'the upload the file is for; create when absent' })
-  @ApiProduces('text/csv')
   @ApiResponse({
     status: 200,
     description: 'text/csv: the header line, then an example row that passes the type rules (an update example names a placeholder containerId)',
@@ -39,11 +40,9 @@ export class BatchTemplateController {
         },
       },
     },
+    headers: { 'Content-Disposition': { ...RESPONSE_HEADER.attachment, description: 'attachment; filename="<type>-<operation>-template.csv"' } },
   })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'MISSING_HEADER, INVALID_HEADER, VALIDATION_FAILED (containerType, operation)' })
-  @ApiResponse({ status: 401, type: ErrorEnvelopeDto, description: 'UNAUTHORIZED' })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
-  @ApiResponse({ status: 503, type: ErrorEnvelopeDto, description: 'SERVICE_UNAVAILABLE' })
+  @ApiErrors('VALIDATION_FAILED', 'CONTAINER_TYPE_NOT_FOUND')
   async template(
     @CallerInfo() caller: Caller,
     @TargetType() containerType: string,

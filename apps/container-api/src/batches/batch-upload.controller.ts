@@ -2,8 +2,9 @@
 // UPLOAD_MAX_BYTES bytes. The file is read as it arrives and stored in parts; the answer (202)
 // comes once every row is stored. Columns follow contract §4.3.
 import { BatchOperation, SubmitBatchFile } from '@container-service/batch-domain';
-import { HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { HttpCode, Inject, Post, Put, Req, Res, applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
 import { ApiError, unwrap } from '../http/api-error';
@@ -11,18 +12,51 @@ import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { setBodyEcho, successEnvelope } from '../http/envelope';
 import { NOT_MULTIPART_MESSAGE } from '../http/error-rendering';
-import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { ApiErrors, BODY_ERRORS } from '../http/openapi-errors';
+import { SUBMIT_HEADERS } from '../http/openapi-response-headers';
+import { BATCH_CALLBACKS, BatchCallbackDto } from './batch-callback.openapi';
 import type { BatchFileCodec } from './batch-file-codec';
 import { BatchController, TargetType, batchStatusLocation } from './batch-routes';
 import { SubmitHeaders } from '../http/openapi-headers';
 import { UploadForm } from '../files/upload-form';
 import { APP_CONFIG, BATCH_FILE_CODEC, CALLBACK_GUARD } from '../tokens';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
-import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
+import { BatchSubmittedEnvelopeDto, CallbackDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
 import { callbackSecretOf, idempotencyKeyOf, submitFingerprint } from './submit-fingerprint';
 
+/** The multipart form the upload routes read (UploadForm): the CSV in `file`, an optional `callback`; other fields are ignored. */
+const uploadForm = (operation: BatchOperation): SchemaObject => ({
+  type: 'object',
+  required: ['file'],
+  properties: {
+    file: {
+      type: 'string',
+      format: 'binary',
+      description:
+        operation === 'create'
+          ? 'the CSV file: UTF-8, header line first; columns refID, scannableId, isHazmat, isContainerizable, isReusable, parentId, trackingDetails, items and attributes.<name> (GET batch/upload/template gives one); comma- or semicolon-separated'
+          : 'the CSV file: UTF-8, header line first; columns containerId (required), trackingDetails, items and attributes.<name> (GET batch/upload/template?operation=update gives one); comma- or semicolon-separated',
+    },
+    callback: {
+      allOf: [{ $ref: getSchemaPath(CallbackDto) }],
+      description: 'optional, as JSON: a text field, or a part of type application/json (with or without a filename, as FormData sends a Blob)',
+    },
+  },
+});
+
+const UploadRoute = (operationId: string, summary: string, operation: BatchOperation) =>
+  applyDecorators(
+    SubmitHeaders(),
+    ApiOperation({ operationId, summary, callbacks: BATCH_CALLBACKS }),
+    ApiConsumes('multipart/form-data'),
+    ApiBody({ required: true, schema: uploadForm(operation) }),
+    ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'every row stored; Location names the status URL', headers: SUBMIT_HEADERS }),
+    ApiErrors(...BODY_ERRORS, 'INVALID_FILE', 'CONTAINER_TYPE_NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'),
+  );
+
 @BatchController()
+@ApiExtraModels(BatchCallbackDto, CallbackDto)
 export class BatchUploadController {
   constructor(
     private readonly submitFile: SubmitBatchFile,
@@ -34,28 +68,14 @@ export class BatchUploadController {
 
   @Post('batch/upload')
   @HttpCode(202)
-  @SubmitHeaders()
-  @ApiOperation({ summary: 'Create containers from a CSV file (multipart: file, callback?)' })
-  @ApiConsumes('multipart/form-data')
-  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto, description: 'every row stored; Location names the status URL' })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto, description: 'INVALID_FILE, VALIDATION_FAILED (callback), header errors' })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
-  @ApiResponse({ status: 413, type: ErrorEnvelopeDto, description: 'PAYLOAD_TOO_LARGE: over UPLOAD_MAX_BYTES or UPLOAD_MAX_ROWS' })
-  @ApiResponse({ status: 415, type: ErrorEnvelopeDto, description: 'not multipart/form-data' })
+  @UploadRoute('uploadBatchFile', 'Create containers from a CSV file (multipart: file, callback?)', 'create')
   create(@CallerInfo() caller: Caller, @TargetType() type: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.upload('create', caller, type, request, reply);
   }
 
   @Put('batch/upload')
   @HttpCode(202)
-  @SubmitHeaders()
-  @ApiOperation({ summary: 'Update containers from a CSV file (multipart: file, callback?)' })
-  @ApiConsumes('multipart/form-data')
-  @ApiResponse({ status: 202, type: BatchSubmittedEnvelopeDto })
-  @ApiResponse({ status: 400, type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_TYPE_NOT_FOUND' })
-  @ApiResponse({ status: 413, type: ErrorEnvelopeDto })
-  @ApiResponse({ status: 415, type: ErrorEnvelopeDto })
+  @UploadRoute('uploadUpdateBatchFile', 'Update containers from a CSV file (multipart: file, callback?)', 'update')
   update(@CallerInfo() caller: Caller, @TargetType() type: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.upload('update', caller, type, request, reply);
   }

@@ -1,13 +1,14 @@
 // GET one container (§9).
 import { GetContainer } from '@container-service/container-domain';
 import { Controller, Get, Param, Req } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
 import { successEnvelope } from '../http/envelope';
-import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { ApiErrors } from '../http/openapi-errors';
+import { ContainerEnvelopeDto } from './container.dto';
 import { CoreosHeaders } from '../http/openapi-headers';
 import { presentContainer } from './container.presenter';
 
@@ -18,9 +19,11 @@ export class ContainerController {
   constructor(private readonly getContainer: GetContainer) {}
 
   @Get(':containerType/:containerId')
-  @ApiOperation({ summary: 'One container of the tenant, under its type' })
-  @ApiResponse({ status: 200, description: "{data: container}, as the original's ContainerResponse" })
-  @ApiResponse({ status: 404, type: ErrorEnvelopeDto, description: 'CONTAINER_NOT_FOUND' })
+  @ApiOperation({ operationId: 'getContainer', summary: 'One container of the tenant, under its type' })
+  @ApiParam({ name: 'containerType', example: 'bag' })
+  @ApiParam({ name: 'containerId', example: 'bag:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e' })
+  @ApiOkResponse({ type: ContainerEnvelopeDto, description: "as the original's ContainerResponse" })
+  @ApiErrors('CONTAINER_NOT_FOUND')
   async get(
     @CallerInfo() caller: Caller,
     @Param('containerType') containerType: string,

@@ -1,8 +1,10 @@
 // Liveness and readiness probes, without authentication.
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Database } from '@container-service/persistence-typeorm';
 import { ApiError } from '../http/api-error';
+import { ErrorEnvelopeDto } from '../http/openapi-envelope.dto';
+import { RESPONSE_HEADER } from '../http/openapi-response-headers';
 import { DATABASE } from '../tokens';
 
 @ApiTags('operations')
@@ -11,13 +13,24 @@ export class HealthController {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   @Get()
-  @ApiOperation({ summary: 'The process is up' })
+  @ApiOperation({ operationId: 'getLiveness', summary: 'The process is up' })
+  @ApiOkResponse({ description: 'up', schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } })
   live() {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'The database answers' })
+  @ApiOperation({ operationId: 'getReadiness', summary: 'The database answers' })
+  @ApiOkResponse({
+    description: 'the database answers',
+    schema: { type: 'object', properties: { status: { type: 'string', enum: ['ready'] } }, required: ['status'] },
+  })
+  @ApiResponse({
+    status: 503,
+    type: ErrorEnvelopeDto,
+    description: 'error.code is `SERVICE_UNAVAILABLE`: the database does not answer',
+    headers: { 'Retry-After': RESPONSE_HEADER.retryAfterUnavailable },
+  })
   async ready() {
     try {
       await this.database.ping();
