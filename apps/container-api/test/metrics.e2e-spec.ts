@@ -42,6 +42,10 @@ async function scrape(url: string): Promise<{ status: number; contentType: strin
   return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() };
 }
 
+interface Meta {
+  readonly data: { readonly meta: { readonly status: string; readonly success: number } };
+}
+
 const logLines = (t: TestApp) => t.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('metrics over HTTP, after real work', () => {
@@ -299,7 +303,8 @@ describe('METRICS_ENABLED=false', () => {
 
   it('lets a worker process be scraped on METRICS_PORT, /metrics and /health only', async () => {
     const api = await fleet.start('api', 20_000);
-    expect((await call(api.url, `${BASE}/bag/batch`, { method: 'POST', body: { payload: [{ refID: 'w-1' }, { refID: 'w-2' }] } })).status).toBe(202);
+    expect((await call(api.url, `${BASE}/container-types`, { method: 'POST', body: { name: 'sack' } })).status).toBe(202);
+    expect((await call(api.url, `${BASE}/sack/batch`, { method: 'POST', body: { payload: [{ refID: 'w-1' }, { refID: 'w-2' }] } })).status).toBe(202);
     const worker = await fleet.start('worker', 20_000, { METRICS_PORT: '0' });
     const url = await eventually(() => /"url":"(http:\/\/[^"]+)\/metrics"[^\n]*metrics listening/.exec(worker.output())?.[1], {
       timeoutMs: 10_000,
@@ -318,4 +323,46 @@ describe('METRICS_ENABLED=false', () => {
     // The API's own /metrics counts none of it: each process is scraped for its own work.
     expect(valueOf((await scrape(api.url)).text, 'container_service_items_processed_total', { outcome: 'succeeded' })).toBe(0);
   }, 60_000);
+
+  it('counts a lease takeover where a worker takes up the part of a worker that died', async () => {
+    const api = await fleet.start('api', 20_000);
+    expect((await call(api.url, `${BASE}/container-types`, { method: 'POST', body: { name: 'crate' } })).status).toBe(202);
+    const payload = Array.from({ length: 1000 }, (_, i) => ({ refID: `k-${i}` }));
+    const submitted = await call(api.url, `${BASE}/crate/batch`, { method: 'POST', body: { payload } });
+    expect(submitted.status).toBe(202);
+    const env = { METRICS_PORT: '0', WORKER_CHUNK_SIZE: '1', WORKER_LEASE_MS: '1000' };
+    const metricsUrl = (output: () => string) =>
+      eventually(() => /"url":"(http:\/\/[^"]+)\/metrics"[^\n]*metrics listening/.exec(output())?.[1], {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+        what: 'a worker to say where its metrics are',
+      });
+    const succeeded = async (url: string) => valueOf((await scrape(url)).text, 'container_service_items_processed_total', { outcome: 'succeeded' }) ?? 0;
+    const first = await fleet.start('worker', 20_000, env);
+    const firstUrl = (await metricsUrl(() => first.output()))!;
+    await eventually(() => succeeded(firstUrl), { timeoutMs: 30_000, intervalMs: 20, what: 'the first worker to record items', until: (n) => n > 0 });
+    // Dies holding the lease: nothing is released, the part waits for the lease to expire.
+    await fleet.kill(first, 'SIGKILL');
+    const second = await fleet.start('worker', 20_000, env);
+    const secondUrl = (await metricsUrl(() => second.output()))!;
+    const seen = await eventually(
+      async () => {
+        const text = (await scrape(secondUrl)).text;
+        return {
+          takeovers: valueOf(text, 'container_service_lease_takeovers_total'),
+          succeeded: valueOf(text, 'container_service_items_processed_total', { outcome: 'succeeded' }),
+        };
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: 'the second worker to take the part over', until: (now) => (now.succeeded ?? 0) > 0 },
+    );
+    // One part (1 000 items are less than a part), taken over once.
+    expect(seen.takeovers).toBe(1);
+    const final = await eventually(async () => (await call(api.url, `${BASE}/crate/batch/status?batchId=${submitted.body.data.id}`)).body as unknown as Meta, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the batch to succeed',
+      until: (answer) => answer.data.meta.status === 'SUCCESS',
+    });
+    expect(final.data.meta.success).toBe(1000);
+  }, 120_000);
 });
