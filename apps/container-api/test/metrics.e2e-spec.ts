@@ -270,6 +270,10 @@ describe('METRICS_ENABLED=false', () => {
     // Only for its token minter and HTTP client: the requests go to the built API below.
     client = await startTestApp();
   });
+  // Each case starts the processes it needs: none left from another takes its work.
+  afterEach(async () => {
+    await fleet.killAll();
+  });
   afterAll(async () => {
     await fleet.killAll();
     await client.close();
@@ -298,7 +302,6 @@ describe('METRICS_ENABLED=false', () => {
       until: (scraped) => valueOf(scraped, 'container_service_items_processed_total', { outcome: 'succeeded' }) === 7,
     });
     expect(valueOf(text, 'container_service_items_processed_total', { outcome: 'failed' })).toBe(0);
-    await fleet.kill(api, 'SIGTERM');
   }, 60_000);
 
   it('lets a worker process be scraped on METRICS_PORT, /metrics and /health only', async () => {
