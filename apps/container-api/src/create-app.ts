@@ -1,5 +1,6 @@
-// Builds the HTTP application: fastify with JSON logs and the contract's headers, the Nest
-// modules, and the OpenAPI document at /docs and /docs-json. Used by main.ts and the e2e tests.
+// Builds the HTTP application: fastify with request logs and the contract's headers, the Nest
+// modules, the OpenAPI document at /docs and /docs-json, and /metrics. Used by main.ts and the
+// e2e tests.
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
