@@ -21,5 +21,6 @@ module.exports = {
     'hostile-csv',
     'operations',
     'spreadsheet-files',
+    'metrics',
   ].map((name) => `<rootDir>/test/${name}.e2e-spec.ts`),
 };

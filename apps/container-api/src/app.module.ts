@@ -9,6 +9,8 @@ import { BatchesModule } from './batches/batches.module';
 import { ContainersModule } from './container-types/containers.module';
 import { CoreDependencies, CoreModule } from './core.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { WorkEvents } from './metrics/work-events';
 import { DomainErrorFilter } from './http/domain-error.filter';
 import { PersistenceModule } from './persistence/persistence.module';
 import { DATABASE, LOGGER } from './tokens';
@@ -20,11 +22,17 @@ export interface AppDependencies extends CoreDependencies {
 
 @Module({})
 export class AppModule {
-  static register(deps: AppDependencies, options: { http: boolean } = { http: true }): DynamicModule {
+  /** `workEvents`: where this process's processing reports its work, when another thread counts it (the worker thread). */
+  static register(deps: AppDependencies, options: { http: boolean; workEvents?: WorkEvents } = { http: true }): DynamicModule {
     const features = [...(options.http ? [BatchesModule, ContainersModule, HealthModule] : []), ...(deps.config.worker.enabled ? [WorkerModule] : [])];
     return {
       module: AppModule,
-      imports: [CoreModule.register(deps), PersistenceModule.register(deps.database, { announceWork: options.http }), ...features],
+      imports: [
+        CoreModule.register(deps),
+        PersistenceModule.register(deps.database, { announceWork: options.http }),
+        MetricsModule.register(options.workEvents ? { workEvents: options.workEvents } : {}),
+        ...features,
+      ],
       providers: [
         {
           provide: APP_FILTER,

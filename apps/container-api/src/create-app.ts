@@ -1,5 +1,6 @@
-// Builds the HTTP application: fastify with JSON logs and the contract's headers, the Nest
-// modules, and the OpenAPI document at /docs and /docs-json. Used by main.ts and the e2e tests.
+// Builds the HTTP application: fastify with request logs and the contract's headers, the Nest
+// modules, the OpenAPI document at /docs and /docs-json, and /metrics. Used by main.ts and the
+// e2e tests.
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,6 +21,10 @@ import type { AccessVerifier } from '@container-service/batch-domain';
 import { REQUEST_ID_HEADER, TENANT_HEADER, isValidRequestId, isValidTenantId } from './http/coreos-headers';
 import { PinoNestLogger } from './logging/logger';
 import { describeApi } from './http/openapi-document';
+import { answeredCode } from './http/error-rendering';
+import { ServiceMetrics } from './metrics/service-metrics';
+import { serveMetrics } from './metrics/metrics-route';
+import { SERVICE_METRICS } from './tokens';
 
 export async function createApp(deps: AppDependencies): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -72,11 +77,18 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     await authenticate(request, access);
   });
   fastify.addHook('onSend', async (request, reply) => closeIfBodyUnread(request, reply));
+  // Bound once Nest has built it (null with METRICS_ENABLED=false).
+  let metrics: ServiceMetrics | null = null;
   fastify.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    // An error's line names the code its envelope carried, so that logs can be searched by it.
+    const code = status >= 400 ? answeredCode(request) : undefined;
     request.log.info(
-      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      { method: request.method, path: request.url.split('?')[0], status, ms: Math.round(reply.elapsedTime * 10) / 10, ...(code === undefined ? {} : { code }) },
       'request served',
     );
+    // The route's template, never the URL: one series per route whatever the ids in paths.
+    metrics?.observeRequest(request.method, request.is404 ? null : (request.routeOptions.url ?? null), status, reply.elapsedTime / 1000);
   });
 
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest types its options as a class, documents and reads a plain object
@@ -87,6 +99,9 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     bodyParser: false,
   });
   access = app.get<AccessVerifier>(ACCESS_VERIFIER);
+  metrics = app.get<ServiceMetrics | null>(SERVICE_METRICS);
+  // A plain fastify route, outside the Nest controllers: no token (it is no API route), and not in the OpenAPI document.
+  if (metrics !== null) serveMetrics(fastify, metrics);
   app.useGlobalPipes(createValidationPipe());
 
   const document = describeApi(app);

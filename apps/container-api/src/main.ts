@@ -13,6 +13,9 @@ import { mintToken } from './auth/token-minter';
 import { createApp } from './create-app';
 import { loggableDatabaseUrl } from '@container-service/persistence-typeorm';
 import { StartContext, Started, fail, runProcess } from './process-lifecycle';
+import { logFormatFor } from './logging/logger';
+import { WorkEvents, isWorkEventMessage, replayWorkEvent } from './metrics/work-events';
+import { WORK_EVENTS } from './tokens';
 
 const NAME = 'container-api';
 
@@ -20,7 +23,9 @@ async function start({ config, logger, database, verificationKey }: StartContext
   // The worker runs on its own thread unless WORKER_THREAD=false; the API then has none inline.
   const threaded = config.worker.enabled && config.worker.thread;
   const app = await createApp({ config: threaded ? { ...config, worker: { ...config.worker, enabled: false } } : config, database, verificationKey, logger });
-  const worker = threaded ? await startWorkerThread(app.get(BatchSubmitted)) : null;
+  // The thread logs as this thread does (its own stdout is never a terminal), and its work is counted here.
+  const threadEnv = { ...process.env, LOG_FORMAT: logFormatFor(config, process.stdout.isTTY) };
+  const worker = threaded ? await startWorkerThread(app.get(BatchSubmitted), app.get<WorkEvents>(WORK_EVENTS), threadEnv) : null;
   await app.listen({ port: config.port, host: config.host });
   const url = await app.getUrl();
   logger.info(
@@ -44,10 +49,13 @@ async function start({ config, logger, database, verificationKey }: StartContext
   };
 }
 
-/** Starts the worker thread and resolves once it is ready; submits in this thread wake it. */
-async function startWorkerThread(submitted: BatchSubmitted): Promise<{ stop(): Promise<void> }> {
+/**
+ * Starts the worker thread and resolves once it is ready; submits in this thread wake it, and the
+ * work it reports is counted in this thread's metrics (`events`), which /metrics serves.
+ */
+async function startWorkerThread(submitted: BatchSubmitted, events: WorkEvents, env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }> {
   const thread = new Worker(path.join(__dirname, 'worker-thread.js'), {
-    workerData: { env: process.env },
+    workerData: { env },
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_THREAD_YOUNG_GENERATION_MB },
   });
   await new Promise<void>((resolve, reject) => {
@@ -59,6 +67,9 @@ async function startWorkerThread(submitted: BatchSubmitted): Promise<{ stop(): P
         resolve();
       }
     });
+  });
+  thread.on('message', (message: unknown) => {
+    if (isWorkEventMessage(message)) replayWorkEvent(message, events);
   });
   let stopping = false;
   // A worker thread that dies takes the service with it, as a worker process would: better a

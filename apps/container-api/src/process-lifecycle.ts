@@ -7,7 +7,7 @@ import { Database, loggableDatabaseUrl } from '@container-service/persistence-ty
 import { Logger } from 'pino';
 import { VerificationKey, resolveVerificationKey } from './auth/signing-key';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
-import { createLogger } from './logging/logger';
+import { createLogger, logFormatFor } from './logging/logger';
 
 /** Exit code of a process that could not start or stopped on a failure; 0 is a clean stop. */
 const EXIT_FAILURE = 1;
@@ -65,7 +65,7 @@ export function runProcess(spec: ProcessSpec): void {
       if (error instanceof ConfigError) fail(spec.name, 'configuration error', error);
       throw error;
     }
-    const base = createLogger(config.logLevel);
+    const base = createLogger(config.logLevel, undefined, logFormatFor(config, process.stdout.isTTY));
     const log = spec.logger ? spec.logger(base) : base;
     logger = log;
     let verificationKey: VerificationKey;

@@ -20,3 +20,8 @@ export const BATCH_FILE_CODEC = Symbol('BatchFileCodec');
 export const LOGGER = Symbol('Logger');
 export const CALLBACK_GUARD = Symbol('CallbackAddressGuard');
 export const SECRET_SEALER = Symbol('SecretSealer');
+/** The process's ServiceMetrics, or null with METRICS_ENABLED=false (or where another thread counts). */
+export const SERVICE_METRICS = Symbol('ServiceMetrics');
+/** Where processing reports its work (WorkEvents). */
+export const WORK_EVENTS = Symbol('WorkEvents');
+export const BATCH_BACKLOG = Symbol('BatchBacklog');

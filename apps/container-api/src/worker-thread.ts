@@ -8,7 +8,9 @@ import { AppModule } from './app.module';
 import { BatchSubmitted } from './batches/batch-submitted';
 import { PinoNestLogger } from './logging/logger';
 import { runProcess } from './process-lifecycle';
+import { NO_WORK_EVENTS, postedWorkEvents } from './metrics/work-events';
 
+/** What the API thread sends; the thread sends 'ready', 'stopped' and WorkEventMessages. */
 export type WorkerThreadMessage = 'nudge' | 'stop';
 
 runProcess({
@@ -21,8 +23,11 @@ runProcess({
     const port = parentPort;
     if (!port) throw new Error('worker-thread.js runs as a worker thread of main.js');
     lowerPriority(deps.config.worker.threadNice, deps.logger);
+    // Its work is counted by the API thread, whose /metrics serves it.
+    const workEvents = deps.config.metrics.enabled ? postedWorkEvents(port) : NO_WORK_EVENTS;
+    const modules = AppModule.register(deps, { http: false, workEvents });
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest types its options as a class, documents and reads a plain object
-    const app = await NestFactory.createApplicationContext(AppModule.register(deps, { http: false }), { logger: new PinoNestLogger(deps.logger) });
+    const app = await NestFactory.createApplicationContext(modules, { logger: new PinoNestLogger(deps.logger) });
     await app.init();
     const submitted = app.get(BatchSubmitted);
     port.on('message', (message: WorkerThreadMessage) => {

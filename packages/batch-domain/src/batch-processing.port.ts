@@ -111,6 +111,11 @@ export interface BatchLease {
   readonly part: number;
   readonly owner: string;
   readonly expiresAt: number;
+  /**
+   * Set by `claim` when the part was taken from a worker whose lease had expired (it died, or
+   * stopped renewing): operators watch how often that happens.
+   */
+  readonly takenOver?: boolean;
 }
 
 /**

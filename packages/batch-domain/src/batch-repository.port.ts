@@ -170,3 +170,21 @@ export interface BatchRetention {
    */
   purgeAbandonedIntakes(now: number, maxItems: number): Promise<number>;
 }
+
+/**
+ * The store's work at a glance, for monitoring: totals over every tenant and kind, never one
+ * tenant's data. Meant to be read often (each scrape), so an adapter answers it from the batches'
+ * counters with set-based reads, never by walking items.
+ */
+export interface BatchBacklog {
+  backlog(): Promise<Backlog>;
+}
+
+export interface Backlog {
+  /** Stored batches (fully received) by derived status. */
+  readonly batches: Readonly<Record<BatchStatus, number>>;
+  /** Items of unfinished batches still waiting for an outcome. */
+  readonly pendingItems: number;
+  /** When the oldest item still pending was submitted (its batch's creation); null when none waits. */
+  readonly oldestPendingAt: number | null;
+}

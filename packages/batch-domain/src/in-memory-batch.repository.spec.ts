@@ -1,4 +1,10 @@
-import { InMemoryBatchRepository, describeBatchClaimContract, describeBatchRepositoryContract, describeCallbackOutboxContract } from './testing';
+import {
+  InMemoryBatchRepository,
+  describeBatchBacklogContract,
+  describeBatchClaimContract,
+  describeBatchRepositoryContract,
+  describeCallbackOutboxContract,
+} from './testing';
 
 describeBatchRepositoryContract('in memory', async () => {
   const repository = new InMemoryBatchRepository();
@@ -11,4 +17,8 @@ describeCallbackOutboxContract('in memory', async () => {
 describeBatchClaimContract('in memory', async () => {
   const repository = new InMemoryBatchRepository();
   return { repository, store: repository };
+});
+describeBatchBacklogContract('in memory', async () => {
+  const repository = new InMemoryBatchRepository();
+  return { backlog: repository, seeder: repository };
 });

@@ -7,12 +7,14 @@ export { encodeCursor, parsePage } from './paging';
 export type { CursorFormat, PageLimit, PageParse, PageRequest } from './paging';
 export { batchIdFromUuid } from './batch-id';
 export type { BatchId } from './batch-id';
-export { Batch } from './batch';
+export { BATCH_STATUSES, Batch } from './batch';
 export { RATE_WINDOW_MS, batchProgress, nextRateWindow } from './batch-progress';
 export type { BatchProgress, ProgressFacts, RateWindow } from './batch-progress';
 export type { Actor, BatchCounts, BatchOperation, BatchSnapshot, BatchSource, BatchStatus, CallbackState, ItemOutcomeKind, SubmitBatchProps } from './batch';
 export type { FailureResult, ItemOutcome, ItemResult, ItemState, NewBatchItem, SuccessResult } from './batch-item';
 export type {
+  Backlog,
+  BatchBacklog,
   BatchIntake,
   BatchListQuery,
   BatchListScope,

@@ -30,13 +30,14 @@ describe('ProcessBatchChunk', () => {
   it('applies items chunk by chunk in input order until the batch finishes', async () => {
     const { store, handler, process } = setUp();
     await storeBatch(store, '.....');
-    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 2, done: false, leaseEnded: false });
+    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 2, failed: 1, done: false, leaseEnded: false });
     const midway = await store.findStatus(locator, 10);
     expect(midway!.batch.status).toBe('IN_PROGRESS');
     expect(midway!.batch.counts).toMatchObject({ success: 1, failed: 1, pending: 3 });
-    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 2, done: false, leaseEnded: false });
+    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 2, failed: 1, done: false, leaseEnded: false });
     expect(await process.execute(leaseOn(locator))).toEqual({
       processed: 1,
+      failed: 1,
       done: true,
       leaseEnded: true,
       batchFinished: { status: 'PARTIAL_SUCCESS', counts: { total: 5, success: 2, failed: 3, cancelled: 0, pending: 0 }, durationMs: 0 },
@@ -79,7 +80,7 @@ describe('ProcessBatchChunk', () => {
       },
     };
     const process = new ProcessBatchChunk(store, { [A_KIND]: { create: slow, update: slow } }, clock, 6);
-    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 3, done: false, leaseEnded: false });
+    expect(await process.execute(leaseOn(locator))).toEqual({ processed: 3, failed: 2, done: false, leaseEnded: false });
     const midway = (await store.findStatus(locator, 10))!.batch.counts;
     expect([midway.success + midway.failed, midway.pending]).toEqual([3, 3]);
     expect(await process.execute(leaseOn(locator))).toMatchObject({ processed: 3, done: true, leaseEnded: true, batchFinished: { counts: { pending: 0 } } });
@@ -141,7 +142,7 @@ describe('ProcessBatchChunk', () => {
       await storeBatch(store, '........');
       const handler = new PoisonHandler(new Set([5]));
       const report = await run(handler, store, 8);
-      expect(report).toMatchObject({ processed: 8, done: true, leaseEnded: true });
+      expect(report).toMatchObject({ processed: 8, failed: 1, done: true, leaseEnded: true });
       expect(report.unexpected?.map((u) => [u.seq, u.refId])).toEqual([[5, 'r-6']]);
       expect(report.unexpected?.[0]?.error).toBeInstanceOf(RangeError);
       expect(handler.calls.filter((seqs) => seqs.length === 1 && seqs[0] === 5)).toHaveLength(ITEM_TRIES);
@@ -155,7 +156,7 @@ describe('ProcessBatchChunk', () => {
       const store = new InMemoryBatchRepository();
       await storeBatch(store, '..........');
       const handler = new PoisonHandler(new Set([2, 7]));
-      await run(handler, store, 10);
+      expect(await run(handler, store, 10)).toMatchObject({ processed: 10, failed: 2 });
       expect(handler.committedOrder).toEqual([0, 1, 3, 4, 5, 6, 8, 9]);
       const failures = (await store.findStatus(locator, 10))!.failures;
       expect(failures.map((f) => [f.seq, f.code])).toEqual([
@@ -168,7 +169,9 @@ describe('ProcessBatchChunk', () => {
       const store = new InMemoryBatchRepository();
       await storeBatch(store, '....');
       const handler = new PoisonHandler(new Set([1]), 3);
-      expect(await run(handler, store, 4)).toMatchObject({ processed: 4, done: true, leaseEnded: true, batchFinished: { status: 'SUCCESS' } });
+      const report = await run(handler, store, 4);
+      expect(report).toMatchObject({ processed: 4, done: true, leaseEnded: true, batchFinished: { status: 'SUCCESS' } });
+      expect(report.failed).toBeUndefined();
       expect((await store.findStatus(locator, 10))!.batch.status).toBe('SUCCESS');
     });
 
@@ -176,8 +179,8 @@ describe('ProcessBatchChunk', () => {
       const store = new InMemoryBatchRepository();
       await storeBatch(store, '...');
       const report = await run(new PoisonHandler(new Set([0, 1, 2])), store, 2);
-      expect(report).toMatchObject({ processed: 2, done: false });
-      expect(await run(new PoisonHandler(new Set([0, 1, 2])), store, 2)).toMatchObject({ processed: 1, done: true });
+      expect(report).toMatchObject({ processed: 2, failed: 2, done: false });
+      expect(await run(new PoisonHandler(new Set([0, 1, 2])), store, 2)).toMatchObject({ processed: 1, failed: 1, done: true });
       const view = (await store.findStatus(locator, 10))!;
       expect(view.batch.status).toBe('FAILED');
       expect(view.failures.map((f) => f.code)).toEqual([PROCESSING_ERROR, PROCESSING_ERROR, PROCESSING_ERROR]);

@@ -52,6 +52,8 @@ export interface UnexpectedFailure {
 
 export interface ChunkReport {
   readonly processed: number;
+  /** Of `processed`, how many were recorded as failed; absent when none were. */
+  readonly failed?: number;
   /** True when the part has nothing pending any more, or its batch is finished, cancelled or gone. */
   readonly done: boolean;
   /** True when this chunk finished the part (or the batch), which ended its lease (see recordChunk). */
@@ -162,8 +164,10 @@ export class ProcessBatchChunk<Tx> {
             now,
           );
         });
+        const failed = outcomes.filter((o) => o.kind === 'failed').length;
         return {
           processed: outcomes.length,
+          ...(failed > 0 ? { failed } : {}),
           done: recorded.partDone,
           leaseEnded: recorded.partDone,
           ...(recorded.batch.isFinished ? { batchFinished: finishedBatch(recorded.batch) } : {}),
@@ -187,6 +191,7 @@ export class ProcessBatchChunk<Tx> {
     if (failed.items.length === 1 && only !== undefined) return this.settleOne(lease, only, failed.error, deadline);
     const left = Math.ceil(failed.items.length / 2);
     let processed = 0;
+    let failedCount = 0;
     const unexpected: UnexpectedFailure[] = [];
     let last: Settled = NOTHING_LEFT;
     const parts = [left, failed.items.length - left];
@@ -194,6 +199,7 @@ export class ProcessBatchChunk<Tx> {
       const attempt = await this.attempt(lease, part);
       last = attempt.ok ? attempt.report : await this.settle(lease, attempt, deadline);
       processed += last.processed;
+      failedCount += last.failed ?? 0;
       unexpected.push(...(last.unexpected ?? []));
       if (last.done) break;
       // Past the deadline, stop after a part that made progress: what is left stays pending, in order.
@@ -204,6 +210,7 @@ export class ProcessBatchChunk<Tx> {
     }
     return {
       processed,
+      ...(failedCount > 0 ? { failed: failedCount } : {}),
       done: last.done,
       leaseEnded: last.leaseEnded,
       ...(last.superseded ? { superseded: true } : {}),
@@ -239,6 +246,7 @@ export class ProcessBatchChunk<Tx> {
       });
       return {
         processed: 1,
+        failed: 1,
         done: recorded.partDone,
         leaseEnded: recorded.partDone,
         unexpected: [{ seq: item.seq, refId: item.refId, error: last }],

@@ -13,5 +13,6 @@ export { TypeOrmBatchRepository } from './typeorm-batch.repository';
 export type { BatchRepositoryOptions } from './typeorm-batch.repository';
 export { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 export { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
+export { TypeOrmBatchBacklog } from './typeorm-batch.backlog';
 export { TypeOrmContainerReader, TypeOrmContainerStoreProvider } from './typeorm-container.store';
 export { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';

@@ -29,15 +29,17 @@ const claimable = (kinds: number, join = '') => `FROM batch_parts p JOIN batches
  * its first part. On PostgreSQL the row is locked as it is picked, and rows other claims hold are
  * skipped (`skip` is FOR UPDATE … SKIP LOCKED there, empty on SQLite, whose one writer claims alone).
  */
-const nextClaim = (kinds: number, skip: string) => `SELECT p.pk
+const nextClaim = (kinds: number, skip: string) => `SELECT p.pk, p.lease_owner AS "priorOwner"
   ${claimable(kinds, 'LEFT JOIN tenant_turns t ON t.tenant_id = b.tenant_id')}
   ORDER BY COALESCE(t.turn, 0), b.created_at, b.pk, p.part LIMIT 1${skip}`;
 /**
- * Takes the next part in one statement, and only if it is still free as the row is written: a
- * worker that lost the race to another takes nothing and is answered null, never a part leased twice.
+ * Takes the part picked, and only if it is still free as the row is written: a worker that lost
+ * the race to another takes nothing and is answered null, never a part leased twice. The pick is
+ * read first, in the same transaction (its row locked on PostgreSQL, SQLite's one writer alone),
+ * so that the claim knows whose expired lease it takes over, if anyone's.
  */
-const claimStatement = (kinds: number, skip: string) => `UPDATE batch_parts SET lease_owner = ?, lease_expires_at = ?
-  WHERE pk = (${nextClaim(kinds, skip)}) AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+const CLAIM_PICKED = `UPDATE batch_parts SET lease_owner = ?, lease_expires_at = ?
+  WHERE pk = ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
   RETURNING batch_pk AS "batchPk", part`;
 const TAKE_TURN = `INSERT INTO tenant_turns (tenant_id, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM tenant_turns))
   ON CONFLICT (tenant_id) DO UPDATE SET turn = excluded.turn`;
@@ -107,7 +109,9 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     if (open === undefined) return null;
     return this.database.write(async (tx) => {
       const skip = onPostgres(tx) ? ' FOR UPDATE OF p SKIP LOCKED' : '';
-      const [taken] = await select<{ batchPk: number; part: number }>(tx, claimStatement(kinds.length, skip), [owner, expiresAt, now, ...kinds, now]);
+      const [picked] = await select<{ pk: number; priorOwner: string | null }>(tx, nextClaim(kinds.length, skip), [now, ...kinds]);
+      if (picked === undefined) return null;
+      const [taken] = await select<{ batchPk: number; part: number }>(tx, CLAIM_PICKED, [owner, expiresAt, picked.pk, now]);
       if (taken === undefined) return null;
       const [batch] = await select<{ tenantId: string; id: string; kind: string; targetType: string }>(
         tx,
@@ -117,7 +121,8 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
       if (batch === undefined) throw new Error(`Part ${taken.part} of batch row ${taken.batchPk} has no batch`);
       await execute(tx, TAKE_TURN, [batch.tenantId]);
       const locator = { tenantId: batch.tenantId, kind: batch.kind, targetType: batch.targetType, batchId: batch.id as BatchLocator['batchId'] };
-      return { locator, part: taken.part, owner, expiresAt };
+      // A part whose lease was given up or never taken has no owner; one still named held a lease that expired.
+      return { locator, part: taken.part, owner, expiresAt, ...(picked.priorOwner === null ? {} : { takenOver: true }) };
     });
   }
 

@@ -2,6 +2,7 @@ import {
   T0,
   aBatch,
   aLocator,
+  describeBatchBacklogContract,
   describeBatchRepositoryContract,
   describeCallbackOutboxContract,
   outcomesFor,
@@ -13,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Database } from './database';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
+import { TypeOrmBatchBacklog } from './typeorm-batch.backlog';
 import { TypeOrmBatchSeeder } from './testing';
 import { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
@@ -60,6 +62,10 @@ for (const [label, url] of stores) {
   describeBatchRepositoryContract(
     `TypeOrmBatchRepository with a status cache on ${label}`,
     opener(url, (database) => ({ repository: new TypeOrmBatchRepository(database, { statusCacheEntries: 100 }), seeder: new TypeOrmBatchSeeder(database) })),
+  );
+  describeBatchBacklogContract(
+    `TypeOrmBatchBacklog on ${label}`,
+    opener(url, (database) => ({ backlog: new TypeOrmBatchBacklog(database), seeder: new TypeOrmBatchSeeder(database) })),
   );
   describeCallbackOutboxContract(
     `TypeOrmCallbackOutbox on ${label}`,

@@ -36,6 +36,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('serves metrics unless METRICS_ENABLED=false, on a port of their own only when METRICS_PORT says so', () => {
+    expect(loadConfig({}).metrics).toEqual({ enabled: true, port: null });
+    expect(loadConfig({ METRICS_ENABLED: 'false', METRICS_PORT: '9464' }).metrics).toEqual({ enabled: false, port: 9464 });
+    expect(() => loadConfig({ METRICS_ENABLED: 'no' })).toThrow(ConfigError);
+    expect(() => loadConfig({ METRICS_PORT: 'http' })).toThrow('METRICS_PORT must be an integer from 0 to 65535');
+  });
+
+  it('takes LOG_FORMAT json or pretty, and leaves the choice to the process when unset', () => {
+    expect(loadConfig({}).logFormat).toBeNull();
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => loadConfig({ LOG_FORMAT: 'yaml' })).toThrow("LOG_FORMAT must be json or pretty; got 'yaml'");
+  });
+
   it('takes a PostgreSQL URL, with a pool of 10 connections unless told otherwise', () => {
     const config = loadConfig({ DATABASE_URL: 'postgresql://cs:pw@db.internal:5432/containers?sslmode=require' });
     expect(config).toMatchObject({ databaseUrl: 'postgresql://cs:pw@db.internal:5432/containers?sslmode=require', databasePoolMax: 10 });

@@ -15,6 +15,8 @@ import {
 import { SecretKey, parseSecretsKey } from '../callbacks/aes-gcm-secret.sealer';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** LOG_FORMAT: JSON lines, or readable lines (pino-pretty); unset, chosen by where stdout goes (logger.ts). */
+export type LogFormat = 'json' | 'pretty';
 
 type AuthKeyConfig =
   | { readonly kind: 'development' }
@@ -47,7 +49,10 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly auth: AuthConfig;
   readonly logLevel: LogLevel;
+  /** LOG_FORMAT when set; null lets the process choose (logFormatFor in logger.ts). */
+  readonly logFormat: LogFormat | null;
   readonly production: boolean;
+  readonly metrics: MetricsConfig;
   /** Largest JSON body accepted, in bytes. */
   readonly jsonBodyMaxBytes: number;
   /** How long a JSON body may take to arrive once the headers are in (408 past it). */
@@ -58,6 +63,16 @@ export interface AppConfig {
   readonly retention: RetentionConfig;
   readonly callbacks: CallbackConfig;
   readonly worker: WorkerConfig;
+}
+
+export interface MetricsConfig {
+  /** METRICS_ENABLED: whether the process counts and serves /metrics (the Prometheus text format). */
+  readonly enabled: boolean;
+  /**
+   * METRICS_PORT: where a process without HTTP (`npm run worker`) serves /metrics and /health;
+   * null serves nothing there. The API serves /metrics on its own port and ignores it.
+   */
+  readonly port: number | null;
 }
 
 interface CallbackConfig {
@@ -159,7 +174,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dataDir = path.resolve(text('DATA_DIR') ?? './data');
   const logLevel = (text('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${logLevel}'`);
+  const logFormat = text('LOG_FORMAT') ?? null;
+  if (logFormat !== null && logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`LOG_FORMAT must be json or pretty; got '${logFormat}'`);
   const production = env.NODE_ENV === 'production';
+  const metricsEnabled = text('METRICS_ENABLED') ?? 'true';
+  if (metricsEnabled !== 'true' && metricsEnabled !== 'false') throw new ConfigError(`METRICS_ENABLED must be true or false; got '${metricsEnabled}'`);
+  const metrics: MetricsConfig = {
+    enabled: metricsEnabled === 'true',
+    port: text('METRICS_PORT') === undefined ? null : integer('METRICS_PORT', 0, 0, 65535),
+  };
   const jsonBodyMaxBytes = integer('JSON_BODY_MAX_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
   const bodyTimeoutMs = integer('BODY_TIMEOUT_MS', 30_000, 100, 3_600_000);
 
@@ -212,7 +235,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     auth: loadAuthConfig(text, production),
     logLevel,
+    logFormat,
     production,
+    metrics,
     jsonBodyMaxBytes,
     bodyTimeoutMs,
     statusCacheEntries,

@@ -56,8 +56,17 @@ export interface ErrorLogger {
   error(object: Record<string, unknown>, message: string): void;
 }
 
+/** The `error.code` each request was answered with, for its 'request served' log line. */
+const answeredCodes = new WeakMap<FastifyRequest, string>();
+
+/** The `error.code` of the envelope `request` was answered with; undefined when it was not an error. */
+export function answeredCode(request: FastifyRequest): string | undefined {
+  return answeredCodes.get(request);
+}
+
 export function renderError(request: FastifyRequest, reply: FastifyReply, exception: unknown, logger: ErrorLogger): void {
   const error = toApiError(exception, request);
+  answeredCodes.set(request, error.wireCode);
   if (error.code === 'SERVICE_UNAVAILABLE' && !(exception instanceof ApiError)) {
     logger.error({ err: exception, reqId: request.id }, 'request failed unexpectedly');
   }

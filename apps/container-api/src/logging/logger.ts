@@ -1,8 +1,10 @@
-// JSON logs through pino. Request lines carry the request id and tenant; access tokens,
-// callback secrets and user info never reach a log line.
+// Logs through pino: JSON lines for machines, readable lines (pino-pretty) for a person at a
+// terminal. Request lines carry the request id and tenant; access tokens, callback secrets and
+// user info never reach a log line, in either format.
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
-import { LogLevel } from '../config/app-config';
+import pretty from 'pino-pretty';
+import { LogFormat, LogLevel } from '../config/app-config';
 
 const REDACTED_PATHS = [
   'req.headers["x-coreos-access"]',
@@ -12,8 +14,20 @@ const REDACTED_PATHS = [
   'headers["x-coreos-callback-secret"]',
 ];
 
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { service: 'container-api' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+/**
+ * LOG_FORMAT when set; otherwise readable lines when stdout is a terminal outside production (a
+ * developer watching), and JSON everywhere else (a collector reading a pipe or a file).
+ */
+export function logFormatFor(config: { readonly logFormat: LogFormat | null; readonly production: boolean }, stdoutIsTerminal: boolean): LogFormat {
+  return config.logFormat ?? (stdoutIsTerminal && !config.production ? 'pretty' : 'json');
+}
+
+/** A logger writing to `destination` (stdout unless given) in `format`. */
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream, format: LogFormat = 'json'): Logger {
+  const options = { level, base: { service: 'container-api' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  if (format === 'json') return pino(options, destination);
+  // In this thread, not pino's transport thread: a stop or a crash loses no line waiting there.
+  return pino(options, pretty({ destination: destination ?? 1, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }));
 }
 
 /** Nest's own messages (start-up, routes) go to the same JSON log. */

@@ -4,6 +4,7 @@
 import { SecretSealer } from '@container-service/batch-domain';
 import {
   Database,
+  TypeOrmBatchBacklog,
   TypeOrmBatchProcessingStore,
   TypeOrmBatchRepository,
   TypeOrmCallbackOutbox,
@@ -17,6 +18,7 @@ import { BatchSubmitted } from '../batches/batch-submitted';
 import { AppConfig } from '../config/app-config';
 import {
   APP_CONFIG,
+  BATCH_BACKLOG,
   BATCH_PROCESSING_STORE,
   BATCH_READS,
   BATCH_RETENTION,
@@ -78,6 +80,7 @@ export class PersistenceModule {
         },
         { provide: BATCH_WRITES, useExisting: BATCH_READS },
         { provide: BATCH_RETENTION, useExisting: BATCH_READS },
+        { provide: BATCH_BACKLOG, useFactory: (db: Database) => new TypeOrmBatchBacklog(db), inject: [DATABASE] },
         { provide: BATCH_PROCESSING_STORE, useFactory: (db: Database) => new TypeOrmBatchProcessingStore(db), inject: [DATABASE] },
         {
           provide: CALLBACK_OUTBOX,
@@ -96,6 +99,7 @@ export class PersistenceModule {
         BATCH_READS,
         BATCH_WRITES,
         BATCH_RETENTION,
+        BATCH_BACKLOG,
         BATCH_PROCESSING_STORE,
         CALLBACK_OUTBOX,
         CONTAINER_TYPE_REPOSITORY,

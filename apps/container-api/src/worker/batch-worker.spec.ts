@@ -3,6 +3,7 @@ import { A_KIND, FixedClock, InMemoryBatchRepository, InMemoryTx, aBatch, aBatch
 import pino from 'pino';
 import { eventually } from '../../test/support/eventually';
 import { BatchWorker, MAINTENANCE_INTERVAL_MS } from './batch-worker';
+import { WorkEvents } from '../metrics/work-events';
 
 const config = { enabled: true, thread: false, threadNice: 0, id: 'w-test', chunkSize: 2, leaseMs: 10_000, idleMs: 5 };
 const locator = { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId() };
@@ -29,7 +30,21 @@ class SlowHandler implements ItemHandler<InMemoryTx> {
   }
 }
 
-function setUp(overrides: Partial<typeof config> = {}) {
+/** Counts what a worker reports, as the metrics would. */
+function countingEvents() {
+  const counted = { succeeded: 0, failed: 0, takeovers: 0, callbacks: [] as boolean[] };
+  const events: WorkEvents = {
+    itemsProcessed: (succeeded, failed) => {
+      counted.succeeded += succeeded;
+      counted.failed += failed;
+    },
+    callbackAttempted: (delivered) => counted.callbacks.push(delivered),
+    leaseTakenOver: () => counted.takeovers++,
+  };
+  return { counted, events };
+}
+
+function setUp(overrides: Partial<typeof config> = {}, events?: WorkEvents) {
   const store = new InMemoryBatchRepository();
   const handler = new SlowHandler();
   const clock = new FixedClock(1000);
@@ -42,8 +57,10 @@ function setUp(overrides: Partial<typeof config> = {}) {
       ...config,
       ...overrides,
     },
+    undefined,
+    events,
   );
-  return { store, handler, worker };
+  return { store, handler, worker, clock };
 }
 
 describe('BatchWorker', () => {
@@ -217,5 +234,29 @@ describe('BatchWorker', () => {
     await new Promise((r) => setTimeout(r, 30));
     await worker.stop();
     await expect(intake.commit(aBatch({ id: aBatchId(9), total: 1 }))).rejects.toThrow(/gone/);
+  });
+
+  it('reports the items it records by outcome, those that failed unexpectedly included', async () => {
+    const { counted, events } = countingEvents();
+    const { store, handler, worker } = setUp({}, events);
+    handler.poison.add('r-2');
+    await storeBatch(store, '.....');
+    worker.start();
+    await until('the batch to finish', async () => (await store.findStatus(locator, 10))!.batch.isFinished);
+    await worker.stop();
+    expect(counted).toMatchObject({ succeeded: 4, failed: 1, takeovers: 0 });
+  });
+
+  it('reports a part it takes over from a lease that expired, and none it takes fresh', async () => {
+    const { counted, events } = countingEvents();
+    const { store, worker, clock } = setUp({}, events);
+    await storeBatch(store, '....');
+    // A worker that died holding the part: its lease runs out before this one looks.
+    await store.claim('dead-worker', [A_KIND], clock.now(), clock.now() + 10);
+    clock.advance(10);
+    worker.start();
+    await until('the batch to succeed', async () => (await store.findStatus(locator, 10))!.batch.status === 'SUCCESS');
+    await worker.stop();
+    expect(counted).toMatchObject({ succeeded: 4, failed: 0, takeovers: 1 });
   });
 });

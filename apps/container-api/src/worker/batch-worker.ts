@@ -11,6 +11,7 @@ import { BatchLease, BatchProcessingStore, Clock, ProcessBatchChunk } from '@con
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from 'pino';
 import { WorkerConfig } from '../config/app-config';
+import { NO_WORK_EVENTS, WorkEvents } from '../metrics/work-events';
 
 /** One small step of upkeep; the number of rows it removed, 0 when there was nothing to do. */
 export type MaintenanceStep = (now: number) => Promise<number>;
@@ -33,6 +34,8 @@ export class BatchWorker<Tx> {
     private readonly logger: Logger,
     private readonly config: WorkerConfig,
     private readonly maintenance: MaintenanceStep = () => Promise.resolve(0),
+    /** Told of items recorded and parts taken over, as they happen. */
+    private readonly events: WorkEvents = NO_WORK_EVENTS,
   ) {}
 
   start(): void {
@@ -74,7 +77,12 @@ export class BatchWorker<Tx> {
 
   private async work(lease: BatchLease): Promise<void> {
     const log = this.logger.child({ worker: this.config.id, batchId: lease.locator.batchId, tenant: lease.locator.tenantId, part: lease.part });
-    log.debug('part taken');
+    if (lease.takenOver === true) {
+      this.events.leaseTakenOver();
+      log.info('part taken over: the lease of the worker that had it expired');
+    } else {
+      log.debug('part taken');
+    }
     let current = lease;
     // False once the lease must stay (a failed chunk) or is gone already (the batch finished).
     let release = true;
@@ -92,6 +100,7 @@ export class BatchWorker<Tx> {
           await this.store.renew(current, this.clock.now(), this.clock.now() + this.config.leaseMs).catch(() => false);
           return;
         }
+        if (report.processed > 0) this.events.itemsProcessed(report.processed - (report.failed ?? 0), report.failed ?? 0);
         for (const failure of report.unexpected ?? []) {
           log.warn({ err: failure.error, refId: failure.refId, seq: failure.seq }, 'item failed unexpectedly on every try; recorded as PROCESSING_ERROR');
         }

@@ -3,6 +3,7 @@ import { A_KIND, InMemoryBatchRepository, T0, aBatch, aBatchId, aCallbackTarget,
 import pino from 'pino';
 import { eventually } from '../../test/support/eventually';
 import { CallbackDispatcher } from './callback-dispatcher';
+import { NO_WORK_EVENTS, WorkEvents } from '../metrics/work-events';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,7 +31,7 @@ class FakeSender implements CallbackSender {
   }
 }
 
-async function setUp(hangFor: string[], options: { concurrency?: number; leaseMs?: number } = {}) {
+async function setUp(hangFor: string[], options: { concurrency?: number; leaseMs?: number; events?: WorkEvents } = {}) {
   const store = new InMemoryBatchRepository();
   const sender = new FakeSender(new Set(hangFor));
   const clock = { now: () => Date.now() };
@@ -41,6 +42,7 @@ async function setUp(hangFor: string[], options: { concurrency?: number; leaseMs
     concurrency: options.concurrency ?? 4,
     pollMs: 5,
     leaseMs: options.leaseMs ?? 60_000,
+    ...(options.events ? { events: options.events } : {}),
   });
   let n = 0;
   const finished = async (tenantId: string) => {
@@ -117,5 +119,17 @@ describe('CallbackDispatcher', () => {
     await eventually(() => sender.sent.length, { timeoutMs: 3_000, intervalMs: 10, what: 'the callback to be sent once the store answers' });
     expect(sender.sent).toHaveLength(1);
     await dispatcher.stop();
+  });
+
+  it('reports each try judged, and none a stop cut short', async () => {
+    const tries: boolean[] = [];
+    const events: WorkEvents = { ...NO_WORK_EVENTS, callbackAttempted: (delivered) => tries.push(delivered) };
+    const { sender, dispatcher, finished } = await setUp(['slow'], { events });
+    await finished('quick');
+    await finished('slow');
+    dispatcher.start();
+    await eventually(() => tries.length === 1 && sender.inFlight === 1, { timeoutMs: 5000, intervalMs: 5, what: 'one delivery and one try in flight' });
+    await dispatcher.stop();
+    expect(tries).toEqual([true]);
   });
 });

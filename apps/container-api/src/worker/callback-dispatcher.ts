@@ -11,6 +11,7 @@
 import { CallbackOutbox, Clock, DeliverCallback, DueCallback } from '@container-service/batch-domain';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from 'pino';
+import { NO_WORK_EVENTS, WorkEvents } from '../metrics/work-events';
 
 export interface CallbackDispatcherOptions {
   readonly owner: string;
@@ -20,6 +21,8 @@ export interface CallbackDispatcherOptions {
   readonly pollMs: number;
   /** How long a claimed callback stays with this dispatcher: longer than one try can take. */
   readonly leaseMs: number;
+  /** Told of every try judged (delivered or not); tries cut short by a stop are not. */
+  readonly events?: WorkEvents;
 }
 
 /** The wait after a failed claim (the store unreachable, say), so that an outage is not logged every poll. */
@@ -97,6 +100,7 @@ export class CallbackDispatcher {
       .execute(callback, this.options.owner, this.halt.signal)
       .then((result) => {
         const log = this.logger.child({ batchId: callback.locator.batchId, tenant, attempt: callback.attempts + 1 });
+        if (!result.interrupted) (this.options.events ?? NO_WORK_EVENTS).callbackAttempted(result.delivered);
         if (result.delivered) log.info('callback delivered');
         else if (result.interrupted) log.info('callback try cut short by the stop; it is tried again later');
         else log.warn({ error: result.error }, 'callback not delivered');

@@ -30,8 +30,10 @@ import {
   CONTAINER_STORE_PROVIDER,
   ID_GENERATOR,
   LOGGER,
+  WORK_EVENTS,
   WORK_WAKEUPS,
 } from '../tokens';
+import { WorkEvents } from '../metrics/work-events';
 import { BatchWorker } from './batch-worker';
 import { CallbackDispatcher } from './callback-dispatcher';
 import { maintenanceStep } from './maintenance';
@@ -88,16 +90,25 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
         ids: IdGenerator,
         logger: Logger,
         config: AppConfig,
+        events: WorkEvents,
       ) => {
         const handlers = { [CONTAINER_BATCH_KIND]: { create: new CreateContainerHandler(containers, ids), update: new UpdateContainerHandler(containers) } };
         const process = new ProcessBatchChunk(store, handlers, clock, config.worker.chunkSize);
-        return new BatchWorker(store, process, clock, logger, config.worker, maintenanceStep(retention, config.retention));
+        return new BatchWorker(store, process, clock, logger, config.worker, maintenanceStep(retention, config.retention), events);
       },
-      inject: [BATCH_PROCESSING_STORE, CONTAINER_STORE_PROVIDER, BATCH_RETENTION, CLOCK, ID_GENERATOR, LOGGER, APP_CONFIG],
+      inject: [BATCH_PROCESSING_STORE, CONTAINER_STORE_PROVIDER, BATCH_RETENTION, CLOCK, ID_GENERATOR, LOGGER, APP_CONFIG, WORK_EVENTS],
     },
     {
       provide: CallbackDispatcher,
-      useFactory: (outbox: CallbackOutbox, batches: BatchReads, guard: CallbackAddressGuard, clock: Clock, logger: Logger, config: AppConfig) => {
+      useFactory: (
+        outbox: CallbackOutbox,
+        batches: BatchReads,
+        guard: CallbackAddressGuard,
+        clock: Clock,
+        logger: Logger,
+        config: AppConfig,
+        events: WorkEvents,
+      ) => {
         const { callbacks } = config;
         const deliver = new DeliverCallback(
           outbox,
@@ -117,9 +128,10 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
           // A try ends by its deadline (CALLBACK_TIMEOUT_MS); the lease outlasts it with room to
           // build the payload and record the try, so that no one else sends it meanwhile.
           leaseMs: callbacks.timeoutMs * 2 + 5000,
+          events,
         });
       },
-      inject: [CALLBACK_OUTBOX, BATCH_READS, CALLBACK_GUARD, CLOCK, LOGGER, APP_CONFIG],
+      inject: [CALLBACK_OUTBOX, BATCH_READS, CALLBACK_GUARD, CLOCK, LOGGER, APP_CONFIG, WORK_EVENTS],
     },
     WorkerLifecycle,
   ],

@@ -61,6 +61,16 @@ export function describeBatchClaimContract(name: string, open: () => Promise<Cla
       expect(await claimed('w1', T0 + 31)).toBe('acme/1');
     });
 
+    it('says when a part is taken over from a lease that expired, and only then', async () => {
+      await stored(1, 'acme', T0 + 1);
+      const first = await fixture.store.claim('w1', KINDS, T0 + 10, T0 + 1000);
+      expect(first?.takenOver).toBeUndefined();
+      const takeover = await fixture.store.claim('w2', KINDS, T0 + 1000, T0 + 2000);
+      expect(takeover).toMatchObject({ owner: 'w2', part: 0, takenOver: true });
+      await fixture.store.release(takeover!);
+      expect((await fixture.store.claim('w3', KINDS, T0 + 1001, T0 + 3000))?.takenOver).toBeUndefined();
+    });
+
     it('says whether another tenant has a batch to claim, leaving leased batches out', async () => {
       await stored(1, 'acme', T0 + 1);
       expect(await fixture.store.othersWaiting('acme', KINDS, T0 + 10)).toBe(false);

@@ -276,7 +276,13 @@ export function describeBatchProcessingContract<Tx>(name: string, open: () => Pr
         await seeded(1);
         await store.claim('w1', KINDS, T0 + 10, T0 + 1000);
         expect(await store.claim('w2', KINDS, T0 + 999, T0 + 5000)).toBeNull();
-        expect(await store.claim('w2', KINDS, T0 + 1000, T0 + 5000)).toEqual({ locator: locator(), part: 0, owner: 'w2', expiresAt: T0 + 5000 });
+        expect(await store.claim('w2', KINDS, T0 + 1000, T0 + 5000)).toEqual({
+          locator: locator(),
+          part: 0,
+          owner: 'w2',
+          expiresAt: T0 + 5000,
+          takenOver: true,
+        });
       });
 
       it('tells the old owner its lease was lost once taken over, and keeps the new owner’s', async () => {

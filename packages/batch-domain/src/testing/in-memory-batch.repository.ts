@@ -1,9 +1,11 @@
 // The in-memory store for tests: one class over one state, as a real store is one database, so it
 // provides every batch port (reads, writes, retention, processing, callbacks) and the test seeder,
 // and behaves like the real adapters (see the contract suites).
-import { Batch } from '../batch';
+import { BATCH_STATUSES, Batch, BatchStatus } from '../batch';
 import { FailureResult, ItemOutcome, ItemResult, NewBatchItem, SuccessResult } from '../batch-item';
 import {
+  Backlog,
+  BatchBacklog,
   BatchIntake,
   BatchListQuery,
   BatchListScope,
@@ -57,7 +59,9 @@ export interface InMemoryTx {
   onRollback(undo: () => void): void;
 }
 
-export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRetention, BatchSeeder, BatchProcessingStore<InMemoryTx>, CallbackOutbox {
+export class InMemoryBatchRepository
+  implements BatchReads, BatchWrites, BatchRetention, BatchBacklog, BatchSeeder, BatchProcessingStore<InMemoryTx>, CallbackOutbox
+{
   /** Stored callbacks, by batch key; read by tests. */
   readonly callbacks = new Map<
     string,
@@ -82,6 +86,20 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
       for (const step of undo.reverse()) step();
       throw error;
     }
+  }
+
+  async backlog(): Promise<Backlog> {
+    const batches = Object.fromEntries(BATCH_STATUSES.map((status) => [status, 0])) as Record<BatchStatus, number>;
+    let pendingItems = 0;
+    let oldestPendingAt: number | null = null;
+    for (const snapshot of this.batches.values()) {
+      const batch = Batch.fromSnapshot(snapshot);
+      batches[batch.status]++;
+      if (batch.isFinished || batch.counts.pending === 0) continue;
+      pendingItems += batch.counts.pending;
+      oldestPendingAt = Math.min(oldestPendingAt ?? snapshot.createdAt, snapshot.createdAt);
+    }
+    return { batches, pendingItems, oldestPendingAt };
   }
 
   async load(_tx: InMemoryTx, locator: BatchLocator): Promise<Batch | null> {
@@ -114,9 +132,12 @@ export class InMemoryBatchRepository implements BatchReads, BatchWrites, BatchRe
     );
     const first = open[0];
     if (!first) return null;
-    this.parts.get(first.key)?.set(first.part, { owner, expiresAt });
+    const parts = this.parts.get(first.key);
+    // A part still holding a lease here is one whose lease expired: it is taken over.
+    const takenOver = (parts?.get(first.part) ?? null) !== null;
+    parts?.set(first.part, { owner, expiresAt });
     this.served.set(first.batch.tenantId, ++this.turns);
-    return { locator: this.locatorOf(first.batch), part: first.part, owner, expiresAt };
+    return { locator: this.locatorOf(first.batch), part: first.part, owner, expiresAt, ...(takenOver ? { takenOver } : {}) };
   }
 
   async othersWaiting(tenantId: string, kinds: readonly string[], now: number): Promise<boolean> {

@@ -10,6 +10,8 @@ export { describeBatchClaimContract } from './batch-claim.contract';
 export type { ClaimFixture } from './batch-claim.contract';
 export { describeBatchProcessingContract } from './batch-processing.contract';
 export type { ProcessingFixture } from './batch-processing.contract';
+export { describeBatchBacklogContract } from './batch-backlog.contract';
+export type { BacklogFixture } from './batch-backlog.contract';
 export { aCallbackTarget, describeCallbackOutboxContract } from './callback-outbox.contract';
 export type { OutboxFixture } from './callback-outbox.contract';
 export { expectErr, expectOk } from './results';
