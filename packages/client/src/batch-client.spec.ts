@@ -129,6 +129,26 @@ describe('createBatchClient', () => {
     expect(server.seen[1]?.headers['idempotency-key']).toBeUndefined();
   });
 
+  it('uploads a file held in memory as multipart, with the callback and the submit headers', async () => {
+    server.handle((_req, res) => json(res, 202, { data: { id: BATCH }, request }));
+    const id = await client().upload('bag', 'create', new Blob(['refID\nr-1\n']), {
+      fileName: 'bags.csv',
+      callback: { url: 'https://example.com/hook' },
+      idempotencyKey: 'k-2',
+      callbackSecret: 's-2',
+    });
+
+    expect(id).toBe(BATCH);
+    const seen = server.seen[0];
+    expect(seen).toMatchObject({ method: 'POST', path: '/core/api/v2/containers/bag/batch/upload' });
+    expect(seen?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(seen?.headers).toMatchObject({ 'idempotency-key': 'k-2', 'x-coreos-callback-secret': 's-2' });
+    const body = seen?.body.toString() ?? '';
+    expect(body).toContain('name="file"; filename="bags.csv"');
+    expect(body).toContain('refID\nr-1\n');
+    expect(body).toContain('{"url":"https://example.com/hook"}');
+  });
+
   it('reads the container-type routes', async () => {
     server.handle((req, res) => json(res, req.method === 'POST' ? 202 : 200, { data: { id: 'bag', name: 'bag', attributes: [] }, request }));
     await expect(client().createType({ name: 'bag', isLeaf: false })).resolves.toEqual({ id: 'bag', name: 'bag', attributes: [] });
