@@ -1,13 +1,18 @@
 // The two ways a call can fail: the service answered with an error envelope (ApiError, carrying
 // its stable `code`), or no answer came at all (ConnectionError). Callers branch on the class and
 // the code, never on message text.
+import type { components } from './generated/openapi';
+import type { ErrorCode } from './types';
 
 /** The `error` member of the service's error envelope (contract §2). */
-export interface ErrorBody {
-  readonly code: string;
-  readonly description: string;
-  readonly additionalInfo: Readonly<Record<string, unknown>>;
-}
+export type ErrorBody = components['schemas']['ErrorDto'];
+
+/**
+ * The codes of the document, still open to any other string: a service newer than this client may
+ * answer a code it does not know, and an answer without an envelope is named `HTTP_<status>`.
+ * `(string & {})` keeps the known codes offered by completion and checked in comparisons.
+ */
+export type ApiErrorCode = ErrorCode | (string & {});
 
 /** The service answered with a non-2xx status. */
 export class ApiError extends Error {
@@ -16,8 +21,9 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     /** The envelope's `error.code` (`BATCH_NOT_FOUND`, `100920043304`, …), or `HTTP_<status>` for an answer without an envelope. */
-    readonly code: string,
+    readonly code: ApiErrorCode,
     readonly description: string,
+    /** `errorName`, `violations`, `header`… as the service sent them (unchecked: a newer service may send more); `{}` without an envelope. */
     readonly additionalInfo: Readonly<Record<string, unknown>>,
     /** The `X-COREOS-REQUEST-ID` the call was sent with, to find it in the service's logs. */
     readonly requestId: string | null,

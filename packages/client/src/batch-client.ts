@@ -1,14 +1,15 @@
 // The typed client of the batch API: openapi-fetch over the paths generated from
-// docs/openapi.json, plus what every call needs and the document cannot say: the identity
-// headers, answers unwrapped from the `{data, request}` envelope, and errors as ApiError
-// (an answer) or ConnectionError (none). Helpers that take several calls (waiting, paging,
+// docs/openapi.json, plus what every call needs: the identity headers (security schemes in the
+// document, which openapi-fetch leaves to the caller; a fresh request id per call), answers
+// unwrapped from the `{data, request}` envelope, and errors as ApiError (an answer) or
+// ConnectionError (none). Helpers that take several calls (waiting, paging,
 // events, uploads from disk) live in their own files and take a BatchClient.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import createClient from 'openapi-fetch';
 import { ApiError, ConnectionError } from './api-error';
 import { sendMultipart } from './multipart-upload';
-import type { paths } from './generated/openapi';
+import type { operations, paths } from './generated/openapi';
 import type {
   AttributeConfig,
   AttributesConfig,
@@ -97,12 +98,6 @@ export interface BatchClient {
   eventStream(containerType: string, batchId: string, options?: { signal?: AbortSignal; lastEventId?: string }): Promise<ReadableStream<Uint8Array>>;
 }
 
-/**
- * Header parameters are sent by the client itself (identity on every call), so calls pass none.
- * `never` fits whether the document declares the headers as parameters or as security schemes.
- */
-const HEADERS_SENT_BY_CLIENT = {} as never;
-
 type Answer<D> = { data?: D; error?: unknown; response: Response };
 
 export function createBatchClient(options: BatchClientOptions): BatchClient {
@@ -123,7 +118,9 @@ class OpenApiBatchClient implements BatchClient {
       'X-COREOS-ACCESS': options.token,
       ...(options.userInfo === undefined ? {} : { 'X-COREOS-USERINFO': options.userInfo }),
     };
-    this.api = createClient<paths>({
+    // Answers are typed from their application/json content; the CSV and event-stream answers of
+    // the routes that also have one are read with `parseAs: 'text' | 'stream'`.
+    this.api = createClient<paths, 'application/json'>({
       baseUrl: this.baseUrl,
       headers: this.identity,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
@@ -131,30 +128,24 @@ class OpenApiBatchClient implements BatchClient {
   }
 
   async createType(body: CreateContainerType): Promise<{ id: string }> {
-    const answer = await this.send((headers) =>
-      this.api.POST('/core/api/v2/containers/container-types', { params: { header: HEADERS_SENT_BY_CLIENT }, body, headers }),
-    );
+    const answer = await this.send((headers) => this.api.POST('/core/api/v2/containers/container-types', { body, headers }));
     return answer.data;
   }
 
   async getType(name: string): Promise<ContainerType> {
-    const answer = await this.send((headers) =>
-      this.api.GET('/core/api/v2/containers/container-types/{name}', { params: { header: HEADERS_SENT_BY_CLIENT, path: { name } }, headers }),
-    );
+    const answer = await this.send((headers) => this.api.GET('/core/api/v2/containers/container-types/{name}', { params: { path: { name } }, headers }));
     return answer.data;
   }
 
   async listTypes(page: PageOptions = {}): Promise<ContainerTypePage> {
-    const answer = await this.send((headers) =>
-      this.api.GET('/core/api/v2/containers/container-types', { params: { header: HEADERS_SENT_BY_CLIENT, query: { ...page } }, headers }),
-    );
+    const answer = await this.send((headers) => this.api.GET('/core/api/v2/containers/container-types', { params: { query: { ...page } }, headers }));
     return answer.data;
   }
 
   async getAttributes(name: string): Promise<AttributesConfig> {
     const answer = await this.send((headers) =>
       this.api.GET('/core/api/v2/containers/container-types/{name}/config/attributes', {
-        params: { header: HEADERS_SENT_BY_CLIENT, path: { name } },
+        params: { path: { name } },
         headers,
       }),
     );
@@ -164,7 +155,7 @@ class OpenApiBatchClient implements BatchClient {
   async replaceAttributes(name: string, attributes: AttributeConfig[]): Promise<AttributesReplaced> {
     const answer = await this.send((headers) =>
       this.api.PUT('/core/api/v2/containers/container-types/{name}/config/attributes', {
-        params: { header: HEADERS_SENT_BY_CLIENT, path: { name } },
+        params: { path: { name } },
         body: { attributes },
         headers,
       }),
@@ -176,9 +167,9 @@ class OpenApiBatchClient implements BatchClient {
   submit(containerType: string, operation: 'update', body: UpdateBatchBody, options?: SubmitOptions): Promise<string>;
   async submit(containerType: string, operation: Operation, body: CreateBatchBody | UpdateBatchBody, options: SubmitOptions = {}): Promise<string> {
     const path = '/core/api/v2/containers/{containerType}/batch';
-    const params = { header: HEADERS_SENT_BY_CLIENT, path: { containerType } };
+    const params = { path: { containerType }, header: submitHeaders(options) };
     const answer = await this.send((headers) => {
-      const init = { params, headers: { ...headers, ...submitHeaders(options) } };
+      const init = { params, headers };
       return operation === 'create'
         ? this.api.POST(path, { ...init, body: body as CreateBatchBody })
         : this.api.PUT(path, { ...init, body: body as UpdateBatchBody });
@@ -192,15 +183,17 @@ class OpenApiBatchClient implements BatchClient {
     // The callback first: the service reads the fields in any order, but then it is known before the file.
     if (options.callback !== undefined) form.append('callback', JSON.stringify(options.callback));
     form.append('file', file, options.fileName ?? 'upload.csv');
-    // The document describes no body for this route yet; FormData goes through openapi-fetch as is,
-    // with the multipart boundary set by fetch.
     const init = {
-      params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType } },
-      body: form as never,
+      params: { path: { containerType }, header: submitHeaders(options) },
+      // The one cast left. The document's body is `{ file, callback? }` with `file` of format binary,
+      // which openapi-typescript types as `string` (only its Node API, not the CLI the build runs,
+      // can map binary to Blob), so no Blob, nor the FormData that carries it, fits the generated
+      // type. openapi-fetch passes a FormData through as is, and fetch sets the multipart boundary.
+      body: form as unknown as UploadBody,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
     const answer = await this.send((headers) => {
-      const withHeaders = { ...init, headers: { ...headers, ...submitHeaders(options) } };
+      const withHeaders = { ...init, headers };
       return operation === 'create' ? this.api.POST(path, withHeaders) : this.api.PUT(path, withHeaders);
     });
     return answer.data.id;
@@ -233,7 +226,7 @@ class OpenApiBatchClient implements BatchClient {
   async status(containerType: string, batchId: string, options: { wait?: number; signal?: AbortSignal } = {}): Promise<BatchResponse> {
     const answer = await this.send((headers) =>
       this.api.GET('/core/api/v2/containers/{containerType}/batch/status', {
-        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId, ...(options.wait === undefined ? {} : { wait: options.wait }) } },
+        params: { path: { containerType }, query: { batchId, ...(options.wait === undefined ? {} : { wait: options.wait }) } },
         headers,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       }),
@@ -242,43 +235,41 @@ class OpenApiBatchClient implements BatchClient {
   }
 
   async results(containerType: string, batchId: string, options: PageOptions & { outcome?: OutcomeFilter } = {}): Promise<ResultPage> {
-    const answer = await this.send<unknown>((headers) =>
+    const answer = await this.send((headers) =>
       this.api.GET('/core/api/v2/containers/{containerType}/batch/results', {
-        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId, ...options } },
+        params: { path: { containerType }, query: { batchId, ...options } },
         headers: { ...headers, Accept: 'application/json' },
-        // The document gives this answer no schema (contract §3.1 does): read as JSON, typed here.
-        parseAs: 'json',
       }),
     );
-    return answer.data as ResultPage;
+    return answer.data;
   }
 
   async resultsCsv(containerType: string, batchId: string, options: { outcome?: OutcomeFilter } = {}): Promise<ReadableStream<Uint8Array>> {
-    const answer = await this.send<unknown>((headers) =>
+    const answer = await this.send((headers) =>
       this.api.GET('/core/api/v2/containers/{containerType}/batch/results', {
-        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId, ...options } },
+        params: { path: { containerType }, query: { batchId, ...options } },
         headers: { ...headers, Accept: 'text/csv' },
         parseAs: 'stream',
       }),
     );
-    return answer.data as ReadableStream<Uint8Array>;
+    return answer.data ?? emptyStream();
   }
 
   async template(containerType: string, operation: Operation): Promise<string> {
-    const answer = await this.send<unknown>((headers) =>
+    const answer = await this.send((headers) =>
       this.api.GET('/core/api/v2/containers/{containerType}/batch/upload/template', {
-        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { operation } },
+        params: { path: { containerType }, query: { operation } },
         headers: { ...headers, Accept: 'text/csv' },
         parseAs: 'text',
       }),
     );
-    return answer.data as string;
+    return answer.data;
   }
 
   async cancel(containerType: string, batchId: string): Promise<BatchResponse> {
     const answer = await this.send((headers) =>
       this.api.POST('/core/api/v2/containers/{containerType}/batch/cancel', {
-        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId } },
+        params: { path: { containerType }, query: { batchId } },
         headers,
       }),
     );
@@ -288,7 +279,7 @@ class OpenApiBatchClient implements BatchClient {
   async retry(containerType: string, batchId: string): Promise<string> {
     const answer = await this.send((headers) =>
       this.api.POST('/core/api/v2/containers/{containerType}/batch/retry', {
-        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId } },
+        params: { path: { containerType }, query: { batchId } },
         headers,
       }),
     );
@@ -296,27 +287,25 @@ class OpenApiBatchClient implements BatchClient {
   }
 
   async list(containerType: string, options: PageOptions & { status?: BatchStatus } = {}): Promise<BatchListPage> {
-    const answer = await this.send<unknown>((headers) =>
+    const answer = await this.send((headers) =>
       this.api.GET('/core/api/v2/containers/{containerType}/batches', {
-        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { ...options } },
+        params: { path: { containerType }, query: { ...options } },
         headers,
-        // No schema in the document for this answer (contract §11 has it): read as JSON, typed here.
-        parseAs: 'json',
       }),
     );
-    return answer.data as BatchListPage;
+    return answer.data;
   }
 
   async eventStream(containerType: string, batchId: string, options: { signal?: AbortSignal; lastEventId?: string } = {}): Promise<ReadableStream<Uint8Array>> {
-    const answer = await this.send<unknown>((headers) =>
+    const answer = await this.send((headers) =>
       this.api.GET('/core/api/v2/containers/{containerType}/batch/events', {
-        params: { header: HEADERS_SENT_BY_CLIENT, path: { containerType }, query: { batchId } },
+        params: { path: { containerType }, query: { batchId } },
         headers: { ...headers, Accept: 'text/event-stream', ...(options.lastEventId === undefined ? {} : { 'Last-Event-ID': options.lastEventId }) },
         parseAs: 'stream',
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       }),
     );
-    return answer.data as ReadableStream<Uint8Array>;
+    return answer.data ?? emptyStream();
   }
 
   /** One call: a request id, connection failures as ConnectionError, error answers as ApiError, the envelope's `data` out. */
@@ -337,11 +326,22 @@ class OpenApiBatchClient implements BatchClient {
   }
 }
 
-function submitHeaders(options: SubmitOptions): Record<string, string> {
+/** The optional headers of a submit or an upload, named as the document names them. */
+type SubmitHeaders = NonNullable<operations['submitBatch' | 'uploadBatchFile']['parameters']['header']>;
+
+/** The multipart body of an upload as generated from the document. */
+type UploadBody = NonNullable<operations['uploadBatchFile']['requestBody']>['content']['multipart/form-data'];
+
+function submitHeaders(options: SubmitOptions): SubmitHeaders {
   return {
     ...(options.idempotencyKey === undefined ? {} : { 'Idempotency-Key': options.idempotencyKey }),
     ...(options.callbackSecret === undefined ? {} : { 'X-COREOS-CALLBACK-SECRET': options.callbackSecret }),
   };
+}
+
+/** What an answer without a body streams (openapi-fetch gives none for it): nothing, then the end. */
+function emptyStream(): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start: (controller) => controller.close() });
 }
 
 function parseJson(text: string): unknown {

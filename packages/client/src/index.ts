@@ -1,6 +1,6 @@
 // The typed client of the Container Service batch API (@container-service/client).
 export { ApiError, ConnectionError } from './api-error';
-export type { ErrorBody } from './api-error';
+export type { ApiErrorCode, ErrorBody } from './api-error';
 export { createBatchClient } from './batch-client';
 export type { BatchClient, BatchClientOptions, PageOptions, SubmitOptions, UploadOptions, UploadSource } from './batch-client';
 export type * from './types';

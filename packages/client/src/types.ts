@@ -1,7 +1,6 @@
-// The public names of the shapes the client answers with. Most are the schemas generated from
+// The public names of the shapes the client answers with: the schemas generated from
 // docs/openapi.json, so that a change of the document changes them (and breaks what relies on
-// them at build time); the few answers the document leaves without a schema are written here
-// from the contract (§3.1 results, §8 list) and say so.
+// them at build time). Only `Operation` is named here: the document says it with POST and PUT.
 import type { components, paths } from './generated/openapi';
 
 type Schemas = components['schemas'];
@@ -23,9 +22,23 @@ export type ContainerType = Schemas['ContainerTypeDto'];
 export type ContainerTypePage = Schemas['ContainerTypePageDto'];
 export type AttributesConfig = Schemas['AttributesConfigDto'];
 export type AttributesReplaced = Schemas['AttributesReplacedDto'];
+/** One item of `GET …/batch/results`. */
+export type ResultItem = Schemas['ItemResultDto'];
+/** A page of results; `nextCursor` is null on the last page. */
+export type ResultPage = Schemas['BatchResultsPageDto'];
+/** A page of `GET …/batches`, newest first; `nextCursor` is null on the last page. */
+export type BatchListPage = Schemas['BatchListPageDto'];
+/** A container as `GET …/containers/{containerType}/{containerId}` answers it. */
+export type Container = Schemas['ContainerDto'];
+/** The error codes this client knows (`error.code`); a newer service may answer others. */
+export type ErrorCode = Schemas['ErrorCode'];
+/** The catalog names of errors (`error.additionalInfo.errorName`). */
+export type ErrorName = Schemas['ErrorName'];
+/** `error.additionalInfo` of an error answer. */
+export type ErrorInfo = Schemas['ErrorInfoDto'];
 
 export type Operation = 'create' | 'update';
-export type Outcome = 'success' | 'failed' | 'cancelled';
+export type Outcome = ResultItem['outcome'];
 /** The outcomes the results route can be filtered by (from the document). */
 export type OutcomeFilter = NonNullable<paths['/core/api/v2/containers/{containerType}/batch/results']['get']['parameters']['query']['outcome']>;
 
@@ -33,25 +46,3 @@ export type OutcomeFilter = NonNullable<paths['/core/api/v2/containers/{containe
 export const FINAL_STATUSES: readonly BatchStatus[] = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 
 export const isFinished = (meta: Pick<BatchMeta, 'status'>): boolean => FINAL_STATUSES.includes(meta.status);
-
-/** One item of `GET …/batch/results` (contract §11; the document has no schema for it). */
-export interface ResultItem {
-  readonly refID: string;
-  readonly row?: number;
-  readonly outcome: Outcome;
-  readonly id?: string;
-  readonly reason?: string;
-  readonly code?: string;
-}
-
-/** A page of results; `nextCursor` is null on the last page. */
-export interface ResultPage {
-  readonly items: ResultItem[];
-  readonly nextCursor: string | null;
-}
-
-/** A page of `GET …/batches` (contract §8/§11; the document has no schema for it). */
-export interface BatchListPage {
-  readonly items: BatchMeta[];
-  readonly nextCursor: string | null;
-}
