@@ -7,6 +7,6 @@ import { ApiQuery } from '@nestjs/swagger';
 // Applied in the order the two separate decorators used to run (bottom up): cursor, then limit.
 export const PagingQuery = (limits: PageLimit) =>
   applyDecorators(
-    ApiQuery({ name: 'cursor', required: false }),
-    ApiQuery({ name: 'limit', required: false, description: `1-${limits.max}, default ${limits.default}` }),
+    ApiQuery({ name: 'cursor', required: false, type: String, description: 'the `nextCursor` of the previous page' }),
+    ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 1, maximum: limits.max, description: `1-${limits.max}, default ${limits.default}` }),
   );
