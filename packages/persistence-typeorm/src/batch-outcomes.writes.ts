@@ -8,7 +8,7 @@ import { execute, lockedForUpdate, onPostgres, slices } from './sql';
 import { closeParts } from './batch-parts.writes';
 import { fromBatchRow, toBatchProgress } from './batch.mapper';
 import { Database } from './database';
-import { pgChanged } from './postgres-statements';
+import { pgArray, pgChanged } from './postgres-statements';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 
 /** The batch's row key, read inside the caller's transaction. */
@@ -35,11 +35,11 @@ export async function writeItemOutcomes(manager: EntityManager, batchPk: number,
         OUTCOMES_UPDATE,
         [
           batchPk,
-          seqs,
-          slice.map((o) => (o.kind === 'success' ? 'success' : 'failed')),
-          slice.map((o) => (o.kind === 'success' ? o.resultId : null)),
-          slice.map((o) => (o.kind === 'success' ? null : o.reason)),
-          slice.map((o) => (o.kind === 'success' ? null : o.code)),
+          pgArray(seqs),
+          pgArray(slice.map((o) => (o.kind === 'success' ? 'success' : 'failed'))),
+          pgArray(slice.map((o) => (o.kind === 'success' ? o.resultId : null))),
+          pgArray(slice.map((o) => (o.kind === 'success' ? null : o.reason))),
+          pgArray(slice.map((o) => (o.kind === 'success' ? null : o.code))),
           Math.min(...seqs),
           Math.max(...seqs),
         ],

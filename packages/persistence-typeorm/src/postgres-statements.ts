@@ -47,3 +47,58 @@ export async function pgRows<T>(manager: EntityManager, text: string, values: re
 export async function pgChanged(manager: EntityManager, text: string, values: readonly unknown[], planned: Planned = 'once'): Promise<number> {
   return (await run(manager, text, values, planned)).rowCount ?? 0;
 }
+
+/** What an array literal holds: text, numbers, booleans, or NULL. */
+export type ArrayElement = string | number | boolean | null | undefined;
+
+/**
+ * `values` as PostgreSQL's text form of an array (`{"a","b",NULL}`), for a `$n::type[]` parameter.
+ * pg would build the same literal from a JS array with two regular-expression replaces per
+ * element; here most elements (ids, names) have nothing to escape and are only quoted.
+ */
+export function pgArray(values: readonly ArrayElement[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const value = values[i];
+    if (value === null || value === undefined) out += 'NULL';
+    else if (typeof value !== 'string') out += String(value);
+    else if (value.includes('"') || value.includes('\\')) out += `"${value.replace(/["\\]/g, '\\$&')}"`;
+    else out += `"${value}"`;
+  }
+  return `${out}}`;
+}
+
+/** A column of an `arrayInsert`: its name and PostgreSQL type. */
+export interface InsertColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/**
+ * One INSERT of `rows` (values in the order of `columns`) as an `INSERT … SELECT FROM unnest(…)`:
+ * a column whose value is the same in every row (the tenant, the type, the time and actor of a
+ * chunk) is sent once as a plain parameter, the others as one array each. That halves what a
+ * chunk of creates sends; each pattern of same-valued columns is a statement text of its own.
+ */
+export function arrayInsert(table: string, columns: readonly InsertColumn[], rows: readonly (readonly ArrayElement[])[]): { text: string; values: unknown[] } {
+  const first = rows[0] ?? [];
+  const same = columns.map((_, c) => rows.every((row) => row[c] === first[c]));
+  // More than one row needs at least one array, or the SELECT would give a single row.
+  if (rows.length > 1 && same.every(Boolean)) same[0] = false;
+  const values: unknown[] = [];
+  const arrays: string[] = [];
+  const names: string[] = [];
+  const select = columns.map((column, c) => {
+    if (same[c] === true) {
+      values.push(first[c] ?? null);
+      return `$${String(values.length)}::${column.type}`;
+    }
+    values.push(pgArray(rows.map((row) => row[c])));
+    arrays.push(`$${String(values.length)}::${column.type}[]`);
+    names.push(column.name);
+    return `v.${column.name}`;
+  });
+  const from = arrays.length > 0 ? ` FROM unnest(${arrays.join(', ')}) AS v(${names.join(', ')})` : '';
+  return { text: `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT ${select.join(', ')}${from}`, values };
+}

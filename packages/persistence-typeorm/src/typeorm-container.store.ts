@@ -14,7 +14,7 @@ import { EntityManager } from 'typeorm';
 import { Database } from './database';
 import { execute, flag, onPostgres, placeholders, select, slices } from './sql';
 import { ContainerRow, ContainerSchema } from './schemas/container.schema';
-import { pgChanged, pgRows } from './postgres-statements';
+import { ArrayElement, InsertColumn, arrayInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
 
 const json = (value: unknown) => JSON.stringify(value);
 const actor = (value: string | null) => (value === null ? null : (JSON.parse(value) as Actor));
@@ -74,19 +74,25 @@ const SCANNABLE_OWNERS = `SELECT v.scannable_id, c.id FROM unnest($1::varchar[])
   CROSS JOIN LATERAL (SELECT id FROM containers WHERE tenant_id = $2 AND container_type = $3 AND scannable_id = v.scannable_id LIMIT 1) c`;
 const TRACKING_OWNERS = `SELECT v.operator, v.tracking_id, t.container_id FROM unnest($1::varchar[], $2::varchar[]) AS v(operator, tracking_id)
   CROSS JOIN LATERAL (SELECT container_id FROM container_tracking WHERE tenant_id = $3 AND operator = v.operator AND tracking_id = v.tracking_id LIMIT 1) t`;
-const INSERT_CONTAINERS = `INSERT INTO containers (${CONTAINER_COLUMNS})
-  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::text[], $7::text[], $8::text[], $9::varchar[],
-    $10::boolean[], $11::boolean[], $12::boolean[], $13::bigint[], $14::bigint[], $15::text[], $16::text[])`;
-const INSERT_TRACKING = 'INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[])';
-
-/** Rows of `width` values turned into `width` arrays, one per column: the parameters of an unnest. */
-function columnsOf(rows: readonly (readonly unknown[])[], width: number): unknown[][] {
-  const columns = Array.from({ length: width }, () => new Array<unknown>(rows.length));
-  rows.forEach((row, r) => {
-    for (let c = 0; c < width; c++) columns[c]![r] = row[c];
-  });
-  return columns;
-}
+const CONTAINER_INSERT_COLUMNS: readonly InsertColumn[] = [
+  ['tenant_id', 'varchar'],
+  ['id', 'varchar'],
+  ['container_type', 'varchar'],
+  ['ref_id', 'varchar'],
+  ['scannable_id', 'varchar'],
+  ['tracking_details', 'text'],
+  ['attributes', 'text'],
+  ['items', 'text'],
+  ['parent_id', 'varchar'],
+  ['is_hazmat', 'boolean'],
+  ['is_containerizable', 'boolean'],
+  ['is_reusable', 'boolean'],
+  ['created_at', 'bigint'],
+  ['updated_at', 'bigint'],
+  ['created_by', 'text'],
+  ['updated_by', 'text'],
+].map(([name, type]) => ({ name: name!, type: type! }));
+const TRACKING_INSERT_COLUMNS: readonly InsertColumn[] = ['tenant_id', 'operator', 'tracking_id', 'container_id'].map((name) => ({ name, type: 'varchar' }));
 
 interface RawContainerRow {
   tenant_id: string;
@@ -166,7 +172,7 @@ export class TypeOrmContainerStore implements ContainerStore {
     const owners = new Map<string, string>();
     if (onPostgres(this.tx)) {
       if (scannableIds.length === 0) return owners;
-      const rows = await pgRows<{ scannable_id: string; id: string }>(this.tx, SCANNABLE_OWNERS, [[...scannableIds], tenantId, containerType]);
+      const rows = await pgRows<{ scannable_id: string; id: string }>(this.tx, SCANNABLE_OWNERS, [pgArray(scannableIds), tenantId, containerType]);
       for (const row of rows) owners.set(row.scannable_id, row.id);
       return owners;
     }
@@ -187,8 +193,8 @@ export class TypeOrmContainerStore implements ContainerStore {
     if (onPostgres(this.tx)) {
       if (pairs.length === 0) return owners;
       const rows = await pgRows<{ operator: string; tracking_id: string; container_id: string }>(this.tx, TRACKING_OWNERS, [
-        pairs.map((d) => d.operator),
-        pairs.map((d) => d.trackingId),
+        pgArray(pairs.map((d) => d.operator)),
+        pgArray(pairs.map((d) => d.trackingId)),
         tenantId,
       ]);
       for (const r of rows) owners.push({ operator: r.operator, trackingId: r.tracking_id, containerId: r.container_id });
@@ -235,7 +241,10 @@ export class TypeOrmContainerStore implements ContainerStore {
 
   async insertMany(containers: readonly ContainerSnapshot[]): Promise<void> {
     if (onPostgres(this.tx)) {
-      if (containers.length > 0) await pgChanged(this.tx, INSERT_CONTAINERS, columnsOf(containers.map(containerParams), 16));
+      if (containers.length > 0) {
+        const insert = arrayInsert('containers', CONTAINER_INSERT_COLUMNS, containers.map((c) => containerParams(c) as ArrayElement[]));
+        await pgChanged(this.tx, insert.text, insert.values);
+      }
     } else {
       // 16 parameters a row: 200 rows stay far below SQLite's 32 766-parameter limit.
       for (const part of slices(containers, 200)) {
@@ -260,7 +269,8 @@ export class TypeOrmContainerStore implements ContainerStore {
   private async insertTracking(rows: readonly unknown[][]): Promise<void> {
     if (rows.length === 0) return;
     if (onPostgres(this.tx)) {
-      await pgChanged(this.tx, INSERT_TRACKING, columnsOf(rows, 4));
+      const insert = arrayInsert('container_tracking', TRACKING_INSERT_COLUMNS, rows as ArrayElement[][]);
+      await pgChanged(this.tx, insert.text, insert.values);
       return;
     }
     for (const part of slices(rows, 500)) {
