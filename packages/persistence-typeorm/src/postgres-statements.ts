@@ -7,10 +7,15 @@ import { EntityManager } from 'typeorm';
 
 /** A name per statement text, the same in every connection of this process (pg prepares it once per connection). */
 const names = new Map<string, string>();
+/**
+ * At most this many named texts: a chunk's inserts vary with which columns hold one value (a few
+ * patterns in practice), and texts past the bound go unnamed rather than pile up in every connection.
+ */
+const MOST_NAMES = 256;
 
-function nameOf(text: string): string {
+function nameOf(text: string): string | undefined {
   let name = names.get(text);
-  if (name === undefined) names.set(text, (name = `cs_hot_${String(names.size + 1)}`));
+  if (name === undefined && names.size < MOST_NAMES) names.set(text, (name = `cs_hot_${String(names.size + 1)}`));
   return name;
 }
 
@@ -26,7 +31,8 @@ async function run(manager: EntityManager, text: string, values: readonly unknow
   const runner = manager.queryRunner;
   if (!runner) throw new Error('a hot-path statement must run inside a transaction');
   const client = (await runner.connect()) as PgClient;
-  return client.query(planned === 'once' ? { name: nameOf(text), text, values } : { text, values });
+  const name = planned === 'once' ? nameOf(text) : undefined;
+  return client.query(name === undefined ? { text, values } : { name, text, values });
 }
 
 /**
@@ -81,7 +87,13 @@ export interface InsertColumn {
  * chunk) is sent once as a plain parameter, the others as one array each. That halves what a
  * chunk of creates sends; each pattern of same-valued columns is a statement text of its own.
  */
-export function arrayInsert(table: string, columns: readonly InsertColumn[], rows: readonly (readonly ArrayElement[])[]): { text: string; values: unknown[] } {
+export function arrayInsert(
+  table: string,
+  columns: readonly InsertColumn[],
+  rows: readonly (readonly ArrayElement[])[],
+  /** Parameters taken already by a statement this one joins (see `withInserts`): numbering starts after them. */
+  after = 0,
+): { text: string; values: unknown[] } {
   const first = rows[0] ?? [];
   const same = columns.map((_, c) => rows.every((row) => row[c] === first[c]));
   // More than one row needs at least one array, or the SELECT would give a single row.
@@ -92,13 +104,28 @@ export function arrayInsert(table: string, columns: readonly InsertColumn[], row
   const select = columns.map((column, c) => {
     if (same[c] === true) {
       values.push(first[c] ?? null);
-      return `$${String(values.length)}::${column.type}`;
+      return `$${String(after + values.length)}::${column.type}`;
     }
     values.push(pgArray(rows.map((row) => row[c])));
-    arrays.push(`$${String(values.length)}::${column.type}[]`);
+    arrays.push(`$${String(after + values.length)}::${column.type}[]`);
     names.push(column.name);
     return `v.${column.name}`;
   });
   const from = arrays.length > 0 ? ` FROM unnest(${arrays.join(', ')}) AS v(${names.join(', ')})` : '';
   return { text: `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT ${select.join(', ')}${from}`, values };
+}
+
+/**
+ * Several INSERTs as one statement (the first ones as data-modifying WITH queries, which always
+ * run to completion), so that they cost one round trip; each is built with `arrayInsert`.
+ */
+export function withInserts(...inserts: readonly ((after: number) => { text: string; values: unknown[] })[]): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const texts = inserts.map((build) => {
+    const insert = build(values.length);
+    values.push(...insert.values);
+    return insert.text;
+  });
+  const last = texts.pop() ?? '';
+  return { text: texts.length === 0 ? last : `WITH ${texts.map((text, i) => `w${String(i)} AS (${text})`).join(', ')} ${last}`, values };
 }
