@@ -1,7 +1,7 @@
 // The hot path's statements on a real PostgreSQL: array literals come back as they went in, and
 // an array INSERT writes every row, whichever of its columns hold one value for all rows.
 import { Database } from './database';
-import { arrayInsert, pgArray, pgChanged, pgRows, withInserts } from './postgres-statements';
+import { arrayInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
 
 if (requirePostgres()) {
@@ -64,20 +64,6 @@ if (requirePostgres()) {
         { operator: 'FedEx', tracking_id: 'B-1', container_id: 'c-3' },
         { operator: 'UPS', tracking_id: 'A-1', container_id: 'c-2' },
       ]);
-    });
-
-    it('runs several inserts as one statement, each with its own parameters', async () => {
-      const columns = ['tenant_id', 'operator', 'tracking_id', 'container_id'].map((name) => ({ name, type: 'varchar' }));
-      const both = withInserts(
-        (after) => arrayInsert('container_tracking', columns, [['t-with', 'DHL', 'W-1', 'c-1'], ['t-with', 'DHL', 'W-2', 'c-2']], after),
-        (after) => arrayInsert('container_tracking', columns, [['t-with', 'UPS', 'W-1', 'c-3']], after),
-      );
-      expect(both.text).toMatch(/^WITH w0 AS \(INSERT INTO container_tracking .*\) INSERT INTO container_tracking .*\$7::varchar/);
-      await database.write((tx) => pgChanged(tx, both.text, both.values));
-      const stored = await database.write((tx) =>
-        pgRows<{ n: string }>(tx, "SELECT count(*) AS n FROM container_tracking WHERE tenant_id = 't-with'", []),
-      );
-      expect(stored).toEqual([{ n: '3' }]);
     });
   });
 }

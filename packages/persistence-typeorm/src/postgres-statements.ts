@@ -87,13 +87,7 @@ export interface InsertColumn {
  * chunk) is sent once as a plain parameter, the others as one array each. That halves what a
  * chunk of creates sends; each pattern of same-valued columns is a statement text of its own.
  */
-export function arrayInsert(
-  table: string,
-  columns: readonly InsertColumn[],
-  rows: readonly (readonly ArrayElement[])[],
-  /** Parameters taken already by a statement this one joins (see `withInserts`): numbering starts after them. */
-  after = 0,
-): { text: string; values: unknown[] } {
+export function arrayInsert(table: string, columns: readonly InsertColumn[], rows: readonly (readonly ArrayElement[])[]): { text: string; values: unknown[] } {
   const first = rows[0] ?? [];
   const same = columns.map((_, c) => rows.every((row) => row[c] === first[c]));
   // More than one row needs at least one array, or the SELECT would give a single row.
@@ -104,28 +98,13 @@ export function arrayInsert(
   const select = columns.map((column, c) => {
     if (same[c] === true) {
       values.push(first[c] ?? null);
-      return `$${String(after + values.length)}::${column.type}`;
+      return `$${String(values.length)}::${column.type}`;
     }
     values.push(pgArray(rows.map((row) => row[c])));
-    arrays.push(`$${String(after + values.length)}::${column.type}[]`);
+    arrays.push(`$${String(values.length)}::${column.type}[]`);
     names.push(column.name);
     return `v.${column.name}`;
   });
   const from = arrays.length > 0 ? ` FROM unnest(${arrays.join(', ')}) AS v(${names.join(', ')})` : '';
   return { text: `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT ${select.join(', ')}${from}`, values };
-}
-
-/**
- * Several INSERTs as one statement (the first ones as data-modifying WITH queries, which always
- * run to completion), so that they cost one round trip; each is built with `arrayInsert`.
- */
-export function withInserts(...inserts: readonly ((after: number) => { text: string; values: unknown[] })[]): { text: string; values: unknown[] } {
-  const values: unknown[] = [];
-  const texts = inserts.map((build) => {
-    const insert = build(values.length);
-    values.push(...insert.values);
-    return insert.text;
-  });
-  const last = texts.pop() ?? '';
-  return { text: texts.length === 0 ? last : `WITH ${texts.map((text, i) => `w${String(i)} AS (${text})`).join(', ')} ${last}`, values };
 }

@@ -14,7 +14,7 @@ import { EntityManager } from 'typeorm';
 import { Database } from './database';
 import { execute, flag, onPostgres, placeholders, select, slices } from './sql';
 import { ContainerRow, ContainerSchema } from './schemas/container.schema';
-import { ArrayElement, InsertColumn, arrayInsert, pgArray, pgChanged, pgRows, withInserts } from './postgres-statements';
+import { ArrayElement, InsertColumn, arrayInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
 
 const json = (value: unknown) => JSON.stringify(value);
 const actor = (value: string | null) => (value === null ? null : (JSON.parse(value) as Actor));
@@ -240,22 +240,18 @@ export class TypeOrmContainerStore implements ContainerStore {
   }
 
   async insertMany(containers: readonly ContainerSnapshot[]): Promise<void> {
-    const tracking = containers.flatMap((c) => c.trackingDetails.map((d) => [c.tenantId, d.operator, d.trackingId, c.id]));
     if (onPostgres(this.tx)) {
-      if (containers.length === 0) return;
-      // Containers and their tracking ids in one statement: one round trip a chunk.
-      const insert = withInserts(
-        (after) => arrayInsert('containers', CONTAINER_INSERT_COLUMNS, containers.map((c) => containerParams(c) as ArrayElement[]), after),
-        ...(tracking.length > 0 ? [(after: number) => arrayInsert('container_tracking', TRACKING_INSERT_COLUMNS, tracking as ArrayElement[][], after)] : []),
-      );
-      await pgChanged(this.tx, insert.text, insert.values);
-      return;
+      if (containers.length > 0) {
+        const insert = arrayInsert('containers', CONTAINER_INSERT_COLUMNS, containers.map((c) => containerParams(c) as ArrayElement[]));
+        await pgChanged(this.tx, insert.text, insert.values);
+      }
+    } else {
+      // 16 parameters a row: 200 rows stay far below SQLite's 32 766-parameter limit.
+      for (const part of slices(containers, 200)) {
+        await execute(this.tx, `INSERT INTO containers (${CONTAINER_COLUMNS}) VALUES ${placeholders(part.length, 16)}`, part.flatMap(containerParams));
+      }
     }
-    // 16 parameters a row: 200 rows stay far below SQLite's 32 766-parameter limit.
-    for (const part of slices(containers, 200)) {
-      await execute(this.tx, `INSERT INTO containers (${CONTAINER_COLUMNS}) VALUES ${placeholders(part.length, 16)}`, part.flatMap(containerParams));
-    }
-    await this.insertTracking(tracking);
+    await this.insertTracking(containers.flatMap((c) => c.trackingDetails.map((d) => [c.tenantId, d.operator, d.trackingId, c.id])));
   }
 
   async update(container: ContainerSnapshot): Promise<void> {
