@@ -19,11 +19,11 @@ if (requirePostgres()) {
     it('passes text, numbers, booleans and NULL through an array literal unchanged', async () => {
       const texts = ['plain', 'quote " inside', 'back\\slash', '{"json":"v\\\\x"}', null, '', 'NULL', 'comma, brace } { ', ' spaces ', 'ünï'];
       const [row] = await database.write((tx) =>
-        pgRows<{ texts: (string | null)[]; flags: boolean[]; numbers: string[] }>(tx, 'SELECT $1::text[] AS texts, $2::boolean[] AS flags, $3::bigint[] AS numbers', [
-          pgArray(texts),
-          pgArray([1, 0, true, false]),
-          pgArray([1796016583694, -2]),
-        ]),
+        pgRows<{ texts: (string | null)[]; flags: boolean[]; numbers: string[] }>(
+          tx,
+          'SELECT $1::text[] AS texts, $2::boolean[] AS flags, $3::bigint[] AS numbers',
+          [pgArray(texts), pgArray([1, 0, true, false]), pgArray([1796016583694, -2])],
+        ),
       );
       expect(row).toEqual({ texts, flags: [true, false, true, false], numbers: ['1796016583694', '-2'] });
     });

@@ -74,24 +74,26 @@ const SCANNABLE_OWNERS = `SELECT v.scannable_id, c.id FROM unnest($1::varchar[])
   CROSS JOIN LATERAL (SELECT id FROM containers WHERE tenant_id = $2 AND container_type = $3 AND scannable_id = v.scannable_id LIMIT 1) c`;
 const TRACKING_OWNERS = `SELECT v.operator, v.tracking_id, t.container_id FROM unnest($1::varchar[], $2::varchar[]) AS v(operator, tracking_id)
   CROSS JOIN LATERAL (SELECT container_id FROM container_tracking WHERE tenant_id = $3 AND operator = v.operator AND tracking_id = v.tracking_id LIMIT 1) t`;
-const CONTAINER_INSERT_COLUMNS: readonly InsertColumn[] = [
-  ['tenant_id', 'varchar'],
-  ['id', 'varchar'],
-  ['container_type', 'varchar'],
-  ['ref_id', 'varchar'],
-  ['scannable_id', 'varchar'],
-  ['tracking_details', 'text'],
-  ['attributes', 'text'],
-  ['items', 'text'],
-  ['parent_id', 'varchar'],
-  ['is_hazmat', 'boolean'],
-  ['is_containerizable', 'boolean'],
-  ['is_reusable', 'boolean'],
-  ['created_at', 'bigint'],
-  ['updated_at', 'bigint'],
-  ['created_by', 'text'],
-  ['updated_by', 'text'],
-].map(([name, type]) => ({ name: name!, type: type! }));
+const CONTAINER_INSERT_COLUMNS: readonly InsertColumn[] = (
+  [
+    ['tenant_id', 'varchar'],
+    ['id', 'varchar'],
+    ['container_type', 'varchar'],
+    ['ref_id', 'varchar'],
+    ['scannable_id', 'varchar'],
+    ['tracking_details', 'text'],
+    ['attributes', 'text'],
+    ['items', 'text'],
+    ['parent_id', 'varchar'],
+    ['is_hazmat', 'boolean'],
+    ['is_containerizable', 'boolean'],
+    ['is_reusable', 'boolean'],
+    ['created_at', 'bigint'],
+    ['updated_at', 'bigint'],
+    ['created_by', 'text'],
+    ['updated_by', 'text'],
+  ] as const
+).map(([name, type]) => ({ name, type }));
 const TRACKING_INSERT_COLUMNS: readonly InsertColumn[] = ['tenant_id', 'operator', 'tracking_id', 'container_id'].map((name) => ({ name, type: 'varchar' }));
 
 interface RawContainerRow {
@@ -242,7 +244,11 @@ export class TypeOrmContainerStore implements ContainerStore {
   async insertMany(containers: readonly ContainerSnapshot[]): Promise<void> {
     if (onPostgres(this.tx)) {
       if (containers.length > 0) {
-        const insert = arrayInsert('containers', CONTAINER_INSERT_COLUMNS, containers.map((c) => containerParams(c) as ArrayElement[]));
+        const insert = arrayInsert(
+          'containers',
+          CONTAINER_INSERT_COLUMNS,
+          containers.map((c) => containerParams(c) as ArrayElement[]),
+        );
         await pgChanged(this.tx, insert.text, insert.values);
       }
     } else {
