@@ -46,7 +46,23 @@ const TAKE_TURN = `INSERT INTO tenant_turns (tenant_id, turn) VALUES (?, (SELECT
 /** The part of a lease, by its batch's key: renewals and releases name the owner too. */
 const PART_OF_LEASE = 'batch_pk = (SELECT pk FROM batches WHERE tenant_id = ? AND id = ?) AND part = ? AND lease_owner = ?';
 
+/**
+ * What one chunk's transaction has read already, so that it is not asked again (each statement is
+ * a round trip on PostgreSQL): the batch's row key and size, and how many pending items of the
+ * part it was given and whether more were left after them.
+ */
+interface ChunkMemo {
+  readonly key: { readonly locator: BatchLocator; readonly pk: number; readonly total: number };
+  pending?: { readonly part: number; readonly given: number; readonly more: boolean };
+}
+
+const sameLocator = (a: BatchLocator, b: BatchLocator) =>
+  a.tenantId === b.tenantId && a.batchId === b.batchId && a.kind === b.kind && a.targetType === b.targetType;
+
 export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityManager> {
+  /** Per transaction (each has a manager of its own): what its chunk has read. */
+  private readonly memos = new WeakMap<EntityManager, ChunkMemo>();
+
   constructor(private readonly database: Database) {}
 
   async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
@@ -62,19 +78,29 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
 
   async load(tx: EntityManager, locator: BatchLocator): Promise<Batch | null> {
     const row = await tx.findOne(BatchSchema, { where: this.where(locator) });
-    return row === null ? null : fromBatchRow(row);
+    if (row === null) {
+      this.memos.delete(tx);
+      return null;
+    }
+    this.memos.set(tx, { key: { locator, pk: row.pk, total: row.total } });
+    return fromBatchRow(row);
   }
 
   async pendingItems(tx: EntityManager, lease: BatchLease, limit: number): Promise<PendingItem[]> {
     const batch = await this.keyOf(tx, lease.locator);
     if (batch === null) return [];
     const part = partItems(lease.part, batch.total);
+    // One more than asked for: whether the part has items after these, which recordChunk then
+    // need not look for again.
     const rows = await select<{ seq: number; refId: string; row: number | null; input: string }>(
       tx,
       `SELECT i.seq AS seq, i.ref_id AS "refId", i.row AS row, i.input AS input FROM batch_items i WHERE i.batch_pk = ? AND ${part.where} ORDER BY i.seq LIMIT ?`,
-      [batch.pk, ...part.params, limit],
+      [batch.pk, ...part.params, limit + 1],
     );
-    return rows.map((r) => ({ seq: r.seq, refId: r.refId, row: r.row, input: JSON.parse(r.input) as unknown }));
+    const given = rows.slice(0, limit);
+    const memo = this.memos.get(tx);
+    if (memo) memo.pending = { part: lease.part, given: given.length, more: rows.length > limit };
+    return given.map((r) => ({ seq: r.seq, refId: r.refId, row: r.row, input: JSON.parse(r.input) as unknown }));
   }
 
   async recordChunk(tx: EntityManager, lease: BatchLease, outcomes: readonly ItemOutcome[], progress: (batch: Batch) => void): Promise<RecordedChunk> {
@@ -91,12 +117,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
       await writeProgress(tx, key.pk, batch);
     }
     if (batch.isFinished) return { batch, partDone: true };
-    const part = partItems(lease.part, key.total);
-    const [left] = await select<{ seq: number }>(tx, `SELECT i.seq AS seq FROM batch_items i WHERE i.batch_pk = ? AND ${part.where} LIMIT 1`, [
-      key.pk,
-      ...part.params,
-    ]);
-    if (left !== undefined) return { batch, partDone: false };
+    if (await this.partHasWorkLeft(tx, lease, key, outcomes.length)) return { batch, partDone: false };
     await execute(tx, 'DELETE FROM batch_parts WHERE batch_pk = ? AND part = ?', [key.pk, lease.part]);
     return { batch, partDone: true };
   }
@@ -155,8 +176,27 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     return { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 };
   }
 
+  /**
+   * Whether the part still has pending items once `recorded` outcomes are written. Outcomes are
+   * given for the first pending items in order (all of them, or fewer when the handler's time was
+   * up), and items never become pending again: when this transaction read the part's pending items
+   * itself, what it read answers; otherwise the part is looked at.
+   */
+  private async partHasWorkLeft(tx: EntityManager, lease: BatchLease, key: { pk: number; total: number }, recorded: number): Promise<boolean> {
+    const pending = this.memos.get(tx)?.pending;
+    if (pending?.part === lease.part && recorded <= pending.given) return pending.more || recorded < pending.given;
+    const part = partItems(lease.part, key.total);
+    const [left] = await select<{ seq: number }>(tx, `SELECT i.seq AS seq FROM batch_items i WHERE i.batch_pk = ? AND ${part.where} LIMIT 1`, [
+      key.pk,
+      ...part.params,
+    ]);
+    return left !== undefined;
+  }
+
   /** The batch's row key and size, or null when no such batch is stored. */
   private async keyOf(tx: EntityManager, locator: BatchLocator): Promise<{ pk: number; total: number } | null> {
+    const known = this.memos.get(tx)?.key;
+    if (known && sameLocator(known.locator, locator)) return known;
     const row = await tx.findOne(BatchSchema, { select: { pk: true, total: true }, where: this.where(locator) });
     return row === null ? null : { pk: row.pk, total: row.total };
   }

@@ -14,6 +14,7 @@ import { EntityManager } from 'typeorm';
 import { Database } from './database';
 import { execute, flag, onPostgres, placeholders, select, slices } from './sql';
 import { ContainerRow, ContainerSchema } from './schemas/container.schema';
+import { ArrayElement, InsertColumn, arrayInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
 
 const json = (value: unknown) => JSON.stringify(value);
 const actor = (value: string | null) => (value === null ? null : (JSON.parse(value) as Actor));
@@ -64,6 +65,36 @@ function fromContainerRow(r: ContainerRow): ContainerSnapshot {
 const LIST = 500;
 const CONTAINER_COLUMNS =
   'tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by';
+
+// PostgreSQL's statements of a chunk (postgres-statements.ts): lists as arrays, the text fixed.
+// Owners are looked up one index probe per id (a LATERAL subquery with LIMIT that the planner
+// cannot flatten): an IN list or a plain join was planned as a walk over the tenant's whole
+// (tenant, type) range, or a scan, whose cost grew with its containers.
+const SCANNABLE_OWNERS = `SELECT v.scannable_id, c.id FROM unnest($1::varchar[]) AS v(scannable_id)
+  CROSS JOIN LATERAL (SELECT id FROM containers WHERE tenant_id = $2 AND container_type = $3 AND scannable_id = v.scannable_id LIMIT 1) c`;
+const TRACKING_OWNERS = `SELECT v.operator, v.tracking_id, t.container_id FROM unnest($1::varchar[], $2::varchar[]) AS v(operator, tracking_id)
+  CROSS JOIN LATERAL (SELECT container_id FROM container_tracking WHERE tenant_id = $3 AND operator = v.operator AND tracking_id = v.tracking_id LIMIT 1) t`;
+const CONTAINER_INSERT_COLUMNS: readonly InsertColumn[] = (
+  [
+    ['tenant_id', 'varchar'],
+    ['id', 'varchar'],
+    ['container_type', 'varchar'],
+    ['ref_id', 'varchar'],
+    ['scannable_id', 'varchar'],
+    ['tracking_details', 'text'],
+    ['attributes', 'text'],
+    ['items', 'text'],
+    ['parent_id', 'varchar'],
+    ['is_hazmat', 'boolean'],
+    ['is_containerizable', 'boolean'],
+    ['is_reusable', 'boolean'],
+    ['created_at', 'bigint'],
+    ['updated_at', 'bigint'],
+    ['created_by', 'text'],
+    ['updated_by', 'text'],
+  ] as const
+).map(([name, type]) => ({ name, type }));
+const TRACKING_INSERT_COLUMNS: readonly InsertColumn[] = ['tenant_id', 'operator', 'tracking_id', 'container_id'].map((name) => ({ name, type: 'varchar' }));
 
 interface RawContainerRow {
   tenant_id: string;
@@ -141,22 +172,18 @@ export class TypeOrmContainerStore implements ContainerStore {
 
   async scannableOwners(tenantId: string, containerType: string, scannableIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
     const owners = new Map<string, string>();
+    if (onPostgres(this.tx)) {
+      if (scannableIds.length === 0) return owners;
+      const rows = await pgRows<{ scannable_id: string; id: string }>(this.tx, SCANNABLE_OWNERS, [pgArray(scannableIds), tenantId, containerType]);
+      for (const row of rows) owners.set(row.scannable_id, row.id);
+      return owners;
+    }
     for (const part of slices(scannableIds, LIST)) {
-      // PostgreSQL plans an IN list of 500 as a walk over the tenant's whole (tenant, type) range
-      // (or a scan), whose cost grows with its containers: there, one index probe per id, kept
-      // apart from the planner's join choices by LIMIT (a LATERAL subquery it cannot flatten).
-      const rows = onPostgres(this.tx)
-        ? await select<{ scannable_id: string; id: string }>(
-            this.tx,
-            `SELECT v.scannable_id, c.id FROM (VALUES ${part.map(() => '(?::varchar)').join(', ')}) AS v(scannable_id)
-             CROSS JOIN LATERAL (SELECT id FROM containers WHERE tenant_id = ? AND container_type = ? AND scannable_id = v.scannable_id LIMIT 1) c`,
-            [...part, tenantId, containerType],
-          )
-        : await select<{ scannable_id: string; id: string }>(
-            this.tx,
-            `SELECT scannable_id, id FROM containers WHERE tenant_id = ? AND container_type = ? AND scannable_id IN (${placeholders(part.length)})`,
-            [tenantId, containerType, ...part],
-          );
+      const rows = await select<{ scannable_id: string; id: string }>(
+        this.tx,
+        `SELECT scannable_id, id FROM containers WHERE tenant_id = ? AND container_type = ? AND scannable_id IN (${placeholders(part.length)})`,
+        [tenantId, containerType, ...part],
+      );
       for (const row of rows) owners.set(row.scannable_id, row.id);
     }
     return owners;
@@ -165,23 +192,24 @@ export class TypeOrmContainerStore implements ContainerStore {
   async trackingOwners(tenantId: string, details: readonly { operator: string; trackingId: string }[]): Promise<TrackingOwner[]> {
     const pairs = [...new Map(details.map((d) => [`${d.operator}\u0000${d.trackingId}`, d])).values()];
     const owners: TrackingOwner[] = [];
+    if (onPostgres(this.tx)) {
+      if (pairs.length === 0) return owners;
+      const rows = await pgRows<{ operator: string; tracking_id: string; container_id: string }>(this.tx, TRACKING_OWNERS, [
+        pgArray(pairs.map((d) => d.operator)),
+        pgArray(pairs.map((d) => d.trackingId)),
+        tenantId,
+      ]);
+      for (const r of rows) owners.push({ operator: r.operator, trackingId: r.tracking_id, containerId: r.container_id });
+      return owners;
+    }
     for (const part of slices(pairs, LIST)) {
-      // One primary-key lookup per pair. SQLite: each OR term names the whole key (tenant_id,
-      // operator, tracking_id); with the tenant outside the ORs it scans the tenant's whole range
-      // instead. PostgreSQL plans 500 OR terms slowly (a bitmap scan each), and a join on a VALUES
-      // list as a scan once the table grows: one index probe per pair, as for scannable ids.
-      const rows = onPostgres(this.tx)
-        ? await select<{ operator: string; tracking_id: string; container_id: string }>(
-            this.tx,
-            `SELECT v.operator, v.tracking_id, t.container_id FROM (VALUES ${part.map(() => '(?::varchar, ?::varchar)').join(', ')}) AS v(operator, tracking_id)
-               CROSS JOIN LATERAL (SELECT container_id FROM container_tracking WHERE tenant_id = ? AND operator = v.operator AND tracking_id = v.tracking_id LIMIT 1) t`,
-            [...part.flatMap((d) => [d.operator, d.trackingId]), tenantId],
-          )
-        : await select<{ operator: string; tracking_id: string; container_id: string }>(
-            this.tx,
-            `SELECT operator, tracking_id, container_id FROM container_tracking WHERE ${part.map(() => '(tenant_id = ? AND operator = ? AND tracking_id = ?)').join(' OR ')}`,
-            part.flatMap((d) => [tenantId, d.operator, d.trackingId]),
-          );
+      // One primary-key lookup per pair: each OR term names the whole key (tenant_id, operator,
+      // tracking_id); with the tenant outside the ORs SQLite scans the tenant's whole range instead.
+      const rows = await select<{ operator: string; tracking_id: string; container_id: string }>(
+        this.tx,
+        `SELECT operator, tracking_id, container_id FROM container_tracking WHERE ${part.map(() => '(tenant_id = ? AND operator = ? AND tracking_id = ?)').join(' OR ')}`,
+        part.flatMap((d) => [tenantId, d.operator, d.trackingId]),
+      );
       for (const r of rows) owners.push({ operator: r.operator, trackingId: r.tracking_id, containerId: r.container_id });
     }
     return owners;
@@ -214,9 +242,20 @@ export class TypeOrmContainerStore implements ContainerStore {
   }
 
   async insertMany(containers: readonly ContainerSnapshot[]): Promise<void> {
-    // 16 parameters a row: 200 rows stay far below SQLite's 32 766-parameter limit and PostgreSQL's 65 535.
-    for (const part of slices(containers, 200)) {
-      await execute(this.tx, `INSERT INTO containers (${CONTAINER_COLUMNS}) VALUES ${placeholders(part.length, 16)}`, part.flatMap(containerParams));
+    if (onPostgres(this.tx)) {
+      if (containers.length > 0) {
+        const insert = arrayInsert(
+          'containers',
+          CONTAINER_INSERT_COLUMNS,
+          containers.map((c) => containerParams(c) as ArrayElement[]),
+        );
+        await pgChanged(this.tx, insert.text, insert.values);
+      }
+    } else {
+      // 16 parameters a row: 200 rows stay far below SQLite's 32 766-parameter limit.
+      for (const part of slices(containers, 200)) {
+        await execute(this.tx, `INSERT INTO containers (${CONTAINER_COLUMNS}) VALUES ${placeholders(part.length, 16)}`, part.flatMap(containerParams));
+      }
     }
     await this.insertTracking(containers.flatMap((c) => c.trackingDetails.map((d) => [c.tenantId, d.operator, d.trackingId, c.id])));
   }
@@ -234,6 +273,12 @@ export class TypeOrmContainerStore implements ContainerStore {
   }
 
   private async insertTracking(rows: readonly unknown[][]): Promise<void> {
+    if (rows.length === 0) return;
+    if (onPostgres(this.tx)) {
+      const insert = arrayInsert('container_tracking', TRACKING_INSERT_COLUMNS, rows as ArrayElement[][]);
+      await pgChanged(this.tx, insert.text, insert.values);
+      return;
+    }
     for (const part of slices(rows, 500)) {
       await execute(
         this.tx,
