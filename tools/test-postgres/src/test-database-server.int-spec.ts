@@ -1,5 +1,5 @@
 // The Jest global hooks' behaviour: start a server when TEST_DATABASE_URL is unset, else use it.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Client } from 'pg';
 import { provideTestDatabaseServer } from './test-database-server';
@@ -19,6 +19,14 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+function postmasterPort(folder: string): string | undefined {
+  try {
+    return readFileSync(`${tmpdir()}/${folder}/data/postmaster.pid`, 'utf8').split('\n')[3]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
 describe('provideTestDatabaseServer', () => {
   const saved = process.env.TEST_DATABASE_URL;
   afterEach(() => {
@@ -32,7 +40,10 @@ describe('provideTestDatabaseServer', () => {
     const server = await provideTestDatabaseServer();
     expect(process.env.TEST_DATABASE_URL).toBe(server.url);
     expect(await answers(server.url)).toBe(true);
-    const [dir] = readdirSync(tmpdir()).filter((name) => name.startsWith('test-postgres-') && !before.has(name));
+    // Other runs on the machine may start servers meanwhile: the folder is the one whose postmaster
+    // listens on this server's port (line 4 of postmaster.pid).
+    const port = new URL(server.url).port;
+    const [dir] = readdirSync(tmpdir()).filter((name) => name.startsWith('test-postgres-') && !before.has(name) && postmasterPort(name) === port);
     expect(dir).toBeDefined();
 
     await server.stop();
