@@ -21,7 +21,23 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { postgresBench } from './postgres.bench';
 import os from 'node:os';
-import { CHUNK, SECONDS, Service, commitMeasured, driverBaseline, jsonBatch, load, machine, memoryMiB, multipartBody, n, startService, untilFinal, upload, writeSection } from './support';
+import {
+  CHUNK,
+  SECONDS,
+  Service,
+  commitMeasured,
+  driverBaseline,
+  jsonBatch,
+  load,
+  machine,
+  memoryMiB,
+  multipartBody,
+  n,
+  startService,
+  untilFinal,
+  upload,
+  writeSection,
+} from './support';
 
 interface Latencies {
   readonly count: number;
@@ -95,7 +111,8 @@ async function sameAnswer(service: Service, bareUrl: string, batchId: string): P
     fetch(`${service.url}${statusPath(batchId)}`, { headers: { ...service.headers(), 'X-COREOS-REQUEST-ID': 'bench-read' } }).then((r) => r.text()),
     fetch(`${bareUrl}${statusPath(batchId)}`, { headers: BARE_HEADERS }).then((r) => r.text()),
   ]);
-  if (real !== baseline) throw new Error(`the bare route answers otherwise than the service:\nservice: ${real.slice(0, 600)}\nbare:    ${baseline.slice(0, 600)}`);
+  if (real !== baseline)
+    throw new Error(`the bare route answers otherwise than the service:\nservice: ${real.slice(0, 600)}\nbare:    ${baseline.slice(0, 600)}`);
 }
 
 /** A CSV file on a fresh service: 202 time, processing rate (202 to final), peak RSS. */
@@ -178,7 +195,12 @@ async function main(): Promise<void> {
   for (let turn = 0; turn < 4; turn++) turns.push(await pollFor(turn % 2 === 0 ? bigUrl : bareBigUrl, turn % 2 === 0 ? readHeaders : BARE_HEADERS, 5, 20, 2));
   const during = await fetch(bigUrl, { headers: service.headers() });
   const stillRunning = ((await during.json()) as { data: { meta: { status: string } } }).data.meta.status === 'IN_PROGRESS';
-  const worst = (a: Latencies, b: Latencies): Latencies => ({ count: a.count + b.count, p50: Math.max(a.p50, b.p50), p99: Math.max(a.p99, b.p99), max: Math.max(a.max, b.max) });
+  const worst = (a: Latencies, b: Latencies): Latencies => ({
+    count: a.count + b.count,
+    p50: Math.max(a.p50, b.p50),
+    p99: Math.max(a.p99, b.p99),
+    max: Math.max(a.max, b.max),
+  });
   const runningService = worst(turns[0]!, turns[2]!);
   const runningBare = worst(turns[1]!, turns[3]!);
   add(
@@ -251,7 +273,13 @@ async function main(): Promise<void> {
   const small = await fileRun(10_000);
   const large = await fileRun(200_000);
   const fileBase = await driverBaseline(200_000);
-  add('5. CSV file of 200 000 rows: rows/s ÷ driver rows/s', '≥ 0.55', n(large.rate / fileBase, 2), `${n(large.rate)} rows/s`, `driver, chunks of ${n(CHUNK)}: ${n(fileBase)} rows/s`);
+  add(
+    '5. CSV file of 200 000 rows: rows/s ÷ driver rows/s',
+    '≥ 0.55',
+    n(large.rate / fileBase, 2),
+    `${n(large.rate)} rows/s`,
+    `driver, chunks of ${n(CHUNK)}: ${n(fileBase)} rows/s`,
+  );
   const jsonSmall = await jsonRun(10);
   const jsonLarge = await jsonRun(196);
   add(

@@ -116,7 +116,9 @@ app.get('/core/api/v2/containers/:type/batch/status', async (request, reply) => 
     }
     return reply
       .type('application/json; charset=utf-8')
-      .send(`{"data":{"meta":${JSON.stringify(meta(b, lists.hasMore))},"errors":${lists.errors},"success":${lists.success}},"request":${JSON.stringify(echo)}}`);
+      .send(
+        `{"data":{"meta":${JSON.stringify(meta(b, lists.hasMore))},"errors":${lists.errors},"success":${lists.success}},"request":${JSON.stringify(echo)}}`,
+      );
   }
   let lists = mode === 'objects' && finished ? objects.get(b.pk) : undefined;
   if (lists === undefined) {
