@@ -16,6 +16,7 @@ import type { BatchFileCodec } from './batch-file-codec';
 import { BatchController, TargetType, batchStatusLocation } from './batch-routes';
 import { SubmitHeaders } from '../http/openapi-headers';
 import { UploadForm } from '../files/upload-form';
+import { inSlices } from '../files/event-loop-slices';
 import { APP_CONFIG, BATCH_FILE_CODEC, CALLBACK_GUARD } from '../tokens';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
@@ -75,7 +76,7 @@ export class BatchUploadController {
         targetType: containerType,
         operation,
         actor: caller.actor,
-        records: this.files.records(operation, form.records()),
+        records: inSlices(this.files.records(operation, form.records())),
         finish: () => form.finish(),
         ...(key !== null ? { submission: () => ({ key, fingerprint: submitFingerprint(request, `file:${form.fileDigest}`, form.callback, secret) }) } : {}),
         callback: () => form.callbackTarget(secret, caller.requestId),
