@@ -47,9 +47,11 @@ export async function addBatch(
       if (chunk.length === ITEM_INSERT_CHUNK) {
         seq = await insertItems(manager, batchPk, seq, chunk);
         chunk = [];
+        await turn();
       }
     }
     seq = await insertItems(manager, batchPk, seq, chunk);
+    await turn();
     if (seq !== total) throw new Error(`Batch ${batch.id} has total ${total} but ${seq} items were given`);
     await openParts(manager, batchPk, plan, total);
     return claimed;
