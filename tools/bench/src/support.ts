@@ -3,13 +3,13 @@
 // batches, the load generator, the processes' memory, the driver baseline (the same container and
 // tracking rows inserted straight through better-sqlite3 in chunked transactions), and the
 // writing of a table into docs/benchmarks.md.
-import { DEFAULT_CHUNK_SIZE } from '@container-service/batch-domain';
+import { DEFAULT_CHUNK_SIZE, IdGenerator } from '@container-service/batch-domain';
+import { UuidV7IdGenerator } from '@container-service/container-api';
 import { Database } from '@container-service/persistence-typeorm';
 import autocannon from 'autocannon';
 import BetterSqlite3 from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import { ChildProcess, execSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -262,9 +262,9 @@ export async function upload(service: Service, rows: number, { refused = false }
  * inserted through better-sqlite3 prepared statements into a fresh file with the service's
  * schema and indexes (migrated by the service's own Database), its durability settings (WAL,
  * synchronous=FULL), in transactions of CHUNK rows (the service's chunk), with container ids
- * made as the service makes them (`containerUuid`); rows per second.
+ * made as the service makes them (time-ordered, ADR 0029); rows per second.
  */
-export async function driverBaseline(rows: number, containerUuid: () => string = randomUUID): Promise<number> {
+export async function driverBaseline(rows: number, ids: IdGenerator = new UuidV7IdGenerator()): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-base-'));
   await (await Database.open(`sqlite:${path.join(dir, 'baseline.sqlite')}`)).close();
   const db = new BetterSqlite3(path.join(dir, 'baseline.sqlite'));
@@ -278,7 +278,7 @@ export async function driverBaseline(rows: number, containerUuid: () => string =
   const chunk = db.transaction((from: number, to: number) => {
     const now = Date.now();
     for (let i = from; i < to; i++) {
-      const id = `bag:${containerUuid()}`;
+      const id = `bag:${ids.uuid()}`;
       insertContainer.run(
         id,
         `r-${i}`,
