@@ -63,8 +63,8 @@ describe('An upload being received', () => {
     expectStatus(answer, 202);
     // Reads kept being answered all through the upload (each is a few turns of the loop)...
     expect(order.filter((entry) => entry === 'read').length).toBeGreaterThan(10);
-    // ...and no stretch without a turn came near the upload's own length (slices are 4 ms; the
-    // bound leaves room for a busy machine that takes the core away now and then).
-    expect(longest).toBeLessThan(Math.min(250, took / 4));
+    // ...and no stretch without a turn came near the upload's own length. (Slices are 4 ms; a
+    // bound in milliseconds would fail on a busy machine that takes the core away for a while.)
+    expect(longest).toBeLessThan(took / 4);
   }, 120_000);
 });
