@@ -16,7 +16,6 @@ import type { BatchFileCodec } from './batch-file-codec';
 import { BatchController, TargetType, batchStatusLocation } from './batch-routes';
 import { SubmitHeaders } from '../http/openapi-headers';
 import { UploadForm } from '../files/upload-form';
-import { inSlices } from '../files/event-loop-slices';
 import { APP_CONFIG, BATCH_FILE_CODEC, CALLBACK_GUARD } from '../tokens';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
@@ -76,7 +75,7 @@ export class BatchUploadController {
         targetType: containerType,
         operation,
         actor: caller.actor,
-        records: inSlices(this.files.records(operation, form.records())),
+        records: this.files.records(operation, form.records()),
         finish: () => form.finish(),
         ...(key !== null ? { submission: () => ({ key, fingerprint: submitFingerprint(request, `file:${form.fileDigest}`, form.callback, secret) }) } : {}),
         callback: () => form.callbackTarget(secret, caller.requestId),

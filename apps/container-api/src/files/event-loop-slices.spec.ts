@@ -1,13 +1,14 @@
-import { inSlices } from './event-loop-slices';
+import { EventLoopSlices } from './event-loop-slices';
 
 /** Entries that arrive through promises only, as a socket's buffered chunks do: no turn of the loop between them. */
 async function* buffered(count: number): AsyncGenerator<number> {
   for (let i = 0; i < count; i++) yield await Promise.resolve(i);
 }
 
-describe('inSlices', () => {
+describe('EventLoopSlices', () => {
   it('lets the event loop turn once a slice has passed, and only then', async () => {
     let clock = 0;
+    const slices = new EventLoopSlices(4, () => clock);
     const seen: string[] = [];
     const other = { waiting: false };
     // Another request waiting for the loop: it records where in the intake it got its turn.
@@ -18,7 +19,8 @@ describe('inSlices', () => {
         other.waiting = false;
       });
     };
-    for await (const entry of inSlices(buffered(12), 4, () => clock)) {
+    for await (const entry of buffered(12)) {
+      if (slices.due()) await slices.turn();
       if (!other.waiting) wait();
       seen.push(String(entry));
       clock += 1; // each entry's parsing and storing takes 1 ms
@@ -35,9 +37,14 @@ describe('inSlices', () => {
     expect(seen).toEqual(['0', '1', '2', '3', '4', 'end', 'turn']);
   });
 
-  it('passes every entry on in order', async () => {
-    const out: number[] = [];
-    for await (const entry of inSlices(buffered(1000), 0)) out.push(entry);
-    expect(out).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  it('starts a new slice after each turn', async () => {
+    let clock = 0;
+    const slices = new EventLoopSlices(4, () => clock);
+    clock = 5;
+    expect(slices.due()).toBe(true);
+    await slices.turn();
+    expect(slices.due()).toBe(false);
+    clock = 9;
+    expect(slices.due()).toBe(true);
   });
 });
