@@ -2,7 +2,6 @@
 // callback secret sealer and address guard, and the in-process "a batch was submitted" signal.
 import { AccessVerifier, Clock, IdGenerator } from '@container-service/batch-domain';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Logger } from 'pino';
 import { JwtAccessVerifier } from './auth/jwt-access-verifier';
 import { VerificationKey } from './auth/signing-key';
@@ -10,6 +9,7 @@ import { BatchSubmitted } from './batches/batch-submitted';
 import { AesGcmSecretSealer } from './callbacks/aes-gcm-secret.sealer';
 import { CallbackAddressGuard } from './callbacks/callback-address.guard';
 import { AppConfig } from './config/app-config';
+import { UuidV7IdGenerator } from './ids/uuid-v7.id-generator';
 import { ACCESS_VERIFIER, APP_CONFIG, CALLBACK_GUARD, CLOCK, ID_GENERATOR, LOGGER, SECRET_SEALER } from './tokens';
 
 export interface CoreDependencies {
@@ -29,7 +29,8 @@ export class CoreModule {
         { provide: APP_CONFIG, useValue: deps.config },
         { provide: LOGGER, useValue: deps.logger },
         { provide: CLOCK, useValue: deps.clock ?? { now: () => Date.now() } },
-        { provide: ID_GENERATOR, useValue: { uuid: () => randomUUID() } satisfies IdGenerator },
+        // Time-ordered ids (ADR 0028); one generator per process thread, so ids of a thread only increase.
+        { provide: ID_GENERATOR, useFactory: (clock: Clock): IdGenerator => new UuidV7IdGenerator(clock), inject: [CLOCK] },
         {
           provide: ACCESS_VERIFIER,
           useFactory: (config: AppConfig): AccessVerifier =>

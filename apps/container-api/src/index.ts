@@ -7,3 +7,4 @@ export { loadConfig } from './config/app-config';
 export type { AppConfig } from './config/app-config';
 export { createLogger } from './logging/logger';
 export { resolveVerificationKey } from './auth/signing-key';
+export { UuidV7IdGenerator } from './ids/uuid-v7.id-generator';

@@ -8,7 +8,7 @@ export interface Clock {
 }
 
 export interface IdGenerator {
-  /** A fresh random uuid, lower case. */
+  /** A fresh uuid, lower case, unique; the service's are time-ordered (version 7), fakes may count. */
   uuid(): string;
 }
 

@@ -2,7 +2,7 @@
 // connection as named prepared statements, with lists passed as arrays (`unnest($1::text[], …)`)
 // instead of one placeholder per value. The text is then the same whatever the list's length, so
 // the server parses it once per connection and each chunk sends only its values; TypeORM's path
-// would send and parse a statement of thousands of placeholders every time (ADR 0030).
+// would send and parse a statement of thousands of placeholders every time (ADR 0029).
 import { EntityManager } from 'typeorm';
 
 /** A name per statement text, the same in every connection of this process (pg prepares it once per connection). */

@@ -3,12 +3,13 @@
 // batches, the load generator, the processes' memory, the driver baseline (the same container and
 // tracking rows inserted straight through better-sqlite3 in chunked transactions), and the
 // writing of a table into docs/benchmarks.md.
+import { DEFAULT_CHUNK_SIZE, IdGenerator } from '@container-service/batch-domain';
+import { UuidV7IdGenerator } from '@container-service/container-api';
 import { Database } from '@container-service/persistence-typeorm';
 import autocannon from 'autocannon';
 import BetterSqlite3 from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import { ChildProcess, execSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,8 @@ import { performance } from 'node:perf_hooks';
 const SECRET = 'benchmark-secret-that-is-at-least-32-bytes';
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BOUNDARY = 'bench-boundary';
-export const CHUNK = 250;
+/** Rows per baseline transaction: the service's chunk (WORKER_CHUNK_SIZE's default), so both commit as often. */
+export const CHUNK = Number(process.env.WORKER_CHUNK_SIZE || DEFAULT_CHUNK_SIZE);
 // The service's process entries (dist/main.js, and dist/worker.js beside it), found through the
 // app package's exports.
 const MAIN = require.resolve('@container-service/container-api/main');
@@ -27,27 +29,24 @@ const CSV_HEADER = 'refID,scannableId,attributes.weight,trackingDetails\r\n';
 /** Row i of the benchmark file: a scannable id, an attribute and a tracking id, all unique. */
 const csvRow = (i: number) => `r-${i},S-${i},${i % 100},"[{""operator"":""DHL"",""trackingId"":""T-${i}""}]"\r\n`;
 
-/** The multipart body of a file of `rows` rows, generated as it is sent. */
-function multipartBody(rows: number): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let next = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (next === 0)
-        controller.enqueue(
-          encoder.encode(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="bench.csv"\r\nContent-Type: text/csv\r\n\r\n${CSV_HEADER}`),
-        );
-      if (next >= rows) {
-        controller.enqueue(encoder.encode(`\r\n--${BOUNDARY}--\r\n`));
-        controller.close();
-        return;
-      }
-      let text = '';
-      const end = Math.min(rows, next + 1000);
-      for (; next < end; next++) text += csvRow(next);
-      controller.enqueue(encoder.encode(text));
-    },
-  });
+/**
+ * The multipart body of a file of `rows` rows, built once per size and kept, so that sending it
+ * costs the benchmark's own process (which also runs the polling clients) next to nothing; with
+ * `repeatFirst`, the last row repeats the first row's refID, so the service reads and stores the
+ * whole file, then refuses it (400) and discards what it stored.
+ */
+const bodies = new Map<string, Buffer>();
+export function multipartBody(rows: number, repeatFirst = false): Buffer {
+  const key = `${rows}:${repeatFirst}`;
+  let body = bodies.get(key);
+  if (body === undefined) {
+    const parts = [`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="bench.csv"\r\nContent-Type: text/csv\r\n\r\n${CSV_HEADER}`];
+    for (let i = 0; i < rows; i++) parts.push(repeatFirst && i === rows - 1 ? csvRow(i).replace(`r-${i},`, 'r-0,') : csvRow(i));
+    parts.push(`\r\n--${BOUNDARY}--\r\n`);
+    body = Buffer.from(parts.join(''));
+    bodies.set(key, body);
+  }
+  return body;
 }
 
 export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -236,15 +235,23 @@ export async function untilFinal(service: Service, batchId: string, pollMs = 50)
   }
 }
 
-/** Uploads a generated file of `rows` rows; the batch id and the time to the 202. */
-export async function upload(service: Service, rows: number): Promise<{ batchId: string; acceptedMs: number }> {
+/**
+ * Uploads a generated file of `rows` rows; the batch id and the time to the 202. With `refused`,
+ * the file's last row repeats a refID: the whole file is read and stored, then refused (400).
+ */
+export async function upload(service: Service, rows: number, { refused = false } = {}): Promise<{ batchId: string; acceptedMs: number }> {
+  const body = multipartBody(rows, refused);
   const t0 = performance.now();
   const response = await fetch(`${service.url}/core/api/v2/containers/bag/batch/upload`, {
     method: 'POST',
     headers: service.headers({ 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }),
-    body: multipartBody(rows),
-    duplex: 'half',
+    body,
   });
+  if (refused) {
+    if (response.status !== 400) throw new Error(`refused upload: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+    return { batchId: '', acceptedMs: performance.now() - t0 };
+  }
   if (response.status !== 202) throw new Error(`upload: ${response.status} ${await response.text()}`);
   const batchId = ((await response.json()) as { data: { id: string } }).data.id;
   return { batchId, acceptedMs: performance.now() - t0 };
@@ -253,9 +260,11 @@ export async function upload(service: Service, rows: number): Promise<{ batchId:
 /**
  * The driver baseline: `rows` containers with a scannable id, an attribute and one tracking id,
  * inserted through better-sqlite3 prepared statements into a fresh file with the service's
- * schema (WAL, synchronous=FULL), in transactions of CHUNK rows; rows per second.
+ * schema and indexes (migrated by the service's own Database), its durability settings (WAL,
+ * synchronous=FULL), in transactions of CHUNK rows (the service's chunk), with container ids
+ * made as the service makes them (time-ordered, ADR 0028); rows per second.
  */
-export async function driverBaseline(rows: number): Promise<number> {
+export async function driverBaseline(rows: number, ids: IdGenerator = new UuidV7IdGenerator()): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-base-'));
   await (await Database.open(`sqlite:${path.join(dir, 'baseline.sqlite')}`)).close();
   const db = new BetterSqlite3(path.join(dir, 'baseline.sqlite'));
@@ -269,7 +278,7 @@ export async function driverBaseline(rows: number): Promise<number> {
   const chunk = db.transaction((from: number, to: number) => {
     const now = Date.now();
     for (let i = from; i < to; i++) {
-      const id = `bag:${randomUUID()}`;
+      const id = `bag:${ids.uuid()}`;
       insertContainer.run(
         id,
         `r-${i}`,

@@ -1,5 +1,5 @@
 // Maps a batch status report to the contract's BatchResponse (§3). Explicit, field by field.
-import { Batch, BatchProgress, BatchSnapshot, BatchStatus, BatchStatusReport } from '@container-service/batch-domain';
+import { Batch, BatchProgress, BatchSnapshot, BatchStatus, BatchStatusReport, FailureResult, SuccessResult } from '@container-service/batch-domain';
 import { ActionByJson, presentActionBy } from '../http/action-by';
 
 export interface BatchMetaJson {
@@ -68,9 +68,19 @@ export function presentReportMeta(report: BatchStatusReport): BatchMetaJson {
 export function presentBatchStatus(report: Omit<BatchStatusReport, 'progress'> & { progress?: BatchProgress }): BatchResponseJson {
   return {
     meta: presentMeta(report.batch, report.status, report.pending, report.hasMore, report.progress),
-    errors: report.failures.map((f) =>
-      f.row === null ? { refID: f.refId, reason: f.reason, code: f.code } : { refID: f.refId, reason: f.reason, code: f.code, row: f.row },
-    ),
-    success: report.successes.map((s) => (s.row === null ? { refID: s.refId, id: s.resultId } : { refID: s.refId, id: s.resultId, row: s.row })),
+    errors: presentFailures(report.failures),
+    success: presentSuccesses(report.successes),
   };
+}
+
+/** A status answer's `errors`. */
+export function presentFailures(failures: readonly FailureResult[]): BatchResponseJson['errors'] {
+  return failures.map((f) =>
+    f.row === null ? { refID: f.refId, reason: f.reason, code: f.code } : { refID: f.refId, reason: f.reason, code: f.code, row: f.row },
+  );
+}
+
+/** A status answer's `success`. */
+export function presentSuccesses(successes: readonly SuccessResult[]): BatchResponseJson['success'] {
+  return successes.map((s) => (s.row === null ? { refID: s.refId, id: s.resultId } : { refID: s.refId, id: s.resultId, row: s.row }));
 }

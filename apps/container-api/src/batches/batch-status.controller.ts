@@ -8,12 +8,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { unwrap } from '../http/api-error';
 import { CallerInfo } from '../http/caller';
 import type { Caller } from '../http/caller';
-import { successEnvelope } from '../http/envelope';
 import { ApiErrors } from '../http/openapi-errors';
 import { RESPONSE_HEADER } from '../http/openapi-response-headers';
 import { BATCH_ID_SCHEMA, BatchController, TargetType } from './batch-routes';
 import { BatchStatusEnvelopeDto } from './batch-response.dto';
-import { presentBatchStatus } from './batch-response.presenter';
+import { batchStatusText } from './batch-status.text';
 import { BatchWatches } from './batch-watches';
 
 /** `?wait=N` bounds, in seconds (§3). */
@@ -101,7 +100,9 @@ export class BatchStatusController {
       report = await this.waitFor(locator, waitMs ?? 0, abandonedBy(reply));
     }
     if (report.pending > 0) void reply.header('Retry-After', '1');
-    return successEnvelope(request, presentBatchStatus(report));
+    // Sent as text: a finished batch's lists are serialised once, not on every read (ADR 0027).
+    void reply.type('application/json; charset=utf-8');
+    return batchStatusText(request, report);
   }
 
   private async waitFor(locator: BatchLocator, waitMs: number, abandoned: AbortSignal) {

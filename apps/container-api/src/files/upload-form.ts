@@ -16,6 +16,7 @@ import { ApiError } from '../http/api-error';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../http/json-body';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { readCsvRecords } from './csv-records';
+import { EventLoopSlices } from './event-loop-slices';
 
 const FILE_FIELD = 'file';
 const CALLBACK_FIELD = 'callback';
@@ -48,6 +49,8 @@ export class UploadForm {
   private callbackProblem: string | null = null;
   private extraFile = false;
   private idleTimedOut = false;
+  /** The request thread is shared with other requests while the file is read and stored (ADR 0026). */
+  private readonly slices = new EventLoopSlices();
 
   constructor(
     private readonly request: FastifyRequest,
@@ -81,6 +84,9 @@ export class UploadForm {
       for await (const entry of readCsvRecords(counted)) {
         // A file cut at the limit may end mid-record: the limit is what the client must hear of.
         if (stream.truncated) break;
+        // Checked here rather than in a generator of its own: one more promise per record costs
+        // more than the slices (ADR 0026).
+        if (this.slices.due()) await this.slices.turn();
         yield entry;
         if ('problem' in entry) return;
       }
