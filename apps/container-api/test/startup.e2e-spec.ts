@@ -8,7 +8,14 @@ import { jwtVerify } from 'jose';
 import { BASE } from './support/test-app';
 import { DIST, MAIN, cleanEnv, start, stop } from './support/service-process';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-'));
+// Every folder made here is removed when the file ends.
+const folders: string[] = [];
+afterAll(() => folders.splice(0).forEach((folder) => fs.rmSync(folder, { recursive: true, force: true })));
+const tmp = (): string => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-'));
+  folders.push(folder);
+  return folder;
+};
 
 describe('the service process', () => {
   it('starts in development mode on the SQLite default, prints a demo token, and keeps its secret across restarts', async () => {

@@ -25,9 +25,6 @@ import {
 import { AttributeConfig } from '@container-service/container-domain';
 import { CONTAINER_BATCH_KIND, CreateContainerHandler, UpdateContainerHandler } from '@container-service/container-domain';
 import { aContainer, aContainerType } from '@container-service/container-domain/testing';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { EntityManager } from 'typeorm';
 import { Database } from './database';
 import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
@@ -39,11 +36,12 @@ import { TypeOrmBatchSeeder } from './testing';
 import { TypeOrmContainerStore, TypeOrmContainerStoreProvider } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
+import { sqliteScratch } from '../test/sqlite-scratch';
 
 const locator = { tenantId: 'acme', kind: CONTAINER_BATCH_KIND, targetType: 'bag', batchId: aBatchId() };
 const KINDS = [CONTAINER_BATCH_KIND];
 
-const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-proc-')), 'db.sqlite')}`;
+const tempUrl = sqliteScratch('cs-proc').url;
 
 /** Each store with a way to a fresh database, and the error its driver throws when the disk is full. */
 interface Store {

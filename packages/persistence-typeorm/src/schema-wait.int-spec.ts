@@ -1,13 +1,11 @@
 // `migrate: false` on both stores: a process that waits for the schema opens once another has
 // migrated, opens at once on a migrated database, and fails past its deadline naming what is missing.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from './database';
 import { migrationNames } from './schema-wait';
 import { allTables, batchTables } from './table-sets';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
+import { sqliteScratch } from '../test/sqlite-scratch';
 
 const ALL = migrationNames(allTables);
 
@@ -63,7 +61,8 @@ function schemaWaitSuite(store: string, fresh: () => Promise<string>): void {
   });
 }
 
-schemaWaitSuite('SQLite', () => Promise.resolve(`sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-schema-')), 'db.sqlite')}`));
+const scratch = sqliteScratch('cs-schema');
+schemaWaitSuite('SQLite', () => Promise.resolve(scratch.url()));
 
 if (requirePostgres()) {
   const scratch = postgresScratch('cs_schema');

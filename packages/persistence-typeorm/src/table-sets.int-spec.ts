@@ -5,7 +5,6 @@ import { A_KIND, T0, aBatch, aBatchId, someItems } from '@container-service/batc
 import { aContainerType } from '@container-service/container-domain/testing';
 import BetterSqlite3 from 'better-sqlite3';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Database, openDatabase } from './database';
 import { batchTables, containerTables } from './table-sets';
@@ -14,9 +13,10 @@ import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmContainerReader } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
+import { sqliteScratch } from '../test/sqlite-scratch';
 
 const CONTAINER_TABLES = ['container_tracking', 'container_types', 'containers'];
-const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-sets-')), 'db.sqlite');
+const tempFile = sqliteScratch('cs-sets').file;
 const locator = { tenantId: 'acme', kind: A_KIND, targetType: 'parcel', batchId: aBatchId(1) };
 /** The batch in the fixture: made before batches had kinds, so a container batch since. */
 const preSplit = { ...locator, kind: 'container' };

@@ -1,18 +1,14 @@
 // The container store contract on a SQLite file and on PostgreSQL, inside the processing store's transactions as
 // the item handlers use it.
 import { aContainerType, describeContainerStoreContract } from '@container-service/container-domain/testing';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Database } from './database';
 import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
 import { TypeOrmContainerStoreProvider } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
+import { sqliteScratch } from '../test/sqlite-scratch';
 
-const stores: Array<[string, () => Promise<string> | string]> = [
-  ['a SQLite file', () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-containers-')), 'db.sqlite')}`],
-];
+const stores: Array<[string, () => Promise<string> | string]> = [['a SQLite file', sqliteScratch('cs-containers').url]];
 if (requirePostgres()) {
   const scratch = postgresScratch('cs_containers');
   stores.push(['PostgreSQL', () => scratch.migrated()]);
