@@ -1,6 +1,5 @@
 // The service's configuration, read once from the environment and checked whole at start-up.
 // A bad value stops the process with one line that names the variable and what it wants.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CHUNK_SIZE } from '@container-service/batch-domain';
@@ -13,22 +12,15 @@ import {
   parsePostgresUrl,
 } from '@container-service/persistence-typeorm';
 import { SecretKey, parseSecretsKey } from '../callbacks/aes-gcm-secret.sealer';
+import { AuthConfig, loadAuthConfig } from './auth-config';
+import { ConfigError } from './config-error';
+
+export { ConfigError } from './config-error';
+export type { AuthConfig } from './auth-config';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 /** LOG_FORMAT: JSON lines, or readable lines (pino-pretty); unset, chosen by where stdout goes (logger.ts). */
 export type LogFormat = 'json' | 'pretty';
-
-type AuthKeyConfig =
-  | { readonly kind: 'development' }
-  | { readonly kind: 'secret'; readonly secret: string }
-  | { readonly kind: 'public-key'; readonly pem: string }
-  | { readonly kind: 'jwks'; readonly url: string };
-
-export interface AuthConfig {
-  readonly key: AuthKeyConfig;
-  readonly issuer: string | null;
-  readonly audience: string | null;
-}
 
 export interface AppConfig {
   readonly port: number;
@@ -127,8 +119,6 @@ export interface WorkerConfig {
   /** Pause between looks for work when there is none. */
   readonly idleMs: number;
 }
-
-export class ConfigError extends Error {}
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -254,52 +244,5 @@ function secretKeys(raw: string | undefined): SecretKey[] {
     return parseSecretsKey(raw);
   } catch (error) {
     throw new ConfigError((error as Error).message);
-  }
-}
-
-function loadAuthConfig(text: (name: string) => string | undefined, production: boolean): AuthConfig {
-  const secret = text('AUTH_JWT_SECRET');
-  const publicKey = text('AUTH_PUBLIC_KEY');
-  const jwksUrl = text('AUTH_JWKS_URL');
-  const given = [secret && 'AUTH_JWT_SECRET', publicKey && 'AUTH_PUBLIC_KEY', jwksUrl && 'AUTH_JWKS_URL'].filter(Boolean);
-  if (given.length > 1) throw new ConfigError(`set only one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY, AUTH_JWKS_URL; got ${given.join(' and ')}`);
-
-  let key: AuthKeyConfig;
-  if (secret !== undefined) {
-    if (Buffer.byteLength(secret, 'utf8') < 32) throw new ConfigError('AUTH_JWT_SECRET must be at least 32 bytes long (256 bits) for HS256');
-    key = { kind: 'secret', secret };
-  } else if (publicKey !== undefined) {
-    key = { kind: 'public-key', pem: readPem(publicKey) };
-  } else if (jwksUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(jwksUrl);
-    } catch {
-      throw new ConfigError(`AUTH_JWKS_URL must be an absolute http(s) URL; got '${jwksUrl}'`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`AUTH_JWKS_URL must be an http(s) URL; got '${jwksUrl}'`);
-    key = { kind: 'jwks', url: url.toString() };
-  } else if (production) {
-    throw new ConfigError('NODE_ENV=production needs an access token key: set AUTH_JWT_SECRET, AUTH_PUBLIC_KEY or AUTH_JWKS_URL');
-  } else {
-    key = { kind: 'development' };
-  }
-  return { key, issuer: text('AUTH_ISSUER') ?? null, audience: text('AUTH_AUDIENCE') ?? null };
-}
-
-/** AUTH_PUBLIC_KEY holds the PEM itself, or the path of a file holding it. */
-function readPem(value: string): string {
-  const pem = value.startsWith('-----BEGIN') ? value : readFile(value);
-  if (!/-----BEGIN (PUBLIC KEY|CERTIFICATE)-----/.test(pem)) {
-    throw new ConfigError('AUTH_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----) or the path of a file holding one');
-  }
-  return pem.replace(/\\n/g, '\n');
-}
-
-function readFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new ConfigError(`AUTH_PUBLIC_KEY is neither a PEM key nor a readable file: '${file.slice(0, 80)}'`);
   }
 }
