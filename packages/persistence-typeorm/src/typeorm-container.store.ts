@@ -1,7 +1,6 @@
 // Container storage over TypeORM: the store that item handlers write through inside a chunk's
 // transaction, and the reader for GET. Tracking ids live in their own table whose primary key
 // (tenant, operator, tracking id) makes a duplicate impossible even if a check were missed.
-import { Actor } from '@container-service/batch-domain';
 import {
   AttributeConfig,
   ContainerReader,
@@ -13,55 +12,10 @@ import {
 import { EntityManager } from 'typeorm';
 import { Database } from './database';
 import { execute, flag, onPostgres, placeholders, select, slices } from './sql';
-import { ContainerRow, ContainerSchema } from './schemas/container.schema';
+import { ContainerSchema } from './schemas/container.schema';
+import { fromContainerRow, toContainerRow } from './container.mapper';
 import { ArrayElement, InsertColumn, arrayInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
 
-const json = (value: unknown) => JSON.stringify(value);
-const actor = (value: string | null) => (value === null ? null : (JSON.parse(value) as Actor));
-
-function toContainerRow(c: ContainerSnapshot): ContainerRow {
-  return {
-    tenantId: c.tenantId,
-    id: c.id,
-    containerType: c.containerType,
-    refId: c.refId,
-    scannableId: c.scannableId,
-    trackingDetails: json(c.trackingDetails),
-    attributes: json(c.attributes),
-    items: json(c.items),
-    parentId: c.parentId,
-    isHazmat: c.isHazmat,
-    isContainerizable: c.isContainerizable,
-    isReusable: c.isReusable,
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-    createdBy: c.createdBy === null ? null : json(c.createdBy),
-    updatedBy: c.updatedBy === null ? null : json(c.updatedBy),
-  };
-}
-
-function fromContainerRow(r: ContainerRow): ContainerSnapshot {
-  return {
-    tenantId: r.tenantId,
-    id: r.id,
-    containerType: r.containerType,
-    refId: r.refId,
-    scannableId: r.scannableId,
-    trackingDetails: JSON.parse(r.trackingDetails) as ContainerSnapshot['trackingDetails'],
-    attributes: JSON.parse(r.attributes) as ContainerSnapshot['attributes'],
-    items: JSON.parse(r.items) as ContainerSnapshot['items'],
-    parentId: r.parentId,
-    isHazmat: r.isHazmat,
-    isContainerizable: r.isContainerizable,
-    isReusable: r.isReusable,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    createdBy: actor(r.createdBy),
-    updatedBy: actor(r.updatedBy),
-  };
-}
-
-/** Keys per IN list: far below any driver's parameter limit. */
 const LIST = 500;
 const CONTAINER_COLUMNS =
   'tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by';
