@@ -17,16 +17,17 @@
 // Smaller runs: BENCH_PG_ROWS (file rows; the memory comparison uses a quarter of it),
 // BENCH_PG_BATCHES, BENCH_PG_WORKERS (e.g. `1,4`), BENCH_SECONDS (each load, 10 s).
 import { DEFAULT_CHUNK_SIZE } from '@container-service/batch-domain';
+import { UuidV7IdGenerator } from '@container-service/container-api';
 import { Database } from '@container-service/persistence-typeorm';
 import { FreshDatabase, ThrowawayPostgres, freshDatabase, startThrowawayPostgres } from '@container-service/test-postgres';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import {
+  baselineRow,
   SECONDS,
   Service,
   WorkerProcess,
@@ -197,6 +198,8 @@ async function pgBaseline(server: ThrowawayPostgres, rows: number, connections: 
       };
     };
     const full = statements(DEFAULT_CHUNK_SIZE);
+    // Container ids as the service makes them (time-ordered, ADR 0028).
+    const ids = new UuidV7IdGenerator();
     let next = 0;
     const t0 = performance.now();
     await Promise.all(
@@ -209,17 +212,9 @@ async function pgBaseline(server: ThrowawayPostgres, rows: number, connections: 
           const containerValues: unknown[] = [];
           const trackingValues: unknown[] = [];
           for (let i = from; i < to; i++) {
-            const id = `bag:${randomUUID()}`;
-            containerValues.push(
-              id,
-              `r-${i}`,
-              `S-${i}`,
-              JSON.stringify([{ operator: 'DHL', trackingId: `T-${i}`, isPrimary: true }]),
-              JSON.stringify({ weight: i % 100 }),
-              now,
-              now,
-            );
-            trackingValues.push(`T-${i}`, id);
+            const row = baselineRow(i, ids, now);
+            containerValues.push(...row.container);
+            trackingValues.push(...row.tracking);
           }
           // Full chunks as named statements: parsed once per connection, as the service's are.
           const sql = to - from === DEFAULT_CHUNK_SIZE ? full : statements(to - from);

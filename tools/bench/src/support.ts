@@ -258,6 +258,30 @@ export async function upload(service: Service, rows: number, { refused = false }
 }
 
 /**
+ * One row of the driver baselines (SQLite and PostgreSQL): the container the service would create
+ * for item `i` of the benchmark's files (id from the service's generator), and its tracking row.
+ */
+export function baselineRow(
+  i: number,
+  ids: IdGenerator,
+  now: number,
+): { container: [string, string, string, string, string, number, number]; tracking: [string, string] } {
+  const id = `bag:${ids.uuid()}`;
+  return {
+    container: [
+      id,
+      `r-${i}`,
+      `S-${i}`,
+      JSON.stringify([{ operator: 'DHL', trackingId: `T-${i}`, isPrimary: true }]),
+      JSON.stringify({ weight: i % 100 }),
+      now,
+      now,
+    ],
+    tracking: [`T-${i}`, id],
+  };
+}
+
+/**
  * The driver baseline: `rows` containers with a scannable id, an attribute and one tracking id,
  * inserted through better-sqlite3 prepared statements into a fresh file with the service's
  * schema and indexes (migrated by the service's own Database), its durability settings (WAL,
@@ -278,17 +302,9 @@ export async function driverBaseline(rows: number, ids: IdGenerator = new UuidV7
   const chunk = db.transaction((from: number, to: number) => {
     const now = Date.now();
     for (let i = from; i < to; i++) {
-      const id = `bag:${ids.uuid()}`;
-      insertContainer.run(
-        id,
-        `r-${i}`,
-        `S-${i}`,
-        JSON.stringify([{ operator: 'DHL', trackingId: `T-${i}`, isPrimary: true }]),
-        JSON.stringify({ weight: i % 100 }),
-        now,
-        now,
-      );
-      insertTracking.run(`T-${i}`, id);
+      const row = baselineRow(i, ids, now);
+      insertContainer.run(...row.container);
+      insertTracking.run(...row.tracking);
     }
   });
   const t0 = performance.now();
