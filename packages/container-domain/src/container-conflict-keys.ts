@@ -11,14 +11,15 @@ import { textNestsDeeperThan } from './json-depth';
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const own = (record: Record<string, unknown>, field: string): unknown => (Object.prototype.hasOwnProperty.call(record, field) ? record[field] : undefined);
 
-function trackingKeys(details: unknown): string[] {
-  if (!Array.isArray(details)) return [];
-  return details.flatMap((detail) => {
-    if (!isRecord(detail)) return [];
+function trackingKeys(details: unknown, keys: string[] = []): string[] {
+  if (!Array.isArray(details)) return keys;
+  for (const detail of details as unknown[]) {
+    if (!isRecord(detail)) continue;
     const operator = own(detail, 'operator');
     const trackingId = own(detail, 'trackingId');
-    return typeof operator === 'string' && typeof trackingId === 'string' ? [`t:${operator}\u0000${trackingId}`] : [];
-  });
+    if (typeof operator === 'string' && typeof trackingId === 'string') keys.push(`t:${operator}\u0000${trackingId}`);
+  }
+  return keys;
 }
 
 function keysOfItem(operation: BatchOperation, item: unknown): string[] {
@@ -34,28 +35,46 @@ function keysOfItem(operation: BatchOperation, item: unknown): string[] {
 
 /** A cell holding JSON, parsed; undefined when it is empty, too deep or not JSON. */
 function jsonCell(cell: string | undefined): unknown {
-  if (cell === undefined || cell.trim() === '' || textNestsDeeperThan(cell)) return undefined;
+  if (cell === undefined || textNestsDeeperThan(cell)) return undefined;
   try {
+    // Empty or blank text is not JSON either.
     return JSON.parse(cell) as unknown;
   } catch {
     return undefined;
   }
 }
 
+/** Where the cells a row's keys come from sit in its columns (-1: not a column). */
+interface KeyColumns {
+  readonly scannableId: number;
+  readonly containerId: number;
+  readonly trackingDetails: number;
+}
+
+/** Per list of columns (a batch's, the same array for each of its rows), found once rather than for every row. */
+const keyColumnsOf = new WeakMap<readonly string[], KeyColumns>();
+
+function keyColumns(columns: readonly string[]): KeyColumns {
+  let found = keyColumnsOf.get(columns);
+  if (found === undefined) {
+    found = { scannableId: columns.indexOf('scannableId'), containerId: columns.indexOf('containerId'), trackingDetails: columns.indexOf('trackingDetails') };
+    keyColumnsOf.set(columns, found);
+  }
+  return found;
+}
+
+/** The non-empty text at `at` of a row's cells. */
+function cellAt(cells: readonly unknown[], at: number): string | undefined {
+  const value = at < 0 ? undefined : cells[at];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 function keysOfRow(operation: BatchOperation, cells: unknown, columns: readonly string[]): string[] {
   if (!Array.isArray(cells) || cells.length !== columns.length) return [];
-  const cell = (name: string): string | undefined => {
-    const at = columns.indexOf(name);
-    const value: unknown = at < 0 ? undefined : cells[at];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const tracking = trackingKeys(jsonCell(cell('trackingDetails')));
-  if (operation === 'create') {
-    const scannableId = cell('scannableId');
-    return [...(scannableId === undefined ? [] : [`s:${scannableId}`]), ...tracking];
-  }
-  const containerId = cell('containerId');
-  return [...(containerId === undefined ? [] : [`c:${containerId}`]), ...tracking];
+  const at = keyColumns(columns);
+  const own = cellAt(cells, operation === 'create' ? at.scannableId : at.containerId);
+  const keys = own === undefined ? [] : [`${operation === 'create' ? 's' : 'c'}:${own}`];
+  return trackingKeys(jsonCell(cellAt(cells, at.trackingDetails)), keys);
 }
 
 export const containerConflictKeys: ConflictKeys = (operation, input, columns) =>

@@ -25,6 +25,8 @@ export function nestsDeeperThan(value: unknown, max: number = MAX_JSON_DEPTH): b
  * inside strings do not count. Text that is not JSON is left for the parser to refuse.
  */
 export function textNestsDeeperThan(text: string, max: number = MAX_JSON_DEPTH): boolean {
+  // Nesting deeper than `max` takes more than `max` brackets.
+  if (text.length <= max) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

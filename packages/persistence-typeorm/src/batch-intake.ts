@@ -109,16 +109,20 @@ class TypeOrmBatchIntake implements BatchIntake {
 
   async append(items: readonly NewBatchItem[], expiresAt: number): Promise<DuplicateReference | null> {
     try {
-      this.held = await this.database.write(async (manager) => {
-        await this.holdOpen(manager, { leaseExpiresAt: expiresAt });
-        let seq = this.held;
-        for (let from = 0; from < items.length; from += ITEM_INSERT_CHUNK) {
-          seq = await insertItems(manager, this.batchPk, seq, items.slice(from, from + ITEM_INSERT_CHUNK));
-        }
-        // A turn between the part's statements and its commit: see `turn`.
-        await turn();
-        return seq;
-      });
+      this.held = await this.database.write(
+        async (manager) => {
+          await this.holdOpen(manager, { leaseExpiresAt: expiresAt });
+          let seq = this.held;
+          for (let from = 0; from < items.length; from += ITEM_INSERT_CHUNK) {
+            seq = await insertItems(manager, this.batchPk, seq, items.slice(from, from + ITEM_INSERT_CHUNK));
+          }
+          // A turn between the part's statements and its commit: see `turn`.
+          await turn();
+          return seq;
+        },
+        // On disk with the commit that closes the intake, before which nothing is acknowledged (ADR 0032).
+        { flush: 'with-next' },
+      );
       for (const item of items) this.plan.note(item);
       return null;
     } catch (error) {

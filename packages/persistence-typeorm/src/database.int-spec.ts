@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toBatchRow } from './batch.mapper';
+import { EntityManager } from 'typeorm';
 import { Database } from './database';
 import { parseDatabaseUrl } from './sqlite-database';
 import { BatchSchema } from './schemas/batch.schema';
@@ -74,6 +75,26 @@ describe('Database', () => {
       seenDuringWrite = await database.read((m) => m.count(BatchSchema));
     });
     expect(seenDuringWrite).toBe(0);
+    expect(await database.read((m) => m.count(BatchSchema))).toBe(1);
+    await database.close();
+  });
+
+  it("commits a write flushed 'with-next' unsynced, and every other write synced, failed ones too", async () => {
+    const database = await Database.open(tempUrl());
+    const level = (manager: EntityManager) => manager.query<Array<{ synchronous: number }>>('PRAGMA synchronous').then(([row]) => row?.synchronous);
+    const seen: Array<number | undefined> = [];
+    await database.write(
+      async (manager) => {
+        seen.push(await level(manager));
+        await manager.insert(BatchSchema, toBatchRow(aBatch({ total: 1 })));
+      },
+      { flush: 'with-next' },
+    );
+    await database.write(async (manager) => void seen.push(await level(manager)));
+    await expect(database.write(() => Promise.reject(new Error('midway')), { flush: 'with-next' })).rejects.toThrow('midway');
+    await database.write(async (manager) => void seen.push(await level(manager)));
+    // 1 is NORMAL (in WAL mode: no sync at commit), 2 is FULL.
+    expect(seen).toEqual([1, 2, 2]);
     expect(await database.read((m) => m.count(BatchSchema))).toBe(1);
     await database.close();
   });
@@ -207,6 +228,29 @@ if (requirePostgres()) {
       });
       expect(seenDuringWrite).toBe(0);
       expect(await database.read((m) => m.count(BatchSchema))).toBe(1);
+      await database.close();
+    });
+
+    it("commits a write flushed 'with-next' without waiting for its WAL flush, and only that write", async () => {
+      // One connection, so that every write is the same session, set to wait for the flush as
+      // users run it (the test server does not).
+      const database = await Database.open(await scratch.migrated(), { poolMax: 1 });
+      const setting = (manager: EntityManager) =>
+        manager.query<Array<{ synchronous_commit: string }>>('SHOW synchronous_commit').then(([row]) => row?.synchronous_commit);
+      const seen: Array<string | undefined> = [];
+      await database.write((manager) => manager.query('SET SESSION synchronous_commit = on'));
+      await database.write(
+        async (manager) => {
+          seen.push(await setting(manager));
+          await manager.insert(BatchSchema, toBatchRow(aBatch({ total: 1 })));
+        },
+        { flush: 'with-next' },
+      );
+      await database.write(async (manager) => void seen.push(await setting(manager)));
+      await expect(database.write(() => Promise.reject(new Error('midway')), { flush: 'with-next' })).rejects.toThrow('midway');
+      await database.write(async (manager) => void seen.push(await setting(manager)));
+      expect(seen).toEqual(['off', 'on', 'on']);
+      expect(await count(database, 'batches')).toBe(1);
       await database.close();
     });
 

@@ -14,8 +14,11 @@ import type { PostgresDeadlines } from './postgres-deadlines';
 export { DEFAULT_DATABASE_URL } from './sqlite-database';
 
 export interface Database {
-  /** Runs `work` in one write transaction: all of it commits or none of it does. */
-  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one write transaction: all of it commits or none of it does. Its commit is on
+   * disk when the promise resolves, unless `options.flush` is 'with-next' (see WriteOptions).
+   */
+  write<T>(work: (manager: EntityManager) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** Runs `work` on a connection that only ever sees committed data; no writes. */
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
   /** Fails when the store does not answer, or has been seen damaged. */
@@ -34,6 +37,18 @@ export interface Database {
 }
 
 /** A hint, from any process to all, that work was stored: workers look for it at once instead of at their next poll. */
+/**
+ * How a write transaction's commit reaches the disk. 'now' (the default): before the write
+ * resolves. 'with-next': when the next 'now' commit of the same database does, as the log is
+ * written in commit order and flushed whole (SQLite's WAL with synchronous=NORMAL, PostgreSQL's
+ * synchronous_commit=off); a crash before then may undo it, never a later commit without it. For
+ * the steps of a piece of work whose last step is a 'now' write and that nothing acknowledges
+ * before that step: the parts of a file, received before the commit that closes its intake (ADR 0032).
+ */
+export interface WriteOptions {
+  readonly flush?: 'now' | 'with-next';
+}
+
 export interface WorkWakeups {
   /** Tells every listening process that work arrived; call it once the write that stored the work committed. */
   announce(): Promise<void>;

@@ -1,5 +1,6 @@
 // Public entry of the TypeORM persistence adapter: the store, and adapters for the repository ports.
 export { Database, DEFAULT_DATABASE_URL, openDatabase } from './database';
+export type { WriteOptions } from './database';
 export type { OpenDatabaseOptions, WorkWakeups } from './database';
 export { SqliteDatabase, parseDatabaseUrl } from './sqlite-database';
 export type { DatabaseLocation } from './sqlite-database';

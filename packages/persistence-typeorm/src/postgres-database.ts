@@ -5,7 +5,7 @@
 // Migrations run at open under a session advisory lock, so that processes starting together on an
 // empty database migrate it once (ADR 0018).
 import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
-import type { Database } from './database';
+import type { Database, WriteOptions } from './database';
 import { SchemaOptions, waitForSchema } from './schema-wait';
 import { driverErrorCode } from './sql';
 import { PostgresWakeups } from './postgres-wakeups';
@@ -67,13 +67,16 @@ export class PostgresDatabase implements Database {
   }
 
   /** One READ COMMITTED transaction on a connection of its own; ROLLBACK on any throw. */
-  async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  async write<T>(work: (manager: EntityManager) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     const runner = this.source.createQueryRunner();
     await runner.connect();
     try {
       // Through the runner, so that TypeORM knows a transaction is open (row locks need one).
       await runner.startTransaction('READ COMMITTED');
       try {
+        // For this transaction only: its commit returns before the server flushes its WAL record,
+        // which the next synchronous commit's flush (of the log up to its own record) covers.
+        if (options.flush === 'with-next') await runner.query('SET LOCAL synchronous_commit = off');
         const result = await work(runner.manager);
         await runner.commitTransaction();
         return result;

@@ -63,7 +63,8 @@ function nativeStatement(manager: EntityManager, sql: string, asArrays = false):
 }
 
 /** better-sqlite3 binds numbers, strings, bigints, buffers and null; booleans become 1/0. */
-const bindable = (params: readonly unknown[]) => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+const bindable = (params: readonly unknown[]): readonly unknown[] =>
+  params.some((p) => typeof p === 'boolean') ? params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p)) : params;
 
 /** Runs `template` and gives the rows back (a SELECT's, or those an UPDATE … RETURNING wrote). */
 export async function select<T>(manager: EntityManager, template: string, params: readonly unknown[]): Promise<T[]> {

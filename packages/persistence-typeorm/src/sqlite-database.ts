@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import type { Database } from './database';
+import type { Database, WriteOptions } from './database';
 import { SchemaOptions, waitForSchema } from './schema-wait';
 import { driverErrorCode } from './sql';
 import { DamageWatch, DatabaseDamagedError } from './damage-watch';
@@ -105,12 +105,17 @@ export class SqliteDatabase implements Database {
    * is synchronous, so SQLite's own busy wait would hold up every other task of this thread, HTTP
    * answers included.
    */
-  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  write<T>(work: (manager: EntityManager) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     const run = this.queue.then(async () => {
       // Nothing more is written to a store seen damaged: a 202 would promise work that cannot be done.
       this.damage.refuseIfDamaged();
       const runner = this.writer.createQueryRunner();
       await runner.connect();
+      // The setting is the connection's: back to FULL once this transaction is over, before the
+      // next write of the queue begins. In WAL mode, NORMAL leaves the commit in the log unsynced;
+      // the next FULL commit's sync covers it, as the log is one file written in order.
+      const later = options.flush === 'with-next';
+      if (later) await runner.query('PRAGMA synchronous = NORMAL');
       try {
         await this.beginImmediate(runner);
         try {
@@ -123,6 +128,7 @@ export class SqliteDatabase implements Database {
           throw error;
         }
       } finally {
+        if (later) await runner.query('PRAGMA synchronous = FULL');
         await runner.release();
       }
     });
