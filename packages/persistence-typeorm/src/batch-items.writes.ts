@@ -2,7 +2,8 @@
 // and deleting a batch's items (then its row) a step at a time so other writes interleave.
 import { NewBatchItem } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
-import { execute, placeholders } from './sql';
+import { execute, onPostgres, placeholders } from './sql';
+import { ArrayElement, InsertColumn, arrayInsert, pgChanged } from './postgres-statements';
 import { closeParts } from './batch-parts.writes';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 
@@ -11,9 +12,37 @@ export const ITEM_INSERT_CHUNK = 500;
 /** Items removed per write transaction when a batch's items are deleted, so other writes interleave. */
 export const ITEM_DELETE_STEP = 5000;
 
-/** Inserts pending items from position `seq` on, at most ITEM_INSERT_CHUNK; the next free position. */
+const ITEM_COLUMNS: readonly InsertColumn[] = [
+  { name: 'batch_pk', type: 'integer' },
+  { name: 'seq', type: 'integer' },
+  { name: 'ref_id', type: 'varchar' },
+  { name: 'row', type: 'integer' },
+  { name: 'input', type: 'text' },
+  { name: 'state', type: 'varchar' },
+  { name: 'deferred', type: 'integer' },
+];
+
+/**
+ * Inserts pending items from position `seq` on, at most ITEM_INSERT_CHUNK; the next free position.
+ * On PostgreSQL one named statement of arrays (ADR 0029): a text of 3 500 placeholders was sent and
+ * parsed again for every 500 items, the most of what storing a JSON batch cost the server.
+ */
 export async function insertItems(manager: EntityManager, batchPk: number, seq: number, items: readonly NewBatchItem[]): Promise<number> {
   if (items.length === 0) return seq;
+  if (onPostgres(manager)) {
+    const rows = items.map((item, i): ArrayElement[] => [
+      batchPk,
+      seq + i,
+      item.refId,
+      item.row ?? null,
+      JSON.stringify(item.input ?? null),
+      'pending',
+      item.deferred === true ? 1 : 0,
+    ]);
+    const insert = arrayInsert('batch_items', ITEM_COLUMNS, rows);
+    await pgChanged(manager, insert.text, insert.values);
+    return seq + items.length;
+  }
   const params: unknown[] = [];
   let next = seq;
   for (const item of items)

@@ -273,6 +273,25 @@ if (requirePostgres()) {
       await database.close();
     });
 
+    it('stores items as given, whatever their text holds: quotes, backslashes, braces, commas, NULL, line breaks, non-ASCII', async () => {
+      const database = await Database.open(await scratch.migrated());
+      const texts = ['a"b', 'c\\d', '{e,f}', 'NULL', '', 'g\nh\u2028', 'ü 日本', '\\"', ' lead and trail '];
+      const items = texts.map((text, i) => ({
+        refId: text === '' ? '' : `${text}-${i}`,
+        row: i % 2 === 0 ? null : i + 2,
+        input: { text, list: [text, null] },
+      }));
+      await new TypeOrmBatchRepository(database).add(aBatch({ total: items.length }), items);
+      const rows = await database.read((m) =>
+        m.query<Array<{ seq: number; ref_id: string; row: number | null; input: string; state: string }>>(
+          'SELECT seq, ref_id, row, input, state FROM batch_items ORDER BY seq',
+        ),
+      );
+      expect(rows.map((r) => ({ refId: r.ref_id, row: r.row, input: JSON.parse(r.input) as unknown }))).toEqual(items);
+      expect(rows.map((r) => [r.seq, r.state])).toEqual(items.map((_, i) => [i, 'pending']));
+      await database.close();
+    });
+
     it('gives rows back as arrays in the order selected, and numbers as numbers', async () => {
       const database = await Database.open(await scratch.migrated());
       const sql = "SELECT n, 'v' || n AS label, NULL AS absent FROM (VALUES (3), (1), (2)) AS t(n) WHERE n > ? ORDER BY n";
