@@ -14,7 +14,7 @@ import { Database } from './database';
 import { execute, flag, onPostgres, placeholders, select, slices } from './sql';
 import { ContainerSchema } from './schemas/container.schema';
 import { fromContainerRow, toContainerRow } from './container.mapper';
-import { ArrayElement, InsertColumn, arrayInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
+import { ArrayElement, InsertColumn, bulkInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
 
 const LIST = 500;
 const CONTAINER_COLUMNS =
@@ -198,7 +198,7 @@ export class TypeOrmContainerStore implements ContainerStore {
   async insertMany(containers: readonly ContainerSnapshot[]): Promise<void> {
     if (onPostgres(this.tx)) {
       if (containers.length > 0) {
-        const insert = arrayInsert(
+        const insert = bulkInsert(
           'containers',
           CONTAINER_INSERT_COLUMNS,
           containers.map((c) => containerParams(c) as ArrayElement[]),
@@ -229,7 +229,7 @@ export class TypeOrmContainerStore implements ContainerStore {
   private async insertTracking(rows: readonly unknown[][]): Promise<void> {
     if (rows.length === 0) return;
     if (onPostgres(this.tx)) {
-      const insert = arrayInsert('container_tracking', TRACKING_INSERT_COLUMNS, rows as ArrayElement[][]);
+      const insert = bulkInsert('container_tracking', TRACKING_INSERT_COLUMNS, rows as ArrayElement[][]);
       await pgChanged(this.tx, insert.text, insert.values);
       return;
     }
