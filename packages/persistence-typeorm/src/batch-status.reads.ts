@@ -1,15 +1,16 @@
 // The status read, the route clients poll in tight loops: the batch's summary row by fixed SQL,
-// then the heads of its success and failure lists, from memory for a finished batch (ResultHeadsCache).
+// then the heads of its success and failure lists, from memory while its counts stay as they were
+// when the lists were read (ResultHeadsCache).
 import { BatchLocator, BatchStatusView, FailureResult, SuccessResult } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { select, selectRows } from './sql';
 import { fromBatchRow, fromRawSummary, RawSummaryRow, SUMMARY_COLUMNS } from './batch.mapper';
 import { ResultHeads, ResultHeadsCache } from './result-heads.cache';
 
-/** A batch and the first `listLimit` entries of each result list; `finishedHeads` null reads every list. */
+/** A batch and the first `listLimit` entries of each result list; `heads` null reads every list. */
 export async function readStatus(
   manager: EntityManager,
-  finishedHeads: ResultHeadsCache | null,
+  heads: ResultHeadsCache | null,
   locator: BatchLocator,
   listLimit: number,
 ): Promise<BatchStatusView | null> {
@@ -22,14 +23,14 @@ export async function readStatus(
   if (raw === undefined) return null;
   const row = fromRawSummary(raw);
   const batch = fromBatchRow(row);
-  // A finished batch's lists never change (see ResultHeadsCache); its row is read every time.
-  const cache = batch.isFinished ? finishedHeads : null;
+  // The lists change only with the counts (see ResultHeadsCache); the row is read every time.
   const key = `${row.pk}/${row.id}/${listLimit}`;
-  const cached = cache?.get(key);
+  const counts = `${row.success}/${row.failed}/${row.cancelled}`;
+  const cached = heads?.get(key, counts);
   if (cached !== undefined) return { batch, ...cached };
-  const heads = await readHeads(manager, row.pk, listLimit);
-  cache?.set(key, heads);
-  return { batch, ...heads };
+  const read = await readHeads(manager, row.pk, listLimit);
+  heads?.set(key, counts, read);
+  return { batch, ...read };
 }
 
 /**

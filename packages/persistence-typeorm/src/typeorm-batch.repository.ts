@@ -32,8 +32,8 @@ import { listBatches } from './batch-list.reads';
 
 export interface BatchRepositoryOptions {
   /**
-   * List entries of finished batches kept in memory for status reads (see ResultHeadsCache);
-   * 0, the default, reads every list from the database.
+   * List entries kept in memory for status reads, each batch's while its counts stay as they
+   * were when its lists were read (see ResultHeadsCache); 0, the default, reads every list from the database.
    */
   readonly statusCacheEntries?: number;
   /** Seals callback secrets before they are stored; without it they are stored as given. */
@@ -41,7 +41,7 @@ export interface BatchRepositoryOptions {
 }
 
 export class TypeOrmBatchRepository implements BatchReads, BatchWrites, BatchRetention {
-  private readonly finishedHeads: ResultHeadsCache | null;
+  private readonly listHeads: ResultHeadsCache | null;
   private readonly secrets: SecretSealer | null;
 
   constructor(
@@ -49,7 +49,7 @@ export class TypeOrmBatchRepository implements BatchReads, BatchWrites, BatchRet
     options: BatchRepositoryOptions = {},
   ) {
     const entries = options.statusCacheEntries ?? 0;
-    this.finishedHeads = entries > 0 ? new ResultHeadsCache(entries) : null;
+    this.listHeads = entries > 0 ? new ResultHeadsCache(entries) : null;
     this.secrets = options.secrets ?? null;
   }
 
@@ -66,7 +66,7 @@ export class TypeOrmBatchRepository implements BatchReads, BatchWrites, BatchRet
   }
 
   findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
-    return this.database.read((manager) => readStatus(manager, this.finishedHeads, locator, listLimit));
+    return this.database.read((manager) => readStatus(manager, this.listHeads, locator, listLimit));
   }
 
   findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {

@@ -107,13 +107,17 @@ describe('TypeOrmBatchRepository with a status cache', () => {
     expect((await repository.findStatus(locator, 5))!.successes[0]!.resultId).toBe('changed');
   });
 
-  it('reads the lists of a batch that still has pending items every time', async () => {
+  it("serves a running batch's lists from memory while its counts stay, and reads them again once an outcome moves them", async () => {
     const batch = await storeBatch(seeder, 'S.');
     expect((await repository.findStatus(locator, 10))!.successes).toHaveLength(1);
+    // Behind the repository's back, so that only a read of the rows could see it.
+    await database.write((tx) => tx.query("UPDATE batch_items SET result_id = 'changed'"));
+    expect((await repository.findStatus(locator, 10))!.successes[0]!.resultId).toBe('parcel:1');
     batch.recordOutcomes(['failed'], 5000);
     await seeder.recordOutcomes(batch, outcomesFor('.F'));
     const view = (await repository.findStatus(locator, 10))!;
     expect(view.failures.map((f) => f.refId)).toEqual(['r-2']);
+    expect(view.successes[0]!.resultId).toBe('changed');
     expect(view.batch.status).toBe('PARTIAL_SUCCESS');
   });
 

@@ -83,7 +83,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ WORKER_THREAD_NICE: '0' }).worker.threadNice).toBe(0);
   });
 
-  it('keeps up to 65 536 result-list entries of finished batches in memory unless told otherwise', () => {
+  it('keeps up to 65 536 result-list entries in memory unless told otherwise', () => {
     expect(loadConfig({}).statusCacheEntries).toBe(65_536);
     expect(loadConfig({ STATUS_CACHE_ENTRIES: '0' }).statusCacheEntries).toBe(0);
   });

@@ -49,7 +49,7 @@ export interface AppConfig {
   readonly jsonBodyMaxBytes: number;
   /** How long a JSON body may take to arrive once the headers are in (408 past it). */
   readonly bodyTimeoutMs: number;
-  /** Result-list entries of finished batches kept in memory for status reads; 0 turns that off. */
+  /** Result-list entries kept in memory for status reads (ADR 0011, ADR 0033); 0 turns that off. */
   readonly statusCacheEntries: number;
   readonly upload: UploadConfig;
   readonly retention: RetentionConfig;
