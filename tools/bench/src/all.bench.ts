@@ -26,7 +26,7 @@ import {
   SECONDS,
   Service,
   commitMeasured,
-  driverBaseline,
+  driverBaselineMedian,
   jsonBatch,
   load,
   machine,
@@ -256,7 +256,7 @@ async function main(): Promise<void> {
 
   // 4. JSON create batches against the driver, same chunk size.
   const json = await jsonRun(49);
-  const jsonBase = await driverBaseline(49 * 1024);
+  const jsonBase = await driverBaselineMedian(49 * 1024);
   add(
     '4. JSON create, 49 × 1 024 items: containers/s while creating ÷ driver rows/s',
     '≥ 0.45',
@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   // 5. CSV files, each on a fresh service, and JSON batches at both sizes.
   const small = await fileRun(10_000);
   const large = await fileRun(200_000);
-  const fileBase = await driverBaseline(200_000);
+  const fileBase = await driverBaselineMedian(200_000);
   add(
     '5. CSV file of 200 000 rows: rows/s ÷ driver rows/s',
     '≥ 0.55',
