@@ -7,10 +7,14 @@ import { select, selectRows } from './sql';
 import { fromBatchRow, fromRawSummary, RawSummaryRow, SUMMARY_COLUMNS } from './batch.mapper';
 import { ResultHeads, ResultHeadsCache } from './result-heads.cache';
 
-/** A batch and the first `listLimit` entries of each result list; `heads` null reads every list. */
+/**
+ * A batch and the first `listLimit` entries of each result list; `heads` null reads every list.
+ * `committedOnly`: whether the manager's reads see committed data alone (Database.readsCommittedOnly).
+ */
 export async function readStatus(
   manager: EntityManager,
   heads: ResultHeadsCache | null,
+  committedOnly: boolean,
   locator: BatchLocator,
   listLimit: number,
 ): Promise<BatchStatusView | null> {
@@ -23,13 +27,16 @@ export async function readStatus(
   if (raw === undefined) return null;
   const row = fromRawSummary(raw);
   const batch = fromBatchRow(row);
-  // The lists change only with the counts (see ResultHeadsCache); the row is read every time.
+  // The lists change only with the counts (see ResultHeadsCache); the row is read every time. A
+  // running batch's only where reads see committed data alone: a read that sees a chunk's
+  // outcomes before its counts (on the same connection, mid-transaction) must not keep them.
+  const cache = batch.isFinished || committedOnly ? heads : null;
   const key = `${row.pk}/${row.id}/${listLimit}`;
   const counts = `${row.success}/${row.failed}/${row.cancelled}`;
-  const cached = heads?.get(key, counts);
+  const cached = cache?.get(key, counts);
   if (cached !== undefined) return { batch, ...cached };
   const read = await readHeads(manager, row.pk, listLimit);
-  heads?.set(key, counts, read);
+  cache?.set(key, counts, read);
   return { batch, ...read };
 }
 

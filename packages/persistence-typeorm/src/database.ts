@@ -33,22 +33,30 @@ export interface Database {
   noteFailure(error: unknown): void;
   /** Wakeups between processes, where the store offers them (PostgreSQL); null otherwise. */
   readonly wakeups: WorkWakeups | null;
+  /**
+   * Whether `read` only ever sees committed data. False for SQLite in memory, whose reads share
+   * the writer's connection and so see a write transaction still open on it.
+   */
+  readonly readsCommittedOnly: boolean;
   close(): Promise<void>;
 }
 
-/** A hint, from any process to all, that work was stored: workers look for it at once instead of at their next poll. */
 /**
  * How a write transaction's commit reaches the disk. 'now' (the default): before the write
- * resolves. 'with-next': when the next 'now' commit of the same database does, as the log is
- * written in commit order and flushed whole (SQLite's WAL with synchronous=NORMAL, PostgreSQL's
- * synchronous_commit=off); a crash before then may undo it, never a later commit without it. For
- * the steps of a piece of work whose last step is a 'now' write and that nothing acknowledges
- * before that step: the parts of a file, received before the commit that closes its intake (ADR 0032).
+ * resolves. 'with-next': on SQLite, when the next 'now' commit of the same file does, as the WAL
+ * is written in commit order and synced whole (synchronous=NORMAL for that transaction); a crash
+ * of the machine before then may undo it, never a later commit without it, and it ends the
+ * writing process too. PostgreSQL commits 'with-next' writes as 'now' ones: its server can crash
+ * or fail over while the writer lives on and commits later steps, and an asynchronous commit lost
+ * there would leave a hole under an acknowledged batch (ADR 0032). For the steps of a piece of work
+ * whose last step is a 'now' write and that nothing acknowledges before that step: the parts of a
+ * batch received in parts (a file, a retry's items), before the commit that closes its intake.
  */
 export interface WriteOptions {
   readonly flush?: 'now' | 'with-next';
 }
 
+/** A hint, from any process to all, that work was stored: workers look for it at once instead of at their next poll. */
 export interface WorkWakeups {
   /** Tells every listening process that work arrived; call it once the write that stored the work committed. */
   announce(): Promise<void>;

@@ -25,6 +25,7 @@ const MIGRATION_LOCK_KEY = 1_601_600_016;
 
 export class PostgresDatabase implements Database {
   readonly wakeups: PostgresWakeups;
+  readonly readsCommittedOnly = true;
 
   private constructor(
     readonly location: PostgresLocation,
@@ -67,16 +68,14 @@ export class PostgresDatabase implements Database {
   }
 
   /** One READ COMMITTED transaction on a connection of its own; ROLLBACK on any throw. */
-  async write<T>(work: (manager: EntityManager) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+  /** Every commit is synchronous, 'with-next' ones too (see WriteOptions, ADR 0032). */
+  async write<T>(work: (manager: EntityManager) => Promise<T>, _options: WriteOptions = {}): Promise<T> {
     const runner = this.source.createQueryRunner();
     await runner.connect();
     try {
       // Through the runner, so that TypeORM knows a transaction is open (row locks need one).
       await runner.startTransaction('READ COMMITTED');
       try {
-        // For this transaction only: its commit returns before the server flushes its WAL record,
-        // which the next synchronous commit's flush (of the log up to its own record) covers.
-        if (options.flush === 'with-next') await runner.query('SET LOCAL synchronous_commit = off');
         const result = await work(runner.manager);
         await runner.commitTransaction();
         return result;

@@ -73,7 +73,7 @@ if (requirePostgres()) {
       ]);
     });
 
-    it('inserts flags given as 1/0 or booleans, times past 2^32, NULLs and text of any kind, as they were given', async () => {
+    it('inserts flags given as 1/0 or booleans, times past 2^32, NULLs and text of any kind, lone surrogates as U+FFFD', async () => {
       const columns = [
         { name: 'label', type: 'text' },
         { name: 'flag', type: 'boolean' },
@@ -85,6 +85,7 @@ if (requirePostgres()) {
         ['line\nbreak \u2028 ü', 0, -2, 'x'],
         ['NULL', true, 0, '{}'],
         ['', false, 2 ** 53 - 1, '"'],
+        ['lone \ud800 surrogate', true, 1, 'and \udc00'],
       ];
       const insert = bulkInsert('bulk_probe', columns, rows);
       const stored = await database.write(async (tx) => {
@@ -97,6 +98,8 @@ if (requirePostgres()) {
         { label: 'line\nbreak \u2028 ü', flag: false, at: '-2', maybe: 'x' },
         { label: 'NULL', flag: true, at: '0', maybe: '{}' },
         { label: '', flag: false, at: String(2 ** 53 - 1), maybe: '"' },
+        // As node-postgres' UTF-8 encoding of a parameter gives it: U+FFFD in its place.
+        { label: 'lone \ufffd surrogate', flag: true, at: '1', maybe: 'and \ufffd' },
       ]);
     });
   });

@@ -75,6 +75,17 @@ export function pgArray(values: readonly ArrayElement[]): string {
   return `${out}}`;
 }
 
+/**
+ * Text with any lone surrogate replaced by U+FFFD, as node-postgres' UTF-8 encoding of a parameter
+ * does: JSON.stringify writes one as `\\udXXX`, which PostgreSQL's JSON reader refuses.
+ */
+function wellFormed(value: ArrayElement): ArrayElement {
+  if (typeof value !== 'string') return value;
+  // ES2024 methods, in Node 20 (the project's TypeScript library is older).
+  const text = value as string & { isWellFormed(): boolean; toWellFormed(): string };
+  return text.isWellFormed() ? value : text.toWellFormed();
+}
+
 /** A column of a `bulkInsert`: its name and PostgreSQL type. */
 export interface InsertColumn {
   readonly name: string;
@@ -100,7 +111,7 @@ export function bulkInsert(table: string, columns: readonly InsertColumn[], rows
   const varying: Array<{ readonly column: InsertColumn; readonly at: number }> = [];
   const select = columns.map((column, c) => {
     if (same[c] === true) {
-      values.push(first[c] ?? null);
+      values.push(wellFormed(first[c] ?? null));
       return `$${String(values.length)}::${column.type}`;
     }
     varying.push({ column, at: c });
@@ -110,7 +121,7 @@ export function bulkInsert(table: string, columns: readonly InsertColumn[], rows
   if (varying.length > 0) {
     const records = rows.map((row) => {
       const record: Record<string, ArrayElement> = {};
-      for (const { column, at } of varying) record[column.name] = row[at] ?? null;
+      for (const { column, at } of varying) record[column.name] = wellFormed(row[at] ?? null);
       return record;
     });
     values.push(JSON.stringify(records));

@@ -38,6 +38,8 @@ export interface SqliteOptions extends SchemaOptions {
 
 export class SqliteDatabase implements Database {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The writer's `synchronous` level as last set (FULL when opened); null when a setting failed. */
+  private synchronous: 'NORMAL' | 'FULL' | null = 'FULL';
   /** None across processes: workers in other processes find new work at their next poll. */
   readonly wakeups = null;
 
@@ -48,6 +50,10 @@ export class SqliteDatabase implements Database {
     private readonly busyTimeoutMs: number,
     private readonly damage: DamageWatch,
   ) {}
+
+  get readsCommittedOnly(): boolean {
+    return this.reader !== this.writer;
+  }
 
   static async open(location: DatabaseLocation, options: SqliteOptions): Promise<SqliteDatabase> {
     if (location.file !== ':memory:') fs.mkdirSync(path.dirname(location.file), { recursive: true });
@@ -111,12 +117,8 @@ export class SqliteDatabase implements Database {
       this.damage.refuseIfDamaged();
       const runner = this.writer.createQueryRunner();
       await runner.connect();
-      // The setting is the connection's: back to FULL once this transaction is over, before the
-      // next write of the queue begins. In WAL mode, NORMAL leaves the commit in the log unsynced;
-      // the next FULL commit's sync covers it, as the log is one file written in order.
-      const later = options.flush === 'with-next';
-      if (later) await runner.query('PRAGMA synchronous = NORMAL');
       try {
+        await this.syncCommits(runner, options.flush === 'with-next' ? 'NORMAL' : 'FULL');
         await this.beginImmediate(runner);
         try {
           const result = await work(runner.manager);
@@ -128,12 +130,25 @@ export class SqliteDatabase implements Database {
           throw error;
         }
       } finally {
-        if (later) await runner.query('PRAGMA synchronous = FULL');
         await runner.release();
       }
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Sets the writer's `synchronous` level for the transaction about to begin, when the last one set
+   * differs: the setting is the connection's, and it is set before every write that needs another,
+   * so a failure to set FULL fails that write rather than leaving it unsynced. In WAL mode NORMAL
+   * leaves a commit in the log unsynced; the next FULL commit's sync covers it (ADR 0032).
+   */
+  private async syncCommits(runner: QueryRunner, level: 'NORMAL' | 'FULL'): Promise<void> {
+    if (this.synchronous === level) return;
+    // Unknown until set again, should setting it fail.
+    this.synchronous = null;
+    await runner.query(`PRAGMA synchronous = ${level}`);
+    this.synchronous = level;
   }
 
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {

@@ -66,7 +66,7 @@ export class TypeOrmBatchRepository implements BatchReads, BatchWrites, BatchRet
   }
 
   findStatus(locator: BatchLocator, listLimit: number): Promise<BatchStatusView | null> {
-    return this.database.read((manager) => readStatus(manager, this.listHeads, locator, listLimit));
+    return this.database.read((manager) => readStatus(manager, this.listHeads, this.database.readsCommittedOnly, locator, listLimit));
   }
 
   findResults(locator: BatchLocator, query: ResultsPageQuery): Promise<{ batch: Batch; items: ItemResult[] } | null> {

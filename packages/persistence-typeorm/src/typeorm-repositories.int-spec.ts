@@ -121,6 +121,16 @@ describe('TypeOrmBatchRepository with a status cache', () => {
     expect(view.batch.status).toBe('PARTIAL_SUCCESS');
   });
 
+  it("reads a running batch's lists every time from a store whose reads see open transactions (SQLite in memory)", async () => {
+    const memory = await Database.open('sqlite::memory:');
+    const inMemory = new TypeOrmBatchRepository(memory, { statusCacheEntries: 100 });
+    await storeBatch(new TypeOrmBatchSeeder(memory), 'S.');
+    expect((await inMemory.findStatus(locator, 10))!.successes[0]!.resultId).toBe('parcel:1');
+    await memory.write((tx) => tx.query("UPDATE batch_items SET result_id = 'changed'"));
+    expect((await inMemory.findStatus(locator, 10))!.successes[0]!.resultId).toBe('changed');
+    await memory.close();
+  });
+
   it('finds nothing once the batch is removed, though its lists were in memory', async () => {
     await storeBatch(seeder, 'SS');
     expect(await repository.findStatus(locator, 10)).not.toBeNull();
