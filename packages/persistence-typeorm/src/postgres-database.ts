@@ -5,7 +5,7 @@
 // Migrations run at open under a session advisory lock, so that processes starting together on an
 // empty database migrate it once (ADR 0018).
 import { DataSource, EntityManager, MigrationExecutor } from 'typeorm';
-import type { Database, WriteOptions } from './database';
+import type { Database } from './database';
 import { SchemaOptions, waitForSchema } from './schema-wait';
 import { driverErrorCode } from './sql';
 import { PostgresWakeups } from './postgres-wakeups';
@@ -68,8 +68,8 @@ export class PostgresDatabase implements Database {
   }
 
   /** One READ COMMITTED transaction on a connection of its own; ROLLBACK on any throw. */
-  /** Every commit is synchronous, 'with-next' ones too (see WriteOptions, ADR 0032). */
-  async write<T>(work: (manager: EntityManager) => Promise<T>, _options: WriteOptions = {}): Promise<T> {
+  /** Every commit is synchronous: the store takes no WriteOptions, 'with-next' included (ADR 0032). */
+  async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const runner = this.source.createQueryRunner();
     await runner.connect();
     try {
