@@ -238,6 +238,21 @@ describe('processing on SQLite', () => {
     await database.close();
   });
 
+  it("writes leases flushed 'with-next' (the next chunk's synced commit takes them to disk), and every chunk synced", async () => {
+    const { database, store, create, update } = await setUp([{ refID: 'r-0' }]);
+    const processor = new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock());
+    const write = jest.spyOn(database, 'write');
+    const lease = await store.claim('w1', KINDS, 1000, 2000);
+    expect(await store.renew(lease!, 1000, 3000)).toBe(true);
+    await store.release(lease!);
+    const leaseWrites = write.mock.calls.map((call) => call[1]);
+    expect(leaseWrites).toEqual([{ flush: 'with-next' }, { flush: 'with-next' }, { flush: 'with-next' }]);
+    write.mockClear();
+    await processor.execute((await store.claim('w1', KINDS, 1000, 2000))!);
+    expect(write.mock.calls.map((call) => call[1])).toEqual([{ flush: 'with-next' }, undefined]);
+    await database.close();
+  });
+
   it('tells a failure of the database itself from one of an item', () => {
     const driverFailure = (code: string) => Object.assign(new Error('failed'), { driverError: { code } });
     for (const code of ['SQLITE_BUSY', 'SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_READONLY_DBMOVED', 'SQLITE_CANTOPEN']) {

@@ -50,7 +50,8 @@ export interface Database {
  * or fail over while the writer lives on and commits later steps, and an asynchronous commit lost
  * there would leave a hole under an acknowledged batch (ADR 0032). For the steps of a piece of work
  * whose last step is a 'now' write and that nothing acknowledges before that step: the parts of a
- * batch received in parts (a file, a retry's items), before the commit that closes its intake.
+ * batch received in parts (a file, a retry's items), before the commit that closes its intake;
+ * and for what nothing acknowledges at all and a machine's crash may lose: workers' leases.
  */
 export interface WriteOptions {
   readonly flush?: 'now' | 'with-next';

@@ -107,7 +107,7 @@ export class SqliteDatabase implements Database {
    * The transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE): a deferred one that
    * reads first and writes later fails at once with SQLITE_BUSY when another connection (a worker
    * thread or process) committed in between, instead of waiting its turn. While another connection
-   * holds the lock, the wait is asynchronous (short pauses, up to the busy timeout): better-sqlite3
+   * holds the lock, the wait is asynchronous (pauses of a millisecond, up to the busy timeout): better-sqlite3
    * is synchronous, so SQLite's own busy wait would hold up every other task of this thread, HTTP
    * answers included.
    */
@@ -155,16 +155,21 @@ export class SqliteDatabase implements Database {
     return work(this.reader.manager);
   }
 
+  /**
+   * Waits for SQLite's write lock, trying again every BUSY_PAUSE_MS: SQLite keeps no queue, so a
+   * longer pause only adds to the wait of a request after the lock is free, and it may be taken
+   * again meanwhile (a worker's next chunk). A try that finds the lock held costs microseconds.
+   */
   private async beginImmediate(runner: QueryRunner): Promise<void> {
     const deadline = Date.now() + this.busyTimeoutMs;
-    for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
+    for (;;) {
       try {
         await runner.query('BEGIN IMMEDIATE');
         return;
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw error;
       }
-      await sleep(pause);
+      await sleep(BUSY_PAUSE_MS);
     }
   }
 
@@ -202,6 +207,9 @@ export function isSqliteFault(error: unknown): boolean {
   const code = driverErrorCode(error);
   return typeof code === 'string' && STORE_FAULT.test(code);
 }
+
+/** Between tries for SQLite's write lock while another connection holds it (see beginImmediate). */
+const BUSY_PAUSE_MS = 1;
 
 /** SQLITE_BUSY: another connection holds the lock. */
 const isBusy = (error: unknown): boolean => driverErrorCode(error) === 'SQLITE_BUSY';

@@ -11,7 +11,7 @@
 import { Batch, BatchLease, BatchLocator, BatchProcessingStore, ItemOutcome, PendingItem, RecordedChunk, StoreFailure } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
-import { Database } from './database';
+import { Database, WriteOptions } from './database';
 import { BatchSchema } from './schemas/batch.schema';
 import { driverErrorCode, execute, lockedForUpdate, onPostgres, placeholders, select } from './sql';
 import { writeItemOutcomes, writeProgress } from './batch-outcomes.writes';
@@ -45,6 +45,14 @@ const TAKE_TURN = `INSERT INTO tenant_turns (tenant_id, turn) VALUES (?, (SELECT
   ON CONFLICT (tenant_id) DO UPDATE SET turn = excluded.turn`;
 /** The part of a lease, by its batch's key: renewals and releases name the owner too. */
 const PART_OF_LEASE = 'batch_pk = (SELECT pk FROM batches WHERE tenant_id = ? AND id = ?) AND part = ? AND lease_owner = ?';
+
+/**
+ * Claims, renewals and releases of leases commit without a sync of their own on SQLite: the next
+ * synced commit (a chunk's) takes them to disk (ADR 0032). A lease is a claim on work, never
+ * something acknowledged: one lost in a power cut was held by a worker that died in it, and its
+ * part is claimed again, as after an expiry.
+ */
+const LEASE_WRITE: WriteOptions = { flush: 'with-next' };
 
 /**
  * What one chunk's transaction has read already, so that it is not asked again (each statement is
@@ -144,7 +152,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
       const locator = { tenantId: batch.tenantId, kind: batch.kind, targetType: batch.targetType, batchId: batch.id as BatchLocator['batchId'] };
       // A part whose lease was given up or never taken has no owner; one still named held a lease that expired.
       return { locator, part: taken.part, owner, expiresAt, ...(picked.priorOwner === null ? {} : { takenOver: true }) };
-    });
+    }, LEASE_WRITE);
   }
 
   async othersWaiting(tenantId: string, kinds: readonly string[], now: number): Promise<boolean> {
@@ -159,12 +167,13 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     return this.database.write(async (tx) => {
       const changed = await execute(tx, `UPDATE batch_parts SET lease_expires_at = ? WHERE ${PART_OF_LEASE}`, [expiresAt, ...this.leaseKey(lease)]);
       return changed === 1;
-    });
+    }, LEASE_WRITE);
   }
 
   async release(lease: BatchLease): Promise<void> {
     await this.database.write((tx) =>
       execute(tx, `UPDATE batch_parts SET lease_owner = NULL, lease_expires_at = NULL WHERE ${PART_OF_LEASE}`, this.leaseKey(lease)),
+      LEASE_WRITE,
     );
   }
 

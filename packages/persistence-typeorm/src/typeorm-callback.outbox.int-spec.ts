@@ -55,6 +55,21 @@ for (const [label, url] of stores) {
       expect(await storedSecret()).toBeNull();
     });
 
+    it('looks on the reader first: a look that finds nothing due takes no write lock', async () => {
+      const outbox = new TypeOrmCallbackOutbox(database);
+      const write = jest.spyOn(database, 'write');
+      expect(await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10)).toEqual([]);
+      expect(write).not.toHaveBeenCalled();
+      await finishedWithCallback(new TypeOrmBatchRepository(database));
+      write.mockClear();
+      expect(await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10)).toHaveLength(1);
+      expect(write).toHaveBeenCalledTimes(1);
+      // Leased now: the next look finds it taken and writes nothing.
+      write.mockClear();
+      expect(await outbox.claimDue('w2', [A_KIND], T0 + 2000, T0 + 6000, 10)).toEqual([]);
+      expect(write).not.toHaveBeenCalled();
+    });
+
     it('hands out as undeliverable a callback whose secret was sealed under a key no longer configured', async () => {
       await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['old']) }));
       const [due] = await new TypeOrmCallbackOutbox(database, sealer(['new'])).claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);

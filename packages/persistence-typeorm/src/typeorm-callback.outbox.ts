@@ -11,6 +11,7 @@ import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { BatchSchema } from './schemas/batch.schema';
+import { EntityManager } from 'typeorm';
 import { execute, lockedForUpdate, placeholders, select } from './sql';
 
 interface DueRow {
@@ -46,6 +47,14 @@ const dueInTurns = (kinds: number) => `
   ORDER BY turn, completed_at, pk
   LIMIT ?`;
 
+/** Whether any callback of the kinds is due and free: the same conditions as dueInTurns. */
+const anyDue = (kinds: number) => `SELECT b.pk AS pk FROM batches b INNER JOIN batch_callbacks c ON c.batch_pk = b.pk
+  WHERE b.callback_state = 'PENDING' AND b.completed_at IS NOT NULL
+    AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= ?)
+    AND (c.lease_expires_at IS NULL OR c.lease_expires_at <= ?)
+    AND b.kind IN (${placeholders(kinds)})
+  LIMIT 1`;
+
 /** Leases the listed callbacks that are still due and free as their rows are written; says which. */
 const lease = (n: number) => `UPDATE batch_callbacks SET lease_owner = ?, lease_expires_at = ?
   WHERE batch_pk IN (${placeholders(n)})
@@ -64,7 +73,7 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
     // A tenant never takes more than all the slots; a share caps it lower in pickFairly.
     const turns = share ? Math.max(1, share.slots) : limit;
     const scan = Math.min(MAX_CANDIDATES, Math.max(limit, turns) * (share ? 4 : 1));
-    return this.database.write(async (manager) => {
+    return this.claimIfAnyDue(kinds, now, async (manager) => {
       const rows = await select<DueRow>(manager, dueInTurns(kinds.length), [now, now, ...kinds, turns, scan]);
       const picked = pickFairly(
         rows.map((row) => ({ row, tenantId: row.tenant_id })),
@@ -76,6 +85,16 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
       const mine = new Set(taken.map((row) => Number(row.pk)));
       return picked.filter((row) => mine.has(Number(row.pk))).map((row) => this.toDue(row));
     });
+  }
+
+  /**
+   * Runs `claim` in a write transaction, but only when the reader sees a callback due: most looks of
+   * a dispatcher find none, and each write would take the write lock from submits and, on SQLite,
+   * sync the disk for nothing. The write looks again, under the lock.
+   */
+  private async claimIfAnyDue(kinds: readonly string[], now: number, claim: (manager: EntityManager) => Promise<DueCallback[]>): Promise<DueCallback[]> {
+    const [due] = await this.database.read((manager) => select<{ pk: number }>(manager, anyDue(kinds.length), [now, now, ...kinds]));
+    return due === undefined ? [] : this.database.write(claim);
   }
 
   async recordAttempt(locator: BatchLocator, attempt: CallbackAttempt): Promise<void> {
