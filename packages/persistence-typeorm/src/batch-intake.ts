@@ -14,7 +14,7 @@ import {
   SubmitOutcome,
 } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
-import { driverErrorCode } from './sql';
+import { driverErrorCode, select } from './sql';
 import { toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
@@ -135,6 +135,10 @@ class TypeOrmBatchIntake implements BatchIntake {
   async commit(batch: Batch, extras: SubmitExtras = {}): Promise<SubmitOutcome> {
     if (batch.counts.total !== this.held) throw new Error(`Batch ${batch.id} has total ${batch.counts.total} but ${this.held} items were received`);
     return this.database.write(async (manager) => {
+      // What the store holds, not only what this process counted: a part lost under it (a
+      // PostgreSQL failover onto a standby that had not received it) must not be acknowledged.
+      const [stored] = await select<{ n: number | string }>(manager, 'SELECT COUNT(*) AS n FROM batch_items WHERE batch_pk = ?', [this.batchPk]);
+      if (Number(stored?.n) !== this.held) throw new Error(`Batch ${batch.id}: ${this.held} items were received but ${String(stored?.n)} are stored`);
       const claimed = await claimSubmission(manager, batch, extras.submission);
       if (claimed.kind !== 'stored') return claimed;
       await this.holdOpen(manager, { ...toBatchRow(batch), intakeOpen: 0, leaseOwner: null, leaseExpiresAt: null });
