@@ -2,7 +2,7 @@
 // and deleting a batch's items (then its row) a step at a time so other writes interleave.
 import { NewBatchItem } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
-import { execute, onPostgres, placeholders } from './sql';
+import { execute, onPostgres, placeholders, sized } from './sql';
 import { ArrayElement, InsertColumn, bulkInsert, pgChanged } from './postgres-statements';
 import { closeParts } from './batch-parts.writes';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
@@ -21,6 +21,8 @@ const ITEM_COLUMNS: readonly InsertColumn[] = [
   { name: 'state', type: 'varchar' },
   { name: 'deferred', type: 'integer' },
 ];
+
+const INSERT_ITEMS = (n: number) => `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state, deferred) VALUES ${placeholders(n, 7)}`;
 
 /**
  * Inserts pending items from position `seq` on, at most ITEM_INSERT_CHUNK; the next free position.
@@ -47,7 +49,7 @@ export async function insertItems(manager: EntityManager, batchPk: number, seq: 
   let next = seq;
   for (const item of items)
     params.push(batchPk, next++, item.refId, item.row ?? null, JSON.stringify(item.input ?? null), 'pending', item.deferred === true ? 1 : 0);
-  await execute(manager, `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state, deferred) VALUES ${placeholders(items.length, 7)}`, params);
+  await execute(manager, sized(INSERT_ITEMS, items.length), params);
   return next;
 }
 

@@ -11,7 +11,7 @@ import {
 } from '@container-service/container-domain';
 import { EntityManager } from 'typeorm';
 import { Database } from './database';
-import { execute, flag, onPostgres, placeholders, select, slices } from './sql';
+import { execute, flag, onPostgres, placeholders, select, sized, slices } from './sql';
 import { ContainerSchema } from './schemas/container.schema';
 import { fromContainerRow, toContainerRow } from './container.mapper';
 import { ArrayElement, InsertColumn, bulkInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
@@ -49,6 +49,19 @@ const CONTAINER_INSERT_COLUMNS: readonly InsertColumn[] = (
   ] as const
 ).map(([name, type]) => ({ name, type }));
 const TRACKING_INSERT_COLUMNS: readonly InsertColumn[] = ['tenant_id', 'operator', 'tracking_id', 'container_id'].map((name) => ({ name, type: 'varchar' }));
+
+// SQLite's statements over lists, by the list's length (see `sized`). Tracking owners: one
+// primary-key lookup per pair: each OR term names the whole key (tenant_id, operator,
+// tracking_id); with the tenant outside the ORs SQLite scans the tenant's whole range instead.
+const SCANNABLES_IN = (n: number) =>
+  `SELECT scannable_id, id FROM containers WHERE tenant_id = ? AND container_type = ? AND scannable_id IN (${placeholders(n)})`;
+const TRACKING_KEYS = (n: number) =>
+  `SELECT operator, tracking_id, container_id FROM container_tracking WHERE ${Array.from({ length: n }, () => '(tenant_id = ? AND operator = ? AND tracking_id = ?)').join(' OR ')}`;
+const PARENTS_IN = (n: number) =>
+  `SELECT c.id, t.is_leaf FROM containers c JOIN container_types t ON t.tenant_id = c.tenant_id AND t.name = c.container_type WHERE c.tenant_id = ? AND c.id IN (${placeholders(n)})`;
+const CONTAINERS_IN = (n: number) => `SELECT ${CONTAINER_COLUMNS} FROM containers WHERE tenant_id = ? AND container_type = ? AND id IN (${placeholders(n)})`;
+const INSERT_CONTAINERS = (n: number) => `INSERT INTO containers (${CONTAINER_COLUMNS}) VALUES ${placeholders(n, 16)}`;
+const INSERT_TRACKING = (n: number) => `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${placeholders(n, 4)}`;
 
 interface RawContainerRow {
   tenant_id: string;
@@ -135,7 +148,7 @@ export class TypeOrmContainerStore implements ContainerStore {
     for (const part of slices(scannableIds, LIST)) {
       const rows = await select<{ scannable_id: string; id: string }>(
         this.tx,
-        `SELECT scannable_id, id FROM containers WHERE tenant_id = ? AND container_type = ? AND scannable_id IN (${placeholders(part.length)})`,
+        sized(SCANNABLES_IN, part.length),
         [tenantId, containerType, ...part],
       );
       for (const row of rows) owners.set(row.scannable_id, row.id);
@@ -157,11 +170,9 @@ export class TypeOrmContainerStore implements ContainerStore {
       return owners;
     }
     for (const part of slices(pairs, LIST)) {
-      // One primary-key lookup per pair: each OR term names the whole key (tenant_id, operator,
-      // tracking_id); with the tenant outside the ORs SQLite scans the tenant's whole range instead.
       const rows = await select<{ operator: string; tracking_id: string; container_id: string }>(
         this.tx,
-        `SELECT operator, tracking_id, container_id FROM container_tracking WHERE ${part.map(() => '(tenant_id = ? AND operator = ? AND tracking_id = ?)').join(' OR ')}`,
+        sized(TRACKING_KEYS, part.length),
         part.flatMap((d) => [tenantId, d.operator, d.trackingId]),
       );
       for (const r of rows) owners.push({ operator: r.operator, trackingId: r.tracking_id, containerId: r.container_id });
@@ -174,7 +185,7 @@ export class TypeOrmContainerStore implements ContainerStore {
     for (const part of slices(containerIds, LIST)) {
       const rows = await select<{ id: string; is_leaf: number | boolean }>(
         this.tx,
-        `SELECT c.id, t.is_leaf FROM containers c JOIN container_types t ON t.tenant_id = c.tenant_id AND t.name = c.container_type WHERE c.tenant_id = ? AND c.id IN (${placeholders(part.length)})`,
+        sized(PARENTS_IN, part.length),
         [tenantId, ...part],
       );
       for (const row of rows) found.set(row.id, { isLeaf: Boolean(row.is_leaf) });
@@ -187,7 +198,7 @@ export class TypeOrmContainerStore implements ContainerStore {
     for (const part of slices(containerIds, LIST)) {
       const rows = await select<RawContainerRow>(
         this.tx,
-        `SELECT ${CONTAINER_COLUMNS} FROM containers WHERE tenant_id = ? AND container_type = ? AND id IN (${placeholders(part.length)})`,
+        sized(CONTAINERS_IN, part.length),
         [tenantId, containerType, ...part],
       );
       for (const row of rows) found.set(row.id, fromRawRow(row));
@@ -208,7 +219,7 @@ export class TypeOrmContainerStore implements ContainerStore {
     } else {
       // 16 parameters a row: 200 rows stay far below SQLite's 32 766-parameter limit.
       for (const part of slices(containers, 200)) {
-        await execute(this.tx, `INSERT INTO containers (${CONTAINER_COLUMNS}) VALUES ${placeholders(part.length, 16)}`, part.flatMap(containerParams));
+        await execute(this.tx, sized(INSERT_CONTAINERS, part.length), part.flatMap(containerParams));
       }
     }
     await this.insertTracking(containers.flatMap((c) => c.trackingDetails.map((d) => [c.tenantId, d.operator, d.trackingId, c.id])));
@@ -234,11 +245,7 @@ export class TypeOrmContainerStore implements ContainerStore {
       return;
     }
     for (const part of slices(rows, 500)) {
-      await execute(
-        this.tx,
-        `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${placeholders(part.length, 4)}`,
-        part.flat(),
-      );
+      await execute(this.tx, sized(INSERT_TRACKING, part.length), part.flat());
     }
   }
 }
