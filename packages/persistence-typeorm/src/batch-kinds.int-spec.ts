@@ -17,9 +17,6 @@ import {
 import { FixedClock, SequentialIdGenerator, StaticAccessVerifier } from '@container-service/batch-domain/testing';
 import { CONTAINER_BATCH_KIND, CreateContainerHandler, UpdateContainerHandler, containerBatchScope } from '@container-service/container-domain';
 import { aContainerType } from '@container-service/container-domain/testing';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { openDatabase } from './database';
 import { TableSet, batchTables, containerTables } from './table-sets';
@@ -29,6 +26,7 @@ import { TypeOrmContainerStoreProvider } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 import { execute } from './sql';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
+import { sqliteScratch } from '../test/sqlite-scratch';
 
 const NOTE_KIND = 'note';
 const noteScope: BatchScope = { kind: NOTE_KIND, targetType: { parameter: 'noteType', description: 'must be letters', test: (name) => /^[a-z]+$/.test(name) } };
@@ -66,7 +64,7 @@ class NoteTables1799000000000 implements MigrationInterface {
 }
 const noteTables: TableSet = { name: 'note', entities: [], migrations: [NoteTables1799000000000] };
 
-const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-kinds-')), 'db.sqlite')}`;
+const tempUrl = sqliteScratch('cs-kinds').url;
 const stores: Array<[string, () => Promise<string> | string]> = [['a SQLite file', tempUrl]];
 if (requirePostgres()) {
   const scratch = postgresScratch('cs_kinds');

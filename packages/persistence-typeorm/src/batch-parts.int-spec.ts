@@ -5,19 +5,17 @@ import { ITEMS_PER_PART, ProcessBatchChunk, SubmitBatch } from '@container-servi
 import { FixedClock, SequentialIdGenerator, StaticAccessVerifier, leaseOn } from '@container-service/batch-domain/testing';
 import { CONTAINER_BATCH_KIND, CreateContainerHandler, UpdateContainerHandler, containerBatchScope } from '@container-service/container-domain';
 import { aContainerType } from '@container-service/container-domain/testing';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Database } from './database';
 import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmContainerStoreProvider } from './typeorm-container.store';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
+import { sqliteScratch } from '../test/sqlite-scratch';
 
 jest.setTimeout(120_000);
 
-const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-parts-')), 'db.sqlite')}`;
+const tempUrl = sqliteScratch('cs-parts').url;
 const stores: Array<[string, () => Promise<string> | string]> = [['a SQLite file', tempUrl]];
 if (requirePostgres()) {
   const scratch = postgresScratch('cs_parts');

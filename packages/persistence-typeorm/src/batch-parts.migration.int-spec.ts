@@ -1,16 +1,16 @@
 // Upgrading a store with batches in flight to parts (BatchParts1765200000000): each unfinished
 // batch gets its pending items deferred to its tail, and so goes on one chunk after another in
 // input order, as it would have before; finished batches and open intakes get no part.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Database } from './database';
 import { BatchParts1765200000000 } from './migrations/1765200000000-batch-parts';
 import { ITEMS_PER_PART } from '@container-service/batch-domain';
+import { sqliteScratch } from '../test/sqlite-scratch';
+
+const scratch = sqliteScratch('cs-parts-up');
 
 describe('BatchParts1765200000000 on a store with batches in flight', () => {
   it('defers the pending items of unfinished batches to their tail, and opens that tail only', async () => {
-    const url = `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-parts-up-')), 'db.sqlite')}`;
+    const url = scratch.url();
     const database = await Database.open(url);
     try {
       const total = ITEMS_PER_PART + 2;

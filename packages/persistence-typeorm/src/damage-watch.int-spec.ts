@@ -1,17 +1,14 @@
 import { aBatch, someItems } from '@container-service/batch-domain/testing';
 import BetterSqlite3 from 'better-sqlite3';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Database } from './database';
 import { DatabaseDamagedError } from './damage-watch';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
+import { sqliteScratch } from '../test/sqlite-scratch';
 
 const PAGE_SIZE = 4096;
 
-function tempFile(): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-damage-')), 'db.sqlite');
-}
+const tempFile = sqliteScratch('cs-damage').file;
 
 /** Stores a batch of `items` items through a connection of its own, and moves it into the main file. */
 async function fillThroughAnotherConnection(file: string, items: number): Promise<void> {

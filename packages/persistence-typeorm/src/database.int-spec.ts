@@ -1,6 +1,5 @@
 import { aBatch, someItems } from '@container-service/batch-domain/testing';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { toBatchRow } from './batch.mapper';
 import { EntityManager } from 'typeorm';
@@ -12,8 +11,11 @@ import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { PostgresDatabase, isPostgresFault, parsePostgresUrl } from './postgres-database';
 import { openDatabase } from './database';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
+import { sqliteScratch } from '../test/sqlite-scratch';
 
-const tempUrl = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-db-')), 'nested', 'db.sqlite')}`;
+const scratch = sqliteScratch('cs-db');
+/** A file in a folder not made yet: opening creates it. */
+const tempUrl = () => `sqlite:${path.join(path.dirname(scratch.file()), 'nested', 'db.sqlite')}`;
 
 describe('parseDatabaseUrl', () => {
   it('reads a file path, relative to the working directory', () => {

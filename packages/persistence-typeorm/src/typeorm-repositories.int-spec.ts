@@ -9,9 +9,6 @@ import {
   storeBatch,
 } from '@container-service/batch-domain/testing';
 import { describeContainerTypeRepositoryContract } from '@container-service/container-domain/testing';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Database } from './database';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmBatchBacklog } from './typeorm-batch.backlog';
@@ -19,8 +16,9 @@ import { TypeOrmBatchSeeder } from './testing';
 import { TypeOrmCallbackOutbox } from './typeorm-callback.outbox';
 import { TypeOrmContainerTypeRepository } from './typeorm-container-type.repository';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
+import { sqliteScratch } from '../test/sqlite-scratch';
 
-const sqliteFile = () => `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-int-')), 'db.sqlite')}`;
+const sqliteFile = sqliteScratch('cs-int').url;
 
 // Each contract runs on an in-memory database, on a real file (two connections, WAL) and on a
 // PostgreSQL database of its own (a pool, writers that really interleave).
