@@ -33,8 +33,8 @@ const sizedTexts = new WeakMap<(n: number) => string, Map<number, string>>();
 /**
  * `template(n)`, built once per template and size: a statement over a list is then the same
  * string object every time, whose hash the driver's and this module's caches have computed already.
- * Built again on every call, a 200-row INSERT's 20 KB text was concatenated and hashed twice per
- * statement (5 % of a worker's time on a big file).
+ * Built again on every call, a 200-row INSERT's 10 KB text was concatenated and hashed twice per
+ * statement (about 2 % of a worker's time on a big file).
  */
 export function sized(template: (n: number) => string, n: number): string {
   let byCount = sizedTexts.get(template);

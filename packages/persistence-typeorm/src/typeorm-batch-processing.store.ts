@@ -171,8 +171,8 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
   }
 
   async release(lease: BatchLease): Promise<void> {
-    await this.database.write((tx) =>
-      execute(tx, `UPDATE batch_parts SET lease_owner = NULL, lease_expires_at = NULL WHERE ${PART_OF_LEASE}`, this.leaseKey(lease)),
+    await this.database.write(
+      (tx) => execute(tx, `UPDATE batch_parts SET lease_owner = NULL, lease_expires_at = NULL WHERE ${PART_OF_LEASE}`, this.leaseKey(lease)),
       LEASE_WRITE,
     );
   }

@@ -30,6 +30,13 @@ interface DueRow {
 /** Candidates read per claim, at most: enough to fill the free slots in turns, never a scan of every tenant's backlog. */
 const MAX_CANDIDATES = 2000;
 
+/** Finished batches of the kinds whose callback is due and not leased (parameters: now, now, kinds). */
+const dueAndFree = (kinds: number) => `FROM batches b INNER JOIN batch_callbacks c ON c.batch_pk = b.pk
+  WHERE b.callback_state = 'PENDING' AND b.completed_at IS NOT NULL
+    AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= ?)
+    AND (c.lease_expires_at IS NULL OR c.lease_expires_at <= ?)
+    AND b.kind IN (${placeholders(kinds)})`;
+
 // Each tenant's due callbacks numbered oldest first (`turn`), then all of them by turn: the first
 // of every tenant, then the second of every tenant, and so on.
 const dueInTurns = (kinds: number) => `
@@ -37,23 +44,14 @@ const dueInTurns = (kinds: number) => `
     SELECT b.pk AS pk, b.tenant_id AS tenant_id, b.kind AS kind, b.target_type AS target_type, b.id AS id, b.callback_attempts AS callback_attempts,
            b.completed_at AS completed_at, c.url AS url, c.meta AS meta, c.secret AS secret, c.request_id AS request_id,
            ROW_NUMBER() OVER (PARTITION BY b.tenant_id ORDER BY b.completed_at, b.pk) AS turn
-    FROM batches b INNER JOIN batch_callbacks c ON c.batch_pk = b.pk
-    WHERE b.callback_state = 'PENDING' AND b.completed_at IS NOT NULL
-      AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= ?)
-      AND (c.lease_expires_at IS NULL OR c.lease_expires_at <= ?)
-      AND b.kind IN (${placeholders(kinds)})
+    ${dueAndFree(kinds)}
   ) due
   WHERE turn <= ?
   ORDER BY turn, completed_at, pk
   LIMIT ?`;
 
-/** Whether any callback of the kinds is due and free: the same conditions as dueInTurns. */
-const anyDue = (kinds: number) => `SELECT b.pk AS pk FROM batches b INNER JOIN batch_callbacks c ON c.batch_pk = b.pk
-  WHERE b.callback_state = 'PENDING' AND b.completed_at IS NOT NULL
-    AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= ?)
-    AND (c.lease_expires_at IS NULL OR c.lease_expires_at <= ?)
-    AND b.kind IN (${placeholders(kinds)})
-  LIMIT 1`;
+/** Whether any callback of the kinds is due and free. */
+const anyDue = (kinds: number) => `SELECT b.pk AS pk ${dueAndFree(kinds)} LIMIT 1`;
 
 /** Leases the listed callbacks that are still due and free as their rows are written; says which. */
 const lease = (n: number) => `UPDATE batch_callbacks SET lease_owner = ?, lease_expires_at = ?
@@ -89,8 +87,8 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
 
   /**
    * Runs `claim` in a write transaction, but only when the reader sees a callback due: most looks of
-   * a dispatcher find none, and each write would take the write lock from submits and, on SQLite,
-   * sync the disk for nothing. The write looks again, under the lock.
+   * a dispatcher find none, and each such write took the write lock (and its thread's write queue)
+   * for nothing, making submits wait for it. The write looks again, under the lock.
    */
   private async claimIfAnyDue(kinds: readonly string[], now: number, claim: (manager: EntityManager) => Promise<DueCallback[]>): Promise<DueCallback[]> {
     const [due] = await this.database.read((manager) => select<{ pk: number }>(manager, anyDue(kinds.length), [now, now, ...kinds]));

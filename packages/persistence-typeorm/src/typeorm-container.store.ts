@@ -146,11 +146,7 @@ export class TypeOrmContainerStore implements ContainerStore {
       return owners;
     }
     for (const part of slices(scannableIds, LIST)) {
-      const rows = await select<{ scannable_id: string; id: string }>(
-        this.tx,
-        sized(SCANNABLES_IN, part.length),
-        [tenantId, containerType, ...part],
-      );
+      const rows = await select<{ scannable_id: string; id: string }>(this.tx, sized(SCANNABLES_IN, part.length), [tenantId, containerType, ...part]);
       for (const row of rows) owners.set(row.scannable_id, row.id);
     }
     return owners;
@@ -183,11 +179,7 @@ export class TypeOrmContainerStore implements ContainerStore {
   async parents(tenantId: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, { isLeaf: boolean }>> {
     const found = new Map<string, { isLeaf: boolean }>();
     for (const part of slices(containerIds, LIST)) {
-      const rows = await select<{ id: string; is_leaf: number | boolean }>(
-        this.tx,
-        sized(PARENTS_IN, part.length),
-        [tenantId, ...part],
-      );
+      const rows = await select<{ id: string; is_leaf: number | boolean }>(this.tx, sized(PARENTS_IN, part.length), [tenantId, ...part]);
       for (const row of rows) found.set(row.id, { isLeaf: Boolean(row.is_leaf) });
     }
     return found;
@@ -196,11 +188,7 @@ export class TypeOrmContainerStore implements ContainerStore {
   async findMany(tenantId: string, containerType: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, ContainerSnapshot>> {
     const found = new Map<string, ContainerSnapshot>();
     for (const part of slices(containerIds, LIST)) {
-      const rows = await select<RawContainerRow>(
-        this.tx,
-        sized(CONTAINERS_IN, part.length),
-        [tenantId, containerType, ...part],
-      );
+      const rows = await select<RawContainerRow>(this.tx, sized(CONTAINERS_IN, part.length), [tenantId, containerType, ...part]);
       for (const row of rows) found.set(row.id, fromRawRow(row));
     }
     return found;

@@ -141,17 +141,20 @@ for (const [label, url] of stores) {
   describe(`A batch received in parts on ${label}`, () => {
     it('is not committed when the store holds fewer items than were received: nothing is acknowledged, nothing shows', async () => {
       const database = await Database.open(await url());
-      const repository = new TypeOrmBatchRepository(database);
-      const locator = aLocator();
-      const intake = await repository.beginIntake({ ...locator, expiresAt: T0 + 60_000 });
-      await intake.append([{ refId: 'r-1', row: 2, input: ['r-1'] }], T0 + 60_000);
-      await intake.append([{ refId: 'r-2', row: 3, input: ['r-2'] }], T0 + 60_000);
-      // A part lost under the intake, as a failover onto a standby that lacked it would lose it.
-      await database.write((tx) => tx.query('DELETE FROM batch_items WHERE seq = 1'));
-      await expect(intake.commit(aBatch({ total: 2, source: 'file', columns: ['refID'] }))).rejects.toThrow(/2 items were received but 1 are stored/);
-      expect(await repository.findStatus(locator, 10)).toBeNull();
-      await intake.discard();
-      await database.close();
+      try {
+        const repository = new TypeOrmBatchRepository(database);
+        const locator = aLocator();
+        const intake = await repository.beginIntake({ ...locator, expiresAt: T0 + 60_000 });
+        await intake.append([{ refId: 'r-1', row: 2, input: ['r-1'] }], T0 + 60_000);
+        await intake.append([{ refId: 'r-2', row: 3, input: ['r-2'] }], T0 + 60_000);
+        // A part lost under the intake, as a failover onto a standby that lacked it would lose it.
+        await database.write((tx) => tx.query('DELETE FROM batch_items WHERE seq = 1'));
+        await expect(intake.commit(aBatch({ total: 2, source: 'file', columns: ['refID'] }))).rejects.toThrow(/2 items were received but 1 are stored/);
+        expect(await repository.findStatus(locator, 10)).toBeNull();
+        await intake.discard();
+      } finally {
+        await database.close();
+      }
     });
   });
 }
