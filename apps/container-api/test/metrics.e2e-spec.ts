@@ -257,16 +257,19 @@ describe('METRICS_ENABLED=false', () => {
 
 // Built processes on a SQLite file of their own: run once, on the SQLite pass only.
 (e2eStore() === 'sqlite' ? describe : describe.skip)('metrics of built processes', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-metrics-'));
-  const fleet = new BuiltProcesses({
-    AUTH_JWT_SECRET: TEST_SECRET,
-    DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`,
-    DATA_DIR: dir,
-    WORKER_IDLE_MS: '20',
-  });
+  // Made here, not as the suite is collected: a skipped suite runs no afterAll to remove it.
+  let dir: string;
+  let fleet: BuiltProcesses;
   let client: TestApp;
 
   beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-metrics-'));
+    fleet = new BuiltProcesses({
+      AUTH_JWT_SECRET: TEST_SECRET,
+      DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`,
+      DATA_DIR: dir,
+      WORKER_IDLE_MS: '20',
+    });
     // Only for its token minter and HTTP client: the requests go to the built API below.
     client = await startTestApp();
   });

@@ -57,12 +57,19 @@ function migrateSuite(store: string, fresh: () => Promise<string>): void {
 }
 
 describe('npm run migrate', () => {
-  migrateSuite('SQLite', () => Promise.resolve(`sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-migrate-')), 'db.sqlite')}`));
+  const folders: string[] = [];
+  const folder = (prefix: string) => {
+    const made = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    folders.push(made);
+    return made;
+  };
+  migrateSuite('SQLite', () => Promise.resolve(`sqlite:${path.join(folder('cs-migrate-'), 'db.sqlite')}`));
 
   const base = process.env['TEST_DATABASE_URL'] ?? '';
   const made: { drop(): Promise<void> }[] = [];
   afterAll(async () => {
     for (const database of made) await database.drop();
+    for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
   });
   migrateSuite('PostgreSQL', async () => {
     if (base === '') throw new Error('TEST_DATABASE_URL is not set: the jest globalSetup provides a PostgreSQL server');
@@ -72,7 +79,7 @@ describe('npm run migrate', () => {
   });
 
   it('lets a process started with DATABASE_MIGRATE=false wait for the schema, and start once migrate has run', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-migrate-wait-'));
+    const dir = folder('cs-migrate-wait-');
     const url = `sqlite:${path.join(dir, 'db.sqlite')}`;
     let started = false;
     const service = start(dir, { DATABASE_URL: url, DATA_DIR: dir, DATABASE_MIGRATE: 'false', WORKER_ENABLED: 'false' }).then((running) => {
