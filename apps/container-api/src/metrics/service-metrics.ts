@@ -1,4 +1,4 @@
-// The service's Prometheus metrics (prom-client), one registry per process: request latency by
+// The service's Prometheus metrics (prom-client), one registry per app, and the process's own: request latency by
 // route template, processing counters fed by WorkEvents, and the store's backlog read at scrape
 // time. Label values are bounded: route templates (never raw URLs), methods, status codes and
 // outcomes; nothing names a tenant, a batch or a container type.
@@ -27,8 +27,26 @@ export interface ServiceMetricsOptions {
   readonly processMetrics?: boolean;
 }
 
+/** Node's process metrics under METRIC_PREFIX, collected into one registry per process (see processRegistry). */
+let processMetrics: Registry | null = null;
+
+/**
+ * The process's metrics registry, made once: prom-client's event-loop monitor, once started, runs
+ * (a timer every 10 ms) until the process ends, so an app that made its own each time (tests start
+ * hundreds of apps in one process) would leave one running per app.
+ */
+function processRegistry(): Registry {
+  if (processMetrics === null) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics, prefix: METRIC_PREFIX });
+  }
+  return processMetrics;
+}
+
 export class ServiceMetrics {
   readonly registry = new Registry();
+  /** The process's own metrics, shared by every ServiceMetrics of the process; null when left out. */
+  private readonly process: Registry | null;
   /** Counts this process's work (and, in the API, its worker thread's) into the registry. */
   readonly work: WorkEvents;
   private readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>;
@@ -72,7 +90,7 @@ export class ServiceMetrics {
       leaseTakenOver: () => takeovers.inc(),
     };
     if (options.backlog !== null) this.backlogGauges();
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    this.process = options.processMetrics === false ? null : processRegistry();
   }
 
   /** Notes one answered request; `route` is the matched route's template, or null when none matched. */
@@ -82,7 +100,8 @@ export class ServiceMetrics {
 
   /** The registry in the Prometheus text format. */
   async scrape(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const registry = this.process === null ? this.registry : Registry.merge([this.registry, this.process]);
+    return { contentType: this.registry.contentType, body: await registry.metrics() };
   }
 
   private backlogGauges(): void {
