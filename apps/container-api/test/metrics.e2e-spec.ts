@@ -278,9 +278,12 @@ describe('METRICS_ENABLED=false', () => {
     await fleet.killAll();
   });
   afterAll(async () => {
-    await fleet.killAll();
-    await client.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      await fleet.killAll();
+      await client.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   const call = async (url: string, pathAndQuery: string, init: { method?: string; body?: unknown } = {}) => {

@@ -68,8 +68,8 @@ describe('npm run migrate', () => {
   const base = process.env['TEST_DATABASE_URL'] ?? '';
   const made: { drop(): Promise<void> }[] = [];
   afterAll(async () => {
-    for (const database of made) await database.drop();
     for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
+    for (const database of made) await database.drop();
   });
   migrateSuite('PostgreSQL', async () => {
     if (base === '') throw new Error('TEST_DATABASE_URL is not set: the jest globalSetup provides a PostgreSQL server');

@@ -31,14 +31,17 @@ export interface ServiceMetricsOptions {
 let processMetrics: Registry | null = null;
 
 /**
- * The process's metrics registry, made once: prom-client's event-loop monitor, once started, runs
- * (a timer every 10 ms) until the process ends, so an app that made its own each time (tests start
- * hundreds of apps in one process) would leave one running per app.
+ * The process's metrics registry, made once per loading of this module (once per process; once per
+ * test file under Jest, which loads modules afresh for each): prom-client's event-loop monitor, once
+ * started, runs (a timer every 10 ms) until the process ends, so an app that made its own each time
+ * (tests start hundreds of apps) would leave one running per app. Apps of one process share it, and
+ * a scrape by any of them resets its event-loop lag figures.
  */
 function processRegistry(): Registry {
   if (processMetrics === null) {
-    processMetrics = new Registry();
-    collectDefaultMetrics({ register: processMetrics, prefix: METRIC_PREFIX });
+    const made = new Registry();
+    collectDefaultMetrics({ register: made, prefix: METRIC_PREFIX });
+    processMetrics = made;
   }
   return processMetrics;
 }
