@@ -67,8 +67,10 @@ export class PostgresDatabase implements Database {
     return new PostgresDatabase(location, source);
   }
 
-  /** One READ COMMITTED transaction on a connection of its own; ROLLBACK on any throw. */
-  /** Every commit is synchronous: the store takes no WriteOptions, 'with-next' included (ADR 0032). */
+  /**
+   * One READ COMMITTED transaction on a connection of its own; ROLLBACK on any throw. Every commit
+   * is synchronous: the store takes no WriteOptions, 'with-next' included (ADR 0032).
+   */
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const runner = this.source.createQueryRunner();
     await runner.connect();

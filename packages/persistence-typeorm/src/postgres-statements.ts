@@ -1,8 +1,9 @@
 // The hot path of a chunk on PostgreSQL: statements sent straight to the transaction's own pg
 // connection as named prepared statements, with lists passed as arrays (`unnest($1::text[], …)`)
-// or, for rows to insert, as one JSON text of records, instead of one placeholder per value. The text is then the same whatever the list's length, so
-// the server parses it once per connection and each chunk sends only its values; TypeORM's path
-// would send and parse a statement of thousands of placeholders every time (ADR 0029).
+// or, for rows to insert, as one JSON text of records, instead of one placeholder per value. The
+// text is then the same whatever the list's length, so the server parses it once per connection
+// and each chunk sends only its values; TypeORM's path would send and parse a statement of
+// thousands of placeholders every time (ADR 0029).
 import { EntityManager } from 'typeorm';
 
 /** A name per statement text, the same in every connection of this process (pg prepares it once per connection). */

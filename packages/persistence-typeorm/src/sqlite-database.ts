@@ -107,9 +107,9 @@ export class SqliteDatabase implements Database {
    * The transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE): a deferred one that
    * reads first and writes later fails at once with SQLITE_BUSY when another connection (a worker
    * thread or process) committed in between, instead of waiting its turn. While another connection
-   * holds the lock, the wait is asynchronous (pauses of a millisecond, up to the busy timeout): better-sqlite3
-   * is synchronous, so SQLite's own busy wait would hold up every other task of this thread, HTTP
-   * answers included.
+   * holds the lock, the wait is asynchronous (pauses of a millisecond, up to the busy timeout):
+   * better-sqlite3 is synchronous, so SQLite's own busy wait would hold up every other task of this
+   * thread, HTTP answers included.
    */
   write<T>(work: (manager: EntityManager) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     const run = this.queue.then(async () => {

@@ -11,7 +11,6 @@ import { fromBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { BatchSchema } from './schemas/batch.schema';
-import { EntityManager } from 'typeorm';
 import { execute, lockedForUpdate, placeholders, select } from './sql';
 
 interface DueRow {
@@ -66,12 +65,16 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
     private readonly secrets: SecretSealer | null = null,
   ) {}
 
-  claimDue(owner: string, kinds: readonly string[], now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]> {
-    if (limit <= 0 || kinds.length === 0) return Promise.resolve([]);
+  async claimDue(owner: string, kinds: readonly string[], now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]> {
+    if (limit <= 0 || kinds.length === 0) return [];
+    // Most looks of a dispatcher find nothing due: ask the reader first, so that they take no write
+    // lock (which submits and chunks wait for). The write looks again, under the lock.
+    const [due] = await this.database.read((manager) => select<{ pk: number }>(manager, anyDue(kinds.length), [now, now, ...kinds]));
+    if (due === undefined) return [];
     // A tenant never takes more than all the slots; a share caps it lower in pickFairly.
     const turns = share ? Math.max(1, share.slots) : limit;
     const scan = Math.min(MAX_CANDIDATES, Math.max(limit, turns) * (share ? 4 : 1));
-    return this.claimIfAnyDue(kinds, now, async (manager) => {
+    return this.database.write(async (manager) => {
       const rows = await select<DueRow>(manager, dueInTurns(kinds.length), [now, now, ...kinds, turns, scan]);
       const picked = pickFairly(
         rows.map((row) => ({ row, tenantId: row.tenant_id })),
@@ -83,16 +86,6 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
       const mine = new Set(taken.map((row) => Number(row.pk)));
       return picked.filter((row) => mine.has(Number(row.pk))).map((row) => this.toDue(row));
     });
-  }
-
-  /**
-   * Runs `claim` in a write transaction, but only when the reader sees a callback due: most looks of
-   * a dispatcher find none, and each such write took the write lock (and its thread's write queue)
-   * for nothing, making submits wait for it. The write looks again, under the lock.
-   */
-  private async claimIfAnyDue(kinds: readonly string[], now: number, claim: (manager: EntityManager) => Promise<DueCallback[]>): Promise<DueCallback[]> {
-    const [due] = await this.database.read((manager) => select<{ pk: number }>(manager, anyDue(kinds.length), [now, now, ...kinds]));
-    return due === undefined ? [] : this.database.write(claim);
   }
 
   async recordAttempt(locator: BatchLocator, attempt: CallbackAttempt): Promise<void> {

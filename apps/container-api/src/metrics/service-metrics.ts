@@ -1,7 +1,7 @@
-// The service's Prometheus metrics (prom-client), one registry per app, and the process's own: request latency by
-// route template, processing counters fed by WorkEvents, and the store's backlog read at scrape
-// time. Label values are bounded: route templates (never raw URLs), methods, status codes and
-// outcomes; nothing names a tenant, a batch or a container type.
+// The service's Prometheus metrics (prom-client), one registry per app and the process's own:
+// request latency by route template, processing counters fed by WorkEvents, and the store's
+// backlog read at scrape time. Label values are bounded: route templates (never raw URLs),
+// methods, status codes and outcomes; nothing names a tenant, a batch or a container type.
 import { BATCH_STATUSES, Backlog, BatchBacklog, Clock } from '@container-service/batch-domain';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { WorkEvents } from './work-events';
