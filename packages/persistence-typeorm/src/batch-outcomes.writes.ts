@@ -4,7 +4,7 @@
 // several parts and a cancel never wait on each other in a circle.
 import { Batch, BatchLocator, ChunkSuperseded, ItemOutcome } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
-import { execute, lockedForUpdate, onPostgres, slices } from './sql';
+import { immediateWrite, lockedForUpdate, onPostgres, slices } from './sql';
 import { closeParts } from './batch-parts.writes';
 import { fromBatchRow, toBatchProgress } from './batch.mapper';
 import { Database } from './database';
@@ -21,9 +21,9 @@ async function pkOf(manager: EntityManager, batch: Batch): Promise<number> {
 /**
  * Writes outcomes of pending items, inside the caller's transaction; each must land on an item
  * that was pending, or ChunkSuperseded is thrown (the transaction then rolls back). On SQLite,
- * one fixed UPDATE by primary key per outcome (the driver reuses the prepared statement, and a
- * call costs no round trip; a set-based UPDATE ... FROM VALUES was tried there: SQLite's planner
- * then walks every pending item of the batch for each chunk). On PostgreSQL, where every
+ * one fixed UPDATE by primary key per outcome, run at once (the driver reuses the prepared
+ * statement, and a call costs no round trip nor an `await`; a set-based UPDATE ... FROM VALUES was
+ * tried there: SQLite's planner then walks every pending item of the batch for each chunk). On PostgreSQL, where every
  * statement is a round trip to the server, one UPDATE per slice of outcomes, given as arrays.
  */
 export async function writeItemOutcomes(manager: EntityManager, batchPk: number, batchId: string, outcomes: readonly ItemOutcome[]): Promise<void> {
@@ -49,23 +49,17 @@ export async function writeItemOutcomes(manager: EntityManager, batchPk: number,
     }
     return;
   }
+  const succeeded = immediateWrite(manager, SUCCESS_UPDATE);
+  const failed = immediateWrite(manager, FAILURE_UPDATE);
   for (const o of outcomes) {
-    const changed =
-      o.kind === 'success'
-        ? await execute(manager, "UPDATE batch_items SET state = 'success', result_id = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'", [
-            o.resultId,
-            batchPk,
-            o.seq,
-          ])
-        : await execute(manager, "UPDATE batch_items SET state = 'failed', reason = ?, code = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'", [
-            o.reason,
-            o.code,
-            batchPk,
-            o.seq,
-          ]);
+    const changed = o.kind === 'success' ? succeeded([o.resultId, batchPk, o.seq]) : failed([o.reason, o.code, batchPk, o.seq]);
     if (changed !== 1) throw new ChunkSuperseded(`Item ${o.seq} of ${batchId} is no longer pending`);
   }
 }
+
+/** One outcome on SQLite, by the item's primary key, only while it is pending. */
+const SUCCESS_UPDATE = "UPDATE batch_items SET state = 'success', result_id = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'";
+const FAILURE_UPDATE = "UPDATE batch_items SET state = 'failed', reason = ?, code = ? WHERE batch_pk = ? AND seq = ? AND state = 'pending'";
 
 /**
  * The outcomes of a slice on PostgreSQL. The range of its seqs bounds the items the server looks

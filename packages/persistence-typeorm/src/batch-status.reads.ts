@@ -8,6 +8,12 @@ import { fromBatchRow, fromRawSummary, RawSummaryRow, SUMMARY_COLUMNS } from './
 import { ResultHeads, ResultHeadsCache } from './result-heads.cache';
 
 /**
+ * The batch's summary row: fixed SQL, not the query builder, and one string for every read (a
+ * template evaluated per read would make a new text for the statement caches to hash each time).
+ */
+const SUMMARY_BY_LOCATOR = `SELECT ${SUMMARY_COLUMNS} FROM batches WHERE tenant_id = ? AND id = ? AND kind = ? AND target_type = ? AND intake_open = 0`;
+
+/**
  * A batch and the first `listLimit` entries of each result list; `heads` null reads every list.
  * `committedOnly`: whether the manager's reads see committed data alone (Database.readsCommittedOnly).
  */
@@ -18,12 +24,7 @@ export async function readStatus(
   locator: BatchLocator,
   listLimit: number,
 ): Promise<BatchStatusView | null> {
-  // Fixed SQL, not the query builder.
-  const [raw] = await select<RawSummaryRow>(
-    manager,
-    `SELECT ${SUMMARY_COLUMNS} FROM batches WHERE tenant_id = ? AND id = ? AND kind = ? AND target_type = ? AND intake_open = 0`,
-    [locator.tenantId, locator.batchId, locator.kind, locator.targetType],
-  );
+  const [raw] = await select<RawSummaryRow>(manager, SUMMARY_BY_LOCATOR, [locator.tenantId, locator.batchId, locator.kind, locator.targetType]);
   if (raw === undefined) return null;
   const row = fromRawSummary(raw);
   const batch = fromBatchRow(row);

@@ -1,30 +1,40 @@
 // Containers between their domain snapshot and their row: JSON columns for the nested values.
+// Rows are read through TypeORM's schema (fromContainerRow) and written as statement parameters.
 import { Actor } from '@container-service/batch-domain';
 import { ContainerSnapshot } from '@container-service/container-domain';
 import { ContainerRow } from './schemas/container.schema';
+import { flag } from './sql';
 
 const json = (value: unknown) => JSON.stringify(value);
 const actor = (value: string | null) => (value === null ? null : (JSON.parse(value) as Actor));
 
-export function toContainerRow(c: ContainerSnapshot): ContainerRow {
-  return {
-    tenantId: c.tenantId,
-    id: c.id,
-    containerType: c.containerType,
-    refId: c.refId,
-    scannableId: c.scannableId,
-    trackingDetails: json(c.trackingDetails),
-    attributes: json(c.attributes),
-    items: json(c.items),
-    parentId: c.parentId,
-    isHazmat: c.isHazmat,
-    isContainerizable: c.isContainerizable,
-    isReusable: c.isReusable,
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-    createdBy: c.createdBy === null ? null : json(c.createdBy),
-    updatedBy: c.updatedBy === null ? null : json(c.updatedBy),
-  };
+/** The columns of a container's row, in the order `putContainerColumns` writes them. */
+export const CONTAINER_COLUMNS =
+  'tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by';
+/** How many columns CONTAINER_COLUMNS names. */
+export const CONTAINER_WIDTH = 16;
+
+/**
+ * A container's row as statement parameters, in CONTAINER_COLUMNS' order, written into `out` from
+ * `at` on: the parameters of a many-row INSERT fill one array, with no array or object per row.
+ */
+export function putContainerColumns(c: ContainerSnapshot, out: unknown[], at: number): void {
+  out[at] = c.tenantId;
+  out[at + 1] = c.id;
+  out[at + 2] = c.containerType;
+  out[at + 3] = c.refId;
+  out[at + 4] = c.scannableId;
+  out[at + 5] = json(c.trackingDetails);
+  out[at + 6] = json(c.attributes);
+  out[at + 7] = json(c.items);
+  out[at + 8] = c.parentId;
+  out[at + 9] = flag(c.isHazmat);
+  out[at + 10] = flag(c.isContainerizable);
+  out[at + 11] = flag(c.isReusable);
+  out[at + 12] = c.createdAt;
+  out[at + 13] = c.updatedAt;
+  out[at + 14] = c.createdBy === null ? null : json(c.createdBy);
+  out[at + 15] = c.updatedBy === null ? null : json(c.updatedBy);
 }
 
 export function fromContainerRow(r: ContainerRow): ContainerSnapshot {

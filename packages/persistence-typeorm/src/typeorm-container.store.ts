@@ -11,14 +11,12 @@ import {
 } from '@container-service/container-domain';
 import { EntityManager } from 'typeorm';
 import { Database } from './database';
-import { execute, flag, onPostgres, placeholders, select, sized, slices } from './sql';
+import { execute, onPostgres, placeholders, select, sized, slices } from './sql';
 import { ContainerSchema } from './schemas/container.schema';
-import { fromContainerRow, toContainerRow } from './container.mapper';
+import { CONTAINER_COLUMNS, CONTAINER_WIDTH, fromContainerRow, putContainerColumns } from './container.mapper';
 import { ArrayElement, InsertColumn, bulkInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
 
 const LIST = 500;
-const CONTAINER_COLUMNS =
-  'tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by';
 
 // PostgreSQL's statements of a chunk (postgres-statements.ts): lists as arrays, the text fixed.
 // Owners are looked up one index probe per id (a LATERAL subquery with LIMIT that the planner
@@ -103,26 +101,14 @@ const fromRawRow = (r: RawContainerRow): ContainerSnapshot =>
   });
 
 const containerParams = (c: ContainerSnapshot): unknown[] => {
-  const row = toContainerRow(c);
-  return [
-    row.tenantId,
-    row.id,
-    row.containerType,
-    row.refId,
-    row.scannableId,
-    row.trackingDetails,
-    row.attributes,
-    row.items,
-    row.parentId,
-    flag(row.isHazmat),
-    flag(row.isContainerizable),
-    flag(row.isReusable),
-    row.createdAt,
-    row.updatedAt,
-    row.createdBy,
-    row.updatedBy,
-  ];
+  const params = new Array<unknown>(CONTAINER_WIDTH);
+  putContainerColumns(c, params, 0);
+  return params;
 };
+
+/** Rows per SQLite INSERT: 200 containers are 3 200 parameters, 500 tracking ids 2 000, far below its 32 766. */
+const CONTAINERS_PER_INSERT = 200;
+const TRACKING_PER_INSERT = 500;
 
 /** The store item handlers write through inside a chunk's transaction: fixed SQL, a few statements per chunk. */
 export class TypeOrmContainerStore implements ContainerStore {
@@ -205,12 +191,13 @@ export class TypeOrmContainerStore implements ContainerStore {
         await pgChanged(this.tx, insert.text, insert.values);
       }
     } else {
-      // 16 parameters a row: 200 rows stay far below SQLite's 32 766-parameter limit.
-      for (const part of slices(containers, 200)) {
-        await execute(this.tx, sized(INSERT_CONTAINERS, part.length), part.flatMap(containerParams));
+      for (const part of slices(containers, CONTAINERS_PER_INSERT)) {
+        const params = new Array<unknown>(part.length * CONTAINER_WIDTH);
+        for (let i = 0; i < part.length; i++) putContainerColumns(part[i] as ContainerSnapshot, params, i * CONTAINER_WIDTH);
+        await execute(this.tx, sized(INSERT_CONTAINERS, part.length), params);
       }
     }
-    await this.insertTracking(containers.flatMap((c) => c.trackingDetails.map((d) => [c.tenantId, d.operator, d.trackingId, c.id])));
+    await this.insertTracking(containers);
   }
 
   async update(container: ContainerSnapshot): Promise<void> {
@@ -222,19 +209,30 @@ export class TypeOrmContainerStore implements ContainerStore {
     );
     if (changed !== 1) throw new Error(`Container ${container.id} is not stored`);
     await execute(this.tx, 'DELETE FROM container_tracking WHERE tenant_id = ? AND container_id = ?', [container.tenantId, container.id]);
-    await this.insertTracking(container.trackingDetails.map((d) => [container.tenantId, d.operator, d.trackingId, container.id]));
+    await this.insertTracking([container]);
   }
 
-  private async insertTracking(rows: readonly unknown[][]): Promise<void> {
-    if (rows.length === 0) return;
+  /** The containers' tracking ids, a row each. */
+  private async insertTracking(containers: readonly ContainerSnapshot[]): Promise<void> {
     if (onPostgres(this.tx)) {
-      const insert = bulkInsert('container_tracking', TRACKING_INSERT_COLUMNS, rows as ArrayElement[][]);
+      const rows = containers.flatMap((c) => c.trackingDetails.map((d) => [c.tenantId, d.operator, d.trackingId, c.id]));
+      if (rows.length === 0) return;
+      const insert = bulkInsert('container_tracking', TRACKING_INSERT_COLUMNS, rows);
       await pgChanged(this.tx, insert.text, insert.values);
       return;
     }
-    for (const part of slices(rows, 500)) {
-      await execute(this.tx, sized(INSERT_TRACKING, part.length), part.flat());
+    // Four parameters a row, into one array per statement.
+    let params: unknown[] = [];
+    for (const c of containers) {
+      for (const d of c.trackingDetails) {
+        params.push(c.tenantId, d.operator, d.trackingId, c.id);
+        if (params.length === TRACKING_PER_INSERT * 4) {
+          await execute(this.tx, sized(INSERT_TRACKING, TRACKING_PER_INSERT), params);
+          params = [];
+        }
+      }
     }
+    if (params.length > 0) await execute(this.tx, sized(INSERT_TRACKING, params.length / 4), params);
   }
 }
 
