@@ -70,6 +70,35 @@ for (const [label, url] of stores) {
       expect(write).not.toHaveBeenCalled();
     });
 
+    it('takes no write lock either when the only callbacks due belong to a tenant whose tries fill its share', async () => {
+      await finishedWithCallback(new TypeOrmBatchRepository(database));
+      const outbox = new TypeOrmCallbackOutbox(database);
+      const write = jest.spyOn(database, 'write');
+      const full = { slots: 2, busy: new Map([[locator.tenantId, 1]]) };
+      expect(await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10, full)).toEqual([]);
+      expect(write).not.toHaveBeenCalled();
+      // Its try done, the tenant's callback is taken.
+      const [due] = await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10, { slots: 2, busy: new Map() });
+      expect(due?.locator).toEqual(locator);
+      expect(write).toHaveBeenCalledTimes(1);
+    });
+
+    it('hands out a callback as it stands under the lease, with a try recorded since it was chosen', async () => {
+      await finishedWithCallback(new TypeOrmBatchRepository(database));
+      const outbox = new TypeOrmCallbackOutbox(database);
+      // Another dispatcher's try lands between this look's choice on the reader and its lease.
+      const read = database.read.bind(database);
+      jest.spyOn(database, 'read').mockImplementationOnce(async (work) => {
+        const chosen = await read(work);
+        const [other] = await new TypeOrmCallbackOutbox(database).claimDue('w2', [A_KIND], T0 + 1000, T0 + 1500, 10);
+        expect(other?.attempts).toBe(0);
+        await outbox.recordAttempt(locator, { delivered: false, error: 'HTTP 500', at: T0 + 1100, nextAttemptAt: T0 + 1000, maxAttempts: 5 });
+        return chosen;
+      });
+      const [due] = await outbox.claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);
+      expect(due?.attempts).toBe(1);
+    });
+
     it('hands out as undeliverable a callback whose secret was sealed under a key no longer configured', async () => {
       await finishedWithCallback(new TypeOrmBatchRepository(database, { secrets: sealer(['old']) }));
       const [due] = await new TypeOrmCallbackOutbox(database, sealer(['new'])).claimDue('w1', [A_KIND], T0 + 1000, T0 + 5000, 10);

@@ -36,12 +36,14 @@ const dueAndFree = (kinds: number) => `FROM batches b INNER JOIN batch_callbacks
     AND (c.lease_expires_at IS NULL OR c.lease_expires_at <= ?)
     AND b.kind IN (${placeholders(kinds)})`;
 
+const DUE_COLUMNS = `b.pk AS pk, b.tenant_id AS tenant_id, b.kind AS kind, b.target_type AS target_type, b.id AS id,
+  b.callback_attempts AS callback_attempts, c.url AS url, c.meta AS meta, c.secret AS secret, c.request_id AS request_id`;
+
 // Each tenant's due callbacks numbered oldest first (`turn`), then all of them by turn: the first
 // of every tenant, then the second of every tenant, and so on.
 const dueInTurns = (kinds: number) => `
   SELECT pk, tenant_id, kind, target_type, id, callback_attempts, url, meta, secret, request_id FROM (
-    SELECT b.pk AS pk, b.tenant_id AS tenant_id, b.kind AS kind, b.target_type AS target_type, b.id AS id, b.callback_attempts AS callback_attempts,
-           b.completed_at AS completed_at, c.url AS url, c.meta AS meta, c.secret AS secret, c.request_id AS request_id,
+    SELECT ${DUE_COLUMNS}, b.completed_at AS completed_at,
            ROW_NUMBER() OVER (PARTITION BY b.tenant_id ORDER BY b.completed_at, b.pk) AS turn
     ${dueAndFree(kinds)}
   ) due
@@ -49,15 +51,15 @@ const dueInTurns = (kinds: number) => `
   ORDER BY turn, completed_at, pk
   LIMIT ?`;
 
-/** Whether any callback of the kinds is due and free. */
-const anyDue = (kinds: number) => `SELECT b.pk AS pk ${dueAndFree(kinds)} LIMIT 1`;
-
 /** Leases the listed callbacks that are still due and free as their rows are written; says which. */
 const lease = (n: number) => `UPDATE batch_callbacks SET lease_owner = ?, lease_expires_at = ?
   WHERE batch_pk IN (${placeholders(n)})
     AND (lease_expires_at IS NULL OR lease_expires_at <= ?) AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
     AND EXISTS (SELECT 1 FROM batches b WHERE b.pk = batch_callbacks.batch_pk AND b.callback_state = 'PENDING')
   RETURNING batch_pk AS pk`;
+
+/** The callbacks just leased, as they stand under the lease. */
+const leased = (n: number) => `SELECT ${DUE_COLUMNS} FROM batches b INNER JOIN batch_callbacks c ON c.batch_pk = b.pk WHERE b.pk IN (${placeholders(n)})`;
 
 export class TypeOrmCallbackOutbox implements CallbackOutbox {
   constructor(
@@ -67,24 +69,34 @@ export class TypeOrmCallbackOutbox implements CallbackOutbox {
 
   async claimDue(owner: string, kinds: readonly string[], now: number, leaseUntil: number, limit: number, share?: CallbackShare): Promise<DueCallback[]> {
     if (limit <= 0 || kinds.length === 0) return [];
-    // Most looks of a dispatcher find nothing due: ask the reader first, so that they take no write
-    // lock (which submits and chunks wait for). The write looks again, under the lock.
-    const [due] = await this.database.read((manager) => select<{ pk: number }>(manager, anyDue(kinds.length), [now, now, ...kinds]));
-    if (due === undefined) return [];
     // A tenant never takes more than all the slots; a share caps it lower in pickFairly.
     const turns = share ? Math.max(1, share.slots) : limit;
     const scan = Math.min(MAX_CANDIDATES, Math.max(limit, turns) * (share ? 4 : 1));
+    // Chosen on the reader, so that a look takes no write lock (which submits and chunks wait
+    // for) unless it has something to take: most looks find nothing due, or only callbacks of
+    // tenants whose tries in flight already fill their share.
+    const candidates = await this.database.read((manager) => select<DueRow>(manager, dueInTurns(kinds.length), [now, now, ...kinds, turns, scan]));
+    const picked = pickFairly(
+      candidates.map((row) => ({ pk: Number(row.pk), tenantId: row.tenant_id })),
+      limit,
+      share,
+    );
+    if (picked.length === 0) return [];
+    // The lease takes only what is still due and free as its rows are written; what it took is
+    // then read under the lease, so that a try made meanwhile by another dispatcher is counted.
     return this.database.write(async (manager) => {
-      const rows = await select<DueRow>(manager, dueInTurns(kinds.length), [now, now, ...kinds, turns, scan]);
-      const picked = pickFairly(
-        rows.map((row) => ({ row, tenantId: row.tenant_id })),
-        limit,
-        share,
-      ).map(({ row }) => row);
-      if (picked.length === 0) return [];
-      const taken = await select<{ pk: number | string }>(manager, lease(picked.length), [owner, leaseUntil, ...picked.map((row) => Number(row.pk)), now, now]);
-      const mine = new Set(taken.map((row) => Number(row.pk)));
-      return picked.filter((row) => mine.has(Number(row.pk))).map((row) => this.toDue(row));
+      const taken = await select<{ pk: number | string }>(manager, lease(picked.length), [owner, leaseUntil, ...picked.map((p) => p.pk), now, now]);
+      if (taken.length === 0) return [];
+      const rows = await select<DueRow>(
+        manager,
+        leased(taken.length),
+        taken.map((row) => Number(row.pk)),
+      );
+      const byPk = new Map(rows.map((row) => [Number(row.pk), row]));
+      return picked.flatMap(({ pk }) => {
+        const row = byPk.get(pk);
+        return row === undefined ? [] : [this.toDue(row)];
+      });
     });
   }
 
