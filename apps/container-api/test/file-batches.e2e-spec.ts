@@ -217,6 +217,17 @@ describe('CSV file batches over HTTP', () => {
       expect([await count('batches'), await count('batch_items')]).toEqual([batches, items]);
     });
 
+    it('answers at once, in both methods, an upload to a type whose name breaks the rules: the file is read and dropped', async () => {
+      const [batches, items] = [await count('batches'), await count('batch_items')];
+      // Before, the form waited for parts after the unread file, and answered 408 at the idle deadline.
+      for (const method of ['POST', 'PUT'] as const) {
+        const refused = await upload(method, 'a1', csvForm(`refID,attributes.weight\n${'x,1\n'.repeat(5000)}`));
+        expectEnvelopeError(refused, 400, 'VALIDATION_FAILED');
+        expect(refused.body.request.body.file.bytes).toBe(24 + 5000 * 4);
+      }
+      expect([await count('batches'), await count('batch_items')]).toEqual([batches, items]);
+    });
+
     it('answers a malformed multipart body with 400, and still reads a large body to its end after an early error', async () => {
       const garbage = await t.request(`${BASE}/bag/batch/upload`, {
         method: 'POST',

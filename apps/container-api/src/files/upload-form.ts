@@ -103,7 +103,12 @@ export class UploadForm {
   /** Reads the parts after the file; the callback, or why the form cannot be taken. */
   async finish(): Promise<Result<void, FinishError>> {
     try {
-      for (let part = await this.next(); part !== null; part = await this.next()) await this.take(part);
+      for (let part = await this.next(); part !== null; part = await this.next()) {
+        await this.take(part);
+        // The file, met only now (the request was refused before it was read): its bytes are
+        // dropped too, or the parts after it never come.
+        if (part === this.file && !part.file.readableEnded && !part.file.destroyed) await this.dropStream(part.file);
+      }
     } catch (error) {
       if (isIdleTimeout(error)) throw error;
       const problem = formProblem(error);
@@ -147,7 +152,12 @@ export class UploadForm {
     try {
       if (this.file && !this.file.file.readableEnded && !this.file.file.destroyed) await this.dropStream(this.file.file);
       if (this.parts === null && !this.request.isMultipart()) return;
-      for (let part = await this.next(); part !== null; part = await this.next()) await this.take(part);
+      for (let part = await this.next(); part !== null; part = await this.next()) {
+        await this.take(part);
+        // The file, met only now (the request was refused before it was read): its bytes are
+        // dropped too, or the parts after it never come.
+        if (part === this.file && !part.file.readableEnded && !part.file.destroyed) await this.dropStream(part.file);
+      }
     } catch (error) {
       if (isIdleTimeout(error)) throw error;
       if (!isFileTooLarge(error)) this.request.log.debug({ err: error }, 'the rest of an upload could not be read');
