@@ -43,6 +43,8 @@ describe('SubmitBatch', () => {
     ['a missing reference', [{ ref: 'a' }, {}], ['payload[1].ref']],
     ['a repeated reference', [{ ref: 'a' }, { ref: 'a' }], ['payload[1].ref']],
     ['an item that is no object', ['x', { ref: 'b' }, { ref: '' }], ['payload[0]', 'payload[2].ref']],
+    // Two such references would both read back from the store as U+FFFD, the same reference.
+    ['a lone surrogate or a NUL in a reference', [{ ref: '\uD800' }, { ref: 'a\u0000' }, { ref: '\u{1F4E6}' }], ['payload[0].ref', 'payload[1].ref']],
   ])('refuses %s, listing every violation and storing nothing', async (_what, payload, paths) => {
     const { run } = setUp();
     const result = await run(payload);

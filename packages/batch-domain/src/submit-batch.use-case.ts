@@ -11,6 +11,7 @@ import { Result, Violation, domainError, err, ok } from './result';
 import { BatchScope, authorizeTarget } from './batch-access';
 import { BatchError } from './batch-errors';
 import { ConflictWatch } from './conflict-watch';
+import { NOT_PLAIN_TEXT, isPlainText } from './plain-text';
 
 export const MAX_REPORTED_VIOLATIONS = 100;
 
@@ -111,6 +112,10 @@ export class SubmitBatch {
       const ref = Object.prototype.hasOwnProperty.call(record, field) ? record[field] : undefined;
       if (typeof ref !== 'string' || ref.length < 1 || ref.length > 128) {
         violations.push({ path: `${at}.${field}`, message: 'is required: a string of 1 to 128 characters' });
+        return;
+      }
+      if (!isPlainText(ref)) {
+        violations.push({ path: `${at}.${field}`, message: NOT_PLAIN_TEXT });
         return;
       }
       const earlier = firstSeen.get(ref);

@@ -66,6 +66,18 @@ describe('parseAttributeConfigs', () => {
     ]);
   });
 
+  it('refuses __proto__ as a name, which would replace the prototype of an object holding the values', () => {
+    expect(violationsOf([{ name: '__proto__', dataType: 'object' }])).toEqual([{ path: 'attributes[0].name', message: 'must not be __proto__' }]);
+    expect(
+      expectOk(
+        parseAttributeConfigs([
+          { name: 'constructor', dataType: 'string' },
+          { name: '__x__', dataType: 'string' },
+        ]),
+      ),
+    ).toHaveLength(2);
+  });
+
   it('treats an absent configuration as none', () => {
     expect(parseAttributeConfigs(undefined)).toEqual({ ok: true, value: [] });
   });

@@ -178,6 +178,9 @@ function parseAttributeConfig(entry: unknown, at: string, compileBudget: Compile
   const { name, dataType, required, isReadPublic } = entry;
   if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name)) {
     violations.push({ path: `${at}.name`, message: 'must be 1 to 32 letters or underscores' });
+  } else if (name === '__proto__') {
+    // Set on a plain object, the name would replace its prototype instead of holding the value.
+    violations.push({ path: `${at}.name`, message: 'must not be __proto__' });
   }
   if (typeof dataType !== 'string' || !(ATTRIBUTE_DATA_TYPES as readonly string[]).includes(dataType)) {
     violations.push({ path: `${at}.dataType`, message: `must be one of ${ATTRIBUTE_DATA_TYPES.join(', ')}` });

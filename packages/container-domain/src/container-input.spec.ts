@@ -118,6 +118,16 @@ describe('parseCreateInput', () => {
       'at most 16',
     ],
     ['a non-boolean flag', { isHazmat: 'yes' }, 'isHazmat must be true or false'],
+    [
+      'a non-boolean isPrimary',
+      { trackingDetails: [{ operator: 'DHL', trackingId: 'A', isPrimary: 1 }] },
+      'trackingDetails[0].isPrimary must be true or false',
+    ],
+    ['a short operator', { trackingDetails: [{ operator: 'DH', trackingId: 'A' }] }, 'trackingDetails[0].operator must be 3 to 64 characters'],
+    ['a tracking entry that is not an object', { trackingDetails: [{ operator: 'DHL', trackingId: 'A' }, 'B'] }, 'trackingDetails[1] must be an object'],
+    ['a lone surrogate in a scannableId', { scannableId: 'S-\uD800' }, 'scannableId must be well-formed Unicode text without NUL characters'],
+    ['a NUL in a tracking id', { trackingDetails: [{ operator: 'DHL', trackingId: 'A\u0000' }] }, 'trackingDetails[0].trackingId must be well-formed'],
+    ['a lone low surrogate in a parentId', { parentId: '\uDC00bag' }, 'parentId must be well-formed'],
     ['a non-object attributes', { attributes: [1] }, 'attributes must be an object'],
   ])('refuses %s with ITEM_INVALID naming the field', (_what, fields, reason) => {
     const result = parseCreateInput(typeof fields === 'string' ? fields : { refID: 'r', attributes: { weight: 1 }, ...fields }, bag);

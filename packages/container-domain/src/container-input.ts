@@ -3,7 +3,7 @@
 // quantities, the three flags, and attributes against the type's configuration. Rules that need
 // stored data (unique scannable and tracking ids, the parent, the container being updated) are
 // checked by the batch item handlers, after these.
-import { Result, err, ok } from '@container-service/batch-domain';
+import { NOT_PLAIN_TEXT, Result, err, ok, isPlainText } from '@container-service/batch-domain';
 import { AttributeConfig, checkAttributeValue } from './attribute-config';
 
 export const MAX_TRACKING_DETAILS = 16;
@@ -70,15 +70,25 @@ const invalid = (reason: string): Check<never> => err({ code: 'ITEM_INVALID', re
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const own = (o: Record<string, unknown>, key: string): unknown => (Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined);
 
-function text(value: unknown, field: string, min: number, max: number): Check<string> {
-  if (typeof value !== 'string') return invalid(`${field} must be a string`);
-  if (value.length < min || value.length > max) return invalid(`${field} must be ${min} to ${max} characters`);
-  return ok(value);
+/** What is wrong with `value` as a string of `min` to `max` characters, or null when nothing is. */
+function textFault(value: unknown, min: number, max: number): string | null {
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.length < min || value.length > max) return `must be ${min} to ${max} characters`;
+  // Stored as columns of their own (references, ids): read back exactly only when plain.
+  if (!isPlainText(value)) return NOT_PLAIN_TEXT;
+  return null;
 }
+
+function text(value: unknown, field: string, min: number, max: number): Check<string> {
+  const fault = textFault(value, min, max);
+  return fault === null ? ok(value as string) : invalid(`${field} ${fault}`);
+}
+
+const FLAG_FAULT = 'must be true or false';
 
 function flag(value: unknown, field: string, fallback: boolean): Check<boolean> {
   if (value === undefined || value === null) return ok(fallback);
-  return typeof value === 'boolean' ? ok(value) : invalid(`${field} must be true or false`);
+  return typeof value === 'boolean' ? ok(value) : invalid(`${field} ${FLAG_FAULT}`);
 }
 
 export function parseCreateInput(raw: unknown, type: TypeRules): Check<ContainerCreateInput> {
@@ -178,23 +188,28 @@ function parseTrackingDetails(raw: unknown): Check<TrackingDetail[] | null> {
   if (raw === undefined || raw === null) return ok(null);
   if (!Array.isArray(raw)) return invalid('trackingDetails must be an array');
   if (raw.length > MAX_TRACKING_DETAILS) return invalid(`trackingDetails must hold at most ${MAX_TRACKING_DETAILS} entries`);
+  // Run for every item of a batch: field names are put into words only for a failure.
   const details: TrackingDetail[] = [];
-  const seen = new Set<string>();
-  for (const [i, entry] of raw.entries()) {
-    const at = `trackingDetails[${i}]`;
-    if (!isObject(entry)) return invalid(`${at} must be an object`);
-    const operator = text(own(entry, 'operator'), `${at}.operator`, 3, 64);
-    if (!operator.ok) return operator;
-    const trackingId = text(own(entry, 'trackingId'), `${at}.trackingId`, 1, 128);
-    if (!trackingId.ok) return trackingId;
-    const isPrimary = flag(own(entry, 'isPrimary'), `${at}.isPrimary`, false);
-    if (!isPrimary.ok) return isPrimary;
-    const key = `${operator.value}\u0000${trackingId.value}`;
-    if (seen.has(key)) return invalid(`${at} repeats operator '${operator.value}' with trackingId '${trackingId.value}'`);
-    seen.add(key);
-    details.push({ operator: operator.value, trackingId: trackingId.value, isPrimary: isPrimary.value });
+  let primaries = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const entry: unknown = raw[i];
+    if (!isObject(entry)) return invalid(`trackingDetails[${i}] must be an object`);
+    const operator = own(entry, 'operator');
+    const operatorFault = textFault(operator, 3, 64);
+    if (operatorFault !== null) return invalid(`trackingDetails[${i}].operator ${operatorFault}`);
+    const trackingId = own(entry, 'trackingId');
+    const trackingIdFault = textFault(trackingId, 1, 128);
+    if (trackingIdFault !== null) return invalid(`trackingDetails[${i}].trackingId ${trackingIdFault}`);
+    const isPrimary = own(entry, 'isPrimary') ?? false;
+    if (typeof isPrimary !== 'boolean') return invalid(`trackingDetails[${i}].isPrimary ${FLAG_FAULT}`);
+    const detail = { operator: operator as string, trackingId: trackingId as string, isPrimary };
+    // At most 16 entries: comparing with those before is cheaper than a set of keys.
+    if (details.some((d) => d.operator === detail.operator && d.trackingId === detail.trackingId)) {
+      return invalid(`trackingDetails[${i}] repeats operator '${detail.operator}' with trackingId '${detail.trackingId}'`);
+    }
+    if (isPrimary) primaries++;
+    details.push(detail);
   }
-  const primaries = details.filter((d) => d.isPrimary).length;
   if (primaries > 1) return invalid('trackingDetails must mark at most one entry isPrimary');
   const first = details[0];
   if (primaries === 0 && first !== undefined) details[0] = { ...first, isPrimary: true };
