@@ -48,8 +48,9 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
       return isValidRequestId(id) ? id : `gen-${randomUUID()}`;
     },
     childLoggerFactory: requestLogger,
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    // Keys that could reach a prototype are dropped, as every unknown field is (contract §11).
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
     // Requests refused before routing (a path that does not decode, an over-long parameter,
     // bytes that are not HTTP) answer in the envelope too.
     frameworkErrors: answerFrameworkError,
@@ -65,7 +66,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   fastify.removeContentTypeParser('text/plain');
   // JSON is read under BODY_TIMEOUT_MS, the byte limit and the nesting limit, then parsed by
   // fastify's own parser (which refuses __proto__ and constructor.prototype keys).
-  const parseJsonText = fastify.getDefaultJsonParser('error', 'error') as unknown as JsonTextParser;
+  const parseJsonText = fastify.getDefaultJsonParser('remove', 'remove') as unknown as JsonTextParser;
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser(
     'application/json',

@@ -124,11 +124,20 @@ describe('container types over HTTP', () => {
     ['malformed JSON', '{"name": "crate"'],
     ['an empty body', ''],
     ['a JSON array', '[1]'],
-    ['a prototype-polluting body', '{"name":"crate","__proto__":{"isAdmin":true}}'],
   ])('answers 400 VALIDATION_FAILED for %s', async (_what, rawBody) => {
     const response = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), rawBody });
     expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
+  });
+
+  it('ignores __proto__ and constructor.prototype keys as it ignores every unknown field, and nothing reaches a prototype', async () => {
+    const body =
+      '{"name":"pouch","__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}},"attributes":[{"name":"w","dataType":"number","__proto__":{"required":true}}]}';
+    const response = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), rawBody: body });
+    expect(response.status).toBe(202);
+    const stored = await t.request(`${BASE}/container-types/pouch`, { headers: await t.headers() });
+    expect(stored.body.data.attributes).toEqual([{ name: 'w', dataType: 'number', required: false }]);
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect(({} as Record<string, unknown>).required).toBeUndefined();
   });
 
   it('replaces the attribute configuration with PUT .../config/attributes and reads it back', async () => {

@@ -42,7 +42,6 @@ function clientMessage(exception: unknown): string {
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'this content type is not accepted.';
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'the JSON body is empty.';
   if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return 'Content-Length does not match the body.';
-  if (original instanceof Error && /prototype|constructor/i.test(original.message)) return 'the body holds a forbidden __proto__ or constructor key.';
   if (original instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'the body is not valid JSON.';
   return 'the body is not valid JSON or not of the expected shape.';
 }
