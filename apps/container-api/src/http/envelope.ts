@@ -9,9 +9,19 @@ const ECHO_MAX_NODES = 20_000;
 
 export interface RequestEcho {
   readonly uri: string;
-  readonly method: string;
+  /** Absent for a method other than the three the original's schema allows (its `Method` enum). */
+  readonly method?: EchoedMethod;
   readonly queryString: string;
   readonly body: unknown;
+}
+
+/** The methods the original's `Request.method` may hold; the routes take no other. */
+const ECHOED_METHODS = ['GET', 'POST', 'PUT'] as const;
+type EchoedMethod = (typeof ECHOED_METHODS)[number];
+
+/** `{method}` when the original's schema can hold it, else nothing: `uri` alone is required there. */
+export function echoedMethod(method: string): { method?: EchoedMethod } {
+  return (ECHOED_METHODS as readonly string[]).includes(method) ? { method: method as EchoedMethod } : {};
 }
 
 export function echoRequest(request: FastifyRequest): RequestEcho {
@@ -19,7 +29,7 @@ export function echoRequest(request: FastifyRequest): RequestEcho {
   const q = url.indexOf('?');
   return {
     uri: q === -1 ? url : url.slice(0, q),
-    method: request.method,
+    ...echoedMethod(request.method),
     queryString: q === -1 ? '' : url.slice(q + 1),
     body: echoBody(request),
   };

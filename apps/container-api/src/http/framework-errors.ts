@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { ApiError } from './api-error';
 import { isValidRequestId, REQUEST_ID_HEADER } from './coreos-headers';
 import { ErrorLogger, errorBody, renderError } from './error-rendering';
+import { echoedMethod } from './envelope';
 
 const badPath = (message: string): ApiError =>
   new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations.', { violations: [{ path: 'path', message }] });
@@ -57,7 +58,7 @@ export function answerConnect(request: IncomingMessage, socket: Duplex): void {
 function writeRawAnswer(socket: Duplex, error: ApiError, requestId: unknown, target: { uri: string; method: string }): void {
   const body = JSON.stringify({
     error: errorBody(error),
-    request: { ...target, queryString: '', body: {} },
+    request: { uri: target.uri, ...echoedMethod(target.method), queryString: '', body: {} },
   });
   const echo = isValidRequestId(requestId) ? `X-COREOS-REQUEST-ID: ${requestId}\r\n` : '';
   socket.write(

@@ -11,7 +11,7 @@ export const ANSWERED_ERROR_CODES: readonly (ErrorCode | Os1ErrorCode)[] = [...C
 
 export class RequestEchoDto {
   @ApiProperty({ example: '/core/api/v2/containers/bag/batch/status' }) uri!: string;
-  @ApiProperty({ enum: ['GET', 'POST', 'PUT'] }) method!: string;
+  @ApiPropertyOptional({ enum: ['GET', 'POST', 'PUT'], description: 'absent for any other method (the original schema allows these three)' }) method?: string;
   @ApiProperty({ example: 'batchId=batch:2b0c7e3a-5f7e-4c1e-9d3a-0b6a4f1c2d3e' }) queryString!: string;
   @ApiProperty({
     type: Object,
