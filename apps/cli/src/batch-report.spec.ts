@@ -17,6 +17,7 @@ const meta = (overrides: Partial<BatchMeta>): BatchMeta => ({
   completedAt: null,
   hasMore: false,
   callback: { state: 'NONE', attempts: 0 },
+  progress: { percent: 25, itemsPerSecond: 0, etaMs: null },
   createdBy: { id: 'demo' },
   ...overrides,
 });
@@ -33,7 +34,7 @@ describe('batch report', () => {
     expect([null, 0, 1, 45_200, 185_000, 3_720_000].map(formatEta)).toEqual(['?', '0s', '1s', '46s', '3m05s', '1h02m']);
   });
 
-  it('reads the progress from meta.progress, or from the counters when the service sent none', () => {
+  it('reads the progress from meta.progress', () => {
     expect(progressLine(meta({ progress: { percent: 25, itemsPerSecond: 1234.4, etaMs: 24_000 } }))).toBe('IN_PROGRESS 25.0% 10/40 1234 items/s ETA 24s');
     expect(progressLine(meta({}))).toBe('IN_PROGRESS 25.0% 10/40 0 items/s ETA ?');
     expect(summaryLine(meta({}))).toBe('batch:1 IN_PROGRESS: 10 succeeded, 0 failed, 0 cancelled, 30 pending of 40');

@@ -16,13 +16,12 @@ export function summaryLine(meta: BatchMeta): string {
 /** `IN_PROGRESS 62.5% 12500/20000 1380 items/s ETA 5s`: one line per event when output is not a terminal. */
 export function progressLine(meta: BatchMeta): string {
   const done = meta.success + meta.failed + meta.cancelled;
-  return `${meta.status} ${formatPercent(percentOf(meta))}% ${String(done)}/${String(meta.total)} ${String(rateOf(meta))} items/s ETA ${formatEta(meta.progress?.etaMs ?? null)}`;
+  return `${meta.status} ${formatPercent(percentOf(meta))}% ${String(done)}/${String(meta.total)} ${String(rateOf(meta))} items/s ETA ${formatEta(meta.progress.etaMs)}`;
 }
 
-export const percentOf = (meta: BatchMeta): number =>
-  meta.progress?.percent ?? (meta.total === 0 ? 100 : ((meta.success + meta.failed + meta.cancelled) / meta.total) * 100);
+export const percentOf = (meta: BatchMeta): number => meta.progress.percent;
 
-export const rateOf = (meta: BatchMeta): number => Math.round(meta.progress?.itemsPerSecond ?? 0);
+export const rateOf = (meta: BatchMeta): number => Math.round(meta.progress.itemsPerSecond);
 
 export const formatPercent = (percent: number): string => percent.toFixed(1);
 

@@ -34,7 +34,7 @@ class BarView implements ProgressView {
 
   update(meta: BatchMeta): void {
     const done = meta.success + meta.failed + meta.cancelled;
-    const payload = { percent: formatPercent(percentOf(meta)), rate: rateOf(meta), eta_text: formatEta(meta.progress?.etaMs ?? null), status: meta.status };
+    const payload = { percent: formatPercent(percentOf(meta)), rate: rateOf(meta), eta_text: formatEta(meta.progress.etaMs), status: meta.status };
     if (!this.started) {
       this.started = true;
       this.bar.start(meta.total, done, payload);

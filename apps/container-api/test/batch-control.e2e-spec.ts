@@ -160,6 +160,7 @@ describe('batch control over HTTP', () => {
       status: 'SUCCESS',
       total: 1,
       callback: { state: 'NONE', attempts: 0 },
+      progress: { percent: 100, itemsPerSecond: expect.any(Number), etaMs: 0 },
     });
     expect(all.body.data.items[0]).not.toHaveProperty('hasMore');
 

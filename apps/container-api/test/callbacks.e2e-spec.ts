@@ -97,6 +97,10 @@ describe('callbacks over HTTP', () => {
     });
     expect(os1Schema('ContainerBatchResponse')({ data: body.data, request: { uri: '/', method: 'GET', queryString: '', body: {} } })).toBe(true);
     expect(body.data.meta).toMatchObject({ batchId, status: 'PARTIAL_SUCCESS', success: 1, failed: 1 });
+    // The status route's BatchResponse (§5), progress included: the same meta as the route answers.
+    const status = await t.request(`${BASE}/bag/batch/status?batchId=${batchId}`, { headers: await t.headers() });
+    expect(body.data.meta).toEqual({ ...status.body.data.meta, callback: body.data.meta.callback });
+    expect(body.data.meta.progress).toEqual({ percent: 100, itemsPerSecond: expect.any(Number), etaMs: 0 });
     expect(body.data.errors).toEqual([{ refID: 'b', reason: "attribute 'weight' must be a number", code: 'ATTRIBUTE_INVALID' }]);
   });
 

@@ -1,7 +1,8 @@
 // Batch control (§8): cancel a running batch, retry a finished one's failed items as a new batch,
 // and list a tenant's batches of one type, newest first.
 import { BATCH_LIST_LIMIT, CancelBatch, GetBatchStatus, ListBatches, RetryBatch } from '@container-service/batch-domain';
-import { Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import type { Clock } from '@container-service/batch-domain';
+import { Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { unwrap } from '../http/api-error';
@@ -17,6 +18,7 @@ import { presentBatchMeta, presentBatchStatus } from './batch-response.presenter
 import { BatchSubmittedEnvelopeDto } from './batch-submit.dto';
 import { BatchSubmitted } from './batch-submitted';
 import { BatchWatches } from './batch-watches';
+import { CLOCK } from '../tokens';
 
 @BatchController()
 export class BatchControlController {
@@ -27,6 +29,7 @@ export class BatchControlController {
     private readonly getBatchStatus: GetBatchStatus,
     private readonly submitted: BatchSubmitted,
     private readonly watches: BatchWatches,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post('batch/cancel')
@@ -86,6 +89,6 @@ export class BatchControlController {
         cursor: query.cursor,
       }),
     );
-    return successEnvelope(request, { items: page.items.map(presentBatchMeta), nextCursor: page.nextCursor });
+    return successEnvelope(request, { items: page.items.map((batch) => presentBatchMeta(batch, this.clock.now())), nextCursor: page.nextCursor });
   }
 }

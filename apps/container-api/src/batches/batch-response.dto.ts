@@ -41,7 +41,7 @@ export class BatchMetaDto {
   })
   hasMore?: boolean;
   @ApiProperty({ type: CallbackStateDto }) callback!: CallbackStateDto;
-  @ApiPropertyOptional({ type: BatchProgressDto, description: 'on the status routes and the event stream' }) progress?: BatchProgressDto;
+  @ApiProperty({ type: BatchProgressDto }) progress!: BatchProgressDto;
   @ApiPropertyOptional() parentBatchId?: string;
   @ApiProperty({ type: ActionByDto, description: 'who submitted the batch (X-COREOS-USERINFO, else the token subject, else the tenant)' })
   createdBy!: ActionByDto;

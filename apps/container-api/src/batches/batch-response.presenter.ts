@@ -18,7 +18,7 @@ export interface BatchMetaJson {
   completedAt: number | null;
   hasMore?: boolean;
   callback: { state: string; attempts: number };
-  progress?: { percent: number; itemsPerSecond: number; etaMs: number | null };
+  progress: { percent: number; itemsPerSecond: number; etaMs: number | null };
   parentBatchId?: string;
   createdBy: ActionByJson;
 }
@@ -29,8 +29,8 @@ export interface BatchResponseJson {
   success: Array<{ refID: string; id: string; row?: number }>;
 }
 
-/** A batch's meta; `hasMore` only where lists of items come with it, `progress` where it was read. */
-function presentMeta(b: BatchSnapshot, status: BatchStatus, pending: number, hasMore?: boolean, progress?: BatchProgress): BatchMetaJson {
+/** A batch's meta; `hasMore` only where lists of items come with it. */
+function presentMeta(b: BatchSnapshot, status: BatchStatus, pending: number, hasMore: boolean | undefined, progress: BatchProgress): BatchMetaJson {
   const meta: BatchMetaJson = {
     status,
     success: b.success,
@@ -47,16 +47,16 @@ function presentMeta(b: BatchSnapshot, status: BatchStatus, pending: number, has
     completedAt: b.completedAt,
     ...(hasMore !== undefined ? { hasMore } : {}),
     callback: { state: b.callbackState, attempts: b.callbackAttempts },
-    ...(progress !== undefined ? { progress: { percent: progress.percent, itemsPerSecond: progress.itemsPerSecond, etaMs: progress.etaMs } } : {}),
+    progress: { percent: progress.percent, itemsPerSecond: progress.itemsPerSecond, etaMs: progress.etaMs },
     createdBy: presentActionBy(b.createdBy, b.tenantId),
   };
   if (b.parentBatchId !== null) meta.parentBatchId = b.parentBatchId;
   return meta;
 }
 
-/** The meta of a batch in a listing. */
-export function presentBatchMeta(batch: Batch): BatchMetaJson {
-  return presentMeta(batch.toSnapshot(), batch.status, batch.counts.pending);
+/** The meta of a batch in a listing, with its progress at `now` as the status route shows it. */
+export function presentBatchMeta(batch: Batch, now: number): BatchMetaJson {
+  return presentMeta(batch.toSnapshot(), batch.status, batch.counts.pending, undefined, batch.progressAt(now));
 }
 
 /** A status report's meta alone, as the event stream sends it. */
@@ -64,8 +64,8 @@ export function presentReportMeta(report: BatchStatusReport): BatchMetaJson {
   return presentMeta(report.batch, report.status, report.pending, report.hasMore, report.progress);
 }
 
-/** A status report as BatchResponse; a report made without progress (a callback's) shows none. */
-export function presentBatchStatus(report: Omit<BatchStatusReport, 'progress'> & { progress?: BatchProgress }): BatchResponseJson {
+/** A status report as BatchResponse. */
+export function presentBatchStatus(report: BatchStatusReport): BatchResponseJson {
   return {
     meta: presentMeta(report.batch, report.status, report.pending, report.hasMore, report.progress),
     errors: presentFailures(report.failures),

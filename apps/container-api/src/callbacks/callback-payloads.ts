@@ -1,11 +1,14 @@
 // What a callback announces (contract §5): tenant, type, batch, "success" when every item
 // succeeded (else "failed"), a one-line reason, the submit's callback.meta, and the batch's
-// BatchResponse as the status route shows it.
-import { BatchReads, CallbackPayloads, DueCallback, STATUS_LIST_LIMIT } from '@container-service/batch-domain';
+// BatchResponse as the status route shows it, progress included.
+import { BatchReads, CallbackPayloads, Clock, DueCallback, STATUS_LIST_LIMIT } from '@container-service/batch-domain';
 import { presentBatchStatus } from '../batches/batch-response.presenter';
 
 export class StatusCallbackPayloads implements CallbackPayloads {
-  constructor(private readonly batches: BatchReads) {}
+  constructor(
+    private readonly batches: BatchReads,
+    private readonly clock: Clock,
+  ) {}
 
   async payloadFor(due: DueCallback): Promise<unknown> {
     const view = await this.batches.findStatus(due.locator, STATUS_LIST_LIMIT);
@@ -26,6 +29,7 @@ export class StatusCallbackPayloads implements CallbackPayloads {
       failures: view.failures,
       successes: view.successes,
       hasMore: view.hasMore,
+      progress: batch.progressAt(this.clock.now()),
     });
     return {
       tenantId: due.locator.tenantId,

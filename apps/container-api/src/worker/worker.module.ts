@@ -112,7 +112,7 @@ class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
         const { callbacks } = config;
         const deliver = new DeliverCallback(
           outbox,
-          new StatusCallbackPayloads(batches),
+          new StatusCallbackPayloads(batches, clock),
           new HttpCallbackSender(guard, clock, { timeoutMs: callbacks.timeoutMs }),
           clock,
           {
