@@ -22,7 +22,8 @@ import type { AccessVerifier } from '@container-service/batch-domain';
 import { REQUEST_ID_HEADER, TENANT_HEADER, isValidRequestId, isValidTenantId } from './http/coreos-headers';
 import { PinoNestLogger } from './logging/logger';
 import { describeApi } from './http/openapi-document';
-import { answeredCode } from './http/error-rendering';
+import { NOT_JSON_MESSAGE, answeredCode, isUploadRoute } from './http/error-rendering';
+import { ApiError } from './http/api-error';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { serveMetrics } from './metrics/metrics-route';
 import { SERVICE_METRICS } from './tokens';
@@ -75,6 +76,11 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   await fastify.register(multipart, {
     limits: { fileSize: deps.config.upload.maxBytes, fieldSize: CALLBACK_MAX_BYTES, fields: 20, files: 5, parts: 50 },
     throwFileSizeLimit: true,
+  });
+  // The plugin takes multipart bodies on every route; only the upload routes read them, and every
+  // other route with a body takes JSON: the wrong media type there, as text/plain is.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    done(request.isMultipart() && !isUploadRoute(request) ? new ApiError('UNSUPPORTED_MEDIA_TYPE', NOT_JSON_MESSAGE) : undefined);
   });
   // The verifier is bound once Nest has built it; the hook is added now so it runs before every route.
   let access: AccessVerifier | null = null;

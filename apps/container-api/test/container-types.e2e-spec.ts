@@ -118,6 +118,12 @@ describe('container types over HTTP', () => {
   it('answers 415 for a body that is not JSON', async () => {
     const response = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), rawBody: 'name=bag', contentType: 'text/plain' });
     expectEnvelopeError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const form = new FormData();
+    form.append('name', 'sack');
+    const multipart = await t.request(`${BASE}/container-types`, { method: 'POST', headers: await t.headers(), form });
+    expectEnvelopeError(multipart, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const config = await t.request(`${BASE}/container-types/sack/config/attributes`, { method: 'PUT', headers: await t.headers(), form });
+    expectEnvelopeError(config, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it.each([

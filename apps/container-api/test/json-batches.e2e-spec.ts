@@ -309,6 +309,18 @@ describe('JSON batches over HTTP', () => {
       expect(await countBatches()).toBe(before);
     });
 
+    it('answers a multipart form on a JSON route with 415, as any body that is not JSON', async () => {
+      const before = await countBatches();
+      for (const method of ['POST', 'PUT']) {
+        const form = new FormData();
+        form.append('payload', '[{"refID":"mp"}]');
+        const response = await t.request(`${BASE}/bag/batch`, { method, headers: await t.headers(), form });
+        expectEnvelopeError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+        expect(response.body.error.description).toBe('Send the body as application/json.');
+      }
+      expect(await countBatches()).toBe(before);
+    });
+
     it('checks the token before reading the body', async () => {
       const response = await t.request(`${BASE}/bag/batch`, {
         method: 'POST',

@@ -12,14 +12,15 @@ const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 
 /** The upload routes take multipart/form-data only; every other route with a body takes JSON. */
 export const NOT_MULTIPART_MESSAGE = 'Uploads are multipart/form-data with the CSV in a part named file.';
-const isUploadRoute = (request: FastifyRequest) => request.routeOptions.url?.endsWith('/batch/upload') === true;
+export const NOT_JSON_MESSAGE = 'Send the body as application/json.';
+export const isUploadRoute = (request: FastifyRequest) => request.routeOptions.url?.endsWith('/batch/upload') === true;
 
 function toApiError(exception: unknown, request: FastifyRequest): ApiError {
   if (exception instanceof ApiError) return exception;
   const status = statusOf(exception);
   if (status === 404) return new ApiError('NOT_FOUND', 'No such route. Batch routes live under /core/api/v2/containers; see /docs.');
   if (status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is larger than this service accepts.');
-  if (status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', isUploadRoute(request) ? NOT_MULTIPART_MESSAGE : 'Send the body as application/json.');
+  if (status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', isUploadRoute(request) ? NOT_MULTIPART_MESSAGE : NOT_JSON_MESSAGE);
   if (status === 405) return new ApiError('NOT_FOUND', 'This route does not answer that method.');
   if (status === 408) return new ApiError('REQUEST_TIMEOUT', 'The request did not arrive in time; the connection is closed.');
   if (status !== null && status >= 400 && status < 500) {
