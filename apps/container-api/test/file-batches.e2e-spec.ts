@@ -110,6 +110,16 @@ describe('CSV file batches over HTTP', () => {
     expect(second.body.data.attributes).toEqual({ weight: 100, fragile: false, label: 'XYZ', tags: [] });
   });
 
+  it('names by its line a row too short to reach the refID column, as a row whose refID cell is empty', async () => {
+    const final = await uploadAndWait('POST', 'bag', 'attributes.weight,refID\n5\n6,\n7,r-3,extra\n');
+    expect(os1Schema('ContainerBatchResponse')(final.body)).toBe(true);
+    expect(rowsOf(final.body.data.success)).toEqual([['3', 3]]);
+    expect(rowsOf(final.body.data.errors)).toEqual([
+      ['2', 2, 'ROW_INVALID'],
+      ['r-3', 4, 'ROW_INVALID'],
+    ]);
+  });
+
   it('reads JSON item lines on a leaf type, with LF line ends and no final line break', async () => {
     const final = await uploadAndWait(
       'POST',

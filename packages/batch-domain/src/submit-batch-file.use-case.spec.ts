@@ -55,15 +55,27 @@ describe('SubmitBatchFile', () => {
     ]);
   });
 
-  it('keeps a row with the wrong number of cells, to fail alone, with whatever reference it has', async () => {
+  it('keeps a row with the wrong number of cells, to fail alone, with its reference or, lacking a usable one, named by its line', async () => {
     const { batches, submit, locator } = setUp();
-    const result = await submit.execute({ ...base, records: records(line(1, 'name', 'ref'), line(2, 'only'), line(3, 'x', 'r-3', 'extra')) });
+    const tooLong = 'r'.repeat(129);
+    const result = await submit.execute({
+      ...base,
+      records: records(line(1, 'name', 'ref'), line(2, 'only'), line(3, 'x', 'r-3', 'extra'), line(4, 'x', '', 'extra'), line(5, 'x', tooLong, 'extra')),
+    });
     expectOk(result);
     const pending = await batches.transaction((tx) => batches.pendingItems(tx, leaseOn(locator), 10));
     expect(pending.map((p) => [p.refId, p.row])).toEqual([
-      ['', 2],
+      ['2', 2],
       ['r-3', 3],
+      ['4', 4],
+      ['5', 5],
     ]);
+  });
+
+  it('refuses a file where a given reference repeats the name a short row was given by its line', async () => {
+    const { submit } = setUp();
+    const result = await submit.execute({ ...base, records: records(line(1, 'name', 'ref'), line(2, 'only'), line(3, 'x', '2')) });
+    expect(expectErr(result, 'INVALID_FILE').violations?.[0]?.message).toBe("line 3 repeats the ref '2' of line 2");
   });
 
   it.each([

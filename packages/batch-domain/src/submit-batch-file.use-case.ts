@@ -180,10 +180,12 @@ export class SubmitBatchFile {
       const ref = entry.cells[refColumn] ?? '';
       const readable = entry.cells.length === header.length;
       const refOk = ref.length >= 1 && ref.length <= MAX_REFERENCE_LENGTH;
-      // A row with the wrong number of cells fails alone when processed; one that is well formed
-      // but has no usable reference breaks the whole-file rule every item's reference is under.
+      // A row with the wrong number of cells fails alone when processed, named by its line when
+      // its reference cell is missing, empty or too long (contract §4: refIDs are 1-128
+      // characters, given or assigned); one that is well formed but has no usable reference
+      // breaks the whole-file rule every item's reference is under.
       if (readable && !refOk) return fileError('INVALID_FILE', `line ${entry.line}: ${field} must be 1 to ${MAX_REFERENCE_LENGTH} characters`, entry.line);
-      const item = { refId: refOk ? ref : '', row: entry.line, input: entry.cells };
+      const item = { refId: refOk ? ref : String(entry.line), row: entry.line, input: entry.cells };
       part.push(readable && conflicts !== null ? conflicts.mark(item) : item);
       if (part.length >= partSize) {
         const stored = await flush();
