@@ -96,6 +96,20 @@ describe('hostile input: deep and unreadable JSON bodies', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('refuses a body holding a number too large to read, which would be stored as null', async () => {
+    const before = await count('batches');
+    for (const literal of ['1e400', '-1E+999', '9'.repeat(400)]) {
+      const response = await send('POST', `${BASE}/bag/batch`, `{"payload":[{"refID":"n-1","attributes":{"weight":${literal}}}]}`);
+      expectCleanErrorAnswer(response);
+      expectEnvelopeError(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.error.additionalInfo.violations).toEqual([{ path: 'body', message: expect.stringContaining('Infinity') }]);
+    }
+    // A big finite number, or one written in a string, is read as it is.
+    const fine = await send('POST', `${BASE}/bag/batch`, '{"payload":[{"refID":"n-2","attributes":{"weight":1.7e308,"note":"1e400"}}]}');
+    expect(fine.status).toBe(202);
+    expect(await count('batches')).toBe(before + 1);
+  });
+
   it('drops __proto__ and constructor.prototype keys, anywhere in the body, as unknown fields', async () => {
     const body =
       '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"payload":[{"refID":"p-1","attributes":{"weight":1},"__proto__":{"polluted":true}}]}';

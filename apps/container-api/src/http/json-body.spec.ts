@@ -1,4 +1,4 @@
-import { JsonDepthGauge, valueNestsDeeperThan } from './json-body';
+import { JsonDepthGauge, holdsInfinity, valueNestsDeeperThan } from './json-body';
 
 /** Whether JSON text, fed to a gauge in one piece, nests deeper than the limit. */
 const nestsDeeperThan = (text: string) => !new JsonDepthGauge().push(Buffer.from(text, 'utf8'));
@@ -37,5 +37,17 @@ describe('valueNestsDeeperThan', () => {
     expect(valueNestsDeeperThan(JSON.parse(nested(65)))).toBe(true);
     expect(valueNestsDeeperThan(JSON.parse(nested(100_000)))).toBe(true);
     expect(valueNestsDeeperThan('text')).toBe(false);
+  });
+});
+
+describe('holdsInfinity', () => {
+  it('finds a number JSON.parse read as Infinity anywhere, at any depth', () => {
+    for (const text of ['{"a":1e400}', '{"a":[{"b":-1E+999}]}', `{"a":${'9'.repeat(400)}}`]) expect(holdsInfinity(JSON.parse(text))).toBe(true);
+    expect(holdsInfinity(JSON.parse(`${'['.repeat(60)}1e999${']'.repeat(60)}`))).toBe(true);
+  });
+
+  it('passes finite numbers, huge and tiny ones included, and numbers written in strings', () => {
+    for (const text of ['{"a":1.7e308}', '{"a":1e-400}', '{"a":"1e400"}', `{"a":${'9'.repeat(300)}}`, '[]', 'null'])
+      expect(holdsInfinity(JSON.parse(text))).toBe(false);
   });
 });

@@ -78,6 +78,28 @@ const tooDeep = (): ApiError =>
     violations: [{ path: 'body', message: `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep` }],
   });
 
+const outOfRange = (): ApiError =>
+  new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations.', {
+    violations: [{ path: 'body', message: 'holds a number too large to be read (it would become Infinity, and be stored as null)' }],
+  });
+
+/**
+ * A number literal JSON.parse reads as ±Infinity has an exponent of three digits or more, or 309
+ * digits or more: only a text that holds one is walked, so ordinary bodies cost one scan.
+ */
+const MAYBE_HUGE_NUMBER = /[eE]\+?\d{3}|\d{309}/;
+
+/** Whether a parsed value holds a number that is not finite; iterative, so any depth is safe. */
+export function holdsInfinity(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'number' && !Number.isFinite(node)) return true;
+    if (typeof node === 'object' && node !== null) for (const child of Object.values(node)) stack.push(child);
+  }
+  return false;
+}
+
 const brokenOff = (): ApiError => new ApiError('VALIDATION_FAILED', 'The request could not be read: the body ended before it was complete.');
 
 /** A fastify content-type parser for application/json bodies, read under `limits`. */
@@ -109,7 +131,8 @@ export function jsonBodyParser(limits: JsonBodyLimits, parseText: JsonTextParser
       }
       const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, bytes).toString('utf8');
       chunks.length = 0;
-      parseText(request, text, done);
+      const maybeHuge = MAYBE_HUGE_NUMBER.test(text);
+      parseText(request, text, (error, body) => (error === null && maybeHuge && holdsInfinity(body) ? done(outOfRange()) : done(error, body)));
     };
     const onData = (chunk: Buffer | string): void => {
       const piece = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
