@@ -385,7 +385,8 @@ ${'x'.repeat(200 * 1024)}
       headers: await t.headers(),
       body: {
         payload: [
-          { refID: 'j-1', attributes: { weight: 'heavy', dims: { h: 1 } }, trackingDetails: [{ operator: 'DHL', trackingId: 'J-1' }] },
+          // An unknown field, nested too, is never stored, so never exported (contract §11).
+          { refID: 'j-1', attributes: { weight: 'heavy', dims: { h: 1 } }, trackingDetails: [{ operator: 'DHL', trackingId: 'J-1', extra: 1 }], junk: 2 },
           { refID: 'j-2', attributes: { weight: 1 } },
         ],
       },
