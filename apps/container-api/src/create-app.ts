@@ -66,7 +66,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   // JSON bodies, and multipart uploads read as streams by the upload routes; anything else is 415.
   fastify.removeContentTypeParser('text/plain');
   // JSON is read under BODY_TIMEOUT_MS, the byte limit and the nesting limit, then parsed by
-  // fastify's own parser (which refuses __proto__ and constructor.prototype keys).
+  // fastify's own parser, which drops __proto__ keys and constructor keys holding a prototype.
   const parseJsonText = fastify.getDefaultJsonParser('remove', 'remove') as unknown as JsonTextParser;
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser(

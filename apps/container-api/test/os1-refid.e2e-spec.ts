@@ -224,6 +224,12 @@ describe('items named by position or line, and callbacks sent as parts', () => {
         'must be an absolute http(s) URL',
       ],
       [
+        'holding a number too large to read, which would be stored as null',
+        () => new Blob(['{"url":"https://example.com/h","meta":{"n":1e400}}'], { type: 'application/json' }),
+        'callback',
+        'holds a number too large to be read',
+      ],
+      [
         'over 64 KiB',
         () => new Blob([JSON.stringify({ url: 'https://example.com/h', meta: { pad: 'x'.repeat(70_000) } })], { type: 'application/json' }),
         'callback',

@@ -13,7 +13,7 @@ export class BatchCallbackDto {
   @ApiProperty({ example: '3 of 20 items failed', description: 'one line: "all 20 items succeeded", "3 of 20 items failed", or what a cancel left' })
   reason!: string;
   @ApiPropertyOptional({ type: Object, nullable: true, description: "the submit's callback.meta, as given; null when none" }) meta!: object | null;
-  @ApiProperty({ type: BatchResponseDto, description: 'the batch as the status route shows it (without meta.progress)' }) data!: BatchResponseDto;
+  @ApiProperty({ type: BatchResponseDto, description: 'the batch as the status route shows it' }) data!: BatchResponseDto;
 }
 
 const header = (name: string, description: string, required: boolean, example?: string) => ({

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { callbackTarget, callbackViolation, isCallback } from '../batches/callback-input';
 import { ApiError } from '../http/api-error';
-import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../http/json-body';
+import { MAX_JSON_DEPTH, holdsInfinity, valueNestsDeeperThan } from '../http/json-body';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
 import { readCsvRecords } from './csv-records';
 import { EventLoopSlices } from './event-loop-slices';
@@ -239,6 +239,8 @@ export class UploadForm {
     this.callbackValue = value;
     // The form is part of the body: the body's nesting limit holds for it too.
     if (valueNestsDeeperThan(value)) this.callbackProblem = `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
+    // As in a JSON body: a number read as Infinity would be stored, and sent back, as null.
+    else if (holdsInfinity(value)) this.callbackProblem = 'holds a number too large to be read';
   }
 
   private async *countBytes(stream: Readable): AsyncGenerator<Uint8Array> {

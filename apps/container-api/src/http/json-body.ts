@@ -84,10 +84,13 @@ const outOfRange = (): ApiError =>
   });
 
 /**
- * A number literal JSON.parse reads as ±Infinity has an exponent of three digits or more, or 309
- * digits or more: only a text that holds one is walked, so ordinary bodies cost one scan.
+ * A number literal JSON.parse reads as ±Infinity (above 1.8e308) has an exponent of three digits
+ * or more, or an integer part of 210 digits or more (with at most 99 in the exponent, 209 digits
+ * stay below 1e308; JSON allows no leading zeros). Only a text that holds such a run is walked,
+ * so an ordinary body costs one scan. A run is tried only where it starts (the lookbehind), so
+ * the scan stays linear also on a body of runs just under the length.
  */
-const MAYBE_HUGE_NUMBER = /[eE]\+?\d{3}|\d{309}/;
+export const MAYBE_HUGE_NUMBER = /[eE]\+?\d{3}|(?<!\d)\d{210}/;
 
 /** Whether a parsed value holds a number that is not finite; iterative, so any depth is safe. */
 export function holdsInfinity(value: unknown): boolean {
