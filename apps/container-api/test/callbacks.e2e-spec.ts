@@ -2,6 +2,7 @@
 // way a receiver would; retries with backoff until accepted or the attempts run out; slow
 // receivers never hold up processing; the callback secret never shows in answers or logs.
 import { createHmac } from 'node:crypto';
+import { expectEnvelopeError } from './support/answers';
 import { eventually } from './support/eventually';
 import { TERMINAL } from './support/final-status';
 import { os1Schema } from './support/os1-schemas';
@@ -232,6 +233,15 @@ describe('callback addresses, with the guard on', () => {
       form: csvForm('refID\nr\n', { callback: JSON.stringify({ url }) }),
     });
     expect([file.status, file.body.error.code, file.body.error.additionalInfo.violations[0].path]).toEqual([400, 'VALIDATION_FAILED', 'callback.url']);
+    expect(Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n)).toBe(before);
+  });
+
+  it("lists a bad callback with the payload's violations in one answer, storing nothing", async () => {
+    const before = Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n);
+    const body = { payload: [{ refID: '' }, { refID: 'x'.repeat(129) }, { refID: 'ok' }], callback: { url: 'ftp://example.com/hook' } };
+    const answer = await t.request(`${BASE}/bag/batch`, { method: 'POST', headers: await t.headers(), body });
+    expectEnvelopeError(answer, 400, 'VALIDATION_FAILED');
+    expect(answer.body.error.additionalInfo.violations.map((v: { path: string }) => v.path)).toEqual(['callback.url', 'payload[0].refID', 'payload[1].refID']);
     expect(Number((await t.database.read((m) => m.query('SELECT COUNT(*) AS n FROM batches')))[0].n)).toBe(before);
   });
 

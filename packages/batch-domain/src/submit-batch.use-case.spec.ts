@@ -52,6 +52,22 @@ describe('SubmitBatch', () => {
     expect(expectErr(result).violations?.map((v) => v.path)).toEqual(paths);
   });
 
+  it("lists the caller's own violations with the payload's in one refusal, and stores nothing", async () => {
+    const { run, batches } = setUp();
+    const callback = { path: 'callback.url', message: 'must be an absolute http(s) URL' };
+    const both = await run([{ ref: 'a' }, {}], { violations: [callback] });
+    expect(expectErr(both, 'VALIDATION_FAILED').violations).toEqual([callback, { path: 'payload[1].ref', message: expect.any(String) }]);
+    const alone = await run([{ ref: 'a' }], { violations: [callback] });
+    expect(expectErr(alone, 'VALIDATION_FAILED').violations).toEqual([callback]);
+    const notAnArray = await run('x', { violations: [callback] });
+    expect(expectErr(notAnArray, 'VALIDATION_FAILED').violations?.map((v) => v.path)).toEqual(['callback.url', 'payload']);
+    // The caller's word on a path replaces the check's own.
+    const named = { path: 'payload[1].ref', message: "'a' is the name given to payload[0]" };
+    const repeat = await run([{ ref: 'a' }, { ref: 'a' }], { violations: [named] });
+    expect(expectErr(repeat, 'VALIDATION_FAILED').violations).toEqual([named]);
+    expect((await batches.backlog()).batches.QUEUED).toBe(0);
+  });
+
   it('uses the update reference field for updates', async () => {
     const { run } = setUp();
     const result = await run([{ ref: 'a' }], { operation: 'update' });

@@ -40,6 +40,12 @@ export interface SubmitBatchInput {
   readonly submission?: Submission;
   /** Where to announce the batch once it is finished. */
   readonly callback?: CallbackTarget;
+  /**
+   * Whole-request violations the caller found in what it reads itself (the callback, names given
+   * by position): listed first with the payload's, so that one answer names every one, and
+   * nothing is stored. One of a path replaces the payload check's own of that path.
+   */
+  readonly violations?: readonly Violation[];
 }
 
 /** The batch that answers a submit; `replayed` when an earlier submit with the same key stored it. */
@@ -64,7 +70,7 @@ export class SubmitBatch {
     const rule = this.options.targetType;
     const tenantId = await authorizeTarget(this.access, rule, input);
     if (!tenantId.ok) return tenantId;
-    const items = this.checkPayload(input.operation, input.payload);
+    const items = this.checkPayload(input.operation, input.payload, input.violations ?? []);
     if (!items.ok) return items;
     if (!(await this.targetTypes.exists(tenantId.value, input.targetType))) {
       return err(domainError('TARGET_TYPE_NOT_FOUND', `No ${rule.parameter} '${input.targetType}' exists for this tenant.`));
@@ -89,9 +95,18 @@ export class SubmitBatch {
     return answer(await this.batches.add(batch.value, items.value, extras), batchId);
   }
 
-  private checkPayload(operation: BatchOperation, payload: unknown): Result<NewBatchItem[], BatchError<'VALIDATION_FAILED'>> {
+  private checkPayload(operation: BatchOperation, payload: unknown, found: readonly Violation[]): Result<NewBatchItem[], BatchError<'VALIDATION_FAILED'>> {
+    // The caller's violation of a path says more than this check's of the same path (a name given
+    // by position against a plain repeat): it replaces it.
+    const foundPaths = new Set(found.map((v) => v.path));
     const refused = (violations: Violation[]) =>
-      err(domainError('VALIDATION_FAILED', 'The batch breaks some rules; nothing was stored.', violations.slice(0, MAX_REPORTED_VIOLATIONS)));
+      err(
+        domainError(
+          'VALIDATION_FAILED',
+          'The batch breaks some rules; nothing was stored.',
+          [...found, ...violations.filter((v) => !foundPaths.has(v.path))].slice(0, MAX_REPORTED_VIOLATIONS),
+        ),
+      );
     const { maxItems } = this.options;
     if (!Array.isArray(payload)) return refused([{ path: 'payload', message: `must be an array of 1 to ${maxItems} items` }]);
     if (payload.length === 0 || payload.length > maxItems) {
@@ -126,7 +141,7 @@ export class SubmitBatch {
       firstSeen.set(ref, i);
       items.push(conflicts.mark({ refId: ref, row: null, input: this.options.cleanItem ? this.options.cleanItem(operation, record) : record }));
     });
-    return violations.length > 0 ? refused(violations) : ok(items);
+    return violations.length > 0 || found.length > 0 ? refused(violations) : ok(items);
   }
 }
 

@@ -1,6 +1,6 @@
 // Submitting JSON batches: POST creates, PUT updates, up to 1 024 items each. The answer (202)
 // comes once the batch and every item are stored; processing happens in the background.
-import { BatchOperation, MAX_REPORTED_VIOLATIONS, SubmitBatch } from '@container-service/batch-domain';
+import { BatchOperation, SubmitBatch } from '@container-service/batch-domain';
 import { Body, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -74,16 +74,9 @@ export class BatchSubmitController {
     }
     const { payload, callback } = body as Record<string, unknown>;
     const violation = callbackViolation(callback) ?? (isCallback(callback) ? await this.guard.check(callback.url) : null);
-    if (violation)
-      throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', {
-        violations: [violation],
-      });
     const named = operation === 'create' ? nameCreateItems(payload) : { payload, collisions: [] };
-    if (named.collisions.length > 0) {
-      throw new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations; nothing was stored.', {
-        violations: named.collisions.slice(0, MAX_REPORTED_VIOLATIONS),
-      });
-    }
+    // Listed with the payload's own in one answer (every violation at once); nothing is stored.
+    const found = [...(violation ? [violation] : []), ...named.collisions];
     const { batchId, replayed } = unwrap(
       await this.submitBatch.execute({
         accessToken: caller.accessToken,
@@ -94,7 +87,8 @@ export class BatchSubmitController {
         payload: named.payload,
         actor: caller.actor,
         ...(key !== null ? { submission: { key, fingerprint: submitFingerprint(request, jsonContent(body), callback, secret) } } : {}),
-        ...(isCallback(callback) ? { callback: callbackTarget(callback, secret, caller.requestId) } : {}),
+        ...(violation === null && isCallback(callback) ? { callback: callbackTarget(callback, secret, caller.requestId) } : {}),
+        ...(found.length > 0 ? { violations: found } : {}),
       }),
     );
     if (replayed) void reply.header('Idempotent-Replayed', 'true');
