@@ -18,6 +18,13 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/**
+ * How long a start may take before the test fails. A start takes 1-2 s here; on a 2-core machine
+ * shared with other test processes it took over 20 s once (a clean-clone run next to four other
+ * suites), so the bound is wide: a service that never gets ready still fails.
+ */
+const START_TIMEOUT_MS = 60_000;
+
 export function start(dir: string, extra: Record<string, string> = {}): Promise<Running> {
   const child = spawn(process.execPath, [MAIN], { cwd: dir, env: cleanEnv(extra), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -25,8 +32,8 @@ export function start(dir: string, extra: Record<string, string> = {}): Promise<
     const timer = setTimeout(() => {
       // A service that never got ready is not left running behind the test.
       child.kill('SIGKILL');
-      reject(new Error(`service did not start:\n${out}`));
-    }, 20_000);
+      reject(new Error(`service did not start within ${START_TIMEOUT_MS} ms:\n${out}`));
+    }, START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
