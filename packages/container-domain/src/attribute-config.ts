@@ -2,6 +2,7 @@
 // types, defaults and validation rules; and the check of one value against one attribute's rules.
 import { Result, Violation, err, ok } from '@container-service/batch-domain';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
+import { isObject } from './json-values';
 import { MAX_TYPE_REGEX_COST, REGEX_WORK_BUDGET, compileAttributeRegex, estimateRegexCost } from './safe-regex';
 
 const ATTRIBUTE_DATA_TYPES = ['string', 'number', 'boolean', 'object', 'array'] as const;
@@ -32,8 +33,6 @@ export interface AttributeConfig {
   readonly validation?: AttributeValidation;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const has = (object: Record<string, unknown>, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 function hasDataType(dataType: AttributeDataType, value: unknown): boolean {
@@ -45,7 +44,7 @@ function hasDataType(dataType: AttributeDataType, value: unknown): boolean {
     case 'boolean':
       return typeof value === 'boolean';
     case 'object':
-      return isPlainObject(value);
+      return isObject(value);
     default:
       return Array.isArray(value);
   }
@@ -112,7 +111,7 @@ function matchRegex(pattern: string, value: string): boolean | string {
 /** JSON with object keys sorted, so that equal values compare equal whatever their key order. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isPlainObject(value)) {
+  if (isObject(value)) {
     return `{${Object.keys(value)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
@@ -173,7 +172,7 @@ function regexWork(configs: readonly AttributeConfig[]): number {
 type CompileBudget = { left: number };
 
 function parseAttributeConfig(entry: unknown, at: string, compileBudget: CompileBudget): Result<AttributeConfig, Violation[]> {
-  if (!isPlainObject(entry)) return err([{ path: at, message: 'must be an object' }]);
+  if (!isObject(entry)) return err([{ path: at, message: 'must be an object' }]);
   const violations: Violation[] = [];
   const { name, dataType, required, isReadPublic } = entry;
   if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name)) {
@@ -192,7 +191,7 @@ function parseAttributeConfig(entry: unknown, at: string, compileBudget: Compile
     violations.push({ path: `${at}.isReadPublic`, message: 'must be a boolean' });
   }
   // The original keeps `required` in `validation`; either place makes the attribute required.
-  const validationRequired = isPlainObject(entry.validation) ? entry.validation.required : undefined;
+  const validationRequired = isObject(entry.validation) ? entry.validation.required : undefined;
   if (validationRequired !== undefined && typeof validationRequired !== 'boolean') {
     violations.push({ path: `${at}.validation.required`, message: 'must be a boolean' });
   }
@@ -220,7 +219,7 @@ function parseAttributeConfig(entry: unknown, at: string, compileBudget: Compile
 
 function parseValidation(raw: unknown, dataType: AttributeDataType, at: string, compileBudget: CompileBudget): Result<AttributeValidation | null, Violation[]> {
   if (raw === undefined || raw === null) return ok(null);
-  if (!isPlainObject(raw)) return err([{ path: at, message: 'must be an object' }]);
+  if (!isObject(raw)) return err([{ path: at, message: 'must be an object' }]);
   const violations: Violation[] = [];
   const validation: { range?: { min?: number; max?: number }; regex?: string; valueOneOf?: unknown[] } = {};
 
@@ -228,7 +227,7 @@ function parseValidation(raw: unknown, dataType: AttributeDataType, at: string, 
     const range = raw.range;
     if (dataType !== 'number' && dataType !== 'string') {
       violations.push({ path: `${at}.range`, message: 'applies only to number and string attributes' });
-    } else if (!isPlainObject(range)) {
+    } else if (!isObject(range)) {
       violations.push({ path: `${at}.range`, message: 'must be an object with min and/or max' });
     } else {
       const bound = (key: 'min' | 'max'): number | undefined => {

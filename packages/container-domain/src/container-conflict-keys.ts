@@ -7,14 +7,12 @@
 // normalisation, so an item the handlers would see as a conflict always shares a key here.
 import { BatchOperation, ConflictKeys } from '@container-service/batch-domain';
 import { textNestsDeeperThan } from './json-depth';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const own = (record: Record<string, unknown>, field: string): unknown => (Object.prototype.hasOwnProperty.call(record, field) ? record[field] : undefined);
+import { isObject, own } from './json-values';
 
 function trackingKeys(details: unknown, keys: string[] = []): string[] {
   if (!Array.isArray(details)) return keys;
   for (const detail of details as unknown[]) {
-    if (!isRecord(detail)) continue;
+    if (!isObject(detail)) continue;
     const operator = own(detail, 'operator');
     const trackingId = own(detail, 'trackingId');
     if (typeof operator === 'string' && typeof trackingId === 'string') keys.push(`t:${operator}\u0000${trackingId}`);
@@ -23,14 +21,14 @@ function trackingKeys(details: unknown, keys: string[] = []): string[] {
 }
 
 function keysOfItem(operation: BatchOperation, item: unknown): string[] {
-  if (!isRecord(item)) return [];
+  if (!isObject(item)) return [];
   if (operation === 'create') {
     const scannableId = own(item, 'scannableId');
     return [...(typeof scannableId === 'string' ? [`s:${scannableId}`] : []), ...trackingKeys(own(item, 'trackingDetails'))];
   }
   const containerId = own(item, 'containerId');
   const data = own(item, 'data');
-  return [...(typeof containerId === 'string' ? [`c:${containerId}`] : []), ...(isRecord(data) ? trackingKeys(own(data, 'trackingDetails')) : [])];
+  return [...(typeof containerId === 'string' ? [`c:${containerId}`] : []), ...(isObject(data) ? trackingKeys(own(data, 'trackingDetails')) : [])];
 }
 
 /** A cell holding JSON, parsed; undefined when it is empty, too deep or not JSON. */

@@ -6,7 +6,7 @@ export type { AttributeConfig, AttributeDataType, AttributeValidation } from './
 export { ContainerType, containerTypeNameRule } from './container-type';
 export { CONTAINER_BATCH_KIND, containerBatchScope } from './container-batches';
 export { containerConflictKeys } from './container-conflict-keys';
-export { cleanContainerItem } from './container-input';
+export { cleanContainerItem } from './container-item-cleaning';
 export type { Attributes, ItemLine, Money, TrackingDetail } from './container-input';
 export type { ContainerTypeSnapshot, DefineContainerTypeProps } from './container-type';
 export type { ContainerTypePage, ContainerTypeRepository } from './container-type-repository.port';
