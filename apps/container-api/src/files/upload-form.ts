@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { callbackTarget, callbackViolation, isCallback } from '../batches/callback-input';
 import { ApiError } from '../http/api-error';
-import { MAX_JSON_DEPTH, holdsInfinity, valueNestsDeeperThan } from '../http/json-body';
 import { CallbackAddressGuard } from '../callbacks/callback-address.guard';
+import { CallbackField, judgeCallbackValue, readCallbackText } from './callback-field';
 import { readCsvRecords } from './csv-records';
 import { EventLoopSlices } from './event-loop-slices';
 
@@ -192,8 +192,7 @@ export class UploadForm {
       if (this.callbackValue !== undefined || this.callbackProblem !== null) this.callbackProblem = 'must be given once';
       else if (part.valueTruncated) this.callbackProblem = `must be at most ${CALLBACK_MAX_BYTES} bytes`;
       // A part of type application/json arrives parsed.
-      else if (typeof part.value !== 'string') this.acceptCallback(part.value);
-      else this.readCallback(part.value);
+      else this.acceptCallback(typeof part.value === 'string' ? readCallbackText(part.value) : judgeCallbackValue(part.value));
       return;
     }
     if (part.fieldname === FILE_FIELD && this.file === null) {
@@ -220,27 +219,12 @@ export class UploadForm {
     }
     if (this.callbackValue !== undefined || this.callbackProblem !== null) this.callbackProblem = 'must be given once';
     else if (bytes > CALLBACK_MAX_BYTES) this.callbackProblem = `must be at most ${CALLBACK_MAX_BYTES} bytes`;
-    else this.readCallback(Buffer.concat(chunks).toString('utf8'));
+    else this.acceptCallback(readCallbackText(Buffer.concat(chunks).toString('utf8')));
   }
 
-  private readCallback(text: string): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(text) as unknown;
-    } catch {
-      this.callbackValue = text;
-      this.callbackProblem = 'must be JSON text';
-      return;
-    }
-    this.acceptCallback(value);
-  }
-
-  private acceptCallback(value: unknown): void {
-    this.callbackValue = value;
-    // The form is part of the body: the body's nesting limit holds for it too.
-    if (valueNestsDeeperThan(value)) this.callbackProblem = `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
-    // As in a JSON body: a number read as Infinity would be stored, and sent back, as null.
-    else if (holdsInfinity(value)) this.callbackProblem = 'holds a number too large to be read';
+  private acceptCallback(field: CallbackField): void {
+    this.callbackValue = field.value;
+    this.callbackProblem = field.problem;
   }
 
   private async *countBytes(stream: Readable): AsyncGenerator<Uint8Array> {

@@ -1,0 +1,28 @@
+// An upload's `callback` field, as a form sends it: text to read as JSON, or a part of type
+// application/json that arrives parsed. The body's rules hold for it too: the nesting limit, and
+// no number that JSON reads as Infinity (it would be stored, and sent back, as null).
+import { MAX_JSON_DEPTH, holdsInfinity, valueNestsDeeperThan } from '../http/json-body';
+
+/** The callback as read (the text itself when it is not JSON), and what is wrong with it, if anything. */
+export interface CallbackField {
+  readonly value: unknown;
+  readonly problem: string | null;
+}
+
+/** Reads a callback sent as text. */
+export function readCallbackText(text: string): CallbackField {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    return { value: text, problem: 'must be JSON text' };
+  }
+  return judgeCallbackValue(value);
+}
+
+/** Judges a callback already parsed. */
+export function judgeCallbackValue(value: unknown): CallbackField {
+  if (valueNestsDeeperThan(value)) return { value, problem: `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep` };
+  if (holdsInfinity(value)) return { value, problem: 'holds a number too large to be read' };
+  return { value, problem: null };
+}
