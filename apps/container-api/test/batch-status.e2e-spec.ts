@@ -361,6 +361,26 @@ describe('GET batch status over HTTP', () => {
       await own.close();
     });
 
+    it('sends the same bytes to the same request, each request its own echo, and a HEAD only the headers', async () => {
+      const batch = await seed('SSF');
+      const url = `${BASE}/bag/batch/status?batchId=${batch.id}`;
+      const first = await t.request(url, { headers: await t.headers() });
+      const again = await t.request(url, { headers: await t.headers() });
+      expect(again.text).toBe(first.text);
+      expect(Number(again.headers.get('content-length'))).toBe(Buffer.byteLength(again.text));
+      expect(again.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      const other = await t.request(`${url}&wait=1`, { headers: await t.headers() });
+      expect(other.body).toEqual({
+        ...(first.body as object),
+        request: { ...(first.body as { request: object }).request, queryString: `batchId=${batch.id}&wait=1` },
+      });
+      const head = await t.request(url, { method: 'HEAD', headers: await t.headers() });
+      expect(head.status).toBe(200);
+      expect(head.text).toBe('');
+      // Its echo names no method (HEAD is outside the original's enum): the length of its own answer.
+      expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(first.text) - '"method":"GET",'.length);
+    });
+
     it('reads the lists afresh every time with STATUS_CACHE_ENTRIES=0', async () => {
       const own = await startTestApp({ STATUS_CACHE_ENTRIES: '0' });
       const batch = await finishedBatchOn(own);

@@ -12,7 +12,7 @@ import { ApiErrors } from '../http/openapi-errors';
 import { RESPONSE_HEADER } from '../http/openapi-response-headers';
 import { BATCH_ID_SCHEMA, BatchController, TargetType } from './batch-routes';
 import { BatchStatusEnvelopeDto } from './batch-response.dto';
-import { batchStatusText } from './batch-status.text';
+import { batchStatusBytes } from './batch-status.bytes';
 import { BatchWatches } from './batch-watches';
 
 /** `?wait=N` bounds, in seconds (§3). */
@@ -100,9 +100,9 @@ export class BatchStatusController {
       report = await this.waitFor(locator, waitMs ?? 0, abandonedBy(reply));
     }
     if (report.pending > 0) void reply.header('Retry-After', '1');
-    // Sent as text: a finished batch's lists are serialised once, not on every read (ADR 0027).
+    // Sent as bytes: a finished batch's answer is made once, not on every read (ADR 0027).
     void reply.type('application/json; charset=utf-8');
-    return batchStatusText(request, report);
+    return batchStatusBytes(request, report);
   }
 
   private async waitFor(locator: BatchLocator, waitMs: number, abandoned: AbortSignal) {

@@ -3,7 +3,9 @@ import { aBatch } from '@container-service/batch-domain/testing';
 import type { FastifyRequest } from 'fastify';
 import { successEnvelope } from '../http/envelope';
 import { presentBatchStatus } from './batch-response.presenter';
-import { batchStatusText } from './batch-status.text';
+import { batchStatusBytes } from './batch-status.bytes';
+
+const batchStatusText = (request: FastifyRequest, report: BatchStatusReport) => batchStatusBytes(request, report).toString('utf8');
 
 const request = (url: string) => ({ url, raw: { url }, method: 'GET' }) as unknown as FastifyRequest;
 
@@ -38,13 +40,34 @@ const failure = (seq: number, refId: string, row: number | null): FailureResult 
 /** What the route sent before: the whole envelope serialised. */
 const asBefore = (url: string, report: BatchStatusReport) => JSON.stringify(successEnvelope(request(url), presentBatchStatus(report)));
 
-describe('batchStatusText', () => {
+describe('batchStatusBytes', () => {
   it('is byte for byte the serialised envelope: rows or none, quotes, line separators, non-ASCII, progress, parent and actor', () => {
     const report = aReport([success(0, 'a', 2), success(1, 'b"\\', null), success(2, 'ü', 4)], [failure(3, 'c', 5), failure(4, 'd\u0000', null)], {
       hasMore: true,
     });
     const url = '/core/api/v2/containers/bag/batch/status?batchId=batch:1&x=%22';
     expect(batchStatusText(request(url), report)).toBe(asBefore(url, report));
+  });
+
+  it('is the UTF-8 of the serialised envelope, whatever the characters', () => {
+    const report = aReport([success(0, '\ud83d\ude00 emoji', 2)], [failure(1, 'ü\u2028\ud800', null)]);
+    const url = '/core/api/v2/containers/bag/batch/status?batchId=batch:1&q=%C3%BC';
+    expect(batchStatusBytes(request(url), report).equals(Buffer.from(asBefore(url, report), 'utf8'))).toBe(true);
+  });
+
+  it('sends the same bytes again while the meta, the echo and both lists stay the same, and makes new ones when any changes', () => {
+    const successes = Object.freeze([success(0, 'a', 2)]);
+    const failures = Object.freeze([failure(1, 'b', 3)]);
+    const report = aReport(successes, failures);
+    const first = batchStatusBytes(request('/s?batchId=1'), report);
+    expect(batchStatusBytes(request('/s?batchId=1'), aReport(successes, failures))).toBe(first);
+    const otherEcho = batchStatusBytes(request('/s?batchId=1&x=1'), report);
+    expect(otherEcho).not.toBe(first);
+    expect(otherEcho.toString()).toBe(asBefore('/s?batchId=1&x=1', report));
+    const otherMeta = aReport(successes, failures, { progress: { percent: 100, itemsPerSecond: 1, etaMs: 0 } });
+    expect(batchStatusBytes(request('/s?batchId=1&x=1'), otherMeta).toString()).toBe(asBefore('/s?batchId=1&x=1', otherMeta));
+    const otherFailures = aReport(successes, Object.freeze([failure(1, 'other', 3)]));
+    expect(batchStatusBytes(request('/s?batchId=1&x=1'), otherFailures).toString()).toBe(asBefore('/s?batchId=1&x=1', otherFailures));
   });
 
   it('is the same text on every read of the same lists, with each read’s own meta and echo', () => {
