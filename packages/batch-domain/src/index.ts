@@ -33,7 +33,7 @@ export type {
 export type { AccessVerifier, Clock, IdGenerator, Principal } from './ports';
 export { GetBatchStatus, STATUS_LIST_LIMIT } from './get-batch-status.use-case';
 export { batchNotFound, checkTargetTypeName } from './batch-access';
-export { NOT_PLAIN_TEXT, isPlainText } from './plain-text';
+export { NOT_PLAIN_TEXT, asPlainText, clipText, isPlainText } from './plain-text';
 export type { BatchScope, TargetTypeRule } from './batch-access';
 export type { BatchStatusReport, GetBatchStatusError, GetBatchStatusInput, GetBatchStatusOptions } from './get-batch-status.use-case';
 export { SubmitBatch, MAX_REPORTED_VIOLATIONS } from './submit-batch.use-case';

@@ -12,3 +12,20 @@ export function isPlainText(value: string): boolean {
 
 /** Why text is refused when `isPlainText` is false. */
 export const NOT_PLAIN_TEXT = 'must be well-formed Unicode text without NUL characters';
+
+/**
+ * `value` made plain text: each lone surrogate and each NUL becomes U+FFFD. For text the service
+ * writes itself but that may quote what it was given (a failure's reason naming an attribute, a
+ * pattern), so that every store keeps it as it is and answers it alike.
+ */
+export function asPlainText(value: string): string {
+  if (isPlainText(value)) return value;
+  return (value as string & { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '\uFFFD');
+}
+
+/** The first `max` UTF-16 code units of `value`, one fewer where the cut would split a surrogate pair. */
+export function clipText(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const last = value.charCodeAt(max - 1);
+  return value.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}

@@ -9,12 +9,13 @@ class ParityHandler implements ItemHandler<InMemoryTx> {
   readonly seen: number[] = [];
   failOnSeq: number | null = null;
   failure: () => Error = () => new Error('disk on fire');
+  reason = 'odd';
   async handleChunk(_tx: InMemoryTx, _ctx: unknown, items: readonly { seq: number; input: unknown }[]): Promise<HandledOutcome[]> {
     return items.map((item) => {
       if (item.seq === this.failOnSeq) throw this.failure();
       this.seen.push(item.seq);
       const n = (item.input as { n: number }).n;
-      return n % 2 === 0 ? { kind: 'success', resultId: `parcel:${n}` } : { kind: 'failed', reason: 'odd', code: 'ITEM_INVALID' };
+      return n % 2 === 0 ? { kind: 'success', resultId: `parcel:${n}` } : { kind: 'failed', reason: this.reason, code: 'ITEM_INVALID' };
     });
   }
 }
@@ -47,6 +48,15 @@ describe('ProcessBatchChunk', () => {
     expect(done!.batch.status).toBe('PARTIAL_SUCCESS');
     expect(done!.batch.toSnapshot()).toMatchObject({ startedAt: 5000, completedAt: 5000 });
     expect(done!.successes.map((s) => s.resultId)).toEqual(['parcel:2', 'parcel:4']);
+  });
+
+  it('records a failure whose reason quotes a NUL or half a surrogate pair as plain text, U+FFFD in their place', async () => {
+    const { store, handler, process } = setUp();
+    await storeBatch(store, '.');
+    handler.reason = "attribute 'bad\u0000' is not configured; \ud83d";
+    await process.execute(leaseOn(locator));
+    const status = await store.findStatus(locator, 10);
+    expect(status!.failures.map((f) => f.reason)).toEqual(["attribute 'bad\uFFFD' is not configured; \uFFFD"]);
   });
 
   it('leaves nothing of a chunk whose store fails, and resumes there', async () => {

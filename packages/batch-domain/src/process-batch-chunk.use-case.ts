@@ -21,6 +21,7 @@ import { Batch, BatchCounts, BatchOperation } from './batch';
 import { BatchLease, BatchProcessingStore, ChunkSuperseded, ItemHandler, PROCESSING_ERROR, PendingItem, StoreFailure } from './batch-processing.port';
 import { ItemOutcome } from './batch-item';
 import { Clock } from './ports';
+import { asPlainText } from './plain-text';
 
 /** Items per chunk transaction unless told otherwise (WORKER_CHUNK_SIZE in the app). */
 export const DEFAULT_CHUNK_SIZE = 1024;
@@ -155,7 +156,9 @@ export class ProcessBatchChunk<Tx> {
         const outcomes: ItemOutcome[] = handled.map((outcome, i) => {
           const item = pending[i];
           if (item === undefined) throw new Error(`Handler returned ${handled.length} outcomes for ${pending.length} items`);
-          return { ...outcome, seq: item.seq };
+          // A reason may quote what the item or its type holds (a name, a pattern): stored as plain
+          // text, so that every store keeps it and answers it alike.
+          return outcome.kind === 'failed' ? { ...outcome, reason: asPlainText(outcome.reason), seq: item.seq } : { ...outcome, seq: item.seq };
         });
         const recorded = await this.store.recordChunk(tx, lease, outcomes, (fresh) => {
           fresh.start(now);

@@ -1,6 +1,6 @@
 // A container type's attribute configuration: which attributes its containers carry, their data
 // types, defaults and validation rules; and the check of one value against one attribute's rules.
-import { Result, Violation, err, ok } from '@container-service/batch-domain';
+import { Result, Violation, clipText, err, ok } from '@container-service/batch-domain';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { isObject } from './json-values';
 import { MAX_TYPE_REGEX_COST, REGEX_WORK_BUDGET, compileAttributeRegex, estimateRegexCost } from './safe-regex';
@@ -85,7 +85,7 @@ export function checkAttributeValue(config: AttributeConfig, value: unknown): Re
   if (rules?.valueOneOf !== undefined) {
     const key = canonicalJson(value);
     if (!rules.valueOneOf.some((allowed) => canonicalJson(allowed) === key)) {
-      return err(`attribute '${config.name}' must be one of ${JSON.stringify(rules.valueOneOf).slice(0, 200)}`);
+      return err(`attribute '${config.name}' must be one of ${clipText(JSON.stringify(rules.valueOneOf), 200)}`);
     }
   }
   return ok(value);

@@ -9,6 +9,7 @@
 // case (`refid`), the attribute prefix in another case (`Attributes.weight`), or one of the type's
 // attributes without its prefix (`weight`). Such a header is refused with the name it should have,
 // rather than taken with that column silently dropped (docs/api.md, "Submitting CSV files").
+import { clipText } from '@container-service/batch-domain';
 import type { FileTarget } from '@container-service/batch-domain';
 import type { ContainerTypeRepository } from './container-type-repository.port';
 import { ATTRIBUTE_COLUMN_PREFIX, CREATE_COLUMNS, UPDATE_COLUMNS } from './container-file-row';
@@ -21,7 +22,7 @@ export const FAILED_ROW_COLUMNS = ['row', 'reason', 'code'] as const;
 const MAX_NAMED = 5;
 
 const knownColumns = (operation: 'create' | 'update'): readonly string[] => (operation === 'create' ? CREATE_COLUMNS : UPDATE_COLUMNS);
-const quoted = (name: string) => `'${name.length > 64 ? `${name.slice(0, 64)}…` : name}'`;
+const quoted = (name: string) => `'${name.length > 64 ? `${clipText(name, 64)}…` : name}'`;
 
 /** Why a container file with these header names cannot be taken, or null when it can. */
 export function containerFileHeaderProblem(operation: 'create' | 'update', columns: readonly string[]): string | null {

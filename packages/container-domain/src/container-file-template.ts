@@ -8,6 +8,7 @@
 // empty, which only an attribute that is required and has no default then fails (documented in
 // docs/api.md). Columns whose values must be unique per tenant (scannableId, trackingDetails) stay
 // empty, so the example uploads more than once; an update example names a placeholder container.
+import { clipText } from '@container-service/batch-domain';
 import { AttributeConfig, checkAttributeValue } from './attribute-config';
 import { ContainerTypeSnapshot } from './container-type';
 import { fileColumnsFor, writeFileRow } from './container-file-row';
@@ -44,7 +45,7 @@ const EXAMPLE_TEXTS = [
 /** `text` made as long as the range asks: cut, or grown by repeating its last character (which keeps it in a pattern like ^[A-Z]+$). */
 function fitted(text: string, min: number | undefined, max: number | undefined): string {
   if (min !== undefined && text.length < min) return text + text.charAt(text.length - 1).repeat(Math.min(min, 65_536) - text.length);
-  if (max !== undefined && max >= 1 && text.length > max) return text.slice(0, max);
+  if (max !== undefined && max >= 1 && text.length > max) return clipText(text, max);
   return text;
 }
 

@@ -186,6 +186,12 @@ describe('parseCreateInput', () => {
     expect(rejection(parseCreateInput({ refID: 'r', attributes: attrs }, bag))).toEqual({ code: 'ATTRIBUTE_INVALID', reason: expect.stringContaining(reason) });
   });
 
+  it('names a long unknown attribute cut on a whole character, never half a surrogate pair', () => {
+    const name = `${'a'.repeat(63)}\u{1F600}`;
+    const { reason } = rejection(parseCreateInput({ refID: 'r', attributes: { weight: 1, [name]: 1 } }, bag)) as { reason: string };
+    expect(reason).toBe(`attribute '${'a'.repeat(63)}' is not configured for this container type`);
+  });
+
   it('never lets an attribute named __proto__ reach an object prototype', () => {
     const raw = JSON.parse('{"refID":"r","attributes":{"weight":1,"__proto__":{"polluted":true}}}');
     expect(rejection(parseCreateInput(raw, bag))).toMatchObject({ code: 'ATTRIBUTE_INVALID' });

@@ -3,7 +3,7 @@
 // quantities, the three flags, and attributes against the type's configuration. Rules that need
 // stored data (unique scannable and tracking ids, the parent, the container being updated) are
 // checked by the batch item handlers, after these.
-import { NOT_PLAIN_TEXT, Result, err, ok, isPlainText } from '@container-service/batch-domain';
+import { NOT_PLAIN_TEXT, Result, clipText, err, ok, isPlainText } from '@container-service/batch-domain';
 import { AttributeConfig, checkAttributeValue } from './attribute-config';
 import { isObject, own } from './json-values';
 
@@ -154,7 +154,7 @@ export function mergeAttributes(stored: Attributes, changes: Readonly<Record<str
   for (const [name, value] of Object.entries(changes)) {
     if (value === null) merged.delete(name);
     else if (!configured.has(name))
-      return err({ code: 'ATTRIBUTE_INVALID', reason: `attribute '${name.slice(0, 64)}' is not configured for this container type` });
+      return err({ code: 'ATTRIBUTE_INVALID', reason: `attribute '${clipText(name, 64)}' is not configured for this container type` });
     else merged.set(name, value);
   }
   // A Map, then own properties only: a key such as __proto__ can never reach a prototype.
@@ -165,7 +165,7 @@ export function mergeAttributes(stored: Attributes, changes: Readonly<Record<str
 export function checkAttributes(attributes: Readonly<Record<string, unknown>>, configs: readonly AttributeConfig[]): Check<Attributes> {
   const byName = new Map(configs.map((c) => [c.name, c]));
   for (const name of Object.keys(attributes)) {
-    if (!byName.has(name)) return err({ code: 'ATTRIBUTE_INVALID', reason: `attribute '${name.slice(0, 64)}' is not configured for this container type` });
+    if (!byName.has(name)) return err({ code: 'ATTRIBUTE_INVALID', reason: `attribute '${clipText(name, 64)}' is not configured for this container type` });
   }
   const result: Record<string, unknown> = {};
   for (const config of configs) {

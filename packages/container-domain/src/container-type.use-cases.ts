@@ -1,5 +1,5 @@
 // Use cases for container types: define one, read one, list a tenant's. Each checks the caller first.
-import { AccessVerifier, Actor, Clock, CursorFormat, Result, domainError, encodeCursor, err, ok, parsePage } from '@container-service/batch-domain';
+import { AccessVerifier, Actor, Clock, CursorFormat, Result, clipText, domainError, encodeCursor, err, ok, parsePage } from '@container-service/batch-domain';
 import { ContainerError } from './container-errors';
 import { ContainerType, ContainerTypeSnapshot, containerTypeNameRule } from './container-type';
 import { ContainerTypeRepository } from './container-type-repository.port';
@@ -54,7 +54,7 @@ export class GetContainerType {
     if (!principal.ok) return principal;
     const type = await this.types.find(principal.value.tenantId, input.name);
     if (type === null) {
-      return err(domainError('CONTAINER_TYPE_NOT_FOUND', `No container type '${input.name.slice(0, 64)}' exists for this tenant.`));
+      return err(domainError('CONTAINER_TYPE_NOT_FOUND', `No container type '${clipText(input.name, 64)}' exists for this tenant.`));
     }
     return ok(type.toSnapshot());
   }
@@ -117,7 +117,7 @@ export class ReplaceContainerTypeAttributes {
     const principal = await this.access.verify(input.accessToken, input.tenantId);
     if (!principal.ok) return principal;
     const type = await this.types.find(principal.value.tenantId, input.name);
-    if (type === null) return err(domainError('CONTAINER_TYPE_NOT_FOUND', `No container type '${input.name.slice(0, 64)}' exists for this tenant.`));
+    if (type === null) return err(domainError('CONTAINER_TYPE_NOT_FOUND', `No container type '${clipText(input.name, 64)}' exists for this tenant.`));
     if (!Array.isArray(input.attributes)) {
       return err(
         domainError('VALIDATION_FAILED', 'The attribute configuration must be a list.', [

@@ -1,5 +1,5 @@
 // GetContainer: one container of the calling tenant, under its type.
-import { AccessVerifier, Result, checkTargetTypeName, domainError, err, ok } from '@container-service/batch-domain';
+import { AccessVerifier, Result, checkTargetTypeName, clipText, domainError, err, ok } from '@container-service/batch-domain';
 import { ContainerError } from './container-errors';
 import { ContainerReader, ContainerSnapshot } from './container';
 import { containerTypeNameRule } from './container-type';
@@ -25,7 +25,7 @@ export class GetContainer {
     const found = input.containerId.length <= 64 ? await this.containers.find(principal.value.tenantId, input.containerType, input.containerId) : null;
     if (found === null) {
       return err(
-        domainError('CONTAINER_NOT_FOUND', `No container '${input.containerId.slice(0, 64)}' of type '${input.containerType}' exists for this tenant.`),
+        domainError('CONTAINER_NOT_FOUND', `No container '${clipText(input.containerId, 64)}' of type '${input.containerType}' exists for this tenant.`),
       );
     }
     return ok(found);

@@ -216,6 +216,12 @@ describe('csvLine', () => {
     expect(await readAll([line])).toEqual([{ line: 1, cells }]);
   });
 
+  it('writes a NUL or a lone surrogate as U+FFFD, so that the file can be uploaded again', async () => {
+    const line = csvLine(['attributes.w\u0000', 'half \ud83d', 'pair \u{1F600}']);
+    expect(line).toBe('attributes.w\uFFFD,half \uFFFD,pair \u{1F600}\r\n');
+    expect(await readAll([line])).toEqual([{ line: 1, cells: ['attributes.w\uFFFD', 'half \uFFFD', 'pair \u{1F600}'] }]);
+  });
+
   it('guards cells a spreadsheet would run, and reads back the same', async () => {
     const cells = ['=HYPERLINK("x")', '-5', '+1', '@a', '\tb', '\rc', "'=d", 'ok'];
     const line = csvLine(cells);

@@ -15,6 +15,7 @@
 // Cells are written and read back for spreadsheets (contract §13): the writer puts a ' before a
 // cell a spreadsheet would run as a formula, and the reader takes one such ' off again, so that a
 // file this service wrote uploads back to the values it came from.
+import { asPlainText } from '@container-service/batch-domain';
 import type { FileProblem, FileRecord } from '@container-service/batch-domain';
 import { SeparatorSniffer } from './csv-separator';
 
@@ -231,13 +232,14 @@ export async function* readCsvRecords(chunks: AsyncIterable<Uint8Array>, limits:
 }
 
 /**
- * One CSV line (CRLF-terminated) for spreadsheets: each cell guarded by spreadsheetCell, then
- * quoted when it holds a comma, quote or line break.
+ * One CSV line (CRLF-terminated) for spreadsheets: each cell made plain text (a NUL, which no CSV
+ * file may hold and an upload refuses, becomes U+FFFD, as a lone surrogate does in UTF-8), guarded
+ * by spreadsheetCell, then quoted when it holds a comma, quote or line break.
  */
 export function csvLine(cells: readonly string[]): string {
   let line = '';
   for (const [i, raw] of cells.entries()) {
-    const cell = spreadsheetCell(raw);
+    const cell = spreadsheetCell(asPlainText(raw));
     if (i > 0) line += ',';
     line += /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
   }
