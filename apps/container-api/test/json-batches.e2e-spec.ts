@@ -144,6 +144,18 @@ describe('JSON batches over HTTP', () => {
     expect(final.body.data.meta).toMatchObject({ status: 'FAILED', success: 0, failed: 2 });
   });
 
+  it('fails an item by its rule, on every store, when its reason quotes a NUL or half a surrogate pair', async () => {
+    const final = await submitAndWait('POST', 'bag', [
+      { refID: 'nul', attributes: { weight: 1, 'bad\u0000': 1 } },
+      { refID: 'half', attributes: { weight: 1, [`${'a'.repeat(63)}\u{1F600}`]: 1, '\ud800x': 1 } },
+    ]);
+    expect(final.body.data.meta).toMatchObject({ status: 'FAILED', failed: 2 });
+    expect(final.body.data.errors).toEqual([
+      { refID: 'nul', code: 'ATTRIBUTE_INVALID', reason: "attribute 'bad\uFFFD' is not configured for this container type" },
+      { refID: 'half', code: 'ATTRIBUTE_INVALID', reason: `attribute '${'a'.repeat(63)}' is not configured for this container type` },
+    ]);
+  });
+
   it('updates: merges attributes key by key; an unknown container fails alone with its containerId as refID', async () => {
     const created = await submitAndWait('POST', 'bag', [
       { refID: 'u1', attributes: { weight: 3, colour: 'red' }, trackingDetails: [{ operator: 'UPS', trackingId: 'U-1' }] },
