@@ -64,6 +64,7 @@ describe('Database', () => {
       { name: 'BatchKinds1765100000000' },
       { name: 'BatchParts1765200000000' },
       { name: 'BatchRateWindow1765300000000' },
+      { name: 'ContainerTypeNamesInByteOrder1765400000000' },
     ]);
     await second.close();
   });
@@ -224,6 +225,7 @@ if (requirePostgres()) {
         'BatchKinds1765100000000',
         'BatchParts1765200000000',
         'BatchRateWindow1765300000000',
+        'ContainerTypeNamesInByteOrder1765400000000',
       ]);
       await Promise.all(opened.map((database) => database.close()));
     });

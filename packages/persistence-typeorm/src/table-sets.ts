@@ -12,6 +12,7 @@ import { BatchKinds1765100000000 } from './migrations/1765100000000-batch-kinds'
 import { BatchParts1765200000000 } from './migrations/1765200000000-batch-parts';
 import { BatchRateWindow1765300000000 } from './migrations/1765300000000-batch-rate-window';
 import { ContainerTables1765000000000 } from './migrations/1765000000000-container-tables';
+import { ContainerTypeNamesInByteOrder1765400000000 } from './migrations/1765400000000-container-type-names-in-byte-order';
 import { BatchItemSchema, BatchPartSchema, BatchSchema } from './schemas/batch.schema';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { SubmitKeySchema } from './schemas/submit-key.schema';
@@ -45,7 +46,7 @@ export const batchTables: TableSet = {
 export const containerTables: TableSet = {
   name: 'container',
   entities: [ContainerTypeSchema, ContainerSchema, ContainerTrackingSchema],
-  migrations: [ContainerTables1765000000000],
+  migrations: [ContainerTables1765000000000, ContainerTypeNamesInByteOrder1765400000000],
 };
 
 export const allTables: readonly TableSet[] = [batchTables, containerTables];

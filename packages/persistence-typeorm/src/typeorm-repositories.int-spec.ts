@@ -26,10 +26,8 @@ const stores: Array<[string, () => Promise<string> | string]> = [
   ['sqlite::memory:', () => 'sqlite::memory:'],
   ['a SQLite file', sqliteFile],
 ];
-if (requirePostgres()) {
-  const scratch = postgresScratch('cs_repo');
-  stores.push(['PostgreSQL', () => scratch.migrated()]);
-}
+const postgres = requirePostgres() ? postgresScratch('cs_repo') : null;
+if (postgres !== null) stores.push(['PostgreSQL', () => postgres.migrated()]);
 
 /**
  * A fixture built by `build` on a database of its own; on a file, its race cases meet a rival
@@ -76,6 +74,17 @@ for (const [label, url] of stores) {
   describeContainerTypeRepositoryContract(
     `TypeOrmContainerTypeRepository on ${label}`,
     opener(url, (database) => ({ repository: new TypeOrmContainerTypeRepository(database) })),
+  );
+}
+
+if (postgres !== null) {
+  // Managed servers often default to a language's collation, where `abc` sorts before `Abd`.
+  describeContainerTypeRepositoryContract(
+    'TypeOrmContainerTypeRepository on PostgreSQL whose database collates by ICU en-US',
+    opener(
+      () => postgres.fresh("TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"),
+      (database) => ({ repository: new TypeOrmContainerTypeRepository(database) }),
+    ),
   );
 }
 

@@ -44,15 +44,18 @@ let counter = 0;
  * Databases made for one test file under `prefix`, all dropped after its last test. `fresh()`
  * gives the URL of an empty database; `migrated()` one with `schemas` migrated already.
  */
-export function postgresScratch(prefix: string, schemas?: readonly TableSet[]): { fresh(): Promise<string>; migrated(): Promise<string> } {
+export function postgresScratch(
+  prefix: string,
+  schemas?: readonly TableSet[],
+): { fresh(createOptions?: string): Promise<string>; migrated(): Promise<string> } {
   const base = TEST_DATABASE_URL ?? '';
   const made: string[] = [];
   const stem = `${prefix}_${String(process.pid)}_${String(Date.now() % 1e8)}`;
   let template: Promise<string> | undefined;
 
-  const create = async (from?: string): Promise<string> => {
+  const create = async (options = ''): Promise<string> => {
     const name = `${stem}_${String(++counter)}`;
-    await admin(base, (client) => client.query(`CREATE DATABASE ${name}${from === undefined ? '' : ` TEMPLATE ${from}`}`));
+    await admin(base, (client) => client.query(`CREATE DATABASE ${name} ${options}`));
     made.push(name);
     return name;
   };
@@ -66,14 +69,15 @@ export function postgresScratch(prefix: string, schemas?: readonly TableSet[]): 
   }, 60_000);
 
   return {
-    fresh: async () => withDatabase(base, await create()),
+    /** `createOptions`: what CREATE DATABASE takes after the name (a template, a collation). */
+    fresh: async (createOptions?: string) => withDatabase(base, await create(createOptions)),
     migrated: async () => {
       template ??= (async () => {
         const name = await create();
         await (await openDatabase(withDatabase(base, name), { schemas })).close();
         return name;
       })();
-      return withDatabase(base, await create(await template));
+      return withDatabase(base, await create(`TEMPLATE ${await template}`));
     },
   };
 }

@@ -84,5 +84,13 @@ export function describeContainerTypeRepositoryContract(name: string, open: () =
       expect(second.items.map((t) => t.name)).toEqual(['pallet']);
       expect(second.nextAfter).toBeNull();
     });
+
+    it('lists names in byte order, capitals first, and pages on that order', async () => {
+      for (const name of ['abc', 'Abd', 'ABE', 'zulu', 'Zed', 'beta', 'Beta']) await repository.add(aContainerType({ name }));
+      const first = await repository.list('acme', { limit: 4 });
+      expect(first.items.map((t) => t.name)).toEqual(['ABE', 'Abd', 'Beta', 'Zed']);
+      const second = await repository.list('acme', { limit: 4, after: first.nextAfter });
+      expect(second.items.map((t) => t.name)).toEqual(['abc', 'beta', 'zulu']);
+    });
   });
 }
