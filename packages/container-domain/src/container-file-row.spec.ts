@@ -71,6 +71,21 @@ describe('readFileRow', () => {
     expect(read.ok && Object.keys(read.value.attributes as object)).toEqual(['__proto__']);
   });
 
+  it('drops keys that could reach a prototype from JSON cells, written plainly or escaped, as a JSON body does', () => {
+    const cells = ['{"__proto__":{"x":1},"constructor":{"prototype":1},"h":1}', '[{"\\u005f_proto__":{"y":2},"constructor":"kept"}]'];
+    const read = readFileRow('create', ['refID', 'attributes.dims', 'attributes.tags'], ['r-1', ...cells], attributes);
+    expect(read).toEqual({ ok: true, value: { refID: 'r-1', attributes: { dims: { h: 1 }, tags: [{ constructor: 'kept' }] } } });
+    expect(read.ok && Object.keys((read.value.attributes as { dims: object }).dims)).toEqual(['h']);
+  });
+
+  it.each([
+    ['attributes.dims', '{"x":1e400}', 'ATTRIBUTE_INVALID', "attribute 'dims' must be JSON without a number too large to be read"],
+    ['attributes.tags', `[${'9'.repeat(400)}]`, 'ATTRIBUTE_INVALID', "attribute 'tags' must be JSON without a number too large to be read"],
+    ['items', '[{"name":"n","quantity":{"value":-1E+999}}]', 'ITEM_INVALID', 'items holds a number too large to be read'],
+  ])('refuses a %s cell holding a number too large to read (never stored as null)', (column, cell, code, reason) => {
+    expect(readFileRow('create', ['refID', column], ['r-1', cell], attributes)).toEqual({ ok: false, error: { code, reason } });
+  });
+
   it('reads update rows into {containerId, data}', () => {
     expect(readFileRow('update', ['containerId', 'items', 'attributes.weight', 'scannableId'], ['bag:1', '[]', '3', 'S1'], attributes)).toEqual({
       ok: true,

@@ -7,6 +7,7 @@ import { Result, err, ok } from '@container-service/batch-domain';
 import { AttributeConfig } from './attribute-config';
 import { ItemRejection } from './container-input';
 import { MAX_JSON_DEPTH, textNestsDeeperThan } from './json-depth';
+import { parseJsonCell } from './json-values';
 
 export const ATTRIBUTE_COLUMN_PREFIX = 'attributes.';
 export const CREATE_COLUMNS = ['refID', 'scannableId', 'isHazmat', 'isContainerizable', 'isReusable', 'parentId', 'trackingDetails', 'items'] as const;
@@ -40,10 +41,14 @@ function readAttribute(config: AttributeConfig | undefined, name: string, cell: 
     default:
       // Measured on the text, before parsing: a value nested thousands deep is never built.
       if (textNestsDeeperThan(cell)) return refuse(`JSON nested at most ${MAX_JSON_DEPTH} levels deep`);
-      try {
-        return ok(JSON.parse(cell) as unknown);
-      } catch {
-        return refuse(`${config.dataType === 'array' ? 'an array' : 'an object'} written as JSON`);
+      {
+        const parsed = parseJsonCell(cell);
+        if (parsed.ok) return ok(parsed.value);
+        return refuse(
+          parsed.error === 'not JSON'
+            ? `${config.dataType === 'array' ? 'an array' : 'an object'} written as JSON`
+            : 'JSON without a number too large to be read',
+        );
       }
   }
 }
@@ -78,11 +83,13 @@ export function readFileRow(operation: 'create' | 'update', columns: readonly st
     else if (FLAG_FIELDS.has(column)) fields[column] = readFlag(cell);
     else if (JSON_FIELDS.has(column)) {
       if (textNestsDeeperThan(cell)) return err({ code: 'ITEM_INVALID', reason: `${column} must not nest deeper than ${MAX_JSON_DEPTH} levels` });
-      try {
-        fields[column] = JSON.parse(cell) as unknown;
-      } catch {
-        return rowInvalid(`${column} is not valid JSON`);
+      const parsed = parseJsonCell(cell);
+      if (!parsed.ok) {
+        return parsed.error === 'not JSON'
+          ? rowInvalid(`${column} is not valid JSON`)
+          : err({ code: 'ITEM_INVALID', reason: `${column} holds a number too large to be read` });
       }
+      fields[column] = parsed.value;
     }
   }
   if (operation === 'create') return ok({ ...fields, ...(anyAttribute ? { attributes: attributeValues } : {}) });

@@ -1,7 +1,8 @@
 // An upload's `callback` field, as a form sends it: text to read as JSON, or a part of type
 // application/json that arrives parsed. The body's rules hold for it too: the nesting limit, and
 // no number that JSON reads as Infinity (it would be stored, and sent back, as null).
-import { MAX_JSON_DEPTH, holdsInfinity, valueNestsDeeperThan } from '../http/json-body';
+import { holdsInfinity } from '@container-service/batch-domain';
+import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../http/json-body';
 
 /** The callback as read (the text itself when it is not JSON), and what is wrong with it, if anything. */
 export interface CallbackField {

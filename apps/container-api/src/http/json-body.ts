@@ -3,6 +3,7 @@
 // arrive, so a body too deep is refused at its 65th bracket, and nothing recursive ever sees it.
 // Any refusal answers in the envelope; the rest of that body is never read (the connection is
 // closed after the answer).
+import { MAYBE_HUGE_NUMBER, holdsInfinity } from '@container-service/batch-domain';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { ApiError } from './api-error';
@@ -82,26 +83,6 @@ const outOfRange = (): ApiError =>
   new ApiError('VALIDATION_FAILED', 'The request breaks the rules listed in additionalInfo.violations.', {
     violations: [{ path: 'body', message: 'holds a number too large to be read (it would become Infinity, and be stored as null)' }],
   });
-
-/**
- * A number literal JSON.parse reads as ±Infinity (above 1.8e308) has an exponent of three digits
- * or more, or an integer part of 210 digits or more (with at most 99 in the exponent, 209 digits
- * stay below 1e308; JSON allows no leading zeros). Only a text that holds such a run is walked,
- * so an ordinary body costs one scan. A run is tried only where it starts (the lookbehind), so
- * the scan stays linear also on a body of runs just under the length.
- */
-export const MAYBE_HUGE_NUMBER = /[eE]\+?\d{3}|(?<!\d)\d{210}/;
-
-/** Whether a parsed value holds a number that is not finite; iterative, so any depth is safe. */
-export function holdsInfinity(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node === 'number' && !Number.isFinite(node)) return true;
-    if (typeof node === 'object' && node !== null) for (const child of Object.values(node)) stack.push(child);
-  }
-  return false;
-}
 
 const brokenOff = (): ApiError => new ApiError('VALIDATION_FAILED', 'The request could not be read: the body ended before it was complete.');
 

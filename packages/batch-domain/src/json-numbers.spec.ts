@@ -1,0 +1,31 @@
+import { MAYBE_HUGE_NUMBER, holdsInfinity } from './json-numbers';
+
+describe('MAYBE_HUGE_NUMBER', () => {
+  it('flags every literal that reads as Infinity, short exponents after a long integer part included', () => {
+    for (const literal of ['1e400', '1E+309', `1${'0'.repeat(300)}e9`, `${'9'.repeat(210)}e99`, `${'7'.repeat(250)}.9e60`, '9'.repeat(400)]) {
+      expect(JSON.parse(literal)).toBe(Infinity);
+      expect(MAYBE_HUGE_NUMBER.test(literal)).toBe(true);
+    }
+    expect(Number.isFinite(JSON.parse(`${'9'.repeat(209)}e99`))).toBe(true);
+  });
+
+  it('scans a body of digit runs just under the length in linear time', () => {
+    const body = `[${Array.from({ length: 3000 }, () => '8'.repeat(209)).join(',')}]`;
+    const started = performance.now();
+    expect(MAYBE_HUGE_NUMBER.test(body)).toBe(false);
+    // About 0.6 MB; the unanchored pattern took hundreds of ms on such a body.
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+});
+
+describe('holdsInfinity', () => {
+  it('finds a number JSON.parse read as Infinity anywhere, at any depth', () => {
+    for (const text of ['{"a":1e400}', '{"a":[{"b":-1E+999}]}', `{"a":${'9'.repeat(400)}}`]) expect(holdsInfinity(JSON.parse(text))).toBe(true);
+    expect(holdsInfinity(JSON.parse(`${'['.repeat(60)}1e999${']'.repeat(60)}`))).toBe(true);
+  });
+
+  it('passes finite numbers, huge and tiny ones included, and numbers written in strings', () => {
+    for (const text of ['{"a":1.7e308}', '{"a":1e-400}', '{"a":"1e400"}', `{"a":${'9'.repeat(300)}}`, '[]', 'null'])
+      expect(holdsInfinity(JSON.parse(text))).toBe(false);
+  });
+});
