@@ -289,6 +289,15 @@ describe('JSON batches over HTTP', () => {
         'VALIDATION_FAILED',
         'callback.url',
       ],
+      [
+        'a callback URL holding a NUL, which no store could keep as given',
+        'bag',
+        'POST',
+        { payload: [{ refID: 'a' }], callback: { url: 'https://example.com/a\u0000b' } },
+        400,
+        'VALIDATION_FAILED',
+        'callback.url',
+      ],
       ['an unknown container type', 'crate', 'POST', { payload: [{ refID: 'a' }] }, 404, 'CONTAINER_TYPE_NOT_FOUND', null],
       ['a bad container type name', 'cr4te', 'POST', { payload: [{ refID: 'a' }] }, 400, 'VALIDATION_FAILED', 'containerType'],
     ];

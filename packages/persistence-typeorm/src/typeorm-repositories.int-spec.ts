@@ -82,7 +82,10 @@ if (postgres !== null) {
   describeContainerTypeRepositoryContract(
     'TypeOrmContainerTypeRepository on PostgreSQL whose database collates by ICU en-US',
     opener(
-      () => postgres.fresh("TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"),
+      () =>
+        postgres.fresh("TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'").catch((error: unknown) => {
+          throw new Error(`this suite needs PostgreSQL 15 or newer built with ICU, as the README says (${String(error)})`);
+        }),
       (database) => ({ repository: new TypeOrmContainerTypeRepository(database) }),
     ),
   );

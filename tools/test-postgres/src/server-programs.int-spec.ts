@@ -6,7 +6,7 @@ import { defaultSearchDirs, findServerPrograms, PostgresNotFoundError } from './
 import { startThrowawayPostgres } from './throwaway-postgres';
 
 const notFoundLine =
-  'PostgreSQL server programs (initdb, pg_ctl) not found: install PostgreSQL 14+ (Debian: apt-get install postgresql) or set TEST_DATABASE_URL=postgres://user:password@host:port/db';
+  'PostgreSQL server programs (initdb, pg_ctl) not found: install PostgreSQL 15+ (Debian: apt-get install postgresql) or set TEST_DATABASE_URL=postgres://user:password@host:port/db';
 
 describe('findServerPrograms', () => {
   let root: string;

@@ -10,7 +10,7 @@ const programs = ['initdb', 'pg_ctl', 'postgres'] as const;
 export class PostgresNotFoundError extends Error {
   constructor() {
     super(
-      'PostgreSQL server programs (initdb, pg_ctl) not found: install PostgreSQL 14+ (Debian: apt-get install postgresql) or set TEST_DATABASE_URL=postgres://user:password@host:port/db',
+      'PostgreSQL server programs (initdb, pg_ctl) not found: install PostgreSQL 15+ (Debian: apt-get install postgresql) or set TEST_DATABASE_URL=postgres://user:password@host:port/db',
     );
     this.name = 'PostgresNotFoundError';
     // Test runners print the stack; for this failure the trace says nothing the line does not.

@@ -3,9 +3,14 @@ import { aBatch } from '@container-service/batch-domain/testing';
 import type { FastifyRequest } from 'fastify';
 import { successEnvelope } from '../http/envelope';
 import { presentBatchStatus } from './batch-response.presenter';
-import { batchStatusBytes } from './batch-status.bytes';
+import { batchStatusAnswer } from './batch-status.bytes';
 
-const batchStatusText = (request: FastifyRequest, report: BatchStatusReport) => batchStatusBytes(request, report).toString('utf8');
+const batchStatusText = (request: FastifyRequest, report: BatchStatusReport) => {
+  const answer = batchStatusAnswer(request, report);
+  return typeof answer === 'string' ? answer : answer.toString('utf8');
+};
+/** Lists as the store's cache hands them out: frozen, the same arrays read after read. */
+const held = <T>(list: T[]): readonly T[] => Object.freeze(list);
 
 const request = (url: string) => ({ url, raw: { url }, method: 'GET' }) as unknown as FastifyRequest;
 
@@ -40,7 +45,7 @@ const failure = (seq: number, refId: string, row: number | null): FailureResult 
 /** What the route sent before: the whole envelope serialised. */
 const asBefore = (url: string, report: BatchStatusReport) => JSON.stringify(successEnvelope(request(url), presentBatchStatus(report)));
 
-describe('batchStatusBytes', () => {
+describe('batchStatusAnswer', () => {
   it('is byte for byte the serialised envelope: rows or none, quotes, line separators, non-ASCII, progress, parent and actor', () => {
     const report = aReport([success(0, 'a', 2), success(1, 'b"\\', null), success(2, 'ü', 4)], [failure(3, 'c', 5), failure(4, 'd\u0000', null)], {
       hasMore: true,
@@ -50,24 +55,43 @@ describe('batchStatusBytes', () => {
   });
 
   it('is the UTF-8 of the serialised envelope, whatever the characters', () => {
-    const report = aReport([success(0, '\ud83d\ude00 emoji', 2)], [failure(1, 'ü\u2028\ud800', null)]);
+    const report = aReport(held([success(0, '\ud83d\ude00 emoji', 2)]), held([failure(1, 'ü\u2028\ud800', null)]));
     const url = '/core/api/v2/containers/bag/batch/status?batchId=batch:1&q=%C3%BC';
-    expect(batchStatusBytes(request(url), report).equals(Buffer.from(asBefore(url, report), 'utf8'))).toBe(true);
+    const answer = batchStatusAnswer(request(url), report);
+    expect(Buffer.isBuffer(answer) && answer.equals(Buffer.from(asBefore(url, report), 'utf8'))).toBe(true);
+  });
+
+  it('answers lists read afresh (not held by the cache) with text, as before, keeping nothing', () => {
+    const report = aReport([success(0, 'a', 2)], [failure(1, 'b', 3)]);
+    const answer = batchStatusAnswer(request('/s?batchId=1'), report);
+    expect(typeof answer).toBe('string');
+    expect(answer).toBe(asBefore('/s?batchId=1', report));
+  });
+
+  it('keeps no answer whose meta and echo outweigh its lists: a small batch read through a long URL is made afresh', () => {
+    const report = aReport(held([success(0, 'a', 2)]), held([]));
+    const url = `/s?batchId=1&pad=${'x'.repeat(2000)}`;
+    const first = batchStatusAnswer(request(url), report);
+    const again = batchStatusAnswer(request(url), report);
+    expect(again).not.toBe(first);
+    expect(again.toString()).toBe(asBefore(url, report));
+    const many = aReport(held(Array.from({ length: 100 }, (_, i) => success(i, `r-${i}`, i + 2))), held([]));
+    expect(batchStatusAnswer(request('/s?batchId=2'), many)).toBe(batchStatusAnswer(request('/s?batchId=2'), many));
   });
 
   it('sends the same bytes again while the meta, the echo and both lists stay the same, and makes new ones when any changes', () => {
-    const successes = Object.freeze([success(0, 'a', 2)]);
-    const failures = Object.freeze([failure(1, 'b', 3)]);
+    const successes = held(Array.from({ length: 20 }, (_, i) => success(i, `r-${i}`, i + 2)));
+    const failures = held([failure(20, 'b', 3)]);
     const report = aReport(successes, failures);
-    const first = batchStatusBytes(request('/s?batchId=1'), report);
-    expect(batchStatusBytes(request('/s?batchId=1'), aReport(successes, failures))).toBe(first);
-    const otherEcho = batchStatusBytes(request('/s?batchId=1&x=1'), report);
+    const first = batchStatusAnswer(request('/s?batchId=1'), report);
+    expect(batchStatusAnswer(request('/s?batchId=1'), aReport(successes, failures))).toBe(first);
+    const otherEcho = batchStatusAnswer(request('/s?batchId=1&x=1'), report);
     expect(otherEcho).not.toBe(first);
     expect(otherEcho.toString()).toBe(asBefore('/s?batchId=1&x=1', report));
     const otherMeta = aReport(successes, failures, { progress: { percent: 100, itemsPerSecond: 1, etaMs: 0 } });
-    expect(batchStatusBytes(request('/s?batchId=1&x=1'), otherMeta).toString()).toBe(asBefore('/s?batchId=1&x=1', otherMeta));
-    const otherFailures = aReport(successes, Object.freeze([failure(1, 'other', 3)]));
-    expect(batchStatusBytes(request('/s?batchId=1&x=1'), otherFailures).toString()).toBe(asBefore('/s?batchId=1&x=1', otherFailures));
+    expect(batchStatusAnswer(request('/s?batchId=1&x=1'), otherMeta).toString()).toBe(asBefore('/s?batchId=1&x=1', otherMeta));
+    const otherFailures = aReport(successes, held([failure(20, 'other', 3)]));
+    expect(batchStatusAnswer(request('/s?batchId=1&x=1'), otherFailures).toString()).toBe(asBefore('/s?batchId=1&x=1', otherFailures));
   });
 
   it('is the same text on every read of the same lists, with each read’s own meta and echo', () => {

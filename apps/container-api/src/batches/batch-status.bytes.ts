@@ -1,13 +1,16 @@
-// A status answer as the bytes that are sent (ADR 0027). A batch's lists come from the store's
-// cache of result heads (ADR 0011, ADR 0033: a finished batch's for good, a running batch's while
-// its counts stay) as the same array objects read after read, so each list's JSON is kept beside
-// it as bytes, keyed by the array itself, and so is the last whole answer made over a pair of
-// lists: a read whose meta and echo are those of that answer is sent the same bytes, with nothing
-// serialised, encoded or allocated for it. Both live exactly as long as the cache holds the list,
-// within the cache's bound. An answer is made from its meta, its echo and its two lists alone, and
-// is reused only when all four are the same (the lists by identity), so no answer can carry another
-// batch's (or tenant's) entries. A list array is never changed once read, so bytes made from it
-// stay right; lists read afresh are new arrays. The bytes are those of the serialised envelope.
+// A status answer as what is sent (ADR 0027). The lists the store's cache of result heads holds
+// (ADR 0011, ADR 0033: a finished batch's for good, a running batch's while its counts stay) come
+// frozen, as the same array objects read after read: each such list's JSON is kept beside it as
+// bytes, keyed by the array itself, and so is the last whole answer made over such a pair of
+// lists. A read whose meta and echo serialise to those of that answer is sent the same Buffer:
+// nothing is concatenated or encoded for it (the meta and the echo are still serialised, to
+// compare). Both live exactly as long as the cache holds the list. An answer is kept only while
+// its meta and echo are no bigger than its lists, so that it costs at most twice its lists' bytes
+// (a small batch read through a long URL is answered afresh each time instead). An answer is made
+// from its meta, its echo and its two lists alone, and is reused only when all four are the same
+// (the lists by identity), so no answer can carry another batch's (or tenant's) entries. Lists
+// read afresh (a running batch where reads may see uncommitted outcomes, or the cache turned
+// off) are new arrays on every read: their answer is text made once, as before.
 import type { BatchStatusReport, FailureResult, SuccessResult } from '@container-service/batch-domain';
 import type { FastifyRequest } from 'fastify';
 import { echoRequest } from '../http/envelope';
@@ -36,10 +39,17 @@ const answers = new WeakMap<readonly SuccessResult[], Answer>();
 
 const BETWEEN_LISTS = ',"success":';
 
-/** `{data: {meta, errors, success}, request}` as UTF-8: what successEnvelope(request, presentBatchStatus(report)) serialises to. */
-export function batchStatusBytes(request: FastifyRequest, report: BatchStatusReport): Buffer {
+/**
+ * `{data: {meta, errors, success}, request}` as sent: the UTF-8 bytes, or the text of lists read
+ * afresh; what successEnvelope(request, presentBatchStatus(report)) serialises to.
+ */
+export function batchStatusAnswer(request: FastifyRequest, report: BatchStatusReport): Buffer | string {
   const meta = JSON.stringify(presentReportMeta(report));
   const echo = JSON.stringify(echoRequest(request));
+  if (!Object.isFrozen(report.successes) || !Object.isFrozen(report.failures)) {
+    const lists = `${JSON.stringify(presentFailures(report.failures))}${BETWEEN_LISTS}${JSON.stringify(presentSuccesses(report.successes))}`;
+    return `{"data":{"meta":${meta},"errors":${lists}},"request":${echo}}`;
+  }
   const last = answers.get(report.successes);
   if (last !== undefined && last.failures === report.failures && last.meta === meta && last.echo === echo) return last.bytes;
   const errors = bytesOf(report.failures, presentFailures);
@@ -53,6 +63,7 @@ export function batchStatusBytes(request: FastifyRequest, report: BatchStatusRep
   at += bytes.write(BETWEEN_LISTS, at);
   at += success.copy(bytes, at);
   bytes.write(tail, at);
-  answers.set(report.successes, { failures: report.failures, meta, echo, bytes });
+  if (meta.length + echo.length <= errors.length + success.length) answers.set(report.successes, { failures: report.failures, meta, echo, bytes });
+  else answers.delete(report.successes);
   return bytes;
 }

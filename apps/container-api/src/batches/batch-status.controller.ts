@@ -12,7 +12,7 @@ import { ApiErrors } from '../http/openapi-errors';
 import { RESPONSE_HEADER } from '../http/openapi-response-headers';
 import { BATCH_ID_SCHEMA, BatchController, TargetType } from './batch-routes';
 import { BatchStatusEnvelopeDto } from './batch-response.dto';
-import { batchStatusBytes } from './batch-status.bytes';
+import { batchStatusAnswer } from './batch-status.bytes';
 import { BatchWatches } from './batch-watches';
 
 /** `?wait=N` bounds, in seconds (§3). */
@@ -102,7 +102,7 @@ export class BatchStatusController {
     if (report.pending > 0) void reply.header('Retry-After', '1');
     // Sent as bytes: a finished batch's answer is made once, not on every read (ADR 0027).
     void reply.type('application/json; charset=utf-8');
-    return batchStatusBytes(request, report);
+    return batchStatusAnswer(request, report);
   }
 
   private async waitFor(locator: BatchLocator, waitMs: number, abandoned: AbortSignal) {

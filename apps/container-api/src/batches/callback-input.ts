@@ -1,5 +1,6 @@
 // The `callback` a submit may carry: {url: absolute http(s) URL, meta?: object}; its shape here,
 // where it may point in CallbackAddressGuard.
+import { NOT_PLAIN_TEXT, isPlainText } from '@container-service/batch-domain';
 import type { CallbackTarget, Violation } from '@container-service/batch-domain';
 
 /** What is wrong with a callback, or null when it is absent or good. */
@@ -7,6 +8,9 @@ export function callbackViolation(callback: unknown, path = 'callback'): Violati
   if (callback === undefined || callback === null) return null;
   if (typeof callback !== 'object' || Array.isArray(callback)) return { path, message: 'must be an object with a url' };
   const { url, meta } = callback as Record<string, unknown>;
+  // The URL is stored as it was given: a NUL there (which URL parsing takes) cannot be stored on
+  // PostgreSQL, and a lone surrogate would read back otherwise on each store.
+  if (typeof url === 'string' && !isPlainText(url)) return { path: `${path}.url`, message: NOT_PLAIN_TEXT };
   let parsed: URL | null;
   try {
     parsed = typeof url === 'string' ? new URL(url) : null;
