@@ -95,7 +95,7 @@ describe('CSV file batches over HTTP', () => {
       ['dup-tracking', 14, 'TRACKING_ID_TAKEN'],
       ['dup-scannable', 15, 'SCANNABLE_ID_TAKEN'],
     ]);
-    expect(errors.find((e: { refID: string }) => e.refID === 'short-row').reason).toBe('the row has 2 cells; the header has 10');
+    expect(errors.find((e: { refID: string }) => e.refID === 'short-row').reason).toBe('the row has 8 cells fewer than the header has columns');
 
     const container = await t.request(`${BASE}/bag/${success[0].id}`, { headers: await t.headers() });
     expect(container.body.data).toMatchObject({
@@ -361,7 +361,7 @@ ${'x'.repeat(200 * 1024)}
         'refID,attributes.weight,note,attributes.label,row,reason,code',
         `f-2,heavy,"two\r\nlines",OK,3,attribute 'weight' must be a number,ATTRIBUTE_INVALID`,
         "f-3,2,,lower,5,attribute 'label' must match ^[A-Z]+$,ATTRIBUTE_INVALID",
-        'f-4,3,x,,6,the row has 3 cells; the header has 4,ROW_INVALID',
+        'f-4,3,x,,6,the row has 1 cell fewer than the header has columns,ROW_INVALID',
         '',
       ].join('\r\n'),
     );

@@ -60,7 +60,12 @@ function readAttribute(config: AttributeConfig | undefined, name: string, cell: 
  */
 export function readFileRow(operation: 'create' | 'update', columns: readonly string[], cells: unknown, attributes: readonly AttributeConfig[]): Read {
   if (!Array.isArray(cells) || cells.some((cell) => typeof cell !== 'string')) return rowInvalid('the row could not be read');
-  if (cells.length !== columns.length) return rowInvalid(`the row has ${cells.length} cells; the header has ${columns.length}`);
+  // Said as the difference: a file without a refID column has one put first in its header and in
+  // every row (its rows are named by line), so neither count would be the file's own.
+  if (cells.length !== columns.length) {
+    const off = Math.abs(cells.length - columns.length);
+    return rowInvalid(`the row has ${off} ${off === 1 ? 'cell' : 'cells'} ${cells.length > columns.length ? 'more' : 'fewer'} than the header has columns`);
+  }
   const configs = new Map(attributes.map((config) => [config.name, config]));
   const fields: Record<string, unknown> = {};
   const attributeValues: Record<string, unknown> = {};

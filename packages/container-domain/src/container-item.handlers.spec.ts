@@ -215,7 +215,7 @@ describe('file batches', () => {
       "ATTRIBUTE_INVALID: attribute 'weight' must be a number",
       'ITEM_INVALID: isHazmat must be true or false',
       'ROW_INVALID: trackingDetails is not valid JSON',
-      'ROW_INVALID: the row has 2 cells; the header has 5',
+      'ROW_INVALID: the row has 3 cells fewer than the header has columns',
       expect.stringMatching(/^ATTRIBUTE_INVALID: .*weight/),
     ]);
     expect([...store.containers.values()][0]).toMatchObject({
