@@ -50,6 +50,7 @@ describe('Database', () => {
     const first = await Database.open(url);
     expect(fs.existsSync(parseDatabaseUrl(url).file)).toBe(true);
     expect(await first.write((m) => m.query('PRAGMA journal_mode'))).toEqual([{ journal_mode: 'wal' }]);
+    expect(await first.write((m) => m.query('PRAGMA journal_size_limit'))).toEqual([{ journal_size_limit: 64 * 1024 * 1024 }]);
     await first.close();
     const second = await Database.open(url);
     const applied = await second.write((m) => m.query('SELECT name FROM migrations'));

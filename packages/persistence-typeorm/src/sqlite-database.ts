@@ -73,6 +73,10 @@ export class SqliteDatabase implements Database {
         // FULL: a committed transaction survives a power cut, not just a process crash.
         db.pragma('synchronous = FULL');
         db.pragma('foreign_keys = ON');
+        // The log file keeps the size of the most ever written between two of its resets (a
+        // reader holding an old snapshot through a big batch can make that large); past this it
+        // is cut back when it is reset.
+        db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       },
     });
     await DamageWatch.opening(() => writer.initialize());
@@ -207,6 +211,9 @@ export function isSqliteFault(error: unknown): boolean {
   const code = driverErrorCode(error);
   return typeof code === 'string' && STORE_FAULT.test(code);
 }
+
+/** What the write-ahead log file is cut back to when it is reset: 64 MiB. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Between tries for SQLite's write lock while another connection holds it (see beginImmediate). */
 const BUSY_PAUSE_MS = 1;
