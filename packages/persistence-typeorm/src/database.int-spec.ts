@@ -7,6 +7,7 @@ import { Database } from './database';
 import { parseDatabaseUrl } from './sqlite-database';
 import { BatchSchema } from './schemas/batch.schema';
 import { select, selectRows } from './sql';
+import { ABANDONED_INTAKE } from './batch-retention';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { PostgresDatabase, isPostgresFault, parsePostgresUrl } from './postgres-database';
 import { openDatabase } from './database';
@@ -66,6 +67,7 @@ describe('Database', () => {
       { name: 'BatchParts1765200000000' },
       { name: 'BatchRateWindow1765300000000' },
       { name: 'ContainerTypeNamesInByteOrder1765400000000' },
+      { name: 'OpenIntakesIndex1765500000000' },
     ]);
     await second.close();
   });
@@ -176,6 +178,13 @@ describe('Database', () => {
     await database.close();
   });
 
+  it("finds an abandoned upload's intake off the open intakes' index, without scanning the batches", async () => {
+    const database = await Database.open(tempUrl());
+    const plan = await database.read((m) => m.query(`EXPLAIN QUERY PLAN ${ABANDONED_INTAKE}`, [0]));
+    expect(plan.map((step: { detail: string }) => step.detail).join(' | ')).toMatch(/USING (COVERING )?INDEX ix_batches_open_intakes/);
+    await database.close();
+  });
+
   it('gives rows back as arrays in the order selected, from a statement of their own', async () => {
     const database = await Database.open(tempUrl());
     const sql = "SELECT value AS n, 'v' || value AS label, NULL AS absent FROM json_each('[3, 1, 2]') WHERE value > ? ORDER BY value";
@@ -227,6 +236,7 @@ if (requirePostgres()) {
         'BatchParts1765200000000',
         'BatchRateWindow1765300000000',
         'ContainerTypeNamesInByteOrder1765400000000',
+        'OpenIntakesIndex1765500000000',
       ]);
       await Promise.all(opened.map((database) => database.close()));
     });
@@ -314,6 +324,17 @@ if (requirePostgres()) {
         ]);
         expect(await select(manager, sql, [2])).toEqual([{ n: 3, label: 'v3', absent: null }]);
       });
+      await database.close();
+    });
+
+    it("finds an abandoned upload's intake off the open intakes' index", async () => {
+      const database = await Database.open(await scratch.migrated());
+      const plan = await database.write(async (manager) => {
+        // The table is empty, where a scan would always be cheapest: only whether the index can serve is asked.
+        await manager.query('SET LOCAL enable_seqscan = off');
+        return manager.query<Array<{ 'QUERY PLAN': string }>>(`EXPLAIN ${ABANDONED_INTAKE.replace('?', '$1')}`, [0]);
+      });
+      expect(plan.map((row) => row['QUERY PLAN']).join(' | ')).toMatch(/ix_batches_open_intakes/);
       await database.close();
     });
 

@@ -55,13 +55,14 @@ describe('a database made before the table sets', () => {
   afterEach(() => database.close());
 
   it('records the container tables as made, without making them again', async () => {
-    expect((await applied(database)).slice(-6)).toEqual([
+    expect((await applied(database)).slice(-7)).toEqual([
       'TenantTurns1764800000000',
       'ContainerTables1765000000000',
       'BatchKinds1765100000000',
       'BatchParts1765200000000',
       'BatchRateWindow1765300000000',
       'ContainerTypeNamesInByteOrder1765400000000',
+      'OpenIntakesIndex1765500000000',
     ]);
     const fresh = tempFile();
     await (await openDatabase(`sqlite:${fresh}`)).close();
