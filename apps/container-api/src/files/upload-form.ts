@@ -33,6 +33,8 @@ function formProblem(error: unknown): { code: 'PAYLOAD_TOO_LARGE' | 'VALIDATION_
 
 const isFileTooLarge = (error: unknown) => (error as { code?: string } | null)?.code === 'FST_REQ_FILE_TOO_LARGE';
 const isIdleTimeout = (error: unknown) => error instanceof ApiError && error.code === 'REQUEST_TIMEOUT';
+/** A stream with bytes still to come, which must be read to its end before the next part arrives. */
+const isUnread = (stream: Readable) => !stream.readableEnded && !stream.destroyed;
 
 export interface UploadSummary {
   readonly file: { readonly name: string; readonly bytes: number } | null;
@@ -103,12 +105,7 @@ export class UploadForm {
   /** Reads the parts after the file; the callback, or why the form cannot be taken. */
   async finish(): Promise<Result<void, FinishError>> {
     try {
-      for (let part = await this.next(); part !== null; part = await this.next()) {
-        await this.take(part);
-        // The file, met only now (the request was refused before it was read): its bytes are
-        // dropped too, or the parts after it never come.
-        if (part === this.file && !part.file.readableEnded && !part.file.destroyed) await this.dropStream(part.file);
-      }
+      await this.takeRest();
     } catch (error) {
       if (isIdleTimeout(error)) throw error;
       const problem = formProblem(error);
@@ -150,14 +147,9 @@ export class UploadForm {
   /** Reads and drops whatever of the request is left, so that an early answer still reaches the client. */
   async drain(): Promise<void> {
     try {
-      if (this.file && !this.file.file.readableEnded && !this.file.file.destroyed) await this.dropStream(this.file.file);
+      if (this.file && isUnread(this.file.file)) await this.dropStream(this.file.file);
       if (this.parts === null && !this.request.isMultipart()) return;
-      for (let part = await this.next(); part !== null; part = await this.next()) {
-        await this.take(part);
-        // The file, met only now (the request was refused before it was read): its bytes are
-        // dropped too, or the parts after it never come.
-        if (part === this.file && !part.file.readableEnded && !part.file.destroyed) await this.dropStream(part.file);
-      }
+      await this.takeRest();
     } catch (error) {
       if (isIdleTimeout(error)) throw error;
       if (!isFileTooLarge(error)) this.request.log.debug({ err: error }, 'the rest of an upload could not be read');
@@ -169,6 +161,14 @@ export class UploadForm {
       file: this.file ? { name: this.file.filename, bytes: this.fileBytes } : null,
       ...(this.callbackValue !== undefined ? { callback: this.callbackValue } : {}),
     };
+  }
+
+  /** Takes every part left. The file, met only now (the request was refused before it was read), has its bytes dropped too, or the parts after it never come. */
+  private async takeRest(): Promise<void> {
+    for (let part = await this.next(); part !== null; part = await this.next()) {
+      await this.take(part);
+      if (part === this.file && isUnread(part.file)) await this.dropStream(part.file);
+    }
   }
 
   private async next(): Promise<Multipart | null> {
