@@ -69,4 +69,4 @@ export type {
   DueCallback,
   SecretSealer,
 } from './callback';
-export { MAYBE_HUGE_NUMBER, holdsInfinity } from './json-numbers';
+export { MAYBE_HUGE_NUMBER, holdsInfinity, parseJsonText } from './json-text';

@@ -3,11 +3,10 @@
 // and a JSON item written out as cells, so that failed items of any batch export as a file
 // that uploads again. Cells are read when the item is processed, against the attribute config in
 // force then, as JSON items are.
-import { Result, err, ok } from '@container-service/batch-domain';
+import { Result, err, ok, parseJsonText } from '@container-service/batch-domain';
 import { AttributeConfig } from './attribute-config';
 import { ItemRejection } from './container-input';
 import { MAX_JSON_DEPTH, textNestsDeeperThan } from './json-depth';
-import { parseJsonCell } from './json-values';
 
 export const ATTRIBUTE_COLUMN_PREFIX = 'attributes.';
 export const CREATE_COLUMNS = ['refID', 'scannableId', 'isHazmat', 'isContainerizable', 'isReusable', 'parentId', 'trackingDetails', 'items'] as const;
@@ -38,18 +37,17 @@ function readAttribute(config: AttributeConfig | undefined, name: string, cell: 
       const flag = readFlag(cell.trim());
       return typeof flag === 'boolean' ? ok(flag) : refuse('true or false');
     }
-    default:
+    default: {
       // Measured on the text, before parsing: a value nested thousands deep is never built.
       if (textNestsDeeperThan(cell)) return refuse(`JSON nested at most ${MAX_JSON_DEPTH} levels deep`);
-      {
-        const parsed = parseJsonCell(cell);
-        if (parsed.ok) return ok(parsed.value);
-        return refuse(
-          parsed.error === 'not JSON'
-            ? `${config.dataType === 'array' ? 'an array' : 'an object'} written as JSON`
-            : 'JSON without a number too large to be read',
-        );
-      }
+      const parsed = parseJsonText(cell);
+      if (parsed.ok) return ok(parsed.value);
+      return refuse(
+        parsed.error === 'not JSON'
+          ? `${config.dataType === 'array' ? 'an array' : 'an object'} written as JSON`
+          : 'JSON without a number too large to be read',
+      );
+    }
   }
 }
 
@@ -88,7 +86,7 @@ export function readFileRow(operation: 'create' | 'update', columns: readonly st
     else if (FLAG_FIELDS.has(column)) fields[column] = readFlag(cell);
     else if (JSON_FIELDS.has(column)) {
       if (textNestsDeeperThan(cell)) return err({ code: 'ITEM_INVALID', reason: `${column} must not nest deeper than ${MAX_JSON_DEPTH} levels` });
-      const parsed = parseJsonCell(cell);
+      const parsed = parseJsonText(cell);
       if (!parsed.ok) {
         return parsed.error === 'not JSON'
           ? rowInvalid(`${column} is not valid JSON`)

@@ -1,4 +1,4 @@
-import { MAYBE_HUGE_NUMBER, holdsInfinity } from './json-numbers';
+import { MAYBE_HUGE_NUMBER, holdsInfinity, parseJsonText } from './json-text';
 
 describe('MAYBE_HUGE_NUMBER', () => {
   it('flags every literal that reads as Infinity, short exponents after a long integer part included', () => {
@@ -27,5 +27,23 @@ describe('holdsInfinity', () => {
   it('passes finite numbers, huge and tiny ones included, and numbers written in strings', () => {
     for (const text of ['{"a":1.7e308}', '{"a":1e-400}', '{"a":"1e400"}', `{"a":${'9'.repeat(300)}}`, '[]', 'null'])
       expect(holdsInfinity(JSON.parse(text))).toBe(false);
+  });
+});
+
+describe('parseJsonText', () => {
+  it('reads JSON, and says when text is not JSON', () => {
+    expect(parseJsonText('{"a":[1,"x",null]}')).toEqual({ ok: true, value: { a: [1, 'x', null] } });
+    expect(parseJsonText('{a:1}')).toEqual({ ok: false, error: 'not JSON' });
+  });
+
+  it('drops __proto__ keys and constructor keys holding a prototype, written plainly or escaped, at any depth', () => {
+    const read = parseJsonText('[{"\\u005f_proto__":{"y":2},"constructor":"kept","o":{"constructor":{"prototype":1},"__proto__":1,"k":1}}]');
+    expect(read).toEqual({ ok: true, value: [{ constructor: 'kept', o: { k: 1 } }] });
+    expect(Object.getPrototypeOf((read as { value: Array<{ o: object }> }).value[0]!.o)).toBe(Object.prototype);
+  });
+
+  it('refuses a number too large to read', () => {
+    expect(parseJsonText('{"x":1e400}')).toEqual({ ok: false, error: 'a number too large' });
+    expect(parseJsonText('{"x":1.7e308}')).toEqual({ ok: true, value: { x: 1.7e308 } });
   });
 });
