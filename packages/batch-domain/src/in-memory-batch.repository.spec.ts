@@ -20,5 +20,5 @@ describeBatchClaimContract('in memory', async () => {
 });
 describeBatchBacklogContract('in memory', async () => {
   const repository = new InMemoryBatchRepository();
-  return { backlog: repository, seeder: repository };
+  return { backlog: repository, seeder: repository, repository };
 });

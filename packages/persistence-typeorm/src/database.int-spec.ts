@@ -68,6 +68,7 @@ describe('Database', () => {
       { name: 'BatchRateWindow1765300000000' },
       { name: 'ContainerTypeNamesInByteOrder1765400000000' },
       { name: 'OpenIntakesIndex1765500000000' },
+      { name: 'FinishedBatchCounts1765600000000' },
     ]);
     await second.close();
   });
@@ -237,6 +238,7 @@ if (requirePostgres()) {
         'BatchRateWindow1765300000000',
         'ContainerTypeNamesInByteOrder1765400000000',
         'OpenIntakesIndex1765500000000',
+        'FinishedBatchCounts1765600000000',
       ]);
       await Promise.all(opened.map((database) => database.close()));
     });

@@ -6,6 +6,7 @@ import { aContainerType } from '@container-service/container-domain/testing';
 import BetterSqlite3 from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { TypeOrmBatchBacklog } from './typeorm-batch.backlog';
 import { Database, openDatabase } from './database';
 import { batchTables, containerTables } from './table-sets';
 import { TypeOrmBatchProcessingStore } from './typeorm-batch-processing.store';
@@ -55,7 +56,7 @@ describe('a database made before the table sets', () => {
   afterEach(() => database.close());
 
   it('records the container tables as made, without making them again', async () => {
-    expect((await applied(database)).slice(-7)).toEqual([
+    expect((await applied(database)).slice(-8)).toEqual([
       'TenantTurns1764800000000',
       'ContainerTables1765000000000',
       'BatchKinds1765100000000',
@@ -63,6 +64,7 @@ describe('a database made before the table sets', () => {
       'BatchRateWindow1765300000000',
       'ContainerTypeNamesInByteOrder1765400000000',
       'OpenIntakesIndex1765500000000',
+      'FinishedBatchCounts1765600000000',
     ]);
     const fresh = tempFile();
     await (await openDatabase(`sqlite:${fresh}`)).close();
@@ -76,6 +78,7 @@ describe('a database made before the table sets', () => {
     expect(await batches.findStatus(locator, 10)).toBeNull();
     expect(view.batch.counts).toMatchObject({ total: 2, success: 1, failed: 1 });
     expect(view.successes.map((item) => item.refId)).toEqual(['r-1']);
+    expect((await new TypeOrmBatchBacklog(database).backlog()).batches.PARTIAL_SUCCESS).toBe(1);
     expect(await batches.add(aBatch({ id: aBatchId(2), total: 1 }), someItems(1), { submission: { key: 'req-1', fingerprint: 'f1' } })).toEqual({
       kind: 'replayed',
       batchId: aBatchId(1),

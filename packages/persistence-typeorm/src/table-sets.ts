@@ -12,6 +12,7 @@ import { BatchKinds1765100000000 } from './migrations/1765100000000-batch-kinds'
 import { BatchParts1765200000000 } from './migrations/1765200000000-batch-parts';
 import { BatchRateWindow1765300000000 } from './migrations/1765300000000-batch-rate-window';
 import { OpenIntakesIndex1765500000000 } from './migrations/1765500000000-open-intakes-index';
+import { FinishedBatchCounts1765600000000 } from './migrations/1765600000000-finished-batch-counts';
 import { ContainerTables1765000000000 } from './migrations/1765000000000-container-tables';
 import { ContainerTypeNamesInByteOrder1765400000000 } from './migrations/1765400000000-container-type-names-in-byte-order';
 import { BatchItemSchema, BatchPartSchema, BatchSchema } from './schemas/batch.schema';
@@ -41,6 +42,7 @@ export const batchTables: TableSet = {
     BatchParts1765200000000,
     BatchRateWindow1765300000000,
     OpenIntakesIndex1765500000000,
+    FinishedBatchCounts1765600000000,
   ],
 };
 

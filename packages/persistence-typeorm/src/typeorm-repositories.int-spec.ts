@@ -61,7 +61,11 @@ for (const [label, url] of stores) {
   );
   describeBatchBacklogContract(
     `TypeOrmBatchBacklog on ${label}`,
-    opener(url, (database) => ({ backlog: new TypeOrmBatchBacklog(database), seeder: new TypeOrmBatchSeeder(database) })),
+    opener(url, (database) => ({
+      backlog: new TypeOrmBatchBacklog(database),
+      seeder: new TypeOrmBatchSeeder(database),
+      repository: new TypeOrmBatchRepository(database),
+    })),
   );
   describeCallbackOutboxContract(
     `TypeOrmCallbackOutbox on ${label}`,
