@@ -1,0 +1,147 @@
+// Benchmark: the fastest correct processing the service's SQLite schema allows, written by hand,
+// against the driver baseline of rows 4 and 5 (`npm run bench`). It says how far a ratio target
+// can be reached at all with this schema, whatever the service's own code costs:
+//   file: a batch's items already stored (the file's intake is before the 202, outside row 5's
+//         clock); per 1 024 items, one transaction that reads them, parses each stored input,
+//         inserts the container and its tracking row, records the item's outcome and adds to the
+//         batch's counters;
+//   JSON: the same per batch of 1 024, after an intake transaction that stores the batch row and
+//         its items (row 4's clock runs while batches are received and processed), in one thread.
+// No type check, no conflict rule, no lease, no progress, no thread hop: the service does all of
+// them, so its ratios are below these. Each is measured with the item's outcome written as the
+// service writes it (an UPDATE of the item row) and into a narrow table of its own (an INSERT at
+// the end of its key), the design change that ceiling prices. Three rounds, alternating; medians.
+// Usage: npm run bench:ceiling [-- --rows 200000 --batches 49]
+import { UuidV7IdGenerator } from '@container-service/container-api';
+import { Database } from '@container-service/persistence-typeorm';
+import BetterSqlite3 from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CHUNK, baselineRow, commitMeasured, driverBaseline, machine, n, writeSection } from './support';
+
+type Outcomes = 'update' | 'table';
+const ids = new UuidV7IdGenerator();
+
+async function freshFile(): Promise<{ db: BetterSqlite3.Database; done: () => void }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-ceiling-'));
+  const file = path.join(dir, 'ceiling.sqlite');
+  await (await Database.open(`sqlite:${file}`)).close();
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(
+    'CREATE TABLE item_outcomes (batch_pk integer NOT NULL, seq integer NOT NULL, state varchar(16) NOT NULL, result_id varchar(256), PRIMARY KEY (batch_pk, seq)) WITHOUT ROWID',
+  );
+  const done = () => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { db, done };
+}
+
+/** What a stored item holds: a JSON create's object (a file row's cells cost about the same to parse). */
+const storedInput = (i: number) =>
+  JSON.stringify({ refID: `r-${i}`, scannableId: `S-${i}`, attributes: { weight: i % 100 }, trackingDetails: [{ operator: 'DHL', trackingId: `T-${i}` }] });
+
+/** The statements of one database, and one chunk's processing by hand. */
+function processor(db: BetterSqlite3.Database, outcomes: Outcomes) {
+  const insertBatch = db.prepare(
+    `INSERT INTO batches (tenant_id, id, kind, target_type, operation, source, total, success, failed, cancelled, created_at, callback_state, callback_attempts, intake_open)
+     VALUES ('bench', ?, 'container', 'bag', 'create', 'json', ?, 0, 0, 0, ?, 'NONE', 0, 0)`,
+  );
+  const insertItem = db.prepare(`INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state, deferred) VALUES (?, ?, ?, NULL, ?, 'pending', 0)`);
+  const readItems = db.prepare(`SELECT seq, input FROM batch_items WHERE batch_pk = ? AND seq >= ? AND seq < ? AND state = 'pending' ORDER BY seq`);
+  const insertContainer = db.prepare(
+    `INSERT INTO containers (tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by)
+     VALUES ('bench', ?, 'bag', ?, ?, ?, ?, '[]', NULL, 0, 1, 0, ?, ?, NULL, NULL)`,
+  );
+  const insertTracking = db.prepare(`INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ('bench', 'DHL', ?, ?)`);
+  const outcome =
+    outcomes === 'update'
+      ? db.prepare(`UPDATE batch_items SET state = 'SUCCESS', result_id = ? WHERE batch_pk = ? AND seq = ?`)
+      : db.prepare(`INSERT INTO item_outcomes (result_id, batch_pk, seq, state) VALUES (?, ?, ?, 'SUCCESS')`);
+  const count = db.prepare(`UPDATE batches SET success = success + ?, started_at = COALESCE(started_at, ?) WHERE pk = ?`);
+  const intake = db.transaction((from: number, to: number): number => {
+    const pk = Number(insertBatch.run(`batch:${ids.uuid()}`, to - from, Date.now()).lastInsertRowid);
+    for (let i = from; i < to; i++) insertItem.run(pk, i - from, `r-${i}`, storedInput(i));
+    return pk;
+  });
+  const chunk = db.transaction((pk: number, from: number, to: number) => {
+    const now = Date.now();
+    const items = readItems.all(pk, from, to) as Array<{ seq: number; input: string }>;
+    for (const item of items) {
+      const input = JSON.parse(item.input) as { refID: string };
+      const row = baselineRow(Number(input.refID.slice(2)), ids, now);
+      insertContainer.run(...row.container);
+      insertTracking.run(...row.tracking);
+      outcome.run(row.container[0], pk, item.seq);
+    }
+    count.run(items.length, now, pk);
+  });
+  return { intake, chunk };
+}
+
+/** Items/s processing a stored batch of `rows` items (the file case). */
+async function fileCeiling(rows: number, outcomes: Outcomes): Promise<number> {
+  const { db, done } = await freshFile();
+  const { intake, chunk } = processor(db, outcomes);
+  const pk = intake(0, rows);
+  const t0 = performance.now();
+  for (let i = 0; i < rows; i += CHUNK) chunk(pk, i, Math.min(rows, i + CHUNK));
+  const rate = rows / ((performance.now() - t0) / 1000);
+  done();
+  return rate;
+}
+
+/** Items/s receiving and processing `batches` batches of 1 024 (the JSON case). */
+async function jsonCeiling(batches: number, outcomes: Outcomes): Promise<number> {
+  const { db, done } = await freshFile();
+  const { intake, chunk } = processor(db, outcomes);
+  const t0 = performance.now();
+  for (let b = 0; b < batches; b++) chunk(intake(b * CHUNK, (b + 1) * CHUNK), 0, CHUNK);
+  const rate = (batches * CHUNK) / ((performance.now() - t0) / 1000);
+  done();
+  return rate;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, batches: { type: 'string', default: '49' } } });
+  const rows = Number(values.rows);
+  const batches = Number(values.batches);
+  const started = Date.now();
+  const runs: Record<string, number[]> = {};
+  const add = (key: string, value: number) => (runs[key] ??= []).push(value);
+  for (let round = 0; round < 3; round++) {
+    add('fileBase', await driverBaseline(rows));
+    add('fileUpdate', await fileCeiling(rows, 'update'));
+    add('fileTable', await fileCeiling(rows, 'table'));
+    add('jsonBase', await driverBaseline(batches * CHUNK));
+    add('jsonUpdate', await jsonCeiling(batches, 'update'));
+    add('jsonTable', await jsonCeiling(batches, 'table'));
+  }
+  const m = Object.fromEntries(Object.entries(runs).map(([key, list]) => [key, median(list)])) as Record<string, number>;
+  const ratio = (key: string, base: string) => `${(m[key]! / m[base]!).toFixed(2)} (${runs[key]!.map((v, i) => (v / runs[base]![i]!).toFixed(2)).join(', ')})`;
+  const table = [
+    `Run of ${new Date().toISOString().slice(0, 10)}, ${commitMeasured()}, ${machine()}; ${((Date.now() - started) / 60_000).toFixed(1)} min; medians of three rounds, each round's ratio in brackets.`,
+    '',
+    '| by hand, on the service schema | items/s | ÷ driver baseline | target of the service |',
+    '|---|---:|---|---|',
+    `| driver baseline, ${n(rows)} rows (row 5's) | ${n(m.fileBase!)} | 1 | |`,
+    `| file: stored items processed, outcome as an UPDATE of the item (today's schema) | ${n(m.fileUpdate!)} | ${ratio('fileUpdate', 'fileBase')} | ≥ 0.55 |`,
+    `| file: the same, outcome in a narrow table | ${n(m.fileTable!)} | ${ratio('fileTable', 'fileBase')} | |`,
+    `| driver baseline, ${n(batches * CHUNK)} rows (row 4's) | ${n(m.jsonBase!)} | 1 | |`,
+    `| JSON: ${batches} batches received and processed in one thread, outcome as an UPDATE | ${n(m.jsonUpdate!)} | ${ratio('jsonUpdate', 'jsonBase')} | ≥ 0.45 |`,
+    `| JSON: the same, outcome in a narrow table | ${n(m.jsonTable!)} | ${ratio('jsonTable', 'jsonBase')} | |`,
+  ].join('\n');
+  process.stdout.write(`${table}\n`);
+  writeSection('ceiling', table);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
