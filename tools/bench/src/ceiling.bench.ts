@@ -11,6 +11,8 @@
 // them, so its ratios are below these. Each is measured with the item's outcome written as the
 // service writes it (an UPDATE of the item row) and into a narrow table of its own (an INSERT at
 // the end of its key), the design change that ceiling prices. Three rounds, alternating; medians.
+// Then the file case on PostgreSQL over 1, 2 and 4 connections (issue 16's rows 5a), against the
+// pg baseline of `npm run bench:pg`, on a durable throwaway server (BENCH_POSTGRES=false skips it).
 // Usage: npm run bench:ceiling [-- --rows 200000 --batches 49]
 import { UuidV7IdGenerator } from '@container-service/container-api';
 import { Database } from '@container-service/persistence-typeorm';
@@ -19,6 +21,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { startThrowawayPostgres } from '@container-service/test-postgres';
+import { postgresCeiling } from './ceiling-postgres';
+import { pgBaseline } from './postgres.bench';
 import { CHUNK, baselineRow, commitMeasured, driverBaseline, machine, n, writeSection } from './support';
 
 type Outcomes = 'update' | 'table';
@@ -106,6 +111,28 @@ async function jsonCeiling(batches: number, outcomes: Outcomes): Promise<number>
   return rate;
 }
 
+/** The file case on PostgreSQL, one round per connection count (a round is 10–30 s): table rows. */
+async function postgresRows(rows: number): Promise<string[]> {
+  const server = await startThrowawayPostgres({ durable: true });
+  try {
+    const lines: string[] = [];
+    for (const connections of [1, 2, 4]) {
+      const base = await pgBaseline(server, rows, connections);
+      const update = await postgresCeiling(server, rows, connections, 'update');
+      const table = await postgresCeiling(server, rows, connections, 'table');
+      const over = `over ${connections} connection${connections === 1 ? '' : 's'}`;
+      lines.push(
+        `| PostgreSQL: pg baseline, ${n(rows)} rows ${over} (row 5a's) | ${n(base)} | 1 | |`,
+        `| PostgreSQL: file, stored items processed ${over}, outcome as an UPDATE | ${n(update)} | ${(update / base).toFixed(2)} | ≥ 0.40 |`,
+        `| PostgreSQL: the same, outcome in a narrow table | ${n(table)} | ${(table / base).toFixed(2)} | |`,
+      );
+    }
+    return lines;
+  } finally {
+    await server.stop();
+  }
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
@@ -137,8 +164,10 @@ async function main(): Promise<void> {
     `| JSON: ${batches} batches received and processed in one thread, outcome as an UPDATE | ${n(m.jsonUpdate!)} | ${ratio('jsonUpdate', 'jsonBase')} | ≥ 0.45 |`,
     `| JSON: the same, outcome in a narrow table | ${n(m.jsonTable!)} | ${ratio('jsonTable', 'jsonBase')} | |`,
   ].join('\n');
-  process.stdout.write(`${table}\n`);
-  writeSection('ceiling', table);
+  const postgres = process.env.BENCH_POSTGRES === 'false' ? [] : await postgresRows(rows);
+  const text = [table, ...postgres].join('\n');
+  process.stdout.write(`${text}\n`);
+  writeSection('ceiling', text);
 }
 
 main().catch((error: unknown) => {

@@ -180,7 +180,7 @@ async function jsonRun(server: ThrowawayPostgres, workers: number): Promise<Run 
  * the service's schema, over `connections` connections that each take the next 1 024 rows: one
  * transaction of two multi-row INSERTs (containers, tracking ids) per chunk; rows per second.
  */
-async function pgBaseline(server: ThrowawayPostgres, rows: number, connections: number): Promise<number> {
+export async function pgBaseline(server: ThrowawayPostgres, rows: number, connections: number): Promise<number> {
   const database: FreshDatabase = await freshDatabase(server.url, 'bench_base');
   try {
     await (await Database.open(database.url, { poolMax: 1 })).close();

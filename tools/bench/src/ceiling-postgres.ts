@@ -1,0 +1,99 @@
+// The ceiling of `npm run bench:ceiling` on PostgreSQL (issue 16's file rows): a stored batch of
+// `rows` items processed by hand over `connections` connections through `pg`, each taking the next
+// 1 024 items in one transaction: read them, parse each input, insert the containers and their
+// tracking rows in two multi-row INSERTs (as the baseline does), record the outcomes in one
+// statement (an UPDATE of the items from arrays, as the service's schema has them, or an INSERT
+// into a narrow table) and add to the batch's counters. Against `pgBaseline`, the same inserts
+// alone. No check, no conflict rule, no lease: what the schema allows, not what the service does.
+import { DEFAULT_CHUNK_SIZE } from '@container-service/batch-domain';
+import { UuidV7IdGenerator } from '@container-service/container-api';
+import { Database } from '@container-service/persistence-typeorm';
+import { FreshDatabase, ThrowawayPostgres, freshDatabase } from '@container-service/test-postgres';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { baselineRow } from './support';
+
+export type Outcomes = 'update' | 'table';
+
+const CONTAINERS = (count: number) =>
+  `INSERT INTO containers (tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by) VALUES ${Array.from(
+    { length: count },
+    (_, r) =>
+      `('bench', $${r * 7 + 1}, 'bag', $${r * 7 + 2}, $${r * 7 + 3}, $${r * 7 + 4}, $${r * 7 + 5}, '[]', NULL, false, true, false, $${r * 7 + 6}, $${r * 7 + 7}, NULL, NULL)`,
+  ).join(', ')}`;
+const TRACKING = (count: number) =>
+  `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${Array.from({ length: count }, (_, r) => `('bench', 'DHL', $${r * 2 + 1}, $${r * 2 + 2})`).join(', ')}`;
+const OUTCOMES: Record<Outcomes, string> = {
+  update: `UPDATE batch_items i SET state = 'SUCCESS', result_id = v.id FROM unnest($2::int[], $3::text[]) AS v(seq, id) WHERE i.batch_pk = $1 AND i.seq = v.seq`,
+  table: `INSERT INTO item_outcomes (batch_pk, seq, state, result_id) SELECT $1, v.seq, 'SUCCESS', v.id FROM unnest($2::int[], $3::text[]) AS v(seq, id)`,
+};
+
+/** Items/s processing a stored batch of `rows` items over `connections` connections. */
+export async function postgresCeiling(server: ThrowawayPostgres, rows: number, connections: number, outcomes: Outcomes): Promise<number> {
+  const database: FreshDatabase = await freshDatabase(server.url, 'bench_ceiling');
+  try {
+    await (await Database.open(database.url, { poolMax: 1 })).close();
+    const clients = Array.from({ length: connections }, () => new Client({ connectionString: database.url }));
+    await Promise.all(clients.map((c) => c.connect()));
+    const [first] = clients as [Client];
+    await first.query(
+      'CREATE TABLE item_outcomes (batch_pk bigint NOT NULL, seq integer NOT NULL, state varchar(16) NOT NULL, result_id varchar(256), PRIMARY KEY (batch_pk, seq))',
+    );
+    const { rows: made } = await first.query<{ pk: string }>(
+      `INSERT INTO batches (tenant_id, id, kind, target_type, operation, source, total, success, failed, cancelled, created_at, callback_state, callback_attempts, intake_open)
+       VALUES ('bench', 'batch:ceiling', 'container', 'bag', 'create', 'file', $1, 0, 0, 0, 1, 'NONE', 0, 0) RETURNING pk`,
+      [rows],
+    );
+    const pk = Number(made[0]!.pk);
+    await first.query(
+      `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state, deferred)
+       SELECT $1, s, 'r-' || s, NULL, json_build_object('refID', 'r-' || s, 'scannableId', 'S-' || s, 'attributes', json_build_object('weight', s % 100),
+         'trackingDetails', json_build_array(json_build_object('operator', 'DHL', 'trackingId', 'T-' || s)))::text, 'pending', 0
+       FROM generate_series(0, $2::int - 1) AS s`,
+      [pk, rows],
+    );
+    await first.query('VACUUM ANALYZE batch_items');
+    const ids = new UuidV7IdGenerator();
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      clients.map(async (client) => {
+        while (next < rows) {
+          const from = next;
+          const to = Math.min(rows, from + DEFAULT_CHUNK_SIZE);
+          next = to;
+          const full = to - from === DEFAULT_CHUNK_SIZE;
+          await client.query('BEGIN');
+          const { rows: items } = await client.query<{ seq: number; input: string }>({
+            ...(full ? { name: 'ceiling-read' } : {}),
+            text: `SELECT seq, input FROM batch_items WHERE batch_pk = $1 AND seq >= $2 AND seq < $3 AND state = 'pending' ORDER BY seq`,
+            values: [pk, from, to],
+          });
+          const now = Date.now();
+          const containerValues: unknown[] = [];
+          const trackingValues: unknown[] = [];
+          const seqs: number[] = [];
+          const made: string[] = [];
+          for (const item of items) {
+            const input = JSON.parse(item.input) as { refID: string };
+            const row = baselineRow(Number(input.refID.slice(2)), ids, now);
+            containerValues.push(...row.container);
+            trackingValues.push(...row.tracking);
+            seqs.push(item.seq);
+            made.push(row.container[0]);
+          }
+          await client.query({ ...(full ? { name: 'ceiling-containers' } : {}), text: CONTAINERS(items.length), values: containerValues });
+          await client.query({ ...(full ? { name: 'ceiling-tracking' } : {}), text: TRACKING(items.length), values: trackingValues });
+          await client.query({ name: `ceiling-${outcomes}`, text: OUTCOMES[outcomes], values: [pk, seqs, made] });
+          await client.query({ name: 'ceiling-count', text: 'UPDATE batches SET success = success + $2 WHERE pk = $1', values: [pk, items.length] });
+          await client.query('COMMIT');
+        }
+      }),
+    );
+    const rate = rows / ((performance.now() - t0) / 1000);
+    await Promise.all(clients.map((c) => c.end()));
+    return rate;
+  } finally {
+    await database.drop();
+  }
+}
