@@ -152,8 +152,9 @@ async function main(): Promise<void> {
   }
   const m = Object.fromEntries(Object.entries(runs).map(([key, list]) => [key, median(list)])) as Record<string, number>;
   const ratio = (key: string, base: string) => `${(m[key]! / m[base]!).toFixed(2)} (${runs[key]!.map((v, i) => (v / runs[base]![i]!).toFixed(2)).join(', ')})`;
+  const postgres = process.env.BENCH_POSTGRES === 'false' ? [] : await postgresRows(rows);
   const table = [
-    `Run of ${new Date().toISOString().slice(0, 10)}, ${commitMeasured()}, ${machine()}; ${((Date.now() - started) / 60_000).toFixed(1)} min; medians of three rounds, each round's ratio in brackets.`,
+    `Run of ${new Date().toISOString().slice(0, 10)}, ${commitMeasured()}, ${machine()}; ${((Date.now() - started) / 60_000).toFixed(1)} min; SQLite: medians of three rounds, each round's ratio in brackets; PostgreSQL (durable throwaway server): one round.`,
     '',
     '| by hand, on the service schema | items/s | ÷ driver baseline | target of the service |',
     '|---|---:|---|---|',
@@ -164,7 +165,6 @@ async function main(): Promise<void> {
     `| JSON: ${batches} batches received and processed in one thread, outcome as an UPDATE | ${n(m.jsonUpdate!)} | ${ratio('jsonUpdate', 'jsonBase')} | ≥ 0.45 |`,
     `| JSON: the same, outcome in a narrow table | ${n(m.jsonTable!)} | ${ratio('jsonTable', 'jsonBase')} | |`,
   ].join('\n');
-  const postgres = process.env.BENCH_POSTGRES === 'false' ? [] : await postgresRows(rows);
   const text = [table, ...postgres].join('\n');
   process.stdout.write(`${text}\n`);
   writeSection('ceiling', text);
