@@ -117,6 +117,82 @@ describe('CreateContainerHandler', () => {
     expect(outcomes[0]).toEqual({ kind: 'failed', code: 'ATTRIBUTE_INVALID', reason: "attribute 'weight' is required" });
     expect(outcomes[1]!.kind).toBe('success');
   });
+
+  /** The store, counting the owner look-ups the handler makes through it. */
+  function counted(store: InMemoryContainerStore) {
+    const looks = { scannable: 0, tracking: 0 };
+    const provider = {
+      within: (tx: null) => {
+        const inner = store.within(tx);
+        return {
+          ...inner,
+          scannableOwners: (...args: Parameters<typeof inner.scannableOwners>) => (looks.scannable++, inner.scannableOwners(...args)),
+          trackingOwners: (...args: Parameters<typeof inner.trackingOwners>) => (looks.tracking++, inner.trackingOwners(...args)),
+        };
+      },
+    };
+    return { looks, create: new CreateContainerHandler(provider, new SequentialIdGenerator()) };
+  }
+  const dhl = (trackingId: string) => ({ operator: 'DHL', trackingId });
+
+  it('reads no owners for a chunk whose ids nothing holds, and reads them once one is held', async () => {
+    const { store } = setUp();
+    const { looks, create } = counted(store);
+    const fresh = await create.handleChunk(
+      null,
+      context(),
+      pending([{ refID: 'a', scannableId: 'S1', attributes: { weight: 1 }, trackingDetails: [dhl('T1')] }, { refID: 'b' }]),
+    );
+    expect(fresh.map((o) => o.kind)).toEqual(['success', 'failed']);
+    expect(looks).toEqual({ scannable: 0, tracking: 0 });
+    const again = await create.handleChunk(
+      null,
+      context(),
+      pending([
+        { refID: 'c', attributes: { weight: 1 }, trackingDetails: [dhl('T2')] },
+        { refID: 'd', scannableId: 'S1', attributes: { weight: 1 } },
+      ]),
+    );
+    expect(looks).toEqual({ scannable: 1, tracking: 1 });
+    expect(again).toEqual([
+      { kind: 'success', resultId: expect.any(String) },
+      {
+        kind: 'failed',
+        code: 'SCANNABLE_ID_TAKEN',
+        reason: `scannableId 'S1' is already used by container ${fresh[0]!.kind === 'success' ? fresh[0]!.resultId : ''}`,
+      },
+    ]);
+    expect(store.containers.size).toBe(2);
+  });
+
+  it('answers a chunk that clashes with stored containers as if it had read their owners first', async () => {
+    const { store, create } = setUp();
+    const [held] = await create.handleChunk(
+      null,
+      context(),
+      pending([{ refID: 'h', scannableId: 'S1', attributes: { weight: 1 }, trackingDetails: [dhl('T1')] }]),
+    );
+    const holder = held!.kind === 'success' ? held!.resultId : '';
+    const outcomes = await create.handleChunk(
+      null,
+      context(),
+      pending([
+        { refID: 'a', attributes: { weight: 1 }, trackingDetails: [dhl('T2')] },
+        // A stored container's tracking id comes first in its list, the one item a took second.
+        { refID: 'b', attributes: { weight: 1 }, trackingDetails: [dhl('T1'), dhl('T2')] },
+        // A held scannable id is named before a parent that does not exist.
+        { refID: 'c', scannableId: 'S1', parentId: 'bag:nope', attributes: { weight: 1 } },
+        { refID: 'd', attributes: { weight: 1 } },
+      ]),
+    );
+    expect(outcomes.map((o) => (o.kind === 'success' ? 'ok' : o.reason))).toEqual([
+      'ok',
+      `tracking id 'T1' of operator 'DHL' is already used by container ${holder}`,
+      `scannableId 'S1' is already used by container ${holder}`,
+      'ok',
+    ]);
+    expect(store.containers.size).toBe(3);
+  });
 });
 
 describe('UpdateContainerHandler', () => {

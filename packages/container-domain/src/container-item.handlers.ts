@@ -3,7 +3,8 @@
 // container being updated), then written. A chunk reads everything its items refer to in a few
 // set-based queries first, then applies the items in input order against that picture, keeping
 // it current as it goes, so when two items of a batch collide the first wins. The database's
-// unique keys stay the last word: a write the picture missed fails the whole chunk.
+// unique keys stay the last word: a write the picture missed fails the whole chunk. A create
+// chunk tries first without reading the owners of its ids, which in the usual case hold none.
 import { BatchContext, HandledOutcome, IdGenerator, ItemHandler, PendingItem } from '@container-service/batch-domain';
 import { AttributeConfig } from './attribute-config';
 import { ContainerSnapshot, ContainerStore, ContainerStoreProvider } from './container';
@@ -95,6 +96,13 @@ export class CreateContainerHandler<Tx> implements ItemHandler<Tx> {
     if (type === null) return typeGone(context, items);
     const inputs = parsed.flatMap((p) => (p.ok ? [p.value] : []));
     // One after another: every read goes through the chunk's transaction, which is one connection.
+    const parents = await store.parents(context.tenantId, unique(inputs.flatMap((i) => (i.parentId === null ? [] : [i.parentId]))));
+    // First as if no stored container held any of the chunk's ids: when no item then fails a check
+    // and the store takes every container, that is the answer the owners would have given (no
+    // owner of any of these ids exists), without reading them. Anything else is judged again
+    // against the owners, from the start, as if the first try had not been made.
+    const unseen = this.judge(parsed, new Map(), new TrackingPicture([]), parents, context);
+    if (unseen.checked && (await store.insertManyIfFree(unseen.created))) return unseen.outcomes;
     const scannables = await store.scannableOwners(
       context.tenantId,
       context.targetType,
@@ -104,22 +112,38 @@ export class CreateContainerHandler<Tx> implements ItemHandler<Tx> {
       context.tenantId,
       inputs.flatMap((i) => i.trackingDetails),
     );
-    const parents = await store.parents(context.tenantId, unique(inputs.flatMap((i) => (i.parentId === null ? [] : [i.parentId]))));
-    const scannableTaken = new Map(scannables);
-    const trackingTaken = new TrackingPicture(tracking);
+    const judged = this.judge(parsed, new Map(scannables), new TrackingPicture(tracking), parents, context);
+    await store.insertMany(judged.created);
+    return judged.outcomes;
+  }
+
+  /**
+   * Each item's outcome in input order against the owners given, which it keeps current; the
+   * containers to create, and whether every parsed item passed its checks.
+   */
+  private judge(
+    parsed: ReadonlyArray<Result<ContainerCreateInput, ItemRejection>>,
+    scannableTaken: Map<string, string>,
+    trackingTaken: TrackingPicture,
+    parents: ReadonlyMap<string, { isLeaf: boolean }>,
+    context: BatchContext,
+  ): { outcomes: HandledOutcome[]; created: ContainerSnapshot[]; checked: boolean } {
     const created: ContainerSnapshot[] = [];
+    let checked = true;
     const outcomes = parsed.map((result): HandledOutcome => {
       if (!result.ok) return failed(result.error.code, result.error.reason);
       const outcome = this.check(result.value, scannableTaken, trackingTaken, parents);
-      if (outcome) return outcome;
+      if (outcome) {
+        checked = false;
+        return outcome;
+      }
       const container = this.build(result.value, context);
       created.push(container);
       if (container.scannableId !== null) scannableTaken.set(container.scannableId, container.id);
       trackingTaken.assign(container.id, container.trackingDetails);
       return { kind: 'success', resultId: container.id };
     });
-    await store.insertMany(created);
-    return outcomes;
+    return { outcomes, created, checked };
   }
 
   private check(

@@ -40,7 +40,9 @@ export interface TrackingOwner {
  * so a chunk of items costs a handful of statements, not several per item. A scannable id belongs
  * to one container of a tenant and type, a tracking id (operator and id) to one container of a
  * tenant: the handlers check that first, and the store is the last word, rejecting a write that
- * breaks it, which rolls the whole chunk back.
+ * breaks it, which rolls the whole chunk back. A chunk whose items clash with nothing in the chunk
+ * is first stored without looking owners up (insertManyIfFree); only when that finds an id taken
+ * are the owners read and each item judged against them.
  */
 export interface ContainerStore {
   findType(tenantId: string, name: string): Promise<{ readonly isLeaf: boolean; readonly attributes: readonly AttributeConfig[] } | null>;
@@ -54,6 +56,13 @@ export interface ContainerStore {
   findMany(tenantId: string, containerType: string, containerIds: readonly string[]): Promise<ReadonlyMap<string, ContainerSnapshot>>;
   /** Stores new containers with their tracking ids; rejects when one takes an id another container holds. */
   insertMany(containers: readonly ContainerSnapshot[]): Promise<void>;
+  /**
+   * Stores new containers with their tracking ids when none takes an id or a scannable id another
+   * container holds (on a store with concurrent writers, one whose writer has not committed yet
+   * counts once it commits), and answers true; otherwise stores none of them, leaves the
+   * transaction as it was and answers false.
+   */
+  insertManyIfFree(containers: readonly ContainerSnapshot[]): Promise<boolean>;
   /** Replaces the stored container, its tracking ids included; rejects when the tenant has no such container, or it takes an id another container holds. */
   update(container: ContainerSnapshot): Promise<void>;
 }

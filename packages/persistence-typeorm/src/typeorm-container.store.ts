@@ -11,7 +11,7 @@ import {
 } from '@container-service/container-domain';
 import { EntityManager } from 'typeorm';
 import { Database } from './database';
-import { execute, onPostgres, placeholders, select, sized, slices } from './sql';
+import { driverErrorCode, execute, onPostgres, placeholders, select, sized, slices } from './sql';
 import { ContainerSchema } from './schemas/container.schema';
 import { CONTAINER_COLUMNS, CONTAINER_WIDTH, fromContainerRow, putContainerColumns } from './container.mapper';
 import { ArrayElement, InsertColumn, bulkInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
@@ -60,6 +60,12 @@ const PARENTS_IN = (n: number) =>
 const CONTAINERS_IN = (n: number) => `SELECT ${CONTAINER_COLUMNS} FROM containers WHERE tenant_id = ? AND container_type = ? AND id IN (${placeholders(n)})`;
 const INSERT_CONTAINERS = (n: number) => `INSERT INTO containers (${CONTAINER_COLUMNS}) VALUES ${placeholders(n, 16)}`;
 const INSERT_TRACKING = (n: number) => `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${placeholders(n, 4)}`;
+/** Where insertManyIfFree goes back to, inside the chunk's transaction. */
+const SAVEPOINT = 'containers_if_free';
+
+/** A unique key refused a row: a container id, scannable id or tracking id already held (SQLite's and PostgreSQL's codes). */
+const takesHeldKey = (error: unknown): boolean =>
+  ['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE', '23505'].includes(driverErrorCode(error) as string);
 
 interface RawContainerRow {
   tenant_id: string;
@@ -198,6 +204,27 @@ export class TypeOrmContainerStore implements ContainerStore {
       }
     }
     await this.insertTracking(containers);
+  }
+
+  /**
+   * insertMany's statements, after a savepoint: when a unique key refuses a row, going back to it
+   * leaves the transaction as it was (on PostgreSQL, usable again). Plain inserts, not ON CONFLICT
+   * DO NOTHING: on PostgreSQL that probes every unique index once more before each row, which cost
+   * as much as the owner look-ups it would save.
+   */
+  async insertManyIfFree(containers: readonly ContainerSnapshot[]): Promise<boolean> {
+    if (containers.length === 0) return true;
+    await execute(this.tx, `SAVEPOINT ${SAVEPOINT}`, []);
+    try {
+      await this.insertMany(containers);
+    } catch (error) {
+      if (!takesHeldKey(error)) throw error;
+      await execute(this.tx, `ROLLBACK TO SAVEPOINT ${SAVEPOINT}`, []);
+      await execute(this.tx, `RELEASE SAVEPOINT ${SAVEPOINT}`, []);
+      return false;
+    }
+    await execute(this.tx, `RELEASE SAVEPOINT ${SAVEPOINT}`, []);
+    return true;
   }
 
   async update(container: ContainerSnapshot): Promise<void> {

@@ -192,6 +192,44 @@ export function describeContainerStoreContract(name: string, open: () => Promise
       expect(await inTx((store) => store.trackingOwners('acme', [dhl('T9')]))).toEqual([]);
     });
 
+    it('stores all of a list whose ids are free, if-free, and answers true', async () => {
+      await insert({ id: id(1), scannableId: 'S1', trackingDetails: [dhl('T1')] });
+      const list = [
+        aContainer({ id: id(2), scannableId: 'S2', trackingDetails: [dhl('T2')] }),
+        aContainer({ id: id(3), trackingDetails: [dhl('T3'), dhl('T4')] }),
+      ];
+      expect(await inTx((store) => store.insertManyIfFree(list))).toBe(true);
+      expect([...(await stored('acme', 'bag', [id(2), id(3)])).keys()].sort()).toEqual([id(2), id(3)]);
+      expect(await inTx((store) => store.trackingOwners('acme', [dhl('T4')]))).toEqual([{ operator: 'DHL', trackingId: 'T4', containerId: id(3) }]);
+      expect(await inTx((store) => store.insertManyIfFree([]))).toBe(true);
+    });
+
+    it('stores none of a list, if-free, when one takes a held id, and the transaction goes on as before', async () => {
+      await insert({ id: id(1), scannableId: 'S1', trackingDetails: [dhl('T1')] });
+      const free = (n: number) => aContainer({ id: id(n), scannableId: `S${n}`, trackingDetails: [dhl(`T${n}`)] });
+      const clashes = [
+        aContainer({ id: id(20), scannableId: 'S1' }),
+        aContainer({ id: id(21), trackingDetails: [dhl('T21'), dhl('T1')] }),
+        aContainer({ id: id(1), scannableId: 'S22' }),
+        aContainer({ id: id(23), scannableId: 'S23' }),
+      ];
+      const answers = await inTx(async (store) => {
+        const seen: boolean[] = [];
+        for (const [k, clash] of clashes.entries()) {
+          // The clash last, after containers that would have been stored, and in the middle.
+          seen.push(await store.insertManyIfFree(k === 3 ? [free(30 + k), clash, aContainer({ ...clash, id: id(40) })] : [free(30 + k), clash, free(50 + k)]));
+        }
+        await store.insertMany([free(9)]);
+        return seen;
+      });
+      expect(answers).toEqual([false, false, false, false]);
+      const kept = await stored('acme', 'bag', [id(1), id(9), ...[0, 1, 2, 3].flatMap((k) => [id(30 + k), id(50 + k)]), id(20), id(21), id(23), id(40)]);
+      expect([...kept.keys()].sort()).toEqual([id(1), id(9)]);
+      expect(await inTx((store) => store.trackingOwners('acme', [dhl('T21'), dhl('T30'), dhl('T9')]))).toEqual([
+        { operator: 'DHL', trackingId: 'T9', containerId: id(9) },
+      ]);
+    });
+
     it('lets another tenant hold the same scannable and tracking ids, and another type the same scannable id', async () => {
       await insert({ id: id(1), scannableId: 'S1', trackingDetails: [dhl('T1')] });
       await insert({ id: id(2), tenantId: 'globex', scannableId: 'S1', trackingDetails: [dhl('T1')] });

@@ -30,6 +30,7 @@ export class InMemoryContainerStore implements ContainerStore, ContainerStorePro
       parents: (tenantId, ids) => this.parents(tenantId, ids),
       findMany: (tenantId, containerType, ids) => this.findMany(tenantId, containerType, ids),
       insertMany: async (containers) => this.write(tx, containers, false),
+      insertManyIfFree: async (containers) => this.writeIfFree(tx, containers),
       update: async (container) => this.write(tx, [container], true),
     };
   }
@@ -87,6 +88,20 @@ export class InMemoryContainerStore implements ContainerStore, ContainerStorePro
 
   async update(container: ContainerSnapshot): Promise<void> {
     this.write(null, [container], true);
+  }
+
+  async insertManyIfFree(containers: readonly ContainerSnapshot[]): Promise<boolean> {
+    return this.writeIfFree(null, containers);
+  }
+
+  /** write's all or none, answered as true or false. */
+  private writeIfFree(tx: Scope, containers: readonly ContainerSnapshot[]): boolean {
+    try {
+      this.write(tx, containers, false);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
