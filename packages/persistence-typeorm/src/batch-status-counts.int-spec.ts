@@ -9,6 +9,8 @@ import { TypeOrmBatchSeeder } from './testing';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
 import { sqliteScratch } from '../test/sqlite-scratch';
 import { select } from './sql';
+import { openDatabase } from './database';
+import { Client } from 'pg';
 
 /** The finished batches counted over their rows, as the backlog read did before the counts. */
 const RECOUNT = `SELECT CASE WHEN b.cancelled_at IS NOT NULL THEN 'CANCELLED' WHEN b.failed = 0 THEN 'SUCCESS'
@@ -55,4 +57,35 @@ countsSuite('a SQLite file', sqliteScratch('cs-counts').url);
 if (requirePostgres()) {
   const postgres = postgresScratch('cs_counts');
   countsSuite('PostgreSQL', () => postgres.migrated());
+
+  it('counts a batch that a writer finished while the migration ran, on PostgreSQL', async () => {
+    const url = await postgres.fresh();
+    await (await openDatabase(url)).close();
+    const other = new Client({ connectionString: url });
+    await other.connect();
+    try {
+      // The schema as it was before the migration, and one batch under way.
+      await other.query(`DROP TRIGGER tr_batches_count_insert ON batches; DROP TRIGGER tr_batches_count_update ON batches;
+        DROP TRIGGER tr_batches_count_delete ON batches; DROP FUNCTION batch_status_count(); DROP TABLE batch_status_counts;
+        DELETE FROM migrations WHERE name = 'FinishedBatchCounts1765600000000'`);
+      await other.query(`INSERT INTO batches (tenant_id, id, kind, target_type, operation, source, total, success, failed, cancelled, created_at, callback_state, callback_attempts, intake_open)
+        VALUES ('acme', 'b1', 'container', 'bag', 'create', 'json', 10, 0, 0, 0, 1, 'NONE', 0, 0)`);
+      // A worker of the version before finishes it and commits while a process of this one migrates.
+      await other.query('BEGIN');
+      await other.query(`UPDATE batches SET success = 10, started_at = 1, completed_at = 2 WHERE id = 'b1'`);
+      const migrating = openDatabase(url);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await other.query('COMMIT');
+      const database = await migrating;
+      try {
+        expect((await new TypeOrmBatchBacklog(database).backlog()).batches.SUCCESS).toBe(1);
+        await other.query(`DELETE FROM batches WHERE id = 'b1'`);
+        expect((await new TypeOrmBatchBacklog(database).backlog()).batches.SUCCESS).toBe(0);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await other.end();
+    }
+  });
 }

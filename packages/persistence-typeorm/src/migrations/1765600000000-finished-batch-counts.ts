@@ -27,6 +27,10 @@ export class FinishedBatchCounts1765600000000 implements MigrationInterface {
 
   async up(runner: QueryRunner): Promise<void> {
     const postgres = runner.dataSource.options.type === 'postgres';
+    // No batch may finish or go between the fill and the triggers: on PostgreSQL a writer committing
+    // in that gap would be in neither, for good. This waits for writers in flight and holds others
+    // off until the migrations commit (SQLite's migration transaction holds the write lock anyway).
+    if (postgres) await runner.query('LOCK TABLE batches IN SHARE ROW EXCLUSIVE MODE');
     await runner.query(
       `CREATE TABLE batch_status_counts (status varchar(16) NOT NULL, shard integer NOT NULL, n bigint NOT NULL, PRIMARY KEY (status, shard))`,
     );
