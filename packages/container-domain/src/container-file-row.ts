@@ -12,6 +12,7 @@ export const ATTRIBUTE_COLUMN_PREFIX = 'attributes.';
 export const CREATE_COLUMNS = ['refID', 'scannableId', 'isHazmat', 'isContainerizable', 'isReusable', 'parentId', 'trackingDetails', 'items'] as const;
 export const UPDATE_COLUMNS = ['containerId', 'trackingDetails', 'items'] as const;
 
+const KNOWN_COLUMNS = { create: new Set<string>(CREATE_COLUMNS), update: new Set<string>(UPDATE_COLUMNS) };
 const TEXT_FIELDS = new Set(['refID', 'scannableId', 'parentId', 'containerId']);
 const FLAG_FIELDS = new Set(['isHazmat', 'isContainerizable', 'isReusable']);
 const JSON_FIELDS = new Set(['trackingDetails', 'items']);
@@ -51,6 +52,14 @@ function readAttribute(config: AttributeConfig | undefined, name: string, cell: 
   }
 }
 
+/** A type's attribute configs by name, made once per configs array (a chunk's rows share one). */
+const byName = new WeakMap<readonly AttributeConfig[], ReadonlyMap<string, AttributeConfig>>();
+function configsByName(attributes: readonly AttributeConfig[]): ReadonlyMap<string, AttributeConfig> {
+  let configs = byName.get(attributes);
+  if (configs === undefined) byName.set(attributes, (configs = new Map(attributes.map((config) => [config.name, config]))));
+  return configs;
+}
+
 /**
  * Reads a file row into a create item (`{refID, ...}`) or an update item (`{containerId, data}`).
  * An empty cell is an absent field; unknown columns are ignored. A row with the wrong number of
@@ -64,11 +73,13 @@ export function readFileRow(operation: 'create' | 'update', columns: readonly st
     const off = Math.abs(cells.length - columns.length);
     return rowInvalid(`the row has ${off} ${off === 1 ? 'cell' : 'cells'} ${cells.length > columns.length ? 'more' : 'fewer'} than the header has columns`);
   }
-  const configs = new Map(attributes.map((config) => [config.name, config]));
+  const configs = configsByName(attributes);
+  const known = KNOWN_COLUMNS[operation];
   const fields: Record<string, unknown> = {};
   const attributeValues: Record<string, unknown> = {};
   let anyAttribute = false;
-  for (const [i, column] of columns.entries()) {
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i] as string;
     const cell = cells[i] as string;
     if (cell === '') continue;
     if (column.startsWith(ATTRIBUTE_COLUMN_PREFIX)) {
@@ -80,8 +91,7 @@ export function readFileRow(operation: 'create' | 'update', columns: readonly st
       anyAttribute = true;
       continue;
     }
-    const known = operation === 'create' ? (CREATE_COLUMNS as readonly string[]) : (UPDATE_COLUMNS as readonly string[]);
-    if (!known.includes(column)) continue;
+    if (!known.has(column)) continue;
     if (TEXT_FIELDS.has(column)) fields[column] = cell;
     else if (FLAG_FIELDS.has(column)) fields[column] = readFlag(cell);
     else if (JSON_FIELDS.has(column)) {

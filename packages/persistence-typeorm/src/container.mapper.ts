@@ -6,6 +6,13 @@ import { ContainerRow } from './schemas/container.schema';
 import { flag } from './sql';
 
 const json = (value: unknown) => JSON.stringify(value);
+/** An actor's JSON, written once per actor object: a chunk's containers all share the batch's. */
+const actorTexts = new WeakMap<Actor, string>();
+function actorJson(value: Actor): string {
+  let text = actorTexts.get(value);
+  if (text === undefined) actorTexts.set(value, (text = json(value)));
+  return text;
+}
 const actor = (value: string | null) => (value === null ? null : (JSON.parse(value) as Actor));
 
 /** The columns of a container's row, in the order `putContainerColumns` writes them. */
@@ -33,8 +40,8 @@ export function putContainerColumns(c: ContainerSnapshot, out: unknown[], at: nu
   out[at + 11] = flag(c.isReusable);
   out[at + 12] = c.createdAt;
   out[at + 13] = c.updatedAt;
-  out[at + 14] = c.createdBy === null ? null : json(c.createdBy);
-  out[at + 15] = c.updatedBy === null ? null : json(c.updatedBy);
+  out[at + 14] = c.createdBy === null ? null : actorJson(c.createdBy);
+  out[at + 15] = c.updatedBy === null ? null : actorJson(c.updatedBy);
 }
 
 export function fromContainerRow(r: ContainerRow): ContainerSnapshot {
