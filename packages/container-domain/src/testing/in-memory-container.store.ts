@@ -5,6 +5,9 @@ import type { InMemoryTx } from '@container-service/batch-domain/testing';
 import { AttributeConfig } from '../attribute-config';
 import { ContainerReader, ContainerSnapshot, ContainerStore, ContainerStoreProvider, TrackingOwner } from '../container';
 
+/** What a database's unique keys would refuse: an id, scannable id or tracking id already held. */
+class HeldKey extends Error {}
+
 /** Where a transaction's writes are undone; null writes outside any (handler tests). */
 type Scope = Pick<InMemoryTx, 'onRollback'> | null;
 
@@ -94,13 +97,14 @@ export class InMemoryContainerStore implements ContainerStore, ContainerStorePro
     return this.writeIfFree(null, containers);
   }
 
-  /** write's all or none, answered as true or false. */
+  /** write's all or none, answered as true or false when a key is held; any other failure throws. */
   private writeIfFree(tx: Scope, containers: readonly ContainerSnapshot[]): boolean {
     try {
       this.write(tx, containers, false);
       return true;
-    } catch {
-      return false;
+    } catch (error) {
+      if (error instanceof HeldKey) return false;
+      throw error;
     }
   }
 
@@ -112,10 +116,11 @@ export class InMemoryContainerStore implements ContainerStore, ContainerStorePro
     const taken = this.uniqueKeys(new Set(replace ? containers.map((c) => c.id) : []));
     for (const c of containers) {
       const stored = this.containers.get(c.id);
-      if (replace ? stored?.tenantId !== c.tenantId : stored !== undefined) throw new Error(`container ${c.id} ${replace ? 'is not stored' : 'exists'}`);
+      if (replace && stored?.tenantId !== c.tenantId) throw new Error(`container ${c.id} is not stored`);
+      if (!replace && stored !== undefined) throw new HeldKey(`container ${c.id} exists`);
       for (const key of [scannableKey(c), ...c.trackingDetails.map((d) => trackingKey(c.tenantId, d))]) {
         if (key === null) continue;
-        if (taken.has(key)) throw new Error(`container ${c.id} takes a unique id already held (${key.replaceAll('\u0000', '/')})`);
+        if (taken.has(key)) throw new HeldKey(`container ${c.id} takes a unique id already held (${key.replaceAll('\u0000', '/')})`);
         taken.add(key);
       }
     }
