@@ -9,20 +9,12 @@ import { DEFAULT_CHUNK_SIZE } from '@container-service/batch-domain';
 import { UuidV7IdGenerator } from '@container-service/container-api';
 import { Database } from '@container-service/persistence-typeorm';
 import { FreshDatabase, ThrowawayPostgres, freshDatabase } from '@container-service/test-postgres';
-import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
+import { baselineStatements, chunkedRate } from './postgres.bench';
 import { baselineRow } from './support';
 
 export type Outcomes = 'update' | 'table';
 
-const CONTAINERS = (count: number) =>
-  `INSERT INTO containers (tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by) VALUES ${Array.from(
-    { length: count },
-    (_, r) =>
-      `('bench', $${r * 7 + 1}, 'bag', $${r * 7 + 2}, $${r * 7 + 3}, $${r * 7 + 4}, $${r * 7 + 5}, '[]', NULL, false, true, false, $${r * 7 + 6}, $${r * 7 + 7}, NULL, NULL)`,
-  ).join(', ')}`;
-const TRACKING = (count: number) =>
-  `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${Array.from({ length: count }, (_, r) => `('bench', 'DHL', $${r * 2 + 1}, $${r * 2 + 2})`).join(', ')}`;
 const OUTCOMES: Record<Outcomes, string> = {
   update: `UPDATE batch_items i SET state = 'SUCCESS', result_id = v.id FROM unnest($2::int[], $3::text[]) AS v(seq, id) WHERE i.batch_pk = $1 AND i.seq = v.seq`,
   table: `INSERT INTO item_outcomes (batch_pk, seq, state, result_id) SELECT $1, v.seq, 'SUCCESS', v.id FROM unnest($2::int[], $3::text[]) AS v(seq, id)`,
@@ -54,43 +46,35 @@ export async function postgresCeiling(server: ThrowawayPostgres, rows: number, c
     );
     await first.query('VACUUM ANALYZE batch_items');
     const ids = new UuidV7IdGenerator();
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      clients.map(async (client) => {
-        while (next < rows) {
-          const from = next;
-          const to = Math.min(rows, from + DEFAULT_CHUNK_SIZE);
-          next = to;
-          const full = to - from === DEFAULT_CHUNK_SIZE;
-          await client.query('BEGIN');
-          const { rows: items } = await client.query<{ seq: number; input: string }>({
-            ...(full ? { name: 'ceiling-read' } : {}),
-            text: `SELECT seq, input FROM batch_items WHERE batch_pk = $1 AND seq >= $2 AND seq < $3 AND state = 'pending' ORDER BY seq`,
-            values: [pk, from, to],
-          });
-          const now = Date.now();
-          const containerValues: unknown[] = [];
-          const trackingValues: unknown[] = [];
-          const seqs: number[] = [];
-          const made: string[] = [];
-          for (const item of items) {
-            const input = JSON.parse(item.input) as { refID: string };
-            const row = baselineRow(Number(input.refID.slice(2)), ids, now);
-            containerValues.push(...row.container);
-            trackingValues.push(...row.tracking);
-            seqs.push(item.seq);
-            made.push(row.container[0]);
-          }
-          await client.query({ ...(full ? { name: 'ceiling-containers' } : {}), text: CONTAINERS(items.length), values: containerValues });
-          await client.query({ ...(full ? { name: 'ceiling-tracking' } : {}), text: TRACKING(items.length), values: trackingValues });
-          await client.query({ name: `ceiling-${outcomes}`, text: OUTCOMES[outcomes], values: [pk, seqs, made] });
-          await client.query({ name: 'ceiling-count', text: 'UPDATE batches SET success = success + $2 WHERE pk = $1', values: [pk, items.length] });
-          await client.query('COMMIT');
-        }
-      }),
-    );
-    const rate = rows / ((performance.now() - t0) / 1000);
+    const full = baselineStatements(DEFAULT_CHUNK_SIZE);
+    const rate = await chunkedRate(clients, rows, async (client, from, to) => {
+      const named = to - from === DEFAULT_CHUNK_SIZE;
+      const sql = named ? full : baselineStatements(to - from);
+      await client.query('BEGIN');
+      const { rows: items } = await client.query<{ seq: number; input: string }>({
+        ...(named ? { name: 'ceiling-read' } : {}),
+        text: `SELECT seq, input FROM batch_items WHERE batch_pk = $1 AND seq >= $2 AND seq < $3 AND state = 'pending' ORDER BY seq`,
+        values: [pk, from, to],
+      });
+      const now = Date.now();
+      const containerValues: unknown[] = [];
+      const trackingValues: unknown[] = [];
+      const seqs: number[] = [];
+      const made: string[] = [];
+      for (const item of items) {
+        const input = JSON.parse(item.input) as { refID: string };
+        const row = baselineRow(Number(input.refID.slice(2)), ids, now);
+        containerValues.push(...row.container);
+        trackingValues.push(...row.tracking);
+        seqs.push(item.seq);
+        made.push(row.container[0]);
+      }
+      await client.query({ ...(named ? { name: 'ceiling-containers' } : {}), text: sql.containers, values: containerValues });
+      await client.query({ ...(named ? { name: 'ceiling-tracking' } : {}), text: sql.tracking, values: trackingValues });
+      await client.query({ name: `ceiling-${outcomes}`, text: OUTCOMES[outcomes], values: [pk, seqs, made] });
+      await client.query({ name: 'ceiling-count', text: 'UPDATE batches SET success = success + $2 WHERE pk = $1', values: [pk, items.length] });
+      await client.query('COMMIT');
+    });
     await Promise.all(clients.map((c) => c.end()));
     return rate;
   } finally {

@@ -174,6 +174,43 @@ async function jsonRun(server: ThrowawayPostgres, workers: number): Promise<Run 
   }
 }
 
+/** The multi-row INSERTs of `count` baseline rows: 7 parameters a container, 2 a tracking id. */
+export function baselineStatements(count: number): { containers: string; tracking: string } {
+  const containers = Array.from({ length: count }, (_, r) => {
+    const p = r * 7;
+    return `('bench', $${p + 1}, 'bag', $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, '[]', NULL, false, true, false, $${p + 6}, $${p + 7}, NULL, NULL)`;
+  });
+  const tracking = Array.from({ length: count }, (_, r) => `('bench', 'DHL', $${r * 2 + 1}, $${r * 2 + 2})`);
+  return {
+    containers: `INSERT INTO containers (tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by) VALUES ${containers.join(', ')}`,
+    tracking: `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${tracking.join(', ')}`,
+  };
+}
+
+/**
+ * Rows per second of `chunk` run over `rows` rows by all `clients` at once, each taking the next
+ * 1 024 (`from` to `to`, the last chunk shorter) until none are left.
+ */
+export async function chunkedRate(
+  clients: readonly Client[],
+  rows: number,
+  chunk: (client: Client, from: number, to: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < rows) {
+        const from = next;
+        const to = Math.min(rows, from + DEFAULT_CHUNK_SIZE);
+        next = to;
+        await chunk(client, from, to);
+      }
+    }),
+  );
+  return rows / ((performance.now() - t0) / 1000);
+}
+
 /**
  * The driver baseline on PostgreSQL: `rows` containers with a scannable id, an attribute and one
  * tracking id (the rows the service writes for each create), inserted into a fresh database with
@@ -186,47 +223,26 @@ export async function pgBaseline(server: ThrowawayPostgres, rows: number, connec
     await (await Database.open(database.url, { poolMax: 1 })).close();
     const clients = Array.from({ length: connections }, () => new Client({ connectionString: database.url }));
     await Promise.all(clients.map((c) => c.connect()));
-    const statements = (count: number) => {
-      const containers = Array.from({ length: count }, (_, r) => {
-        const p = r * 7;
-        return `('bench', $${p + 1}, 'bag', $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, '[]', NULL, false, true, false, $${p + 6}, $${p + 7}, NULL, NULL)`;
-      });
-      const tracking = Array.from({ length: count }, (_, r) => `('bench', 'DHL', $${r * 2 + 1}, $${r * 2 + 2})`);
-      return {
-        containers: `INSERT INTO containers (tenant_id, id, container_type, ref_id, scannable_id, tracking_details, attributes, items, parent_id, is_hazmat, is_containerizable, is_reusable, created_at, updated_at, created_by, updated_by) VALUES ${containers.join(', ')}`,
-        tracking: `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${tracking.join(', ')}`,
-      };
-    };
-    const full = statements(DEFAULT_CHUNK_SIZE);
+    const full = baselineStatements(DEFAULT_CHUNK_SIZE);
     // Container ids as the service makes them (time-ordered, ADR 0028).
     const ids = new UuidV7IdGenerator();
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      clients.map(async (client) => {
-        while (next < rows) {
-          const from = next;
-          const to = Math.min(rows, from + DEFAULT_CHUNK_SIZE);
-          next = to;
-          const now = Date.now();
-          const containerValues: unknown[] = [];
-          const trackingValues: unknown[] = [];
-          for (let i = from; i < to; i++) {
-            const row = baselineRow(i, ids, now);
-            containerValues.push(...row.container);
-            trackingValues.push(...row.tracking);
-          }
-          // Full chunks as named statements: parsed once per connection, as the service's are.
-          const sql = to - from === DEFAULT_CHUNK_SIZE ? full : statements(to - from);
-          const named = sql === full;
-          await client.query('BEGIN');
-          await client.query({ ...(named ? { name: 'base-containers' } : {}), text: sql.containers, values: containerValues });
-          await client.query({ ...(named ? { name: 'base-tracking' } : {}), text: sql.tracking, values: trackingValues });
-          await client.query('COMMIT');
-        }
-      }),
-    );
-    const rate = rows / ((performance.now() - t0) / 1000);
+    const rate = await chunkedRate(clients, rows, async (client, from, to) => {
+      const now = Date.now();
+      const containerValues: unknown[] = [];
+      const trackingValues: unknown[] = [];
+      for (let i = from; i < to; i++) {
+        const row = baselineRow(i, ids, now);
+        containerValues.push(...row.container);
+        trackingValues.push(...row.tracking);
+      }
+      // Full chunks as named statements: parsed once per connection, as the service's are.
+      const named = to - from === DEFAULT_CHUNK_SIZE;
+      const sql = named ? full : baselineStatements(to - from);
+      await client.query('BEGIN');
+      await client.query({ ...(named ? { name: 'base-containers' } : {}), text: sql.containers, values: containerValues });
+      await client.query({ ...(named ? { name: 'base-tracking' } : {}), text: sql.tracking, values: trackingValues });
+      await client.query('COMMIT');
+    });
     await Promise.all(clients.map((c) => c.end()));
     return rate;
   } finally {
