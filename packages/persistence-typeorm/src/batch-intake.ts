@@ -14,7 +14,7 @@ import {
   SubmitOutcome,
 } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
-import { driverErrorCode, select } from './sql';
+import { isUniqueViolation, select } from './sql';
 import { toBatchRow } from './batch.mapper';
 import { Database } from './database';
 import { BatchItemSchema, BatchRow, BatchSchema } from './schemas/batch.schema';
@@ -193,10 +193,4 @@ async function findDuplicate(manager: EntityManager, batchPk: number, items: rea
     held.set(item.refId, item.row ?? null);
   }
   return null;
-}
-
-/** A unique index refused a row (SQLite and PostgreSQL spellings). */
-function isUniqueViolation(error: unknown): boolean {
-  const code = driverErrorCode(error);
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }

@@ -2,14 +2,13 @@
 // batches themselves, after many connections finished, cancelled and purged batches at once: no
 // write path may skip them and no concurrent increment may be lost.
 import { T0, aBatchId, storeBatch } from '@container-service/batch-domain/testing';
-import { Database } from './database';
+import { Database, openDatabase } from './database';
 import { TypeOrmBatchBacklog } from './typeorm-batch.backlog';
 import { TypeOrmBatchRepository } from './typeorm-batch.repository';
 import { TypeOrmBatchSeeder } from './testing';
 import { postgresScratch, requirePostgres } from '../test/postgres-scratch';
 import { sqliteScratch } from '../test/sqlite-scratch';
 import { select } from './sql';
-import { openDatabase } from './database';
 import { Client } from 'pg';
 
 /** The finished batches counted over their rows, as the backlog read did before the counts. */

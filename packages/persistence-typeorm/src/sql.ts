@@ -161,3 +161,12 @@ export function driverErrorCode(error: unknown): unknown {
   const failure = error as { driverError?: { code?: unknown }; code?: unknown } | null;
   return failure?.driverError?.code ?? failure?.code;
 }
+
+/**
+ * A unique index refused a row (SQLite's and PostgreSQL's codes); with `orPrimaryKey`, a primary
+ * key too (SQLite names that apart, PostgreSQL does not).
+ */
+export function isUniqueViolation(error: unknown, { orPrimaryKey = false } = {}): boolean {
+  const code = driverErrorCode(error);
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505' || (orPrimaryKey && code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+}

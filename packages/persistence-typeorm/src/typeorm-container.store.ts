@@ -11,7 +11,7 @@ import {
 } from '@container-service/container-domain';
 import { EntityManager } from 'typeorm';
 import { Database } from './database';
-import { driverErrorCode, execute, onPostgres, placeholders, select, sized, slices } from './sql';
+import { execute, isUniqueViolation, onPostgres, placeholders, select, sized, slices } from './sql';
 import { ContainerSchema } from './schemas/container.schema';
 import { CONTAINER_COLUMNS, CONTAINER_WIDTH, fromContainerRow, putContainerColumns } from './container.mapper';
 import { ArrayElement, InsertColumn, bulkInsert, pgArray, pgChanged, pgRows } from './postgres-statements';
@@ -62,10 +62,6 @@ const INSERT_CONTAINERS = (n: number) => `INSERT INTO containers (${CONTAINER_CO
 const INSERT_TRACKING = (n: number) => `INSERT INTO container_tracking (tenant_id, operator, tracking_id, container_id) VALUES ${placeholders(n, 4)}`;
 /** Where insertManyIfFree goes back to, inside the chunk's transaction. */
 const SAVEPOINT = 'containers_if_free';
-
-/** A unique key refused a row: a container id, scannable id or tracking id already held (SQLite's and PostgreSQL's codes). */
-const takesHeldKey = (error: unknown): boolean =>
-  ['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE', '23505'].includes(driverErrorCode(error) as string);
 
 interface RawContainerRow {
   tenant_id: string;
@@ -218,7 +214,8 @@ export class TypeOrmContainerStore implements ContainerStore {
     try {
       await this.insertMany(containers);
     } catch (error) {
-      if (!takesHeldKey(error)) throw error;
+      // A container id, scannable id or tracking id already held (the tracking table's is its primary key).
+      if (!isUniqueViolation(error, { orPrimaryKey: true })) throw error;
       await execute(this.tx, `ROLLBACK TO SAVEPOINT ${SAVEPOINT}`, []);
       await execute(this.tx, `RELEASE SAVEPOINT ${SAVEPOINT}`, []);
       return false;

@@ -11,7 +11,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /** The finished statuses counted (Batch.status of a batch with completed_at set). */
 const STATUSES = ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'];
 /** Rows per status. */
-export const STATUS_COUNT_SHARDS = 16;
+const STATUS_COUNT_SHARDS = 16;
 
 /** The derived status of a finished row (`r` is OLD or NEW), NULL for an unfinished one. */
 function finishedStatus(r: string): string {
