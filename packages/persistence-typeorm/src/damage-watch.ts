@@ -60,7 +60,7 @@ export class DamageWatch {
     try {
       rows = await writer.query<Array<{ quick_check: string }>>('PRAGMA quick_check(10)');
     } catch (error) {
-      if (isCorruption(error)) throw new Error(`the database file is damaged: ${(error as Error).message}; restore it from a backup`, { cause: error });
+      if (isCorruption(error)) throw new Error(`the database file is damaged (${(error as Error).message}); restore it from a backup`, { cause: error });
       throw error;
     }
     // One line of its findings each, without the "*** in database main ***" heading.
