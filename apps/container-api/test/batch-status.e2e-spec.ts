@@ -344,7 +344,7 @@ describe('GET batch status over HTTP', () => {
         read: async () => (await app.request(`${BASE}/bag/batch/status?batchId=${batch.id}`, { headers: await app.headers() })).body.data,
         changeRows: () =>
           app.database.write(async (tx) => {
-            await tx.query("UPDATE batch_items SET result_id = 'bag:changed'");
+            await tx.query("UPDATE batch_outcomes SET result_id = 'bag:changed'");
             await tx.query("UPDATE batches SET callback_state = 'DELIVERED', callback_attempts = 1");
           }),
       };

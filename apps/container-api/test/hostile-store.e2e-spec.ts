@@ -114,7 +114,7 @@ describe('a damaged store', () => {
       );
       expect((await fetch(`${running.url}/health/ready`)).status).toBe(200);
 
-      damageTable(file, 'batch_items');
+      damageTable(file, 'batch_outcomes');
       const read = await call(running, 'GET', `${BASE}/bag/batch/results?batchId=${id}`);
       expect(read.status).toBe(503);
       expect((await fetch(`${running.url}/health/ready`)).status).toBe(503);

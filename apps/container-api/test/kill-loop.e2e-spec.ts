@@ -336,18 +336,18 @@ describe('a service killed again and again', () => {
         ['batches never finished (acknowledged or not)', 'SELECT COUNT(*) FROM batches WHERE intake_open = 0 AND completed_at IS NULL', 0],
         [
           'items without an outcome',
-          "SELECT COUNT(*) FROM batch_items i JOIN batches b ON b.pk = i.batch_pk WHERE b.intake_open = 0 AND i.state = 'pending'",
+          'SELECT COUNT(*) FROM batch_items i JOIN batches b ON b.pk = i.batch_pk WHERE b.intake_open = 0 AND NOT EXISTS (SELECT 1 FROM batch_outcomes o WHERE o.batch_pk = i.batch_pk AND o.seq = i.seq)',
           0,
         ],
-        ['containers minus successful items', "SELECT (SELECT COUNT(*) FROM containers) - (SELECT COUNT(*) FROM batch_items WHERE state = 'success')", 0],
+        ['containers minus successful items', "SELECT (SELECT COUNT(*) FROM containers) - (SELECT COUNT(*) FROM batch_outcomes WHERE state = 'success')", 0],
         [
           'containers no successful item points to',
-          "SELECT COUNT(*) FROM containers c WHERE NOT EXISTS (SELECT 1 FROM batch_items i WHERE i.state = 'success' AND i.result_id = c.id)",
+          "SELECT COUNT(*) FROM containers c WHERE NOT EXISTS (SELECT 1 FROM batch_outcomes o WHERE o.state = 'success' AND o.result_id = c.id)",
           0,
         ],
         [
           'containers two items point to',
-          "SELECT COUNT(*) FROM (SELECT result_id FROM batch_items WHERE state = 'success' GROUP BY result_id HAVING COUNT(*) > 1)",
+          "SELECT COUNT(*) FROM (SELECT result_id FROM batch_outcomes WHERE state = 'success' GROUP BY result_id HAVING COUNT(*) > 1)",
           0,
         ],
         [
@@ -357,7 +357,7 @@ describe('a service killed again and again', () => {
         ],
         [
           'batches whose counters disagree with their items',
-          "SELECT COUNT(*) FROM batches b WHERE b.intake_open = 0 AND (b.success <> (SELECT COUNT(*) FROM batch_items i WHERE i.batch_pk = b.pk AND i.state = 'success') OR b.failed <> (SELECT COUNT(*) FROM batch_items i WHERE i.batch_pk = b.pk AND i.state = 'failed'))",
+          "SELECT COUNT(*) FROM batches b WHERE b.intake_open = 0 AND (b.success <> (SELECT COUNT(*) FROM batch_outcomes o WHERE o.batch_pk = b.pk AND o.state = 'success') OR b.failed <> (SELECT COUNT(*) FROM batch_outcomes o WHERE o.batch_pk = b.pk AND o.state = 'failed'))",
           0,
         ],
       ];

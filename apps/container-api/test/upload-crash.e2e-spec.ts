@@ -100,11 +100,15 @@ describe('a crash during a file batch', () => {
     expect(after).toMatchObject({ status: 'PARTIAL_SUCCESS', source: 'file', success: 45_000, failed: 5_000, pending: 0, total: ROWS });
     const check = await Database.open(url);
     const one = async (sql: string) => Number(Object.values((await check.read((m) => m.query(sql)))[0] as Record<string, unknown>)[0]);
-    expect(await one("SELECT COUNT(*) FROM batch_items WHERE state = 'success'")).toBe(45_000);
+    expect(await one("SELECT COUNT(*) FROM batch_outcomes WHERE state = 'success'")).toBe(45_000);
     // Each failure is the tenth row of its ten, on the line that row was on (header = line 1).
-    expect(await one("SELECT COUNT(*) FROM batch_items WHERE state = 'failed' AND code = 'TRACKING_ID_TAKEN' AND seq % 10 = 9 AND row = seq + 2")).toBe(5_000);
+    expect(
+      await one(
+        "SELECT COUNT(*) FROM batch_outcomes o JOIN batch_items i ON i.batch_pk = o.batch_pk AND i.seq = o.seq WHERE o.state = 'failed' AND o.code = 'TRACKING_ID_TAKEN' AND o.seq % 10 = 9 AND i.row = o.seq + 2",
+      ),
+    ).toBe(5_000);
     expect(await one('SELECT COUNT(*) FROM containers')).toBe(45_000);
-    expect(await one('SELECT COUNT(DISTINCT c.id) FROM containers c JOIN batch_items i ON i.result_id = c.id')).toBe(45_000);
+    expect(await one('SELECT COUNT(DISTINCT c.id) FROM containers c JOIN batch_outcomes o ON o.result_id = c.id')).toBe(45_000);
     expect(await one('SELECT COUNT(*) FROM container_tracking')).toBe(45_000);
     expect(await one('SELECT COUNT(*) FROM (SELECT tracking_id FROM container_tracking GROUP BY tenant_id, operator, tracking_id HAVING COUNT(*) > 1)')).toBe(
       0,

@@ -7,7 +7,7 @@ import { ArrayElement, InsertColumn, bulkInsert, pgChanged } from './postgres-st
 import { closeParts } from './batch-parts.writes';
 import { BatchItemSchema, BatchSchema } from './schemas/batch.schema';
 
-/** Rows per INSERT: 7 parameters each stays far below SQLite's 32 766-parameter limit and PostgreSQL's 65 535. */
+/** Rows per INSERT: 6 parameters each stays far below SQLite's 32 766-parameter limit and PostgreSQL's 65 535. */
 export const ITEM_INSERT_CHUNK = 500;
 /** Items removed per write transaction when a batch's items are deleted, so other writes interleave. */
 export const ITEM_DELETE_STEP = 5000;
@@ -18,11 +18,10 @@ const ITEM_COLUMNS: readonly InsertColumn[] = [
   { name: 'ref_id', type: 'varchar' },
   { name: 'row', type: 'integer' },
   { name: 'input', type: 'text' },
-  { name: 'state', type: 'varchar' },
   { name: 'deferred', type: 'integer' },
 ];
 
-const INSERT_ITEMS = (n: number) => `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, state, deferred) VALUES ${placeholders(n, 7)}`;
+const INSERT_ITEMS = (n: number) => `INSERT INTO batch_items (batch_pk, seq, ref_id, row, input, deferred) VALUES ${placeholders(n, 6)}`;
 
 /**
  * Inserts pending items from position `seq` on, at most ITEM_INSERT_CHUNK; the next free position.
@@ -38,7 +37,6 @@ export async function insertItems(manager: EntityManager, batchPk: number, seq: 
       item.refId,
       item.row ?? null,
       JSON.stringify(item.input ?? null),
-      'pending',
       item.deferred === true ? 1 : 0,
     ]);
     const insert = bulkInsert('batch_items', ITEM_COLUMNS, rows);
@@ -47,13 +45,12 @@ export async function insertItems(manager: EntityManager, batchPk: number, seq: 
   }
   const params: unknown[] = [];
   let next = seq;
-  for (const item of items)
-    params.push(batchPk, next++, item.refId, item.row ?? null, JSON.stringify(item.input ?? null), 'pending', item.deferred === true ? 1 : 0);
+  for (const item of items) params.push(batchPk, next++, item.refId, item.row ?? null, JSON.stringify(item.input ?? null), item.deferred === true ? 1 : 0);
   await execute(manager, sized(INSERT_ITEMS, items.length), params);
   return next;
 }
 
-/** Deletes up to `step` of a batch's items, last first, and the batch row once none is left. */
+/** Deletes up to `step` of a batch's items and their outcomes, last first, and the batch row once none is left. */
 export async function deleteItemsStep(manager: EntityManager, batchPk: number, step: number): Promise<number> {
   const top = await manager
     .createQueryBuilder()
@@ -67,6 +64,7 @@ export async function deleteItemsStep(manager: EntityManager, batchPk: number, s
     const gone = await manager.delete(BatchSchema, { pk: batchPk });
     return gone.affected ?? 0;
   }
+  await execute(manager, 'DELETE FROM batch_outcomes WHERE batch_pk = ? AND seq > ?', [batchPk, max - step]);
   const removed = await manager
     .createQueryBuilder()
     .delete()

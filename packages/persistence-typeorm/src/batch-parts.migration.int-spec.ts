@@ -3,6 +3,7 @@
 // input order, as it would have before; finished batches and open intakes get no part.
 import { Database } from './database';
 import { BatchParts1765200000000 } from './migrations/1765200000000-batch-parts';
+import { BatchOutcomes1765700000000 } from './migrations/1765700000000-batch-outcomes';
 import { ITEMS_PER_PART } from '@container-service/batch-domain';
 import { sqliteScratch } from '../test/sqlite-scratch';
 
@@ -15,6 +16,8 @@ describe('BatchParts1765200000000 on a store with batches in flight', () => {
     try {
       const total = ITEMS_PER_PART + 2;
       await database.write(async (m) => {
+        // Items as they were stored before BatchOutcomes1765700000000: their outcomes in their rows.
+        await new BatchOutcomes1765700000000().down(m.queryRunner!);
         const insertBatch = (pk: number, completedAt: number | null, intakeOpen: number, size: number) =>
           m.query(
             `INSERT INTO batches (pk, tenant_id, id, kind, target_type, operation, source, total, success, failed, cancelled, created_at, completed_at, callback_state, callback_attempts, intake_open)

@@ -3,6 +3,7 @@
 import { ITEMS_PER_PART, PartPlan, tailPart } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
 import { execute, placeholders } from './sql';
+import { PENDING } from './batch-outcomes.sql';
 
 /** Opens the parts `plan` names for the batch at `batchPk`. */
 export async function openParts(manager: EntityManager, batchPk: number, plan: PartPlan, total: number): Promise<void> {
@@ -20,10 +21,16 @@ export async function closeParts(manager: EntityManager, batchPk: number): Promi
 
 /**
  * The condition on `batch_items i` that picks the pending items of a part: a range's items that
- * are not deferred, or (the tail) the deferred ones; then its parameters. The states are literals,
- * so that SQLite and PostgreSQL walk ix_batch_items_state_seq from the range's first item.
+ * are not deferred, or (the tail) the deferred ones, read off ix_batch_items_deferred (its
+ * condition a literal, or no store would use it); those after `after` only, when given; then its
+ * parameters.
  */
-export function partItems(part: number, total: number): { where: string; params: number[] } {
-  if (part === tailPart(total)) return { where: "i.state = 'pending' AND i.deferred = 1", params: [] };
-  return { where: "i.state = 'pending' AND i.seq >= ? AND i.seq < ? AND i.deferred = 0", params: [part * ITEMS_PER_PART, (part + 1) * ITEMS_PER_PART] };
+export function partItems(part: number, total: number, after?: number): { where: string; params: number[] } {
+  const from = after === undefined ? '' : ' AND i.seq > ?';
+  const params = after === undefined ? [] : [after];
+  if (part === tailPart(total)) return { where: `i.deferred = 1${from} AND ${PENDING}`, params };
+  return {
+    where: `i.seq >= ? AND i.seq < ?${from} AND i.deferred = 0 AND ${PENDING}`,
+    params: [part * ITEMS_PER_PART, (part + 1) * ITEMS_PER_PART, ...params],
+  };
 }

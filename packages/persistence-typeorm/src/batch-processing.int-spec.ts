@@ -104,6 +104,29 @@ for (const on of stores) {
       await database.close();
     });
 
+    it("reads on after items another process recorded in the part meanwhile, neither again nor skipping any (ADR 0036's resume points)", async () => {
+      const inputs = Array.from({ length: 10 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
+      const { url, database, store, create, update, count } = await setUp(inputs, { url: on.url });
+      const other = await Database.open(url);
+      try {
+        const handlers = { [CONTAINER_BATCH_KIND]: { create, update } };
+        const here = (size: number) => new ProcessBatchChunk(store, handlers, new FixedClock(), size).execute(leaseOn(locator));
+        const there = (size: number) =>
+          new ProcessBatchChunk(new TypeOrmBatchProcessingStore(other), handlers, new FixedClock(), size).execute(leaseOn(locator));
+        expect(await here(2)).toMatchObject({ processed: 2 });
+        expect(await there(3)).toMatchObject({ processed: 3 });
+        expect(await here(2)).toMatchObject({ processed: 2, done: false });
+        expect(await there(1)).toMatchObject({ processed: 1 });
+        expect(await here(5)).toMatchObject({ processed: 2, done: true });
+        const results = await new TypeOrmBatchRepository(database).findResults(locator, { afterSeq: -1, limit: 20 });
+        expect(results!.items.map((r) => [r.seq, r.outcome])).toEqual(inputs.map((_, seq) => [seq, 'success']));
+        expect(await count('containers')).toBe(10);
+      } finally {
+        await other.close();
+        await database.close();
+      }
+    });
+
     it('leaves neither containers nor outcomes when a chunk fails midway', async () => {
       const inputs = Array.from({ length: 3 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
       const { database, store, create, update, count } = await setUp(inputs, { url: on.url });

@@ -3,7 +3,8 @@
 // when the lists were read (ResultHeadsCache).
 import { BatchLocator, BatchStatusView, FailureResult, SuccessResult } from '@container-service/batch-domain';
 import { EntityManager } from 'typeorm';
-import { select, selectRows } from './sql';
+import { onPostgres, select, selectRows } from './sql';
+import { OUTCOMES_BY_STATE } from './batch-outcomes.sql';
 import { fromBatchRow, fromRawSummary, RawSummaryRow, SUMMARY_COLUMNS } from './batch.mapper';
 import { ResultHeads, ResultHeadsCache } from './result-heads.cache';
 
@@ -43,21 +44,22 @@ export async function readStatus(
 
 /**
  * The first `listLimit` succeeded and failed items of a batch, in input order: a range scan of
- * ix_batch_items_state_seq each, read as arrays. This is the route clients poll in tight loops,
+ * ix_batch_outcomes_state_seq each, read as arrays. This is the route clients poll in tight loops,
  * and 1 000 rows as objects cost twice as much.
  */
+const head = (columns: string, state: string, outcomes: string) =>
+  `SELECT o.seq, o.ref_id, o.row, ${columns} FROM ${outcomes} WHERE o.batch_pk = ? AND o.state = '${state}' ORDER BY o.seq LIMIT ?`;
+/** The two heads' statements, per store (see OUTCOMES_BY_STATE). */
+export const STATUS_HEADS = {
+  sqlite: { success: head('o.result_id', 'success', OUTCOMES_BY_STATE.sqlite), failed: head('o.reason, o.code', 'failed', OUTCOMES_BY_STATE.sqlite) },
+  postgres: { success: head('o.result_id', 'success', OUTCOMES_BY_STATE.postgres), failed: head('o.reason, o.code', 'failed', OUTCOMES_BY_STATE.postgres) },
+};
+
 async function readHeads(manager: EntityManager, batchPk: number, listLimit: number): Promise<ResultHeads> {
+  const sql = onPostgres(manager) ? STATUS_HEADS.postgres : STATUS_HEADS.sqlite;
   const [successRows, failureRows] = await Promise.all([
-    selectRows<[number, string, number | null, string | null]>(
-      manager,
-      "SELECT seq, ref_id, row, result_id FROM batch_items WHERE batch_pk = ? AND state = 'success' ORDER BY seq LIMIT ?",
-      [batchPk, listLimit + 1],
-    ),
-    selectRows<[number, string, number | null, string | null, string | null]>(
-      manager,
-      "SELECT seq, ref_id, row, reason, code FROM batch_items WHERE batch_pk = ? AND state = 'failed' ORDER BY seq LIMIT ?",
-      [batchPk, listLimit + 1],
-    ),
+    selectRows<[number, string, number | null, string | null]>(manager, sql.success, [batchPk, listLimit + 1]),
+    selectRows<[number, string, number | null, string | null, string | null]>(manager, sql.failed, [batchPk, listLimit + 1]),
   ]);
   return {
     successes: successRows

@@ -1,4 +1,7 @@
 import { aBatch, someItems } from '@container-service/batch-domain/testing';
+import { ITEMS_PER_PART, tailPart } from '@container-service/batch-domain';
+import { partItems } from './batch-parts.writes';
+import { STATUS_HEADS } from './batch-status.reads';
 import fs from 'node:fs';
 import path from 'node:path';
 import { toBatchRow } from './batch.mapper';
@@ -69,6 +72,7 @@ describe('Database', () => {
       { name: 'ContainerTypeNamesInByteOrder1765400000000' },
       { name: 'OpenIntakesIndex1765500000000' },
       { name: 'FinishedBatchCounts1765600000000' },
+      { name: 'BatchOutcomes1765700000000' },
     ]);
     await second.close();
   });
@@ -168,14 +172,35 @@ describe('Database', () => {
     await lock.close();
   });
 
+  it("reads a part's pending items by their key range, and a tail's off ix_batch_items_deferred", async () => {
+    const database = await Database.open(tempUrl());
+    const total = ITEMS_PER_PART * 3 + 5;
+    const plans = await Promise.all(
+      [0, tailPart(total)].map(async (part) => {
+        const { where, params } = partItems(part, total);
+        const plan = await database.read((m) =>
+          m.query(`EXPLAIN QUERY PLAN SELECT i.seq FROM batch_items i WHERE i.batch_pk = 1 AND ${where} ORDER BY i.seq LIMIT 1025`, params),
+        );
+        return plan.map((step: { detail: string }) => step.detail).join(' | ');
+      }),
+    );
+    expect(plans[0]).toMatch(/SEARCH i USING (COVERING )?INDEX sqlite_autoindex_batch_items_1 \(batch_pk=\? AND seq>\? AND seq<\?\)/);
+    expect(plans[1]).toMatch(/SEARCH i USING (COVERING )?INDEX ix_batch_items_deferred \(batch_pk=\?\)/);
+    for (const plan of plans) {
+      expect(plan).toMatch(/SEARCH o USING PRIMARY KEY \(batch_pk=\? AND seq=\?\)/);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    }
+    await database.close();
+  });
+
   it('serves the heads of result lists from the index, without scanning the batch', async () => {
     const database = await Database.open(tempUrl());
-    const plan = await database.read((m) =>
-      m.query("EXPLAIN QUERY PLAN SELECT seq, ref_id FROM batch_items WHERE batch_pk = 1 AND state = 'failed' ORDER BY seq LIMIT 1025"),
-    );
-    const details = plan.map((step: { detail: string }) => step.detail).join(' | ');
-    expect(details).toMatch(/USING (COVERING )?INDEX ix_batch_items_state_seq \(batch_pk=\? AND state=\?\)/);
-    expect(details).not.toMatch(/TEMP B-TREE/);
+    for (const sql of [STATUS_HEADS.sqlite.success, STATUS_HEADS.sqlite.failed]) {
+      const plan = await database.read((m) => m.query(`EXPLAIN QUERY PLAN ${sql}`, [1, 1025]));
+      const details = plan.map((step: { detail: string }) => step.detail).join(' | ');
+      expect(details).toMatch(/SEARCH o USING INDEX ix_batch_outcomes_state_seq \(batch_pk=\? AND state=\?\)/);
+      expect(details).not.toMatch(/TEMP B-TREE|batch_items/);
+    }
     await database.close();
   });
 
@@ -239,6 +264,7 @@ if (requirePostgres()) {
         'ContainerTypeNamesInByteOrder1765400000000',
         'OpenIntakesIndex1765500000000',
         'FinishedBatchCounts1765600000000',
+        'BatchOutcomes1765700000000',
       ]);
       await Promise.all(opened.map((database) => database.close()));
     });
@@ -307,12 +333,12 @@ if (requirePostgres()) {
       }));
       await new TypeOrmBatchRepository(database).add(aBatch({ total: items.length }), items);
       const rows = await database.read((m) =>
-        m.query<Array<{ seq: number; ref_id: string; row: number | null; input: string; state: string }>>(
-          'SELECT seq, ref_id, row, input, state FROM batch_items ORDER BY seq',
+        m.query<Array<{ seq: number; ref_id: string; row: number | null; input: string; outcomes: number | string }>>(
+          'SELECT seq, ref_id, row, input, (SELECT COUNT(*) FROM batch_outcomes o WHERE o.batch_pk = i.batch_pk AND o.seq = i.seq) AS outcomes FROM batch_items i ORDER BY seq',
         ),
       );
       expect(rows.map((r) => ({ refId: r.ref_id, row: r.row, input: JSON.parse(r.input) as unknown }))).toEqual(items);
-      expect(rows.map((r) => [r.seq, r.state])).toEqual(items.map((_, i) => [i, 'pending']));
+      expect(rows.map((r) => [r.seq, Number(r.outcomes)])).toEqual(items.map((_, i) => [i, 0]));
       await database.close();
     });
 

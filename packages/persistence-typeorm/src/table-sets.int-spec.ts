@@ -57,7 +57,6 @@ describe('a database made before the table sets', () => {
 
   it('records the container tables as made, without making them again', async () => {
     expect((await applied(database)).slice(-8)).toEqual([
-      'TenantTurns1764800000000',
       'ContainerTables1765000000000',
       'BatchKinds1765100000000',
       'BatchParts1765200000000',
@@ -65,6 +64,7 @@ describe('a database made before the table sets', () => {
       'ContainerTypeNamesInByteOrder1765400000000',
       'OpenIntakesIndex1765500000000',
       'FinishedBatchCounts1765600000000',
+      'BatchOutcomes1765700000000',
     ]);
     const fresh = tempFile();
     await (await openDatabase(`sqlite:${fresh}`)).close();

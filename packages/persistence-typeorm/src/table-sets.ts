@@ -13,9 +13,10 @@ import { BatchParts1765200000000 } from './migrations/1765200000000-batch-parts'
 import { BatchRateWindow1765300000000 } from './migrations/1765300000000-batch-rate-window';
 import { OpenIntakesIndex1765500000000 } from './migrations/1765500000000-open-intakes-index';
 import { FinishedBatchCounts1765600000000 } from './migrations/1765600000000-finished-batch-counts';
+import { BatchOutcomes1765700000000 } from './migrations/1765700000000-batch-outcomes';
 import { ContainerTables1765000000000 } from './migrations/1765000000000-container-tables';
 import { ContainerTypeNamesInByteOrder1765400000000 } from './migrations/1765400000000-container-type-names-in-byte-order';
-import { BatchItemSchema, BatchPartSchema, BatchSchema } from './schemas/batch.schema';
+import { BatchItemSchema, BatchOutcomeSchema, BatchPartSchema, BatchSchema } from './schemas/batch.schema';
 import { BatchCallbackSchema } from './schemas/batch-callback.schema';
 import { SubmitKeySchema } from './schemas/submit-key.schema';
 import { ContainerTypeSchema } from './schemas/container-type.schema';
@@ -30,7 +31,7 @@ export interface TableSet {
 /** Batches, their items and parts, submission keys, callbacks and tenant turns: what batch-domain's adapters use. */
 export const batchTables: TableSet = {
   name: 'batch',
-  entities: [BatchSchema, BatchItemSchema, BatchPartSchema, SubmitKeySchema, BatchCallbackSchema],
+  entities: [BatchSchema, BatchItemSchema, BatchOutcomeSchema, BatchPartSchema, SubmitKeySchema, BatchCallbackSchema],
   migrations: [
     InitialSchema1764300000000,
     ContainersAndLeases1764400000000,
@@ -43,6 +44,7 @@ export const batchTables: TableSet = {
     BatchRateWindow1765300000000,
     OpenIntakesIndex1765500000000,
     FinishedBatchCounts1765600000000,
+    BatchOutcomes1765700000000,
   ],
 };
 

@@ -14,7 +14,8 @@ import { fromBatchRow } from './batch.mapper';
 import { Database, WriteOptions } from './database';
 import { BatchSchema } from './schemas/batch.schema';
 import { driverErrorCode, execute, lockedForUpdate, onPostgres, placeholders, select } from './sql';
-import { writeItemOutcomes, writeProgress } from './batch-outcomes.writes';
+import { ItemRefs, writeItemOutcomes, writeProgress } from './batch-outcomes.writes';
+import { pendingOfPart } from './batch-parts.reads';
 import { partItems } from './batch-parts.writes';
 
 /**
@@ -61,8 +62,16 @@ const LEASE_WRITE: WriteOptions = { flush: 'with-next' };
  */
 interface ChunkMemo {
   readonly key: { readonly locator: BatchLocator; readonly pk: number; readonly total: number };
-  pending?: { readonly part: number; readonly given: number; readonly more: boolean };
+  pending?: { readonly part: number; readonly given: number; readonly more: boolean; readonly seqs: readonly number[]; readonly refs: ItemRefs };
+  /** Where the part's pending items start once this transaction commits (see resumeAfter); null: the part is done. */
+  resume?: { readonly part: string; readonly after: number | null };
 }
+
+/** A part's key among resume points: the batch's id too, as a row key may come again once its batch is gone. */
+const partKey = (batchPk: number, lease: BatchLease) => `${batchPk}/${lease.locator.tenantId}/${lease.locator.batchId}/${lease.part}`;
+
+/** How many parts' resume points a store keeps (one per part a worker of this process is on, normally). */
+const RESUME_POINTS = 4096;
 
 const sameLocator = (a: BatchLocator, b: BatchLocator) =>
   a.tenantId === b.tenantId && a.batchId === b.batchId && a.kind === b.kind && a.targetType === b.targetType;
@@ -70,12 +79,28 @@ const sameLocator = (a: BatchLocator, b: BatchLocator) =>
 export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityManager> {
   /** Per transaction (each has a manager of its own): what its chunk has read. */
   private readonly memos = new WeakMap<EntityManager, ChunkMemo>();
+  /**
+   * Per part (partKey), a seq up to which each of its items has an outcome, as committed by
+   * this store: a chunk's outcomes are those of the first pending items its read gave, in order,
+   * and an item never becomes pending again, so the next read of the part starts after it instead
+   * of walking the part's finished items again (ADR 0036). Only a hint: without one, a read walks
+   * from the part's start, and an item that another process recorded meanwhile is still refused
+   * by the outcomes' key.
+   */
+  private readonly resumeAfter = new Map<string, number>();
 
   constructor(private readonly database: Database) {}
 
   async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     try {
-      return await this.database.write(work);
+      let resume: ChunkMemo['resume'];
+      const result = await this.database.write(async (tx) => {
+        const done = await work(tx);
+        resume = this.memos.get(tx)?.resume;
+        return done;
+      });
+      if (resume) this.remember(resume.part, resume.after);
+      return result;
     } catch (error) {
       if (!this.database.isStoreFault(error)) throw error;
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- driver codes are strings or numbers, never objects
@@ -97,24 +122,23 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
   async pendingItems(tx: EntityManager, lease: BatchLease, limit: number): Promise<PendingItem[]> {
     const batch = await this.keyOf(tx, lease.locator);
     if (batch === null) return [];
-    const part = partItems(lease.part, batch.total);
     // One more than asked for: whether the part has items after these, which recordChunk then
     // need not look for again.
-    const rows = await select<{ seq: number; refId: string; row: number | null; input: string }>(
-      tx,
-      `SELECT i.seq AS seq, i.ref_id AS "refId", i.row AS row, i.input AS input FROM batch_items i WHERE i.batch_pk = ? AND ${part.where} ORDER BY i.seq LIMIT ?`,
-      [batch.pk, ...part.params, limit + 1],
-    );
+    const rows = await pendingOfPart(tx, batch.pk, lease.part, batch.total, this.resumeAfter.get(partKey(batch.pk, lease)), limit + 1);
     const given = rows.slice(0, limit);
     const memo = this.memos.get(tx);
-    if (memo) memo.pending = { part: lease.part, given: given.length, more: rows.length > limit };
+    if (memo) {
+      const refs = new Map(given.map((r) => [r.seq, [r.refId, r.row] as const]));
+      memo.pending = { part: lease.part, given: given.length, more: rows.length > limit, seqs: given.map((r) => r.seq), refs };
+    }
     return given.map((r) => ({ seq: r.seq, refId: r.refId, row: r.row, input: JSON.parse(r.input) as unknown }));
   }
 
   async recordChunk(tx: EntityManager, lease: BatchLease, outcomes: readonly ItemOutcome[], progress: (batch: Batch) => void): Promise<RecordedChunk> {
     const key = await this.keyOf(tx, lease.locator);
     if (key === null) throw new Error(`Batch ${lease.locator.batchId} is not stored`);
-    await writeItemOutcomes(tx, key.pk, lease.locator.batchId, outcomes);
+    await writeItemOutcomes(tx, key.pk, lease.locator.batchId, outcomes, this.memos.get(tx)?.pending?.refs);
+    this.noteResume(tx, key.pk, lease, outcomes);
     // Only now the batch's row: its lock is held from here to the commit, a moment, so that chunks
     // of other parts wait for it briefly and each counts on top of the others.
     const row = await tx.findOne(BatchSchema, { where: { pk: key.pk }, ...lockedForUpdate(tx) });
@@ -127,7 +151,27 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     if (batch.isFinished) return { batch, partDone: true };
     if (await this.partHasWorkLeft(tx, lease, key, outcomes.length)) return { batch, partDone: false };
     await execute(tx, 'DELETE FROM batch_parts WHERE batch_pk = ? AND part = ?', [key.pk, lease.part]);
+    const memo = this.memos.get(tx);
+    if (memo) memo.resume = { part: partKey(key.pk, lease), after: null };
     return { batch, partDone: true };
+  }
+
+  /** Notes where the part resumes if these outcomes are those of the first pending items this transaction read, in order. */
+  private noteResume(tx: EntityManager, batchPk: number, lease: BatchLease, outcomes: readonly ItemOutcome[]): void {
+    const memo = this.memos.get(tx);
+    const read = memo?.pending;
+    const last = outcomes.at(-1);
+    if (memo === undefined || read?.part !== lease.part || last === undefined || !outcomes.every((o, i) => o.seq === read.seqs[i])) return;
+    memo.resume = { part: partKey(batchPk, lease), after: last.seq };
+  }
+
+  private remember(part: string, after: number | null): void {
+    if (after === null) {
+      this.resumeAfter.delete(part);
+      return;
+    }
+    if (!this.resumeAfter.has(part) && this.resumeAfter.size >= RESUME_POINTS) this.resumeAfter.clear();
+    this.resumeAfter.set(part, after);
   }
 
   async claim(owner: string, kinds: readonly string[], now: number, expiresAt: number): Promise<BatchLease | null> {

@@ -112,7 +112,7 @@ describe('TypeOrmBatchRepository with a status cache', () => {
     await storeBatch(seeder, 'SF');
     expect((await repository.findStatus(locator, 10))!.successes[0]!.resultId).toBe('parcel:1');
     // Behind the repository's back, so that only a second read of the rows could see it.
-    await database.write((tx) => tx.query("UPDATE batch_items SET result_id = 'changed'"));
+    await database.write((tx) => tx.query("UPDATE batch_outcomes SET result_id = 'changed'"));
     await database.write((tx) => tx.query("UPDATE batches SET callback_state = 'DELIVERED', callback_attempts = 1"));
     const view = (await repository.findStatus(locator, 10))!;
     expect(view.successes[0]!.resultId).toBe('parcel:1');
@@ -125,7 +125,7 @@ describe('TypeOrmBatchRepository with a status cache', () => {
     const batch = await storeBatch(seeder, 'S.');
     expect((await repository.findStatus(locator, 10))!.successes).toHaveLength(1);
     // Behind the repository's back, so that only a read of the rows could see it.
-    await database.write((tx) => tx.query("UPDATE batch_items SET result_id = 'changed'"));
+    await database.write((tx) => tx.query("UPDATE batch_outcomes SET result_id = 'changed'"));
     expect((await repository.findStatus(locator, 10))!.successes[0]!.resultId).toBe('parcel:1');
     batch.recordOutcomes(['failed'], 5000);
     await seeder.recordOutcomes(batch, outcomesFor('.F'));
@@ -140,7 +140,7 @@ describe('TypeOrmBatchRepository with a status cache', () => {
     const inMemory = new TypeOrmBatchRepository(memory, { statusCacheEntries: 100 });
     await storeBatch(new TypeOrmBatchSeeder(memory), 'S.');
     expect((await inMemory.findStatus(locator, 10))!.successes[0]!.resultId).toBe('parcel:1');
-    await memory.write((tx) => tx.query("UPDATE batch_items SET result_id = 'changed'"));
+    await memory.write((tx) => tx.query("UPDATE batch_outcomes SET result_id = 'changed'"));
     expect((await inMemory.findStatus(locator, 10))!.successes[0]!.resultId).toBe('changed');
     await memory.close();
   });

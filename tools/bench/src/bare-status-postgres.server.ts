@@ -17,12 +17,12 @@ const batchRow = {
 };
 const successHead = {
   name: 'success-head',
-  text: "SELECT ref_id, row, result_id FROM batch_items WHERE batch_pk = $1 AND state = 'success' ORDER BY seq LIMIT $2",
+  text: "SELECT ref_id, row, result_id FROM batch_outcomes WHERE batch_pk = $1 AND state = 'success' ORDER BY seq LIMIT $2",
   rowMode: 'array',
 };
 const failureHead = {
   name: 'failure-head',
-  text: "SELECT ref_id, row, reason, code FROM batch_items WHERE batch_pk = $1 AND state = 'failed' ORDER BY seq LIMIT $2",
+  text: "SELECT ref_id, row, reason, code FROM batch_outcomes WHERE batch_pk = $1 AND state = 'failed' ORDER BY seq LIMIT $2",
   rowMode: 'array',
 };
 

@@ -16,8 +16,16 @@ const LIMIT = 1024;
 const mode = (process.argv[3] ?? 'read') as 'read' | 'objects' | 'text';
 const db = new BetterSqlite3(process.argv[2], { readonly: true, fileMustExist: true });
 const batchRow = db.prepare('SELECT * FROM batches WHERE tenant_id = ? AND id = ? AND target_type = ? AND intake_open = 0');
-const successHead = db.prepare("SELECT ref_id, row, result_id FROM batch_items WHERE batch_pk = ? AND state = 'success' ORDER BY seq LIMIT ?").raw(true);
-const failureHead = db.prepare("SELECT ref_id, row, reason, code FROM batch_items WHERE batch_pk = ? AND state = 'failed' ORDER BY seq LIMIT ?").raw(true);
+const successHead = db
+  .prepare(
+    "SELECT ref_id, row, result_id FROM batch_outcomes INDEXED BY ix_batch_outcomes_state_seq WHERE batch_pk = ? AND state = 'success' ORDER BY seq LIMIT ?",
+  )
+  .raw(true);
+const failureHead = db
+  .prepare(
+    "SELECT ref_id, row, reason, code FROM batch_outcomes INDEXED BY ix_batch_outcomes_state_seq WHERE batch_pk = ? AND state = 'failed' ORDER BY seq LIMIT ?",
+  )
+  .raw(true);
 
 type Row = Record<string, unknown>;
 interface Lists {

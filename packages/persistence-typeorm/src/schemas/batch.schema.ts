@@ -37,15 +37,26 @@ export interface BatchRow {
   leaseExpiresAt?: number | null;
 }
 
+/** An item as received: written once, at intake, and never changed (its outcome is a BatchOutcomeRow). */
 export interface BatchItemRow {
   batchPk: number;
   seq: number;
   refId: string;
   row: number | null;
   input: string;
-  state: string;
   /** 1 when the item claims a key an earlier item of its batch claims: it waits for the batch's tail. */
   deferred: number;
+}
+
+/** An item's outcome (BatchOutcomes1765700000000): an item without one is pending. */
+export interface BatchOutcomeRow {
+  batchPk: number;
+  seq: number;
+  /** success, failed or cancelled. */
+  state: string;
+  /** The item's, copied. */
+  refId: string;
+  row: number | null;
   resultId: string | null;
   reason: string | null;
   code: string | null;
@@ -94,8 +105,19 @@ export const BatchItemSchema = new EntitySchema<BatchItemRow>({
     refId: { name: 'ref_id', type: 'varchar', length: 128 },
     row: { type: 'integer', nullable: true },
     input: { type: 'text' },
-    state: { type: 'varchar', length: 16 },
     deferred: { type: 'integer', default: 0 },
+  },
+});
+
+export const BatchOutcomeSchema = new EntitySchema<BatchOutcomeRow>({
+  name: 'BatchOutcome',
+  tableName: 'batch_outcomes',
+  columns: {
+    batchPk: { name: 'batch_pk', type: 'integer', primary: true },
+    seq: { type: 'integer', primary: true },
+    state: { type: 'varchar', length: 16 },
+    refId: { name: 'ref_id', type: 'varchar', length: 128 },
+    row: { type: 'integer', nullable: true },
     resultId: { name: 'result_id', type: 'varchar', length: 256, nullable: true },
     reason: { type: 'text', nullable: true },
     code: { type: 'varchar', length: 64, nullable: true },

@@ -1,0 +1,53 @@
+// The pending items of a part, as a worker reads them for its next chunk (ADR 0036): an item is
+// pending while it has no outcome.
+import { ITEMS_PER_PART, tailPart } from '@container-service/batch-domain';
+import { EntityManager } from 'typeorm';
+import { partItems } from './batch-parts.writes';
+import { select } from './sql';
+
+/** A pending item as read from its row; `input` is JSON text. */
+export interface PendingRow {
+  readonly seq: number;
+  readonly refId: string;
+  readonly row: number | null;
+  readonly input: string;
+}
+
+const COLUMNS = 'i.seq AS seq, i.ref_id AS "refId", i.row AS row, i.input AS input';
+
+/**
+ * Up to `limit` pending items of the part, in input order, those after `after` only when given
+ * (every item of the part up to it has an outcome). A range's items are read with the outcomes
+ * the range has, two range scans, and told apart here: asked of the database as an anti-join,
+ * PostgreSQL looked each item up among the outcomes, one index descent an item (9 µs a row, where
+ * the range scan costs under 1). A tail's deferred items, few and anywhere in the batch, are
+ * looked up one by one.
+ */
+export async function pendingOfPart(
+  manager: EntityManager,
+  batchPk: number,
+  part: number,
+  total: number,
+  after: number | undefined,
+  limit: number,
+): Promise<PendingRow[]> {
+  if (part === tailPart(total)) {
+    const tail = partItems(part, total, after);
+    return select<PendingRow>(manager, `SELECT ${COLUMNS} FROM batch_items i WHERE i.batch_pk = ? AND ${tail.where} ORDER BY i.seq LIMIT ?`, [
+      batchPk,
+      ...tail.params,
+      limit,
+    ]);
+  }
+  const from = after ?? part * ITEMS_PER_PART - 1;
+  const to = (part + 1) * ITEMS_PER_PART;
+  const done = await select<{ seq: number }>(manager, 'SELECT seq FROM batch_outcomes WHERE batch_pk = ? AND seq > ? AND seq < ?', [batchPk, from, to]);
+  const rows = await select<PendingRow>(
+    manager,
+    `SELECT ${COLUMNS} FROM batch_items i WHERE i.batch_pk = ? AND i.seq > ? AND i.seq < ? AND i.deferred = 0 ORDER BY i.seq LIMIT ?`,
+    [batchPk, from, to, limit + done.length],
+  );
+  if (done.length === 0) return rows;
+  const recorded = new Set(done.map((d) => d.seq));
+  return rows.filter((r) => !recorded.has(r.seq)).slice(0, limit);
+}
