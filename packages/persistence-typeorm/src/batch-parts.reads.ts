@@ -16,12 +16,15 @@ export interface PendingRow {
 const COLUMNS = 'i.seq AS seq, i.ref_id AS "refId", i.row AS row, i.input AS input';
 
 /**
- * Up to `limit` pending items of the part, in input order, those after `after` only when given
- * (every item of the part up to it has an outcome). A range's items are read with the outcomes
- * the range has, two range scans, and told apart here: asked of the database as an anti-join,
- * PostgreSQL looked each item up among the outcomes, one index descent an item (9 µs a row, where
- * the range scan costs under 1). A tail's deferred items, few and anywhere in the batch, are
- * looked up one by one.
+ * Up to `limit` pending items of the part, in input order; `after`, when given, is a point up to
+ * which every item of the part had an outcome (a resume point). A range's items are read with the
+ * outcomes the range has, two range scans, and told apart here: asked of the database as an
+ * anti-join, PostgreSQL looked each item up among the outcomes, one index descent an item (9 µs a
+ * row, where the range scan costs under 1). A tail's deferred items, few and anywhere in the
+ * batch, are looked up one by one. The point is trusted only while the outcome at it is there: a
+ * PostgreSQL failover may lose the last commits a process saw acknowledged, and the items they
+ * recorded are then pending again, all of them after every commit that was kept. `resumed` is
+ * false when the point was not confirmed and the part was read from its start.
  */
 export async function pendingOfPart(
   manager: EntityManager,
@@ -30,24 +33,41 @@ export async function pendingOfPart(
   total: number,
   after: number | undefined,
   limit: number,
-): Promise<PendingRow[]> {
+): Promise<{ rows: PendingRow[]; resumed: boolean }> {
+  const confirmed = after !== undefined && (part !== tailPart(total) || (await hasOutcome(manager, batchPk, after)));
   if (part === tailPart(total)) {
-    const tail = partItems(part, total, after);
-    return select<PendingRow>(manager, `SELECT ${COLUMNS} FROM batch_items i WHERE i.batch_pk = ? AND ${tail.where} ORDER BY i.seq LIMIT ?`, [
+    const tail = partItems(part, total, confirmed ? after : undefined);
+    const rows = await select<PendingRow>(manager, `SELECT ${COLUMNS} FROM batch_items i WHERE i.batch_pk = ? AND ${tail.where} ORDER BY i.seq LIMIT ?`, [
       batchPk,
       ...tail.params,
       limit,
     ]);
+    return { rows, resumed: confirmed };
   }
-  const from = after ?? part * ITEMS_PER_PART - 1;
+  const start = part * ITEMS_PER_PART - 1;
   const to = (part + 1) * ITEMS_PER_PART;
-  const done = await select<{ seq: number }>(manager, 'SELECT seq FROM batch_outcomes WHERE batch_pk = ? AND seq > ? AND seq < ?', [batchPk, from, to]);
+  // From the point itself, so that the scan also says whether its outcome is still there.
+  let from = after ?? start;
+  let done = await select<{ seq: number }>(manager, RANGE_OUTCOMES, [batchPk, from, to]);
+  const resumed = after !== undefined && done.some((d) => d.seq === after);
+  if (after !== undefined && !resumed) {
+    from = start;
+    done = await select<{ seq: number }>(manager, RANGE_OUTCOMES, [batchPk, from, to]);
+  }
   const rows = await select<PendingRow>(
     manager,
     `SELECT ${COLUMNS} FROM batch_items i WHERE i.batch_pk = ? AND i.seq > ? AND i.seq < ? AND i.deferred = 0 ORDER BY i.seq LIMIT ?`,
     [batchPk, from, to, limit + done.length],
   );
-  if (done.length === 0) return rows;
+  if (done.length === 0) return { rows, resumed };
   const recorded = new Set(done.map((d) => d.seq));
-  return rows.filter((r) => !recorded.has(r.seq)).slice(0, limit);
+  return { rows: rows.filter((r) => !recorded.has(r.seq)).slice(0, limit), resumed };
+}
+
+/** The outcomes of a range of a batch, from a seq on (itself included). */
+const RANGE_OUTCOMES = 'SELECT seq FROM batch_outcomes WHERE batch_pk = ? AND seq >= ? AND seq < ?';
+
+async function hasOutcome(manager: EntityManager, batchPk: number, seq: number): Promise<boolean> {
+  const found = await select<{ seq: number }>(manager, 'SELECT seq FROM batch_outcomes WHERE batch_pk = ? AND seq = ?', [batchPk, seq]);
+  return found.length > 0;
 }

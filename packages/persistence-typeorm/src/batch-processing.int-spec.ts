@@ -127,6 +127,29 @@ for (const on of stores) {
       }
     });
 
+    it('reads a part from its start again when the outcome at its resume point is gone (commits a failover lost)', async () => {
+      const inputs = Array.from({ length: 10 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
+      const { database, store, create, update, count } = await setUp(inputs, { url: on.url });
+      const process = (size: number) =>
+        new ProcessBatchChunk(store, { [CONTAINER_BATCH_KIND]: { create, update } }, new FixedClock(), size).execute(leaseOn(locator));
+      expect(await process(2)).toMatchObject({ processed: 2 });
+      expect(await process(2)).toMatchObject({ processed: 2 });
+      // The second chunk's commit lost: its outcomes, containers and counts gone, the store's resume point (seq 3) left.
+      await database.write(async (m) => {
+        await m.query('DELETE FROM batch_outcomes WHERE seq >= 2');
+        await m.query("DELETE FROM containers WHERE ref_id IN ('r-2', 'r-3')");
+        await m.query('UPDATE batches SET success = 2');
+      });
+      let report;
+      do report = await process(3);
+      while (!report.done);
+      const results = await new TypeOrmBatchRepository(database).findResults(locator, { afterSeq: -1, limit: 20 });
+      expect(results!.items.map((r) => [r.seq, r.outcome])).toEqual(inputs.map((_, seq) => [seq, 'success']));
+      expect(results!.batch.counts).toMatchObject({ success: 10, pending: 0 });
+      expect(await count('containers')).toBe(10);
+      await database.close();
+    });
+
     it('leaves neither containers nor outcomes when a chunk fails midway', async () => {
       const inputs = Array.from({ length: 3 }, (_, i) => ({ refID: `r-${i}`, attributes: { weight: i } }));
       const { database, store, create, update, count } = await setUp(inputs, { url: on.url });

@@ -82,10 +82,12 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
   /**
    * Per part (partKey), a seq up to which each of its items has an outcome, as committed by
    * this store: a chunk's outcomes are those of the first pending items its read gave, in order,
-   * and an item never becomes pending again, so the next read of the part starts after it instead
-   * of walking the part's finished items again (ADR 0036). Only a hint: without one, a read walks
-   * from the part's start, and an item that another process recorded meanwhile is still refused
-   * by the outcomes' key.
+   * and (unless the database loses commits it acknowledged) an item never becomes pending again,
+   * so the next read of the part starts after it instead
+   * of walking the part's finished items again (ADR 0036). Only a hint, checked by each read (the
+   * outcome at the point must still be there: see pendingOfPart); without one, a read walks from
+   * the part's start, and an item that another process recorded meanwhile is still refused by the
+   * outcomes' key.
    */
   private readonly resumeAfter = new Map<string, number>();
 
@@ -103,6 +105,8 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
       return result;
     } catch (error) {
       if (!this.database.isStoreFault(error)) throw error;
+      // What the store acknowledged before may be gone with it (a failover): resume points are not trusted after a fault.
+      this.resumeAfter.clear();
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- driver codes are strings or numbers, never objects
       const reason = String(driverErrorCode(error) ?? (error as Error).message);
       throw new StoreFailure(`the database failed (${reason})`, error);
@@ -124,7 +128,10 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     if (batch === null) return [];
     // One more than asked for: whether the part has items after these, which recordChunk then
     // need not look for again.
-    const rows = await pendingOfPart(tx, batch.pk, lease.part, batch.total, this.resumeAfter.get(partKey(batch.pk, lease)), limit + 1);
+    const key = partKey(batch.pk, lease);
+    const point = this.resumeAfter.get(key);
+    const { rows, resumed } = await pendingOfPart(tx, batch.pk, lease.part, batch.total, point, limit + 1);
+    if (point !== undefined && !resumed) this.resumeAfter.delete(key);
     const given = rows.slice(0, limit);
     const memo = this.memos.get(tx);
     if (memo) {
