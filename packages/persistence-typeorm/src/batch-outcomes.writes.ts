@@ -146,8 +146,9 @@ export async function writeCancellation(manager: EntityManager, batch: Batch): P
  * Cancels a batch in one transaction, so that no outcome lands between reading and writing it
  * (BatchWrites.cancel). Outcomes first: the INSERT waits for chunks in flight that are writing
  * outcomes of some of its items (they commit, counters and all, and those items are skipped), and
- * a chunk that comes later finds them cancelled and is superseded. Then the batch's row is read again under its lock, with every committed chunk in it,
- * and its pending items are exactly those just cancelled.
+ * a chunk that comes later finds them cancelled and is superseded. Then the batch's row is read
+ * again under its lock, with every committed chunk in it, and its pending items are exactly those
+ * just cancelled.
  */
 export async function cancelBatch(database: Database, locator: BatchLocator, now: number): Promise<{ batch: Batch; cancelled: boolean } | null> {
   return database.write(async (manager) => {

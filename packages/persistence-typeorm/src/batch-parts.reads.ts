@@ -34,15 +34,15 @@ export async function pendingOfPart(
   after: number | undefined,
   limit: number,
 ): Promise<{ rows: PendingRow[]; resumed: boolean }> {
-  const confirmed = after !== undefined && (part !== tailPart(total) || (await hasOutcome(manager, batchPk, after)));
   if (part === tailPart(total)) {
-    const tail = partItems(part, total, confirmed ? after : undefined);
-    const rows = await select<PendingRow>(manager, `SELECT ${COLUMNS} FROM batch_items i WHERE i.batch_pk = ? AND ${tail.where} ORDER BY i.seq LIMIT ?`, [
-      batchPk,
-      ...tail.params,
-      limit,
-    ]);
-    return { rows, resumed: confirmed };
+    const resumed = after !== undefined && (await hasOutcome(manager, batchPk, after));
+    const tail = partItems(part, total);
+    const rows = await select<PendingRow>(
+      manager,
+      `SELECT ${COLUMNS} FROM batch_items i WHERE i.batch_pk = ? AND ${tail.where}${resumed ? ' AND i.seq > ?' : ''} ORDER BY i.seq LIMIT ?`,
+      resumed ? [batchPk, after, limit] : [batchPk, limit],
+    );
+    return { rows, resumed };
   }
   const start = part * ITEMS_PER_PART - 1;
   const to = (part + 1) * ITEMS_PER_PART;

@@ -22,15 +22,9 @@ export async function closeParts(manager: EntityManager, batchPk: number): Promi
 /**
  * The condition on `batch_items i` that picks the pending items of a part: a range's items that
  * are not deferred, or (the tail) the deferred ones, read off ix_batch_items_deferred (its
- * condition a literal, or no store would use it); those after `after` only, when given; then its
- * parameters.
+ * condition a literal, or no store would use it); then its parameters.
  */
-export function partItems(part: number, total: number, after?: number): { where: string; params: number[] } {
-  const from = after === undefined ? '' : ' AND i.seq > ?';
-  const params = after === undefined ? [] : [after];
-  if (part === tailPart(total)) return { where: `i.deferred = 1${from} AND ${PENDING}`, params };
-  return {
-    where: `i.seq >= ? AND i.seq < ?${from} AND i.deferred = 0 AND ${PENDING}`,
-    params: [part * ITEMS_PER_PART, (part + 1) * ITEMS_PER_PART, ...params],
-  };
+export function partItems(part: number, total: number): { where: string; params: number[] } {
+  if (part === tailPart(total)) return { where: `i.deferred = 1 AND ${PENDING}`, params: [] };
+  return { where: `i.seq >= ? AND i.seq < ? AND i.deferred = 0 AND ${PENDING}`, params: [part * ITEMS_PER_PART, (part + 1) * ITEMS_PER_PART] };
 }

@@ -4,8 +4,8 @@ import { Batch, BatchLocator, ItemResult, ResultsPageQuery } from '@container-se
 import { EntityManager } from 'typeorm';
 import { fromBatchRow } from './batch.mapper';
 import { BatchOutcomeRow, BatchSchema } from './schemas/batch.schema';
-import { OUTCOMES_BY_STATE } from './batch-outcomes.sql';
-import { onPostgres, select } from './sql';
+import { outcomesByState } from './batch-outcomes.sql';
+import { select } from './sql';
 
 type ResultRow = Pick<BatchOutcomeRow, 'seq' | 'refId' | 'row' | 'state' | 'resultId' | 'reason' | 'code'> & { input?: string };
 
@@ -23,7 +23,7 @@ export async function readResults(
     where: { tenantId: locator.tenantId, id: locator.batchId, kind: locator.kind, targetType: locator.targetType, intakeOpen: 0 },
   });
   if (batch === null) return null;
-  const outcomes = query.outcome ? (onPostgres(manager) ? OUTCOMES_BY_STATE.postgres : OUTCOMES_BY_STATE.sqlite) : 'batch_outcomes o';
+  const outcomes = query.outcome ? outcomesByState(manager) : 'batch_outcomes o';
   // Items with an outcome only: parts of a batch are processed at the same time and its deferred
   // items last, so they may be anywhere in it while it is processed.
   const rows = await select<ResultRow>(

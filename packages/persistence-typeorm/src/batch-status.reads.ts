@@ -42,19 +42,17 @@ export async function readStatus(
   return { batch, ...read };
 }
 
+const head = (columns: string, state: string, outcomes: string) =>
+  `SELECT o.seq, o.ref_id, o.row, ${columns} FROM ${outcomes} WHERE o.batch_pk = ? AND o.state = '${state}' ORDER BY o.seq LIMIT ?`;
+const headsOn = (outcomes: string) => ({ success: head('o.result_id', 'success', outcomes), failed: head('o.reason, o.code', 'failed', outcomes) });
+/** The two heads' statements, per store (see OUTCOMES_BY_STATE): one string each for every read. */
+export const STATUS_HEADS = { sqlite: headsOn(OUTCOMES_BY_STATE.sqlite), postgres: headsOn(OUTCOMES_BY_STATE.postgres) };
+
 /**
  * The first `listLimit` succeeded and failed items of a batch, in input order: a range scan of
  * ix_batch_outcomes_state_seq each, read as arrays. This is the route clients poll in tight loops,
  * and 1 000 rows as objects cost twice as much.
  */
-const head = (columns: string, state: string, outcomes: string) =>
-  `SELECT o.seq, o.ref_id, o.row, ${columns} FROM ${outcomes} WHERE o.batch_pk = ? AND o.state = '${state}' ORDER BY o.seq LIMIT ?`;
-/** The two heads' statements, per store (see OUTCOMES_BY_STATE). */
-export const STATUS_HEADS = {
-  sqlite: { success: head('o.result_id', 'success', OUTCOMES_BY_STATE.sqlite), failed: head('o.reason, o.code', 'failed', OUTCOMES_BY_STATE.sqlite) },
-  postgres: { success: head('o.result_id', 'success', OUTCOMES_BY_STATE.postgres), failed: head('o.reason, o.code', 'failed', OUTCOMES_BY_STATE.postgres) },
-};
-
 async function readHeads(manager: EntityManager, batchPk: number, listLimit: number): Promise<ResultHeads> {
   const sql = onPostgres(manager) ? STATUS_HEADS.postgres : STATUS_HEADS.sqlite;
   const [successRows, failureRows] = await Promise.all([

@@ -57,12 +57,12 @@ const LEASE_WRITE: WriteOptions = { flush: 'with-next' };
 
 /**
  * What one chunk's transaction has read already, so that it is not asked again (each statement is
- * a round trip on PostgreSQL): the batch's row key and size, and how many pending items of the
- * part it was given and whether more were left after them.
+ * a round trip on PostgreSQL): the batch's row key and size, and which pending items of the part
+ * it was given (their seqs, references and lines) and whether more were left after them.
  */
 interface ChunkMemo {
   readonly key: { readonly locator: BatchLocator; readonly pk: number; readonly total: number };
-  pending?: { readonly part: number; readonly given: number; readonly more: boolean; readonly seqs: readonly number[]; readonly refs: ItemRefs };
+  pending?: { readonly part: number; readonly seqs: readonly number[]; readonly more: boolean; readonly refs: ItemRefs };
   /** Where the part's pending items start once this transaction commits (see resumeAfter); null: the part is done. */
   resume?: { readonly part: string; readonly after: number | null };
 }
@@ -83,8 +83,8 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
    * Per part (partKey), a seq up to which each of its items has an outcome, as committed by
    * this store: a chunk's outcomes are those of the first pending items its read gave, in order,
    * and (unless the database loses commits it acknowledged) an item never becomes pending again,
-   * so the next read of the part starts after it instead
-   * of walking the part's finished items again (ADR 0036). Only a hint, checked by each read (the
+   * so the next read of the part starts after it instead of walking the part's finished items
+   * again (ADR 0036). Only a hint, checked by each read (the
    * outcome at the point must still be there: see pendingOfPart); without one, a read walks from
    * the part's start, and an item that another process recorded meanwhile is still refused by the
    * outcomes' key.
@@ -136,7 +136,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
     const memo = this.memos.get(tx);
     if (memo) {
       const refs = new Map(given.map((r) => [r.seq, [r.refId, r.row] as const]));
-      memo.pending = { part: lease.part, given: given.length, more: rows.length > limit, seqs: given.map((r) => r.seq), refs };
+      memo.pending = { part: lease.part, seqs: given.map((r) => r.seq), more: rows.length > limit, refs };
     }
     return given.map((r) => ({ seq: r.seq, refId: r.refId, row: r.row, input: JSON.parse(r.input) as unknown }));
   }
@@ -244,7 +244,7 @@ export class TypeOrmBatchProcessingStore implements BatchProcessingStore<EntityM
    */
   private async partHasWorkLeft(tx: EntityManager, lease: BatchLease, key: { pk: number; total: number }, recorded: number): Promise<boolean> {
     const pending = this.memos.get(tx)?.pending;
-    if (pending?.part === lease.part && recorded <= pending.given) return pending.more || recorded < pending.given;
+    if (pending?.part === lease.part && recorded <= pending.seqs.length) return pending.more || recorded < pending.seqs.length;
     const part = partItems(lease.part, key.total);
     const [left] = await select<{ seq: number }>(tx, `SELECT i.seq AS seq FROM batch_items i WHERE i.batch_pk = ? AND ${part.where} LIMIT 1`, [
       key.pk,
