@@ -56,7 +56,7 @@ const TICKS = 100;
 const statFields = (pid: number | string) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
 
 /** CPU seconds (user + system: fields 14 and 15) a process has used so far. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
@@ -81,7 +81,7 @@ function serverCpuSeconds(postmaster: number): number {
 }
 
 /** One API process (HTTP only) and `count` worker processes on a fresh database of `server`. */
-interface Deployment {
+export interface Deployment {
   readonly databaseUrl: string;
   readonly api: Service;
   readonly workers: readonly WorkerProcess[];
@@ -93,7 +93,7 @@ interface Deployment {
   stop(): Promise<void>;
 }
 
-async function deploy(server: ThrowawayPostgres, count: number): Promise<Deployment> {
+export async function deploy(server: ThrowawayPostgres, count: number): Promise<Deployment> {
   const database = await freshDatabase(server.url, 'bench');
   const env = { DATABASE_URL: database.url };
   // The API first: it migrates the empty database; the workers then find the schema there.
