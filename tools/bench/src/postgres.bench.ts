@@ -52,14 +52,24 @@ const WORKERS = (process.env.BENCH_PG_WORKERS ?? '1,2,4').split(',').map(Number)
 // /proc/<pid>/stat counts CPU time in clock ticks: 100 a second on Linux (getconf CLK_TCK).
 const TICKS = 100;
 
-/** A process's /proc/<pid>/stat fields from field 3 (state) on: field k is at index k - 3. */
-const statFields = (pid: number | string) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/**
+ * The fields of a /proc stat file (a process's, or a thread's under task/) from field 3 (state) on:
+ * field k is at index k - 3. The name before them is in brackets and may hold anything.
+ */
+function statFileFields(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return text.slice(text.lastIndexOf(') ') + 2).split(' ');
+}
+const statFields = (pid: number | string) => statFileFields(`/proc/${pid}/stat`);
 
-/** CPU seconds (user + system: fields 14 and 15) a process has used so far. */
-export function cpuSeconds(pid: number): number {
-  const fields = statFields(pid);
+/** CPU seconds (user + system: fields 14 and 15) in a /proc stat file: a process's or a thread's so far. */
+export function statCpuSeconds(file: string): number {
+  const fields = statFileFields(file);
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
+
+/** CPU seconds (user + system) a process has used so far, all its threads together. */
+export const cpuSeconds = (pid: number): number => statCpuSeconds(`/proc/${pid}/stat`);
 
 /**
  * CPU seconds the whole PostgreSQL server has used so far: the postmaster, what its children that
@@ -81,7 +91,7 @@ function serverCpuSeconds(postmaster: number): number {
 }
 
 /** One API process (HTTP only) and `count` worker processes on a fresh database of `server`. */
-export interface Deployment {
+interface Deployment {
   readonly databaseUrl: string;
   readonly api: Service;
   readonly workers: readonly WorkerProcess[];
