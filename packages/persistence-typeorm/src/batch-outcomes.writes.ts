@@ -7,6 +7,7 @@ import { EntityManager } from 'typeorm';
 import { execute, immediateWrite, isUniqueViolation, lockedForUpdate, onPostgres, placeholders, select, slices } from './sql';
 import { ITEM_INSERT_CHUNK } from './batch-items.writes';
 import { closeParts } from './batch-parts.writes';
+import { PENDING } from './batch-outcomes.sql';
 import { fromBatchRow, toBatchProgress } from './batch.mapper';
 import { Database } from './database';
 import { pgArray, pgChanged } from './postgres-statements';
@@ -113,7 +114,7 @@ async function cancelPending(manager: EntityManager, batchPk: number): Promise<n
     manager,
     `INSERT INTO batch_outcomes (batch_pk, seq, state, ref_id, row)
      SELECT i.batch_pk, i.seq, 'cancelled', i.ref_id, i.row FROM batch_items i
-     WHERE i.batch_pk = ? AND NOT EXISTS (SELECT 1 FROM batch_outcomes o WHERE o.batch_pk = i.batch_pk AND o.seq = i.seq)
+     WHERE i.batch_pk = ? AND ${PENDING}
      ON CONFLICT (batch_pk, seq) DO NOTHING`,
     [batchPk],
   );
